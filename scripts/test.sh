@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): installs what the tests need, then runs every suite.
+# Stages: install, typecheck, lint, build, jest (unit, simulator, node tests), real n8n end to end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+ensure_node24
+sentinel_log "node $(node --version), npm $(npm --version)"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	sentinel_log "installing npm packages"
+	npm ci --no-audit --no-fund
+fi
+
+sentinel_log "typecheck"
+npx tsc -p tsconfig.json --noEmit
+sentinel_log "lint (n8n-node lint, community rules)"
+npx n8n-node lint
+sentinel_log "build"
+npm run build --silent
+
+sentinel_log "jest: unit, simulator and node tests"
+npx jest --ci
+
+if [ -f scripts/e2e.sh ] && [ "${SENTINEL_SKIP_E2E:-0}" != 1 ]; then
+	bash scripts/e2e.sh
+fi
