@@ -11,5 +11,8 @@ function copyIcons() {
 
 	const credSource = path.resolve('credentials', '**', '*.{png,svg}');
 	const credDestination = path.resolve('dist', 'credentials');
-	return src(credSource, { encoding: false }).pipe(dest(credDestination));
+	src(credSource, { encoding: false }).pipe(dest(credDestination));
+
+	// Icons shared by every node and credential, referenced as file:../icons or file:../../icons.
+	return src(path.resolve('icons', '*.svg'), { encoding: false }).pipe(dest(path.resolve('dist', 'icons')));
 }

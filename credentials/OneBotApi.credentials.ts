@@ -1,0 +1,18 @@
+import type { ICredentialType, Icon } from 'n8n-workflow';
+import { oneBotAuthenticate, oneBotConnectionProperties, oneBotCredentialTest } from './oneBotConnection';
+
+export class OneBotApi implements ICredentialType {
+	name = 'oneBotApi';
+
+	displayName = 'OneBot API';
+
+	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
+
+	documentationUrl = 'https://github.com/botuniverse/onebot-11';
+
+	properties = oneBotConnectionProperties;
+
+	authenticate = oneBotAuthenticate;
+
+	test = oneBotCredentialTest;
+}

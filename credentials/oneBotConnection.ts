@@ -1,0 +1,84 @@
+import type { ICredentialTestRequest, IAuthenticateGeneric, INodeProperties } from 'n8n-workflow';
+
+/** The connection fields every OneBot account credential has (the bot's and the witness's). */
+export const oneBotConnectionProperties: INodeProperties[] = [
+	{
+		displayName: 'HTTP API Base URL',
+		name: 'baseUrl',
+		type: 'string',
+		default: 'http://127.0.0.1:3000',
+		placeholder: 'http://127.0.0.1:3000',
+		required: true,
+		description:
+			'Where the OneBot v11 HTTP API of this account listens (LLOneBot, NapCat, Lagrange or go-cqhttp)',
+	},
+	{
+		displayName: 'Access Token',
+		name: 'accessToken',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description:
+			'The access token configured in the implementation; sent as "Authorization: Bearer". Leave empty when none is set.',
+	},
+	{
+		displayName: 'Event WebSocket URL',
+		name: 'wsUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'ws://127.0.0.1:3001',
+		description:
+			'Optional forward WebSocket of this account. When set, a witness confirms messages from its live event stream instead of only polling history.',
+	},
+	{
+		displayName: 'Report URL',
+		name: 'reportUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'http://127.0.0.1:5678/webhook/onebot-failures',
+		description:
+			'Production URL of a OneBot Delivery Failure Trigger. When set, nodes post a signed report there for every delivery failure.',
+	},
+	{
+		displayName: 'Report Secret',
+		name: 'reportSecret',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description:
+			'Shared secret that signs failure reports (HMAC-SHA256). The trigger must use a credential with the same secret.',
+	},
+];
+
+export const oneBotAuthenticate: IAuthenticateGeneric = {
+	type: 'generic',
+	properties: {
+		headers: {
+			Authorization: '=Bearer {{$credentials.accessToken}}',
+		},
+	},
+};
+
+/**
+ * get_login_info proves reachability, the token and a logged-in account. HTTP 401/403 fail the test
+ * by status; an HTTP 200 envelope with status "failed" fails it by the body rule.
+ */
+export const oneBotCredentialTest: ICredentialTestRequest = {
+	request: {
+		baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+		url: '/get_login_info',
+		method: 'POST',
+		body: {},
+	},
+	rules: [
+		{
+			type: 'responseSuccessBody',
+			properties: {
+				key: 'status',
+				value: 'failed',
+				message:
+					'The OneBot API answered but refused get_login_info: the account may not be logged in. Check the QQ client.',
+			},
+		},
+	],
+};
