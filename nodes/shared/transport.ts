@@ -1,0 +1,81 @@
+import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+import { OneBotClient, TransportError, networkErrorCode } from '../../core/transport';
+import type { HttpRequest, RequestFn } from '../../core/transport';
+import type { OneBotConnection } from '../../core/types';
+
+type RequestContext = IExecuteFunctions | IWebhookFunctions;
+
+export type OneBotCredentialType = 'oneBotApi' | 'oneBotWitnessApi';
+
+export interface OneBotCredentialValues extends OneBotConnection {
+	wsUrl?: string;
+}
+
+function toN8nOptions(request: HttpRequest): IHttpRequestOptions {
+	return {
+		method: request.method,
+		url: request.url,
+		headers: request.headers,
+		body: request.body as IHttpRequestOptions['body'],
+		json: true,
+		timeout: request.timeoutMs,
+		ignoreHttpStatusErrors: true,
+		returnFullResponse: true,
+	};
+}
+
+async function perform(send: () => Promise<unknown>): Promise<{ status: number; body: unknown }> {
+	try {
+		const response = (await send()) as { statusCode: number; body: unknown };
+		return { status: response.statusCode, body: response.body };
+	} catch (error) {
+		// n8n rejects only when no response came back; keep the network code, never the request (it holds the token).
+		const code = networkErrorCode(error);
+		throw new TransportError(code === 'ETIMEDOUT' ? 'request timed out' : `request failed (${code})`, code);
+	}
+}
+
+/** n8n's request helper, authenticated with the given OneBot credential, as the core's RequestFn. */
+export function authenticatedRequest(context: RequestContext, credentialType: OneBotCredentialType): RequestFn {
+	return (request) =>
+		perform(() =>
+			context.helpers.httpRequestWithAuthentication.call(context, credentialType, toN8nOptions(request)),
+		);
+}
+
+/** n8n's plain request helper (no credential), for report posts and restart targets. */
+export function plainRequest(context: RequestContext): RequestFn {
+	return (request) => perform(() => context.helpers.httpRequest(toN8nOptions(request)));
+}
+
+export async function oneBotCredentials(
+	context: RequestContext,
+	credentialType: OneBotCredentialType,
+	itemIndex = 0,
+): Promise<OneBotCredentialValues> {
+	const values = (await context.getCredentials(credentialType, itemIndex)) as Record<string, unknown>;
+	const text = (key: string) => (typeof values[key] === 'string' ? (values[key] as string).trim() : '');
+	return {
+		baseUrl: text('baseUrl'),
+		accessToken: text('accessToken') || undefined,
+		wsUrl: text('wsUrl') || undefined,
+		reportUrl: text('reportUrl') || undefined,
+		reportSecret: text('reportSecret') || undefined,
+	};
+}
+
+/** A client for one OneBot account; the credential's authenticate block adds the token. */
+export async function oneBotClient(
+	context: RequestContext,
+	credentialType: OneBotCredentialType,
+	itemIndex = 0,
+	defaultTimeoutMs?: number,
+): Promise<{ client: OneBotClient; credentials: OneBotCredentialValues }> {
+	const credentials = await oneBotCredentials(context, credentialType, itemIndex);
+	const client = new OneBotClient({
+		baseUrl: credentials.baseUrl,
+		request: authenticatedRequest(context, credentialType),
+		defaultTimeoutMs,
+	});
+	return { client, credentials };
+}
