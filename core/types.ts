@@ -63,6 +63,8 @@ export interface Classification {
 	reason: ReasonCode;
 	reasonClass: ReasonClass;
 	raw: RawError;
+	/** Which known variant of the failure this was (e.g. `kernel_no_answer`), when it can be told apart. */
+	detail?: string;
 }
 
 export interface AttemptRecord {
@@ -114,6 +116,8 @@ export interface FailureEvent extends Partial<DeliveryResult> {
 	reportedAt: string;
 	workflowId?: string | null;
 	executionId?: string | null;
+	/** What a probe, restart or OneBot event knew beyond the delivery fields (diagnosis, outcome, raw event). */
+	details?: Record<string, unknown>;
 }
 
 /** Connection details of one OneBot account, as the credentials hold them. */

@@ -1,0 +1,169 @@
+import type { RequestFn } from './transport';
+import { signReport } from './signing';
+import { REASON_CODES } from './types';
+import type { DeliveryResult, FailureEvent, FailureEventKind, FailureSource } from './types';
+
+/**
+ * Failure reports: what the Send, Probe and Restart nodes post to a Delivery Failure Trigger.
+ * The body is the JSON of a FailureEvent; the signature (core/signing.ts) covers timestamp and body.
+ */
+
+export const FAILURE_EVENT_KINDS: readonly FailureEventKind[] = [
+	'delivery_failed',
+	'client_offline',
+	'probe_down',
+	'restart_failed',
+];
+export const FAILURE_SOURCES: readonly FailureSource[] = ['send', 'probe', 'restart', 'onebot_event'];
+
+export interface FailureEventFields extends Partial<DeliveryResult> {
+	event: FailureEventKind;
+	source: FailureSource;
+	/** ISO time, or epoch milliseconds. */
+	reportedAt: string | number;
+	workflowId?: string | null;
+	executionId?: string | null;
+	details?: Record<string, unknown>;
+}
+
+/** Key order of the event as users see it in n8n: what happened first, then the delivery fields. */
+const EVENT_KEYS = [
+	'event',
+	'source',
+	'reportedAt',
+	'status',
+	'reason',
+	'reasonClass',
+	'verification',
+	'target',
+	'message',
+	'messageId',
+	'correlationId',
+	'selfId',
+	'evidence',
+	'attempts',
+	'timing',
+	'details',
+	'workflowId',
+	'executionId',
+] as const;
+
+export function buildFailureEvent(fields: FailureEventFields): FailureEvent {
+	const source = fields as unknown as Record<string, unknown>;
+	const event: Record<string, unknown> = {};
+	for (const key of EVENT_KEYS) {
+		if (source[key] !== undefined) event[key] = source[key];
+	}
+	event.reportedAt =
+		typeof fields.reportedAt === 'number' ? new Date(fields.reportedAt).toISOString() : fields.reportedAt;
+	return event as unknown as FailureEvent;
+}
+
+export class ReportFormatError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ReportFormatError';
+	}
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks a parsed report body and returns it as a FailureEvent; throws ReportFormatError saying what is wrong. */
+export function parseFailureEvent(value: unknown): FailureEvent {
+	if (!isRecord(value)) throw new ReportFormatError('the report body is not a JSON object');
+	const { event, source, reportedAt, reason, target, message } = value;
+	if (!FAILURE_EVENT_KINDS.includes(event as FailureEventKind)) {
+		throw new ReportFormatError(`"event" must be one of ${FAILURE_EVENT_KINDS.join(', ')}`);
+	}
+	if (!FAILURE_SOURCES.includes(source as FailureSource)) {
+		throw new ReportFormatError(`"source" must be one of ${FAILURE_SOURCES.join(', ')}`);
+	}
+	if (typeof reportedAt !== 'string' || Number.isNaN(Date.parse(reportedAt))) {
+		throw new ReportFormatError('"reportedAt" must be an ISO date');
+	}
+	if (reason !== undefined && reason !== null && !(REASON_CODES as readonly unknown[]).includes(reason)) {
+		throw new ReportFormatError(`"reason" is not a known reason code`);
+	}
+	if (
+		target !== undefined &&
+		!(isRecord(target) && (target.type === 'group' || target.type === 'private') && typeof target.id === 'number')
+	) {
+		throw new ReportFormatError('"target" must be {type: "group"|"private", id: number}');
+	}
+	if (message !== undefined && !Array.isArray(message)) {
+		throw new ReportFormatError('"message" must be an array of segments');
+	}
+	return buildFailureEvent(value as unknown as FailureEventFields);
+}
+
+export interface ReportDestination {
+	reportUrl?: string;
+	reportSecret?: string;
+}
+
+export interface ReportOutcome {
+	sent: boolean;
+	status?: number;
+	error?: string;
+}
+
+/**
+ * Posts a signed report. Never throws: a report that cannot be delivered must not turn a send's result
+ * into an error, so the outcome says what happened. An unsigned report is never sent (the trigger refuses it).
+ */
+export async function postFailureReport(
+	request: RequestFn,
+	destination: ReportDestination,
+	event: FailureEvent,
+	options: { nowSeconds: number; timeoutMs?: number },
+): Promise<ReportOutcome> {
+	const reportUrl = destination.reportUrl?.trim();
+	if (!reportUrl) return { sent: false, error: 'no report URL is set in the credential' };
+	if (!destination.reportSecret) return { sent: false, error: 'no report secret is set in the credential' };
+	try {
+		// The exact string that is signed is the exact body sent: never let a client re-serialise it.
+		const body = JSON.stringify(event);
+		const response = await request({
+			method: 'POST',
+			url: reportUrl,
+			headers: {
+				'Content-Type': 'application/json',
+				...signReport(body, destination.reportSecret, options.nowSeconds),
+			},
+			body,
+			timeoutMs: options.timeoutMs ?? 10000,
+		});
+		if (response.status >= 200 && response.status < 300) return { sent: true, status: response.status };
+		return { sent: false, status: response.status, error: `the trigger answered HTTP ${response.status}${describeRefusal(response.body)}` };
+	} catch (error) {
+		const code = isRecord(error) && typeof error.code === 'string' ? ` (${error.code})` : '';
+		return { sent: false, error: `the report could not be posted${code}` };
+	}
+}
+
+function describeRefusal(body: unknown): string {
+	const message = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
+	return message ? `: ${message.slice(0, 200)}` : '';
+}
+
+/**
+ * Remembers accepted report signatures for the age window so the same signed report is taken once.
+ * `seen` maps signature → timestamp; entries older than the window are dropped (the age check refuses
+ * those anyway). Returns false when the signature was already taken.
+ */
+export function rememberReportSignature(
+	seen: Record<string, number>,
+	signature: string,
+	timestampSeconds: number,
+	nowSeconds: number,
+	maxAgeSeconds: number,
+): boolean {
+	for (const [key, at] of Object.entries(seen)) {
+		if (typeof at !== 'number' || nowSeconds - at > maxAgeSeconds) delete seen[key];
+	}
+	if (signature in seen) return false;
+	seen[signature] = timestampSeconds;
+	return true;
+}

@@ -1,0 +1,102 @@
+import { createHmac, timingSafeEqual } from 'crypto';
+
+/**
+ * The one implementation of the failure report signature, used by every node that reports and by the
+ * trigger that checks: `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. Signing the timestamp
+ * with the body stops a captured report from being replayed later with a fresh timestamp.
+ */
+export const REPORT_TIMESTAMP_HEADER = 'X-OneBot-Sentinel-Timestamp';
+export const REPORT_SIGNATURE_HEADER = 'X-OneBot-Sentinel-Signature';
+export const DEFAULT_REPORT_MAX_AGE_SECONDS = 300;
+
+export type ReportHeaders = Record<typeof REPORT_TIMESTAMP_HEADER | typeof REPORT_SIGNATURE_HEADER, string>;
+
+type RawBody = string | Uint8Array;
+
+function toBuffer(body: RawBody): Buffer {
+	return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+}
+
+function reportDigest(body: RawBody, secret: string, timestampSeconds: number | string): string {
+	return createHmac('sha256', secret)
+		.update(`${timestampSeconds}.`, 'utf8')
+		.update(toBuffer(body))
+		.digest('hex');
+}
+
+/** Timing-safe comparison of two hex digests; unequal lengths are simply unequal. */
+function sameDigest(expectedHex: string, givenHex: string): boolean {
+	if (!/^[0-9a-f]+$/i.test(givenHex)) return false;
+	const expected = Buffer.from(expectedHex, 'hex');
+	const given = Buffer.from(givenHex.toLowerCase(), 'hex');
+	return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** Headers n8n and Express hand over lower-cased; callers may pass any case. */
+function header(headers: Record<string, unknown>, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() !== wanted) continue;
+		const first = Array.isArray(value) ? value[0] : value;
+		return typeof first === 'string' ? first.trim() : undefined;
+	}
+	return undefined;
+}
+
+export function signReport(body: string, secret: string, timestampSeconds: number): ReportHeaders {
+	const timestamp = String(Math.floor(timestampSeconds));
+	return {
+		[REPORT_TIMESTAMP_HEADER]: timestamp,
+		[REPORT_SIGNATURE_HEADER]: `sha256=${reportDigest(body, secret, timestamp)}`,
+	};
+}
+
+/**
+ * missing: no signature or timestamp (answer 401). forged: the signature does not match (403).
+ * stale: signed correctly but outside the age window, in the past or the future (a replay; 403).
+ */
+export type ReportVerification =
+	| { ok: true; timestampSeconds: number; signature: string }
+	| { ok: false; failure: 'missing' | 'forged' | 'stale'; detail: string };
+
+export function verifyReport(
+	headers: Record<string, unknown>,
+	rawBody: RawBody,
+	secret: string,
+	nowSeconds: number,
+	maxAgeSeconds = DEFAULT_REPORT_MAX_AGE_SECONDS,
+): ReportVerification {
+	const timestamp = header(headers, REPORT_TIMESTAMP_HEADER);
+	const signature = header(headers, REPORT_SIGNATURE_HEADER);
+	if (!timestamp || !signature) {
+		return { ok: false, failure: 'missing', detail: 'the report carries no signature or no timestamp' };
+	}
+	if (!/^\d{1,12}$/.test(timestamp)) {
+		return { ok: false, failure: 'forged', detail: 'the report timestamp is not a number of seconds' };
+	}
+	const match = /^sha256=(.+)$/i.exec(signature);
+	if (!match || !secret || !sameDigest(reportDigest(rawBody, secret, timestamp), match[1])) {
+		return { ok: false, failure: 'forged', detail: 'the report signature does not match' };
+	}
+	const timestampSeconds = Number(timestamp);
+	if (Math.abs(nowSeconds - timestampSeconds) > maxAgeSeconds) {
+		return {
+			ok: false,
+			failure: 'stale',
+			detail: `the report was signed ${Math.round(nowSeconds - timestampSeconds)} s from now (allowed: ${maxAgeSeconds} s)`,
+		};
+	}
+	return { ok: true, timestampSeconds, signature: match[1].toLowerCase() };
+}
+
+/**
+ * OneBot HTTP POST event signing: `X-Signature: sha1=<hex HMAC-SHA1(key, raw body)>`, the same in
+ * LLOneBot, NapCat, go-cqhttp and Lagrange (only the key differs: see the credential's fields).
+ */
+export function verifyOneBotSignature(rawBody: RawBody, xSignatureHeader: string | undefined, key: string): boolean {
+	if (!xSignatureHeader || !key) return false;
+	const match = /^sha1=(.+)$/i.exec(xSignatureHeader.trim());
+	if (!match) return false;
+	const expected = createHmac('sha1', key).update(toBuffer(rawBody)).digest('hex');
+	return sameDigest(expected, match[1]);
+}
