@@ -1,0 +1,428 @@
+/**
+ * Health probe of one OneBot account: API checks, canary results, a diagnosis, and the hysteresis that
+ * turns a run's result into a debounced state across runs (as Gatus does: failure threshold 3, recovery
+ * threshold 2). Heartbeats and `get_status` cannot see the silent group failure (`good` is hard-coded
+ * true), so only a canary that a witness sees tells whether messages really arrive.
+ */
+import { checkOnline, classifyCall } from './classify';
+import type { CallResult, OneBotClient } from './transport';
+import type { Clock, RawError, ReasonClass, ReasonCode, Target, VerificationLevel } from './types';
+
+export type ProbeState = 'up' | 'degraded' | 'down';
+
+export const PROBE_DIAGNOSES = [
+	'ok',
+	'unreachable',
+	'auth_failed',
+	'api_error',
+	'offline',
+	'group_send_blocked_private_ok',
+	'all_sends_failing',
+	'group_send_failing',
+	'private_send_failing',
+	'witness_unavailable',
+	'canary_slow',
+	'api_slow',
+] as const;
+export type ProbeDiagnosis = (typeof PROBE_DIAGNOSES)[number];
+
+/** What each diagnosis means and what to do, for the README and the node's summary line. */
+export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; meaning: string; action: string }> = {
+	ok: { state: 'up', meaning: 'Every check passed and every canary arrived in time.', action: 'Nothing.' },
+	unreachable: {
+		state: 'down',
+		meaning: 'The OneBot API did not answer get_login_info (connection refused or reset, or no answer within the timeout).',
+		action: 'Check that the implementation is running and the base URL is right; restart the client if it hangs.',
+	},
+	auth_failed: {
+		state: 'down',
+		meaning: 'The OneBot API refused the access token.',
+		action: 'Fix the access token in the credential.',
+	},
+	api_error: {
+		state: 'down when get_login_info fails, else degraded',
+		meaning: 'The API answered with an error or a body that is not a OneBot reply (HTTP 5xx, malformed JSON, unknown error).',
+		action: 'Read checks.*.raw. A proxy or web UI at the base URL gives malformed replies; 5xx is often temporary.',
+	},
+	offline: {
+		state: 'down',
+		meaning: 'The API answers but the QQ account is not logged in (get_status online:false or a not-logged-in error).',
+		action: 'Log the account in again (it may need a QR scan) or restart the client.',
+	},
+	group_send_blocked_private_ok: {
+		state: 'down',
+		meaning: 'The group canary did not arrive while the private canary did: the known stuck-client signature.',
+		action: 'Restart the QQ client (OneBot Restart Client); it clears this state.',
+	},
+	all_sends_failing: {
+		state: 'down',
+		meaning: 'Neither the group nor the private canary arrived.',
+		action: 'Read canaries.*.reason: risk control means pause sending for hours; otherwise restart the client.',
+	},
+	group_send_failing: {
+		state: 'down',
+		meaning: 'The group canary did not arrive (no private canary was sent to compare).',
+		action: 'Read canaries.group.reason; add a private canary to tell a stuck client from a group problem.',
+	},
+	private_send_failing: {
+		state: 'down',
+		meaning: 'The private canary did not arrive (the group canary, when sent, did).',
+		action: 'Read canaries.private.reason; check that the target is a friend of the account.',
+	},
+	witness_unavailable: {
+		state: 'degraded',
+		meaning: 'A canary was sent but the witness account could not be read, so its arrival is unknown.',
+		action: 'Check the witness credential and its client; the bot itself may be fine.',
+	},
+	canary_slow: {
+		state: 'degraded',
+		meaning: 'Every canary arrived, but one took longer than the canary latency threshold.',
+		action: 'Watch it: slow delivery often precedes a stuck client.',
+	},
+	api_slow: {
+		state: 'degraded',
+		meaning: 'Every check passed, but an API call took longer than the API latency threshold.',
+		action: 'Watch it; check the host load of the client.',
+	},
+};
+
+export type CheckName = 'login' | 'status' | 'version';
+
+export interface CheckResult<T = Record<string, unknown>> {
+	action: string;
+	ok: boolean;
+	latencyMs: number;
+	/** Longer than the API latency threshold. */
+	slow: boolean;
+	reason: ReasonCode | null;
+	reasonClass: ReasonClass | null;
+	detail?: string;
+	raw: RawError | null;
+	data: T | null;
+}
+
+export interface LoginData {
+	userId: number | null;
+	nickname: string | null;
+}
+export interface StatusData {
+	online: boolean | null;
+	/** Reported for completeness only: hard-coded true in LLOneBot, NapCat and Lagrange. */
+	good: boolean | null;
+}
+export interface VersionData {
+	appName: string | null;
+	appVersion: string | null;
+	protocolVersion: string | null;
+}
+
+export interface ProbeChecks {
+	login: CheckResult<LoginData>;
+	status: CheckResult<StatusData>;
+	version: CheckResult<VersionData>;
+}
+
+export type CanaryKind = 'group' | 'private';
+
+/** How one canary ended. `unverified`: sent, but the witness could not be read, so arrival is unknown. */
+export interface CanaryResult {
+	target: Target;
+	status: 'delivered' | 'failed' | 'unverified' | 'skipped';
+	reason: ReasonCode | null;
+	reasonClass: ReasonClass | null;
+	verification: VerificationLevel;
+	/** Why the canary was skipped, or what its verification level can and cannot prove. */
+	note?: string;
+	text: string | null;
+	messageId: number | null;
+	/** From the send request to the proof of arrival (or to giving up). */
+	latencyMs: number | null;
+	slow: boolean;
+	recall: { requested: boolean; done: boolean; error?: string };
+	evidence: Record<string, unknown>;
+}
+
+export interface ProbeThresholds {
+	/** A check slower than this makes the result degraded. */
+	apiSlowMs: number;
+	/** A canary that arrived later than this makes the result degraded. */
+	canarySlowMs: number;
+}
+
+export interface ProbeVerdict {
+	state: ProbeState;
+	diagnosis: ProbeDiagnosis;
+	/** Reason code of the check or canary that decided, null when none failed. */
+	reason: ReasonCode | null;
+	summary: string;
+}
+
+function text(value: unknown): string | null {
+	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+}
+
+function record(data: unknown): Record<string, unknown> {
+	return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+}
+
+function toCheck<T>(
+	result: CallResult,
+	apiSlowMs: number,
+	read: (data: Record<string, unknown>) => T,
+): CheckResult<T> {
+	const slow = result.latencyMs > apiSlowMs;
+	if (!result.ok) {
+		const classification = classifyCall(result.failure);
+		const check: CheckResult<T> = {
+			action: result.action,
+			ok: false,
+			latencyMs: result.latencyMs,
+			slow,
+			reason: classification.reason,
+			reasonClass: classification.reasonClass,
+			raw: classification.raw,
+			data: null,
+		};
+		if (classification.detail) check.detail = classification.detail;
+		return check;
+	}
+	return {
+		action: result.action,
+		ok: true,
+		latencyMs: result.latencyMs,
+		slow,
+		reason: null,
+		reasonClass: null,
+		raw: null,
+		data: read(record(result.data)),
+	};
+}
+
+/** Runs get_login_info, get_status and get_version_info in parallel, each with its latency. */
+export async function runChecks(
+	client: OneBotClient,
+	options: { timeoutMs: number; apiSlowMs: number },
+): Promise<ProbeChecks> {
+	const call = (action: string) => client.call(action, {}, { timeoutMs: options.timeoutMs });
+	const [login, status, version] = await Promise.all([
+		call('get_login_info'),
+		call('get_status'),
+		call('get_version_info'),
+	]);
+	const statusCheck = toCheck<StatusData>(status, options.apiSlowMs, (data) => ({
+		online: typeof data.online === 'boolean' ? data.online : null,
+		good: typeof data.good === 'boolean' ? data.good : null,
+	}));
+	const offline = status.ok ? checkOnline(status.data) : null;
+	if (offline) {
+		Object.assign(statusCheck, {
+			ok: false,
+			reason: offline.reason,
+			reasonClass: offline.reasonClass,
+			detail: offline.detail,
+			raw: offline.raw,
+		});
+	}
+	return {
+		login: toCheck<LoginData>(login, options.apiSlowMs, (data) => {
+			const id = Number(data.user_id);
+			return { userId: Number.isFinite(id) && id > 0 ? id : null, nickname: text(data.nickname) };
+		}),
+		status: statusCheck,
+		version: toCheck<VersionData>(version, options.apiSlowMs, (data) => ({
+			appName: text(data.app_name),
+			appVersion: text(data.app_version),
+			protocolVersion: text(data.protocol_version),
+		})),
+	};
+}
+
+/** Whether canaries are worth sending: not when the account cannot be reached or is not logged in. */
+export function canarySkipReason(checks: ProbeChecks): string | null {
+	if (!checks.login.ok) return `get_login_info failed (${checks.login.reason})`;
+	if (checks.status.reason === 'client_offline') return 'the account is offline (get_status online:false)';
+	return null;
+}
+
+const NETWORK_REASONS = new Set<ReasonCode>(['unreachable', 'client_timeout']);
+
+function failedCanary(canary: CanaryResult | undefined): boolean {
+	return canary?.status === 'failed';
+}
+
+/**
+ * Decides the state and diagnosis of one run. Order matters: the first failure that explains the others
+ * wins (an unreachable API explains everything after it; a failed canary outweighs slowness).
+ */
+export function diagnose(
+	checks: ProbeChecks,
+	canaries: { group?: CanaryResult; private?: CanaryResult },
+): ProbeVerdict {
+	const verdict = (state: ProbeState, diagnosis: ProbeDiagnosis, reason: ReasonCode | null, summary: string) => ({
+		state,
+		diagnosis,
+		reason,
+		summary,
+	});
+	const { login, status, version } = checks;
+	if (!login.ok) {
+		const reason = login.reason ?? 'api_error';
+		if (NETWORK_REASONS.has(reason)) {
+			return verdict('down', 'unreachable', reason, `The OneBot API is not reachable (${reason}).`);
+		}
+		if (reason === 'auth_failed') return verdict('down', 'auth_failed', reason, 'The OneBot API refused the access token.');
+		if (reason === 'client_offline') return verdict('down', 'offline', reason, 'The QQ account is not logged in.');
+		return verdict('down', 'api_error', reason, `get_login_info failed (${reason}).`);
+	}
+	if (status.reason === 'client_offline') {
+		return verdict('down', 'offline', status.reason, 'The API answers but the QQ account is offline (get_status online:false).');
+	}
+
+	const group = canaries.group;
+	const privateCanary = canaries.private;
+	if (failedCanary(group) && failedCanary(privateCanary)) {
+		return verdict(
+			'down',
+			'all_sends_failing',
+			group!.reason,
+			`Neither the group canary (${group!.reason}) nor the private canary (${privateCanary!.reason}) arrived.`,
+		);
+	}
+	if (failedCanary(group) && privateCanary?.status === 'delivered') {
+		return verdict(
+			'down',
+			'group_send_blocked_private_ok',
+			group!.reason,
+			`Group sends are not arriving (${group!.reason}) while private sends do: the client is likely stuck; restart it.`,
+		);
+	}
+	if (failedCanary(group)) {
+		return verdict('down', 'group_send_failing', group!.reason, `The group canary did not arrive (${group!.reason}).`);
+	}
+	if (failedCanary(privateCanary)) {
+		return verdict(
+			'down',
+			'private_send_failing',
+			privateCanary!.reason,
+			`The private canary did not arrive (${privateCanary!.reason}).`,
+		);
+	}
+
+	// The account answers and no canary failed: what is left can only degrade.
+	const brokenCheck = [status, version].find((check) => !check.ok && check.reason !== 'unsupported_action');
+	if (brokenCheck) {
+		return verdict('degraded', 'api_error', brokenCheck.reason, `${brokenCheck.action} failed (${brokenCheck.reason}).`);
+	}
+	const unverified = [group, privateCanary].find((canary) => canary?.status === 'unverified');
+	if (unverified) {
+		return verdict(
+			'degraded',
+			'witness_unavailable',
+			unverified.reason,
+			`The ${unverified.target.type} canary was sent but the witness could not be read (${unverified.reason}).`,
+		);
+	}
+	const slowCanary = [group, privateCanary].find((canary) => canary?.slow);
+	if (slowCanary) {
+		return verdict(
+			'degraded',
+			'canary_slow',
+			null,
+			`The ${slowCanary.target.type} canary arrived after ${slowCanary.latencyMs} ms, over the threshold.`,
+		);
+	}
+	const slowCheck = [login, status, version].find((check) => check.slow);
+	if (slowCheck) {
+		return verdict('degraded', 'api_slow', null, `${slowCheck.action} took ${slowCheck.latencyMs} ms, over the threshold.`);
+	}
+	return verdict('up', 'ok', null, 'Every check passed and every canary arrived.');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hysteresis
+
+export interface HysteresisSettings {
+	/** Consecutive worse results before the state worsens (Gatus failure-threshold, default 3). */
+	failureThreshold: number;
+	/** Consecutive better results before the state improves (Gatus success-threshold, default 2). */
+	recoveryThreshold: number;
+}
+
+export const DEFAULT_HYSTERESIS: HysteresisSettings = { failureThreshold: 3, recoveryThreshold: 2 };
+
+/** What is kept between runs for one account and probe configuration. */
+export interface HysteresisMemory {
+	state: ProbeState;
+	/** Observed results of the latest runs, oldest first. */
+	recent: ProbeState[];
+	changedAt: string | null;
+	updatedAt: string;
+}
+
+export interface HysteresisOutcome {
+	state: ProbeState;
+	previousState: ProbeState;
+	changed: boolean;
+	/** No history existed: the state before this run is the assumed `up`. */
+	startedEmpty: boolean;
+	memory: HysteresisMemory;
+}
+
+const SEVERITY: Record<ProbeState, number> = { up: 0, degraded: 1, down: 2 };
+const BY_SEVERITY: ProbeState[] = ['up', 'degraded', 'down'];
+const MAX_RECENT = 20;
+
+/**
+ * Moves the debounced state by one observed result. The state worsens only when the last
+ * `failureThreshold` results were all worse than it (to the mildest of them), and improves only when
+ * the last `recoveryThreshold` results were all better (to the worst of them). Alternating results
+ * therefore never move it. An empty history starts at `up`, as Gatus starts healthy: a client that is
+ * down when the workflow is activated is reported, with `changed`, after `failureThreshold` runs.
+ */
+export function applyHysteresis(
+	memory: HysteresisMemory | undefined,
+	observed: ProbeState,
+	settings: HysteresisSettings,
+	now: Clock,
+): HysteresisOutcome {
+	const failureThreshold = Math.max(1, Math.floor(settings.failureThreshold));
+	const recoveryThreshold = Math.max(1, Math.floor(settings.recoveryThreshold));
+	const previousState: ProbeState = memory && SEVERITY[memory.state] !== undefined ? memory.state : 'up';
+	const recent = [...(memory?.recent ?? []).filter((state) => SEVERITY[state] !== undefined), observed].slice(-MAX_RECENT);
+	const current = SEVERITY[previousState];
+
+	let next = current;
+	const lastWorse = recent.slice(-failureThreshold);
+	const lastBetter = recent.slice(-recoveryThreshold);
+	if (lastWorse.length === failureThreshold && lastWorse.every((state) => SEVERITY[state] > current)) {
+		next = Math.min(...lastWorse.map((state) => SEVERITY[state]));
+	} else if (lastBetter.length === recoveryThreshold && lastBetter.every((state) => SEVERITY[state] < current)) {
+		next = Math.max(...lastBetter.map((state) => SEVERITY[state]));
+	}
+	const state = BY_SEVERITY[next];
+	const changed = state !== previousState;
+	const at = new Date(now()).toISOString();
+	return {
+		state,
+		previousState,
+		changed,
+		startedEmpty: !memory,
+		memory: { state, recent, changedAt: changed ? at : (memory?.changedAt ?? null), updatedAt: at },
+	};
+}
+
+/** Keeps the history of at most `max` probe configurations in one node's static data (least recent out). */
+export function pruneHistories(histories: Record<string, HysteresisMemory>, max = 20): void {
+	const keys = Object.keys(histories);
+	if (keys.length <= max) return;
+	keys
+		.sort((a, b) => String(histories[a]?.updatedAt).localeCompare(String(histories[b]?.updatedAt)))
+		.slice(0, keys.length - max)
+		.forEach((key) => delete histories[key]);
+}
+
+/** The history key: one account (its API base URL) and one canary configuration. */
+export function hysteresisKey(baseUrl: string, canaries: { group?: Target; private?: Target | 'witness' }): string {
+	const privateKey = canaries.private === 'witness' ? 'witness' : canaries.private ? String(canaries.private.id) : '-';
+	return `${baseUrl.replace(/\/+$/, '')}|group:${canaries.group ? canaries.group.id : '-'}|private:${privateKey}`;
+}
