@@ -48,6 +48,15 @@ export const oneBotConnectionProperties: INodeProperties[] = [
 		description:
 			'Shared secret that signs failure reports (HMAC-SHA256). The trigger must use a credential with the same secret.',
 	},
+	{
+		displayName: 'Event Signing Secret',
+		name: 'eventSecret',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description:
+			'Key the implementation signs its HTTP POST events with (X-Signature), checked by the Delivery Failure Trigger. go-cqhttp and Lagrange: their "secret"; NapCat: the token of its HTTP client; LLOneBot: its token (older versions: the HTTP "secret"). Leave empty to use the access token.',
+	},
 ];
 
 export const oneBotAuthenticate: IAuthenticateGeneric = {
