@@ -1,0 +1,339 @@
+/** One account's OneBot endpoints: HTTP API (`POST|GET /<action>`) and forward WebSocket (`/`, `/api`, `/event`) on one port. */
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { TRANSPORT_KINDS, type ActiveFault, type FaultContext } from './faults';
+import * as F from './flavours';
+import type { Account, World } from './world';
+import type { CallRecord } from './types';
+
+type Role = 'api' | 'event' | 'universal';
+
+export class AccountServer {
+	private server?: http.Server;
+	private wss: WebSocketServer;
+	private sockets = new Set<Socket>();
+	private wsClients = new Set<WebSocket>();
+	private hangTimers = new Set<NodeJS.Timeout>();
+	port: number;
+
+	constructor(
+		private world: World,
+		private acc: Account,
+		private host: string,
+		port: number,
+	) {
+		this.port = port;
+		this.wss = new WebSocketServer({ noServer: true });
+	}
+
+	get httpUrl(): string {
+		return `http://${this.host}:${this.port}`;
+	}
+	get wsUrl(): string {
+		return `ws://${this.host}:${this.port}`;
+	}
+
+	async start(): Promise<void> {
+		if (this.server) return;
+		const server = http.createServer((req, res) => void this.onRequest(req, res));
+		server.on('connection', (s) => {
+			this.sockets.add(s);
+			s.on('close', () => this.sockets.delete(s));
+		});
+		server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(this.port, this.host, () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+		this.port = (server.address() as { port: number }).port;
+		this.server = server;
+	}
+
+	async stop(): Promise<void> {
+		const server = this.server;
+		this.server = undefined;
+		for (const t of this.hangTimers) clearTimeout(t);
+		this.hangTimers.clear();
+		for (const c of this.wsClients) c.terminate();
+		this.wsClients.clear();
+		this.acc.sinks.clear();
+		if (!server) return;
+		const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+		for (const s of this.sockets) s.destroy();
+		this.sockets.clear();
+		await closed;
+	}
+
+	// ------------------------------------------------------------ transport faults
+
+	private transportFaults(ctx: FaultContext): { latency: number; fault?: ActiveFault; applied: string[] } {
+		const applied: string[] = [];
+		let latency = 0;
+		for (const f of this.world.faults.matching(['latency'], ctx)) {
+			if (!this.world.faults.tryFire(f)) continue;
+			const p = f.spec.params ?? {};
+			const ms = Number(p.ms ?? 100);
+			const jitter = Number(p.jitterMs ?? 0);
+			latency += ms + (jitter > 0 ? Math.floor(f.rng() * jitter) : 0);
+			applied.push(f.id);
+		}
+		const kinds = new Set([...TRANSPORT_KINDS].filter((k) => k !== 'latency'));
+		const fault = this.world.faults.fire(kinds, ctx);
+		if (fault) applied.push(fault.id);
+		return { latency, fault, applied };
+	}
+
+	private faultContext(action: string, params: Record<string, unknown>, transport: 'http' | 'ws'): FaultContext {
+		const ctx: FaultContext = { account: this.acc.name, action, transport };
+		const isSend = action === 'send_msg' || action === 'send_group_msg' || action === 'send_private_msg';
+		if (isSend || action.endsWith('_history')) {
+			const group = params.group_id !== undefined && params.group_id !== '' && action !== 'send_private_msg' && action !== 'get_friend_msg_history' && params.message_type !== 'private';
+			if (group) {
+				ctx.messageType = 'group';
+				ctx.group = Number(params.group_id);
+			} else if (params.user_id !== undefined) {
+				ctx.messageType = 'private';
+				ctx.user = Number(params.user_id);
+			}
+		}
+		return ctx;
+	}
+
+	// ------------------------------------------------------------ HTTP
+
+	private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const started = Date.now();
+		const url = new URL(req.url ?? '/', 'http://x');
+		const action = url.pathname.replace(/^\/+|\/+$/g, '');
+		const bodyText = await readBody(req);
+		const base: Omit<CallRecord, 'n' | 'response' | 'outcome' | 'durationMs' | 'faults'> = {
+			at: this.world.clock.now(),
+			account: this.acc.name,
+			transport: 'http',
+			method: req.method,
+			path: url.pathname + url.search,
+			action,
+			params: null,
+		};
+		const f = this.acc.flavour;
+		const auth = F.checkAuth(f, this.acc.cfg.token, {
+			header: req.headers.authorization,
+			query: url.searchParams.get('access_token'),
+		});
+		if (!auth.ok) {
+			const r = auth.reply!;
+			this.writeJson(res, r.httpStatus, r.body);
+			this.world.recordCall({ ...base, httpStatus: r.httpStatus, response: r.body ?? null, faults: [], outcome: 'auth_failed', durationMs: Date.now() - started });
+			return;
+		}
+		// parameters: query for GET; JSON or form body for POST (NapCat merges the query in)
+		let params: Record<string, unknown> = {};
+		const query: Record<string, unknown> = {};
+		for (const [k, v] of url.searchParams) if (k !== 'access_token') query[k] = v;
+		if (req.method === 'POST' && bodyText.trim() !== '') {
+			const ct = String(req.headers['content-type'] ?? '');
+			if (ct.includes('application/x-www-form-urlencoded')) {
+				for (const [k, v] of new URLSearchParams(bodyText)) params[k] = v;
+			} else {
+				try {
+					const parsed = JSON.parse(bodyText);
+					params = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+				} catch {
+					const reply = { status: 'failed', retcode: 1400, data: null, message: 'Bad Request', wording: 'Bad Request' };
+					if (f.flavour === 'gocq' || f.flavour === 'lagrange') this.writeJson(res, 400, undefined);
+					else this.writeJson(res, 400, reply);
+					this.world.recordCall({ ...base, params: bodyText, httpStatus: 400, response: null, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+					return;
+				}
+			}
+			if (f.flavour === 'napcat' || f.flavour === 'llonebot') params = { ...query, ...params };
+		} else params = query;
+		base.params = params;
+
+		if (action === '' && f.flavour === 'napcat') {
+			const hello = F.okBody(f, {});
+			hello.message = 'NapCat4 Is Running';
+			this.writeJson(res, 200, hello);
+			this.world.recordCall({ ...base, httpStatus: 200, response: hello, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+			return;
+		}
+
+		const tf = this.transportFaults(this.faultContext(action, params, 'http'));
+		if (tf.latency) await this.world.sleep(tf.latency);
+		const kind = tf.fault?.spec.kind;
+		if (kind === 'hang') {
+			const ms = tf.fault?.spec.params?.closeAfterMs;
+			if (typeof ms === 'number') {
+				const t = setTimeout(() => {
+					this.hangTimers.delete(t);
+					req.socket.destroy();
+				}, ms);
+				this.hangTimers.add(t);
+			}
+			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'hang', durationMs: Date.now() - started });
+			return;
+		}
+		if (kind === 'connection_reset') {
+			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'reset', durationMs: Date.now() - started });
+			resetSocket(req.socket);
+			return;
+		}
+		if (kind === 'http_500') {
+			const text = String(tf.fault?.spec.params?.body ?? 'Internal Server Error');
+			res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+			res.end(text);
+			this.world.recordCall({ ...base, httpStatus: 500, response: text, faults: tf.applied, outcome: 'http_500', durationMs: Date.now() - started });
+			return;
+		}
+		const result = await this.world.handleAction(this.acc.name, action, params, 'http');
+		const faults = [...tf.applied, ...result.faults];
+		if (kind === 'malformed_json') {
+			const full = result.body ? JSON.stringify(result.body) : '';
+			const cut = Number(tf.fault?.spec.params?.truncateAt ?? Math.max(1, Math.floor(full.length / 2)));
+			const text = full.slice(0, cut);
+			res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+			res.end(text);
+			this.world.recordCall({ ...base, httpStatus: 200, response: text, rawResponse: text, faults, outcome: 'malformed_json', durationMs: Date.now() - started });
+			return;
+		}
+		if (res.destroyed || req.socket.destroyed) {
+			this.world.recordCall({ ...base, httpStatus: result.httpStatus, response: result.body ?? null, faults, outcome: 'answered', durationMs: Date.now() - started });
+			return;
+		}
+		this.acc.stat.packet_sent++;
+		this.writeJson(res, result.httpStatus, result.body);
+		this.world.recordCall({ ...base, httpStatus: result.httpStatus, response: result.body ?? null, faults, outcome: 'answered', durationMs: Date.now() - started });
+	}
+
+	private writeJson(res: http.ServerResponse, status: number, body: Record<string, unknown> | undefined): void {
+		if (res.destroyed) return;
+		if (body === undefined) {
+			res.writeHead(status, { 'Content-Length': '0' });
+			res.end();
+			return;
+		}
+		const text = JSON.stringify(body);
+		res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+		res.end(text);
+	}
+
+	// ------------------------------------------------------------ WebSocket
+
+	private onUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
+		const url = new URL(req.url ?? '/', 'http://x');
+		const path = url.pathname.replace(/\/+$/, '') || '/';
+		const f = this.acc.flavour;
+		let role: Role | undefined;
+		if (f.flavour === 'napcat') role = path === '/api' ? 'api' : 'universal';
+		else role = path === '/api' ? 'api' : path === '/event' ? 'event' : path === '/' ? 'universal' : undefined;
+		if (!role) {
+			socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+			return;
+		}
+		const auth = F.checkAuth(f, this.acc.cfg.token, { header: req.headers.authorization, query: url.searchParams.get('access_token') });
+		if (!auth.ok && !auth.wsFrame) {
+			const st = auth.reply?.httpStatus ?? 401;
+			socket.end(`HTTP/1.1 ${st} ${st === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+			this.world.recordCall({ at: this.world.clock.now(), account: this.acc.name, transport: 'ws', path, action: '(connect)', params: null, httpStatus: st, response: null, faults: [], outcome: 'auth_failed', durationMs: 0 });
+			return;
+		}
+		this.wss.handleUpgrade(req, socket, head, (ws) => {
+			this.wsClients.add(ws);
+			ws.on('close', () => this.wsClients.delete(ws));
+			ws.on('error', () => undefined);
+			if (!auth.ok) {
+				ws.send(JSON.stringify(auth.wsFrame));
+				this.world.recordCall({ at: this.world.clock.now(), account: this.acc.name, transport: 'ws', path, action: '(connect)', params: null, response: auth.wsFrame, faults: [], outcome: 'auth_failed', durationMs: 0 });
+				ws.close();
+				return;
+			}
+			this.onConnection(ws, role!);
+		});
+	}
+
+	private onConnection(ws: WebSocket, role: Role): void {
+		const acc = this.acc;
+		const world = this.world;
+		if (role !== 'api') {
+			const sink = { send: (ev: Record<string, unknown>) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(ev)) };
+			acc.sinks.add(sink);
+			sink.send(world.lifecycleEvent(acc, 'connect'));
+			const hb = world.clock.setInterval(() => {
+				if (acc.process !== 'running' || world.heartbeatStopped(acc)) return;
+				sink.send(world.heartbeatEvent(acc));
+			}, world.heartbeatIntervalFor(acc));
+			ws.on('close', () => {
+				clearInterval(hb);
+				acc.sinks.delete(sink);
+			});
+		}
+		if (role !== 'event') ws.on('message', (data) => void this.onFrame(ws, data));
+	}
+
+	private async onFrame(ws: WebSocket, data: RawData): Promise<void> {
+		const started = Date.now();
+		const f = this.acc.flavour;
+		const text = data.toString();
+		let frame: { action?: unknown; params?: unknown; echo?: unknown };
+		try {
+			frame = JSON.parse(text);
+			if (!frame || typeof frame !== 'object') throw new Error('not an object');
+		} catch (e) {
+			const body =
+				f.flavour === 'gocq'
+					? { data: null, retcode: 1400, msg: 'JSON_PARSE_ERROR', wording: (e as Error).message, status: 'failed' }
+					: F.errorBody(f, { retcode: 1400, message: `JSON 解析失败: ${(e as Error).message}` }, 'ws');
+			if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(body));
+			this.world.recordCall({ at: this.world.clock.now(), account: this.acc.name, transport: 'ws', action: '', params: text, response: body, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+			return;
+		}
+		const action = typeof frame.action === 'string' ? frame.action : '';
+		const params = frame.params && typeof frame.params === 'object' ? (frame.params as Record<string, unknown>) : {};
+		const base = { at: this.world.clock.now(), account: this.acc.name, transport: 'ws' as const, action, params, echo: frame.echo };
+		const tf = this.transportFaults(this.faultContext(action, params, 'ws'));
+		if (tf.latency) await this.world.sleep(tf.latency);
+		const kind = tf.fault?.spec.kind;
+		if (kind === 'hang') {
+			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'hang', durationMs: Date.now() - started });
+			return;
+		}
+		if (kind === 'connection_reset') {
+			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'reset', durationMs: Date.now() - started });
+			ws.terminate();
+			return;
+		}
+		const result = await this.world.handleAction(this.acc.name, action, params, 'ws');
+		const body: Record<string, unknown> = { ...(result.body ?? {}) };
+		body.echo = frame.echo ?? null;
+		if (f.flavour === 'gocq' && frame.echo === undefined) delete body.echo;
+		const faults = [...tf.applied, ...result.faults];
+		let out = JSON.stringify(body);
+		let outcome: CallRecord['outcome'] = 'answered';
+		if (kind === 'malformed_json') {
+			out = out.slice(0, Number(tf.fault?.spec.params?.truncateAt ?? Math.max(1, Math.floor(out.length / 2))));
+			outcome = 'malformed_json';
+		}
+		if (ws.readyState === WebSocket.OPEN) ws.send(out);
+		this.acc.stat.packet_sent++;
+		this.world.recordCall({ ...base, response: outcome === 'answered' ? body : out, rawResponse: outcome === 'answered' ? undefined : out, faults, outcome, durationMs: Date.now() - started });
+	}
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+	return new Promise((resolve) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
+	});
+}
+
+function resetSocket(s: Socket): void {
+	const r = s as Socket & { resetAndDestroy?: () => void };
+	if (typeof r.resetAndDestroy === 'function') r.resetAndDestroy();
+	else s.destroy();
+}

@@ -1,0 +1,45 @@
+/** Start a simulated OneBot world: `npx tsx test/simulator/cli.ts [--world file.json] [--host 127.0.0.1] [--port N]`. */
+import { readFileSync } from 'node:fs';
+import { readyLine, startSimulator, defaultWorld, type WorldConfig } from './index';
+
+function arg(name: string): string | undefined {
+	const i = process.argv.indexOf(`--${name}`);
+	if (i >= 0) return process.argv[i + 1];
+	const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+	return eq ? eq.slice(name.length + 3) : undefined;
+}
+
+/** Timings of the CLI's default world: close to real implementations. */
+export function cliDefaultWorld(): WorldConfig {
+	return { ...defaultWorld(), kernelTimeoutMs: 10_000, deliveryDelayMs: 300, deliveryJitterMs: 200, heartbeatIntervalMs: 30_000, restartDowntimeMs: 5_000 };
+}
+
+async function main(): Promise<void> {
+	const file = arg('world');
+	const world: WorldConfig = file ? JSON.parse(readFileSync(file, 'utf8')) : cliDefaultWorld();
+	const kt = arg('kernel-timeout');
+	if (kt !== undefined) world.kernelTimeoutMs = Number(kt);
+	const factor = arg('clock-factor');
+	const sim = await startSimulator(world, {
+		host: arg('host') ?? '127.0.0.1',
+		port: arg('port') ? Number(arg('port')) : undefined,
+		clock: factor ? { factor: Number(factor) } : undefined,
+		log: (l) => process.stderr.write(l + '\n'),
+	});
+	process.stdout.write(readyLine(sim) + '\n');
+	let stopping = false;
+	const stop = async () => {
+		if (stopping) return;
+		stopping = true;
+		process.stderr.write('[simulator] stopping\n');
+		await sim.close();
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void stop());
+	process.on('SIGTERM', () => void stop());
+}
+
+main().catch((e: Error) => {
+	process.stderr.write(`[simulator] failed to start: ${e.stack ?? e.message}\n`);
+	process.exit(1);
+});

@@ -1,0 +1,455 @@
+/**
+ * Per-implementation wire behaviour: envelopes, error texts and retcodes, message_id schemes,
+ * get_msg / history shapes, auth answers. Sources: reference field notes and the implementations'
+ * public code (see README).
+ */
+import type { FlavourName, LocalRecord, StoredMessage } from './types';
+import { crc32, md5Int31, toInt32 } from './rng';
+
+export type Transport = 'http' | 'ws';
+
+export interface FlavourInfo {
+	flavour: FlavourName;
+	version: string;
+}
+
+export interface Reply {
+	httpStatus: number;
+	/** JSON-able body; `undefined` = empty body */
+	body?: Record<string, unknown>;
+}
+
+export function defaultVersion(f: FlavourName): string {
+	switch (f) {
+		case 'llonebot':
+			return '4.4.3';
+		case 'napcat':
+			return '4.10.32';
+		case 'gocq':
+			return 'v1.2.0';
+		case 'lagrange':
+			return '0.0.3';
+	}
+}
+
+export function major(version: string): number {
+	const m = /(\d+)/.exec(version);
+	return m ? Number(m[1]) : 0;
+}
+
+export function versionAtLeast(version: string, min: string): boolean {
+	const a = version.replace(/^v/, '').split('.').map((x) => parseInt(x, 10) || 0);
+	const b = min.split('.').map((x) => parseInt(x, 10) || 0);
+	for (let i = 0; i < Math.max(a.length, b.length); i++) {
+		const d = (a[i] ?? 0) - (b[i] ?? 0);
+		if (d !== 0) return d > 0;
+	}
+	return true;
+}
+
+// ---------------------------------------------------------------- envelopes
+
+export function okBody(f: FlavourInfo, data: unknown): Record<string, unknown> {
+	switch (f.flavour) {
+		case 'llonebot':
+			return { status: 'ok', retcode: 0, data, message: '', wording: '', echo: null };
+		case 'napcat': {
+			const b: Record<string, unknown> = { status: 'ok', retcode: 0, data, message: '', wording: '', echo: null };
+			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
+			return b;
+		}
+		case 'gocq':
+			return { data, message: '', retcode: 0, status: 'ok' };
+		case 'lagrange':
+			return { status: 'ok', retcode: 0, data };
+	}
+}
+
+export interface ErrorSpec {
+	retcode: number;
+	message: string;
+	/** gocq: `msg` code, `wording` human text */
+	msg?: string;
+	wording?: string;
+	status?: 'failed' | 'async' | 'ok';
+	data?: unknown;
+}
+
+/** An exception inside an action: LLOneBot and NapCat answer retcode 200 over HTTP, 1200 over WS. */
+export function errorBody(f: FlavourInfo, e: ErrorSpec, transport: Transport): Record<string, unknown> {
+	let retcode = e.retcode;
+	if ((f.flavour === 'llonebot' || f.flavour === 'napcat') && transport === 'ws' && retcode === 200) retcode = 1200;
+	switch (f.flavour) {
+		case 'llonebot':
+			return { status: e.status ?? 'failed', retcode, data: e.data ?? null, message: e.message, wording: e.wording ?? e.message, echo: null };
+		case 'napcat': {
+			const b: Record<string, unknown> = {
+				status: e.status ?? 'failed',
+				retcode,
+				data: e.data ?? null,
+				message: e.message,
+				wording: e.wording ?? e.message,
+				echo: null,
+			};
+			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
+			return b;
+		}
+		case 'gocq':
+			return { data: e.data ?? null, retcode, msg: e.msg ?? e.message, wording: e.wording ?? e.message, status: e.status ?? 'failed' };
+		case 'lagrange':
+			return { status: e.status ?? 'failed', retcode, data: e.data ?? null };
+	}
+}
+
+export function unknownAction(f: FlavourInfo, action: string, transport: Transport): Reply {
+	switch (f.flavour) {
+		case 'llonebot':
+			return transport === 'http'
+				? { httpStatus: 404, body: errorBody(f, { retcode: 404, message: `${action} API 不存在` }, transport) }
+				: { httpStatus: 200, body: errorBody(f, { retcode: 1404, message: `${action} API 不存在` }, transport) };
+		case 'napcat':
+			return transport === 'http'
+				? { httpStatus: 200, body: errorBody(f, { retcode: 200, message: `不支持的Api ${action}` }, 'http') }
+				: { httpStatus: 200, body: errorBody(f, { retcode: 1404, message: `不支持的API ${action}` }, transport) };
+		case 'gocq':
+			return { httpStatus: 200, body: errorBody(f, { retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在' }, transport) };
+		case 'lagrange':
+			return { httpStatus: 200, body: errorBody(f, { retcode: 404, message: '' }, transport) };
+	}
+}
+
+/** A generic failure thrown inside an action (bad params, message not found...). */
+export function actionError(f: FlavourInfo, text: string, gocqMsg = 'PARAM_ERROR', gocqRetcode = 100): ErrorSpec {
+	switch (f.flavour) {
+		case 'gocq':
+			return { retcode: gocqRetcode, msg: gocqMsg, wording: text, message: text };
+		case 'lagrange':
+			return { retcode: 200, message: text };
+		default:
+			return { retcode: 200, message: text };
+	}
+}
+
+// ---------------------------------------------------------------- auth
+
+export interface AuthInput {
+	header?: string;
+	query?: string | null;
+}
+
+export interface AuthResult {
+	ok: boolean;
+	reply?: Reply;
+	/** WS (llonebot/napcat): accept the upgrade, send this frame and close */
+	wsFrame?: Record<string, unknown>;
+}
+
+function bearer(h?: string): string | undefined {
+	if (h === undefined) return undefined;
+	const m = /^(?:Bearer|Token)\s+(.*)$/i.exec(h.trim());
+	return m ? m[1] : h.trim();
+}
+
+export function checkAuth(f: FlavourInfo, token: string | undefined, input: AuthInput): AuthResult {
+	if (!token) return { ok: true };
+	const header = bearer(input.header);
+	const query = input.query ?? undefined;
+	let presented: string | undefined;
+	if (f.flavour === 'napcat') presented = query ?? header; // query token wins over header
+	else presented = header ?? query;
+	if (presented === token) return { ok: true };
+	switch (f.flavour) {
+		case 'llonebot':
+			return {
+				ok: false,
+				reply: { httpStatus: 403, body: { message: 'token verify failed' } },
+				wsFrame: { status: 'failed', retcode: 1403, data: null, message: 'token验证失败', wording: 'token验证失败', echo: null },
+			};
+		case 'napcat':
+			return {
+				ok: false,
+				reply: { httpStatus: 403, body: { message: 'token verify failed!' } },
+				wsFrame: { status: 'failed', retcode: 1403, data: null, message: 'token验证失败', wording: 'token验证失败', echo: null },
+			};
+		case 'gocq':
+		case 'lagrange':
+			return { ok: false, reply: { httpStatus: presented === undefined ? 401 : 403 } };
+	}
+}
+
+// ---------------------------------------------------------------- send failures
+
+export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: 'none' | 'accepted' = 'none'): ErrorSpec {
+	const peer =
+		msg.messageType === 'group'
+			? { chatType: 2, peerUid: String(msg.groupId), guildId: '' }
+			: { chatType: 1, peerUid: `u_${peerUid(msg.targetUserId ?? 0)}`, guildId: '' };
+	const args = JSON.stringify([{ msgId: '0', peer, msgElements: elementsOf(msg), msgAttributeInfos: {} }, null]);
+	switch (f.flavour) {
+		case 'llonebot': {
+			const m = major(f.version);
+			if (m <= 3) return { retcode: 200, message: '发送超时' };
+			if (m >= 5) return { retcode: 200, message: `invoke timeout, wrapperSession.getMsgService().sendMsg, ${args}` };
+			return { retcode: 200, message: `ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, ${args}` };
+		}
+		case 'napcat': {
+			const ret = eventRet === 'accepted' ? JSON.stringify({ result: 0, errMsg: '' }, null, 4) : '{}';
+			return {
+				retcode: 200,
+				message: `Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}`,
+			};
+		}
+		case 'gocq':
+			return { retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: '请参考 go-cqhttp 端输出', message: '请参考 go-cqhttp 端输出' };
+		case 'lagrange':
+			return { retcode: 9000, message: '' };
+	}
+}
+
+/** The kernel rejected the send with a result code (110 removed from group, 120 muted...). */
+export function kernelRejected(f: FlavourInfo, result: number, errMsg: string): ErrorSpec {
+	const payload = JSON.stringify({ result, errMsg });
+	switch (f.flavour) {
+		case 'llonebot':
+			return major(f.version) >= 5
+				? { retcode: 200, message: `invoke failed, wrapperSession.getMsgService().sendMsg, ${payload}` }
+				: { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+		case 'napcat':
+			return {
+				retcode: 200,
+				message: `EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${JSON.stringify({ result, errMsg }, null, 4)}`,
+			};
+		case 'gocq':
+			return { retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: '请参考 go-cqhttp 端输出', message: '请参考 go-cqhttp 端输出' };
+		case 'lagrange':
+			return { retcode: result, message: '' };
+	}
+}
+
+export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec {
+	switch (f.flavour) {
+		case 'gocq':
+			return {
+				retcode: 100,
+				msg: 'SEND_MSG_API_ERROR',
+				wording: `send ${msg.messageType} message failed: blocked by server`,
+				message: `send ${msg.messageType} message failed: blocked by server`,
+			};
+		case 'napcat':
+			return sendTimeoutError(f, msg, 'accepted');
+		default:
+			return sendTimeoutError(f, msg);
+	}
+}
+
+export function notInGroupError(f: FlavourInfo): ErrorSpec {
+	if (f.flavour === 'gocq') return { retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', message: '群聊不存在' };
+	return kernelRejected(f, 110, '你已被移出该群');
+}
+
+export function mutedError(f: FlavourInfo): ErrorSpec {
+	return kernelRejected(f, 120, '发送失败，你已被禁言');
+}
+
+function elementsOf(msg: StoredMessage): unknown[] {
+	return msg.segments.map((s) =>
+		s.type === 'text'
+			? { elementType: 1, elementId: '', textElement: { content: s.data.text ?? '', atType: 0, atUid: '', atTinyId: '', atNtUid: '' } }
+			: { elementType: 0, elementId: '', cq: s.type },
+	);
+}
+
+export function peerUid(userId: number): string {
+	return md5Int31(`uid:${userId}`).toString(36).padStart(8, '0') + (userId % 9973).toString(36);
+}
+
+// ---------------------------------------------------------------- message ids
+
+/** The message_id the holder's implementation assigns to a stored message. */
+export function messageIdFor(f: FlavourInfo, msg: StoredMessage, holderId: number, localMsgId: string): number {
+	const chatType = msg.messageType === 'group' ? 2 : 1;
+	const peer = msg.messageType === 'group' ? String(msg.groupId) : `u_${peerUid(peerOf(msg, holderId))}`;
+	switch (f.flavour) {
+		case 'napcat':
+			return md5Int31(`${localMsgId}|${chatType}|${peer}`);
+		case 'llonebot':
+			return major(f.version) >= 7 || versionAtLeast(f.version, '6.6.0')
+				? md5Int31(`${chatType}-${peer}-${msg.seq}-${msg.random}-${msg.time}`)
+				: md5Int31(`${localMsgId}|${chatType}|${peer}`);
+		case 'gocq':
+			return toInt32(crc32(`${msg.messageType === 'group' ? msg.groupId : peerOf(msg, holderId)}-${msg.seq}`));
+		case 'lagrange':
+			return toInt32(((msg.seq & 0xffff) << 16) | (msg.random & 0xffff));
+	}
+}
+
+export function peerOf(msg: StoredMessage, holderId: number): number {
+	if (msg.messageType === 'group') return msg.groupId ?? 0;
+	return holderId === msg.senderId ? (msg.targetUserId ?? 0) : msg.senderId;
+}
+
+// ---------------------------------------------------------------- shapes
+
+export interface ShapeContext {
+	selfId: number;
+	messageFormat: 'array' | 'string';
+}
+
+function senderOf(rec: LocalRecord): Record<string, unknown> {
+	const m = rec.msg;
+	return m.messageType === 'group'
+		? { user_id: m.senderId, nickname: m.senderNickname, card: '', role: 'member' }
+		: { user_id: m.senderId, nickname: m.senderNickname, card: '' };
+}
+
+function messageField(rec: LocalRecord, ctx: ShapeContext): unknown {
+	return ctx.messageFormat === 'string' ? rec.msg.raw : rec.msg.segments.map((s) => ({ type: s.type, data: { ...s.data } }));
+}
+
+/** A `message` event (or `message_sent` for the sender when self reporting is on). */
+export function messageEvent(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext, postType: 'message' | 'message_sent' = 'message'): Record<string, unknown> {
+	const m = rec.msg;
+	const ev: Record<string, unknown> = {
+		self_id: ctx.selfId,
+		user_id: m.senderId,
+		time: m.time,
+		message_id: rec.messageId,
+	};
+	if (f.flavour === 'napcat') {
+		ev.message_seq = rec.messageId;
+		ev.real_id = rec.messageId;
+		ev.real_seq = String(m.seq);
+	} else if (f.flavour === 'llonebot') {
+		ev.message_seq = m.seq;
+		ev.real_id = m.seq;
+	}
+	ev.message_type = m.messageType;
+	ev.sender = senderOf(rec);
+	ev.raw_message = m.raw;
+	ev.font = 14;
+	ev.sub_type = m.messageType === 'group' ? 'normal' : 'friend';
+	ev.message = messageField(rec, ctx);
+	if (f.flavour === 'napcat' || f.flavour === 'llonebot') ev.message_format = ctx.messageFormat;
+	ev.post_type = postType;
+	if (m.messageType === 'group') ev.group_id = m.groupId;
+	else if (f.flavour === 'napcat' || f.flavour === 'llonebot') ev.target_id = m.senderId === ctx.selfId ? m.targetUserId : ctx.selfId;
+	if (f.flavour === 'gocq' && m.messageType === 'group') ev.anonymous = null;
+	return ev;
+}
+
+export function getMsgData(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext): Record<string, unknown> {
+	const m = rec.msg;
+	switch (f.flavour) {
+		case 'llonebot': {
+			const d: Record<string, unknown> = {
+				self_id: ctx.selfId,
+				user_id: m.senderId,
+				time: m.time,
+				message_id: rec.messageId,
+				real_id: m.seq,
+				message_seq: m.seq,
+				message_type: m.messageType,
+				sender: senderOf(rec),
+				raw_message: m.raw,
+				font: 14,
+				sub_type: m.messageType === 'group' ? 'normal' : 'friend',
+				message: messageField(rec, ctx),
+				message_format: ctx.messageFormat,
+				post_type: m.senderId === ctx.selfId ? 'message_sent' : 'message',
+			};
+			if (m.messageType === 'group') d.group_id = m.groupId;
+			return d;
+		}
+		case 'napcat': {
+			const d: Record<string, unknown> = {
+				self_id: ctx.selfId,
+				user_id: m.senderId,
+				time: m.time,
+				message_id: rec.messageId,
+				message_seq: rec.messageId,
+				real_id: rec.messageId,
+				real_seq: String(m.seq),
+				message_type: m.messageType,
+				sender: senderOf(rec),
+				raw_message: m.raw,
+				font: 14,
+				sub_type: m.messageType === 'group' ? 'normal' : 'friend',
+				message: messageField(rec, ctx),
+				message_format: ctx.messageFormat,
+				post_type: m.senderId === ctx.selfId ? 'message_sent' : 'message',
+			};
+			if (m.messageType === 'group') d.group_id = m.groupId;
+			return d;
+		}
+		case 'gocq': {
+			const d: Record<string, unknown> = {
+				group: m.messageType === 'group',
+				message_id: rec.messageId,
+				real_id: m.seq,
+				message_seq: m.seq,
+				message_type: m.messageType,
+				sender: { nickname: m.senderNickname, user_id: m.senderId },
+				time: m.time,
+				message: messageField(rec, ctx),
+				raw_message: m.raw,
+			};
+			if (m.messageType === 'group') d.group_id = m.groupId;
+			return d;
+		}
+		case 'lagrange':
+			return {
+				time: m.time,
+				message_type: m.messageType,
+				message_id: rec.messageId,
+				real_id: rec.messageId,
+				sender: senderOf(rec),
+				message: messageField(rec, ctx),
+			};
+	}
+}
+
+export function historyItem(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext): Record<string, unknown> {
+	if (f.flavour === 'lagrange' || f.flavour === 'gocq') return messageEvent(f, rec, ctx, 'message');
+	return getMsgData(f, rec, ctx);
+}
+
+export function versionInfo(f: FlavourInfo): Record<string, unknown> {
+	switch (f.flavour) {
+		case 'llonebot':
+			return { app_name: 'LLOneBot', app_version: f.version, protocol_version: 'v11' };
+		case 'napcat':
+			return { app_name: 'NapCat.Onebot', protocol_version: 'v11', app_version: f.version };
+		case 'gocq':
+			return {
+				app_name: 'go-cqhttp',
+				app_version: f.version,
+				app_full_name: `go-cqhttp-${f.version}_linux_amd64-go1.20`,
+				protocol_version: 'v11',
+				coolq_edition: 'pro',
+				coolq_directory: '',
+				'go-cqhttp': true,
+				plugin_version: '4.15.0',
+				plugin_build_number: 99,
+				plugin_build_configuration: 'release',
+				runtime_version: 'go1.20',
+				runtime_os: 'linux',
+				version: f.version,
+				protocol_name: 6,
+			};
+		case 'lagrange':
+			return { app_name: 'Lagrange.OneBot', app_version: f.version, protocol_version: 'v11', nt_protocol: 'Linux | 3.2.10_25765' };
+	}
+}
+
+export function statusData(f: FlavourInfo, online: boolean, stat: Record<string, number>): Record<string, unknown> {
+	switch (f.flavour) {
+		case 'llonebot':
+			return { online, good: true, stat };
+		case 'napcat':
+			return { online, good: true, stat: {} };
+		case 'gocq':
+			return { app_initialized: true, app_enabled: true, plugins_good: null, app_good: true, online, good: online, stat };
+		case 'lagrange':
+			return { online: true, good: true };
+	}
+}

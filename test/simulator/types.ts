@@ -1,0 +1,183 @@
+/** World configuration (JSON) and shared types of the OneBot v11 simulator. */
+import type { Segment } from './message';
+
+export type FlavourName = 'llonebot' | 'napcat' | 'gocq' | 'lagrange';
+
+export interface AccountConfig {
+	selfId: number;
+	nickname?: string;
+	flavour?: FlavourName;
+	/** llonebot: "3.28.0" | "4.4.3" | "7.0.0" ...; napcat: "4.10.32" ...; free text otherwise. */
+	version?: string;
+	/** OneBot access token (HTTP, WS). Empty = no auth. */
+	token?: string;
+	/** Report signing secret for gocq and lagrange (llonebot and napcat sign with the token). */
+	secret?: string;
+	messageFormat?: 'array' | 'string';
+	reportUrls?: string[];
+	/** Send heartbeats over HTTP POST reporting too (default true). */
+	reportHeartbeat?: boolean;
+	reportSelfMessage?: boolean;
+	/** NapCat only: set_restart works only in multi-process Shell mode (default true). */
+	napcatMultiProcess?: boolean;
+	needsQrLoginAfterRestart?: boolean;
+	restartDowntimeMs?: number;
+	heartbeatIntervalMs?: number;
+	kernelTimeoutMs?: number;
+	/** Fixed port (HTTP API and forward WebSocket share it). 0/absent = ephemeral. */
+	port?: number;
+}
+
+export interface GroupConfig {
+	groupId: number;
+	name?: string;
+	/** account names */
+	members: string[];
+}
+
+export interface WorldConfig {
+	seed?: number;
+	accounts?: Record<string, AccountConfig>;
+	groups?: GroupConfig[];
+	/** pairs of account names */
+	friends?: Array<[string, string]>;
+	kernelTimeoutMs?: number;
+	deliveryDelayMs?: number;
+	deliveryJitterMs?: number;
+	heartbeatIntervalMs?: number;
+	restartDowntimeMs?: number;
+	/** Docker container name -> account name. */
+	containers?: Record<string, string>;
+	webui?: {
+		/** account whose NapCat WebUI is served at the WebUI root (default: first napcat account, else "bot"). */
+		account?: string;
+		token?: string;
+		credentialTtlMs?: number;
+		loginRateLimitPerMinute?: number;
+	};
+	faults?: FaultSpec[];
+	clockFactor?: number;
+}
+
+export type FaultKind =
+	| 'silent_drop'
+	| 'timeout_not_delivered'
+	| 'timeout_delivered'
+	| 'stuck_group'
+	| 'data_null'
+	| 'message_id_zero'
+	| 'repeated_message_id'
+	| 'risk_control'
+	| 'not_in_group'
+	| 'muted'
+	| 'receive_drop'
+	| 'online_false'
+	| 'heartbeat_stop'
+	| 'degrade_after'
+	| 'latency'
+	| 'hang'
+	| 'connection_reset'
+	| 'down'
+	| 'http_500'
+	| 'malformed_json'
+	| 'set_restart_unsupported'
+	| 'docker_500'
+	| 'webui_down';
+
+export interface FaultScope {
+	account?: string;
+	group?: number;
+	/** private chat peer (user id) */
+	user?: number;
+	action?: string;
+	messageType?: 'group' | 'private';
+	transport?: 'http' | 'ws';
+}
+
+export interface FaultSpec {
+	id?: string;
+	kind: FaultKind;
+	probability?: number;
+	seed?: number;
+	scope?: FaultScope;
+	params?: Record<string, unknown>;
+	/** apply N times, then expire */
+	count?: number;
+	/** degrade_after: the fault that starts once the threshold is passed */
+	then?: FaultKind | FaultSpec;
+	curedByRestart?: boolean;
+}
+
+export interface StoredMessage {
+	/** unique id inside the simulator */
+	key: string;
+	messageType: 'group' | 'private';
+	groupId?: number;
+	/** private: the receiving user id */
+	targetUserId?: number;
+	senderAccount: string;
+	senderId: number;
+	senderNickname: string;
+	/** server sequence (group: per group; private: per pair) */
+	seq: number;
+	random: number;
+	time: number; // seconds
+	timeMs: number;
+	segments: Segment[];
+	raw: string;
+	accepted: boolean;
+	fault?: string;
+}
+
+export interface LocalRecord {
+	msg: StoredMessage;
+	/** NT local msgId as seen by this account */
+	localMsgId: string;
+	messageId: number;
+	storedAt: number;
+	offline: boolean;
+}
+
+export interface InboxEntry {
+	messageType: 'group' | 'private';
+	groupId?: number;
+	fromAccount: string;
+	fromUserId: number;
+	text: string;
+	segments: Segment[];
+	rawMessage: string;
+	time: number;
+	receivedAt: number;
+	seq: number;
+	messageId: number;
+	whileOffline: boolean;
+}
+
+export interface CallRecord {
+	n: number;
+	at: number;
+	account: string;
+	transport: 'http' | 'ws';
+	method?: string;
+	path?: string;
+	action: string;
+	params: unknown;
+	echo?: unknown;
+	httpStatus?: number;
+	/** parsed reply object, or the raw text when it was not JSON, or null when no answer was given */
+	response: unknown;
+	rawResponse?: string;
+	faults: string[];
+	outcome: 'answered' | 'hang' | 'reset' | 'http_500' | 'malformed_json' | 'auth_failed';
+	durationMs: number;
+}
+
+export interface ReportRecord {
+	account: string;
+	url: string;
+	body: string;
+	headers: Record<string, string>;
+	status?: number;
+	error?: string;
+	at: number;
+}
