@@ -1,0 +1,390 @@
+/**
+ * Turns every way a OneBot call can fail into a stable reason code and class (DESIGN.md).
+ * The exact strings come from the implementations' source and issue trackers; each pattern names
+ * where it was seen so it can be checked again when an implementation changes its wording.
+ */
+import type { CallFailure } from './transport';
+import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
+
+/** The class each reason has unless the context changes it (see `classifyCall`). */
+export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
+	send_timeout: 'ambiguous',
+	empty_response: 'ambiguous',
+	duplicate_message_id: 'ambiguous',
+	risk_control: 'account',
+	not_in_group: 'terminal',
+	muted: 'terminal',
+	bad_request: 'terminal',
+	unsupported_action: 'terminal',
+	auth_failed: 'terminal',
+	unreachable: 'transient',
+	http_error: 'transient',
+	malformed_response: 'ambiguous',
+	client_timeout: 'ambiguous',
+	client_offline: 'account',
+	not_observed: 'ambiguous',
+	lookup_failed: 'transient',
+	api_error: 'ambiguous',
+};
+
+/** What each reason means and what to do about it, for the README and the node UI. */
+export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: string }> = {
+	send_timeout: {
+		meaning: 'The implementation gave up waiting for the QQ kernel to confirm the send. The message may or may not have arrived.',
+		action: 'Verify with a witness before resending. Repeated timeouts on group sends usually mean the QQ client is stuck: restart it.',
+	},
+	empty_response: {
+		meaning: 'The call returned ok but no usable message_id (data null, no message_id, or message_id 0).',
+		action: 'Treat as unconfirmed: verify with a witness before resending.',
+	},
+	duplicate_message_id: {
+		meaning: 'The implementation returned a message_id it already returned for an earlier, different send (seen under risk control).',
+		action: 'Verify with a witness; if messages are not arriving, the account is likely under risk control: pause sending.',
+	},
+	risk_control: {
+		meaning: "Tencent's server blocked the send (risk control).",
+		action: 'Stop sending from this account for a while (hours), then try again slowly. Do not resend in a loop.',
+	},
+	not_in_group: {
+		meaning: 'The account is not a member of the target group (removed, or never joined).',
+		action: 'Check the group id or add the account to the group again. Resending cannot help.',
+	},
+	muted: {
+		meaning: 'The account is muted in the target group.',
+		action: 'Wait until the mute ends or ask a group admin. Sending to a muted group repeatedly can get the account banned.',
+	},
+	bad_request: {
+		meaning: 'The implementation rejected the parameters (missing or invalid id, empty or malformed message).',
+		action: 'Fix the input. Resending the same request cannot help.',
+	},
+	unsupported_action: {
+		meaning: 'The implementation does not support this action (or this setup cannot perform it).',
+		action: 'Use another action or implementation, or update the implementation.',
+	},
+	auth_failed: {
+		meaning: 'The access token was missing or wrong.',
+		action: 'Check the access token in the credential against the implementation configuration.',
+	},
+	unreachable: {
+		meaning: 'No connection to the implementation (refused, reset, host or name not found).',
+		action: 'Check that the implementation is running and the base URL is right; retrying later may work.',
+	},
+	http_error: {
+		meaning: 'The HTTP request failed with an unexpected status.',
+		action: 'A 5xx is usually temporary: retry later. Other statuses point at the URL or a proxy in between.',
+	},
+	malformed_response: {
+		meaning: 'The implementation answered with a body that is not a OneBot reply.',
+		action: 'Check the base URL (it may point at something else, e.g. a web UI or a proxy error page).',
+	},
+	client_timeout: {
+		meaning: 'No answer arrived within our own timeout. For a send, the message may or may not have arrived.',
+		action: 'Verify before resending; raise the timeout if the implementation is just slow.',
+	},
+	client_offline: {
+		meaning: 'The QQ account behind the implementation is offline or not logged in.',
+		action: 'Log the account in again (it may need a QR scan) or restart the client.',
+	},
+	not_observed: {
+		meaning: 'The witness account did not see the message by the deadline.',
+		action: 'The message most likely did not arrive. Check the sending client; restarting it often clears a stuck group send.',
+	},
+	lookup_failed: {
+		meaning: 'Looking the message up (get_msg or history) failed, so delivery could not be checked this way.',
+		action: 'Retry the lookup, or verify with a witness instead.',
+	},
+	api_error: {
+		meaning: 'The implementation reported an error this package does not recognise. The raw error is kept.',
+		action: 'Read the raw error. For sends, verify before resending since the outcome is unknown.',
+	},
+};
+
+export interface ClassifyContext {
+	action: string;
+	targetType?: TargetType;
+}
+
+const SEND_ACTIONS = new Set([
+	'send_msg',
+	'send_group_msg',
+	'send_private_msg',
+	'send_forward_msg',
+	'send_group_forward_msg',
+	'send_private_forward_msg',
+]);
+
+const LOOKUP_ACTIONS = new Set(['get_msg', 'get_group_msg_history', 'get_friend_msg_history']);
+
+/** Whether a call of this action may have delivered a message even though it failed. */
+export function isSendAction(action: string): boolean {
+	return SEND_ACTIONS.has(action.replace(/_async$/, ''));
+}
+
+export function isLookupAction(action: string): boolean {
+	return LOOKUP_ACTIONS.has(action);
+}
+
+/** Network errors that prove the request never reached the implementation. */
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EHOSTDOWN',
+	'ENETDOWN',
+	'EAI_AGAIN',
+	'EADDRNOTAVAIL',
+	'ECERT',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ABORT_ERR', 'ECONNABORTED']);
+
+/** A kernel answer `{ result, errMsg }` quoted in an error text. */
+export interface KernelResult {
+	result: number;
+	errMsg?: string;
+}
+
+/**
+ * Reads the kernel's `{result, errMsg}` from a message. NapCat prints it as JSON after `EventRet:`;
+ * LLOneBot 4.x as JSON after the method; LLOneBot 7.x as a JS object literal (`{ result: -1, errMsg: '...' }`).
+ * Returns null for `EventRet: {}` (the kernel never answered), undefined when no result is quoted.
+ */
+export function parseKernelResult(text: string): KernelResult | null | undefined {
+	if (/EventRet:\s*\{\s*\}/.test(text)) return null;
+	const match = /["']?result["']?\s*:\s*(-?\d+)/.exec(text);
+	if (!match) return undefined;
+	const errMsg = /["']?errMsg["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/.exec(text);
+	const result: KernelResult = { result: Number(match[1]) };
+	if (errMsg) result.errMsg = errMsg[1] ?? errMsg[2];
+	return result;
+}
+
+/**
+ * Result codes of the QQ server's send reply, seen through NapCat/LLOneBot kernel errors and
+ * Lagrange's retcode (Lagrange passes the raw protocol result through).
+ * 110: removed from the group (NapCatQQ #600, field notes §2). 120: the account is muted in the group
+ * (mamoe/mirai #168 "error code=120 == bot被禁言"; SilveryStar/Adachi-BOT #30).
+ */
+const KERNEL_RESULT_REASONS: Record<number, ReasonCode> = { 110: 'not_in_group', 120: 'muted' };
+
+interface TextRule {
+	reason: ReasonCode;
+	pattern: RegExp;
+	detail: string;
+	/** Only for send actions: the same words mean something else elsewhere. */
+	sendOnly?: boolean;
+}
+
+/** Ordered: the first rule that matches wins. */
+const TEXT_RULES: TextRule[] = [
+	// Auth. NapCat: `token verify failed!` (field notes §3).
+	{ reason: 'auth_failed', pattern: /token verify failed/i, detail: 'napcat_token' },
+	// Unknown action. NapCat: `不支持的Api X` (older builds `不支持的api X`), HTTP 200 retcode 200
+	// (NapCatQQ src/onebot/network/http-server.ts). go-cqhttp: msg `API_NOT_FOUND`, wording `API不存在`
+	// (Mrs4s/go-cqhttp modules/api/api.go).
+	{ reason: 'unsupported_action', pattern: /不支持的api/i, detail: 'napcat_unknown_action' },
+	{ reason: 'unsupported_action', pattern: /API_NOT_FOUND|API不存在/, detail: 'gocqhttp_unknown_action' },
+	// NapCat set_restart outside multi-process Shell mode (field notes §5).
+	{ reason: 'unsupported_action', pattern: /重启功能未初始化/, detail: 'napcat_restart_unavailable' },
+	// Risk control. go-cqhttp: retcode 100, msg SEND_MSG_API_ERROR, wording
+	// `send group message failed: blocked by server`, logs `账号可能被风控` (coolq/bot.go).
+	{ reason: 'risk_control', pattern: /blocked by server|风控/i, detail: 'blocked_by_server' },
+	{ reason: 'risk_control', pattern: /SEND_MSG_API_ERROR/, detail: 'gocqhttp_send_failed', sendOnly: true },
+	// Removed from the group. NapCat `你已被移出该群` (NapCatQQ #600); go-cqhttp `GROUP_NOT_FOUND` / `群聊不存在`.
+	{ reason: 'not_in_group', pattern: /你已被移出该群|已被移出|不在该群|不是群成员|not in (?:the )?group|GROUP_NOT_FOUND|群聊不存在/i, detail: 'text' },
+	// Muted: QQ's own wording for a muted sender.
+	{ reason: 'muted', pattern: /禁言|\bmuted\b/i, detail: 'text', sendOnly: true },
+	// Not logged in / offline.
+	{ reason: 'client_offline', pattern: /未登录|not logged in|not online|账号已离线|已掉线|\boffline\b/i, detail: 'text' },
+	// Send timeouts (field notes §2): the kernel never confirmed.
+	{ reason: 'send_timeout', pattern: /^\s*(?:Error:\s*)?发送超时/, detail: 'llonebot3_timeout', sendOnly: true },
+	{ reason: 'send_timeout', pattern: /ntqq api timeout[\s\S]*sendMsg/i, detail: 'llonebot4_timeout', sendOnly: true },
+	{ reason: 'send_timeout', pattern: /invoke timeout[\s\S]*sendMsg/i, detail: 'llonebot7_timeout', sendOnly: true },
+	// LLOneBot: sendMessage returned no record (src/onebot11/action/msg/SendMsg.ts): unconfirmed.
+	{ reason: 'send_timeout', pattern: /^\s*(?:Error:\s*)?消息发送失败\s*$/, detail: 'llonebot_no_record', sendOnly: true },
+	// go-cqhttp: empty message (coolq/api.go EMPTY_MSG_ERROR / 消息为空).
+	{ reason: 'bad_request', pattern: /EMPTY_MSG_ERROR|消息为空/, detail: 'empty_message' },
+];
+
+const LOOKUP_KEEPS = new Set<ReasonCode>(['auth_failed', 'unsupported_action', 'client_offline']);
+
+function textOf(raw: RawError): string {
+	return [raw.message, raw.wording].filter((part): part is string => typeof part === 'string').join('\n');
+}
+
+function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: ReasonClass): Classification {
+	const classification: Classification = { reason, reasonClass: reasonClass ?? REASON_CLASS[reason], raw };
+	if (detail) classification.detail = detail;
+	return classification;
+}
+
+/** NapCat `Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ... EventRet:` and its two forms. */
+function classifyNapCatTimeout(text: string, raw: RawError): Classification | undefined {
+	if (!/Timeout:\s*NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/i.test(text)) return undefined;
+	const kernel = parseKernelResult(text);
+	// `{}`: the kernel never answered. `{"result":0,"errMsg":""}`: accepted but never confirmed, seen
+	// under risk control (NapCatQQ #788, #1410).
+	const detail =
+		kernel === null ? 'napcat_kernel_no_answer' : kernel?.result === 0 ? 'napcat_accepted_unconfirmed' : 'napcat_timeout';
+	return make('send_timeout', raw, detail);
+}
+
+/** A kernel that answered with a failure: NapCat `EventChecker Failed`, LLOneBot `call failed` / `invoke failed`. */
+function classifyKernelRejection(text: string, raw: RawError, send: boolean): Classification | undefined {
+	const source = /EventChecker Failed/i.test(text)
+		? 'napcat'
+		: /call failed,/i.test(text)
+			? 'llonebot4'
+			: /invoke failed,/i.test(text)
+				? 'llonebot7'
+				: undefined;
+	if (!source) return undefined;
+	const kernel = parseKernelResult(text);
+	const known = kernel ? KERNEL_RESULT_REASONS[kernel.result] : undefined;
+	if (known) return make(known, raw, `${source}_result_${kernel!.result}`);
+	const detail = kernel ? `${source}_result_${kernel.result}` : `${source}_rejected`;
+	// The kernel said no, but a rejected rich-media send was still stored (NapCatQQ #182): keep sends
+	// ambiguous so a resend is checked first.
+	return make('api_error', raw, detail, send ? 'ambiguous' : 'transient');
+}
+
+function classifyEnvelope(raw: RawError, context: ClassifyContext): Classification {
+	const send = isSendAction(context.action);
+	const lookup = isLookupAction(context.action);
+	const text = textOf(raw);
+	const retcode = raw.retcode;
+
+	// Auth and capability first: they are the same whatever the action.
+	if (retcode === 1401 || retcode === 1403) return make('auth_failed', raw, `ws_${retcode}`);
+	if (retcode === 1404 || retcode === 404) {
+		return make('unsupported_action', raw, retcode === 1404 ? 'ws_1404' : 'retcode_404');
+	}
+
+	if (send) {
+		const timeout = classifyNapCatTimeout(text, raw);
+		if (timeout) return timeout;
+		const rejection = classifyKernelRejection(text, raw, send);
+		if (rejection) return rejection;
+	}
+
+	const parts = [raw.message, raw.wording].filter((part): part is string => typeof part === 'string');
+	for (const rule of TEXT_RULES) {
+		if (rule.sendOnly && !send) continue;
+		if (parts.some((part) => rule.pattern.test(part))) {
+			// A failed lookup is only worth telling apart when it says something about the whole account.
+			if (lookup && !LOOKUP_KEEPS.has(rule.reason)) break;
+			return make(rule.reason, raw, rule.detail);
+		}
+	}
+
+	if (lookup) return make('lookup_failed', raw, retcode !== undefined ? `retcode_${retcode}` : undefined);
+
+	if (send && retcode !== undefined) {
+		// Lagrange: 9000 = the server returned no sequence, data null (field notes §2).
+		if (retcode === 9000) return make('empty_response', raw, 'lagrange_no_sequence');
+		// Lagrange passes the server's result code through as retcode.
+		const known = KERNEL_RESULT_REASONS[retcode];
+		if (known) return make(known, raw, `result_${retcode}`);
+	}
+
+	// Spec retcodes (botuniverse/onebot-11 api/README.md; coolq-http-api 4.15 docs).
+	if (retcode === 1400 || retcode === 100 || retcode === 102) {
+		return make('bad_request', raw, retcode === 1400 ? 'ws_1400' : `retcode_${retcode}`);
+	}
+	return make('api_error', raw, retcode !== undefined ? `retcode_${retcode}` : undefined, send ? 'ambiguous' : 'transient');
+}
+
+function classifyHttp(raw: RawError, context: ClassifyContext): Classification {
+	const status = raw.httpStatus ?? 0;
+	const send = isSendAction(context.action);
+	// LLOneBot 403, NapCat 403 `token verify failed!`, go-cqhttp 401 missing / 403 wrong (field notes §3).
+	if (status === 401 || status === 403) return make('auth_failed', raw, `http_${status}`);
+	// LLOneBot answers an unknown action with HTTP 404 (field notes §3).
+	if (status === 404) return make('unsupported_action', raw, 'http_404');
+	// go-cqhttp answers 400 to a body that is not JSON (server/http.go): our request is wrong.
+	if (status === 400 || status === 413 || status === 414 || status === 422) return make('bad_request', raw, `http_${status}`);
+	if (status === 408 || status === 429) return make('http_error', raw, `http_${status}`, 'transient');
+	if (status >= 500) {
+		// A gateway timeout means the send was handed on and may have gone through.
+		if (status === 504 && send) return make('http_error', raw, 'http_504', 'ambiguous');
+		return make('http_error', raw, `http_${status}`, 'transient');
+	}
+	return make('http_error', raw, `http_${status}`, 'terminal');
+}
+
+function classifyNetwork(raw: RawError, context: ClassifyContext): Classification {
+	const code = raw.code ?? 'ENETWORK';
+	const send = isSendAction(context.action);
+	if (TIMEOUT_CODES.has(code)) return make('client_timeout', raw, code, send ? 'ambiguous' : 'transient');
+	if (NOT_SENT_CODES.has(code)) return make('unreachable', raw, code, 'transient');
+	// A reset or an unknown network error may come after the request was read: a send may have gone through.
+	return make('unreachable', raw, code, send ? 'ambiguous' : 'transient');
+}
+
+/** Maps a failed call to its reason code and class. Unknown shapes become `api_error` with the raw error kept. */
+export function classifyCall(failure: CallFailure, context: Partial<ClassifyContext> = {}): Classification {
+	const ctx: ClassifyContext = { action: context.action ?? failure.action, targetType: context.targetType };
+	const raw = failure.raw;
+	switch (failure.kind) {
+		case 'timeout':
+			return make('client_timeout', raw, raw.code, isSendAction(ctx.action) ? 'ambiguous' : 'transient');
+		case 'network':
+			return classifyNetwork(raw, ctx);
+		case 'http':
+			return classifyHttp(raw, ctx);
+		case 'malformed':
+			// The implementation answered 2xx, so it handled the request: a send may have gone out.
+			return make('malformed_response', raw, undefined, isSendAction(ctx.action) ? 'ambiguous' : 'transient');
+		case 'envelope':
+			return classifyEnvelope(raw, ctx);
+		default:
+			return make('api_error', raw);
+	}
+}
+
+function messageIdOf(data: unknown): number | undefined {
+	if (!data || typeof data !== 'object') return undefined;
+	const value = (data as { message_id?: unknown }).message_id;
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
+	return undefined;
+}
+
+/**
+ * Checks an `ok` send reply. Returns null when it carries a usable message_id, else why not:
+ * `empty_response` for data null, no message_id or message_id 0 (LLOneBot returns 0 when the only
+ * element resolved to null); `duplicate_message_id` when an earlier, different send already got this
+ * id (go-cqhttp under risk control, #38). Negative ids are valid: go-cqhttp's ids are signed crc32.
+ */
+export function checkSendAccepted(
+	data: unknown,
+	seenMessageIds: ReadonlySet<number> = new Set(),
+	raw: RawError = { status: 'ok', retcode: 0 },
+): Classification | null {
+	const withBody = (): RawError => ({ ...raw, body: JSON.stringify(data ?? null).slice(0, 300) });
+	if (data === null || data === undefined) return make('empty_response', withBody(), 'data_null');
+	const id = messageIdOf(data);
+	if (id === undefined) return make('empty_response', withBody(), 'no_message_id');
+	if (id === 0) return make('empty_response', withBody(), 'message_id_0');
+	if (seenMessageIds.has(id)) return make('duplicate_message_id', withBody(), `message_id_${id}`);
+	return null;
+}
+
+/** Reads the accepted send's message_id (after `checkSendAccepted` returned null). */
+export function acceptedMessageId(data: unknown): number | null {
+	const id = messageIdOf(data);
+	return id === undefined || id === 0 ? null : id;
+}
+
+/**
+ * Checks `get_status` data: `online: false` means the account is not logged in although HTTP answers.
+ * (`good` is hard-coded true in LLOneBot, NapCat and Lagrange, so it is not read.)
+ */
+export function checkOnline(statusData: unknown): Classification | null {
+	if (statusData && typeof statusData === 'object' && (statusData as { online?: unknown }).online === false) {
+		return make('client_offline', { status: 'ok', retcode: 0, body: JSON.stringify(statusData).slice(0, 300) }, 'online_false');
+	}
+	return null;
+}
