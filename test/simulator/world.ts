@@ -120,6 +120,8 @@ export class World {
 	private msgCounter = 0;
 	private timers = new Set<NodeJS.Timeout>();
 	private closed = false;
+	/** bumped by reset(): deliveries scheduled before a reset are dropped */
+	private generation = 0;
 	log: (line: string) => void = () => {};
 
 	constructor(config: WorldConfig, clock: Clock) {
@@ -567,7 +569,10 @@ export class World {
 			const base = this.config.deliveryDelayMs ?? 20;
 			const jitter = this.config.deliveryJitterMs ?? 0;
 			const delay = base + (jitter > 0 ? Math.floor(this.rng() * jitter) : 0);
-			this.later(delay, () => this.receive(r, msg));
+			const gen = this.generation;
+			this.later(delay, () => {
+				if (gen === this.generation) this.receive(r, msg);
+			});
 		}
 	}
 
@@ -929,6 +934,7 @@ export class World {
 	}
 
 	async reset(): Promise<void> {
+		this.generation++;
 		this.faults.clear();
 		for (const f of this.config.faults ?? []) this.faults.add(f);
 		this.messages = [];
