@@ -152,10 +152,13 @@ export interface KernelResult {
  * Returns null for `EventRet: {}` (the kernel never answered), undefined when no result is quoted.
  */
 export function parseKernelResult(text: string): KernelResult | null | undefined {
-	if (/EventRet:\s*\{\s*\}/.test(text)) return null;
-	const match = /["']?result["']?\s*:\s*(-?\d+)/.exec(text);
+	if (/EventRet:\s*\{\s*\}\s*$/.test(text)) return null;
+	// The answer comes last; earlier text may echo the sent elements, user text included.
+	const results = [...text.matchAll(/["']?result["']?\s*:\s*(-?\d+)/g)];
+	const match = results[results.length - 1];
 	if (!match) return undefined;
-	const errMsg = /["']?errMsg["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/.exec(text);
+	const tail = text.slice(match.index);
+	const errMsg = /["']?errMsg["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/.exec(tail);
 	const result: KernelResult = { result: Number(match[1]) };
 	if (errMsg) result.errMsg = errMsg[1] ?? errMsg[2];
 	return result;
@@ -198,21 +201,11 @@ const TEXT_RULES: TextRule[] = [
 	{ reason: 'muted', pattern: /禁言|\bmuted\b/i, detail: 'text', sendOnly: true },
 	// Not logged in / offline.
 	{ reason: 'client_offline', pattern: /未登录|not logged in|not online|账号已离线|已掉线|\boffline\b/i, detail: 'text' },
-	// Send timeouts (field notes §2): the kernel never confirmed.
-	{ reason: 'send_timeout', pattern: /^\s*(?:Error:\s*)?发送超时/, detail: 'llonebot3_timeout', sendOnly: true },
-	{ reason: 'send_timeout', pattern: /ntqq api timeout[\s\S]*sendMsg/i, detail: 'llonebot4_timeout', sendOnly: true },
-	{ reason: 'send_timeout', pattern: /invoke timeout[\s\S]*sendMsg/i, detail: 'llonebot7_timeout', sendOnly: true },
-	// LLOneBot: sendMessage returned no record (src/onebot11/action/msg/SendMsg.ts): unconfirmed.
-	{ reason: 'send_timeout', pattern: /^\s*(?:Error:\s*)?消息发送失败\s*$/, detail: 'llonebot_no_record', sendOnly: true },
 	// go-cqhttp: empty message (coolq/api.go EMPTY_MSG_ERROR / 消息为空).
 	{ reason: 'bad_request', pattern: /EMPTY_MSG_ERROR|消息为空/, detail: 'empty_message' },
 ];
 
 const LOOKUP_KEEPS = new Set<ReasonCode>(['auth_failed', 'unsupported_action', 'client_offline']);
-
-function textOf(raw: RawError): string {
-	return [raw.message, raw.wording].filter((part): part is string => typeof part === 'string').join('\n');
-}
 
 function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: ReasonClass): Classification {
 	const classification: Classification = { reason, reasonClass: reasonClass ?? REASON_CLASS[reason], raw };
@@ -220,9 +213,32 @@ function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: 
 	return classification;
 }
 
+/**
+ * Send failures recognised by how the message starts. These messages go on to echo the elements
+ * that were sent (LLOneBot 4.x/7.x), so the user's own words must not be read as the cause.
+ */
+const SEND_TIMEOUT_PREFIXES: Array<{ pattern: RegExp; detail: string }> = [
+	{ pattern: /^\s*(?:Error:\s*)?发送超时/, detail: 'llonebot3_timeout' },
+	{ pattern: /^\s*(?:Error:\s*)?ntqq api timeout\b[^\n]*?sendMsg/i, detail: 'llonebot4_timeout' },
+	{ pattern: /^\s*(?:Error:\s*)?invoke timeout,[^\n]*?sendMsg/i, detail: 'llonebot7_timeout' },
+	// LLOneBot: sendMessage returned no record (src/onebot11/action/msg/SendMsg.ts): unconfirmed.
+	{ pattern: /^\s*(?:Error:\s*)?消息发送失败\s*$/, detail: 'llonebot_no_record' },
+];
+
+function classifySendTimeout(raw: RawError): Classification | undefined {
+	for (const part of [raw.message, raw.wording]) {
+		if (typeof part !== 'string') continue;
+		const napcat = classifyNapCatTimeout(part, raw);
+		if (napcat) return napcat;
+		const known = SEND_TIMEOUT_PREFIXES.find(({ pattern }) => pattern.test(part));
+		if (known) return make('send_timeout', raw, known.detail);
+	}
+	return undefined;
+}
+
 /** NapCat `Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ... EventRet:` and its two forms. */
 function classifyNapCatTimeout(text: string, raw: RawError): Classification | undefined {
-	if (!/Timeout:\s*NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/i.test(text)) return undefined;
+	if (!/^\s*(?:Error:\s*)?Timeout:\s*NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/i.test(text)) return undefined;
 	const kernel = parseKernelResult(text);
 	// `{}`: the kernel never answered. `{"result":0,"errMsg":""}`: accepted but never confirmed, seen
 	// under risk control (NapCatQQ #788, #1410).
@@ -233,13 +249,8 @@ function classifyNapCatTimeout(text: string, raw: RawError): Classification | un
 
 /** A kernel that answered with a failure: NapCat `EventChecker Failed`, LLOneBot `call failed` / `invoke failed`. */
 function classifyKernelRejection(text: string, raw: RawError, send: boolean): Classification | undefined {
-	const source = /EventChecker Failed/i.test(text)
-		? 'napcat'
-		: /call failed,/i.test(text)
-			? 'llonebot4'
-			: /invoke failed,/i.test(text)
-				? 'llonebot7'
-				: undefined;
+	const start = /^\s*(?:Error:\s*)?(EventChecker Failed|call failed,|invoke failed,)/i.exec(text)?.[1].toLowerCase();
+	const source = start === 'eventchecker failed' ? 'napcat' : start === 'call failed,' ? 'llonebot4' : start ? 'llonebot7' : undefined;
 	if (!source) return undefined;
 	const kernel = parseKernelResult(text);
 	const known = kernel ? KERNEL_RESULT_REASONS[kernel.result] : undefined;
@@ -253,7 +264,6 @@ function classifyKernelRejection(text: string, raw: RawError, send: boolean): Cl
 function classifyEnvelope(raw: RawError, context: ClassifyContext): Classification {
 	const send = isSendAction(context.action);
 	const lookup = isLookupAction(context.action);
-	const text = textOf(raw);
 	const retcode = raw.retcode;
 
 	// Auth and capability first: they are the same whatever the action.
@@ -263,9 +273,9 @@ function classifyEnvelope(raw: RawError, context: ClassifyContext): Classificati
 	}
 
 	if (send) {
-		const timeout = classifyNapCatTimeout(text, raw);
+		const timeout = classifySendTimeout(raw);
 		if (timeout) return timeout;
-		const rejection = classifyKernelRejection(text, raw, send);
+		const rejection = classifyKernelRejection(raw.message ?? raw.wording ?? '', raw, send);
 		if (rejection) return rejection;
 	}
 

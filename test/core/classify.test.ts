@@ -363,3 +363,22 @@ describe('reason tables', () => {
 		expect(isSendAction('get_msg')).toBe(false);
 	});
 });
+
+describe('classifyCall: echoed message content never decides the reason', () => {
+	test('an LLOneBot 4.x timeout that echoes user text about 风控 / 禁言 / removal stays send_timeout', async () => {
+		const echo =
+			'ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, [{"msgElements":[{"textElement":{"content":"风控 禁言 你已被移出该群 token verify failed 不支持的Api"}}]}]';
+		expect(await classify('send_group_msg', 200, failed(200, echo))).toMatchObject({ reason: 'send_timeout', detail: 'llonebot4_timeout' });
+	});
+
+	test('an LLOneBot 7.x rejection reads the kernel result at the end, not a number in the echoed text', async () => {
+		const echo =
+			"invoke failed, wrapperSession.getMsgService().sendMsg, [ '0', { chatType: 2 }, [ { textElement: { content: 'result: 110' } } ] ], { result: -1, errMsg: 'rich media transfer failed' }";
+		expect(await classify('send_group_msg', 200, failed(200, echo))).toMatchObject({ reason: 'api_error', detail: 'llonebot7_result_-1' });
+	});
+
+	test('a user message that merely mentions a timeout is not a send timeout when it is not the prefix', async () => {
+		const result = await classify('send_group_msg', 200, failed(200, 'unexpected: 发送超时 was in the text'));
+		expect(result.reason).toBe('api_error');
+	});
+});
