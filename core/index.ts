@@ -6,3 +6,5 @@ export * from './witness';
 export * from './retry';
 export * from './signing';
 export * from './report';
+export * from './probe';
+export * from './restart';
