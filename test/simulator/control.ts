@@ -203,18 +203,8 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 
 // ================================================================ NapCat WebUI
 
-interface WebuiState {
-	credentials: Map<string, number>;
-	logins: number[];
-}
-const webuiStates = new WeakMap<World, WebuiState>();
-export function webuiState(world: World): WebuiState {
-	let s = webuiStates.get(world);
-	if (!s) {
-		s = { credentials: new Map(), logins: [] };
-		webuiStates.set(world, s);
-	}
-	return s;
+export function webuiState(world: World): World['webui'] {
+	return world.webui;
 }
 
 export function webuiDefaultAccount(world: World): string {
@@ -269,6 +259,7 @@ export function webuiHandler(world: World): Handler {
 			if (!given) return reply(200, { code: -1, message: typeof b.token === 'string' ? 'token is empty' : 'hash is empty' });
 			const limit = world.config.webui?.loginRateLimitPerMinute ?? 3;
 			st.logins = st.logins.filter((t) => now - t < 60_000);
+			world.webui.logins = st.logins;
 			if (st.logins.length >= limit) return reply(200, { code: -1, message: 'login rate limit' });
 			st.logins.push(now);
 			const wantHash = createHash('sha256').update(token + '.napcat').digest('hex');

@@ -123,6 +123,8 @@ export class World {
 	/** bumped by reset(): deliveries scheduled before a reset are dropped */
 	private generation = 0;
 	log: (line: string) => void = () => {};
+	/** NapCat WebUI session state: issued credentials (expiry on the simulated clock) and recent logins */
+	webui = { credentials: new Map<string, number>(), logins: [] as number[] };
 
 	constructor(config: WorldConfig, clock: Clock) {
 		this.config = config;
@@ -935,6 +937,7 @@ export class World {
 
 	async reset(): Promise<void> {
 		this.generation++;
+		this.webui = { credentials: new Map(), logins: [] };
 		this.faults.clear();
 		for (const f of this.config.faults ?? []) this.faults.add(f);
 		this.messages = [];
