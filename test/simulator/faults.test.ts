@@ -1,5 +1,5 @@
 import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from './index';
-import { call, request, sleep, until, WsClient } from './helpers';
+import { call, request, sleep, WsClient } from './helpers';
 
 const G = 100200300;
 const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 120, deliveryDelayMs: 5, heartbeatIntervalMs: 60, restartDowntimeMs: 100 };

@@ -25,13 +25,13 @@ export interface AccountUrls {
 	webui: string;
 }
 
-export interface SimulatorUrls {
+/** `accounts.<name>` is typed; every account is also reachable as `urls.<name>` (same object). */
+export type SimulatorUrls = {
 	control: string;
 	webui: string;
 	docker: string;
 	accounts: Record<string, AccountUrls>;
-	[name: string]: string | AccountUrls | Record<string, AccountUrls>;
-}
+} & { [name: string]: any };
 
 export interface StartOptions {
 	host?: string;
