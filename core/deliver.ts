@@ -1,0 +1,570 @@
+/**
+ * The send-verify-retry engine behind Send With Verification.
+ *
+ * Per item: send (in input order, spaced per target), verify at the requested level, and on failure
+ * decide by class (core/retry.ts). An ambiguous failure (the message may have arrived) is checked
+ * before any resend, and resent only when the check says it did not land:
+ * - with a witness that can see the target: the witness's history / event stream until the deadline;
+ * - else the sender's own history: absent means the kernel never stored it (safe to resend); present
+ *   proves nothing (a stuck client shows unsent messages as sent), so the item fails without a resend;
+ * - when neither can be read, the item fails without a resend.
+ * So a retry never delivers an input twice, as long as every copy that arrives reaches the witness
+ * (or the sender's store) before the deadline.
+ */
+import { decideRetry } from './retry';
+import type { RandomFn, RetryPolicy } from './retry';
+import type { OneBotClient } from './transport';
+import type {
+	AttemptRecord,
+	Classification,
+	Clock,
+	DeliveryResult,
+	ReasonClass,
+	Segment,
+	Sleep,
+	Target,
+	VerificationLevel,
+} from './types';
+import {
+	ChatWatcher,
+	checkApiAcceptance,
+	identifyAccount,
+	lookupSentMessage,
+	verifierFailure,
+} from './verify';
+import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
+import { normaliseForMatch } from './message';
+import { seqFieldFor } from './witness';
+
+export interface DeliveryRequest {
+	/** Position of the input item; results come back in this order. */
+	index: number;
+	target: Target;
+	message: Segment[];
+	correlationId: string;
+}
+
+export interface DeliverySettings {
+	verification: VerificationLevel;
+	/** How long after a send's answer its message may take to show up (witness or sender history). */
+	deadlineMs: number;
+	pollIntervalMs: number;
+	/** Minimum time between two sends to the same target. */
+	minIntervalMs: number;
+	/** Our own timeout for each OneBot call. */
+	requestTimeoutMs: number;
+	retry: RetryPolicy;
+}
+
+export interface AccountAccess {
+	client: OneBotClient;
+	/** Forward WebSocket for live events, when the account has one. */
+	events?: { url: string; connect: EventSocketFactory; connectTimeoutMs?: number };
+}
+
+export interface DeliveryEnvironment {
+	sender: AccountAccess;
+	witness?: AccountAccess;
+	sleep: Sleep;
+	clock: Clock;
+	random?: RandomFn;
+	/** message_ids earlier sends got; a repeat means the id is not evidence (kept up to date here). */
+	seenMessageIds?: Set<number>;
+}
+
+type CheckResult = 'landed' | 'not_landed' | 'unknown';
+
+interface CheckOutcome {
+	result: CheckResult;
+	at: number;
+	evidence: Record<string, unknown>;
+}
+
+interface AttemptResult {
+	record: AttemptRecord;
+	delivered: boolean;
+	classification?: Classification;
+	/** Set when the attempt's own verification already settled whether it landed. */
+	check?: CheckOutcome;
+	sentAt?: number;
+	answeredAt?: number;
+	/** The sender's QQ number, once known. */
+	selfId?: number;
+	verifiedAt?: number;
+	evidence: Record<string, unknown>;
+}
+
+interface Identities {
+	sender: IdentifyResult;
+	witness?: IdentifyResult;
+}
+
+function targetKey(target: Target): string {
+	return `${target.type}:${target.id}`;
+}
+
+function iso(ms: number): string {
+	return new Date(ms).toISOString();
+}
+
+/**
+ * Serialises the sender's sends in reservation order and spaces sends to one target. A ticket is
+ * reserved when an item starts (so first attempts go out in input order) or when it decides to retry.
+ */
+class SendLane {
+	private tail: Promise<void> = Promise.resolve();
+
+	private readonly lastSendAt = new Map<string, number>();
+
+	constructor(
+		private readonly minIntervalMs: number,
+		private readonly sleep: Sleep,
+		private readonly clock: Clock,
+	) {}
+
+	reserve(key: string): SendTicket {
+		const previous = this.tail;
+		let release!: () => void;
+		this.tail = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		let used = false;
+		const run = async <T>(send: (sentAt: number) => Promise<T>): Promise<T> => {
+			used = true;
+			await previous;
+			try {
+				const last = this.lastSendAt.get(key);
+				const wait = last === undefined ? 0 : last + this.minIntervalMs - this.clock();
+				if (wait > 0) await this.sleep(wait);
+				const sentAt = this.clock();
+				this.lastSendAt.set(key, sentAt);
+				return await send(sentAt);
+			} finally {
+				release();
+			}
+		};
+		const cancel = () => {
+			if (used) return;
+			used = true;
+			void previous.then(release);
+		};
+		return { run, cancel };
+	}
+}
+
+interface SendTicket {
+	run<T>(send: (sentAt: number) => Promise<T>): Promise<T>;
+	/** Gives the slot up without sending (the attempt failed before it). */
+	cancel(): void;
+}
+
+/** What a level's evidence is, for the `evidence.basis` field users read. */
+const BASIS: Record<VerificationLevel, string> = {
+	api: 'api_accepted',
+	lookup: 'sender_lookup',
+	witness: 'witness_saw_message',
+};
+
+export class DeliveryEngine {
+	private readonly lane: SendLane;
+
+	private identities: Promise<Identities> | undefined;
+
+	private readonly watchers = new Map<string, ChatWatcher | null>();
+
+	private readonly seenMessageIds: Set<number>;
+
+	constructor(
+		private readonly settings: DeliverySettings,
+		private readonly env: DeliveryEnvironment,
+	) {
+		this.lane = new SendLane(settings.minIntervalMs, env.sleep, env.clock);
+		this.seenMessageIds = env.seenMessageIds ?? new Set();
+	}
+
+	/**
+	 * Identifies the sender and the witness (once; a failure is retried by the next caller). The node
+	 * calls it first to name configuration problems before anything is sent.
+	 */
+	identify(): Promise<Identities> {
+		if (!this.identities) {
+			const timeoutMs = this.settings.requestTimeoutMs;
+			const promise = Promise.all([
+				identifyAccount(this.env.sender.client, timeoutMs),
+				this.env.witness ? identifyAccount(this.env.witness.client, timeoutMs) : Promise.resolve(undefined),
+			]).then(([sender, witness]) => ({ sender, witness }));
+			this.identities = promise;
+			void promise.then((ids) => {
+				if ((!ids.sender.ok || (ids.witness && !ids.witness.ok)) && this.identities === promise) {
+					this.identities = undefined;
+				}
+			});
+		}
+		return this.identities;
+	}
+
+	/**
+	 * Why the witness cannot prove delivery to this target, or null. A private message reaches only its
+	 * recipient, so only a witness that is the recipient can see it.
+	 */
+	static witnessProblem(target: Target, witness: AccountIdentity): string | null {
+		if (target.type === 'private' && target.id !== witness.selfId) {
+			return (
+				`A private message can be witnessed only by its recipient: the witness account is ${witness.selfId}, ` +
+				`the target is ${target.id}. Send to a group, make the witness the recipient, or choose "API Accepted" ` +
+				`or "Sender Lookup" verification for this target.`
+			);
+		}
+		return null;
+	}
+
+	/** Delivers every request; the results line up with `requests`. */
+	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+		try {
+			// Reserve first attempts synchronously so they go out in input order.
+			const tickets = requests.map((request) => this.lane.reserve(targetKey(request.target)));
+			return await Promise.all(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+		} finally {
+			this.close();
+		}
+	}
+
+	close(): void {
+		for (const watcher of this.watchers.values()) watcher?.close();
+		this.watchers.clear();
+	}
+
+	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
+		const { clock, sleep } = this.env;
+		const requestedAt = clock();
+		const attempts: AttemptRecord[] = [];
+		let ticket = firstTicket;
+		let lastAnsweredAt: number | null = null;
+		let messageId: number | null = null;
+		let selfId: number | null = null;
+		const evidence: Record<string, unknown> = { level: this.settings.verification };
+
+		const finish = (
+			status: DeliveryResult['status'],
+			endedAt: number,
+			classification?: Classification,
+			summary?: string,
+		): DeliveryResult => {
+			if (summary) evidence.summary = summary;
+			return {
+				status,
+				reason: classification?.reason ?? null,
+				reasonClass: classification?.reasonClass ?? null,
+				verification: this.settings.verification,
+				evidence,
+				target: request.target,
+				message: request.message,
+				messageId,
+				correlationId: request.correlationId,
+				attempts,
+				timing: {
+					requestedAt: iso(requestedAt),
+					answeredAt: lastAnsweredAt === null ? null : iso(lastAnsweredAt),
+					verifiedAt: status === 'delivered' ? iso(endedAt) : null,
+					gaveUpAt: status === 'failed' ? iso(endedAt) : null,
+					totalMs: endedAt - requestedAt,
+				},
+				selfId,
+			};
+		};
+
+		for (let attempt = 1; ; attempt++) {
+			const tried = await this.attempt(request, attempt, ticket);
+			attempts.push(tried.record);
+			Object.assign(evidence, tried.evidence);
+			if (tried.answeredAt !== undefined) lastAnsweredAt = tried.answeredAt;
+			if (tried.record.messageId !== null) messageId = tried.record.messageId;
+			if (tried.selfId !== undefined) selfId = tried.selfId;
+
+			if (tried.delivered) {
+				evidence.basis = BASIS[this.settings.verification];
+				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
+			}
+			const classification = tried.classification!;
+			const decision = decideRetry(classification, attempt, this.settings.retry, this.env.random);
+
+			if (classification.reasonClass === 'ambiguous' && tried.sentAt !== undefined) {
+				const check = tried.check ?? (await this.checkLanded(request, tried));
+				evidence.check = check.evidence;
+				if (check.result === 'landed') {
+					tried.record.outcome = 'landed_after_check';
+					evidence.basis = 'landed_after_check';
+					return finish(
+						'delivered',
+						check.at,
+						undefined,
+						`Attempt ${attempt} failed (${classification.reason}) but the witness saw the message: delivered once, not resent.`,
+					);
+				}
+				if (check.result === 'unknown') {
+					evidence.resend = 'not resent: nothing shows whether the message arrived, and a resend could deliver it twice';
+					return finish(
+						'failed',
+						clock(),
+						classification,
+						`Attempt ${attempt} failed (${classification.reason}); whether it arrived is unknown, so it was not resent.`,
+					);
+				}
+				tried.record.outcome = 'not_landed_after_check';
+			}
+			if (decision.action === 'stop') {
+				evidence.retry = decision.why;
+				return finish(
+					'failed',
+					clock(),
+					classification,
+					`Not delivered after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${classification.reason} (${decision.why}).`,
+				);
+			}
+			if (decision.delayMs > 0) await sleep(decision.delayMs);
+			ticket = this.lane.reserve(targetKey(request.target));
+		}
+	}
+
+	private deliveredSummary(attempt: number): string {
+		const tries = attempt === 1 ? 'on the first attempt' : `on attempt ${attempt}`;
+		switch (this.settings.verification) {
+			case 'api':
+				return `The API accepted the message ${tries} (a fresh, non-zero message_id). Arrival was not checked.`;
+			case 'lookup':
+				return `The API accepted the message ${tries} and the sender's get_msg found it. Arrival was not checked by a second account.`;
+			default:
+				return `The witness account received the message ${tries}.`;
+		}
+	}
+
+	/** One attempt: identify, make sure a watcher has its baseline, send, then verify at the level. */
+	private async attempt(request: DeliveryRequest, attempt: number, ticket: SendTicket): Promise<AttemptResult> {
+		const { clock } = this.env;
+		const level = this.settings.verification;
+		const startedAt = clock();
+		const record: AttemptRecord = {
+			attempt,
+			outcome: 'failed',
+			reason: null,
+			messageId: null,
+			raw: null,
+			startedAt: iso(startedAt),
+			durationMs: 0,
+		};
+		let selfId: number | undefined;
+		const failBeforeSend = (classification: Classification, evidence: Record<string, unknown>): AttemptResult => {
+			ticket.cancel();
+			record.reason = classification.reason;
+			record.raw = classification.raw;
+			record.durationMs = clock() - startedAt;
+			return { record, delivered: false, classification, evidence, selfId };
+		};
+
+		const ids = await this.identify();
+		if (!ids.sender.ok) {
+			return failBeforeSend(ids.sender.classification, { sender: { identified: false, error: ids.sender.classification.raw } });
+		}
+		const sender = ids.sender.identity;
+		selfId = sender.selfId;
+		if (level === 'witness') {
+			if (!ids.witness) {
+				return failBeforeSend(verifierFailure('bad_request', 'terminal', { message: 'no witness credential' }, 'no_witness'), {
+					witness: { configured: false },
+				});
+			}
+			if (!ids.witness.ok) {
+				return failBeforeSend(this.asWitnessFailure(ids.witness.classification), {
+					witness: { identified: false, error: ids.witness.classification.raw },
+				});
+			}
+			const problem = DeliveryEngine.witnessProblem(request.target, ids.witness.identity);
+			if (problem) {
+				return failBeforeSend(verifierFailure('bad_request', 'terminal', { message: problem }, 'witness_cannot_see_private'), {
+					witness: { account: ids.witness.identity.selfId, problem },
+				});
+			}
+		}
+		const checker = this.checkerFor(request.target, ids, sender);
+		if (checker) {
+			await checker.watcher.start();
+			if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
+				return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
+					witness: { account: checker.watcher.identity.selfId, readable: false, error: checker.watcher.baselineError.raw },
+				});
+			}
+		}
+
+		const { target, message } = request;
+		const action = target.type === 'group' ? 'send_group_msg' : 'send_private_msg';
+		const params = target.type === 'group' ? { group_id: target.id, message } : { user_id: target.id, message };
+		let sentAt = startedAt;
+		const result = await ticket.run((at) => {
+			sentAt = at;
+			return this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+		});
+		const answeredAt = clock();
+		const done = (fields: Partial<AttemptResult> & { evidence: Record<string, unknown> }): AttemptResult => {
+			record.durationMs = clock() - sentAt;
+			record.startedAt = iso(sentAt);
+			if (fields.classification) {
+				record.reason = fields.classification.reason;
+				record.raw = fields.classification.raw;
+			}
+			return { record, delivered: false, sentAt, answeredAt, selfId, ...fields };
+		};
+
+		const acceptance = checkApiAcceptance(result, this.seenMessageIds, target.type);
+		if (!acceptance.accepted) {
+			return done({ classification: acceptance.classification, evidence: { api: { accepted: false, attempt } } });
+		}
+		const messageId = acceptance.messageId;
+		this.seenMessageIds.add(messageId);
+		record.outcome = 'accepted';
+		record.messageId = messageId;
+		const api = { accepted: true, attempt, messageId };
+		if (level === 'api') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
+
+		const content = normaliseForMatch(message);
+		const lookup = await lookupSentMessage(this.env.sender.client, {
+			messageId,
+			target,
+			senderId: sender.selfId,
+			content,
+			seqField: seqFieldFor(sender.flavour),
+			timeoutMs: this.settings.requestTimeoutMs,
+		});
+		if (level === 'lookup') {
+			if (lookup.found) return done({ delivered: true, verifiedAt: clock(), evidence: { api, lookup: lookup.evidence } });
+			const failure = lookup.classification!;
+			// Accepted, so it may have arrived: unless the lookup can never work, check before any resend.
+			const classification: Classification =
+				failure.reasonClass === 'terminal' ? failure : { ...failure, reasonClass: 'ambiguous' };
+			return done({ classification, evidence: { api, lookup: lookup.evidence } });
+		}
+
+		// Witness level: the sender's seq (when it has one) makes the witness match exact.
+		const watcher = checker!.watcher;
+		const watch = watcher.expect({
+			senderId: sender.selfId,
+			message,
+			sentAt,
+			deadlineAt: answeredAt + this.settings.deadlineMs,
+			serverSeq: lookup.serverSeq,
+		});
+		const outcome = await watcher.waitFor(watch);
+		const witness = this.witnessEvidence(watcher, outcome);
+		const evidence = { api, lookup: lookup.evidence, witness };
+		if (outcome.status === 'seen') return done({ delivered: true, verifiedAt: clock(), evidence });
+		if (outcome.status === 'not_seen') {
+			return done({
+				classification: verifierFailure('not_observed', 'ambiguous', { message: 'the witness did not see the message by the deadline' }),
+				check: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed' } },
+				evidence,
+			});
+		}
+		return done({
+			classification: this.asWitnessFailure(outcome.error, 'ambiguous'),
+			check: {
+				result: 'unknown',
+				at: clock(),
+				evidence: { by: 'witness', result: 'unknown', note: 'the witness could not be read after the deadline' },
+			},
+			evidence,
+		});
+	}
+
+	/** A witness that cannot be read is a failed lookup of the proof; the class says whether a send is at stake. */
+	private asWitnessFailure(error: Classification | null, reasonClass?: ReasonClass): Classification {
+		const cls: ReasonClass = reasonClass ?? (error?.reasonClass === 'terminal' ? 'terminal' : 'transient');
+		return verifierFailure('lookup_failed', cls, error?.raw ?? { message: 'the witness could not be read' }, `witness_${error?.reason ?? 'unreadable'}`);
+	}
+
+	private witnessEvidence(watcher: ChatWatcher, outcome: WatchOutcome): Record<string, unknown> {
+		return { account: watcher.identity.selfId, eventStream: watcher.eventStream, ...outcome };
+	}
+
+	/**
+	 * Who checks whether a message landed: the witness when there is one that can see the target, else
+	 * the sender's own history. One watcher per chat, shared by every item to it.
+	 */
+	private checkerFor(
+		target: Target,
+		ids: Identities,
+		sender: AccountIdentity,
+	): { watcher: ChatWatcher; by: 'witness' | 'sender_history' } | undefined {
+		const witness = ids.witness?.ok ? ids.witness.identity : undefined;
+		const useWitness =
+			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
+		const by = useWitness ? 'witness' : 'sender_history';
+		const key = `${by}|${targetKey(target)}`;
+		if (!this.watchers.has(key)) {
+			const access = useWitness ? this.env.witness! : this.env.sender;
+			const identity = useWitness ? witness! : sender;
+			this.watchers.set(
+				key,
+				new ChatWatcher({
+					client: access.client,
+					identity,
+					chat: target.type === 'group' ? { type: 'group', groupId: target.id } : { type: 'private', peerId: useWitness ? sender.selfId : target.id },
+					sleep: this.env.sleep,
+					clock: this.env.clock,
+					pollIntervalMs: this.settings.pollIntervalMs,
+					requestTimeoutMs: this.settings.requestTimeoutMs,
+					events: useWitness ? access.events : undefined,
+				}),
+			);
+		}
+		const watcher = this.watchers.get(key);
+		return watcher ? { watcher, by } : undefined;
+	}
+
+	/** After an ambiguous failure: did the message land anyway? Waits up to the deadline after the answer. */
+	private async checkLanded(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
+		const { clock } = this.env;
+		const ids = await this.identify();
+		if (!ids.sender.ok) {
+			return { result: 'unknown', at: clock(), evidence: { by: 'none', result: 'unknown', note: 'the sender could not be identified' } };
+		}
+		const checker = this.checkerFor(request.target, ids, ids.sender.identity)!;
+		const { watcher, by } = checker;
+		const watch = watcher.expect({
+			senderId: ids.sender.identity.selfId,
+			message: request.message,
+			sentAt: tried.sentAt!,
+			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+		});
+		const outcome = await watcher.waitFor(watch);
+		const base = by === 'witness' ? this.witnessEvidence(watcher, outcome) : { account: watcher.identity.selfId, ...outcome };
+		if (outcome.status === 'unreadable') {
+			const note =
+				by === 'witness'
+					? 'the witness could not be read, so whether the message arrived is unknown'
+					: "the sender's own history could not be read and no witness can see this target, so nothing can tell whether the message arrived";
+			return { result: 'unknown', at: clock(), evidence: { ...base, by, result: 'unknown', note } };
+		}
+		if (by === 'witness') {
+			const result = outcome.status === 'seen' ? 'landed' : 'not_landed';
+			return { result, at: clock(), evidence: { ...base, by, result } };
+		}
+		if (outcome.status === 'seen') {
+			return {
+				result: 'unknown',
+				at: clock(),
+				evidence: {
+					...base,
+					by,
+					result: 'unknown',
+					note:
+						"the sender's own history holds the message: that happens when it arrived and also when the client is stuck " +
+						'and shows an unsent message as sent. Only a witness can tell; add one to resend safely.',
+				},
+			};
+		}
+		return {
+			result: 'not_landed',
+			at: clock(),
+			evidence: { ...base, by, result: 'not_landed', note: "the sender's own history does not hold the message: the kernel never stored it" },
+		};
+	}
+}

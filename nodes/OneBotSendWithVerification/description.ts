@@ -1,0 +1,227 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Parameter names are a public contract: workflows and expressions refer to them. */
+export const sendWithVerificationProperties: INodeProperties[] = [
+	{
+		displayName: 'Target Type',
+		name: 'targetType',
+		type: 'options',
+		noDataExpression: false,
+		options: [
+			{ name: 'Group', value: 'group', description: 'Send to a QQ group' },
+			{ name: 'Private', value: 'private', description: 'Send to one QQ user (a friend of the bot)' },
+		],
+		default: 'group',
+	},
+	{
+		displayName: 'Target ID',
+		name: 'targetId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '100200300',
+		description: 'The group number, or the QQ number of the recipient',
+	},
+	{
+		displayName: 'Message Format',
+		name: 'messageMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Text',
+				value: 'text',
+				description: 'Literal text, sent exactly as written ([CQ:...] in it stays text)',
+			},
+			{ name: 'Segments (JSON)', value: 'segments', description: 'OneBot message segments as JSON' },
+			{ name: 'CQ Code String', value: 'cq', description: 'A string with CQ codes, such as [CQ:at,qq=123] hello' },
+		],
+		default: 'text',
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		displayOptions: { show: { messageMode: ['text'] } },
+		description: 'The message text',
+	},
+	{
+		displayName: 'Segments',
+		name: 'segments',
+		type: 'json',
+		default: '[\n  {"type": "text", "data": {"text": "Hello"}}\n]',
+		required: true,
+		displayOptions: { show: { messageMode: ['segments'] } },
+		description: 'An array of OneBot v11 segments, each {"type": ..., "data": {...}}',
+	},
+	{
+		displayName: 'CQ Message',
+		name: 'cqMessage',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		displayOptions: { show: { messageMode: ['cq'] } },
+		description: 'A message with CQ codes. Escape literal & [ ] , as &amp; &#91; &#93; &#44;.',
+	},
+	{
+		displayName: 'Verification',
+		name: 'verification',
+		type: 'options',
+		options: [
+			{
+				name: 'Witness',
+				value: 'witness',
+				description:
+					'A second account (the OneBot Witness API credential) received it before the deadline. The only proof of arrival.',
+			},
+			{
+				name: 'Sender Lookup',
+				value: 'lookup',
+				description:
+					"The API accepted it and the sender's get_msg finds it. Cannot see a stuck client, which shows unsent messages as sent.",
+			},
+			{
+				name: 'API Accepted',
+				value: 'api',
+				description: 'Status ok, retcode 0 and a fresh, non-zero message_id. Says nothing about arrival.',
+			},
+		],
+		default: 'witness',
+		description: 'What counts as delivered',
+	},
+	{
+		displayName:
+			'Witness verification needs the OneBot Witness API credential: a second QQ account in the target group, or the recipient of a private message',
+		name: 'witnessNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { verification: ['witness'] } },
+	},
+	{
+		displayName: 'Deadline (Seconds)',
+		name: 'deadlineSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 2 },
+		default: 30,
+		description:
+			'How long after the send is answered the witness (or, for checks before a resend, the sender history) may take to show the message',
+	},
+	{
+		displayName: 'Retry Policy',
+		name: 'retry',
+		type: 'collection',
+		placeholder: 'Change Retry Policy',
+		default: {},
+		options: [
+			{
+				displayName: 'Account Backoff (Ms)',
+				name: 'accountBackoffMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 300000,
+				description:
+					'Base wait before retrying an account-level failure (risk control, offline). Waits grow from there; half of each wait is always kept.',
+			},
+			{
+				displayName: 'Backoff Cap (Ms)',
+				name: 'backoffCapMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60000,
+				description: 'Longest wait between two attempts for transient and ambiguous failures',
+			},
+			{
+				displayName: 'Backoff (Ms)',
+				name: 'backoffMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 2000,
+				description: 'Base of the exponential backoff with full jitter',
+			},
+			{
+				displayName: 'Max Attempts',
+				name: 'maxAttempts',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 3,
+				description: 'Sends per item at most, the first one included',
+			},
+			{
+				displayName: 'Retry On',
+				name: 'retryOn',
+				type: 'multiOptions',
+				options: [
+					{
+						name: 'Ambiguous (Checked First)',
+						value: 'ambiguous',
+						description: 'Timeouts, empty answers, not seen by the witness: resent only when a check shows it did not arrive',
+					},
+					{ name: 'Transient', value: 'transient', description: 'Refused connections, HTTP 5xx' },
+					{ name: 'Account', value: 'account', description: 'Risk control or offline: retried after the account backoff' },
+				],
+				default: ['ambiguous', 'transient', 'account'],
+				description: 'Which failure classes get another attempt. Terminal failures never do.',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Correlation ID',
+				name: 'correlationId',
+				type: 'string',
+				default: '',
+				description: 'Your own id for this message, echoed in the output and in failure reports. A random one is generated when empty.',
+			},
+			{
+				displayName: 'Minimum Interval (Ms)',
+				name: 'minIntervalMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 1000,
+				description: 'Least time between two sends to the same target in one run (bursts invite risk control)',
+			},
+			{
+				displayName: 'Poll Interval (Ms)',
+				name: 'pollIntervalMs',
+				type: 'number',
+				typeOptions: { minValue: 10 },
+				default: 1000,
+				description: 'Time between history reads while messages are waiting to be seen. One read serves every waiting message of a chat.',
+			},
+			{
+				displayName: 'Report Failures',
+				name: 'reportFailures',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to post every Not Delivered item as a signed failure event to the credential's Report URL (when it has one)",
+			},
+			{
+				displayName: 'Request Timeout (Ms)',
+				name: 'requestTimeoutMs',
+				type: 'number',
+				typeOptions: { minValue: 100 },
+				default: 30000,
+				description:
+					'Our own limit for each OneBot call. Keep it above the implementation send timeout (about 10 s) so its own answer arrives.',
+			},
+			{
+				displayName: 'Use Witness Event Stream',
+				name: 'useEventStream',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to watch the witness's forward WebSocket (its credential's Event WebSocket URL) as well as polling its history",
+			},
+		],
+	},
+];
