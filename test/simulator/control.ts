@@ -257,7 +257,7 @@ export function webuiHandler(world: World): Handler {
 			const b = safeParse(body) as Record<string, unknown>;
 			const given = typeof b.hash === 'string' ? b.hash : typeof b.token === 'string' ? b.token : '';
 			if (!given) return reply(200, { code: -1, message: typeof b.token === 'string' ? 'token is empty' : 'hash is empty' });
-			const limit = world.config.webui?.loginRateLimitPerMinute ?? 3;
+			const limit = world.config.webui?.loginRateLimitPerMinute ?? 10;
 			st.logins = st.logins.filter((t) => now - t < 60_000);
 			world.webui.logins = st.logins;
 			if (st.logins.length >= limit) return reply(200, { code: -1, message: 'login rate limit' });
