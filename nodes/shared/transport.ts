@@ -35,8 +35,11 @@ async function perform(send: () => Promise<unknown>): Promise<{ status: number; 
 	}
 }
 
-/** n8n's request helper, authenticated with the given OneBot credential, as the core's RequestFn. */
-export function authenticatedRequest(context: RequestContext, credentialType: OneBotCredentialType): RequestFn {
+/** Credential types whose own `authenticate` block signs requests: the OneBot ones and the restart targets. */
+export type AuthenticatedCredentialType = OneBotCredentialType | 'dockerEngineApi' | 'oneBotRestartEndpointApi';
+
+/** n8n's request helper, authenticated with the given credential, as the core's RequestFn. */
+export function authenticatedRequest(context: RequestContext, credentialType: AuthenticatedCredentialType): RequestFn {
 	return (request) =>
 		perform(() =>
 			context.helpers.httpRequestWithAuthentication.call(context, credentialType, toN8nOptions(request)),

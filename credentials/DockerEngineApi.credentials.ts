@@ -1,0 +1,54 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * A Docker Engine API endpoint over TCP, meant to be a socket proxy that allows container restarts
+ * and nothing else. Never point this at a raw Docker socket: whoever can call it is root on the host.
+ */
+export class DockerEngineApi implements ICredentialType {
+	name = 'dockerEngineApi';
+
+	displayName = 'Docker Engine API (Restart Proxy)';
+
+	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
+
+	documentationUrl = 'https://github.com/Tecnativa/docker-socket-proxy';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Docker API Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'http://docker-socket-proxy:2375',
+			placeholder: 'http://docker-socket-proxy:2375',
+			required: true,
+			description:
+				'A restart-only socket proxy reached over TCP (e.g. Tecnativa docker-socket-proxy with POST=1 and ALLOW_RESTARTS=1). Add an API version path such as /v1.43 to pin one.',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Sent as "Authorization: Bearer" when the proxy sits behind an authenticating reverse proxy. Leave empty otherwise.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	/** GET /_ping answers "OK"; socket proxies allow it by default (PING=1). */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/_ping',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,60 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * The NapCat WebUI (v4.10.32+) of one account. The node logs in with sha256(token + ".napcat") and
+ * uses the short-lived credential it gets back; the token itself never leaves this credential.
+ */
+export class NapCatWebUiApi implements ICredentialType {
+	name = 'napCatWebUiApi';
+
+	displayName = 'NapCat WebUI API';
+
+	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
+
+	documentationUrl = 'https://napneko.github.io/';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'WebUI Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'http://127.0.0.1:6099',
+			placeholder: 'http://127.0.0.1:6099',
+			required: true,
+			description: 'Where the NapCat WebUI listens (port 6099 by default), without /webui',
+		},
+		{
+			displayName: 'WebUI Token',
+			name: 'token',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'The WebUI login token (webui.json "token", printed in the NapCat log at start). Two-factor login cannot be used for unattended restarts.',
+		},
+	];
+
+	/**
+	 * Logs in as the WebUI's own page does. The WebUI answers HTTP 200 with {code: -1} on failure.
+	 * Each test is a login and counts against the WebUI's login rate limit.
+	 */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/api/auth/login',
+			method: 'POST',
+			body: { hash: '={{($credentials.token + ".napcat").hash("sha256")}}' },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: -1,
+					message: 'The NapCat WebUI refused the login: check the token (or wait a minute if it says "login rate limit").',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,45 @@
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * Any other supervisor that restarts the QQ client on an HTTP request (a systemd webhook, Portainer,
+ * a PaaS API...). Tested without contacting it: a test request would restart the client.
+ */
+export class OneBotRestartEndpointApi implements ICredentialType {
+	name = 'oneBotRestartEndpointApi';
+
+	displayName = 'OneBot Restart Endpoint';
+
+	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-onebot-sentinel#onebot-restart-client';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Restart URL',
+			name: 'url',
+			type: 'string',
+			default: '',
+			placeholder: 'https://supervisor.example.com/restart/qq',
+			required: true,
+			description: 'The URL that restarts the client. A 2xx answer counts as accepted.',
+		},
+		{
+			displayName: 'Authorization Header',
+			name: 'authorization',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'Bearer 0123456789abcdef',
+			description: 'Full value of the Authorization header the endpoint expects. Leave empty when it needs none.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '={{$credentials.authorization}}',
+			},
+		},
+	};
+}

@@ -1,0 +1,353 @@
+/**
+ * The Restart Client node against the OneBot simulator over real HTTP: every restart method, the
+ * recovery outcomes, the guard, the signed report, and that no secret leaves the node.
+ */
+import http from 'node:http';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
+import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
+import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
+import { verifyReport } from '../../core/signing';
+import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
+import { registerCredentialType, runExecute } from '../support/n8nHarness';
+import type { HarnessOptions, HttpLogEntry } from '../support/n8nHarness';
+import { defaultWorld, startSimulator } from '../simulator/index';
+import type { Simulator, WorldConfig } from '../simulator/index';
+import { reportReceiver } from '../simulator/helpers';
+
+registerCredentialType(new NapCatWebUiApi());
+registerCredentialType(new DockerEngineApi());
+registerCredentialType(new OneBotRestartEndpointApi());
+
+const node = new OneBotRestartClient();
+const REPORT_SECRET = 'restart-report-secret';
+
+function world(overrides: Partial<WorldConfig> = {}, bot: Record<string, unknown> = {}): WorldConfig {
+	const base = defaultWorld();
+	return {
+		...base,
+		heartbeatIntervalMs: 60000,
+		restartDowntimeMs: 300,
+		webui: { loginRateLimitPerMinute: 100 },
+		...overrides,
+		accounts: { ...base.accounts, bot: { ...base.accounts!.bot, ...bot } },
+	};
+}
+
+/** Short waits so a recovery takes well under a second of real time. */
+const FAST = { initialWait: 0.05, pollBase: 0.05, pollCap: 0.2, loginGrace: 0.3, requestTimeout: 2, rateLimitWait: 0 };
+
+function credentials(sim: Simulator, reportUrl = '') {
+	const bot = sim.urls.accounts.bot;
+	return {
+		oneBotApi: { baseUrl: bot.http, accessToken: bot.token, reportUrl, reportSecret: REPORT_SECRET },
+		napCatWebUiApi: { baseUrl: sim.urls.webui, token: sim.webuiToken('bot') },
+		dockerEngineApi: { baseUrl: sim.urls.docker, accessToken: '' },
+	};
+}
+
+function run(sim: Simulator, parameters: Record<string, unknown>, extra: Partial<HarnessOptions> = {}) {
+	return runExecute(node, {
+		credentials: credentials(sim),
+		...extra,
+		parameters: {
+			minIntervalMinutes: 10,
+			maxPerHour: 3,
+			recoveryDeadline: 3,
+			dryRun: false,
+			...parameters,
+			options: { ...FAST, ...((parameters.options as object) ?? {}) },
+		},
+	});
+}
+
+function only(outputs: INodeExecutionData[][]): { output: 'recovered' | 'notRecovered'; json: Record<string, any> } {
+	const [recovered, notRecovered] = outputs;
+	expect(recovered.length + notRecovered.length).toBe(1);
+	return recovered.length
+		? { output: 'recovered', json: recovered[0].json as Record<string, any> }
+		: { output: 'notRecovered', json: notRecovered[0].json as Record<string, any> };
+}
+
+async function restartsOf(sim: Simulator) {
+	return ((await sim.control.groundTruth()).restarts as Array<{ account: string; via: string }>).filter((r) => r.account === 'bot');
+}
+
+describe('OneBot Restart Client against the simulator', () => {
+	let sim: Simulator | undefined;
+	afterEach(async () => {
+		await sim?.close();
+		sim = undefined;
+	});
+
+	describe('NapCat WebUI', () => {
+		it('restarts through the WebUI and reports the account back online with its downtime', async () => {
+			sim = await startSimulator(world());
+			const httpLog: HttpLogEntry[] = [];
+			const outputs = await run(sim, { method: 'napcatWebUi' }, { httpLog });
+			const { output, json } = only(outputs);
+			expect(output).toBe('recovered');
+			expect(json).toMatchObject({ outcome: 'recovered', recovered: true, method: 'napcatWebUi', reason: null, selfId: 10001 });
+			expect(json.restart).toMatchObject({ requested: true, answer: 'accepted', details: { webUiLogins: 1 } });
+			// The simulated client is down for 300 ms; recovery is measured from the restart request.
+			expect(json.downtimeMs).toBeGreaterThanOrEqual(300);
+			expect(json.downtimeMs).toBeLessThan(3000);
+			expect(json.recovery).toMatchObject({ sawDown: true, backOnlineAt: expect.any(String) });
+			expect(json.recovery.checks).toBeGreaterThan(1);
+			expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'webui' })]);
+			expect(outputs[0][0].pairedItem).toEqual({ item: 0 });
+
+			// No secret in the output, and the WebUI token itself never went over the wire.
+			const everything = JSON.stringify(outputs);
+			for (const secret of ['bot-token', sim.webuiToken('bot'), REPORT_SECRET]) expect(everything).not.toContain(secret);
+			expect(JSON.stringify(httpLog.filter((e) => e.url.startsWith(sim!.urls.webui)))).not.toContain(sim.webuiToken('bot'));
+			const credential = httpLog.find((e) => e.url.endsWith('/api/Process/Restart'))?.headers.Authorization as string;
+			expect(credential).toMatch(/^Bearer .+/);
+			expect(everything).not.toContain(credential.slice(7));
+		});
+
+		it('tells a restart that needs a QR login apart, and sends a signed report to the trigger', async () => {
+			sim = await startSimulator(world({}, { needsQrLoginAfterRestart: true }));
+			const receiver = await reportReceiver();
+			try {
+				const outputs = await run(sim, { method: 'napcatWebUi' }, { credentials: credentials(sim, receiver.url), workflow: { id: 'wf-7', name: 'Restart', active: true }, mode: 'trigger' });
+				const { output, json } = only(outputs);
+				expect(output).toBe('notRecovered');
+				expect(json).toMatchObject({ outcome: 'needs_login', recovered: false, reason: 'client_offline', downtimeMs: null });
+				expect(json.qrCodeUrl).toMatch(/^https:\/\/txz\.qq\.com\//);
+				expect(json.explanation).toMatch(/QR code/);
+				expect(json.report).toEqual({ sent: true, status: 204 });
+
+				expect(receiver.got).toHaveLength(1);
+				const posted = receiver.got[0];
+				expect(verifyReport(posted.headers, posted.body, REPORT_SECRET, Math.floor(Date.now() / 1000)).ok).toBe(true);
+				expect(JSON.parse(posted.body)).toMatchObject({
+					event: 'restart_failed',
+					source: 'restart',
+					reason: 'client_offline',
+					workflowId: 'wf-7',
+					details: { outcome: 'needs_login', method: 'napcatWebUi', qrCodeUrl: json.qrCodeUrl },
+				});
+				expect(posted.body).not.toContain('bot-token');
+			} finally {
+				await receiver.close();
+			}
+		});
+
+		it('logs in again when the WebUI credential expired between two restarts', async () => {
+			sim = await startSimulator(world());
+			const simulator = sim;
+			let restartRequests = 0;
+			// Expire every WebUI credential just before the second restart request goes out.
+			const httpLog = Object.assign([] as HttpLogEntry[], {
+				push(this: HttpLogEntry[], ...entries: HttpLogEntry[]) {
+					for (const entry of entries) {
+						if (entry.url.endsWith('/api/Process/Restart') && ++restartRequests === 2) void simulator.control.expireWebuiCredentials();
+					}
+					return Array.prototype.push.apply(this, entries);
+				},
+			});
+			const outputs = await run(sim, { method: 'napcatWebUi', minIntervalMinutes: 0, maxPerHour: 0 }, { httpLog, items: [{ json: {} }, { json: {} }] });
+			expect(outputs[0].map((item) => item.json.outcome)).toEqual(['recovered', 'recovered']);
+			expect(outputs[0][1].json.restart).toMatchObject({ answer: 'accepted', details: { webUiLogins: 2 } });
+			const restartCalls = (await sim.control.calls({ account: 'webui:bot', action: '/api/Process/Restart' })).map((c) => c.httpStatus);
+			expect(restartCalls).toEqual([200, 401, 200]);
+			expect(await restartsOf(sim)).toHaveLength(2);
+		});
+
+		it('gives up when the WebUI login is rate-limited, without restarting', async () => {
+			sim = await startSimulator(world({ webui: { loginRateLimitPerMinute: 1 } }));
+			only(await run(sim, { method: 'napcatWebUi', dryRun: true }));
+			const { output, json } = only(await run(sim, { method: 'napcatWebUi' }));
+			expect(output).toBe('notRecovered');
+			expect(json).toMatchObject({ outcome: 'restart_failed', reason: 'http_error', restart: { requested: false } });
+			expect(json.explanation).toMatch(/rate limit/);
+			expect(await restartsOf(sim)).toEqual([]);
+		});
+	});
+
+	describe('Docker Engine API', () => {
+		it('restarts the container mapped to the account and waits until it is back', async () => {
+			sim = await startSimulator(world());
+			const { output, json } = only(await run(sim, { method: 'docker', container: 'napcat-bot', stopTimeout: 2 }));
+			expect(output).toBe('recovered');
+			expect(json.restart).toMatchObject({ answer: 'accepted', httpStatus: 204, details: { container: 'napcat-bot', stopTimeoutSeconds: 2 } });
+			expect(json.downtimeMs).toBeGreaterThanOrEqual(300);
+			expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'docker' })]);
+			const [call] = await sim.control.calls({ account: 'docker' });
+			expect(call.path).toBe('/containers/napcat-bot/restart?t=2');
+		});
+
+		it('reports an unknown container (404) as restart_failed', async () => {
+			sim = await startSimulator(world());
+			const { output, json } = only(await run(sim, { method: 'docker', container: 'napcat-nope', stopTimeout: 1 }));
+			expect(output).toBe('notRecovered');
+			expect(json).toMatchObject({ outcome: 'restart_failed', reason: 'bad_request', reasonClass: 'terminal', restart: { httpStatus: 404 } });
+			expect(json.restart.raw.message).toBe('No such container: napcat-nope');
+			expect(json.report).toMatchObject({ sent: false, error: 'no report URL is set in the credential' });
+			expect(await restartsOf(sim)).toEqual([]);
+		});
+
+		it('reports a Docker server error (500) as restart_failed with Docker\'s message', async () => {
+			sim = await startSimulator(world());
+			await sim.control.setFault({ kind: 'docker_500', scope: { account: 'bot' } });
+			const { json } = only(await run(sim, { method: 'docker', container: 'napcat-bot', stopTimeout: 1 }));
+			expect(json).toMatchObject({ outcome: 'restart_failed', reason: 'http_error', reasonClass: 'transient', restart: { httpStatus: 500 } });
+			expect(json.explanation).toMatch(/did not receive an exit event/);
+		});
+	});
+
+	describe('OneBot set_restart', () => {
+		it('refuses LLOneBot without sending set_restart', async () => {
+			sim = await startSimulator(world({}, { flavour: 'llonebot', version: '4.4.3' }));
+			const { output, json } = only(await run(sim, { method: 'onebot' }));
+			expect(output).toBe('notRecovered');
+			expect(json).toMatchObject({
+				outcome: 'unsupported',
+				reason: 'unsupported_action',
+				implementation: { flavour: 'llonebot', appName: 'LLOneBot', appVersion: '4.4.3' },
+				report: null,
+			});
+			expect(json.explanation).toMatch(/quits QQ/);
+			expect(await sim.control.calls({ action: 'set_restart' })).toEqual([]);
+			expect(json.guard.restartsInLastHour).toBe(0);
+		});
+
+		it('turns NapCat in single-process mode into unsupported, from its answer', async () => {
+			sim = await startSimulator(world({}, { napcatMultiProcess: false }));
+			const { json } = only(await run(sim, { method: 'onebot' }));
+			expect(json).toMatchObject({ outcome: 'unsupported', implementation: { flavour: 'napcat' }, restart: { requested: false } });
+			expect(json.explanation).toMatch(/multi-process/);
+			expect(json.restart.raw.message).toBe('重启功能未初始化');
+			expect(await sim.control.calls({ action: 'set_restart' })).toHaveLength(1);
+			expect(await restartsOf(sim)).toEqual([]);
+		});
+
+		it('restarts NapCat in multi-process mode and Lagrange through set_restart', async () => {
+			sim = await startSimulator(world());
+			const napcat = only(await run(sim, { method: 'onebot' }));
+			expect(napcat.json).toMatchObject({ outcome: 'recovered', implementation: { flavour: 'napcat', appVersion: '4.10.32' } });
+			await sim.control.setFlavour('bot', 'lagrange');
+			const lagrange = only(await run(sim, { method: 'onebot' }));
+			expect(lagrange.json).toMatchObject({ outcome: 'recovered', implementation: { flavour: 'lagrange' } });
+			expect((await restartsOf(sim)).map((r) => r.via)).toEqual(['set_restart', 'set_restart']);
+		});
+	});
+
+	describe('custom HTTP request', () => {
+		it('calls the supervisor endpoint with the credential\'s authorization and waits for recovery', async () => {
+			sim = await startSimulator(world());
+			const simulator = sim;
+			const seen: Array<{ method?: string; authorization?: string; body: string }> = [];
+			const supervisor = http.createServer((req, res) => {
+				let body = '';
+				req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+				req.on('end', () => {
+					seen.push({ method: req.method, authorization: req.headers.authorization, body });
+					if (req.headers.authorization !== 'Bearer supervisor-secret') {
+						res.writeHead(401);
+						res.end();
+						return;
+					}
+					void simulator.control.restart('bot');
+					res.writeHead(202);
+					res.end();
+				});
+			});
+			await new Promise<void>((resolve) => supervisor.listen(0, '127.0.0.1', resolve));
+			const url = `http://127.0.0.1:${(supervisor.address() as { port: number }).port}/restart`;
+			try {
+				const creds = { ...credentials(sim), oneBotRestartEndpointApi: { url, authorization: 'Bearer supervisor-secret' } };
+				const outputs = await run(sim, { method: 'customHttp', httpMethod: 'POST', requestBody: '{"unit":"qq"}' }, { credentials: creds });
+				const { output, json } = only(outputs);
+				expect(output).toBe('recovered');
+				expect(json.restart).toMatchObject({ answer: 'accepted', httpStatus: 202 });
+				expect(seen).toEqual([{ method: 'POST', authorization: 'Bearer supervisor-secret', body: '{"unit":"qq"}' }]);
+				expect(JSON.stringify(outputs)).not.toContain('supervisor-secret');
+
+				const wrong = { ...creds, oneBotRestartEndpointApi: { url, authorization: 'Bearer wrong' } };
+				const refused = only(await run(sim, { method: 'customHttp', httpMethod: 'POST', minIntervalMinutes: 0 }, { credentials: wrong }));
+				expect(refused.json).toMatchObject({ outcome: 'restart_failed', reason: 'auth_failed', restart: { httpStatus: 401 } });
+			} finally {
+				await new Promise<void>((resolve) => supervisor.close(() => resolve()));
+			}
+		});
+	});
+
+	describe('restart loop guard', () => {
+		it('skips a second restart inside the cooldown across runs of an active workflow', async () => {
+			sim = await startSimulator(world());
+			const staticData = { node: {}, global: {} };
+			const active = { staticData, mode: 'trigger' as const, workflow: { id: 'wf-1', name: 'Restart', active: true } };
+			const first = only(await run(sim, { method: 'docker', container: 'napcat-bot' }, active));
+			expect(first.json).toMatchObject({ outcome: 'recovered', guard: { historyPersisted: true, restartsInLastHour: 0 } });
+			expect(first.json.guard.note).toBeUndefined();
+
+			const second = only(await run(sim, { method: 'docker', container: 'napcat-bot' }, active));
+			expect(second.output).toBe('notRecovered');
+			expect(second.json).toMatchObject({
+				outcome: 'skipped_cooldown',
+				recovered: false,
+				reason: null,
+				report: null,
+				restart: { requested: false },
+				guard: { allowed: false, blockedBy: 'min_interval', restartsInLastHour: 1, historyPersisted: true },
+			});
+			expect(Date.parse(second.json.guard.nextAllowedAt) - Date.parse(second.json.guard.lastRestartAt)).toBe(10 * 60000);
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('enforces the guard within a manual run and says the history is not saved', async () => {
+			sim = await startSimulator(world());
+			const outputs = await run(sim, { method: 'napcatWebUi' }, { items: [{ json: {} }, { json: {} }] });
+			expect(outputs[0].map((i) => i.json.outcome)).toEqual(['recovered']);
+			expect(outputs[1].map((i) => i.json.outcome)).toEqual(['skipped_cooldown']);
+			expect(outputs[1][0].pairedItem).toEqual({ item: 1 });
+			expect(outputs[1][0].json.guard).toMatchObject({ historyPersisted: false, note: expect.stringMatching(/Manual run/) });
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('applies the hourly cap', async () => {
+			sim = await startSimulator(world());
+			const outputs = await run(sim, { method: 'docker', container: 'napcat-bot', minIntervalMinutes: 0, maxPerHour: 2 }, { items: [{ json: {} }, { json: {} }, { json: {} }] });
+			expect(outputs[0]).toHaveLength(2);
+			expect(outputs[1][0].json).toMatchObject({ outcome: 'skipped_cooldown', guard: { blockedBy: 'hourly_cap', restartsInLastHour: 2 } });
+		});
+
+		it('restarts nothing in a dry run', async () => {
+			sim = await startSimulator(world());
+			for (const method of ['docker', 'napcatWebUi', 'onebot']) {
+				const { output, json } = only(await run(sim, { method, container: 'napcat-bot', dryRun: true }));
+				expect(output).toBe('notRecovered');
+				expect(json).toMatchObject({ outcome: 'dry_run', dryRun: true, restart: { requested: false }, recovery: null });
+			}
+			expect(await restartsOf(sim)).toEqual([]);
+			expect(await sim.control.calls({ action: 'set_restart' })).toEqual([]);
+		});
+	});
+
+	describe('recovery that does not happen', () => {
+		it('reports not_recovered when the client stays down past the deadline', async () => {
+			sim = await startSimulator(world({ restartDowntimeMs: 5000 }));
+			const started = Date.now();
+			const { output, json } = only(await run(sim, { method: 'docker', container: 'napcat-bot', recoveryDeadline: 0.6 }));
+			expect(output).toBe('notRecovered');
+			expect(json).toMatchObject({ outcome: 'not_recovered', reason: 'unreachable', downtimeMs: null });
+			expect(json.recovery.lastCheck).toMatchObject({ reachable: false });
+			expect(Date.now() - started).toBeLessThan(3000);
+		});
+	});
+
+	describe('input errors', () => {
+		it('names the item and the field, and honours continueOnFail', async () => {
+			sim = await startSimulator(world());
+			const parameters = { method: 'docker', container: '  ' };
+			await expect(run(sim, parameters)).rejects.toThrow(NodeOperationError);
+			await expect(run(sim, parameters)).rejects.toThrow(/"Container" is empty/);
+			const outputs = await run(sim, parameters, { continueOnFail: true });
+			expect(outputs[0]).toEqual([]);
+			expect(outputs[1]).toEqual([{ json: { outcome: 'error', recovered: false, error: '"Container" is empty' }, pairedItem: { item: 0 } }]);
+		});
+	});
+});
