@@ -8,3 +8,4 @@ export * from './signing';
 export * from './report';
 export * from './probe';
 export * from './restart';
+export * from './events';
