@@ -510,6 +510,16 @@ export class NapCatWebUiSession {
 		}
 	}
 
+	/** Logs in; returns the failed attempt when the WebUI refused, null when logged in. */
+	async tryLogin(maxWaitMs = this.options.rateLimitWaitMs): Promise<RestartAttempt | null> {
+		try {
+			await this.login(maxWaitMs);
+			return null;
+		} catch (error) {
+			return attemptOf(error);
+		}
+	}
+
 	/** Calls an authenticated WebUI endpoint, logging in first or again when the credential expired. */
 	async call(path: string, body: unknown = {}, maxLoginWaitMs = this.options.rateLimitWaitMs): Promise<WebUiReply> {
 		if (!this.credential) await this.login(maxLoginWaitMs);
@@ -527,8 +537,7 @@ export class NapCatWebUiSession {
 		try {
 			reply = await this.call('/Process/Restart');
 		} catch (error) {
-			if (error instanceof WebUiError) return error.attempt;
-			throw error;
+			return attemptOf(error);
 		}
 		const details = { webUiLogins: this.logins, rateLimitWaits: this.rateLimitWaits };
 		if (reply.ok) {
@@ -605,6 +614,13 @@ export class NapCatWebUiSession {
 			loginError: text(data.loginError),
 		};
 	}
+}
+
+/** A login that threw: the WebUI's refusal as it was, anything else kept as an unrecognised error. */
+function attemptOf(error: unknown): RestartAttempt {
+	if (error instanceof WebUiError) return error.attempt;
+	const message = error instanceof Error ? error.message : String(error);
+	return { ...baseFailed(`The NapCat WebUI login failed unexpectedly: ${clip(message)}`, 'api_error'), raw: { message: clip(message) } };
 }
 
 /** What a restart method returns in a dry run after its checks passed: nothing was sent. */

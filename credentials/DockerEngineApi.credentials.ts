@@ -7,7 +7,7 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INo
 export class DockerEngineApi implements ICredentialType {
 	name = 'dockerEngineApi';
 
-	displayName = 'Docker Engine API (Restart Proxy)';
+	displayName = 'Docker Engine API';
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 

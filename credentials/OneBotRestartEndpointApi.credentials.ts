@@ -7,7 +7,7 @@ import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } fro
 export class OneBotRestartEndpointApi implements ICredentialType {
 	name = 'oneBotRestartEndpointApi';
 
-	displayName = 'OneBot Restart Endpoint';
+	displayName = 'OneBot Restart Endpoint API';
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
@@ -24,8 +24,8 @@ export class OneBotRestartEndpointApi implements ICredentialType {
 			description: 'The URL that restarts the client. A 2xx answer counts as accepted.',
 		},
 		{
-			displayName: 'Authorization Header',
-			name: 'authorization',
+			displayName: 'Authorization Header Value',
+			name: 'authorizationToken',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -38,7 +38,7 @@ export class OneBotRestartEndpointApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: {
-				Authorization: '={{$credentials.authorization}}',
+				Authorization: '={{$credentials.authorizationToken}}',
 			},
 		},
 	};

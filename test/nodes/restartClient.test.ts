@@ -258,7 +258,7 @@ describe('OneBot Restart Client against the simulator', () => {
 			await new Promise<void>((resolve) => supervisor.listen(0, '127.0.0.1', resolve));
 			const url = `http://127.0.0.1:${(supervisor.address() as { port: number }).port}/restart`;
 			try {
-				const creds = { ...credentials(sim), oneBotRestartEndpointApi: { url, authorization: 'Bearer supervisor-secret' } };
+				const creds = { ...credentials(sim), oneBotRestartEndpointApi: { url, authorizationToken: 'Bearer supervisor-secret' } };
 				const outputs = await run(sim, { method: 'customHttp', httpMethod: 'POST', requestBody: '{"unit":"qq"}' }, { credentials: creds });
 				const { output, json } = only(outputs);
 				expect(output).toBe('recovered');
@@ -266,7 +266,7 @@ describe('OneBot Restart Client against the simulator', () => {
 				expect(seen).toEqual([{ method: 'POST', authorization: 'Bearer supervisor-secret', body: '{"unit":"qq"}' }]);
 				expect(JSON.stringify(outputs)).not.toContain('supervisor-secret');
 
-				const wrong = { ...creds, oneBotRestartEndpointApi: { url, authorization: 'Bearer wrong' } };
+				const wrong = { ...creds, oneBotRestartEndpointApi: { url, authorizationToken: 'Bearer wrong' } };
 				const refused = only(await run(sim, { method: 'customHttp', httpMethod: 'POST', minIntervalMinutes: 0 }, { credentials: wrong }));
 				expect(refused.json).toMatchObject({ outcome: 'restart_failed', reason: 'auth_failed', restart: { httpStatus: 401 } });
 			} finally {
