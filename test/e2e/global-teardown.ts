@@ -1,0 +1,11 @@
+/** Removes the tarball that global-setup packed (kept with SENTINEL_E2E_KEEP=1). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tmpRoot } from './lib/paths';
+
+export default async function globalTeardown(): Promise<void> {
+	const tgz = process.env.SENTINEL_E2E_TGZ;
+	if (!tgz || process.env.SENTINEL_E2E_KEEP === '1' || process.env.SENTINEL_E2E_TGZ_EXTERNAL === '1') return;
+	const dir = path.dirname(tgz);
+	if (dir.startsWith(tmpRoot + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,138 @@
+/** Child-process helpers for the end-to-end suite: bounded waits, process-group cleanup, captured output. */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+
+export interface RunResult {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+	ms: number;
+}
+
+export interface RunOptions extends SpawnOptions {
+	/** Kill the command (whole process group) after this many ms. */
+	timeoutMs: number;
+	/** Throw when the exit code is not 0 (default true). */
+	check?: boolean;
+	input?: string;
+}
+
+/** Runs a command to completion with a hard timeout; output is captured. */
+export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
+	const started = Date.now();
+	return new Promise((resolve, reject) => {
+		const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout!.on('data', (d) => (stdout += d));
+		child.stderr!.on('data', (d) => (stderr += d));
+		if (opts.input !== undefined) child.stdin!.end(opts.input);
+		else child.stdin!.end();
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			killTree(child, 'SIGKILL');
+		}, opts.timeoutMs);
+		child.on('error', (err) => {
+			clearTimeout(timer);
+			reject(err);
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			const result = { code, signal, stdout, stderr, ms: Date.now() - started };
+			const cmdline = [cmd, ...args].join(' ');
+			if (timedOut) {
+				reject(new Error(`timed out after ${opts.timeoutMs} ms: ${cmdline}\n${tail(stdout)}\n${tail(stderr)}`));
+			} else if (opts.check !== false && code !== 0) {
+				reject(new Error(`exit ${code ?? signal}: ${cmdline}\n${tail(stdout)}\n${tail(stderr)}`));
+			} else {
+				resolve(result);
+			}
+		});
+	});
+}
+
+/** Signals a detached child's whole process group (falls back to the child itself). */
+export function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+	try {
+		process.kill(-child.pid, signal);
+	} catch {
+		try {
+			child.kill(signal);
+		} catch {
+			/* already gone */
+		}
+	}
+}
+
+/** Stops a detached child: SIGTERM to its group, SIGKILL after graceMs; resolves when it has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 10000): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	killTree(child, 'SIGTERM');
+	const timer = setTimeout(() => killTree(child, 'SIGKILL'), graceMs);
+	await Promise.race([exited, sleep(graceMs + 5000)]);
+	clearTimeout(timer);
+	// Stragglers of the group (task runners) go too.
+	if (child.pid !== undefined) {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			/* group empty */
+		}
+	}
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls fn until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(
+	what: string,
+	fn: () => Promise<T | undefined | null | false>,
+	opts: { timeoutMs: number; intervalMs?: number; onTimeout?: () => string },
+): Promise<T> {
+	const deadline = Date.now() + opts.timeoutMs;
+	let lastError: unknown;
+	while (Date.now() < deadline) {
+		try {
+			const value = await fn();
+			if (value) return value;
+		} catch (err) {
+			lastError = err;
+		}
+		await sleep(opts.intervalMs ?? 250);
+	}
+	const extra = opts.onTimeout ? `\n${opts.onTimeout()}` : '';
+	const cause = lastError ? ` (last error: ${(lastError as Error).message ?? String(lastError)})` : '';
+	throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${cause}${extra}`);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address() as net.AddressInfo;
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+export function tail(text: string, lines = 40): string {
+	return text.split('\n').slice(-lines).join('\n');
+}
+
+export function tailFile(file: string, lines = 60): string {
+	try {
+		return tail(fs.readFileSync(file, 'utf8'), lines);
+	} catch {
+		return `(no log at ${file})`;
+	}
+}
