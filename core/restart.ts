@@ -578,13 +578,16 @@ export class NapCatWebUiSession {
 			};
 		}
 		if (reply.failure.kind === 'http' && reply.failure.raw.httpStatus === 404) {
-			return failedAttempt(
-				reply.failure,
-				'The NapCat WebUI has no /api/Process/Restart: it needs NapCat v4.10.32 or later.',
-				false,
-				{ reason: 'unsupported_action' },
+			return {
+				answer: 'unsupported',
+				sent: false,
+				explanation: 'The NapCat WebUI has no /api/Process/Restart: it needs NapCat v4.10.32 or later. Use Docker or a custom HTTP request.',
+				reason: 'unsupported_action',
+				reasonClass: 'terminal',
+				raw: reply.failure.raw,
+				httpStatus: 404,
 				details,
-			);
+			};
 		}
 		return failedAttempt(
 			reply.failure,

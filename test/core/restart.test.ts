@@ -305,6 +305,20 @@ describe('NapCat WebUI', () => {
 		expect(twoFactor.explanation).toMatch(/two-factor/);
 	});
 
+	it('turns a WebUI without Process/Restart (before v4.10.32) into unsupported', async () => {
+		const webUi = fakeWebUi();
+		const s = new NapCatWebUiSession({
+			baseUrl: 'http://webui.test',
+			token: 'webui-token',
+			request: async (req) => (req.url.endsWith('/api/Process/Restart') ? { status: 404, body: 'Cannot POST /api/Process/Restart' } : webUi.request(req)),
+			sleep: async () => {},
+			clock: Date.now,
+			timeoutMs: 1000,
+			rateLimitWaitMs: 0,
+		});
+		expect(await s.restart()).toMatchObject({ answer: 'unsupported', sent: false, httpStatus: 404 });
+	});
+
 	it('turns single-process mode into unsupported', async () => {
 		const attempt = await session(fakeWebUi({ restartMessage: '重启功能未初始化' })).restart();
 		expect(attempt).toMatchObject({ answer: 'unsupported', reason: 'unsupported_action' });

@@ -8,6 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
 import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
 import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
+import { parseFailureEvent } from '../../core/report';
 import { verifyReport } from '../../core/signing';
 import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
 import { registerCredentialType, runExecute } from '../support/n8nHarness';
@@ -130,6 +131,8 @@ describe('OneBot Restart Client against the simulator', () => {
 					details: { outcome: 'needs_login', method: 'napcatWebUi', qrCodeUrl: json.qrCodeUrl },
 				});
 				expect(posted.body).not.toContain('bot-token');
+				// The trigger's own parser takes it.
+				expect(parseFailureEvent(JSON.parse(posted.body))).toMatchObject({ event: 'restart_failed', selfId: 10001 });
 			} finally {
 				await receiver.close();
 			}
