@@ -85,6 +85,9 @@ describe('Health Probe node: canaries verified by the witness', () => {
 		expect(group!.text).not.toBe(privateCanary!.text);
 		const inbox = await witnessInbox();
 		expect(inbox.map((entry) => entry.text)).toEqual(expect.arrayContaining([group!.text, privateCanary!.text]));
+		const output = JSON.stringify(json);
+		expect(output).not.toContain(sim.urls.accounts.bot.token);
+		expect(output).not.toContain(sim.urls.accounts.witness.token);
 	});
 
 	it('diagnoses the reported case (group sends stuck, private fine) as group_send_blocked_private_ok', async () => {
