@@ -25,7 +25,6 @@ const withPrivateCanary = { canary: ['private', 'groupAndPrivate'] };
 
 interface ProbeParameters {
 	canaries: { group?: CanaryPlan; private?: CanaryPlan };
-	privateToWitness: boolean;
 	needsWitness: boolean;
 	historyKeyParts: Parameters<typeof hysteresisKey>[1];
 	timeoutMs: number;
@@ -58,7 +57,6 @@ function readParameters(context: IExecuteFunctions, itemIndex: number, now: numb
 	}
 	const parameters: ProbeParameters = {
 		canaries: {},
-		privateToWitness: false,
 		needsWitness: false,
 		historyKeyParts: {},
 		timeoutMs: positive(context, options.requestTimeout ?? 10, 'Request Timeout', itemIndex) * 1000,
@@ -105,7 +103,6 @@ function readParameters(context: IExecuteFunctions, itemIndex: number, now: numb
 				// The witness's own number is learned from its get_login_info when the canary is sent.
 				parameters.canaries.private = plan({ type: 'private', id: 0 }, 'witness');
 				parameters.historyKeyParts.private = 'witness';
-				parameters.privateToWitness = true;
 				parameters.needsWitness = true;
 			} else {
 				const userId = parseTargetId(context.getNodeParameter('privateUserId', itemIndex), 'Private Target User ID');
