@@ -1,4 +1,7 @@
+// A real HTTP receiver: the report must verify against the bytes that went over the wire.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { AddressInfo } from 'node:net';
 import {
 	buildFailureEvent,

@@ -4,9 +4,12 @@
  * Reports come from the package's own report code and from the Send node; OneBot events come from the
  * simulator, signed as each implementation signs them.
  */
+// The trigger sits behind a real HTTP server, as in n8n.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import * as http from 'node:http';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { AddressInfo } from 'node:net';
-import type { IDataObject, IHookFunctions, INodeExecutionData } from 'n8n-workflow';
+import { sleep, type IDataObject, type IHookFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { OneBotDeliveryFailureTrigger } from '../../nodes/OneBotDeliveryFailureTrigger/OneBotDeliveryFailureTrigger.node';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import { buildFailureEvent, postFailureReport } from '../../core/report';
@@ -100,7 +103,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void
 	const started = Date.now();
 	while (!condition()) {
 		if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-		await new Promise((resolve) => setTimeout(resolve, 15));
+		await sleep(15);
 	}
 }
 
