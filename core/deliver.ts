@@ -2,8 +2,8 @@
  * The send-verify-retry engine behind Send With Verification.
  *
  * Per item: send (in input order, spaced per target), verify at the requested level, and on failure
- * decide by class (core/retry.ts). An ambiguous failure (the message may have arrived) is checked
- * before any resend, and resent only when the check says it did not land:
+ * decide by class (core/retry.ts). A failure after which the message may have arrived (ambiguous, or
+ * account-level) is checked before any resend, and resent only when the check says it did not land:
  * - with a witness that can see the target: the witness's history / event stream until the deadline;
  * - else the sender's own history: absent means the kernel never stored it (safe to resend); present
  *   proves nothing (a stuck client shows unsent messages as sent), so the item fails without a resend;
@@ -158,6 +158,13 @@ interface SendTicket {
 	cancel(): void;
 }
 
+/**
+ * Failures of a send that reached the implementation and may have delivered: ambiguous ones, and
+ * account-level ones too, since go-cqhttp answers SEND_MSG_API_ERROR both for a blocked send and for
+ * one that timed out (and may have arrived). Their long backoff dwarfs the check.
+ */
+const CHECKED_CLASSES: ReadonlySet<ReasonClass> = new Set<ReasonClass>(['ambiguous', 'account']);
+
 /** What a level's evidence is, for the `evidence.basis` field users read. */
 const BASIS: Record<VerificationLevel, string> = {
 	api: 'api_accepted',
@@ -288,7 +295,7 @@ export class DeliveryEngine {
 			const classification = tried.classification!;
 			const decision = decideRetry(classification, attempt, this.settings.retry, this.env.random);
 
-			if (classification.reasonClass === 'ambiguous' && tried.sentAt !== undefined) {
+			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
 				const check = tried.check ?? (await this.checkLanded(request, tried));
 				evidence.check = check.evidence;
 				if (check.result === 'landed') {
@@ -390,7 +397,16 @@ export class DeliveryEngine {
 			await checker.watcher.start();
 			if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
 				return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
-					witness: { account: checker.watcher.identity.selfId, readable: false, error: checker.watcher.baselineError.raw },
+					witness: {
+						account: checker.watcher.identity.selfId,
+						readable: false,
+						eventStream: checker.watcher.eventStream,
+						error: checker.watcher.baselineError.raw,
+						note:
+							`The witness cannot read this chat's history (${checker.watcher.baselineError.reason}) and has no open event stream, ` +
+							"so it could not prove arrival: nothing was sent. Set the witness credential's Event WebSocket URL " +
+							'(go-cqhttp has no private history), or check that the witness is in the group.',
+					},
 				});
 			}
 		}
