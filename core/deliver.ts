@@ -359,8 +359,11 @@ export class DeliveryEngine {
 			startedAt: iso(startedAt),
 			durationMs: 0,
 		};
-		let selfId: number | undefined;
-		const failBeforeSend = (classification: Classification, evidence: Record<string, unknown>): AttemptResult => {
+		const failBeforeSend = (
+			classification: Classification,
+			evidence: Record<string, unknown>,
+			selfId?: number,
+		): AttemptResult => {
 			ticket.cancel();
 			record.reason = classification.reason;
 			record.raw = classification.raw;
@@ -373,23 +376,22 @@ export class DeliveryEngine {
 			return failBeforeSend(ids.sender.classification, { sender: { identified: false, error: ids.sender.classification.raw } });
 		}
 		const sender = ids.sender.identity;
-		selfId = sender.selfId;
 		if (level === 'witness') {
 			if (!ids.witness) {
 				return failBeforeSend(verifierFailure('bad_request', 'terminal', { message: 'no witness credential' }, 'no_witness'), {
 					witness: { configured: false },
-				});
+				}, sender.selfId);
 			}
 			if (!ids.witness.ok) {
 				return failBeforeSend(this.asWitnessFailure(ids.witness.classification), {
 					witness: { identified: false, error: ids.witness.classification.raw },
-				});
+				}, sender.selfId);
 			}
 			const problem = DeliveryEngine.witnessProblem(request.target, ids.witness.identity);
 			if (problem) {
 				return failBeforeSend(verifierFailure('bad_request', 'terminal', { message: problem }, 'witness_cannot_see_private'), {
 					witness: { account: ids.witness.identity.selfId, problem },
-				});
+				}, sender.selfId);
 			}
 		}
 		const checker = this.checkerFor(request.target, ids, sender);
@@ -407,7 +409,7 @@ export class DeliveryEngine {
 							"so it could not prove arrival: nothing was sent. Set the witness credential's Event WebSocket URL " +
 							'(go-cqhttp has no private history), or check that the witness is in the group.',
 					},
-				});
+				}, sender.selfId);
 			}
 		}
 
@@ -427,7 +429,7 @@ export class DeliveryEngine {
 				record.reason = fields.classification.reason;
 				record.raw = fields.classification.raw;
 			}
-			return { record, delivered: false, sentAt, answeredAt, selfId, ...fields };
+			return { record, delivered: false, sentAt, answeredAt, selfId: sender.selfId, ...fields };
 		};
 
 		const acceptance = checkApiAcceptance(result, this.seenMessageIds, target.type);

@@ -97,20 +97,17 @@ function readRequest(context: IExecuteFunctions, itemIndex: number): DeliveryReq
 		throw inputError(context, itemIndex, 'targetType', `"targetType" must be group or private, got "${String(targetType)}"`);
 	}
 	const mode = context.getNodeParameter('messageMode', itemIndex) as MessageMode;
-	const messageField = MESSAGE_FIELDS[mode] ?? 'messageMode';
+	const messageField = MESSAGE_FIELDS[mode];
+	if (!messageField) throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	try {
 		const id = parseTargetId(context.getNodeParameter('targetId', itemIndex), 'targetId');
-		if (!MESSAGE_FIELDS[mode]) throw new InputError(`unknown message format "${String(mode)}"`, 'messageMode');
 		const message = buildMessage({ mode, content: context.getNodeParameter(messageField, itemIndex) });
 		const correlationId = String(options.correlationId ?? '').trim() || randomUUID();
 		return { index: itemIndex, target: { type: targetType, id }, message, correlationId };
 	} catch (error) {
-		if (error instanceof InputError) {
-			const field = error.field === 'message' ? messageField : (error.field ?? messageField);
-			throw inputError(context, itemIndex, field, error.message);
-		}
-		throw error;
+		const field = error instanceof InputError && error.field && error.field !== 'message' ? error.field : messageField;
+		throw inputError(context, itemIndex, field, error instanceof Error ? error.message : String(error));
 	}
 }
 
@@ -227,8 +224,7 @@ export class OneBotSendWithVerification implements INodeType {
 			try {
 				requests.push(readRequest(this, itemIndex));
 			} catch (error) {
-				if (!(error instanceof NodeOperationError)) throw error;
-				reject(itemIndex, error);
+				reject(itemIndex, error as NodeOperationError);
 			}
 		}
 

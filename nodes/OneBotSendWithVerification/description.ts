@@ -126,20 +126,20 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 					'Base wait before retrying an account-level failure (risk control, offline). Waits grow from there; half of each wait is always kept.',
 			},
 			{
-				displayName: 'Backoff Cap (Ms)',
-				name: 'backoffCapMs',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 60000,
-				description: 'Longest wait between two attempts for transient and ambiguous failures',
-			},
-			{
 				displayName: 'Backoff (Ms)',
 				name: 'backoffMs',
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 2000,
 				description: 'Base of the exponential backoff with full jitter',
+			},
+			{
+				displayName: 'Backoff Cap (Ms)',
+				name: 'backoffCapMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60000,
+				description: 'Longest wait between two attempts for transient and ambiguous failures',
 			},
 			{
 				displayName: 'Max Attempts',
@@ -179,7 +179,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				name: 'correlationId',
 				type: 'string',
 				default: '',
-				description: 'Your own id for this message, echoed in the output and in failure reports. A random one is generated when empty.',
+				description: 'Your own ID for this message, echoed in the output and in failure reports. A random one is generated when empty.',
 			},
 			{
 				displayName: 'Minimum Interval (Ms)',

@@ -4,11 +4,16 @@
  * asserts the item's status, reason and attempts, and the simulator's ground truth (how many copies
  * really arrived).
  */
+// A real HTTP server receives the failure reports, as the trigger's webhook would.
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import * as http from 'node:http';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import type { AddressInfo } from 'node:net';
-import type { INodeExecutionData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import { verifyReport } from '../../core/signing';
+import type { DeliveryResult } from '../../core/types';
 import { defaultWorld, startSimulator, type FaultSpec, type FlavourName, type Simulator, type WorldConfig } from '../simulator';
 import { runExecute } from '../support/n8nHarness';
 
@@ -41,6 +46,21 @@ const TIMEOUT_REASON: Record<FlavourName, { reason: string; reasonClass: string 
 	gocq: { reason: 'risk_control', reasonClass: 'account' },
 	lagrange: { reason: 'empty_response', reasonClass: 'ambiguous' },
 };
+
+interface GroundTruth {
+	accounts: Record<string, { inbox: Array<{ text: string }> }>;
+}
+
+/** The output item's fields these tests read. */
+type Item = DeliveryResult & {
+	evidence: Record<string, Record<string, unknown> & { note?: string; status?: string }> & { basis?: string };
+	report?: { sent: boolean; status?: number };
+	input: IDataObject;
+};
+
+function attemptOutcomes(item: Item): string[] {
+	return item.attempts.map((attempt) => (attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome));
+}
 
 function world(flavour: FlavourName, version: string): WorldConfig {
 	const base = defaultWorld();
@@ -98,7 +118,7 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	});
 
 	function settle(ms = 80): Promise<void> {
-		return new Promise((resolve) => setTimeout(resolve, ms));
+		return sleep(ms);
 	}
 
 	function credentials(options: { report?: boolean } = {}) {
@@ -128,7 +148,7 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		report?: boolean;
 		backoffMs?: number;
 		backoffCapMs?: number;
-		staticData?: { node: Record<string, any>; global: Record<string, any> };
+		staticData?: { node: IDataObject; global: IDataObject };
 	}
 
 	function uniqueText(label: string): string {
@@ -164,23 +184,17 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	/** Copies of `text` that really reached `account` (the simulator's ground truth). */
 	async function copies(text: string, account = 'witness'): Promise<number> {
 		await settle(60);
-		const truth = await sim.control.groundTruth();
-		return truth.accounts[account].inbox.filter((entry: { text: string }) => entry.text === text).length;
+		const truth = (await sim.control.groundTruth()) as GroundTruth;
+		return truth.accounts[account].inbox.filter((entry) => entry.text === text).length;
 	}
 
 	async function setFault(spec: FaultSpec): Promise<void> {
 		await sim.control.setFault({ ...spec, scope: { account: 'bot', ...spec.scope } });
 	}
 
-	function only(items: INodeExecutionData[]) {
+	function only(items: INodeExecutionData[]): Item {
 		expect(items).toHaveLength(1);
-		return items[0].json as Record<string, any>;
-	}
-
-	function attemptOutcomes(json: Record<string, any>): string[] {
-		return json.attempts.map((attempt: { outcome: string; reason: string | null }) =>
-			attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome,
-		);
+		return items[0].json as unknown as Item;
 	}
 
 	// ------------------------------------------------------------------------- no fault
@@ -267,7 +281,7 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		expect(delivered).toHaveLength(3);
 		for (const item of delivered) {
 			expect(item.json.evidence).toMatchObject({ basis: 'landed_after_check' });
-			expect(attemptOutcomes(item.json as Record<string, any>)).toEqual([`landed_after_check:${TIMEOUT_REASON[flavour].reason}`]);
+			expect(attemptOutcomes(item.json as unknown as Item)).toEqual([`landed_after_check:${TIMEOUT_REASON[flavour].reason}`]);
 		}
 		for (const text of texts) {
 			expect(await copies(text)).toBe(1);
@@ -292,7 +306,7 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		const group = only((await run({ texts: [groupText], report: true })).failed);
 		expect(group).toMatchObject(TIMEOUT_REASON[flavour]);
 		expect(group.attempts).toHaveLength(3);
-		expect(group.report.sent).toBe(true);
+		expect(group.report?.sent).toBe(true);
 		const direct = await run({ texts: [privateText], targetType: 'private', targetId: sim.urls.accounts.witness.selfId });
 		expect(await copies(groupText)).toBe(0);
 		if (flavour === 'gocq' && !events) {
@@ -367,7 +381,7 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		await setFault({ kind: 'repeated_message_id', count: 1 });
 		const json = only((await run({ texts: [secondText], verification: 'api', staticData })).delivered);
 		expect(attemptOutcomes(json)).toEqual(['not_landed_after_check:duplicate_message_id', 'accepted']);
-		expect(json.attempts[0].raw.body).toContain(String(first.messageId));
+		expect(json.attempts[0].raw?.body).toContain(String(first.messageId));
 		expect(json.messageId).not.toBe(first.messageId);
 		expect(await copies(firstText)).toBe(1);
 		expect(await copies(secondText)).toBe(1);
