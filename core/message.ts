@@ -136,6 +136,8 @@ function parseSegmentsInput(content: unknown): Segment[] {
 		try {
 			value = JSON.parse(value);
 		} catch (error) {
+			// The core knows nothing of n8n; the node turns InputError into a NodeOperationError naming the item.
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			throw new InputError(`The message is not valid JSON: ${(error as Error).message}`, 'message');
 		}
 	}

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** One account's OneBot endpoints: HTTP API (`POST|GET /<action>`) and forward WebSocket (`/`, `/api`, `/event`) on one port. */
 import * as http from 'node:http';
 import type { Socket } from 'node:net';

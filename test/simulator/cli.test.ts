@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; ready: any; st
 			if (nl >= 0) {
 				try {
 					resolve({ child, ready: JSON.parse(out.slice(0, nl)), stderr: () => err });
-				} catch (e) {
+				} catch {
 					reject(new Error(`not JSON: ${out}`));
 				}
 			}

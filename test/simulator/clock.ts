@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test tooling, runs outside n8n */
 /**
  * Simulated clock. Real time by default; with `factor` > 1 simulated time runs that many times
  * faster than wall time (1440 = a day of uptime per wall minute). Timers take simulated milliseconds.

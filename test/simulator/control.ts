@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** Control API, NapCat WebUI and Docker Engine API endpoints of the simulator. */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';

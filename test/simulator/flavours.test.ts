@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 import { startSimulator, type Simulator, type WorldConfig, type FlavourName } from './index';
 import { call, request, until, WsClient } from './helpers';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /** Plain HTTP and WebSocket clients for the simulator tests (no package code involved). */
 import * as http from 'node:http';
 import WebSocket from 'ws';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /**
  * OneBot v11 simulator: a world of QQ accounts served the way LLOneBot, NapCat, go-cqhttp and Lagrange
  * serve them, with a fault catalogue and a control API. Independent of the package's core.
@@ -85,7 +86,7 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 
 	const servers: Array<{ stop(): Promise<void> }> = [];
 	const accountServers = new Map<string, AccountServer>();
-	let urls: SimulatorUrls;
+	const urls = {} as SimulatorUrls;
 	const control = new SmallServer(host, at(0), controlHandler(world, { urls: () => describe() }));
 	const webui = new SmallServer(host, at(1), webuiHandler(world));
 	const docker = new SmallServer(host, at(2), dockerHandler(world));
@@ -135,7 +136,7 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 		};
 		accountsUrls[name] = a;
 	}
-	urls = { control: control.url, webui: webui.url, docker: docker.url, accounts: accountsUrls };
+	Object.assign(urls, { control: control.url, webui: webui.url, docker: docker.url, accounts: accountsUrls });
 	for (const [n, a] of Object.entries(accountsUrls)) if (!(n in urls)) urls[n] = a;
 
 	const sim: Simulator = {

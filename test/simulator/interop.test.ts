@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /**
  * Interop: an independent, maintained OneBot v11 client from the npm registry (node-napcat-ts) talks to the
  * simulator over the forward WebSocket. It runs in a child Node process because the library is ESM-only.
@@ -14,7 +15,7 @@ function runClient(cfg: unknown): Promise<any> {
 			if (err) return reject(new Error(`${err.message}\n${stderr}`));
 			try {
 				resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-			} catch (e) {
+			} catch {
 				reject(new Error(`bad client output: ${stdout}\n${stderr}`));
 			}
 		});

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 import { createHash } from 'node:crypto';
 import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from './index';
 import { call, request, until, WsClient } from './helpers';

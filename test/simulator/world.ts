@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** The simulated QQ world: accounts, groups, friends, message delivery, local stores, restarts, events. */
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test tooling, runs outside n8n */
 /**
  * A RequestFn on global fetch, for tests and tools (nodes use n8n's request helpers instead).
  * Resolves with any HTTP status; rejects only when no response arrived, with a TransportError whose
