@@ -177,7 +177,7 @@ export class DeliveryEngine {
 
 	private identities: Promise<Identities> | undefined;
 
-	private readonly watchers = new Map<string, ChatWatcher | null>();
+	private readonly watchers = new Map<string, ChatWatcher>();
 
 	private readonly seenMessageIds: Set<number>;
 
@@ -237,7 +237,7 @@ export class DeliveryEngine {
 	}
 
 	close(): void {
-		for (const watcher of this.watchers.values()) watcher?.close();
+		for (const watcher of this.watchers.values()) watcher.close();
 		this.watchers.clear();
 	}
 
@@ -394,23 +394,22 @@ export class DeliveryEngine {
 				}, sender.selfId);
 			}
 		}
+		// Started before the send, so its baseline predates the message and a later check can find it.
 		const checker = this.checkerFor(request.target, ids, sender);
-		if (checker) {
-			await checker.watcher.start();
-			if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
-				return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
-					witness: {
-						account: checker.watcher.identity.selfId,
-						readable: false,
-						eventStream: checker.watcher.eventStream,
-						error: checker.watcher.baselineError.raw,
-						note:
-							`The witness cannot read this chat's history (${checker.watcher.baselineError.reason}) and has no open event stream, ` +
-							"so it could not prove arrival: nothing was sent. Set the witness credential's Event WebSocket URL " +
-							'(go-cqhttp has no private history), or check that the witness is in the group.',
-					},
-				}, sender.selfId);
-			}
+		await checker.watcher.start();
+		if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
+			return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
+				witness: {
+					account: checker.watcher.identity.selfId,
+					readable: false,
+					eventStream: checker.watcher.eventStream,
+					error: checker.watcher.baselineError.raw,
+					note:
+						`The witness cannot read this chat's history (${checker.watcher.baselineError.reason}) and has no open event stream, ` +
+						"so it could not prove arrival: nothing was sent. Set the witness credential's Event WebSocket URL " +
+						'(go-cqhttp has no private history), or check that the witness is in the group.',
+				},
+			}, sender.selfId);
 		}
 
 		const { target, message } = request;
@@ -462,7 +461,7 @@ export class DeliveryEngine {
 		}
 
 		// Witness level: the sender's seq (when it has one) makes the witness match exact.
-		const watcher = checker!.watcher;
+		const watcher = checker.watcher;
 		const watch = watcher.expect({
 			senderId: sender.selfId,
 			message,
@@ -510,7 +509,7 @@ export class DeliveryEngine {
 		target: Target,
 		ids: Identities,
 		sender: AccountIdentity,
-	): { watcher: ChatWatcher; by: 'witness' | 'sender_history' } | undefined {
+	): { watcher: ChatWatcher; by: 'witness' | 'sender_history' } {
 		const witness = ids.witness?.ok ? ids.witness.identity : undefined;
 		const useWitness =
 			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
@@ -533,8 +532,7 @@ export class DeliveryEngine {
 				}),
 			);
 		}
-		const watcher = this.watchers.get(key);
-		return watcher ? { watcher, by } : undefined;
+		return { watcher: this.watchers.get(key)!, by };
 	}
 
 	/** After an ambiguous failure: did the message land anyway? Waits up to the deadline after the answer. */
@@ -544,8 +542,7 @@ export class DeliveryEngine {
 		if (!ids.sender.ok) {
 			return { result: 'unknown', at: clock(), evidence: { by: 'none', result: 'unknown', note: 'the sender could not be identified' } };
 		}
-		const checker = this.checkerFor(request.target, ids, ids.sender.identity)!;
-		const { watcher, by } = checker;
+		const { watcher, by } = this.checkerFor(request.target, ids, ids.sender.identity);
 		const watch = watcher.expect({
 			senderId: ids.sender.identity.selfId,
 			message: request.message,
