@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { childEnv, n8nBin, n8nHome, node24, tmpRoot } from './paths';
-import { freePort, run, stopProcess, tailFile, waitFor } from './proc';
+import { FatalWaitError, freePort, run, stopProcess, tailFile, waitFor } from './proc';
 
 export const OWNER = {
 	email: 'owner@example.com',
@@ -103,6 +103,7 @@ export class N8nHandle {
 	private cookie?: string;
 	private apiKey?: string;
 	private exited = false;
+	private exitInfo = '';
 
 	constructor(
 		readonly port: number,
@@ -114,11 +115,28 @@ export class N8nHandle {
 		private readonly cleanupFolder: boolean,
 	) {
 		this.baseUrl = `http://127.0.0.1:${port}`;
-		child.once('exit', () => (this.exited = true));
+		child.once('exit', (code, signal) => {
+			this.exited = true;
+			this.exitInfo = `exit ${code ?? signal}`;
+		});
+		child.once('error', (err) => {
+			this.exited = true;
+			this.exitInfo = `spawn error: ${err.message}`;
+		});
 	}
 
 	get running(): boolean {
 		return !this.exited;
+	}
+
+	/** How the n8n process ended ('' while it runs). */
+	get exitStatus(): string {
+		return this.exitInfo;
+	}
+
+	/** The process id of n8n (also its process group id: it runs detached). */
+	get pid(): number | undefined {
+		return this.child.pid;
 	}
 
 	/** The last lines of n8n's log, for error messages. */
@@ -382,7 +400,7 @@ export function bcryptHash(password: string): string {
 
 /** The environment n8n runs with here: loopback only, no calls home, owner managed by env. */
 export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}) {
-	return childEnv({
+	const env = childEnv({
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -418,6 +436,10 @@ export function n8nEnv(userFolder: string, port: number, brokerPort: number, ext
 		N8N_PYTHON_ENABLED: 'false',
 		...extra,
 	});
+	// n8n changes behaviour under NODE_ENV=test (which jest sets); run it as users do.
+	if (!extra.NODE_ENV) delete env.NODE_ENV;
+	for (const key of Object.keys(env)) if (key.startsWith('JEST_')) delete env[key];
+	return env;
 }
 
 /** Starts n8n with our package installed and waits until the editor and REST API answer. */
@@ -457,7 +479,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 	const timeoutMs = opts.readyTimeoutMs ?? 180_000;
 	const onTimeout = () => `n8n log (${logFile}):\n${handle.logTail()}`;
 	const alive = () => {
-		if (!handle.running) throw new Error(`n8n exited during start-up:\n${handle.logTail()}`);
+		if (!handle.running) throw new FatalWaitError(`n8n exited during start-up (${handle.exitStatus}):\n${handle.logTail()}`);
 	};
 	const ok = (url: string) => async () => {
 		alive();

@@ -90,6 +90,9 @@ export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Thrown inside a waitFor callback to stop waiting at once (e.g. the process being waited for died). */
+export class FatalWaitError extends Error {}
+
 /** Polls fn until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(
 	what: string,
@@ -103,6 +106,7 @@ export async function waitFor<T>(
 			const value = await fn();
 			if (value) return value;
 		} catch (err) {
+			if (err instanceof FatalWaitError) throw err;
 			lastError = err;
 		}
 		await sleep(opts.intervalMs ?? 250);

@@ -1,0 +1,134 @@
+/**
+ * The reported case end to end in real n8n: the client degrades (group sends time out while private sends
+ * work), example 1's verified send fails and reports it, example 3's trigger workflow restarts the client
+ * through the NapCat WebUI, the health probe finds it up again, and the message is resent and arrives
+ * exactly once (simulator ground truth).
+ */
+import { defaultWorld, startSimulator, type Simulator } from '../simulator';
+import { Receiver, exampleCredentialsFor, inboxWith, loadExample, patchNode, setSettings, webhookUrl, findNode } from './lib/examples';
+import { nodeOutput, startN8n, type N8nHandle } from './lib/n8n';
+import { packPackage } from './lib/pack';
+import { sleep } from './lib/proc';
+
+const REPORT_SECRET = 'reported-case-e2e-secret';
+
+describe('the reported case in real n8n: stuck group sends, restart, probe, resend exactly once', () => {
+	let n8n: N8nHandle;
+	let sim: Simulator;
+	let receiver: Receiver;
+	const timings: Record<string, number> = {};
+
+	beforeAll(async () => {
+		const started = Date.now();
+		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		receiver = await Receiver.start();
+		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
+		timings.startMs = Date.now() - started;
+	}, 400_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await receiver?.close();
+		await sim?.close();
+		process.stderr.write(`[sentinel] reported case e2e timings (ms): ${JSON.stringify(timings)}\n`);
+	});
+
+	test('the failed group message is resent after the restart and arrives once; private sends kept working throughout', async () => {
+		const notifyUrl = `${receiver.url}/notify`;
+		const restartWorkflow = setSettings(loadExample('restartAndResend'), { notifyUrl });
+		const trigger = findNode(restartWorkflow, 'On Delivery Failure');
+		const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
+		await n8n.importCredentials(exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }));
+		const restartId = await n8n.importWorkflow(restartWorkflow);
+		await n8n.activate(restartId);
+
+		const sendWorkflow = setSettings(loadExample('verifiedSend'), { notifyUrl });
+		patchNode(sendWorkflow, 'Send With Verification', {
+			deadlineSeconds: 1.5,
+			retry: { backoffMs: 100, backoffCapMs: 300 },
+			options: { pollIntervalMs: 150, minIntervalMs: 0 },
+		});
+		const sendId = await n8n.importWorkflow(sendWorkflow);
+		try {
+			// Healthy at first.
+			const before = `e2e before degradation #${Date.now().toString(36)}`;
+			await n8n.importWorkflow(setSettings(sendWorkflow, { text: before }));
+			const healthy = await n8n.runWorkflow(sendId, { timeoutMs: 90_000 });
+			expect(nodeOutput(healthy, 'Send With Verification', 0)).toEqual([expect.objectContaining({ status: 'delivered' })]);
+
+			// The client degrades: group sends time out, private sends still arrive.
+			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+			const privateText = `e2e private while stuck #${Date.now().toString(36)}`;
+			const privateAnswer = await sendPrivate(sim, sim.urls.accounts.friend.selfId, privateText);
+			expect(privateAnswer.status).toBe('ok');
+
+			const text = `e2e reported case #${Date.now().toString(36)}`;
+			await n8n.importWorkflow(setSettings(sendWorkflow, { text }));
+			const sentAt = new Date();
+			const t = Date.now();
+			const failed = await n8n.runWorkflow(sendId, { timeoutMs: 120_000 });
+			const [failure] = nodeOutput(failed, 'Send With Verification', 1) as any[];
+			expect(failure).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
+			expect(failure.report).toMatchObject({ sent: true, status: 200 });
+
+			const [recovery] = await n8n.waitForExecutions({ workflowId: restartId, since: sentAt, count: 1 }, { timeoutMs: 180_000 });
+			timings.failureToResentMs = Date.now() - t;
+			expect(recovery.status).toBe('success');
+			expect(recovery.mode).toBe('webhook');
+			const [event] = nodeOutput(recovery, 'On Delivery Failure') as any[];
+			expect(event).toMatchObject({
+				event: 'delivery_failed',
+				source: 'send',
+				reason: 'send_timeout',
+				correlationId: failure.correlationId,
+				workflowId: sendId,
+				target: { type: 'group', id: 100200300 },
+			});
+			expect(JSON.stringify(event)).not.toContain(REPORT_SECRET);
+
+			const [restart] = nodeOutput(recovery, 'Restart Client', 0) as any[];
+			expect(restart).toMatchObject({ outcome: 'recovered', method: 'napcatWebUi', recovery: { sawDown: true } });
+			const [probe] = nodeOutput(recovery, 'Health Probe', 0) as any[];
+			expect(probe).toMatchObject({ observedState: 'up', state: 'up', diagnosis: 'ok' });
+			expect(probe.canaries.group).toMatchObject({ status: 'delivered', verification: 'witness' });
+			expect(probe.canaries.private).toMatchObject({ status: 'delivered', verification: 'witness' });
+			const [resent] = nodeOutput(recovery, 'Resend Failed Message', 0) as any[];
+			expect(resent).toMatchObject({
+				status: 'delivered',
+				verification: 'witness',
+				correlationId: failure.correlationId,
+				target: failure.target,
+				message: failure.message,
+			});
+			expect(resent.attempts).toHaveLength(1);
+			expect(nodeOutput(recovery, 'Resent')).toHaveLength(1);
+
+			// Settle, then the ground truth: one restart, and the message in the group exactly once.
+			await sleep(2000);
+			const truth = await sim.control.groundTruth();
+			expect(truth.restarts.map((r: { account: string }) => r.account)).toEqual(['bot']);
+			expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
+			expect(inboxWith(truth, 'friend', text)).toHaveLength(1);
+			expect(inboxWith(truth, 'friend', privateText)).toEqual([expect.objectContaining({ type: 'private' })]);
+			const copies = truth.messages.filter((m: { text: string }) => m.text === text);
+			expect(copies.filter((m: { deliveredTo: string[] }) => m.deliveredTo.length > 0)).toHaveLength(1);
+			// The example 1 notification for the failure went out (that workflow cannot know a resend follows); the
+			// recovery workflow notified nothing.
+			expect(receiver.at('/notify').map((r) => r.body.title)).toEqual(['QQ message not delivered']);
+		} finally {
+			await n8n.deactivate(restartId);
+		}
+	});
+});
+
+/** A private message straight through the bot's OneBot HTTP API (not through n8n). */
+async function sendPrivate(sim: Simulator, userId: number, text: string): Promise<{ status: string }> {
+	const bot = sim.urls.accounts.bot;
+	const res = await fetch(`${bot.http}/send_private_msg`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.token}` },
+		body: JSON.stringify({ user_id: userId, message: [{ type: 'text', data: { text } }] }),
+		signal: AbortSignal.timeout(10_000),
+	});
+	return (await res.json()) as { status: string };
+}
