@@ -178,6 +178,9 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 			items: texts.map((text) => ({ json: { text } })),
 			staticData: options.staticData,
 		});
+		// Zero items lost: every input leaves on exactly one output.
+		const paired = [...delivered, ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
+		expect(paired).toEqual(texts.map((_, index) => index));
 		return { delivered, failed };
 	}
 
