@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /**
  * The Restart Client node against the OneBot simulator over real HTTP: every restart method, the
  * recovery outcomes, the guard, the signed report, and that no secret leaves the node.
