@@ -12,10 +12,11 @@ import {
 	runProbe,
 } from '../../core/probe';
 import type { CanaryPlan, HysteresisMemory, HysteresisOutcome, ProbeRun } from '../../core/probe';
-import { buildFailureEvent, postFailureReport } from '../../core/report';
 import type { ReportOutcome } from '../../core/report';
 import { REASON_CLASS } from '../../core/classify';
-import { oneBotClient, plainRequest } from '../shared/transport';
+import { reportToTrigger } from '../shared/report';
+import type { NodeFailureFields } from '../shared/report';
+import { oneBotClient } from '../shared/transport';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -367,8 +368,7 @@ export class OneBotHealthProbe implements INodeType {
 
 				let report: ReportOutcome | null = null;
 				if (changed && outcome.state === 'down' && parameters.reportOnDown && credentials.reportUrl) {
-					report = await postFailureReport(plainRequest(this), credentials, probeDownEvent(this, run, outcome), {
-						nowSeconds: clock() / 1000,
+					report = await reportToTrigger(this, credentials, probeDownEvent(run, outcome), {
 						timeoutMs: parameters.timeoutMs,
 					});
 				}
@@ -417,13 +417,11 @@ export class OneBotHealthProbe implements INodeType {
 	}
 }
 
-function probeDownEvent(context: IExecuteFunctions, run: ProbeRun, outcome: HysteresisOutcome) {
-	const workflow = context.getWorkflow();
+function probeDownEvent(run: ProbeRun, outcome: HysteresisOutcome): NodeFailureFields {
 	const failedCanary = run.canaries.group?.status === 'failed' ? run.canaries.group : run.canaries.private;
-	return buildFailureEvent({
+	return {
 		event: 'probe_down',
 		source: 'probe',
-		reportedAt: Date.now(),
 		status: 'failed',
 		reason: run.reason,
 		reasonClass: run.reason ? REASON_CLASS[run.reason] : null,
@@ -439,7 +437,5 @@ function probeDownEvent(context: IExecuteFunctions, run: ProbeRun, outcome: Hyst
 			checks: run.checks,
 			canaries: run.canaries,
 		},
-		workflowId: workflow.id ?? null,
-		executionId: context.getExecutionId(),
-	});
+	};
 }

@@ -10,7 +10,6 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { REASON_CLASS } from '../../core/classify';
-import { buildFailureEvent, postFailureReport } from '../../core/report';
 import type { ReportOutcome } from '../../core/report';
 import {
 	NapCatWebUiSession,
@@ -24,6 +23,7 @@ import {
 } from '../../core/restart';
 import type { RestartAttempt, RestartMethod, RestartRunResult } from '../../core/restart';
 import type { OneBotClient } from '../../core/transport';
+import { reportToTrigger } from '../shared/report';
 import { authenticatedRequest, oneBotClient, plainRequest } from '../shared/transport';
 import type { OneBotCredentialValues } from '../shared/transport';
 
@@ -296,17 +296,15 @@ function toJson(
 	};
 }
 
-async function sendReport(
+function sendReport(
 	context: IExecuteFunctions,
 	credentials: OneBotCredentialValues,
 	json: IDataObject,
 	run: RestartRunResult,
 ): Promise<ReportOutcome> {
-	const workflow = context.getWorkflow();
-	const event = buildFailureEvent({
+	return reportToTrigger(context, credentials, {
 		event: 'restart_failed',
 		source: 'restart',
-		reportedAt: Date.now(),
 		reason: run.reason,
 		reasonClass: run.reasonClass ?? (run.reason ? REASON_CLASS[run.reason] : null),
 		selfId: (json.selfId as number | null) ?? null,
@@ -320,10 +318,7 @@ async function sendReport(
 			recovery: json.recovery,
 			qrCodeUrl: json.qrCodeUrl,
 		},
-		workflowId: workflow.id ?? null,
-		executionId: context.getExecutionId() ?? null,
 	});
-	return postFailureReport(plainRequest(context), credentials, event, { nowSeconds: Math.floor(Date.now() / 1000) });
 }
 
 export class OneBotRestartClient implements INodeType {

@@ -11,14 +11,12 @@ import { DeliveryEngine } from '../../core/deliver';
 import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
 import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
-import { buildFailureEvent, postFailureReport } from '../../core/report';
-import type { ReportOutcome } from '../../core/report';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import type { DeliveryResult, ReasonClass, VerificationLevel } from '../../core/types';
 import type { EventSocketLike } from '../../core/verify';
 import { withAccessToken } from '../../core/verify';
-import { oneBotClient, plainRequest } from '../shared/transport';
-import type { OneBotCredentialValues } from '../shared/transport';
+import { reportToTrigger } from '../shared/report';
+import { oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
 
 /** message_ids remembered across runs (active workflows only) so a repeat is caught between runs too. */
@@ -166,24 +164,6 @@ function errorItem(
 	};
 }
 
-/** Posts a Not Delivered item to the trigger. A report that fails is recorded, never thrown. */
-async function reportFailure(
-	context: IExecuteFunctions,
-	credentials: OneBotCredentialValues,
-	result: DeliveryResult,
-): Promise<ReportOutcome> {
-	const now = Date.now();
-	const event = buildFailureEvent({
-		...result,
-		event: 'delivery_failed',
-		source: 'send',
-		reportedAt: now,
-		workflowId: context.getWorkflow().id ?? null,
-		executionId: context.getExecutionId() ?? null,
-	});
-	return await postFailureReport(plainRequest(context), credentials, event, { nowSeconds: Math.floor(now / 1000) });
-}
-
 export class OneBotSendWithVerification implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OneBot Send With Verification',
@@ -291,7 +271,11 @@ export class OneBotSendWithVerification implements INodeType {
 		for (const { itemIndex, result } of failures) {
 			const json = result as unknown as IDataObject;
 			if (settings.reportFailures && sender.credentials.reportUrl) {
-				json.report = (await reportFailure(this, sender.credentials, result as DeliveryResult)) as unknown as IDataObject;
+				json.report = (await reportToTrigger(this, sender.credentials, {
+					...(result as DeliveryResult),
+					event: 'delivery_failed',
+					source: 'send',
+				})) as unknown as IDataObject;
 			}
 			outputs[itemIndex] = { json, failed: true };
 		}
