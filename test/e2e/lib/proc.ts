@@ -54,6 +54,20 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
 	});
 }
 
+/** Long-lived detached children (n8n, the simulator) still running, so a caller can stop them all on exit. */
+export const trackedChildren = new Set<ChildProcess>();
+
+export function track(child: ChildProcess): ChildProcess {
+	trackedChildren.add(child);
+	child.once('exit', () => trackedChildren.delete(child));
+	return child;
+}
+
+/** Synchronously SIGKILLs every tracked child's process group (for process 'exit' handlers). */
+export function killTrackedSync(): void {
+	for (const child of trackedChildren) killTree(child, 'SIGKILL');
+}
+
 /** Signals a detached child's whole process group (falls back to the child itself). */
 export function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
 	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
