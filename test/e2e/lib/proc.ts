@@ -88,8 +88,10 @@ export async function stopProcess(child: ChildProcess, graceMs = 10000): Promise
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	killTree(child, 'SIGTERM');
 	const timer = setTimeout(() => killTree(child, 'SIGKILL'), graceMs);
-	await Promise.race([exited, sleep(graceMs + 5000)]);
+	let giveUp: NodeJS.Timeout | undefined;
+	await Promise.race([exited, new Promise<void>((resolve) => (giveUp = setTimeout(resolve, graceMs + 5000)))]);
 	clearTimeout(timer);
+	clearTimeout(giveUp);
 	// Stragglers of the group (task runners) go too.
 	if (child.pid !== undefined) {
 		try {
