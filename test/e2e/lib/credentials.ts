@@ -100,7 +100,8 @@ export function realCredentials(real: RealEndpoints, n8nBaseUrl?: string): { cre
 			continue;
 		}
 		if ('reportUrl' in data) data.reportUrl = rebase(data.reportUrl, n8nBaseUrl);
-		credentials.push({ ...cred, data });
+		// Same id (the examples reference it), a name that no longer says "simulator".
+		credentials.push({ ...cred, name: cred.name.replace(/\s*\(simulator\)/, ''), data });
 	}
 	return { credentials, skipped };
 }
