@@ -1,0 +1,607 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- benchmark tooling, runs outside n8n */
+/**
+ * The benchmark behind `npm run bench`: the packed package in the pinned real n8n, the OneBot simulator in
+ * this process, every variant in one n8n instance, compared variants interleaved (ABAB) so background load
+ * hits them alike. Writes bench/results.json, bench/RESULTS.md and bench/latency.png.
+ *
+ * Options: --quick (few items and repetitions, to try the machinery), --only=overhead,latency,calls,drop,early,trigger,memory,
+ * --source=head (measure the last commit, not the working tree), --tgz=FILE (measure a packed package), --profile (V8 CPU
+ * profiles of n8n). Anything but a complete default run writes to .tmp/bench instead of bench/.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildFailureEvent } from '../core/report';
+import { signReport } from '../core/signing';
+import { nodeOutput, startN8n } from '../test/e2e/lib/n8n';
+import type { Execution, N8nHandle, WorkflowJson } from '../test/e2e/lib/n8n';
+import { packPackage } from '../test/e2e/lib/pack';
+import { childEnv, n8nVersion, repoRoot, tmpRoot } from '../test/e2e/lib/paths';
+import { run, sleep } from '../test/e2e/lib/proc';
+import { defaultWorld, startSimulator } from '../test/simulator';
+import type { Simulator } from '../test/simulator';
+import type { FaultSpec } from '../test/simulator/types';
+import { renderResults } from './lib/render';
+import type { BenchResults, CallsRow, DropSample, EarlyRow, LatencySample, MemorySample, OverheadRow, TriggerLatency, TriggerSustained, TriggerVariant, Variant } from './lib/types';
+import { processRss } from './lib/rss';
+import { MEASURED, httpRequestWorkflow, sendWorkflow, triggerWorkflow, webhookWorkflow } from './lib/workflows';
+import type { CredentialRef, SendOptions } from './lib/workflows';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const ONLY = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const on = (phase: string) => !ONLY || ONLY.includes(phase);
+/** --source=head measures the last commit (a clean export of it), not the working tree. */
+const FROM_HEAD = args.includes('--source=head');
+/** --tgz=FILE measures an already packed package (e.g. a candidate fix). */
+const TGZ = args.find((a) => a.startsWith('--tgz='))?.slice('--tgz='.length);
+/** --profile writes V8 CPU profiles of n8n (written when it stops) to .tmp/bench/profiles. */
+const PROFILE = args.includes('--profile');
+/** Only a complete, default run replaces the published results. */
+const PUBLISH = !QUICK && !ONLY && !TGZ && !PROFILE;
+
+/** Sizes: the full run stays near 15 minutes on a shared 2-core machine. */
+const P = QUICK
+	? { overheadItems: 100, overheadReps: 1, latencyItems: 10, latencyReps: 1, callsItems: 20, callsReps: 1, dropItems: 3, dropReps: 1, earlyItems: 6, triggerLatency: 5, triggerReps: 1, sustainMs: 2000, memoryRuns: 2, memoryItems: 200 }
+	: { overheadItems: 1000, overheadReps: 4, latencyItems: 50, latencyReps: 3, callsItems: 100, callsReps: 3, dropItems: 10, dropReps: 3, earlyItems: 20, triggerLatency: 20, triggerReps: 3, sustainMs: 8000, memoryRuns: 10, memoryItems: 1000 };
+
+const SETTINGS = {
+	deliveryDelayMs: 20,
+	deliveryJitterMs: 10,
+	kernelTimeoutMs: 200,
+	latencyMinIntervalMs: 20,
+	pollIntervalMs: 1000,
+	callsMinIntervalMs: 100,
+	dropDeadlineSeconds: 2,
+	dropMinIntervalMs: 100,
+	witnessDeadlineSeconds: 10,
+	triggerConcurrency: 8,
+	reportSecret: 'bench-report-secret',
+};
+
+/** Partial, quick and experimental runs write under .tmp/bench, so they never replace the published results. */
+const TRIGGER_VARIANTS: TriggerVariant[] = ['trigger', 'webhook'];
+
+const benchDir = PUBLISH ? __dirname : path.join(__dirname, '..', '.tmp', 'bench');
+const profileDir = path.join(__dirname, '..', '.tmp', 'bench', 'profiles');
+const started = Date.now();
+
+function log(message: string): void {
+	process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+}
+
+function ms(iso: unknown): number {
+	return typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+}
+
+function measuredRun(exec: Execution): { startTime: number; executionTime: number } {
+	const run = exec.data.resultData.runData[MEASURED]?.[0];
+	if (!run) throw new Error(`the measured node did not run: ${JSON.stringify(exec.data.resultData.error ?? null)}`);
+	if (run.error) throw new Error(`the measured node failed: ${run.error.message}`);
+	return { startTime: run.startTime, executionTime: run.executionTime };
+}
+
+/** The fields of an output item the benchmark reads (Send With Verification, or an HTTP Request answer). */
+interface Item {
+	status?: string;
+	retcode?: number;
+	reason?: string | null;
+	message?: Array<{ data?: { text?: string } }>;
+	timing: { requestedAt?: string; answeredAt?: string | null; verifiedAt?: string | null; gaveUpAt?: string | null };
+	evidence?: { witness?: { via?: string } };
+	attempts?: Array<{ startedAt?: string }>;
+}
+
+function items(exec: Execution, output: number): Item[] {
+	return nodeOutput(exec, MEASURED, output) as unknown as Item[];
+}
+
+interface SendRun {
+	executionId: string;
+	executionTime: number;
+	delivered: Item[];
+	failed: Item[];
+}
+
+async function runSend(n8n: N8nHandle, workflowId: string, timeoutMs = 300_000): Promise<SendRun> {
+	const exec = await n8n.runWorkflow(workflowId, { timeoutMs });
+	const { executionTime } = measuredRun(exec);
+	return {
+		executionId: String(exec.id),
+		executionTime,
+		delivered: items(exec, 0),
+		failed: items(exec, 1),
+	};
+}
+
+function machine(): BenchResults['machine'] {
+	const cpus = os.cpus();
+	return {
+		cpu: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
+		memoryGb: Math.round(os.totalmem() / 1e9),
+		os: `${os.type()} ${os.release()} (${os.arch()})`,
+		node: process.version,
+		n8n: n8nVersion,
+		loadAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+		loadAtEnd: [],
+	};
+}
+
+async function main(): Promise<void> {
+	const settings: Record<string, number | string> = { ...SETTINGS };
+	delete settings.reportSecret;
+	const results: BenchResults = {
+		startedAt: new Date().toISOString(),
+		quick: QUICK,
+		params: { ...P },
+		settings,
+		machine: machine(),
+		timings: {},
+	};
+	fs.mkdirSync(benchDir, { recursive: true });
+	const jsonPath = path.join(benchDir, 'results.json');
+	const save = () => fs.writeFileSync(jsonPath, JSON.stringify(results, null, 1));
+
+	log('starting the OneBot simulator');
+	const sim: Simulator = await startSimulator({
+		...defaultWorld(),
+		deliveryDelayMs: SETTINGS.deliveryDelayMs,
+		deliveryJitterMs: SETTINGS.deliveryJitterMs,
+		kernelTimeoutMs: SETTINGS.kernelTimeoutMs,
+	});
+	let n8n: N8nHandle | undefined;
+	try {
+		results.source = await describeSource();
+		log(`building and packing the package (${FROM_HEAD ? `commit ${results.source.commit}` : 'working tree'})`);
+		const packed = TGZ ? { tgz: path.resolve(TGZ), ms: 0 } : FROM_HEAD ? await packHead() : await packPackage({ reuse: false });
+		if (TGZ) results.source = { commit: path.basename(TGZ), from: 'tarball', dirty: false };
+		results.timings.packMs = packed.ms;
+		log('starting n8n with the package installed');
+		if (PROFILE) fs.mkdirSync(profileDir, { recursive: true });
+		n8n = await startN8n({
+			packageTgz: packed.tgz,
+			env: { N8N_LOG_LEVEL: 'warn', ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) },
+		});
+		results.timings.n8nStartMs = n8n.timings.editorMs;
+		if (!TGZ) fs.rmSync(FROM_HEAD ? path.dirname(path.dirname(packed.tgz)) : path.dirname(packed.tgz), { recursive: true, force: true });
+
+		const bot = sim.urls.accounts.bot;
+		const witness = sim.urls.accounts.witness;
+		const groupId = sim.groups[0].groupId;
+		const [senderId, witnessId] = await n8n.importCredentials([
+			{
+				name: 'Bench bot',
+				type: 'oneBotApi',
+				data: { baseUrl: bot.http, accessToken: bot.token, wsUrl: '', reportUrl: '', reportSecret: SETTINGS.reportSecret },
+			},
+			{
+				name: 'Bench witness',
+				type: 'oneBotWitnessApi',
+				data: { baseUrl: witness.http, accessToken: witness.token, wsUrl: witness.ws, reportUrl: '', reportSecret: '' },
+			},
+		]);
+		const sender: CredentialRef = { id: senderId, name: 'Bench bot' };
+		const witnessRef: CredentialRef = { id: witnessId, name: 'Bench witness' };
+		const send = (name: string, o: Partial<SendOptions> & Pick<SendOptions, 'tag' | 'count' | 'verification'>): WorkflowJson =>
+			sendWorkflow(name, {
+				groupId,
+				deadlineSeconds: SETTINGS.witnessDeadlineSeconds,
+				minIntervalMs: 0,
+				pollIntervalMs: SETTINGS.pollIntervalMs,
+				useEventStream: true,
+				sender,
+				witness: witnessRef,
+				...o,
+			});
+		const witnessInbox = () => sim.world.account('witness').inbox;
+
+		// ------------------------------------------------------------------ 1. overhead
+		if (on('overhead')) {
+			log(`overhead: ${P.overheadItems} items, Send With Verification (API Accepted) vs HTTP Request, ABAB × ${P.overheadReps}`);
+			const sendId = await createWorkflow(n8n, send('Bench: overhead, Send With Verification', { tag: 'ovh-send', count: P.overheadItems, verification: 'api' }));
+			const httpId = await createWorkflow(n8n, 
+				httpRequestWorkflow('Bench: overhead, HTTP Request', { tag: 'ovh-http', count: P.overheadItems, groupId, baseUrl: bot.http, token: bot.token }),
+			);
+			const rows: OverheadRow[] = [];
+			// One warm-up pair (JIT, caches, first SQLite writes), not counted.
+			for (let rep = 0; rep <= P.overheadReps; rep++) {
+				await sim.control.reset();
+				const order: Array<'send' | 'http'> = rep % 2 === 0 ? ['send', 'http'] : ['http', 'send'];
+				for (const variant of order) {
+					const exec = await n8n.runWorkflow(variant === 'send' ? sendId : httpId, { timeoutMs: 300_000 });
+					const { executionTime } = measuredRun(exec);
+					const out = items(exec, 0);
+					const ok = variant === 'send' ? out.filter((i) => i.status === 'delivered').length : out.filter((i) => i.status === 'ok' && i.retcode === 0).length;
+					if (rep > 0) rows.push({ rep, variant, perItemMs: executionTime / P.overheadItems, totalMs: executionTime, ok });
+					log(`  ${rep === 0 ? 'warm-up' : `rep ${rep}`} ${variant}: ${executionTime} ms (${ok}/${P.overheadItems} ok)`);
+				}
+			}
+			results.overhead = { items: P.overheadItems, rows };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 2. witness confirmation latency
+		if (on('latency')) {
+			log(`witness latency: ${P.latencyItems} messages per run, event stream vs history polling (${SETTINGS.pollIntervalMs} ms), ABAB × ${P.latencyReps}`);
+			const ids = {
+				stream: await createWorkflow(n8n, 
+					send('Bench: latency, event stream', { tag: 'lat-ws', count: P.latencyItems, verification: 'witness', minIntervalMs: SETTINGS.latencyMinIntervalMs }),
+				),
+				polling: await createWorkflow(n8n, 
+					send('Bench: latency, polling', {
+						tag: 'lat-poll',
+						count: P.latencyItems,
+						verification: 'witness',
+						minIntervalMs: SETTINGS.latencyMinIntervalMs,
+						useEventStream: false,
+					}),
+				),
+			};
+			const samples: LatencySample[] = [];
+			const missing: Record<Variant, number> = { stream: 0, polling: 0 };
+			for (let rep = 1; rep <= P.latencyReps; rep++) {
+				const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
+				for (const variant of order) {
+					await sim.control.reset();
+					const run = await runSend(n8n, ids[variant]);
+					const byText = new Map(witnessInbox().map((entry) => [entry.text, entry]));
+					for (const item of run.delivered) {
+						const text = item.message?.[0]?.data?.text as string;
+						const truth = byText.get(text);
+						if (!truth) {
+							missing[variant]++;
+							continue;
+						}
+						samples.push({
+							rep,
+							variant,
+							latencyMs: ms(item.timing.verifiedAt) - truth.receivedAt,
+							via: String(item.evidence?.witness?.via ?? ''),
+							sendToVerifiedMs: ms(item.timing.verifiedAt) - ms(item.attempts?.[0]?.startedAt),
+						});
+					}
+					missing[variant] += run.failed.length;
+					log(`  rep ${rep} ${variant}: ${run.delivered.length} delivered, ${run.failed.length} not, ${run.executionTime} ms`);
+				}
+			}
+			results.latency = { items: P.latencyItems, pollIntervalMs: SETTINGS.pollIntervalMs, samples, missing };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 3. API calls per verified message
+		if (on('calls')) {
+			log(`API calls: ${P.callsItems} messages to one group, witness verification, ABAB × ${P.callsReps}`);
+			const ids = {
+				stream: await createWorkflow(n8n, 
+					send('Bench: calls, event stream', { tag: 'calls-ws', count: P.callsItems, verification: 'witness', minIntervalMs: SETTINGS.callsMinIntervalMs }),
+				),
+				polling: await createWorkflow(n8n, 
+					send('Bench: calls, polling', {
+						tag: 'calls-poll',
+						count: P.callsItems,
+						verification: 'witness',
+						minIntervalMs: SETTINGS.callsMinIntervalMs,
+						useEventStream: false,
+					}),
+				),
+			};
+			const rows: CallsRow[] = [];
+			for (let rep = 1; rep <= P.callsReps; rep++) {
+				const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
+				for (const variant of order) {
+					await sim.control.reset();
+					const run = await runSend(n8n, ids[variant]);
+					const calls = sim.world.calls.filter((c) => c.account === 'bot' || c.account === 'witness');
+					const byAction: Record<string, number> = {};
+					for (const c of calls) {
+						const key = `${c.account}:${c.action}`;
+						byAction[key] = (byAction[key] ?? 0) + 1;
+					}
+					rows.push({ rep, variant, verified: run.delivered.length, calls: calls.length, byAction });
+					log(`  rep ${rep} ${variant}: ${calls.length} calls for ${run.delivered.length} verified (${JSON.stringify(byAction)})`);
+				}
+			}
+			results.calls = { items: P.callsItems, minIntervalMs: SETTINGS.callsMinIntervalMs, pollIntervalMs: SETTINGS.pollIntervalMs, rows };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 4. silent-drop detection
+		if (on('drop')) {
+			log(`silent drop: every group send dropped, deadline ${SETTINGS.dropDeadlineSeconds} s, ${P.dropItems} messages per run, ABAB × ${P.dropReps}`);
+			const common = { count: P.dropItems, verification: 'witness' as const, deadlineSeconds: SETTINGS.dropDeadlineSeconds, minIntervalMs: SETTINGS.dropMinIntervalMs };
+			const ids = {
+				stream: await createWorkflow(n8n, send('Bench: silent drop, event stream', { tag: 'drop-ws', ...common })),
+				polling: await createWorkflow(n8n, send('Bench: silent drop, polling', { tag: 'drop-poll', ...common, useEventStream: false })),
+			};
+			const samples: DropSample[] = [];
+			let wronglyDelivered = 0;
+			for (let rep = 1; rep <= P.dropReps; rep++) {
+				const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
+				for (const variant of order) {
+					await sim.control.reset();
+					await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot', messageType: 'group' } });
+					const run = await runSend(n8n, ids[variant]);
+					wronglyDelivered += run.delivered.length;
+					for (const item of run.failed) {
+						const afterAnswer = ms(item.timing.gaveUpAt) - ms(item.timing.answeredAt);
+						samples.push({
+							rep,
+							variant,
+							afterAnswerMs: afterAnswer,
+							overshootMs: afterAnswer - SETTINGS.dropDeadlineSeconds * 1000,
+							reason: String(item.reason),
+						});
+					}
+					log(`  rep ${rep} ${variant}: ${run.failed.length} not delivered, ${run.delivered.length} delivered`);
+				}
+			}
+			await sim.control.clearFaults();
+			results.drop = { items: P.dropItems, deadlineMs: SETTINGS.dropDeadlineSeconds * 1000, samples, wronglyDelivered };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 4b. early failure signals
+		if (on('early')) {
+			log('early failure signals: API errors and a later message seen while ours is missing');
+			const wf = await createWorkflow(n8n, 
+				send('Bench: early signals', {
+					tag: 'early',
+					count: P.earlyItems,
+					verification: 'witness',
+					deadlineSeconds: SETTINGS.dropDeadlineSeconds,
+					minIntervalMs: SETTINGS.dropMinIntervalMs,
+				}),
+			);
+			const scenarios: Array<{ name: string; signal: string; fault: FaultSpec }> = [
+				{ name: 'half the sends silently dropped', signal: 'a later message seen while ours is missing', fault: { kind: 'silent_drop', probability: 0.5, seed: 7, scope: { account: 'bot', messageType: 'group' } } },
+				{ name: 'not in group (kernel result 110)', signal: 'API error, terminal', fault: { kind: 'not_in_group', scope: { account: 'bot' } } },
+				{ name: 'muted (kernel result 120)', signal: 'API error, terminal', fault: { kind: 'muted', scope: { account: 'bot' } } },
+				{ name: 'HTTP 500', signal: 'API error, transient', fault: { kind: 'http_500', scope: { account: 'bot', action: 'send_group_msg' } } },
+				{ name: 'risk control (NapCat: timeout with EventRet)', signal: 'API error, account or ambiguous', fault: { kind: 'risk_control', scope: { account: 'bot' } } },
+				{ name: 'kernel timeout, not delivered', signal: 'API error, ambiguous', fault: { kind: 'timeout_not_delivered', scope: { account: 'bot' } } },
+			];
+			const rows: EarlyRow[] = [];
+			for (const s of scenarios) {
+				await sim.control.reset();
+				await sim.control.setFault(s.fault);
+				const run = await runSend(n8n, wf, 600_000);
+				await sim.control.clearFaults();
+				const deadlineMs = SETTINGS.dropDeadlineSeconds * 1000;
+				const reasons: Record<string, number> = {};
+				const afterAnswerMs: number[] = [];
+				let early = 0;
+				let laterSeen = 0;
+				const seenAt = witnessInbox().map((e) => ({ text: e.text, at: e.receivedAt }));
+				for (const item of run.failed) {
+					reasons[String(item.reason)] = (reasons[String(item.reason)] ?? 0) + 1;
+					const answered = ms(item.timing.answeredAt);
+					const gaveUp = ms(item.timing.gaveUpAt);
+					const after = Number.isFinite(answered) ? gaveUp - answered : gaveUp - ms(item.timing.requestedAt);
+					afterAnswerMs.push(after);
+					if (after < deadlineMs) early++;
+					// Was a later message from the same sender at the witness before our deadline?
+					const n = Number(String(item.message?.[0]?.data?.text ?? '').split('-').pop());
+					if (Number.isFinite(answered) && seenAt.some((e) => Number(e.text.split('-').pop()) > n && e.at < answered + deadlineMs)) laterSeen++;
+				}
+				rows.push({ scenario: s.name, signal: s.signal, failed: run.failed.length, delivered: run.delivered.length, early, reasons, afterAnswerMs, laterSeen });
+				log(`  ${s.name}: ${run.failed.length} failed (${early} before the deadline), ${run.delivered.length} delivered, ${JSON.stringify(reasons)}`);
+			}
+			results.early = { items: P.earlyItems, deadlineMs: SETTINGS.dropDeadlineSeconds * 1000, rows };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 5. trigger
+		if (on('trigger')) {
+			// Our trigger side by side with n8n's own Webhook node (same body, same instance, interleaved).
+			const hookId = randomUUID();
+			const hookPath = randomUUID();
+			const variants: Record<TriggerVariant, { id: string; url: string; correlationId: (exec: Execution) => unknown }> = {
+				trigger: {
+					id: await createWorkflow(n8n, triggerWorkflow('Bench: trigger', hookId, sender)),
+					url: `${n8n.baseUrl}/webhook/${hookId}/onebot-failures`,
+					correlationId: (exec) => nodeOutput(exec, 'Failures', 0)[0]?.correlationId,
+				},
+				webhook: {
+					id: await createWorkflow(n8n, webhookWorkflow('Bench: n8n Webhook', hookPath)),
+					url: `${n8n.baseUrl}/webhook/${hookPath}`,
+					correlationId: (exec) => (nodeOutput(exec, 'Webhook', 0)[0]?.body as { correlationId?: string } | undefined)?.correlationId,
+				},
+			};
+			const post = async (variant: TriggerVariant): Promise<{ correlationId: string; sentAt: number; status: number; answeredMs: number }> => {
+				const correlationId = randomUUID();
+				const sentAt = Date.now();
+				const event = buildFailureEvent({
+					event: 'delivery_failed',
+					source: 'send',
+					reportedAt: sentAt,
+					status: 'failed',
+					reason: 'not_observed',
+					reasonClass: 'ambiguous',
+					verification: 'witness',
+					target: { type: 'group', id: groupId },
+					message: [{ type: 'text', data: { text: 'bench report' } }],
+					correlationId,
+					selfId: bot.selfId,
+				});
+				const body = JSON.stringify(event);
+				const res = await fetch(variants[variant].url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', ...signReport(body, SETTINGS.reportSecret, Math.floor(sentAt / 1000)) },
+					body,
+					signal: AbortSignal.timeout(30_000),
+				});
+				await res.arrayBuffer();
+				return { correlationId, sentAt, status: res.status, answeredMs: Date.now() - sentAt };
+			};
+			for (const variant of TRIGGER_VARIANTS) {
+				await n8n.activate(variants[variant].id);
+				// Activation registers the webhook a moment after the API call returns.
+				for (let tries = 0; ; tries++) {
+					const first = await post(variant);
+					if (first.status === 200) break;
+					if (first.status !== 404 || tries > 60) throw new Error(`${variant} answered HTTP ${first.status}`);
+					await sleep(500);
+				}
+			}
+			await sleep(1000);
+
+			log(`trigger latency: ${P.triggerLatency} reports one at a time, Delivery Failure Trigger vs n8n Webhook, ABAB × ${P.triggerReps}`);
+			const latency: TriggerLatency[] = [];
+			for (let rep = 1; rep <= P.triggerReps; rep++) {
+				for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
+					const since = new Date(Date.now() - 1000);
+					const sent: Array<{ correlationId: string; sentAt: number; answeredMs: number }> = [];
+					for (let i = 0; i < P.triggerLatency; i++) {
+						const r = await post(variant);
+						if (r.status === 200) sent.push(r);
+						await sleep(150);
+					}
+					const execs = await waitForCount(n8n, variants[variant].id, since, sent.length);
+					const bySent = new Map(sent.map((x) => [x.correlationId, x]));
+					for (const e of execs) {
+						const full = await n8n.getExecution(e.id!);
+						const x = bySent.get(String(variants[variant].correlationId(full)));
+						if (!x) continue;
+						latency.push({ rep, variant, answeredMs: x.answeredMs, startMs: ms(full.startedAt) - x.sentAt, finishMs: ms(full.stoppedAt) - x.sentAt });
+					}
+					log(`  rep ${rep} ${variant}: ${sent.length} reports, ${execs.length} executions`);
+				}
+			}
+
+			log(`trigger throughput: ${SETTINGS.triggerConcurrency} concurrent senders for ${P.sustainMs} ms, ABAB × ${P.triggerReps}`);
+			const sustained: TriggerSustained[] = [];
+			for (let rep = 1; rep <= P.triggerReps; rep++) {
+				for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
+					const t0 = Date.now();
+					const since = new Date(t0);
+					let accepted = 0;
+					let refused = 0;
+					await Promise.all(
+						Array.from({ length: SETTINGS.triggerConcurrency }, async () => {
+							while (Date.now() - t0 < P.sustainMs) {
+								try {
+									const r = await post(variant);
+									if (r.status === 200) accepted++;
+									else refused++;
+								} catch {
+									refused++;
+								}
+							}
+						}),
+					);
+					const postsDone = Date.now();
+					const execs = await waitForCount(n8n, variants[variant].id, since, accepted, 600_000);
+					const lastStop = Math.max(...execs.map((e) => ms(e.stoppedAt)));
+					sustained.push({
+						rep,
+						variant,
+						accepted,
+						refused,
+						postRate: accepted / ((postsDone - t0) / 1000),
+						execRate: execs.length / ((lastStop - t0) / 1000),
+						drainMs: lastStop - postsDone,
+					});
+					log(`  rep ${rep} ${variant}: ${accepted} accepted, ${refused} refused, ${execs.length} executions, drained ${lastStop - postsDone} ms after the last post`);
+					await sleep(2000);
+				}
+			}
+			for (const variant of TRIGGER_VARIANTS) await n8n.deactivate(variants[variant].id);
+			results.trigger = { concurrency: SETTINGS.triggerConcurrency, sustainMs: P.sustainMs, latency, sustained };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 6. memory
+		if (on('memory')) {
+			log(`memory: ${P.memoryRuns} × ${P.memoryItems} items through Send With Verification (witness, event stream) after one warm-up run`);
+			const wf = await createWorkflow(n8n, send('Bench: memory', { tag: 'mem', count: P.memoryItems, verification: 'witness' }));
+			const samples: MemorySample[] = [];
+			await sim.control.reset();
+			const warm = await runSend(n8n, wf, 600_000);
+			await sleep(2000);
+			let rss = processRss(n8n.userFolder);
+			samples.push({ items: 0, mainRssMb: rss.mainMb, groupRssMb: rss.totalMb, executionTime: warm.executionTime, delivered: warm.delivered.length });
+			log(`  after warm-up: n8n main ${rss.mainMb.toFixed(1)} MB`);
+			for (let run = 1; run <= P.memoryRuns; run++) {
+				await sim.control.reset();
+				const r = await runSend(n8n, wf, 600_000);
+				await sleep(2000);
+				rss = processRss(n8n.userFolder);
+				samples.push({ items: run * P.memoryItems, mainRssMb: rss.mainMb, groupRssMb: rss.totalMb, executionTime: r.executionTime, delivered: r.delivered.length });
+				log(`  after ${run * P.memoryItems} items: n8n main ${rss.mainMb.toFixed(1)} MB (${r.delivered.length} delivered, ${r.executionTime} ms)`);
+			}
+			results.memory = { runs: P.memoryRuns, itemsPerRun: P.memoryItems, samples };
+			save();
+		}
+	} finally {
+		results.machine.loadAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
+		results.timings.totalMs = Date.now() - started;
+		save();
+		await n8n?.stop();
+		await sim.close();
+	}
+	log('rendering bench/RESULTS.md and the chart');
+	renderResults(results, benchDir);
+	log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+}
+
+async function git(args: string[]): Promise<string> {
+	return (await run('git', args, { cwd: repoRoot, timeoutMs: 60_000 })).stdout.trim();
+}
+
+async function describeSource(): Promise<{ commit: string; from: string; dirty: boolean }> {
+	const commit = await git(['rev-parse', '--short', 'HEAD']).catch(() => 'unknown');
+	const dirty = FROM_HEAD ? false : (await git(['status', '--porcelain', '--untracked-files=no']).catch(() => '')) !== '';
+	return { commit, from: FROM_HEAD ? 'head' : 'working tree', dirty };
+}
+
+/** Exports HEAD into a scratch folder (with this checkout's node_modules), builds and packs it there. */
+async function packHead(): Promise<{ tgz: string; ms: number }> {
+	const t0 = Date.now();
+	const dir = path.join(tmpRoot, `bench-src-${Date.now()}`);
+	fs.mkdirSync(dir, { recursive: true });
+	await run('bash', ['-c', `git archive HEAD | tar -x -C "${dir}"`], { cwd: repoRoot, timeoutMs: 120_000 });
+	fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+	const env = childEnv();
+	await run('npm', ['run', 'build', '--silent'], { cwd: dir, env, timeoutMs: 300_000 });
+	const out = path.join(dir, 'pack');
+	fs.mkdirSync(out);
+	const res = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: dir, env, timeoutMs: 120_000 });
+	const info = JSON.parse(res.stdout.slice(res.stdout.indexOf('['))) as Array<{ filename: string }>;
+	return { tgz: path.join(out, path.basename(info[0].filename)), ms: Date.now() - t0 };
+}
+
+/** Creates a workflow through the REST API, as the editor does (much faster than `n8n import:workflow`). */
+async function createWorkflow(n8n: N8nHandle, workflow: WorkflowJson): Promise<string> {
+	const created = await n8n.rest('POST', '/workflows', workflow);
+	return String(created.id);
+}
+
+/** Finished executions of a workflow started at or after `since`, once at least `count` exist (all pages). */
+async function waitForCount(n8n: N8nHandle, workflowId: string, since: Date, count: number, timeoutMs = 120_000): Promise<Execution[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const all: Execution[] = [];
+		let cursor: string | undefined;
+		do {
+			const q = new URLSearchParams({ limit: '250', workflowId });
+			if (cursor) q.set('cursor', cursor);
+			const page = await n8n.api('GET', `/executions?${q}`);
+			const list = (page.data ?? []) as Execution[];
+			all.push(...list);
+			cursor = page.nextCursor ?? undefined;
+			// Newest first: stop paging once older than the window.
+			if (list.some((e) => e.startedAt && new Date(e.startedAt) < since)) break;
+		} while (cursor);
+		const done = all.filter((e) => e.startedAt && new Date(e.startedAt) >= since && e.stoppedAt);
+		if (done.length >= count) return done;
+		if (Date.now() > deadline) throw new Error(`only ${done.length} of ${count} executions finished`);
+		await sleep(500);
+	}
+}
+
+main().catch((error) => {
+	process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	// Missed goals never fail the run; a run that could not measure does (what it got is in results.json).
+	process.exitCode = 1;
+});
