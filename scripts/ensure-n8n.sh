@@ -23,11 +23,20 @@ if [ ! -f "$N8N_HOME/.complete" ]; then
 	mkdir -p "$N8N_HOME"
 	cd "$N8N_HOME"
 	echo '{"private":true}' >package.json
-	# About 3,600 packages for n8n 2.41; a line every 250 fetched, with the time so far.
+	# About 3,600 packages for n8n 2.41; a line every 250 fetched, with the time so far, and a heartbeat with
+	# the size on disk every 30 s (unpacking prints nothing).
+	(
+		while sleep 30; do
+			sentinel_log "n8n install: $(du -sh "$N8N_HOME" 2>/dev/null | cut -f1) on disk ($((SECONDS - started))s)"
+		done
+	) &
+	heartbeat=$!
+	trap 'kill "$heartbeat" 2>/dev/null || true' EXIT
 	npm install --no-audit --no-fund --ignore-scripts --loglevel=http "n8n@$N8N_VERSION" 2>&1 |
 		awk -v t0="$(date +%s)" '
 			/GET 200/ { n++; if (n % 250 == 0) { printf "[sentinel] n8n install: %d of ~3600 packages fetched (%ds)\n", n, systime() - t0 > "/dev/stderr"; fflush("/dev/stderr") } }
 			/ERR!/ { print > "/dev/stderr" }'
+	kill "$heartbeat" 2>/dev/null || true
 	if [ ! -f node_modules/n8n/package.json ]; then
 		sentinel_log "npm did not install n8n $N8N_VERSION (see the errors above)"
 		exit 1
