@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- end-to-end test code, runs outside n8n */
 /**
  * The shipped examples in real n8n with the packed package: imported as they are, credentials pointed at
  * the OneBot simulator, then each example run against simulator faults (schedules activated where the
@@ -11,9 +12,12 @@ import {
 	asCopy,
 	exampleCredentialsFor,
 	exampleWorkflowFiles,
+	groundTruth,
 	inboxWith,
 	loadExample,
 	loadExampleCredentials,
+	messagesWith,
+	outputItems,
 	patchNode,
 	setSettings,
 } from './lib/examples';
@@ -98,7 +102,7 @@ describe('example workflows in real n8n', () => {
 			expect(item).toMatchObject({ status: 'delivered', reason: null, verification: 'witness', target: { type: 'group', id: 100200300 } });
 			expect(nodeOutput(exec, 'Send With Verification', 1)).toEqual([]);
 			expect(nodeOutput(exec, 'Delivered')).toHaveLength(1);
-			const truth = await sim.control.groundTruth();
+			const truth = await groundTruth(sim);
 			expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
 			expect(notifications()).toEqual([]);
 		});
@@ -113,7 +117,7 @@ describe('example workflows in real n8n', () => {
 			timings.example1FailureMs = Date.now() - t;
 			expect(exec.status).toBe('success');
 			expect(nodeOutput(exec, 'Send With Verification', 0)).toEqual([]);
-			const [item] = nodeOutput(exec, 'Send With Verification', 1) as any[];
+			const [item] = outputItems(exec, 'Send With Verification', 1);
 			expect(item).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
 			expect(item.attempts).toHaveLength(3);
 			expect(item.report).toMatchObject({ sent: true, status: 200 });
@@ -137,9 +141,9 @@ describe('example workflows in real n8n', () => {
 			expect(report.body).toMatchObject({ event: 'delivery_failed', source: 'send', reason: 'send_timeout', correlationId: item.correlationId });
 			expect(JSON.stringify(report.body)).not.toContain(REPORT_SECRET);
 
-			const truth = await sim.control.groundTruth();
+			const truth = await groundTruth(sim);
 			expect(inboxWith(truth, 'witness', text)).toEqual([]);
-			expect(truth.messages.filter((m: { text: string }) => m.text === text)).toHaveLength(3);
+			expect(messagesWith(truth, text)).toHaveLength(3);
 		});
 	});
 
@@ -163,9 +167,9 @@ describe('example workflows in real n8n', () => {
 			const exec = await n8n.runWorkflow(id, { timeoutMs: 120_000 });
 			timings.example2InsideMs = Date.now() - t;
 			expect(exec.status).toBe('success');
-			const [failed] = nodeOutput(exec, 'Send With Verification', 1) as any[];
+			const [failed] = outputItems(exec, 'Send With Verification', 1);
 			expect(failed).toMatchObject({ status: 'failed', reason: 'send_timeout' });
-			const [decided] = nodeOutput(exec, 'Quiet Hours?') as any[];
+			const [decided] = outputItems(exec, 'Quiet Hours?');
 			expect(decided.quietHours).toMatchObject({
 				inside: true,
 				resendable: true,
@@ -175,19 +179,19 @@ describe('example workflows in real n8n', () => {
 			});
 			const waited = exec.data.resultData.runData['Wait Until Quiet Hours End'][0];
 			expect(waited.executionTime).toBeGreaterThanOrEqual(4_500);
-			const [resent] = nodeOutput(exec, 'Resend in the Morning', 0) as any[];
+			const [resent] = outputItems(exec, 'Resend in the Morning', 0);
 			expect(resent).toMatchObject({ status: 'delivered', correlationId: failed.correlationId, target: failed.target });
 			expect(resent.message).toEqual(failed.message);
 			expect(nodeOutput(exec, 'Resent')).toHaveLength(1);
 			expect(notifications()).toEqual([]);
 
 			await sleep(1000);
-			const truth = await sim.control.groundTruth();
+			const truth = await groundTruth(sim);
 			expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
-			const sent = truth.messages.filter((m: { text: string }) => m.text === text);
+			const sent = messagesWith(truth, text);
 			expect(sent).toHaveLength(4);
 			// The delivered one was sent after the wait, not before it.
-			const delivered = sent.filter((m: { deliveredTo: string[] }) => m.deliveredTo.includes('witness'));
+			const delivered = sent.filter((m) => m.deliveredTo.includes('witness'));
 			expect(delivered).toHaveLength(1);
 		});
 
@@ -198,16 +202,16 @@ describe('example workflows in real n8n', () => {
 			const id = await n8n.importWorkflow(workflow('2026-11-26T12:00:00+08:00', text));
 			const exec = await n8n.runWorkflow(id, { timeoutMs: 120_000 });
 			expect(exec.status).toBe('success');
-			const [decided] = nodeOutput(exec, 'Quiet Hours?') as any[];
+			const [decided] = outputItems(exec, 'Quiet Hours?');
 			expect(decided.quietHours).toMatchObject({ inside: false, endsAt: null, waitSeconds: 0 });
 			expect(exec.data.resultData.runData['Wait Until Quiet Hours End']).toBeUndefined();
 			expect(exec.data.resultData.runData['Resend in the Morning']).toBeUndefined();
 			const [note] = notifications();
 			expect(notifications()).toHaveLength(1);
 			expect(note).toMatchObject({ title: 'QQ message not delivered', reason: 'send_timeout', quietHours: { inside: false } });
-			const truth = await sim.control.groundTruth();
+			const truth = await groundTruth(sim);
 			expect(inboxWith(truth, 'witness', text)).toEqual([]);
-			expect(truth.messages.filter((m: { text: string }) => m.text === text)).toHaveLength(3);
+			expect(messagesWith(truth, text)).toHaveLength(3);
 		});
 
 		test('a terminal failure inside the window (bot removed from the group) is notified at once, not resent', async () => {
@@ -217,7 +221,7 @@ describe('example workflows in real n8n', () => {
 			// 01:00 in Asia/Shanghai, inside a window that is given over midnight in UTC terms.
 			const id = await n8n.importWorkflow(workflow('2026-11-25T17:00:00Z', text));
 			const exec = await n8n.runWorkflow(id, { timeoutMs: 120_000 });
-			const [decided] = nodeOutput(exec, 'Quiet Hours?') as any[];
+			const [decided] = outputItems(exec, 'Quiet Hours?');
 			expect(decided).toMatchObject({ reason: 'not_in_group', reasonClass: 'terminal' });
 			expect(decided.quietHours).toMatchObject({ inside: true, resendable: false });
 			expect(exec.data.resultData.runData['Resend in the Morning']).toBeUndefined();
@@ -268,7 +272,7 @@ describe('example workflows in real n8n', () => {
 			expect(states.filter((s) => s.changed).map((s) => `${s.previousState}>${s.state}`)).toEqual(['up>down', 'down>up']);
 			expect(states.length).toBeGreaterThanOrEqual(6);
 			expect(notifications()).toHaveLength(2);
-			const truth = await sim.control.groundTruth();
+			const truth = await groundTruth(sim);
 			// Canaries really went out on every probe (group and private, both seen by the witness while healthy).
 			expect(inboxWith(truth, 'witness', 'Health probe').length).toBeGreaterThanOrEqual(4);
 		});
@@ -295,17 +299,17 @@ describe('example workflows in real n8n', () => {
 			runs.sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!));
 			const [first, second] = runs;
 			expect(first.status).toBe('success');
-			const [recovered] = nodeOutput(first, 'Restart Client', 0) as any[];
+			const [recovered] = outputItems(first, 'Restart Client', 0);
 			expect(recovered).toMatchObject({ outcome: 'recovered', recovered: true, method: 'napcatWebUi', guard: { allowed: true, historyPersisted: true } });
 			expect(nodeOutput(first, 'Back Online')).toHaveLength(1);
 
-			const [refused] = nodeOutput(second, 'Restart Client', 1) as any[];
+			const [refused] = outputItems(second, 'Restart Client', 1);
 			expect(refused).toMatchObject({ outcome: 'skipped_cooldown', guard: { allowed: false, blockedBy: 'min_interval', minIntervalMinutes: 60 } });
 			expect(nodeOutput(second, 'Skipped')).toHaveLength(1);
 			expect(second.data.resultData.runData['Notify: Restart Failed']).toBeUndefined();
 
-			const truth = await sim.control.groundTruth();
-			expect(truth.restarts.filter((r: { account: string }) => r.account === 'bot')).toHaveLength(1);
+			const truth = await groundTruth(sim);
+			expect(truth.restarts.filter((r) => r.account === 'bot')).toHaveLength(1);
 			expect(notifications()).toEqual([]);
 		});
 
@@ -317,12 +321,12 @@ describe('example workflows in real n8n', () => {
 			patchNode(wf, 'Restart Client', { options: { requestTimeout: 3 } });
 			const id = await n8n.importWorkflow(wf);
 			const exec = await n8n.runWorkflow(id, { trigger: 'Every 12 Hours', timeoutMs: 90_000 });
-			const [failed] = nodeOutput(exec, 'Restart Client', 1) as any[];
+			const [failed] = outputItems(exec, 'Restart Client', 1);
 			expect(failed).toMatchObject({ outcome: 'restart_failed', recovered: false });
 			const [note] = notifications();
 			expect(notifications()).toHaveLength(1);
 			expect(note).toMatchObject({ title: 'Scheduled QQ client restart: restart_failed', outcome: 'restart_failed' });
-			const truth = await sim.control.groundTruth();
+			const truth = await groundTruth(sim);
 			expect(truth.restarts).toEqual([]);
 		});
 	});

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- end-to-end test code: runs outside n8n */
 /**
  * The shipped example workflows (examples/*.json) and their simulator credentials, adapted to one test run:
  * credentials pointed at an in-process simulator, Settings values and node parameters patched by name, and
@@ -7,7 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { CredentialJson, N8nHandle, WorkflowJson } from './n8n';
+import { nodeOutput, type CredentialJson, type Execution, type N8nHandle, type WorkflowJson } from './n8n';
 import { repoRoot } from './paths';
 import { waitFor } from './proc';
 
@@ -71,7 +72,8 @@ export function exampleCredentialsFor(
 	});
 }
 
-type NodeJson = { name: string; type: string; parameters: Record<string, any>; [k: string]: unknown };
+type Parameters = Record<string, unknown>;
+type NodeJson = { name: string; type: string; parameters: Parameters; [k: string]: unknown };
 
 export function findNode(workflow: WorkflowJson, nodeName: string): NodeJson {
 	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === nodeName);
@@ -88,7 +90,7 @@ export function patchNode(workflow: WorkflowJson, nodeName: string, parameters: 
 
 /** Sets values of the workflow's "Settings" node (the values users edit); every name must exist already. */
 export function setSettings(workflow: WorkflowJson, values: Record<string, string>): WorkflowJson {
-	const assignments = findNode(workflow, 'Settings').parameters.assignments.assignments as Array<{ name: string; value: unknown }>;
+	const { assignments } = findNode(workflow, 'Settings').parameters.assignments as { assignments: Array<{ name: string; value: unknown }> };
 	for (const [name, value] of Object.entries(values)) {
 		const assignment = assignments.find((a) => a.name === name);
 		if (!assignment) throw new Error(`workflow "${workflow.name}": Settings has no "${name}"`);
@@ -102,13 +104,13 @@ export function asCopy(workflow: WorkflowJson, id: string, suffix: string): Work
 	return { ...workflow, id, name: `${workflow.name} (${suffix})` };
 }
 
-function deepMerge(base: Record<string, any>, patch: Record<string, any>): Record<string, any> {
-	const out: Record<string, any> = { ...base };
+const isObject = (value: unknown): value is Parameters => !!value && typeof value === 'object' && !Array.isArray(value);
+
+function deepMerge(base: Parameters, patch: Parameters): Parameters {
+	const out: Parameters = { ...base };
 	for (const [key, value] of Object.entries(patch)) {
-		out[key] =
-			value && typeof value === 'object' && !Array.isArray(value) && base[key] && typeof base[key] === 'object' && !Array.isArray(base[key])
-				? deepMerge(base[key], value)
-				: value;
+		const current = base[key];
+		out[key] = isObject(value) && isObject(current) ? deepMerge(current, value) : value;
 	}
 	return out;
 }
@@ -122,39 +124,39 @@ export interface ReceivedRequest {
 	path: string;
 	headers: http.IncomingHttpHeaders;
 	rawBody: string;
-	body: any;
+	/** The parsed JSON body (a JSON object for every request our workflows and nodes send). */
+	body: Record<string, unknown>;
 	at: number;
 }
 
 /** A loopback HTTP server that records every POST (the examples' notifyUrl, or a report URL). */
 export class Receiver {
-	readonly requests: ReceivedRequest[] = [];
 	private constructor(
 		private readonly server: http.Server,
 		readonly url: string,
+		readonly requests: ReceivedRequest[],
 	) {}
 
 	static async start(): Promise<Receiver> {
-		let receiver: Receiver | undefined;
+		const requests: ReceivedRequest[] = [];
 		const server = http.createServer((req, res) => {
 			const chunks: Buffer[] = [];
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
 				const rawBody = Buffer.concat(chunks).toString('utf8');
-				let body: unknown = rawBody;
+				let body: Record<string, unknown> = { raw: rawBody };
 				try {
 					body = JSON.parse(rawBody);
 				} catch {
-					/* kept raw */
+					// Not JSON: kept as { raw }.
 				}
-				receiver!.requests.push({ path: req.url ?? '/', headers: req.headers, rawBody, body, at: Date.now() });
+				requests.push({ path: req.url ?? '/', headers: req.headers, rawBody, body, at: Date.now() });
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 			});
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const { port } = server.address() as AddressInfo;
-		receiver = new Receiver(server, `http://127.0.0.1:${port}`);
-		return receiver;
+		return new Receiver(server, `http://127.0.0.1:${port}`, requests);
 	}
 
 	/** Requests to one path (e.g. /notify), in arrival order. */
@@ -176,7 +178,48 @@ export class Receiver {
 	}
 }
 
+/** The parts of the simulator's ground truth these tests read. */
+export interface GroundTruth {
+	accounts: Record<string, { inbox: Array<{ messageType: 'group' | 'private'; text: string; fromAccount?: string; groupId?: number }> }>;
+	messages: Array<{ text: string; deliveredTo: string[]; fault?: string | null }>;
+	restarts: Array<{ account: string }>;
+}
+
+export async function groundTruth(sim: { control: { groundTruth(): Promise<unknown> } }): Promise<GroundTruth> {
+	return (await sim.control.groundTruth()) as GroundTruth;
+}
+
 /** Ground-truth inbox entries of one account whose text contains `text`. */
-export function inboxWith(truth: any, account: string, text: string): any[] {
-	return ((truth.accounts?.[account]?.inbox ?? []) as any[]).filter((m) => String(m.text ?? '').includes(text));
+export function inboxWith(truth: GroundTruth, account: string, text: string): GroundTruth['accounts'][string]['inbox'] {
+	return (truth.accounts[account]?.inbox ?? []).filter((m) => String(m.text ?? '').includes(text));
+}
+
+/** Sent messages (every attempt) whose text is exactly `text`. */
+export function messagesWith(truth: GroundTruth, text: string): GroundTruth['messages'] {
+	return truth.messages.filter((m) => m.text === text);
+}
+
+/** What these tests read from Send With Verification, Health Probe and Restart Client items. */
+export interface OutputItem {
+	status?: string;
+	reason?: string | null;
+	reasonClass?: string | null;
+	correlationId?: string;
+	target?: { type: string; id: number };
+	message?: unknown[];
+	attempts?: unknown[];
+	report?: { sent: boolean; status?: number } | null;
+	quietHours?: Record<string, unknown>;
+	state?: string;
+	previousState?: string;
+	observedState?: string;
+	changed?: boolean;
+	canaries?: Record<string, Record<string, unknown>>;
+	outcome?: string;
+	[key: string]: unknown;
+}
+
+/** Items one node emitted on one output, typed for assertions. */
+export function outputItems(exec: Execution, nodeName: string, output = 0): OutputItem[] {
+	return nodeOutput(exec, nodeName, output) as OutputItem[];
 }
