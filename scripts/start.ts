@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- project tooling, runs outside n8n */
 /**
  * `npm start` (through scripts/start.sh, which provides Node 24 and n8n): builds and packs this package,
  * installs it into a persistent n8n user folder, starts the OneBot simulator's default world (or uses real

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test tooling, runs outside n8n */
 /** Packs the package once for the whole end-to-end run; suites install SENTINEL_E2E_TGZ. */
 import { packPackage } from './lib/pack';
 

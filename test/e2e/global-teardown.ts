@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** Removes the tarball that global-setup packed (kept with SENTINEL_E2E_KEEP=1). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /**
  * The end-to-end machinery itself: the packed package installed into a real n8n under its real name, every
  * credential and node type it declares loaded, a workflow imported and run with its output read back (REST

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test tooling, runs outside n8n */
 /**
  * Headless Chromium (Debian's) driven by playwright-core against the n8n editor. Every request that would
  * leave loopback is aborted and recorded, so a test can assert that nothing left the machine.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /**
  * The example credentials (examples/credentials.simulator.json: fixed ids the example workflows reference),
  * pointed at a running simulator or at real OneBot endpoints.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** Builds this package and packs it the way npm publishes it. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

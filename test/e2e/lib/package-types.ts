@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /** The credential and node types this package declares (package.json `n8n` field), read from the built files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

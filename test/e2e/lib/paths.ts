@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** Where things live: the repository, the cache that scripts/env.sh names, the pinned n8n and Node 24. */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test tooling, runs outside n8n */
 /** The OneBot simulator as a separate process (its CLI), as `npm start` runs it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
