@@ -69,6 +69,8 @@ export interface MemorySample {
 	items: number;
 	mainRssMb: number;
 	groupRssMb: number;
+	/** V8 heap in use (n8n's /metrics), lowest of a few samples. */
+	heapUsedMb?: number;
 	executionTime: number;
 	delivered: number;
 }
