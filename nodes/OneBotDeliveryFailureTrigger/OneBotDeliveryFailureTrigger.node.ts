@@ -33,9 +33,26 @@ function text(value: unknown): string | undefined {
 	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
-function resetState(state: TriggerState): void {
-	delete state.seenReportSignatures;
-	delete state.lastOfflineRun;
+/**
+ * Replay and offline-repeat memory, per workflow and trigger node, in the process that receives the
+ * webhook. Static data cannot hold it: n8n does not save a webhook's static data when the run it starts
+ * saves its own. Each process that receives webhooks (the main, or each webhook process in queue mode)
+ * remembers for itself; the 5-minute age limit on reports holds everywhere.
+ */
+const processState = new Map<string, TriggerState>();
+
+function stateKey(context: IWebhookFunctions | IHookFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().name}`;
+}
+
+function stateFor(context: IWebhookFunctions): TriggerState {
+	const key = stateKey(context);
+	let state = processState.get(key);
+	if (!state) {
+		state = {};
+		processState.set(key, state);
+	}
+	return state;
 }
 
 function readFilters(context: IWebhookFunctions | IHookFunctions): FailureFilters {
@@ -212,11 +229,11 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				readFilters(this);
-				resetState(this.getWorkflowStaticData('node') as TriggerState);
+				processState.delete(stateKey(this));
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				resetState(this.getWorkflowStaticData('node') as TriggerState);
+				processState.delete(stateKey(this));
 				return true;
 			},
 		},
@@ -234,7 +251,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		const credentials = await this.getCredentials('oneBotApi');
 		const filters = readFilters(this);
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const state = this.getWorkflowStaticData('node') as TriggerState;
+		const state = stateFor(this);
 		state.seenReportSignatures ??= {};
 		state.lastOfflineRun ??= {};
 

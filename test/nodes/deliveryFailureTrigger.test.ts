@@ -46,10 +46,13 @@ interface TriggerSetup {
 /** n8n's answer when webhook() starts a run and did not answer itself (responseMode onReceived). */
 const STARTED = { message: 'Workflow was started' };
 
+let triggerWorkflows = 0;
+
 async function startTrigger(setup: TriggerSetup = {}): Promise<TriggerServer> {
 	const runs: IDataObject[][] = [];
 	const answers: Answer[] = [];
-	const staticData = { node: {}, global: {} };
+	// The trigger remembers replays per workflow in this process: each trigger here is its own workflow.
+	const workflow = { id: `wf-trigger-${++triggerWorkflows}`, name: 'Trigger test', active: true };
 	const parameters = {
 		events: setup.events ?? ['delivery_failed', 'client_offline', 'probe_down', 'restart_failed'],
 		reasonClasses: setup.reasonClasses ?? ['terminal', 'ambiguous', 'transient', 'account'],
@@ -66,7 +69,7 @@ async function startTrigger(setup: TriggerSetup = {}): Promise<TriggerServer> {
 			try {
 				const { result, response } = await runWebhook(
 					new OneBotDeliveryFailureTrigger(),
-					{ parameters, credentials, staticData, mode: 'webhook' },
+					{ parameters, credentials, workflow, mode: 'webhook' },
 					{ headers: req.headers as Record<string, string>, body },
 				);
 				if (result.workflowData) runs.push((result.workflowData[0] as INodeExecutionData[]).map((item) => item.json));
@@ -269,20 +272,18 @@ describe('Delivery Failure Trigger: filters', () => {
 
 	test('an invalid ID in the options fails activation and requests, naming the field', async () => {
 		const node = new OneBotDeliveryFailureTrigger();
-		const staticData: IDataObject = { lastOfflineRun: { 1: 1 } };
 		const hookContext = (groupIds: string) =>
 			({
 				getNode: () => ({ name: 'OneBot Delivery Failure Trigger', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} }),
 				getNodeParameter: (name: string, fallback?: unknown) =>
 					name === 'options' ? { groupIds } : name === 'events' || name === 'reasonClasses' ? fallback : undefined,
-				getWorkflowStaticData: () => staticData,
+				getWorkflow: () => ({ id: 'wf-activation', name: 'Activation', active: true }),
 			}) as unknown as IHookFunctions;
 		await expect(node.webhookMethods.default.create.call(hookContext('100, abc'))).rejects.toThrow(
 			'Options › Group IDs: Group IDs must be a positive whole number, got "abc"',
 		);
 		expect(await node.webhookMethods.default.checkExists.call(hookContext('100'))).toBe(false);
 		expect(await node.webhookMethods.default.create.call(hookContext('100'))).toBe(true);
-		expect(staticData).toEqual({});
 
 		const trigger = await startTrigger({ options: { userIds: '12x' } });
 		try {
