@@ -356,8 +356,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 				hasBaseline
 					? `Under load the trigger takes ${fmt(median(rate('trigger', 'postRate')) / median(rate('webhook', 'postRate')), 2)}× the ` +
 						"reports per second of n8n's bare Webhook node. It does more per request by design: it loads and decrypts the " +
-						'credential, checks the HMAC signature and the replay window, and records the signature in the workflow\'s static ' +
-						'data, which n8n then writes to the database after the run (see docs/benchmarks.md).'
+						'credential, checks the HMAC signature and the replay window, and remembers the signature against replays ' +
+						'(see docs/benchmarks.md).'
 					: '',
 			].join('\n'),
 		);
