@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error -- runs outside n8n */
 /**
  * n8n in queue mode for the end-to-end suite and `scripts/queue-mode.sh start`: a throwaway PostgreSQL and
  * Redis on loopback (Debian binaries, data in a temp dir, never the system services), then an n8n main, a
@@ -104,7 +104,11 @@ function recordPid(baseDir: string, child: ChildProcess): void {
 	if (child.pid !== undefined) fs.appendFileSync(path.join(baseDir, 'pids'), `${child.pid}\n`);
 }
 
+/** Every process spawned so far, so a failed start can still stop what did start. */
+type Registry = StackProcess[];
+
 function spawnLogged(
+	registry: Registry,
 	baseDir: string,
 	name: string,
 	cmd: string,
@@ -117,7 +121,9 @@ function spawnLogged(
 	const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', log, log] });
 	fs.closeSync(log);
 	recordPid(baseDir, child);
-	return { name, child, logFile };
+	const proc = { name, child, logFile };
+	registry.push(proc);
+	return proc;
 }
 
 function exitedError(proc: StackProcess): Error {
@@ -129,7 +135,7 @@ function alive(proc: StackProcess): void {
 }
 
 /** initdb into <baseDir>/postgres, start the server on a free loopback port, create the n8n database. */
-async function startPostgres(baseDir: string): Promise<{ proc: StackProcess; port: number }> {
+async function startPostgres(registry: Registry, baseDir: string): Promise<{ proc: StackProcess; port: number }> {
 	const bin = postgresBinDir();
 	const who = postgresIdentity();
 	const dataDir = path.join(baseDir, 'postgres');
@@ -147,6 +153,7 @@ async function startPostgres(baseDir: string): Promise<{ proc: StackProcess; por
 	);
 	const port = await freePort();
 	const proc = spawnLogged(
+		registry,
 		baseDir,
 		'postgres',
 		path.join(bin, 'postgres'),
@@ -196,11 +203,12 @@ function redisPing(port: number): Promise<boolean> {
 	});
 }
 
-async function startRedis(baseDir: string): Promise<{ proc: StackProcess; port: number }> {
+async function startRedis(registry: Registry, baseDir: string): Promise<{ proc: StackProcess; port: number }> {
 	const dir = path.join(baseDir, 'redis');
 	fs.mkdirSync(dir);
 	const port = await freePort();
 	const proc = spawnLogged(
+		registry,
 		baseDir,
 		'redis',
 		redisServerBin(),
@@ -231,6 +239,7 @@ async function stopStackProcess(proc: StackProcess, signal: NodeJS.Signals, grac
 
 /** Starts `n8n worker` or `n8n webhook` with its own user folder and waits for its readiness endpoint. */
 async function startN8nProcess(
+	registry: Registry,
 	baseDir: string,
 	name: string,
 	args: string[],
@@ -242,7 +251,7 @@ async function startN8nProcess(
 	const brokerPort = await freePort();
 	// A webhook process serves on N8N_PORT, a worker its health endpoint on QUEUE_HEALTH_CHECK_PORT.
 	const env = n8nEnv(userFolder, port, brokerPort, { ...opts.env, QUEUE_HEALTH_CHECK_PORT: String(port) });
-	const proc = spawnLogged(baseDir, name, node24(), [n8nBin(), ...args], { env, cwd: userFolder });
+	const proc = spawnLogged(registry, baseDir, name, node24(), [n8nBin(), ...args], { env, cwd: userFolder });
 	proc.userFolder = userFolder;
 	proc.port = port;
 	await waitFor(
@@ -269,7 +278,7 @@ export async function startQueueStack(opts: QueueStackOptions = {}): Promise<Que
 	const workerCount = opts.workers ?? 2;
 	const concurrency = opts.concurrency ?? 5;
 	const withWebhook = opts.webhookProcess ?? true;
-	const started: StackProcess[] = [];
+	const started: Registry = [];
 	let main: N8nHandle | undefined;
 
 	const stopAll = async () => {
@@ -286,8 +295,7 @@ export async function startQueueStack(opts: QueueStackOptions = {}): Promise<Que
 
 	try {
 		const t0 = Date.now();
-		const [pg, redis] = await Promise.all([startPostgres(baseDir), startRedis(baseDir)]);
-		started.push(pg.proc, redis.proc);
+		const [pg, redis] = await Promise.all([startPostgres(started, baseDir), startRedis(started, baseDir)]);
 		log(`PostgreSQL on 127.0.0.1:${pg.port}, Redis on 127.0.0.1:${redis.port} (${Date.now() - t0} ms)`);
 
 		const webhookPort = withWebhook ? await freePort() : undefined;
@@ -336,18 +344,12 @@ export async function startQueueStack(opts: QueueStackOptions = {}): Promise<Que
 		const pending: Array<Promise<StackProcess>> = [];
 		if (withWebhook) {
 			pending.push(
-				startN8nProcess(baseDir, 'webhook', ['webhook'], { env: sharedEnv, port: webhookPort }).then((p) => {
-					started.push(p);
-					return p;
-				}),
+				startN8nProcess(started, baseDir, 'webhook', ['webhook'], { env: sharedEnv, port: webhookPort }),
 			);
 		}
 		for (let i = 1; i <= workerCount; i++) {
 			pending.push(
-				startN8nProcess(baseDir, `worker-${i}`, ['worker', `--concurrency=${concurrency}`], { env: sharedEnv }).then((p) => {
-					started.push(p);
-					return p;
-				}),
+				startN8nProcess(started, baseDir, `worker-${i}`, ['worker', `--concurrency=${concurrency}`], { env: sharedEnv }),
 			);
 		}
 		const procs = await Promise.all(pending);

@@ -1,0 +1,457 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- runs outside n8n */
+/**
+ * The package in n8n queue mode: PostgreSQL, Redis, a main, a webhook process and two workers (each with the
+ * package in its own user folder), against the OneBot simulator over real HTTP.
+ * Run by `bash scripts/queue-mode.sh test` (which sets SENTINEL_QUEUE_E2E=1); skipped in the plain e2e run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { defaultWorld, startSimulator, type Simulator } from '../simulator';
+import { nodeOutput, type CredentialJson, type Execution, type WorkflowJson } from './lib/n8n';
+import { packPackage } from './lib/pack';
+import { tmpRoot } from './lib/paths';
+import { startQueueStack, type QueueStack } from './lib/queue';
+
+const PKG = 'n8n-nodes-onebot-sentinel';
+const GROUP_ID = 100200300;
+const REPORT_SECRET = 'queue-report-secret-not-secret';
+const describeQueue = process.env.SENTINEL_QUEUE_E2E === '1' ? describe : describe.skip;
+
+const ids = {
+	bot: 'QueueCredBot00001',
+	botReports: 'QueueCredBotRep01',
+	witness: 'QueueCredWitness1',
+	docker: 'QueueCredDocker01',
+	triggerWebhook: randomUUID(),
+};
+
+function node(name: string, type: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}, x = 0) {
+	return { id: randomUUID(), name, type, typeVersion: 1, position: [x, 0], parameters, ...extra };
+}
+
+function webhookNode(pathName: string) {
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		{ httpMethod: 'POST', path: pathName, responseMode: 'onReceived', options: {} },
+		{ typeVersion: 2, webhookId: randomUUID() },
+	);
+}
+
+const fastSend = {
+	verification: 'witness',
+	deadlineSeconds: 3,
+	retry: { maxAttempts: 3, backoffMs: 50, backoffCapMs: 200, accountBackoffMs: 100 },
+	options: { minIntervalMs: 0, pollIntervalMs: 200, requestTimeoutMs: 2000, useEventStream: false, reportFailures: false },
+};
+
+const credRef = (id: string, name: string) => ({ id, name });
+
+function sendNode(name: string, parameters: Record<string, unknown>, botCred: { id: string; name: string }, x = 300) {
+	return node(`${name}`, `${PKG}.oneBotSendWithVerification`, parameters, {
+		credentials: { oneBotApi: botCred, oneBotWitnessApi: credRef(ids.witness, 'Witness') },
+	}, x);
+}
+
+/** Reported case, sender side: a webhook sends one message, one attempt, failures reported to the trigger. */
+function reportedSendWorkflow(): WorkflowJson {
+	return {
+		name: 'Queue: send and report',
+		nodes: [
+			webhookNode('queue-reported'),
+			sendNode('Send', {
+				targetType: 'group',
+				targetId: String(GROUP_ID),
+				messageMode: 'text',
+				text: '={{ $json.body.text }}',
+				...fastSend,
+				retry: { maxAttempts: 1 },
+				options: { ...fastSend.options, reportFailures: true },
+			}, credRef(ids.botReports, 'Bot (reports)')),
+		],
+		connections: { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** Reported case, recovery side: failure trigger → restart the client → resend what failed. */
+function recoverWorkflow(): WorkflowJson {
+	const trigger = 'OneBot Delivery Failure Trigger';
+	return {
+		name: 'Queue: recover',
+		nodes: [
+			node(trigger, `${PKG}.oneBotDeliveryFailureTrigger`, { events: ['delivery_failed'], options: {} }, {
+				webhookId: ids.triggerWebhook,
+				credentials: { oneBotApi: credRef(ids.botReports, 'Bot (reports)') },
+			}),
+			node('Restart', `${PKG}.oneBotRestartClient`, {
+				method: 'onebot',
+				minIntervalMinutes: 10,
+				maxPerHour: 3,
+				recoveryDeadline: 30,
+				options: { initialWait: 0.5, pollBase: 0.2, pollCap: 1, requestTimeout: 5, sendReport: false },
+			}, { credentials: { oneBotApi: credRef(ids.botReports, 'Bot (reports)') } }, 300),
+			sendNode('Resend', {
+				targetType: `={{ $('${trigger}').item.json.target.type }}`,
+				targetId: `={{ $('${trigger}').item.json.target.id }}`,
+				messageMode: 'segments',
+				segments: `={{ JSON.stringify($('${trigger}').item.json.message) }}`,
+				...fastSend,
+			}, credRef(ids.botReports, 'Bot (reports)'), 600),
+		],
+		connections: {
+			[trigger]: { main: [[{ node: 'Restart', type: 'main', index: 0 }]] },
+			Restart: { main: [[{ node: 'Resend', type: 'main', index: 0 }], []] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** Bulk: each webhook call carries a batch of messages, split into items, sent and verified. */
+function bulkWorkflow(): WorkflowJson {
+	return {
+		name: 'Queue: bulk send',
+		nodes: [
+			webhookNode('queue-bulk'),
+			node('Split Out', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} }, {}, 200),
+			sendNode('Send', {
+				targetType: 'group',
+				targetId: String(GROUP_ID),
+				messageMode: 'text',
+				text: '={{ $json.text }}',
+				...fastSend,
+			}, credRef(ids.bot, 'Bot'), 400),
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** Guard: each webhook call carries restart requests (items) for the bot's container, through the Docker Engine API. */
+function restartWorkflow(name: string, pathName: string): WorkflowJson {
+	return {
+		name,
+		nodes: [
+			webhookNode(pathName),
+			node('Split Out', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.requests', include: 'noOtherFields', options: {} }, {}, 200),
+			node('Restart', `${PKG}.oneBotRestartClient`, {
+				method: 'docker',
+				container: 'napcat-bot',
+				stopTimeout: 0,
+				minIntervalMinutes: 10,
+				maxPerHour: 3,
+				recoveryDeadline: 30,
+				// The initial wait keeps each run going for a while, so runs started together overlap.
+				options: { initialWait: 2, pollBase: 0.2, pollCap: 1, requestTimeout: 5, sendReport: false },
+			}, { credentials: { oneBotApi: credRef(ids.bot, 'Bot'), dockerEngineApi: credRef(ids.docker, 'Docker') } }, 400),
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: 'Restart', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+function restartItems(exec: Execution): Array<Record<string, any>> {
+	return [...nodeOutput(exec, 'Restart', 0), ...nodeOutput(exec, 'Restart', 1)] as Array<Record<string, any>>;
+}
+
+function restartItem(exec: Execution): Record<string, any> {
+	const all = restartItems(exec);
+	if (all.length !== 1) throw new Error(`execution ${exec.id}: expected one Restart item, got ${all.length}`);
+	return all[0];
+}
+
+function groupTexts(truth: any, account: string): string[] {
+	return (truth.accounts[account].inbox as any[])
+		.filter((m) => m.messageType === 'group' && m.groupId === GROUP_ID && m.fromAccount === 'bot')
+		.map((m) => m.text as string);
+}
+
+function count<T>(values: T[]): Map<T, number> {
+	const counts = new Map<T, number>();
+	for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+	return counts;
+}
+
+describeQueue('n8n queue mode: main, webhook process and two workers over PostgreSQL and Redis', () => {
+	let stack: QueueStack;
+	let sim: Simulator;
+	const results: Record<string, unknown> = {};
+	const suiteStarted = Date.now();
+
+	/**
+	 * Calls a production webhook on the webhook process. Right after activation the webhook process may
+	 * still answer 404 (not registered yet); a 404 started nothing, so it is safe to ask again.
+	 */
+	async function post(pathName: string, body: unknown): Promise<void> {
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			const res = await fetch(`${stack.webhookBaseUrl}/webhook/${pathName}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+				signal: AbortSignal.timeout(30_000),
+			});
+			const text = await res.text();
+			if (res.ok) return;
+			if (res.status !== 404 || Date.now() > deadline) throw new Error(`POST /webhook/${pathName}: HTTP ${res.status} ${text}`);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+	}
+
+	/** The worker that ran an execution; fails unless exactly one worker's log started it. */
+	function workerOf(executionId: string): string {
+		const workers = stack.executionWorkers().get(executionId) ?? [];
+		if (workers.length !== 1) throw new Error(`execution ${executionId} was started by ${JSON.stringify(workers)}`);
+		return workers[0];
+	}
+
+	beforeAll(async () => {
+		const packed = await packPackage();
+		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20 });
+		stack = await startQueueStack({ packageTgz: packed.tgz, workers: 2, concurrency: 5 });
+		const credentials: CredentialJson[] = [
+			{ id: ids.bot, name: 'Bot', type: 'oneBotApi', data: { baseUrl: sim.urls.accounts.bot.http, accessToken: 'bot-token' } },
+			{
+				id: ids.botReports,
+				name: 'Bot (reports)',
+				type: 'oneBotApi',
+				data: {
+					baseUrl: sim.urls.accounts.bot.http,
+					accessToken: 'bot-token',
+					// The trigger's URL as the workers reach it: the webhook process, not the main.
+					reportUrl: `${stack.webhookBaseUrl}/webhook/${ids.triggerWebhook}/onebot-failures`,
+					reportSecret: REPORT_SECRET,
+				},
+			},
+			{ id: ids.witness, name: 'Witness', type: 'oneBotWitnessApi', data: { baseUrl: sim.urls.accounts.witness.http, accessToken: 'witness-token' } },
+			{ id: ids.docker, name: 'Docker', type: 'dockerEngineApi', data: { baseUrl: sim.urls.docker } },
+		];
+		await stack.main.importCredentials(credentials);
+	}, 420_000);
+
+	afterAll(async () => {
+		await stack?.stop();
+		await sim?.close();
+		results.suiteMs = Date.now() - suiteStarted;
+		fs.mkdirSync(tmpRoot, { recursive: true });
+		fs.writeFileSync(path.join(tmpRoot, 'queue-results.json'), JSON.stringify(results, null, 2));
+		process.stderr.write(`[sentinel] queue results: ${JSON.stringify(results)}\n`);
+	}, 120_000);
+
+	test('every process has the package in its own user folder and loads it', () => {
+		const folders = [stack.main.userFolder, stack.webhook!.userFolder!, ...stack.workers.map((w) => w.userFolder!)];
+		expect(new Set(folders).size).toBe(4);
+		for (const folder of folders) {
+			const installed = path.join(folder, '.n8n', 'nodes', 'node_modules', PKG, 'package.json');
+			expect({ folder, installed: fs.existsSync(installed) }).toEqual({ folder, installed: true });
+		}
+		// A worker without the package would log "Unrecognized node type" when it runs our nodes.
+		for (const worker of stack.workers) expect(fs.readFileSync(worker.logFile, 'utf8')).toMatch(/n8n worker is now ready/);
+	});
+
+	test('the reported case: a send fails on a worker, its signed report reaches the trigger over HTTP, the recovery workflow runs on a worker, restarts the client and the message arrives exactly once', async () => {
+		const started = Date.now();
+		const since = new Date(started - 1000);
+		const sendId = await stack.main.importWorkflow(reportedSendWorkflow());
+		const recoverId = await stack.main.importWorkflow(recoverWorkflow());
+		await stack.main.activate(sendId);
+		await stack.main.activate(recoverId);
+		await sim.control.clearFaults();
+		const restartsBefore = (await sim.control.groundTruth()).restarts.length;
+		// The stuck client: group sends time out and vanish while everything else answers; a restart cures it.
+		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+
+		const text = `queue reported case ${randomUUID()}`;
+		await post('queue-reported', { text });
+
+		const [sendExec] = await stack.main.waitForExecutions({ workflowId: sendId, since, count: 1 }, { timeoutMs: 90_000 });
+		const [recoverExec] = await stack.main.waitForExecutions({ workflowId: recoverId, since, count: 1 }, { timeoutMs: 120_000 });
+		expect(sendExec.status).toBe('success');
+		expect(nodeOutput(sendExec, 'Send', 0)).toEqual([]);
+		const [failed] = nodeOutput(sendExec, 'Send', 1) as any[];
+		expect(failed).toMatchObject({ status: 'failed', reasonClass: 'ambiguous', report: { sent: true, status: 200 } });
+
+		expect(recoverExec.status).toBe('success');
+		const triggered = nodeOutput(recoverExec, 'OneBot Delivery Failure Trigger')[0] as any;
+		expect(triggered).toMatchObject({ event: 'delivery_failed', source: 'send', executionId: sendExec.id, workflowId: sendId });
+		expect(restartItem(recoverExec)).toMatchObject({ outcome: 'recovered', recovered: true });
+		const resent = nodeOutput(recoverExec, 'Resend', 0) as any[];
+		expect(resent).toHaveLength(1);
+		expect(resent[0]).toMatchObject({ status: 'delivered', verification: 'witness' });
+		expect(nodeOutput(recoverExec, 'Resend', 1)).toEqual([]);
+
+		const truth = await sim.control.groundTruth();
+		expect(groupTexts(truth, 'witness').filter((t) => t === text)).toHaveLength(1);
+		expect(groupTexts(truth, 'friend').filter((t) => t === text)).toHaveLength(1);
+		const restarts = truth.restarts.slice(restartsBefore);
+		expect(restarts).toHaveLength(1);
+
+		const sendWorker = workerOf(sendExec.id!);
+		const recoverWorker = workerOf(recoverExec.id!);
+		results.reportedCase = {
+			sendExecution: sendExec.id,
+			sendWorker,
+			failedReason: failed.reason,
+			recoverExecution: recoverExec.id,
+			recoverWorker,
+			restarts: restarts.length,
+			deliveredCopies: 1,
+			ms: Date.now() - started,
+		};
+		await stack.main.deactivate(sendId);
+		await stack.main.deactivate(recoverId);
+		await sim.control.clearFaults();
+	}, 240_000);
+
+	test('200 sends over both workers with random faults: every item on exactly one output, the ground truth agrees, no duplicates', async () => {
+		const started = Date.now();
+		const since = new Date(started - 1000);
+		const wfId = await stack.main.importWorkflow(bulkWorkflow());
+		await stack.main.activate(wfId);
+		await sim.control.clearFaults();
+		const scope = { account: 'bot', action: 'send_group_msg' };
+		const faults = [
+			{ kind: 'silent_drop', probability: 0.05 },
+			{ kind: 'timeout_not_delivered', probability: 0.05 },
+			{ kind: 'timeout_delivered', probability: 0.05 },
+			{ kind: 'data_null', probability: 0.04 },
+			{ kind: 'message_id_zero', probability: 0.03 },
+			{ kind: 'http_500', probability: 0.04 },
+			{ kind: 'connection_reset', probability: 0.03 },
+			{ kind: 'malformed_json', probability: 0.03 },
+			{ kind: 'latency', probability: 0.2, params: { ms: 50, jitterMs: 150 } },
+		];
+		for (const [i, f] of faults.entries()) await sim.control.setFault({ ...f, seed: 9000 + i, scope } as any);
+
+		const runId = randomUUID().slice(0, 8);
+		const batches = 20;
+		const perBatch = 10;
+		const texts: string[] = [];
+		const posts: Array<Promise<void>> = [];
+		for (let b = 0; b < batches; b++) {
+			const items = Array.from({ length: perBatch }, (_, i) => {
+				const text = `bulk ${runId} #${b * perBatch + i}`;
+				texts.push(text);
+				return { text };
+			});
+			posts.push(post('queue-bulk', { items }));
+		}
+		await Promise.all(posts);
+		const execs = await stack.main.waitForExecutions({ workflowId: wfId, since, count: batches }, { timeoutMs: 360_000 });
+		expect(execs).toHaveLength(batches);
+		expect(execs.map((e) => e.status)).toEqual(Array(batches).fill('success'));
+
+		// Every item leaves on exactly one output.
+		const outputs = new Map<string, Array<{ status: string; reason: string | null; exec: string }>>();
+		for (const exec of execs) {
+			for (const [output, items] of [nodeOutput(exec, 'Send', 0), nodeOutput(exec, 'Send', 1)].entries()) {
+				for (const item of items as any[]) {
+					expect(item.status).toBe(output === 0 ? 'delivered' : 'failed');
+					const list = outputs.get(item.input.text) ?? [];
+					list.push({ status: item.status, reason: item.reason, exec: exec.id! });
+					outputs.set(item.input.text, list);
+				}
+			}
+		}
+		const missing = texts.filter((t) => !outputs.has(t));
+		const twice = [...outputs.entries()].filter(([, list]) => list.length !== 1).map(([t]) => t);
+		expect({ missing, twice }).toEqual({ missing: [], twice: [] });
+		expect(outputs.size).toBe(texts.length);
+
+		// The ground truth: no message reached the witness twice; each Delivered item reached it once.
+		const truth = await sim.control.groundTruth();
+		const received = count(groupTexts(truth, 'witness').filter((t) => t.startsWith(`bulk ${runId} `)));
+		const duplicates = [...received.entries()].filter(([, n]) => n > 1).map(([t]) => t);
+		expect(duplicates).toEqual([]);
+		const delivered = texts.filter((t) => outputs.get(t)![0].status === 'delivered');
+		const failed = texts.filter((t) => outputs.get(t)![0].status === 'failed');
+		expect(delivered.filter((t) => received.get(t) !== 1)).toEqual([]);
+		// A Not Delivered item did not reach the witness by the deadline; one that arrived later is counted.
+		const failedButArrived = failed.filter((t) => received.has(t));
+
+		const workers = count(execs.map((e) => workerOf(e.id!)));
+		expect(workers.size).toBe(2);
+		const reasons = count(failed.map((t) => String(outputs.get(t)![0].reason)));
+		results.bulk = {
+			items: texts.length,
+			executions: execs.length,
+			delivered: delivered.length,
+			notDelivered: failed.length,
+			notDeliveredButArrivedLater: failedButArrived.length,
+			duplicates: duplicates.length,
+			reasons: Object.fromEntries(reasons),
+			executionsPerWorker: Object.fromEntries(workers),
+			faultsApplied: (await sim.control.faults()).map((f: any) => `${f.kind}:${f.applied}`),
+			ms: Date.now() - started,
+		};
+		await stack.main.deactivate(wfId);
+		await sim.control.clearFaults();
+	}, 480_000);
+
+	test('restart guard on two workers: it holds within a run; runs on workers do not see each other\'s history (n8n 2.41.1 starts each worker execution without the saved static data)', async () => {
+		const started = Date.now();
+		const wfId = await stack.main.importWorkflow(restartWorkflow('Queue: restart guard', 'queue-restart'));
+		await stack.main.activate(wfId);
+		await sim.control.clearFaults();
+		const restartsBefore = (await sim.control.groundTruth()).restarts.length;
+		const dockerRestarts = async () =>
+			(await sim.control.groundTruth()).restarts.slice(restartsBefore).filter((r: any) => r.via === 'docker').length;
+
+		// Guaranteed: two restart requests for the same account in one run: the first restarts, the second is refused.
+		let since = new Date();
+		await post('queue-restart', { requests: [{ n: 1 }, { n: 2 }] });
+		const [oneRun] = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 1 }, { timeoutMs: 90_000 });
+		const [first, second] = restartItems(oneRun);
+		expect(first).toMatchObject({ outcome: 'recovered', guard: { allowed: true } });
+		expect(second).toMatchObject({ outcome: 'skipped_cooldown', guard: { allowed: false, blockedBy: 'min_interval', restartsInLastHour: 1 } });
+		expect(await dockerRestarts()).toBe(1);
+
+		// Not guaranteed: later runs, one after another, on either worker. The history was saved to PostgreSQL,
+		// but n8n 2.41.1 stores an execution's workflow snapshot without static data and a worker reloads it only
+		// for resumed executions, so every new run starts from an empty history and restarts again.
+		const sequential: Array<{ execution: string; worker: string; outcome: string; restartsInLastHour: number }> = [];
+		for (let i = 0; i < 6; i++) {
+			since = new Date();
+			await post('queue-restart', { requests: [{ n: 1 }] });
+			const [exec] = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 1 }, { timeoutMs: 90_000 });
+			const item = restartItem(exec);
+			sequential.push({ execution: exec.id!, worker: workerOf(exec.id!), outcome: item.outcome, restartsInLastHour: item.guard.restartsInLastHour });
+			if (i >= 1 && new Set(sequential.map((s) => s.worker)).size === 2) break;
+		}
+		for (const run of sequential) expect(run).toMatchObject({ outcome: 'recovered', restartsInLastHour: 0 });
+		expect(new Set([workerOf(oneRun.id!), ...sequential.map((s) => s.worker)]).size).toBe(2);
+
+		// Nor runs that overlap: two requests at the same moment both restart.
+		since = new Date();
+		await Promise.all([post('queue-restart', { requests: [{ n: 1 }] }), post('queue-restart', { requests: [{ n: 1 }] })]);
+		const overlapping = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 2 }, { timeoutMs: 90_000 });
+		for (const exec of overlapping) expect(restartItem(exec)).toMatchObject({ outcome: 'recovered', guard: { allowed: true } });
+		expect(await dockerRestarts()).toBe(1 + sequential.length + 2);
+
+		results.guard = {
+			withinOneRun: { worker: workerOf(oneRun.id!), outcomes: [first.outcome, second.outcome], historyPersisted: first.guard.historyPersisted },
+			sequentialRuns: sequential,
+			overlappingRuns: overlapping.map((e) => ({ execution: e.id, worker: workerOf(e.id!), outcome: restartItem(e).outcome })),
+			dockerRestarts: await dockerRestarts(),
+			ms: Date.now() - started,
+		};
+		await stack.main.deactivate(wfId);
+	}, 300_000);
+
+	test('both workers ran executions and the main ran none', () => {
+		const byExecution = stack.executionWorkers();
+		const perWorker = count([...byExecution.values()].flat());
+		expect([...perWorker.keys()].sort()).toEqual(['worker-1', 'worker-2']);
+		expect([...byExecution.values()].filter((w) => w.length !== 1)).toEqual([]);
+		const mainLog = fs.readFileSync(stack.main.logFile, 'utf8');
+		expect(mainLog).not.toMatch(/Worker started execution/);
+		results.executionsPerWorker = Object.fromEntries(perWorker);
+	});
+});
