@@ -25,3 +25,7 @@ npx jest --ci
 if [ -f scripts/e2e.sh ] && [ "${SENTINEL_SKIP_E2E:-0}" != 1 ]; then
 	bash scripts/e2e.sh
 fi
+
+if [ "${SENTINEL_SKIP_E2E:-0}" != 1 ] && [ "${SENTINEL_SKIP_QUEUE:-0}" != 1 ]; then
+	bash scripts/queue-mode.sh test
+fi
