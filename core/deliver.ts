@@ -443,15 +443,17 @@ export class DeliveryEngine {
 		if (level === 'api') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
 
 		const content = normaliseForMatch(message);
-		const lookup = await lookupSentMessage(this.env.sender.client, {
-			messageId,
-			target,
-			senderId: sender.selfId,
-			content,
-			seqField: seqFieldFor(sender.flavour),
-			timeoutMs: this.settings.requestTimeoutMs,
-		});
+		const lookUp = () =>
+			lookupSentMessage(this.env.sender.client, {
+				messageId,
+				target,
+				senderId: sender.selfId,
+				content,
+				seqField: seqFieldFor(sender.flavour),
+				timeoutMs: this.settings.requestTimeoutMs,
+			});
 		if (level === 'lookup') {
+			const lookup = await lookUp();
 			if (lookup.found) return done({ delivered: true, verifiedAt: clock(), evidence: { api, lookup: lookup.evidence } });
 			const failure = lookup.classification!;
 			// Accepted, so it may have arrived: unless the lookup can never work, check before any resend.
@@ -460,18 +462,20 @@ export class DeliveryEngine {
 			return done({ classification, evidence: { api, lookup: lookup.evidence } });
 		}
 
-		// Witness level: the sender's seq (when it has one) makes the witness match exact.
+		// Witness level: sender, chat, content and time window identify the message, except when an identical
+		// message is still awaited; then the sender's server seq (one get_msg) tells the two copies apart.
 		const watcher = checker.watcher;
+		const lookup = watcher.isAwaiting(sender.selfId, content) ? await lookUp() : undefined;
 		const watch = watcher.expect({
 			senderId: sender.selfId,
 			message,
 			sentAt,
 			deadlineAt: answeredAt + this.settings.deadlineMs,
-			serverSeq: lookup.serverSeq,
+			serverSeq: lookup?.serverSeq,
 		});
 		const outcome = await watcher.waitFor(watch);
 		const witness = this.witnessEvidence(watcher, outcome);
-		const evidence = { api, lookup: lookup.evidence, witness };
+		const evidence = lookup ? { api, lookup: lookup.evidence, witness } : { api, witness };
 		if (outcome.status === 'seen') return done({ delivered: true, verifiedAt: clock(), evidence });
 		if (outcome.status === 'not_seen') {
 			return done({

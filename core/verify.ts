@@ -461,6 +461,17 @@ export class ChatWatcher {
 		return watch;
 	}
 
+	/**
+	 * Whether an open expectation from this sender awaits the same content. Only then can copies be told
+	 * apart by nothing but their server seq; otherwise sender, chat, content and time window are exact enough.
+	 */
+	isAwaiting(senderId: number, content: string): boolean {
+		for (const watch of this.pending) {
+			if (!watch.outcome && watch.match.senderId === senderId && watch.match.content === content) return true;
+		}
+		return false;
+	}
+
 	/** Waits until the expected message is seen, or the deadline passes and a read after it confirms it is not there. */
 	async waitFor(watch: Watch): Promise<WatchOutcome> {
 		const internal = watch as InternalWatch;

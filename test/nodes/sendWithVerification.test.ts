@@ -260,6 +260,8 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		const sends = await t.calls('send_group_msg');
 		expect(sends.map((send) => send.params.message?.[0].data.text)).toEqual(texts);
 		for (const text of texts) expect(await t.copies(text)).toBe(1);
+		// Distinct texts are matched by sender, chat, content and time: no sender lookup per message.
+		expect(await t.calls('get_msg')).toHaveLength(0);
 	});
 
 	test('identical messages are told apart: two items with the same text need two copies', async () => {
@@ -272,6 +274,8 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		// The first send is dropped; the second arrives. Its copy must not be counted for both items.
 		expect(delivered.map((item) => item.json.input)).toEqual([{ n: 2 }]);
 		expect(await t.copies(text)).toBe(1);
+		// The second copy was sent while the first was awaited: its server seq came from the sender's get_msg.
+		expect((await t.calls('get_msg')).length).toBeGreaterThanOrEqual(1);
 	});
 
 	test('minimum interval: sends to one target are spaced and keep input order', async () => {
