@@ -284,7 +284,7 @@ function toJson(
 			...(persisted
 				? {}
 				: {
-						note: 'Manual run or inactive workflow: n8n does not save static data, so the restart history started empty and is kept only within this run. Activate the workflow for the guard to hold across runs.',
+						note: 'Manual run, inactive workflow, or a queue-mode worker: n8n gives this run no saved static data, so the restart history started empty and is kept only within this run. Activate the workflow in regular mode for the guard to hold across runs (see Queue mode in the README).',
 					}),
 		},
 		timing: {
