@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { installPackage, n8nEnv, startN8n, type N8nHandle } from './n8n';
 import { n8nBin, node24 } from './paths';
-import { freePort, killTree, run, sleep, stopProcess, tailFile, waitFor } from './proc';
+import { freePort, killTree, run, stopProcess, tailFile, waitFor } from './proc';
 
 export interface QueueStackOptions {
 	/** Tarball from packPackage(); installed into the user folder of every n8n process. */
@@ -233,7 +233,10 @@ async function stopStackProcess(proc: StackProcess, signal: NodeJS.Signals, grac
 	if (signal === 'SIGTERM') return stopProcess(child, graceMs);
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	killTree(child, signal);
-	await Promise.race([exited, sleep(graceMs)]);
+	// A cleared timer, so a stopped stack leaves nothing for jest to wait on.
+	let timer: NodeJS.Timeout | undefined;
+	await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+	clearTimeout(timer);
 	killTree(child, 'SIGKILL');
 }
 
