@@ -372,6 +372,15 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const growth = last.mainRssMb - base.mainRssMb;
 		const heapGrowth = (last.heapUsedMb ?? Number.NaN) - (base.heapUsedMb ?? Number.NaN);
 		const signed = (v: number) => `${v >= 0 ? '+' : ''}${fmt(v)}`;
+		// A leak keeps rising: compare the second half of the runs with the first, not the last sample with the first.
+		const half = Math.max(1, Math.floor(m.samples.length / 2));
+		const secondHalf = m.samples.slice(half);
+		const rssSecondHalf = last.mainRssMb - secondHalf[0].mainRssMb;
+		const heaps = (list: typeof m.samples) => list.map((x) => x.heapUsedMb ?? Number.NaN).filter(Number.isFinite);
+		const heapFloorFirst = Math.min(...heaps(m.samples.slice(0, half)));
+		const heapFloorSecond = Math.min(...heaps(secondHalf));
+		const heapRange = heaps(m.samples.slice(1));
+		const keepsRising = rssSecondHalf > 25 || heapFloorSecond > heapFloorFirst + 50;
 		rows.push({
 			measure: `6. Memory: n8n main-process RSS growth over ${m.runs * m.itemsPerRun} items (Witness level, event stream)`,
 			result:
@@ -400,11 +409,12 @@ export function renderResults(results: BenchResults, dir: string): void {
 		);
 		if (!(growth <= 50)) {
 			gaps.push(
-				`**Memory.** RSS grew ${fmt(growth)} MB while the V8 heap in use changed ${signed(heapGrowth)} MB. ` +
-					(heapGrowth <= 50
-						? 'The heap does not keep what the runs allocated, so this is V8 holding on to heap it grew for the 1000-item ' +
-							'executions (each keeps its full result, every item\'s evidence, attempts and input, until n8n has saved it), not a leak. '
-						: 'The heap itself grew, so something is retained across executions. ') +
+				`**Memory.** RSS grew ${fmt(growth)} MB, ${signed(rssSecondHalf)} MB of it over the second half of the runs; ` +
+					`the V8 heap in use swung between ${fmt(Math.min(...heapRange))} and ${fmt(Math.max(...heapRange))} MB. ` +
+					(keepsRising
+						? 'It keeps rising run after run, so something is retained across executions: profile the heap (bench --profile). '
+						: 'Neither keeps rising: V8 grew its heap for the first 1000-item executions (each holds its full result, every ' +
+							"item's evidence, attempts and input, until n8n has saved it) and keeps it, so this is heap sizing, not a leak. ") +
 					'What would shrink the per-execution peak: leave `input` out of the output item by default (n8n already pairs items ' +
 					'with `pairedItem`) and keep `evidence` to the decisive facts; users can cap V8 with `NODE_OPTIONS=--max-old-space-size`.',
 			);
