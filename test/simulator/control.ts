@@ -96,15 +96,18 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 					const b = JSON.parse(body || '{}');
 					const specs: FaultSpec[] = Array.isArray(b) ? b : [b];
 					const ids = specs.map((s) => world.faults.add(s).id);
+					await world.applyDownFaults();
 					return sendJson(res, 201, { ids, id: ids[0] });
 				}
 				if (m === 'DELETE') {
 					world.faults.clear();
+					await world.applyDownFaults();
 					return sendJson(res, 200, { ok: true });
 				}
 			}
 			if ((seg = /^\/faults\/([^/]+)$/.exec(p)) && m === 'DELETE') {
 				const removed = world.faults.remove(decodeURIComponent(seg[1]));
+				await world.applyDownFaults();
 				return sendJson(res, removed ? 200 : 404, { ok: removed });
 			}
 			if (m === 'GET' && p === '/ground-truth') return sendJson(res, 200, world.groundTruth());

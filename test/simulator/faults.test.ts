@@ -221,6 +221,22 @@ describe('fault catalogue on the wire', () => {
 		expect((await call(bot(), 'bot-token', 'get_status')).json.data.online).toBe(true);
 	});
 
+	test('down: the account refuses connections until the fault is cleared, others keep answering', async () => {
+		const id = await sim.control.setFault({ kind: 'down', scope: { account: 'bot' } });
+		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+		expect((await call(sim.urls.witness.http, 'witness-token', 'get_status')).status).toBe(200);
+		await sim.control.clearFaults(id);
+		expect((await call(bot(), 'bot-token', 'get_status')).json.data.online).toBe(true);
+	});
+
+	test('down over the control API, cured by a restart', async () => {
+		const add = await request(`${sim.urls.control}/faults`, { body: { kind: 'down', scope: { account: 'bot' } } });
+		expect(add.status).toBe(201);
+		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+		await sim.control.restart('bot', { downtimeMs: 50 });
+		expect((await call(bot(), 'bot-token', 'get_status')).json.data.online).toBe(true);
+	});
+
 	test('fault over the control API with a scope on action and transport', async () => {
 		const add = await request(`${sim.urls.control}/faults`, { body: [{ id: 'a', kind: 'http_500', scope: { action: 'get_login_info', transport: 'http' } }] });
 		expect(add.json.ids).toEqual(['a']);

@@ -116,6 +116,7 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 			accountServers.set(acc.name, s);
 			world.startHeartbeat(acc);
 		}
+		await world.applyDownFaults();
 	} catch (e) {
 		world.close();
 		for (const s of servers) await s.stop();
@@ -146,10 +147,15 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 		webuiToken: (account?: string) => webuiToken(world, account ?? webuiDefaultAccount(world)),
 		containers: describe().containers,
 		control: {
-			setFault: async (spec) => world.faults.add(spec).id,
+			setFault: async (spec) => {
+				const id = world.faults.add(spec).id;
+				await world.applyDownFaults();
+				return id;
+			},
 			clearFaults: async (id) => {
 				if (id) world.faults.remove(id);
 				else world.faults.clear();
+				await world.applyDownFaults();
 			},
 			faults: async () => world.faults.describe(),
 			restart: (account, o) => world.restart(account, { via: 'control', ...o }),

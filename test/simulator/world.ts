@@ -796,7 +796,7 @@ export class World {
 					acc.sendsSinceStart = 0;
 					acc.startedAt = this.clock.now();
 					acc.process = 'running';
-					await acc.server?.start();
+					if (!this.isDown(acc)) await acc.server?.start();
 					if (needsQr) {
 						acc.loggedIn = false;
 						acc.qrLoginPending = true;
@@ -936,6 +936,20 @@ export class World {
 		};
 	}
 
+	/** Whether a `down` fault keeps this account's port closed (connections refused). */
+	isDown(acc: Account): boolean {
+		return this.faults.list().some((f) => f.spec.kind === 'down' && (!f.spec.scope?.account || f.spec.scope.account === acc.name));
+	}
+
+	/** Closes the ports of accounts a `down` fault covers and reopens the others' once it is gone. */
+	async applyDownFaults(): Promise<void> {
+		for (const acc of this.accounts.values()) {
+			if (acc.process !== 'running') continue;
+			if (this.isDown(acc)) await acc.server?.stop();
+			else await acc.server?.start();
+		}
+	}
+
 	async reset(): Promise<void> {
 		this.generation++;
 		this.webui = { credentials: new Map(), logins: [] };
@@ -961,12 +975,10 @@ export class World {
 			a.loggedIn = true;
 			a.qrLoginPending = false;
 			a.lastSentMessageId = undefined;
-			if (a.process !== 'running') {
-				a.process = 'running';
-				await a.server?.start();
-			}
+			a.process = 'running';
 			this.startHeartbeat(a);
 		}
+		await this.applyDownFaults();
 	}
 }
 
