@@ -475,6 +475,16 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		expect(await copies(text)).toBe(1);
 	});
 
+	test('client down (port closed): unreachable on every attempt, Not Delivered, nothing sent', async () => {
+		await setFault({ kind: 'down', scope: { account: 'bot' } });
+		const text = uniqueText('down');
+		const json = only((await run({ texts: [text], maxAttempts: 2, backoffMs: 20, backoffCapMs: 40 })).failed);
+		expect(json).toMatchObject({ status: 'failed', reason: 'unreachable', reasonClass: 'transient' });
+		expect(json.attempts).toHaveLength(2);
+		expect(json.attempts[0].raw).toMatchObject({ code: 'ECONNREFUSED' });
+		expect(await copies(text)).toBe(0);
+	});
+
 	// ------------------------------------------------------------------------- degradation and faults that do not touch sends
 
 	test('degradation after 2 sends (then stuck group): the first two Delivered, the rest Not Delivered', async () => {
