@@ -16,7 +16,7 @@ import type { ReportOutcome } from '../../core/report';
 import { REASON_CLASS } from '../../core/classify';
 import { reportToTrigger } from '../shared/report';
 import type { NodeFailureFields } from '../shared/report';
-import { oneBotClient } from '../shared/transport';
+import { eventStreamOf, oneBotClient } from '../shared/transport';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -344,7 +344,7 @@ export class OneBotHealthProbe implements INodeType {
 					canaries: parameters.canaries,
 					sendCanary: deliveryCanarySender({
 						sender: { client },
-						witness: witness ? { client: witness.client } : undefined,
+						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials) } : undefined,
 						sleep,
 						clock,
 						requestTimeoutMs: parameters.timeoutMs,

@@ -13,10 +13,8 @@ import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import type { DeliveryResult, ReasonClass, VerificationLevel } from '../../core/types';
-import type { EventSocketLike } from '../../core/verify';
-import { withAccessToken } from '../../core/verify';
 import { reportToTrigger } from '../shared/report';
-import { oneBotClient } from '../shared/transport';
+import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
 
 /** message_ids remembered across runs (active workflows only) so a repeat is caught between runs too. */
@@ -117,11 +115,6 @@ async function witnessCredentials(context: IExecuteFunctions): Promise<boolean> 
 		// Optional for API and lookup verification: without it, checks use the sender's own history.
 		return false;
 	}
-}
-
-/** The global WebSocket client of Node 22+ (n8n's runtime), as the core's event socket. */
-function connectWebSocket(url: string): EventSocketLike {
-	return new WebSocket(url) as unknown as EventSocketLike;
 }
 
 /** The Not Delivered item of an input that could not be sent (continueOnFail): the contract fields, nothing sent. */
@@ -226,13 +219,7 @@ export class OneBotSendWithVerification implements INodeType {
 			witness: witness
 				? {
 						client: witness.client,
-						events:
-							settings.useEventStream && witness.credentials.wsUrl
-								? {
-										url: withAccessToken(witness.credentials.wsUrl, witness.credentials.accessToken),
-										connect: connectWebSocket,
-									}
-								: undefined,
+						events: settings.useEventStream ? eventStreamOf(witness.credentials) : undefined,
 					}
 				: undefined,
 			sleep,

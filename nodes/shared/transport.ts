@@ -2,6 +2,8 @@ import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from '
 import { OneBotClient, TransportError, networkErrorCode } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { OneBotConnection } from '../../core/types';
+import { withAccessToken } from '../../core/verify';
+import type { EventSocketFactory, EventSocketLike } from '../../core/verify';
 
 type RequestContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -89,4 +91,18 @@ export async function oneBotClient(
 		defaultTimeoutMs,
 	});
 	return { client, credentials };
+}
+
+/**
+ * The account's forward WebSocket as the core's event stream, when its credential names one. The socket is
+ * the global WebSocket client of Node 22+ (n8n's runtime); the token goes in the query, as OneBot accepts.
+ */
+export function eventStreamOf(
+	credentials: OneBotCredentialValues,
+): { url: string; connect: EventSocketFactory } | undefined {
+	if (!credentials.wsUrl) return undefined;
+	return {
+		url: withAccessToken(credentials.wsUrl, credentials.accessToken),
+		connect: (url) => new WebSocket(url) as unknown as EventSocketLike,
+	};
 }

@@ -90,6 +90,19 @@ describe('Health Probe node: canaries verified by the witness', () => {
 		expect(output).not.toContain(sim.urls.accounts.witness.token);
 	});
 
+	it('confirms canaries from the witness event stream when its credential has a WebSocket URL', async () => {
+		const { witness } = sim.urls.accounts;
+		const withStream = {
+			...credentials(),
+			oneBotWitnessApi: { baseUrl: witness.http, accessToken: witness.token, wsUrl: witness.ws },
+		};
+		const { healthy, json } = await probe({ credentials: withStream });
+		expect(healthy).toHaveLength(1);
+		expect(json.canaries.group!.evidence.witness).toMatchObject({ status: 'seen', via: 'event', eventStream: 'open' });
+		expect(json.canaries.private!.evidence.witness).toMatchObject({ status: 'seen', via: 'event' });
+		expect(JSON.stringify(json)).not.toContain(witness.token);
+	});
+
 	it('diagnoses the reported case (group sends stuck, private fine) as group_send_blocked_private_ok', async () => {
 		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot', messageType: 'group' } });
 		const { unhealthy, json } = await probe();
