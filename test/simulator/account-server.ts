@@ -7,6 +7,7 @@ import { TRANSPORT_KINDS, type ActiveFault, type FaultContext } from './faults';
 import * as F from './flavours';
 import type { Account, World } from './world';
 import type { CallRecord } from './types';
+import { closeTracked, listenTracked } from './listen';
 
 type Role = 'api' | 'event' | 'universal';
 
@@ -38,19 +39,8 @@ export class AccountServer {
 	async start(): Promise<void> {
 		if (this.server) return;
 		const server = http.createServer((req, res) => void this.onRequest(req, res));
-		server.on('connection', (s) => {
-			this.sockets.add(s);
-			s.on('close', () => this.sockets.delete(s));
-		});
 		server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(this.port, this.host, () => {
-				server.off('error', reject);
-				resolve();
-			});
-		});
-		this.port = (server.address() as { port: number }).port;
+		this.port = await listenTracked(server, this.host, this.port, this.sockets);
 		this.server = server;
 	}
 
@@ -62,11 +52,7 @@ export class AccountServer {
 		for (const c of this.wsClients) c.terminate();
 		this.wsClients.clear();
 		this.acc.sinks.clear();
-		if (!server) return;
-		const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-		for (const s of this.sockets) s.destroy();
-		this.sockets.clear();
-		await closed;
+		if (server) await closeTracked(server, this.sockets);
 	}
 
 	// ------------------------------------------------------------ transport faults

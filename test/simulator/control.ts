@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { FaultSpec, FlavourName } from './types';
 import { defaultVersion } from './flavours';
 import type { World } from './world';
+import { closeTracked, listenTracked } from './listen';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string, url: URL) => Promise<void> | void;
 
@@ -34,28 +35,13 @@ export class SmallServer {
 				});
 			});
 		});
-		server.on('connection', (s) => {
-			this.sockets.add(s);
-			s.on('close', () => this.sockets.delete(s));
-		});
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(this.port, this.host, () => {
-				server.off('error', reject);
-				resolve();
-			});
-		});
-		this.port = (server.address() as { port: number }).port;
+		this.port = await listenTracked(server, this.host, this.port, this.sockets);
 		this.server = server;
 	}
 	async stop(): Promise<void> {
 		const s = this.server;
 		this.server = undefined;
-		if (!s) return;
-		const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-		for (const sock of this.sockets) sock.destroy();
-		this.sockets.clear();
-		await closed;
+		if (s) await closeTracked(s, this.sockets);
 	}
 }
 
