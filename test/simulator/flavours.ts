@@ -337,50 +337,36 @@ export function messageEvent(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext
 	return ev;
 }
 
+/** get_msg data as the QQNT-based implementations (LLOneBot, NapCat) shape it; `ids` are their seq fields. */
+function qqntGetMsg(rec: LocalRecord, ctx: ShapeContext, ids: Record<string, unknown>): Record<string, unknown> {
+	const m = rec.msg;
+	const d: Record<string, unknown> = {
+		self_id: ctx.selfId,
+		user_id: m.senderId,
+		time: m.time,
+		message_id: rec.messageId,
+		...ids,
+		message_type: m.messageType,
+		sender: senderOf(rec),
+		raw_message: m.raw,
+		font: 14,
+		sub_type: m.messageType === 'group' ? 'normal' : 'friend',
+		message: messageField(rec, ctx),
+		message_format: ctx.messageFormat,
+		post_type: m.senderId === ctx.selfId ? 'message_sent' : 'message',
+	};
+	if (m.messageType === 'group') d.group_id = m.groupId;
+	return d;
+}
+
 export function getMsgData(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext): Record<string, unknown> {
 	const m = rec.msg;
 	switch (f.flavour) {
-		case 'llonebot': {
-			const d: Record<string, unknown> = {
-				self_id: ctx.selfId,
-				user_id: m.senderId,
-				time: m.time,
-				message_id: rec.messageId,
-				real_id: m.seq,
-				message_seq: m.seq,
-				message_type: m.messageType,
-				sender: senderOf(rec),
-				raw_message: m.raw,
-				font: 14,
-				sub_type: m.messageType === 'group' ? 'normal' : 'friend',
-				message: messageField(rec, ctx),
-				message_format: ctx.messageFormat,
-				post_type: m.senderId === ctx.selfId ? 'message_sent' : 'message',
-			};
-			if (m.messageType === 'group') d.group_id = m.groupId;
-			return d;
-		}
-		case 'napcat': {
-			const d: Record<string, unknown> = {
-				self_id: ctx.selfId,
-				user_id: m.senderId,
-				time: m.time,
-				message_id: rec.messageId,
-				message_seq: rec.messageId,
-				real_id: rec.messageId,
-				real_seq: String(m.seq),
-				message_type: m.messageType,
-				sender: senderOf(rec),
-				raw_message: m.raw,
-				font: 14,
-				sub_type: m.messageType === 'group' ? 'normal' : 'friend',
-				message: messageField(rec, ctx),
-				message_format: ctx.messageFormat,
-				post_type: m.senderId === ctx.selfId ? 'message_sent' : 'message',
-			};
-			if (m.messageType === 'group') d.group_id = m.groupId;
-			return d;
-		}
+		// LLOneBot: real_id = message_seq = the server seq. NapCat: both are its local short id; real_seq is the server seq.
+		case 'llonebot':
+			return qqntGetMsg(rec, ctx, { real_id: m.seq, message_seq: m.seq });
+		case 'napcat':
+			return qqntGetMsg(rec, ctx, { message_seq: rec.messageId, real_id: rec.messageId, real_seq: String(m.seq) });
 		case 'gocq': {
 			const d: Record<string, unknown> = {
 				group: m.messageType === 'group',

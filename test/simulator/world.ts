@@ -350,23 +350,7 @@ export class World {
 			const g = this.groups.get(target);
 			if (!g || !g.members.includes(acc.name)) return err(F.notInGroupError(f));
 		}
-		const now = this.clock.now();
-		const draft: StoredMessage = {
-			key: `m${++this.msgCounter}`,
-			messageType: type,
-			groupId: type === 'group' ? target : undefined,
-			targetUserId: type === 'private' ? target : undefined,
-			senderAccount: acc.name,
-			senderId: acc.selfId,
-			senderNickname: acc.nickname,
-			seq: 0,
-			random: Math.floor(this.rng() * 0x7fffffff),
-			time: Math.floor(now / 1000),
-			timeMs: now,
-			segments,
-			raw: toCqString(segments),
-			accepted: false,
-		};
+		const draft = this.draftMessage(acc, type, { groupId: type === 'group' ? target : undefined, userId: type === 'private' ? target : undefined }, segments);
 		const napcatTimeout = f.flavour === 'napcat' && params.timeout !== undefined ? Number(params.timeout) : undefined;
 		const kernelTimeout = napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.kernelTimeoutFor(acc);
 
@@ -632,14 +616,15 @@ export class World {
 		this.emit(acc, F.messageEvent(acc.flavour, rec, this.shape(acc), post));
 	}
 
-	/** Inject a message from an account straight into the world (no API, no faults). */
-	injectMessage(accName: string, target: { groupId?: number; userId?: number }, message: unknown, autoEscape = false): StoredMessage {
-		const acc = this.account(accName);
-		const segments = normalizeMessage(message, autoEscape);
-		if (!segments) throw new Error('empty message');
+	/** A message from `acc`, not yet accepted (no seq, no message_id), stamped with the world clock. */
+	private draftMessage(
+		acc: Account,
+		type: 'group' | 'private',
+		target: { groupId?: number; userId?: number },
+		segments: StoredMessage['segments'],
+	): StoredMessage {
 		const now = this.clock.now();
-		const type = target.groupId ? 'group' : 'private';
-		const draft: StoredMessage = {
+		return {
 			key: `m${++this.msgCounter}`,
 			messageType: type,
 			groupId: target.groupId,
@@ -655,6 +640,14 @@ export class World {
 			raw: toCqString(segments),
 			accepted: false,
 		};
+	}
+
+	/** Inject a message from an account straight into the world (no API, no faults). */
+	injectMessage(accName: string, target: { groupId?: number; userId?: number }, message: unknown, autoEscape = false): StoredMessage {
+		const acc = this.account(accName);
+		const segments = normalizeMessage(message, autoEscape);
+		if (!segments) throw new Error('empty message');
+		const draft = this.draftMessage(acc, target.groupId ? 'group' : 'private', target, segments);
 		const msg = this.accept(draft, acc);
 		this.storeLocal(acc, msg, false);
 		this.deliver(msg);
