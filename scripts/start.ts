@@ -13,12 +13,12 @@ import {
 	realCredentials,
 	realEndpointsFromEnv,
 	simulatorCredentials,
-} from '../test/e2e/lib/credentials';
-import { OWNER, startN8n, type N8nHandle } from '../test/e2e/lib/n8n';
-import { packPackage } from '../test/e2e/lib/pack';
-import { repoRoot } from '../test/e2e/lib/paths';
-import { killTrackedSync, stopProcess, trackedChildren } from '../test/e2e/lib/proc';
-import { spawnSimulator, type SimulatorProcess } from '../test/e2e/lib/simulator';
+} from './lib/credentials';
+import { OWNER, startN8n, type N8nHandle } from './lib/n8n';
+import { packPackage } from './lib/pack';
+import { repoRoot } from './lib/paths';
+import { killTrackedSync, stopProcess, trackedChildren } from './lib/proc';
+import { spawnSimulator, type SimulatorProcess } from '../simulator/spawn';
 
 const N8N_PORT = Number(process.env.SENTINEL_N8N_PORT ?? 5678);
 const SIM_PORT = Number(process.env.SENTINEL_SIM_PORT ?? 6700);

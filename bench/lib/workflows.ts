@@ -1,6 +1,6 @@
 /** The workflows the benchmark imports into n8n: N generated items into one measured node. */
 import { randomUUID } from 'node:crypto';
-import type { WorkflowJson } from '../../test/e2e/lib/n8n';
+import type { WorkflowJson } from '../../scripts/lib/n8n';
 
 export const PACKAGE = 'n8n-nodes-onebot-sentinel';
 export const MEASURED = 'Measured';

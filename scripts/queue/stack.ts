@@ -4,8 +4,8 @@
  * Prints one JSON line with the URLs and ports when everything is ready.
  * Environment: SENTINEL_QUEUE_WORKERS (2), SENTINEL_QUEUE_CONCURRENCY (5), SENTINEL_E2E_TGZ (the packed package).
  */
-import { startQueueStack } from '../../test/e2e/lib/queue';
-import { OWNER } from '../../test/e2e/lib/n8n';
+import { startQueueStack } from '../lib/queue';
+import { OWNER } from '../lib/n8n';
 
 async function main(): Promise<void> {
 	const tgz = process.env.SENTINEL_E2E_TGZ;

@@ -5,7 +5,7 @@
  * README shows (docs/screenshots). Nothing the page requests may leave loopback.
  */
 import * as fs from 'node:fs';
-import { defaultWorld, startSimulator, type Simulator } from '../simulator';
+import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import {
 	assertNoErrorToast,
 	canvasNode,
@@ -19,9 +19,9 @@ import {
 	type EditorSession,
 } from './lib/browser';
 import { exampleCredentialsFor, loadExample, type ExampleName } from './lib/examples';
-import { startN8n, type N8nHandle } from './lib/n8n';
-import { packPackage } from './lib/pack';
-import { readPackageJson } from './lib/paths';
+import { startN8n, type N8nHandle } from '../../scripts/lib/n8n';
+import { packPackage } from '../../scripts/lib/pack';
+import { readPackageJson } from '../../scripts/lib/paths';
 
 const CANVAS_SHOTS: Array<[ExampleName, string]> = [
 	['verifiedSend', 'example-1-verified-send'],

@@ -5,7 +5,7 @@
  * example needs n8n's saved state). Every scenario checks the executions n8n stored and the simulator's
  * ground truth. Notifications and failure reports go to a loopback receiver.
  */
-import { defaultWorld, startSimulator, type Simulator } from '../simulator';
+import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import {
 	EXAMPLE_FILES,
 	Receiver,
@@ -21,9 +21,9 @@ import {
 	patchNode,
 	setSettings,
 } from './lib/examples';
-import { nodeOutput, startN8n, type Execution, type N8nHandle } from './lib/n8n';
-import { packPackage } from './lib/pack';
-import { sleep, waitFor } from './lib/proc';
+import { nodeOutput, startN8n, type Execution, type N8nHandle } from '../../scripts/lib/n8n';
+import { packPackage } from '../../scripts/lib/pack';
+import { sleep, waitFor } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'examples-e2e-report-secret';
 

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test tooling, runs outside n8n */
 /** Packs the package once for the whole end-to-end run; suites install SENTINEL_E2E_TGZ. */
-import { packPackage } from './lib/pack';
+import { packPackage } from '../../scripts/lib/pack';
 
 export default async function globalSetup(): Promise<void> {
 	if (process.env.SENTINEL_E2E_TGZ) {

@@ -2,7 +2,7 @@
 /** Removes the tarball that global-setup packed (kept with SENTINEL_E2E_KEEP=1). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tmpRoot } from './lib/paths';
+import { tmpRoot } from '../../scripts/lib/paths';
 
 export default async function globalTeardown(): Promise<void> {
 	const tgz = process.env.SENTINEL_E2E_TGZ;

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { defaultWorld, startSimulator, type Simulator } from '../simulator';
-import { nodeOutput, type CredentialJson, type Execution, type WorkflowJson } from './lib/n8n';
-import { packPackage } from './lib/pack';
-import { tmpRoot } from './lib/paths';
-import { startQueueStack, type QueueStack } from './lib/queue';
+import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
+import { nodeOutput, type CredentialJson, type Execution, type WorkflowJson } from '../../scripts/lib/n8n';
+import { packPackage } from '../../scripts/lib/pack';
+import { tmpRoot } from '../../scripts/lib/paths';
+import { startQueueStack, type QueueStack } from '../../scripts/lib/queue';
 
 const PKG = 'n8n-nodes-onebot-sentinel';
 const GROUP_ID = 100200300;

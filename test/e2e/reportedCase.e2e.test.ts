@@ -5,7 +5,7 @@
  * through the NapCat WebUI, the health probe finds it up again, and the message is resent and arrives
  * exactly once (simulator ground truth).
  */
-import { defaultWorld, startSimulator, type Simulator } from '../simulator';
+import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import {
 	Receiver,
 	exampleCredentialsFor,
@@ -19,9 +19,9 @@ import {
 	setSettings,
 	webhookUrl,
 } from './lib/examples';
-import { nodeOutput, startN8n, type N8nHandle } from './lib/n8n';
-import { packPackage } from './lib/pack';
-import { sleep } from './lib/proc';
+import { nodeOutput, startN8n, type N8nHandle } from '../../scripts/lib/n8n';
+import { packPackage } from '../../scripts/lib/pack';
+import { sleep } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'reported-case-e2e-secret';
 

@@ -19,10 +19,10 @@ import {
 	screenshot,
 	type EditorSession,
 } from './lib/browser';
-import { nodeOutput, startN8n, type N8nHandle, type WorkflowJson } from './lib/n8n';
-import { packPackage } from './lib/pack';
+import { nodeOutput, startN8n, type N8nHandle, type WorkflowJson } from '../../scripts/lib/n8n';
+import { packPackage } from '../../scripts/lib/pack';
 import { declaredTypes, type DeclaredTypes } from './lib/package-types';
-import { readPackageJson, tmpRoot } from './lib/paths';
+import { readPackageJson, tmpRoot } from '../../scripts/lib/paths';
 
 const builtInWorkflow: WorkflowJson = {
 	name: 'Smoke: built-in nodes',

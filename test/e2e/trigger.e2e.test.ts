@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { signReport } from '../../core/signing';
-import { defaultWorld, startSimulator, type Simulator } from '../simulator';
+import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import {
 	Receiver,
 	exampleCredentialsFor,
@@ -18,9 +18,9 @@ import {
 	setSettings,
 	webhookUrl,
 } from './lib/examples';
-import { nodeOutput, startN8n, type N8nHandle, type WorkflowJson } from './lib/n8n';
-import { packPackage } from './lib/pack';
-import { sleep } from './lib/proc';
+import { nodeOutput, startN8n, type N8nHandle, type WorkflowJson } from '../../scripts/lib/n8n';
+import { packPackage } from '../../scripts/lib/pack';
+import { sleep } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'trigger-e2e-report-secret';
 const PKG = 'n8n-nodes-onebot-sentinel';

@@ -15,7 +15,7 @@ import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerificati
 import { buildFailureEvent, postFailureReport } from '../../core/report';
 import { signReport } from '../../core/signing';
 import type { FailureEvent, FailureEventKind, ReasonClass } from '../../core/types';
-import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../simulator';
+import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
 import { fetchRequest } from '../support/fetchRequest';
 import { runExecute, runWebhook } from '../support/n8nHarness';
 

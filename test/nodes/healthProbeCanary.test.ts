@@ -5,8 +5,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import { OneBotHealthProbe } from '../../nodes/OneBotHealthProbe/OneBotHealthProbe.node';
-import { defaultWorld, startSimulator } from '../simulator';
-import type { Simulator } from '../simulator';
+import { defaultWorld, startSimulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { runExecute } from '../support/n8nHarness';
 import type { HarnessOptions } from '../support/n8nHarness';
 

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { OneBotHealthProbe } from '../../nodes/OneBotHealthProbe/OneBotHealthProbe.node';
 import { verifyReport } from '../../core/signing';
-import { startSimulator } from '../simulator';
-import type { Simulator } from '../simulator';
+import { startSimulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { runExecute } from '../support/n8nHarness';
 import type { HarnessOptions, HttpLogEntry } from '../support/n8nHarness';
 

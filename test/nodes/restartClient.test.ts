@@ -14,8 +14,8 @@ import { verifyReport } from '../../core/signing';
 import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
 import { registerCredentialType, runExecute } from '../support/n8nHarness';
 import type { HarnessOptions, HttpLogEntry } from '../support/n8nHarness';
-import { defaultWorld, startSimulator } from '../simulator/index';
-import type { Simulator, WorldConfig } from '../simulator/index';
+import { defaultWorld, startSimulator } from '../../simulator';
+import type { Simulator, WorldConfig } from '../../simulator';
 import { reportReceiver } from '../simulator/helpers';
 
 registerCredentialType(new NapCatWebUiApi());

@@ -14,7 +14,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import { verifyReport } from '../../core/signing';
 import type { DeliveryResult } from '../../core/types';
-import { defaultWorld, startSimulator, type FaultSpec, type FlavourName, type Simulator, type WorldConfig } from '../simulator';
+import { defaultWorld, startSimulator, type FaultSpec, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;

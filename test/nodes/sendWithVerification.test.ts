@@ -7,7 +7,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { DeliveryResult } from '../../core/types';
-import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../simulator';
+import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
 import { runExecute, type HarnessOptions, type HttpLogEntry } from '../support/n8nHarness';
 
 const GROUP = 100200300;

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
-import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from './index';
+import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from '../../simulator';
 import { call, request, sleep, WsClient } from './helpers';
 
 const G = 100200300;

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
-import { startSimulator, type Simulator, type WorldConfig, type FlavourName } from './index';
+import { startSimulator, type Simulator, type WorldConfig, type FlavourName } from '../../simulator';
 import { call, request, until, WsClient } from './helpers';
 
 const G = 100200300;

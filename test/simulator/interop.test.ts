@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { startSimulator, defaultWorld, type Simulator } from './index';
+import { startSimulator, defaultWorld, type Simulator } from '../../simulator';
 
 const G = 100200300;
 

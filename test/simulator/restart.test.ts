@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 import { createHash, createHmac } from 'node:crypto';
-import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from './index';
+import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from '../../simulator';
 import { call, reportReceiver, request, sleep, until, WsClient } from './helpers';
 
 const G = 100200300;

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { OWNER, type N8nHandle } from './n8n';
-import { chromiumPath, repoRoot } from './paths';
+import { OWNER, type N8nHandle } from '../../../scripts/lib/n8n';
+import { chromiumPath, repoRoot } from '../../../scripts/lib/paths';
 
 export const CHROMIUM_ARGS = [
 	'--headless',

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { nodeOutput, type CredentialJson, type Execution, type N8nHandle, type WorkflowJson } from './n8n';
-import { repoRoot } from './paths';
-import { waitFor } from './proc';
+import { nodeOutput, type CredentialJson, type Execution, type N8nHandle, type WorkflowJson } from '../../../scripts/lib/n8n';
+import { repoRoot } from '../../../scripts/lib/paths';
+import { waitFor } from '../../../scripts/lib/proc';
 
 export const examplesDir = path.join(repoRoot, 'examples');
 

@@ -2,7 +2,7 @@
 /** The credential and node types this package declares (package.json `n8n` field), read from the built files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readPackageJson } from './paths';
+import { readPackageJson } from '../../../scripts/lib/paths';
 
 export interface DeclaredTypes {
 	packageName: string;

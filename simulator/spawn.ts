@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { childEnv, repoRoot } from './paths';
-import { stopProcess, track } from './proc';
+import { childEnv, repoRoot } from '../scripts/lib/paths';
+import { stopProcess, track } from '../scripts/lib/proc';
 
 export interface SimulatorAccount {
 	selfId: number;
@@ -37,7 +37,7 @@ export interface SimulatorProcess {
 }
 
 /**
- * Starts `tsx test/simulator/cli.ts --port <port> [args]` in its own process group, waits for its ready line
+ * Starts `tsx simulator/cli.ts --port <port> [args]` in its own process group, waits for its ready line
  * (bounded by timeoutMs) and returns it. Its stderr goes to logFile.
  */
 export async function spawnSimulator(opts: {
@@ -47,7 +47,7 @@ export async function spawnSimulator(opts: {
 	timeoutMs?: number;
 }): Promise<SimulatorProcess> {
 	const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-	const args = [path.join(repoRoot, 'test', 'simulator', 'cli.ts'), ...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.args ?? [])];
+	const args = [path.join(repoRoot, 'simulator', 'cli.ts'), ...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.args ?? [])];
 	fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
 	const log = fs.openSync(opts.logFile, 'a');
 	const child = track(spawn(tsx, args, { cwd: repoRoot, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', log] }));

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
-/** Start a simulated OneBot world: `npx tsx test/simulator/cli.ts [--world file.json] [--host 127.0.0.1] [--port N]`. */
+/** Start a simulated OneBot world: `npx tsx simulator/cli.ts [--world file.json] [--host 127.0.0.1] [--port N]`. */
 import { readFileSync } from 'node:fs';
 import { readyLine, startSimulator, defaultWorld, type WorldConfig } from './index';
 

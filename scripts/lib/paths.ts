@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** Same defaults as scripts/env.sh (scripts/e2e.sh exports them). */
 export const cacheDir =
