@@ -34,7 +34,6 @@ import {
 } from './verify';
 import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
 import { normaliseForMatch } from './message';
-import { seqFieldFor } from './witness';
 
 export interface DeliveryRequest {
 	/** Position of the input item; results come back in this order. */
@@ -449,7 +448,7 @@ export class DeliveryEngine {
 				target,
 				senderId: sender.selfId,
 				content,
-				seqField: seqFieldFor(sender.flavour),
+				seqField: sender.implementation.seqField,
 				timeoutMs: this.settings.requestTimeoutMs,
 			});
 		if (level === 'lookup') {

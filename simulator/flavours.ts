@@ -103,7 +103,16 @@ export function errorBody(f: FlavourInfo, e: ErrorSpec, transport: Transport): R
 			return b;
 		}
 		case 'gocq':
-			return { data: e.data ?? null, retcode, msg: e.msg ?? e.message, wording: e.wording ?? e.message, status: e.status ?? 'failed' };
+			// Mrs4s/go-cqhttp: coolq/api.go `Failed(code, msg...)` (≥ 1.0.0-rc5): the code in `msg`, the text in
+			// both `wording` and `message`.
+			return {
+				data: e.data ?? null,
+				retcode,
+				msg: e.msg ?? e.message,
+				wording: e.wording ?? e.message,
+				message: e.wording ?? e.message,
+				status: e.status ?? 'failed',
+			};
 		case 'lagrange':
 			return { status: e.status ?? 'failed', retcode, data: e.data ?? null };
 	}
