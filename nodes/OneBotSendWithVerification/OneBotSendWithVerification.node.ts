@@ -26,6 +26,8 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 's
 interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
 	reportFailures: boolean;
+	/** Copy each input item's JSON into its output item as `input` (off: reach it with `$('Node').item`). */
+	includeInput: boolean;
 }
 
 function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
@@ -69,6 +71,8 @@ function readSettings(context: IExecuteFunctions): RunSettings {
 		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
 		useEventStream: options.useEventStream !== false,
 		reportFailures: options.reportFailures !== false,
+		includeInput: options.includeInput === true,
+		attemptLog: options.includeAttemptLog === true,
 		retry: {
 			...DEFAULT_RETRY_POLICY,
 			maxAttempts: Math.floor(numberOption(context, retry.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 'retry.maxAttempts', 1)),
@@ -270,7 +274,7 @@ export class OneBotSendWithVerification implements INodeType {
 		items.forEach((item, itemIndex) => {
 			const output = outputs[itemIndex]!;
 			const out: INodeExecutionData = {
-				json: { ...output.json, input: item.json },
+				json: settings.includeInput ? { ...output.json, input: item.json } : output.json,
 				pairedItem: { item: itemIndex },
 			};
 			if (item.binary) out.binary = item.binary;
