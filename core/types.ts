@@ -21,6 +21,7 @@ export const REASON_CODES = [
 	'not_observed',
 	'lookup_failed',
 	'api_error',
+	'circuit_open',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
