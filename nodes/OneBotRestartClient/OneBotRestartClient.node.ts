@@ -13,15 +13,15 @@ import { REASON_CLASS } from '../../core/classify';
 import type { ReportOutcome } from '../../core/report';
 import {
 	NapCatWebUiSession,
-	dryRunAttempt,
+	customHttpRestartMethod,
+	dockerRestartMethod,
 	restartAccountKey,
-	restartViaDocker,
-	restartViaHttp,
-	restartViaOneBot,
 	runRestart,
+	setRestartMethod,
+	webUiRestartMethod,
 	RESTART_METHODS,
 } from '../../core/restart';
-import type { RestartAttempt, RestartMethod, RestartRunResult } from '../../core/restart';
+import type { RestartMethod, RestartMethodName, RestartRunResult } from '../../core/restart';
 import type { OneBotClient } from '../../core/transport';
 import { reportToTrigger } from '../shared/report';
 import { authenticatedRequest, oneBotClient, plainRequest } from '../shared/transport';
@@ -33,7 +33,7 @@ const HISTORY_KEY = 'restartHistory';
 const REPORTED_OUTCOMES = new Set(['restart_failed', 'needs_login', 'not_recovered']);
 
 interface RestartParameters {
-	method: RestartMethod;
+	method: RestartMethodName;
 	dryRun: boolean;
 	minIntervalMs: number;
 	maxPerHour: number;
@@ -67,7 +67,7 @@ function numberParameter(
 }
 
 function readParameters(context: IExecuteFunctions, itemIndex: number): RestartParameters {
-	const method = context.getNodeParameter('method', itemIndex) as RestartMethod;
+	const method = context.getNodeParameter('method', itemIndex) as RestartMethodName;
 	if (!RESTART_METHODS.includes(method)) {
 		throw new NodeOperationError(context.getNode(), `Unknown restart method "${String(method)}"`, { itemIndex });
 	}
@@ -150,22 +150,18 @@ async function webUiSession(
 }
 
 /** Binds the chosen method to its credential; in a dry run nothing that restarts is sent. */
-async function restartRequest(
+async function restartMethod(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	parameters: RestartParameters,
 	client: OneBotClient,
 	webUi: NapCatWebUiSession | null,
-): Promise<(options: { dryRun: boolean }) => Promise<RestartAttempt>> {
+): Promise<RestartMethod> {
 	switch (parameters.method) {
 		case 'onebot':
-			return ({ dryRun }) => restartViaOneBot(client, { timeoutMs: parameters.timeoutMs, dryRun });
+			return setRestartMethod(client, { timeoutMs: parameters.timeoutMs });
 		case 'napcatWebUi':
-			return async ({ dryRun }) => {
-				if (!dryRun) return webUi!.restart();
-				const refused = await webUi!.tryLogin();
-				return refused ?? dryRunAttempt('Dry run: the NapCat WebUI login works; Process/Restart would be called.', { webUiLogins: webUi!.logins });
-			};
+			return webUiRestartMethod(webUi!);
 		case 'docker': {
 			const container = text(context.getNodeParameter('container', itemIndex));
 			if (!container) {
@@ -176,33 +172,25 @@ async function restartRequest(
 			}
 			const stopTimeoutSeconds = numberParameter(context, context.getNodeParameter('stopTimeout', itemIndex), 'Stop Timeout', itemIndex, { allowZero: true });
 			const values = (await context.getCredentials('dockerEngineApi', itemIndex)) as IDataObject;
-			const baseUrl = text(values.baseUrl);
-			return ({ dryRun }) =>
-				dryRun
-					? Promise.resolve(dryRunAttempt(`Dry run: Docker would restart container "${container}".`, { container }))
-					: restartViaDocker({
-							baseUrl,
-							container,
-							stopTimeoutSeconds,
-							request: authenticatedRequest(context, 'dockerEngineApi'),
-							timeoutMs: parameters.timeoutMs,
-						});
+			return dockerRestartMethod({
+				baseUrl: text(values.baseUrl),
+				container,
+				stopTimeoutSeconds,
+				request: authenticatedRequest(context, 'dockerEngineApi'),
+				timeoutMs: parameters.timeoutMs,
+			});
 		}
 		case 'customHttp': {
 			const httpMethod = context.getNodeParameter('httpMethod', itemIndex) as 'GET' | 'POST';
 			const body = httpMethod === 'POST' ? parseBody(context, itemIndex) : undefined;
 			const values = (await context.getCredentials('oneBotRestartEndpointApi', itemIndex)) as IDataObject;
-			const url = text(values.url);
-			return ({ dryRun }) =>
-				dryRun
-					? Promise.resolve(dryRunAttempt(`Dry run: ${httpMethod} ${url} would be requested.`))
-					: restartViaHttp({
-							url,
-							method: httpMethod,
-							body,
-							request: authenticatedRequest(context, 'oneBotRestartEndpointApi'),
-							timeoutMs: parameters.timeoutMs,
-						});
+			return customHttpRestartMethod({
+				url: text(values.url),
+				method: httpMethod,
+				body,
+				request: authenticatedRequest(context, 'oneBotRestartEndpointApi'),
+				timeoutMs: parameters.timeoutMs,
+			});
 		}
 	}
 }
@@ -568,13 +556,13 @@ export class OneBotRestartClient implements INodeType {
 					throw new NodeOperationError(this.getNode(), 'The OneBot API credential has no base URL', { itemIndex });
 				}
 				const webUi = parameters.method === 'napcatWebUi' ? await webUiSession(this, itemIndex, sessions, parameters) : null;
-				const request = await restartRequest(this, itemIndex, parameters, client, webUi);
+				const method = await restartMethod(this, itemIndex, parameters, client, webUi);
 				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
 
 				const run = await runRestart({
 					method: parameters.method,
 					dryRun: parameters.dryRun,
-					request,
+					request: (options) => method.restart(options),
 					client,
 					webUi,
 					expectedSelfId: parameters.expectedSelfId,
