@@ -15,7 +15,7 @@ import { restartClientProperties } from './description';
 import { guardHistory, historyPersists } from './history';
 import { REPORTED_OUTCOMES, sendReport, toJson } from './output';
 import { readParameters, text } from './parameters';
-import { restartRequest, webUiSession } from './request';
+import { restartMethod, webUiSession } from './method';
 
 export class OneBotRestartClient implements INodeType {
 	description: INodeTypeDescription = {
@@ -80,13 +80,13 @@ export class OneBotRestartClient implements INodeType {
 					throw new NodeOperationError(this.getNode(), 'The OneBot API credential has no base URL', { itemIndex });
 				}
 				const webUi = parameters.method === 'napcatWebUi' ? await webUiSession(this, itemIndex, sessions, parameters) : null;
-				const request = await restartRequest(this, itemIndex, parameters, client, webUi);
+				const method = await restartMethod(this, itemIndex, parameters, client, webUi);
 				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
 
 				const run = await runRestart({
 					method: parameters.method,
 					dryRun: parameters.dryRun,
-					request,
+					request: (options) => method.restart(options),
 					client,
 					webUi,
 					expectedSelfId: parameters.expectedSelfId,

@@ -1,10 +1,10 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { RESTART_METHODS } from '../../core/restart';
-import type { RestartMethod } from '../../core/restart';
+import type { RestartMethodName } from '../../core/restart';
 
 export interface RestartParameters {
-	method: RestartMethod;
+	method: RestartMethodName;
 	dryRun: boolean;
 	minIntervalMs: number;
 	maxPerHour: number;
@@ -38,7 +38,7 @@ export function numberParameter(
 }
 
 export function readParameters(context: IExecuteFunctions, itemIndex: number): RestartParameters {
-	const method = context.getNodeParameter('method', itemIndex) as RestartMethod;
+	const method = context.getNodeParameter('method', itemIndex) as RestartMethodName;
 	if (!RESTART_METHODS.includes(method)) {
 		throw new NodeOperationError(context.getNode(), `Unknown restart method "${String(method)}"`, { itemIndex });
 	}

@@ -142,7 +142,7 @@ export class OneBotSendWithVerification implements INodeType {
 		items.forEach((item, itemIndex) => {
 			const output = outputs[itemIndex]!;
 			const out: INodeExecutionData = {
-				json: { ...output.json, input: item.json },
+				json: settings.includeInput ? { ...output.json, input: item.json } : output.json,
 				pairedItem: { item: itemIndex },
 			};
 			if (item.binary) out.binary = item.binary;

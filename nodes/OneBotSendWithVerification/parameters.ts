@@ -12,6 +12,8 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 's
 export interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
 	reportFailures: boolean;
+	/** Copy each input item's JSON into its output item as `input` (off: reach it with `$('Node').item`). */
+	includeInput: boolean;
 }
 
 export function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
@@ -55,6 +57,8 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
 		useEventStream: options.useEventStream !== false,
 		reportFailures: options.reportFailures !== false,
+		includeInput: options.includeInput === true,
+		attemptLog: options.includeAttemptLog === true,
 		retry: {
 			...DEFAULT_RETRY_POLICY,
 			maxAttempts: Math.floor(numberOption(context, retry.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 'retry.maxAttempts', 1)),

@@ -1,7 +1,13 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NapCatWebUiSession, dryRunAttempt, restartViaDocker, restartViaHttp, restartViaOneBot } from '../../core/restart';
-import type { RestartAttempt } from '../../core/restart';
+import {
+	NapCatWebUiSession,
+	customHttpRestartMethod,
+	dockerRestartMethod,
+	setRestartMethod,
+	webUiRestartMethod,
+} from '../../core/restart';
+import type { RestartMethod } from '../../core/restart';
 import type { OneBotClient } from '../../core/transport';
 import { authenticatedRequest, plainRequest } from '../shared/transport';
 import { numberParameter, parseBody, text } from './parameters';
@@ -38,22 +44,18 @@ export async function webUiSession(
 }
 
 /** Binds the chosen method to its credential; in a dry run nothing that restarts is sent. */
-export async function restartRequest(
+export async function restartMethod(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	parameters: RestartParameters,
 	client: OneBotClient,
 	webUi: NapCatWebUiSession | null,
-): Promise<(options: { dryRun: boolean }) => Promise<RestartAttempt>> {
+): Promise<RestartMethod> {
 	switch (parameters.method) {
 		case 'onebot':
-			return ({ dryRun }) => restartViaOneBot(client, { timeoutMs: parameters.timeoutMs, dryRun });
+			return setRestartMethod(client, { timeoutMs: parameters.timeoutMs });
 		case 'napcatWebUi':
-			return async ({ dryRun }) => {
-				if (!dryRun) return webUi!.restart();
-				const refused = await webUi!.tryLogin();
-				return refused ?? dryRunAttempt('Dry run: the NapCat WebUI login works; Process/Restart would be called.', { webUiLogins: webUi!.logins });
-			};
+			return webUiRestartMethod(webUi!);
 		case 'docker': {
 			const container = text(context.getNodeParameter('container', itemIndex));
 			if (!container) {
@@ -64,33 +66,25 @@ export async function restartRequest(
 			}
 			const stopTimeoutSeconds = numberParameter(context, context.getNodeParameter('stopTimeout', itemIndex), 'Stop Timeout', itemIndex, { allowZero: true });
 			const values = (await context.getCredentials('dockerEngineApi', itemIndex)) as IDataObject;
-			const baseUrl = text(values.baseUrl);
-			return ({ dryRun }) =>
-				dryRun
-					? Promise.resolve(dryRunAttempt(`Dry run: Docker would restart container "${container}".`, { container }))
-					: restartViaDocker({
-							baseUrl,
-							container,
-							stopTimeoutSeconds,
-							request: authenticatedRequest(context, 'dockerEngineApi'),
-							timeoutMs: parameters.timeoutMs,
-						});
+			return dockerRestartMethod({
+				baseUrl: text(values.baseUrl),
+				container,
+				stopTimeoutSeconds,
+				request: authenticatedRequest(context, 'dockerEngineApi'),
+				timeoutMs: parameters.timeoutMs,
+			});
 		}
 		case 'customHttp': {
 			const httpMethod = context.getNodeParameter('httpMethod', itemIndex) as 'GET' | 'POST';
 			const body = httpMethod === 'POST' ? parseBody(context, itemIndex) : undefined;
 			const values = (await context.getCredentials('oneBotRestartEndpointApi', itemIndex)) as IDataObject;
-			const url = text(values.url);
-			return ({ dryRun }) =>
-				dryRun
-					? Promise.resolve(dryRunAttempt(`Dry run: ${httpMethod} ${url} would be requested.`))
-					: restartViaHttp({
-							url,
-							method: httpMethod,
-							body,
-							request: authenticatedRequest(context, 'oneBotRestartEndpointApi'),
-							timeoutMs: parameters.timeoutMs,
-						});
+			return customHttpRestartMethod({
+				url: text(values.url),
+				method: httpMethod,
+				body,
+				request: authenticatedRequest(context, 'oneBotRestartEndpointApi'),
+				timeoutMs: parameters.timeoutMs,
+			});
 		}
 	}
 }
