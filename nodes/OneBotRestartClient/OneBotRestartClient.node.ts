@@ -15,6 +15,7 @@ import {
 	NapCatWebUiSession,
 	customHttpRestartMethod,
 	dockerRestartMethod,
+	mergeHistories,
 	restartAccountKey,
 	runRestart,
 	setRestartMethod,
@@ -269,10 +270,12 @@ function toJson(
 			lastRestartAt: iso(run.guard.lastRestartAt),
 			nextAllowedAt: iso(run.guard.nextAllowedAt),
 			historyPersisted: persisted,
+			inProgressSince: run.inProgress ? iso(run.inProgress.since) : null,
+			heldBy: 'process',
 			...(persisted
 				? {}
 				: {
-						note: 'Manual run, inactive workflow, or a queue-mode worker: n8n gives this run no saved static data, so the restart history started empty and is kept only within this run. Activate the workflow in regular mode for the guard to hold across runs (see Queue mode in the README).',
+						note: 'Manual run or inactive workflow: n8n saves no static data for this run. The guard still holds within this n8n process (its restart history and lease live in process memory), but not across processes or restarts of n8n: see docs/queue-mode.md.',
 					}),
 		},
 		timing: {
@@ -560,6 +563,7 @@ export class OneBotRestartClient implements INodeType {
 				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
 
 				const run = await runRestart({
+					accountKey,
 					method: parameters.method,
 					dryRun: parameters.dryRun,
 					request: (options) => method.restart(options),
@@ -579,7 +583,9 @@ export class OneBotRestartClient implements INodeType {
 					clock: Date.now,
 					sleep,
 				});
-				history[accountKey] = run.history;
+				// Static data is only a copy (n8n writes it back whole when the run ends, last writer wins):
+				// merged, never overwritten, so a run that ends later cannot erase another run's restarts.
+				history[accountKey] = mergeHistories(history[accountKey], run.history);
 
 				const json = toJson(run, parameters, accountKey, persisted, null);
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
