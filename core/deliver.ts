@@ -149,6 +149,11 @@ interface AttemptResult {
 	classification?: Classification;
 	/** Set when the attempt's own verification already settled whether it landed. */
 	check?: CheckOutcome;
+	/**
+	 * Set when the witness concluded early (a later message of the sender overtook this one): enough to end the
+	 * item, not to resend it. A resend still waits for the usual check.
+	 */
+	earlyCheck?: CheckOutcome;
 	sentAt?: number;
 	answeredAt?: number;
 	/** The sender's QQ number, once known. */
@@ -464,7 +469,8 @@ export class DeliveryEngine {
 
 			if (tried.gate?.admitted && !tried.check) await judgeNow();
 			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
-				const check = tried.check ?? (await this.checkLanded(request, tried));
+				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
+				const check = tried.check ?? early ?? (await this.checkLanded(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
 				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
 				evidence.check = check.evidence;
@@ -664,6 +670,18 @@ export class DeliveryEngine {
 		const witness = this.witnessEvidence(watcher, outcome);
 		const evidence = lookup ? { api, lookup: lookup.evidence, witness } : { api, witness };
 		if (outcome.status === 'seen') return done({ delivered: true, verifiedAt: clock(), evidence });
+		if (outcome.status === 'not_seen' && outcome.early) {
+			return done({
+				classification: verifierFailure(
+					'not_observed',
+					'ambiguous',
+					{ message: 'the witness saw a later message of the sender while this one was still missing' },
+					outcome.early,
+				),
+				earlyCheck: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed', early: outcome.early } },
+				evidence,
+			});
+		}
 		if (outcome.status === 'not_seen') {
 			return done({
 				classification: verifierFailure('not_observed', 'ambiguous', { message: 'the witness did not see the message by the deadline' }),
@@ -739,6 +757,8 @@ export class DeliveryEngine {
 			message: request.message,
 			sentAt: tried.sentAt!,
 			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+			// The check before a resend waits for the full deadline: an early signal never triggers a resend.
+			concludeEarly: false,
 		});
 		const outcome = await watcher.waitFor(watch);
 		const base = by === 'witness' ? this.witnessEvidence(watcher, outcome) : { account: watcher.identity.selfId, ...outcome };
