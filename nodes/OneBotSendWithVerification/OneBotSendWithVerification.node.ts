@@ -25,6 +25,7 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 's
 
 interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
+	useSelfEvents: boolean;
 	reportFailures: boolean;
 }
 
@@ -52,7 +53,7 @@ function numberOption(
 /** Run-wide settings, read from the first item (one engine serves the whole run). */
 function readSettings(context: IExecuteFunctions): RunSettings {
 	const verification = context.getNodeParameter('verification', 0) as VerificationLevel;
-	if (!['api', 'lookup', 'witness'].includes(verification)) {
+	if (!['api', 'lookup', 'witness', 'kernel'].includes(verification)) {
 		throw inputError(context, 0, 'verification', `unknown verification "${String(verification)}"`);
 	}
 	const retry = context.getNodeParameter('retry', 0, {}) as IDataObject;
@@ -68,6 +69,7 @@ function readSettings(context: IExecuteFunctions): RunSettings {
 		minIntervalMs: numberOption(context, options.minIntervalMs, 1000, 'options.minIntervalMs', 0),
 		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
 		useEventStream: options.useEventStream !== false,
+		useSelfEvents: options.useSelfEvents !== false,
 		reportFailures: options.reportFailures !== false,
 		retry: {
 			...DEFAULT_RETRY_POLICY,
@@ -215,7 +217,11 @@ export class OneBotSendWithVerification implements INodeType {
 		const remembered = (staticData[SEEN_IDS_KEY] ?? {}) as Record<string, number[]>;
 		const seenIds = new Set<number>();
 		const engine = new DeliveryEngine(settings, {
-			sender: { client: sender.client },
+			sender: {
+				client: sender.client,
+				// The sender's own message_sent events: Kernel Confirmed, and the check after a timed-out send.
+				events: settings.useSelfEvents ? eventStreamOf(sender.credentials) : undefined,
+			},
 			witness: witness
 				? {
 						client: witness.client,
