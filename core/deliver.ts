@@ -60,8 +60,32 @@ export interface DeliverySettings {
 	/** Our own timeout for each OneBot call. */
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
+	/**
+	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
+	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
+	 */
+	attemptLog?: boolean;
 	/** Account-wide pacing and circuit breaker (needs `accounts` in the environment). */
 	pacing?: PacingSettings;
+}
+
+/** Diagnostic counters left out of an item's evidence unless the attempt log is asked for. */
+const LOG_ONLY_FIELDS = ['reads', 'watcherMessageId'];
+
+/** The decisive facts of an evidence object: the same object without the log-only fields (one level down). */
+export function trimEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(evidence)) {
+		if (LOG_ONLY_FIELDS.includes(key)) continue;
+		if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+			const inner: Record<string, unknown> = {};
+			for (const [k, v] of Object.entries(value)) if (!LOG_ONLY_FIELDS.includes(k)) inner[k] = v;
+			out[key] = inner;
+		} else {
+			out[key] = value;
+		}
+	}
+	return out;
 }
 
 export interface PacingSettings {
@@ -131,6 +155,11 @@ interface AttemptResult {
 	classification?: Classification;
 	/** Set when the attempt's own verification already settled whether it landed. */
 	check?: CheckOutcome;
+	/**
+	 * Set when the witness concluded early (a later message of the sender overtook this one): enough to end the
+	 * item, not to resend it. A resend still waits for the usual check.
+	 */
+	earlyCheck?: CheckOutcome;
 	sentAt?: number;
 	answeredAt?: number;
 	/** The sender's QQ number, once known. */
@@ -386,6 +415,7 @@ export class DeliveryEngine {
 			summary?: string,
 		): DeliveryResult => {
 			if (summary) evidence.summary = summary;
+			const log = this.settings.attemptLog === true;
 			const timingWaits = paced ? { pacingWaitMs: waits.pacingWaitMs, breakerWaitMs: waits.breakerWaitMs } : {};
 			if (paced && selfId !== null && !this.settings.pacing!.bypassBreaker) {
 				evidence.breaker = {
@@ -402,7 +432,7 @@ export class DeliveryEngine {
 				reason: classification?.reason ?? null,
 				reasonClass: classification?.reasonClass ?? null,
 				verification: this.settings.verification,
-				evidence,
+				evidence: log ? evidence : trimEvidence(evidence),
 				target: request.target,
 				message: request.message,
 				messageId,
@@ -422,6 +452,7 @@ export class DeliveryEngine {
 
 		for (let attempt = 1; ; attempt++) {
 			const tried = await this.attempt(request, attempt, ticket);
+			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
 			if (tried.answeredAt !== undefined) lastAnsweredAt = tried.answeredAt;
@@ -468,10 +499,12 @@ export class DeliveryEngine {
 
 			if (tried.gate?.admitted && !tried.check) await judgeNow();
 			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
-				const check = tried.check ?? (await this.checkAfterFailure(request, tried));
+				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
+				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
 				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
 				evidence.check = check.evidence;
+				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
 					tried.record.outcome = 'landed_after_check';
 					evidence.basis = 'landed_after_check';
@@ -682,6 +715,18 @@ export class DeliveryEngine {
 		const witness = this.witnessEvidence(watcher, outcome);
 		const evidence = lookup ? { api, lookup: lookup.evidence, witness } : { api, witness };
 		if (outcome.status === 'seen') return done({ delivered: true, verifiedAt: clock(), evidence });
+		if (outcome.status === 'not_seen' && outcome.early) {
+			return done({
+				classification: verifierFailure(
+					'not_observed',
+					'ambiguous',
+					{ message: 'the witness saw a later message of the sender while this one was still missing' },
+					outcome.early,
+				),
+				earlyCheck: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed', early: outcome.early } },
+				evidence,
+			});
+		}
 		if (outcome.status === 'not_seen') {
 			return done({
 				classification: verifierFailure('not_observed', 'ambiguous', { message: 'the witness did not see the message by the deadline' }),
@@ -812,6 +857,8 @@ export class DeliveryEngine {
 			message: request.message,
 			sentAt: tried.sentAt!,
 			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+			// The check before a resend waits for the full deadline: an early signal never triggers a resend.
+			concludeEarly: false,
 		});
 		const outcome = await watcher.waitFor(watch);
 		const base = by === 'witness' ? this.witnessEvidence(watcher, outcome) : { account: watcher.identity.selfId, ...outcome };
