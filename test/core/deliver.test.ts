@@ -204,7 +204,7 @@ describe('ChatWatcher', () => {
 			const slow = chat.expect({ senderId: BOT, message: text('slow'), sentAt: t0, deadlineAt: t0 + 5000 });
 			const later = chat.expect({ senderId: BOT, message: text('fast'), sentAt: t0 + 1, deadlineAt: t0 + 5000 });
 			account.receive('fast');
-			setTimeout(() => account.receive('slow'), 150);
+			void sleep(150).then(() => account.receive('slow'));
 			const [a, b] = await Promise.all([chat.waitFor(slow), chat.waitFor(later)]);
 			expect(b).toMatchObject({ status: 'seen' });
 			expect(a).toMatchObject({ status: 'seen' });
