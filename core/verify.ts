@@ -7,7 +7,7 @@
  *   arrival; pointed at the sender's own store it only shows whether the kernel kept the message.
  */
 import { acceptedMessageId, checkSendAccepted, classifyCall } from './classify';
-import { normaliseForMatch } from './message';
+import { normaliseForMatch, tryNormaliseForMatch } from './message';
 import type { CallResult, OneBotClient } from './transport';
 import type { Classification, Clock, RawError, Segment, Sleep, Target } from './types';
 import {
@@ -160,8 +160,8 @@ export async function lookupSentMessage(client: OneBotClient, request: LookupReq
 		problems.push('another group');
 	}
 	const sameContent =
-		(data.message !== undefined && normaliseForMatch(data.message as string | Segment[]) === request.content) ||
-		(typeof data.raw_message === 'string' && normaliseForMatch(data.raw_message) === request.content);
+		(data.message !== undefined && tryNormaliseForMatch(data.message) === request.content) ||
+		(typeof data.raw_message === 'string' && tryNormaliseForMatch(data.raw_message) === request.content);
 	if (!sameContent) problems.push('other content');
 	if (problems.length > 0) {
 		return {
@@ -340,6 +340,9 @@ export class ChatWatcher {
 
 	private started: Promise<void> | undefined;
 
+	/** Set by close(): every wait ends at its next step, and nothing reads or listens any more. */
+	private closed = false;
+
 	reads = 0;
 
 	baselineError: Classification | null = null;
@@ -380,7 +383,7 @@ export class ChatWatcher {
 	}
 
 	private async begin(): Promise<void> {
-		if (this.options.events) this.connect();
+		if (this.options.events && !this.closed) this.connect();
 		const read = await this.readHistory(Number.POSITIVE_INFINITY);
 		if (read.entries) this.baseline = new WitnessBaseline(read.entries, this.seqField);
 		else this.baselineError = read.error;
@@ -393,6 +396,10 @@ export class ChatWatcher {
 		try {
 			const socket = events.connect(events.url);
 			this.socket = socket;
+			if (this.closed) {
+				this.close();
+				return;
+			}
 			socket.onopen = () => {
 				this.streamState = 'open';
 				this.streamOpenSince = this.options.clock();
@@ -412,7 +419,7 @@ export class ChatWatcher {
 
 	private async awaitStream(): Promise<void> {
 		const giveUpAt = this.options.clock() + (this.options.events?.connectTimeoutMs ?? 3000);
-		while (this.streamState === 'connecting' && this.options.clock() < giveUpAt) {
+		while (this.streamState === 'connecting' && !this.closed && this.options.clock() < giveUpAt) {
 			await this.options.sleep(this.options.eventCheckIntervalMs);
 		}
 		if (this.streamState === 'connecting') {
@@ -482,6 +489,7 @@ export class ChatWatcher {
 			return this.finish(internal, { status: 'unreadable', reads: this.reads, error: this.baselineError });
 		}
 		for (;;) {
+			if (this.closed) return this.finish(internal, this.closedOutcome());
 			this.settleFromEvents();
 			if (internal.outcome) return this.finish(internal);
 			const now = clock();
@@ -493,6 +501,11 @@ export class ChatWatcher {
 				await this.pacedRead(deadlineAt);
 			}
 		}
+	}
+
+	/** What a wait cut short by close() learned: nothing (so nobody resends on it). */
+	private closedOutcome(): WatchOutcome {
+		return { status: 'unreadable', reads: this.reads, error: null };
 	}
 
 	private finish(watch: InternalWatch, outcome?: WatchOutcome): WatchOutcome {
@@ -522,6 +535,7 @@ export class ChatWatcher {
 			}
 		}
 		for (let attempt = 1; attempt <= this.options.finalReadAttempts; attempt++) {
+			if (this.closed) return this.closedOutcome();
 			await this.readAfter(deadlineAt);
 			if (watch.outcome) return watch.outcome;
 			if (this.lastGoodReadStartedAt >= deadlineAt) {
@@ -661,6 +675,7 @@ export class ChatWatcher {
 
 	/** Closes the event stream. Pending expectations are dropped. */
 	close(): void {
+		this.closed = true;
 		this.pending.clear();
 		if (this.socket) {
 			const socket = this.socket;

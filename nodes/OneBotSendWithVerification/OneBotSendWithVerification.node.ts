@@ -7,7 +7,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { randomUUID } from 'crypto';
-import { DeliveryEngine } from '../../core/deliver';
+import { DeliveryEngine, DeliveryStopped } from '../../core/deliver';
 import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
 import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
@@ -93,7 +93,7 @@ function readRequest(context: IExecuteFunctions, itemIndex: number): DeliveryReq
 		throw inputError(context, itemIndex, 'targetType', `"targetType" must be group or private, got "${String(targetType)}"`);
 	}
 	const mode = context.getNodeParameter('messageMode', itemIndex) as MessageMode;
-	const messageField = MESSAGE_FIELDS[mode];
+	const messageField = Object.prototype.hasOwnProperty.call(MESSAGE_FIELDS, mode) ? MESSAGE_FIELDS[mode] : undefined;
 	if (!messageField) throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	try {
@@ -117,6 +117,26 @@ async function witnessCredentials(context: IExecuteFunctions): Promise<boolean> 
 	}
 }
 
+/**
+ * The error of an item that stopped inside the engine: a cancelled execution, or a bug. The message names
+ * the item; whether a send went out before it stopped is unknown, so it is never retried here.
+ */
+function itemFailure(context: IExecuteFunctions, itemIndex: number, error: unknown): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const cancelled = error instanceof DeliveryStopped;
+	const detail = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(
+		context.getNode(),
+		cancelled ? `Item ${itemIndex}: stopped: ${detail}` : `Item ${itemIndex}: the send failed unexpectedly: ${detail}`,
+		{
+			itemIndex,
+			description: cancelled
+				? 'The execution was cancelled while this item was being sent or verified; whether it arrived is unknown.'
+				: 'Whether this message arrived is unknown, so it was not resent. The other items were not affected.',
+		},
+	);
+}
+
 /** The Not Delivered item of an input that could not be sent (continueOnFail): the contract fields, nothing sent. */
 function errorItem(
 	context: IExecuteFunctions,
@@ -124,6 +144,7 @@ function errorItem(
 	itemIndex: number,
 	error: NodeOperationError,
 	now: number,
+	mayHaveBeenSent = false,
 ): IDataObject {
 	const at = new Date(now).toISOString();
 	const read = (name: string): unknown => {
@@ -146,7 +167,10 @@ function errorItem(
 		reason: 'bad_request',
 		reasonClass: 'terminal',
 		verification: settings.verification,
-		evidence: { summary: `Not sent: ${error.message}`, problem: error.description ?? error.message },
+		evidence: {
+			summary: mayHaveBeenSent ? `Stopped, not resent: ${error.message}` : `Not sent: ${error.message}`,
+			problem: error.description ?? error.message,
+		},
 		target: { type: read('targetType'), id },
 		message: null,
 		messageId: null,
@@ -188,9 +212,9 @@ export class OneBotSendWithVerification implements INodeType {
 		const requests: DeliveryRequest[] = [];
 		const failures: Array<{ itemIndex: number; result: DeliveryResult | IDataObject }> = [];
 
-		const reject = (itemIndex: number, error: NodeOperationError) => {
+		const reject = (itemIndex: number, error: NodeOperationError, mayHaveBeenSent = false) => {
 			if (!this.continueOnFail()) throw error;
-			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now()) });
+			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now(), mayHaveBeenSent) });
 		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -242,18 +266,26 @@ export class OneBotSendWithVerification implements INodeType {
 			else sendable.push(request);
 		}
 
-		const results = await engine.deliverAll(sendable);
+		// Every item settles before anything else happens; an item that crashed becomes its own error.
+		const outcomes = await engine.deliverEach(sendable);
+		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {
 			remembered[selfKey] = [...seenIds].slice(-SEEN_IDS_KEPT);
 			staticData[SEEN_IDS_KEY] = remembered;
 		}
 
-		results.forEach((result, i) => {
+		outcomes.forEach((outcome, i) => {
 			const itemIndex = sendable[i].index;
+			if (!outcome.ok) {
+				crashed.push({ itemIndex, error: itemFailure(this, itemIndex, outcome.error) });
+				return;
+			}
+			const result = outcome.result;
 			if (result.status === 'delivered') outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
 			else failures.push({ itemIndex, result });
 		});
+		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
 
 		for (const { itemIndex, result } of failures) {
 			const json = result as unknown as IDataObject;
