@@ -25,6 +25,7 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 	not_observed: 'ambiguous',
 	lookup_failed: 'transient',
 	api_error: 'ambiguous',
+	circuit_open: 'account',
 };
 
 /** What each reason means and what to do about it, for the README and the node UI. */
@@ -96,6 +97,12 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	api_error: {
 		meaning: 'The implementation reported an error this package does not recognise. The raw error is kept.',
 		action: 'Read the raw error. For sends, verify before resending since the outcome is unknown.',
+	},
+	circuit_open: {
+		meaning:
+			"The account's circuit breaker is open: its last sends failed in a way that says the client is stuck or the account is in trouble, so this message was held back and not sent (for one report: the breaker just opened).",
+		action:
+			'Restart or check the client; a recovered Restart Client or a healthy Health Probe closes the breaker. A held message that left on Not Delivered was never sent: resend it.',
 	},
 };
 

@@ -35,6 +35,10 @@ import {
 import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
 import { normaliseForMatch } from './message';
 import { seqFieldFor } from './witness';
+import { breakerVerdict } from './pacing/breaker';
+import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
+import type { AccountPacing } from './pacing/registry';
+import type { SendSlot } from './pacing/limiter';
 
 export interface DeliveryRequest {
 	/** Position of the input item; results come back in this order. */
@@ -54,6 +58,52 @@ export interface DeliverySettings {
 	/** Our own timeout for each OneBot call. */
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
+	/**
+	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
+	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
+	 */
+	attemptLog?: boolean;
+	/** Account-wide pacing and circuit breaker (needs `accounts` in the environment). */
+	pacing?: PacingSettings;
+}
+
+/** Diagnostic counters left out of an item's evidence unless the attempt log is asked for. */
+const LOG_ONLY_FIELDS = ['reads', 'watcherMessageId'];
+
+/** The decisive facts of an evidence object: the same object without the log-only fields (one level down). */
+export function trimEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(evidence)) {
+		if (LOG_ONLY_FIELDS.includes(key)) continue;
+		if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+			const inner: Record<string, unknown> = {};
+			for (const [k, v] of Object.entries(value)) if (!LOG_ONLY_FIELDS.includes(k)) inner[k] = v;
+			out[key] = inner;
+		} else {
+			out[key] = value;
+		}
+	}
+	return out;
+}
+
+export interface PacingSettings {
+	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit. */
+	ratePerMinute: number;
+	breaker: BreakerSettings;
+	/** How long a send may wait for an open breaker before it leaves with circuit_open (0 = not at all). */
+	holdMs: number;
+	/** Longest single sleep while waiting for the breaker. */
+	pollMs?: number;
+	/** Take a send slot only: the breaker neither holds nor counts these sends (the probe's canaries). */
+	bypassBreaker?: boolean;
+}
+
+/** Told once per closed → open transition of an account's breaker, to send the one report. */
+export interface BreakerOpening {
+	selfId: number;
+	reason: Classification;
+	snapshot: BreakerSnapshot;
+	at: number;
 }
 
 export interface AccountAccess {
@@ -70,6 +120,10 @@ export interface DeliveryEnvironment {
 	random?: RandomFn;
 	/** message_ids earlier sends got; a repeat means the id is not evidence (kept up to date here). */
 	seenMessageIds?: Set<number>;
+	/** The process-wide pacing of an account (core/pacing/registry.ts); used with `settings.pacing`. */
+	accounts?: (selfId: number) => AccountPacing;
+	/** Called by the one send whose failure opened the breaker; its answer goes into that item's evidence. */
+	onBreakerOpen?: (opening: BreakerOpening) => Promise<Record<string, unknown> | undefined>;
 	/** The execution's cancel signal: once aborted, nothing more is sent and every wait ends. */
 	signal?: AbortSignal;
 }
@@ -83,6 +137,15 @@ export class DeliveryStopped extends Error {
 		super(message);
 		this.name = 'DeliveryStopped';
 	}
+}
+
+/** What the account's breaker and limiter did for one send. */
+interface GateResult {
+	admitted: boolean;
+	trial: boolean;
+	breakerWaitMs: number;
+	pacingWaitMs: number;
+	slot?: SendSlot;
 }
 
 type CheckResult = 'landed' | 'not_landed' | 'unknown';
@@ -99,12 +162,19 @@ interface AttemptResult {
 	classification?: Classification;
 	/** Set when the attempt's own verification already settled whether it landed. */
 	check?: CheckOutcome;
+	/**
+	 * Set when the witness concluded early (a later message of the sender overtook this one): enough to end the
+	 * item, not to resend it. A resend still waits for the usual check.
+	 */
+	earlyCheck?: CheckOutcome;
 	sentAt?: number;
 	answeredAt?: number;
 	/** The sender's QQ number, once known. */
 	selfId?: number;
 	verifiedAt?: number;
 	evidence: Record<string, unknown>;
+	/** Set when the attempt went through the account's breaker and limiter. */
+	gate?: GateResult & { judged?: boolean };
 }
 
 interface Identities {
@@ -204,8 +274,62 @@ export class DeliveryEngine {
 		private readonly settings: DeliverySettings,
 		private readonly env: DeliveryEnvironment,
 	) {
-		this.lane = new SendLane(settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
+		// With account pacing the limiter spaces sends per target across runs; the lane keeps input order.
+		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
 		this.seenMessageIds = env.seenMessageIds ?? new Set();
+	}
+
+	private get paced(): boolean {
+		return this.settings.pacing !== undefined && this.env.accounts !== undefined;
+	}
+
+	/**
+	 * The account's breaker, then its limiter: waits while the breaker is open (up to the hold), then for
+	 * a send slot. Called in the lane, so a run's sends pass in input order.
+	 */
+	private async passGate(target: Target, selfId: number): Promise<GateResult> {
+		const { clock, sleep } = this.env;
+		const pacing = this.settings.pacing!;
+		const account = this.env.accounts!(selfId);
+		if (!pacing.bypassBreaker) account.breaker.configure(pacing.breaker);
+		const admission = pacing.bypassBreaker
+			? ({ admitted: true, trial: false, waitedMs: 0, heldBy: null } as const)
+			: await account.breaker.admit({
+			holdMs: pacing.holdMs,
+			pollMs: pacing.pollMs ?? 1000,
+			clock,
+			sleep,
+		});
+		if (!admission.admitted) {
+			return { admitted: false, trial: false, breakerWaitMs: admission.waitedMs, pacingWaitMs: 0 };
+		}
+		const slot = await account.limiter.acquire(
+			{ targetKey: targetKey(target), ratePerMinute: pacing.ratePerMinute, minIntervalMs: this.settings.minIntervalMs },
+			{ clock, sleep },
+		);
+		return { admitted: true, trial: admission.trial, breakerWaitMs: admission.waitedMs, pacingWaitMs: slot.waitedMs, slot };
+	}
+
+	/** Tells the account's breaker what one admitted send came to (a trial's result once). */
+	private async judge(
+		tried: AttemptResult,
+		failure: Classification | undefined,
+		onOpened: (report: Record<string, unknown> | undefined) => void,
+	): Promise<void> {
+		const gate = tried.gate;
+		if (!gate?.admitted || tried.selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+		const trial = gate.trial && !gate.judged;
+		gate.judged = true;
+		const at = this.env.clock();
+		const result = this.env.accounts!(tried.selfId).breaker.record(breakerVerdict(failure), { trial, at });
+		if (!result.opened || !failure) return;
+		let report: Record<string, unknown> | undefined;
+		try {
+			report = await this.env.onBreakerOpen?.({ selfId: tried.selfId, reason: failure, snapshot: result.snapshot, at });
+		} catch (error) {
+			report = { sent: false, error: error instanceof Error ? error.message : String(error) };
+		}
+		onOpened(report);
 	}
 
 	/**
@@ -302,6 +426,9 @@ export class DeliveryEngine {
 		let messageId: number | null = null;
 		let selfId: number | null = null;
 		const evidence: Record<string, unknown> = { level: this.settings.verification };
+		const paced = this.paced;
+		const waits = { pacingWaitMs: 0, breakerWaitMs: 0, trial: false, openedBreaker: false };
+		let openingReport: Record<string, unknown> | undefined;
 
 		const finish = (
 			status: DeliveryResult['status'],
@@ -310,12 +437,24 @@ export class DeliveryEngine {
 			summary?: string,
 		): DeliveryResult => {
 			if (summary) evidence.summary = summary;
+			const log = this.settings.attemptLog === true;
+			const timingWaits = paced ? { pacingWaitMs: waits.pacingWaitMs, breakerWaitMs: waits.breakerWaitMs } : {};
+			if (paced && selfId !== null && !this.settings.pacing!.bypassBreaker) {
+				evidence.breaker = {
+					...this.env.accounts!(selfId).breaker.snapshot(),
+					account: selfId,
+					waitedMs: waits.breakerWaitMs,
+					trial: waits.trial,
+					openedByThisItem: waits.openedBreaker,
+					...(openingReport ? { report: openingReport } : {}),
+				};
+			}
 			return {
 				status,
 				reason: classification?.reason ?? null,
 				reasonClass: classification?.reasonClass ?? null,
 				verification: this.settings.verification,
-				evidence,
+				evidence: log ? evidence : trimEvidence(evidence),
 				target: request.target,
 				message: request.message,
 				messageId,
@@ -327,6 +466,7 @@ export class DeliveryEngine {
 					verifiedAt: status === 'delivered' ? iso(endedAt) : null,
 					gaveUpAt: status === 'failed' ? iso(endedAt) : null,
 					totalMs: endedAt - requestedAt,
+					...timingWaits,
 				},
 				selfId,
 			};
@@ -336,22 +476,59 @@ export class DeliveryEngine {
 			this.throwIfStopped(ticket);
 			const tried = await this.attempt(request, attempt, ticket);
 			this.throwIfStopped();
+			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
 			if (tried.answeredAt !== undefined) lastAnsweredAt = tried.answeredAt;
 			if (tried.record.messageId !== null) messageId = tried.record.messageId;
 			if (tried.selfId !== undefined) selfId = tried.selfId;
+			if (tried.gate) {
+				waits.pacingWaitMs += tried.gate.pacingWaitMs;
+				waits.breakerWaitMs += tried.gate.breakerWaitMs;
+				if (tried.gate.trial) waits.trial = true;
+				if (tried.gate.slot) {
+					evidence.pacing = {
+						ratePerMinute: this.settings.pacing!.ratePerMinute,
+						minIntervalMs: this.settings.minIntervalMs,
+						waitedMs: waits.pacingWaitMs,
+						queuedBehind: tried.gate.slot.queuedBehind,
+						limitedBy: tried.gate.slot.limitedBy,
+					};
+				}
+			}
+			if (tried.gate && !tried.gate.admitted) {
+				const classification = tried.classification!;
+				evidence.resend = 'not sent: held back while the account\'s breaker was open; resending it is safe';
+				return finish(
+					'failed',
+					clock(),
+					classification,
+					`Attempt ${attempt} was held back for ${Math.round(tried.gate.breakerWaitMs / 1000)} s while the account's circuit breaker stayed open, and not sent (circuit_open).`,
+				);
+			}
+			// A send answered with a failure tells the breaker at once; an accepted one once it is verified.
+			const judgeNow = (): Promise<void> =>
+				this.judge(tried, tried.delivered ? undefined : tried.classification, (report) => {
+					waits.openedBreaker = true;
+					openingReport = report;
+				});
 
 			if (tried.delivered) {
+				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
 				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
 			}
 			const classification = tried.classification!;
 			const decision = decideRetry(classification, attempt, this.settings.retry, this.env.random);
 
+			if (tried.gate?.admitted && !tried.check) await judgeNow();
 			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
-				const check = tried.check ?? (await this.checkLanded(request, tried));
+				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
+				const check = tried.check ?? early ?? (await this.checkLanded(request, tried));
+				if (tried.gate?.admitted && tried.check) await judgeNow();
+				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
 				evidence.check = check.evidence;
+				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
 					tried.record.outcome = 'landed_after_check';
 					evidence.basis = 'landed_after_check';
@@ -471,10 +648,26 @@ export class DeliveryEngine {
 		const action = target.type === 'group' ? 'send_group_msg' : 'send_private_msg';
 		const params = target.type === 'group' ? { group_id: target.id, message } : { user_id: target.id, message };
 		let sentAt = startedAt;
-		const result = await ticket.run((at) => {
+		let gate: GateResult | undefined;
+		const result = await ticket.run(async (at) => {
+			if (this.paced) {
+				gate = await this.passGate(target, sender.selfId);
+				if (!gate.admitted) return undefined;
+				at = clock();
+			}
 			sentAt = at;
 			return this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
 		});
+		if (result === undefined) {
+			const held = failBeforeSend(
+				verifierFailure('circuit_open', 'account', {
+					message: `held back ${gate!.breakerWaitMs} ms while the account's circuit breaker was open; not sent`,
+				}),
+				{},
+				sender.selfId,
+			);
+			return { ...held, gate };
+		}
 		const answeredAt = clock();
 		const done = (fields: Partial<AttemptResult> & { evidence: Record<string, unknown> }): AttemptResult => {
 			record.durationMs = clock() - sentAt;
@@ -483,7 +676,7 @@ export class DeliveryEngine {
 				record.reason = fields.classification.reason;
 				record.raw = fields.classification.raw;
 			}
-			return { record, delivered: false, sentAt, answeredAt, selfId: sender.selfId, ...fields };
+			return { record, delivered: false, sentAt, answeredAt, selfId: sender.selfId, gate, ...fields };
 		};
 
 		const acceptance = checkApiAcceptance(result, this.seenMessageIds, target.type);
@@ -532,6 +725,18 @@ export class DeliveryEngine {
 		const witness = this.witnessEvidence(watcher, outcome);
 		const evidence = lookup ? { api, lookup: lookup.evidence, witness } : { api, witness };
 		if (outcome.status === 'seen') return done({ delivered: true, verifiedAt: clock(), evidence });
+		if (outcome.status === 'not_seen' && outcome.early) {
+			return done({
+				classification: verifierFailure(
+					'not_observed',
+					'ambiguous',
+					{ message: 'the witness saw a later message of the sender while this one was still missing' },
+					outcome.early,
+				),
+				earlyCheck: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed', early: outcome.early } },
+				evidence,
+			});
+		}
 		if (outcome.status === 'not_seen') {
 			return done({
 				classification: verifierFailure('not_observed', 'ambiguous', { message: 'the witness did not see the message by the deadline' }),
@@ -608,6 +813,8 @@ export class DeliveryEngine {
 			message: request.message,
 			sentAt: tried.sentAt!,
 			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+			// The check before a resend waits for the full deadline: an early signal never triggers a resend.
+			concludeEarly: false,
 		});
 		const outcome = await watcher.waitFor(watch);
 		const base = by === 'witness' ? this.witnessEvidence(watcher, outcome) : { account: watcher.identity.selfId, ...outcome };

@@ -6,6 +6,7 @@
  */
 import { checkOnline, classifyCall } from './classify';
 import { DeliveryEngine } from './deliver';
+import type { AccountPacing } from './pacing/registry';
 import type { AccountAccess } from './deliver';
 import type { CallResult, OneBotClient } from './transport';
 import type { Clock, DeliveryResult, RawError, ReasonClass, ReasonCode, Sleep, Target, VerificationLevel } from './types';
@@ -552,6 +553,10 @@ export interface CanaryEnvironment {
 	sleep: Sleep;
 	clock: Clock;
 	requestTimeoutMs: number;
+	/** The process-wide pacing of an account: a canary takes a send slot like any send (never held by the breaker). */
+	accounts?: (selfId: number) => AccountPacing;
+	/** The account's rate for canaries' slots (messages per minute; 0 = none) and the per-target interval. */
+	pacing?: { ratePerMinute: number; minIntervalMs: number };
 }
 
 /** Polls often enough that a canary's latency is measured to a fraction of its deadline. */
@@ -603,15 +608,24 @@ export function deliveryCanarySender(environment: CanaryEnvironment): CanarySend
 				verification: plan.verification,
 				deadlineMs: plan.deadlineMs,
 				pollIntervalMs: canaryPollIntervalMs(plan.deadlineMs),
-				minIntervalMs: 0,
+				minIntervalMs: environment.pacing?.minIntervalMs ?? 0,
 				requestTimeoutMs: environment.requestTimeoutMs,
 				retry: { maxAttempts: 1, baseMs: 0, capMs: 0, accountBackoffMs: 0, retryOn: [] },
+				pacing: environment.pacing
+					? {
+							ratePerMinute: environment.pacing.ratePerMinute,
+							breaker: { threshold: 0, coolDownMs: 0 },
+							holdMs: 0,
+							bypassBreaker: true,
+						}
+					: undefined,
 			},
 			{
 				sender: environment.sender,
 				witness: plan.verification === 'witness' ? environment.witness : undefined,
 				sleep: environment.sleep,
 				clock: environment.clock,
+				accounts: environment.accounts,
 			},
 		);
 		let target = plan.target;

@@ -21,6 +21,7 @@ export const REASON_CODES = [
 	'not_observed',
 	'lookup_failed',
 	'api_error',
+	'circuit_open',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -76,6 +77,8 @@ export interface AttemptRecord {
 	raw: RawError | null;
 	startedAt: string;
 	durationMs: number;
+	/** This attempt's full evidence (every read, id and state), only with the attempt log option on. */
+	evidence?: Record<string, unknown>;
 }
 
 export interface Timing {

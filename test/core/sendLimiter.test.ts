@@ -1,0 +1,67 @@
+import { SendLimiter } from '../../core/pacing/limiter';
+import { scheduledTime } from './pacingTime';
+
+describe('SendLimiter: per-account slots in request order', () => {
+	test('an account rate spaces every send of the account evenly, whatever the target', async () => {
+		const time = scheduledTime();
+		const t0 = time.clock();
+		const limiter = new SendLimiter();
+		const grants: string[] = [];
+		const slots = ['group:1', 'group:2', 'private:3', 'group:1'].map((targetKey, i) =>
+			limiter.acquire({ targetKey, ratePerMinute: 30, minIntervalMs: 0 }, time).then((slot) => {
+				grants.push(`${i}@${slot.at - t0}`);
+				return slot;
+			}),
+		);
+		const granted = await time.run(Promise.all(slots));
+		expect(grants).toEqual(['0@0', '1@2000', '2@4000', '3@6000']);
+		expect(granted.map((slot) => slot.waitedMs)).toEqual([0, 2000, 4000, 6000]);
+		expect(granted.map((slot) => slot.queuedBehind)).toEqual([0, 1, 2, 3]);
+		expect(granted.map((slot) => slot.limitedBy)).toEqual(['none', 'account_rate', 'account_rate', 'account_rate']);
+	});
+
+	test('the per-target interval applies across callers; other targets go as soon as their turn comes', async () => {
+		const time = scheduledTime();
+		const t0 = time.clock();
+		const limiter = new SendLimiter();
+		const request = (targetKey: string) => limiter.acquire({ targetKey, ratePerMinute: 0, minIntervalMs: 500 }, time);
+		const slots = await time.run(Promise.all([request('group:1'), request('group:1'), request('group:2'), request('group:1')]));
+		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 500, 1000]);
+		expect(slots[1].limitedBy).toBe('target_interval');
+		expect(slots[2].limitedBy).toBe('none');
+	});
+
+	test('two runs sharing the limiter: slots follow the order they were asked for (FIFO), none is skipped', async () => {
+		const time = scheduledTime();
+		const limiter = new SendLimiter();
+		const order: string[] = [];
+		const take = (name: string) =>
+			limiter.acquire({ targetKey: 'group:1', ratePerMinute: 60, minIntervalMs: 1000 }, time).then(() => order.push(name));
+		const all = Promise.all([take('run1-a'), take('run2-a'), take('run1-b'), take('run2-b'), take('run1-c')]);
+		await time.run(all);
+		expect(order).toEqual(['run1-a', 'run2-a', 'run1-b', 'run2-b', 'run1-c']);
+		expect(limiter.granted).toBe(5);
+		expect(limiter.queued).toBe(0);
+	});
+
+	test('a slot asked for after the interval has passed is granted at once', async () => {
+		const time = scheduledTime();
+		const limiter = new SendLimiter();
+		const settings = { targetKey: 'group:1', ratePerMinute: 6, minIntervalMs: 1000 };
+		await time.run(limiter.acquire(settings, time));
+		time.advance(10_000);
+		const slot = await time.run(limiter.acquire(settings, time));
+		expect(slot.waitedMs).toBe(0);
+		expect(slot.limitedBy).toBe('none');
+	});
+
+	test('a lower rate set by a later caller applies from its slot on', async () => {
+		const time = scheduledTime();
+		const t0 = time.clock();
+		const limiter = new SendLimiter();
+		const fast = { targetKey: 'group:1', ratePerMinute: 120, minIntervalMs: 0 };
+		const slow = { ...fast, ratePerMinute: 20 };
+		const slots = await time.run(Promise.all([limiter.acquire(fast, time), limiter.acquire(fast, time), limiter.acquire(slow, time)]));
+		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 3500]);
+	});
+});
