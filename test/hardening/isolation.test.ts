@@ -80,7 +80,7 @@ describe('segment types named like Object.prototype members', () => {
 			}),
 		});
 		expect(delivered.length + notDelivered.length).toBe(3);
-		expect(delivered.map((item) => (item.json.input as IDataObject).i)).toEqual(expect.arrayContaining([0, 2]));
+		expect(delivered.map((item) => (item.pairedItem as { item: number }).item)).toEqual(expect.arrayContaining([0, 2]));
 		await sleep(600);
 		expect(await copies('iso a')).toBe(1);
 		expect(await copies('iso c')).toBe(1);
