@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /**
  * Runs a node through n8n-core's own execution engine, as n8n 2.41 does for a workflow run:
  * - execute(): a one-node workflow run by `WorkflowExecute`, the node's input on the execution stack, so
