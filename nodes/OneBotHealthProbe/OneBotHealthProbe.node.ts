@@ -17,6 +17,7 @@ import { REASON_CLASS } from '../../core/classify';
 import { reportToTrigger } from '../shared/report';
 import type { NodeFailureFields } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
+import { outputsForCaller } from '../shared/toolOutput';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -413,7 +414,7 @@ export class OneBotHealthProbe implements INodeType {
 				});
 			}
 		}
-		return [healthy, unhealthy];
+		return outputsForCaller(this, [healthy, unhealthy]);
 	}
 }
 

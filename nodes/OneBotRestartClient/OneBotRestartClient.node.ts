@@ -26,6 +26,7 @@ import type { OneBotClient } from '../../core/transport';
 import { reportToTrigger } from '../shared/report';
 import { authenticatedRequest, oneBotClient, plainRequest } from '../shared/transport';
 import type { OneBotCredentialValues } from '../shared/transport';
+import { outputsForCaller } from '../shared/toolOutput';
 
 const HISTORY_KEY = 'restartHistory';
 
@@ -596,6 +597,6 @@ export class OneBotRestartClient implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
 		}
-		return [recovered, notRecovered];
+		return outputsForCaller(this, [recovered, notRecovered]);
 	}
 }

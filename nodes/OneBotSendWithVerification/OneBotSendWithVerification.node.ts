@@ -16,6 +16,7 @@ import type { DeliveryResult, ReasonClass, VerificationLevel } from '../../core/
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
+import { outputsForCaller } from '../shared/toolOutput';
 
 /** message_ids remembered across runs (active workflows only) so a repeat is caught between runs too. */
 const SEEN_IDS_KEY = 'recentMessageIds';
@@ -276,6 +277,6 @@ export class OneBotSendWithVerification implements INodeType {
 			if (item.binary) out.binary = item.binary;
 			(output.failed ? notDelivered : delivered).push(out);
 		});
-		return [delivered, notDelivered];
+		return outputsForCaller(this, [delivered, notDelivered]);
 	}
 }
