@@ -58,8 +58,32 @@ export interface DeliverySettings {
 	/** Our own timeout for each OneBot call. */
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
+	/**
+	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
+	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
+	 */
+	attemptLog?: boolean;
 	/** Account-wide pacing and circuit breaker (needs `accounts` in the environment). */
 	pacing?: PacingSettings;
+}
+
+/** Diagnostic counters left out of an item's evidence unless the attempt log is asked for. */
+const LOG_ONLY_FIELDS = ['reads', 'watcherMessageId'];
+
+/** The decisive facts of an evidence object: the same object without the log-only fields (one level down). */
+export function trimEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(evidence)) {
+		if (LOG_ONLY_FIELDS.includes(key)) continue;
+		if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+			const inner: Record<string, unknown> = {};
+			for (const [k, v] of Object.entries(value)) if (!LOG_ONLY_FIELDS.includes(k)) inner[k] = v;
+			out[key] = inner;
+		} else {
+			out[key] = value;
+		}
+	}
+	return out;
 }
 
 export interface PacingSettings {
@@ -356,6 +380,7 @@ export class DeliveryEngine {
 			summary?: string,
 		): DeliveryResult => {
 			if (summary) evidence.summary = summary;
+			const log = this.settings.attemptLog === true;
 			const timingWaits = paced ? { pacingWaitMs: waits.pacingWaitMs, breakerWaitMs: waits.breakerWaitMs } : {};
 			if (paced && selfId !== null && !this.settings.pacing!.bypassBreaker) {
 				evidence.breaker = {
@@ -372,7 +397,7 @@ export class DeliveryEngine {
 				reason: classification?.reason ?? null,
 				reasonClass: classification?.reasonClass ?? null,
 				verification: this.settings.verification,
-				evidence,
+				evidence: log ? evidence : trimEvidence(evidence),
 				target: request.target,
 				message: request.message,
 				messageId,
@@ -392,6 +417,7 @@ export class DeliveryEngine {
 
 		for (let attempt = 1; ; attempt++) {
 			const tried = await this.attempt(request, attempt, ticket);
+			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
 			if (tried.answeredAt !== undefined) lastAnsweredAt = tried.answeredAt;
@@ -442,6 +468,7 @@ export class DeliveryEngine {
 				if (tried.gate?.admitted && tried.check) await judgeNow();
 				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
 				evidence.check = check.evidence;
+				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
 					tried.record.outcome = 'landed_after_check';
 					evidence.basis = 'landed_after_check';

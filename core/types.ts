@@ -77,6 +77,8 @@ export interface AttemptRecord {
 	raw: RawError | null;
 	startedAt: string;
 	durationMs: number;
+	/** This attempt's full evidence (every read, id and state), only with the attempt log option on. */
+	evidence?: Record<string, unknown>;
 }
 
 export interface Timing {

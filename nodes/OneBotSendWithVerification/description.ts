@@ -182,6 +182,22 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				description: 'Your own ID for this message, echoed in the output and in failure reports. A random one is generated when empty.',
 			},
 			{
+				displayName: 'Include Attempt Log',
+				name: 'includeAttemptLog',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether every attempt carries its own full evidence and the item's evidence keeps the diagnostic counters (history reads, the witness's own message ID). Off: the decisive facts only.",
+			},
+			{
+				displayName: 'Include Input',
+				name: 'includeInput',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to copy each input item's JSON into its output item as \"input\". Off, the output stays small; an expression reaches the input through $('Node Name').item.",
+			},
+			{
 				displayName: 'Minimum Interval (Ms)',
 				name: 'minIntervalMs',
 				type: 'number',

@@ -295,6 +295,46 @@ describe('DeliveryEngine', () => {
 		expect(results.map((result) => result.messageId)).toEqual([101, 102, 103, 104]);
 	});
 
+	describe('evidence: decisive facts by default, the full attempt log on request', () => {
+		async function deliverWitnessed(attemptLog?: boolean) {
+			const sender = bot();
+			const witness = new FakeAccount();
+			witness.handlers.get_login_info = () => ({ status: 'ok', retcode: 0, data: { user_id: WITNESS } });
+			witness.handlers.get_version_info = () => ({ status: 'ok', retcode: 0, data: { app_name: 'NapCat.Onebot' } });
+			sender.handlers.send_group_msg = (params) => {
+				witness.receive((params.message as Segment[])[0].data.text as string);
+				return { status: 'ok', retcode: 0, data: { message_id: 77 } };
+			};
+			const engine = new DeliveryEngine(
+				{ ...settings, verification: 'witness', deadlineMs: 1000, attemptLog },
+				{ sender: { client: sender.client() }, witness: { client: witness.client() }, sleep, clock: Date.now },
+			);
+			const [result] = await engine.deliverAll([{ index: 0, target: { type: 'group', id: GROUP }, message: text('w'), correlationId: 'c' }]);
+			expect(result).toMatchObject({ status: 'delivered', evidence: { basis: 'witness_saw_message' } });
+			return result;
+		}
+
+		test('by default: the witness facts without read counters or the witness-side id; attempts keep outcome, reason, raw', async () => {
+			const result = await deliverWitnessed();
+			const witness = result.evidence.witness as Record<string, unknown>;
+			expect(witness).toMatchObject({ account: WITNESS, status: 'seen', via: 'history', method: 'content_time' });
+			expect(witness).not.toHaveProperty('reads');
+			expect(witness).not.toHaveProperty('watcherMessageId');
+			expect(result.attempts).toEqual([
+				{ attempt: 1, outcome: 'accepted', reason: null, messageId: 77, raw: null, startedAt: expect.any(String), durationMs: expect.any(Number) },
+			]);
+		});
+
+		test('with the attempt log: every attempt carries its own evidence and the counters stay', async () => {
+			const result = await deliverWitnessed(true);
+			expect(result.evidence.witness).toMatchObject({ reads: expect.any(Number), watcherMessageId: expect.any(Number) });
+			expect(result.attempts[0].evidence).toMatchObject({
+				api: { accepted: true, messageId: 77 },
+				witness: { status: 'seen', reads: expect.any(Number) },
+			});
+		});
+	});
+
 	test('witnessProblem: only the recipient can witness a private message', () => {
 		expect(DeliveryEngine.witnessProblem({ type: 'private', id: WITNESS }, witnessIdentity)).toBeNull();
 		expect(DeliveryEngine.witnessProblem({ type: 'group', id: GROUP }, witnessIdentity)).toBeNull();

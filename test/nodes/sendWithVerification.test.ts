@@ -137,7 +137,8 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 			items: [{ json: { kind: 'group' } }, { json: { kind: 'private' } }],
 		});
 		const failed = only(notDelivered);
-		expect(failed).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous', input: { kind: 'group' } });
+		expect(failed).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
+		expect(notDelivered[0].pairedItem).toEqual({ item: 0 });
 		expect(attemptOutcomes(failed)).toEqual([
 			'not_landed_after_check:send_timeout',
 			'not_landed_after_check:send_timeout',
@@ -150,7 +151,8 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 		expect(failed.timing.gaveUpAt).not.toBeNull();
 		expect(failed.timing.verifiedAt).toBeNull();
 		const ok = only(delivered);
-		expect(ok).toMatchObject({ status: 'delivered', target: { type: 'private', id: witnessId }, input: { kind: 'private' } });
+		expect(ok).toMatchObject({ status: 'delivered', target: { type: 'private', id: witnessId } });
+		expect(delivered[0].pairedItem).toEqual({ item: 1 });
 
 		// Ground truth: three group sends, each answered data null with the timeout text; nothing arrived.
 		const sends = await t.calls('send_group_msg');
@@ -252,7 +254,8 @@ describe('many items: shared reads, order, spacing, formats', () => {
 			items: texts.map((text, i) => ({ json: { i } })),
 		});
 		expect(notDelivered).toHaveLength(0);
-		expect(delivered.map((item) => item.json.input)).toEqual(texts.map((_, i) => ({ i })));
+		// Include Input is off by default: the input stays out of the output, pairedItem leads back to it.
+		expect(delivered.filter((item) => 'input' in item.json)).toEqual([]);
 		expect(delivered.map((item) => item.pairedItem)).toEqual(texts.map((_, i) => ({ item: i })));
 		const reads = await t.calls('get_group_msg_history', 'witness');
 		// One baseline read plus a shared read every poll interval while any item waits.
@@ -272,7 +275,7 @@ describe('many items: shared reads, order, spacing, formats', () => {
 			items: [{ json: { n: 1 } }, { json: { n: 2 } }],
 		});
 		// The first send is dropped; the second arrives. Its copy must not be counted for both items.
-		expect(delivered.map((item) => item.json.input)).toEqual([{ n: 2 }]);
+		expect(delivered.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
 		expect(await t.copies(text)).toBe(1);
 		// The second copy was sent while the first was awaited: its server seq came from the sender's get_msg.
 		expect((await t.calls('get_msg')).length).toBeGreaterThanOrEqual(1);
@@ -355,11 +358,13 @@ describe('parameters, errors, secrets and reports', () => {
 	});
 
 	test('with continueOnFail: the bad item leaves on Not Delivered with the contract fields, the good one is sent', async () => {
+		// Include Input on (a run-wide option, read from the first item): both outputs carry their input.
+		const options = { ...(t.parameters().options as IDataObject), includeInput: true };
 		const { delivered, notDelivered } = await t.run({
 			parameters: (itemIndex) =>
 				itemIndex === 0
-					? t.parameters({ messageMode: 'segments', segments: '[{"type":"text"}]' })
-					: t.parameters({ text: t.text('good') }),
+					? t.parameters({ messageMode: 'segments', segments: '[{"type":"text"}]', options })
+					: t.parameters({ text: t.text('good'), options }),
 			items: [{ json: { n: 0 } }, { json: { n: 1 } }],
 			continueOnFail: true,
 		});
