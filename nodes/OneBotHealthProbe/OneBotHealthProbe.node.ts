@@ -28,8 +28,13 @@ export class OneBotHealthProbe implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Healthy', 'Unhealthy'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'oneBotWitnessApi', required: false, displayOptions: { show: withCanary } },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Probed)' },
+			{
+				name: 'oneBotWitnessApi',
+				required: false,
+				displayName: 'Witness Account (Receives the Canary)',
+				displayOptions: { show: withCanary },
+			},
 		],
 		properties: healthProbeProperties,
 	};

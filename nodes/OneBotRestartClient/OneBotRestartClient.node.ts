@@ -34,12 +34,23 @@ export class OneBotRestartClient implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Recovered', 'Not Recovered'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'napCatWebUiApi', required: true, displayOptions: { show: { method: ['napcatWebUi'] } } },
-			{ name: 'dockerEngineApi', required: true, displayOptions: { show: { method: ['docker'] } } },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Restarted)' },
+			{
+				name: 'napCatWebUiApi',
+				required: true,
+				displayName: 'NapCat WebUI (Performs the Restart)',
+				displayOptions: { show: { method: ['napcatWebUi'] } },
+			},
+			{
+				name: 'dockerEngineApi',
+				required: true,
+				displayName: 'Docker Engine (Performs the Restart)',
+				displayOptions: { show: { method: ['docker'] } },
+			},
 			{
 				name: 'oneBotRestartEndpointApi',
 				required: true,
+				displayName: 'Restart Endpoint (Performs the Restart)',
 				testedBy: 'oneBotRestartEndpointTest',
 				displayOptions: { show: { method: ['customHttp'] } },
 			},

@@ -46,8 +46,8 @@ export class OneBotSendWithVerification implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Delivered', 'Not Delivered'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'oneBotWitnessApi', required: false },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Sends the Message)' },
+			{ name: 'oneBotWitnessApi', required: false, displayName: 'Witness Account (Confirms Arrival)' },
 		],
 		properties: sendWithVerificationProperties,
 	};

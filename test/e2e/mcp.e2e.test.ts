@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- end-to-end test code, runs outside n8n */
+/* eslint-disable import-x/no-unresolved -- the MCP SDK resolves through its exports map, which the import resolver does not read */
 /**
  * Send With Verification as an AI-agent tool, through n8n's own MCP Server Trigger
  * (@n8n/n8n-nodes-langchain.mcpTrigger): the community node becomes the tool type
@@ -64,8 +64,22 @@ function mcpWorkflow(): WorkflowJson {
 	};
 }
 
+/** Activation returns before the trigger's webhooks answer: wait until the endpoint stops saying 404. */
+async function untilRegistered(url: string): Promise<void> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const response = await fetch(url, { method: 'GET', headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(2000) }).catch(
+			() => undefined,
+		);
+		await response?.body?.cancel().catch(() => undefined);
+		if (response && response.status !== 404) return;
+		if (Date.now() > deadline) throw new Error(`${url} still answers 404 after activation`);
+		await sleep(500);
+	}
+}
+
 /** The tool's answer: n8n returns the node's items as JSON text. */
-function toolItems(result: unknown): Array<Record<string, any>> {
+function toolItems(result: unknown): Array<Record<string, unknown>> {
 	const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
 	const text = content.find((c) => c.type === 'text')?.text;
 	if (text === undefined) throw new Error(`tool answer without text: ${JSON.stringify(result)}`);
@@ -85,6 +99,7 @@ describe('Send With Verification as a tool of n8n\'s MCP Server Trigger, called 
 		await n8n.importCredentials(exampleCredentialsFor(sim, { url: '', secret: '' }));
 		workflowId = await n8n.importWorkflow(mcpWorkflow());
 		await n8n.activate(workflowId);
+		await untilRegistered(`${n8n.baseUrl}/mcp/${MCP_PATH}`);
 		client = new Client({ name: 'sentinel-e2e', version: '1.0.0' });
 		await client.connect(new StreamableHTTPClientTransport(new URL(`${n8n.baseUrl}/mcp/${MCP_PATH}`)));
 	}, 400_000);
