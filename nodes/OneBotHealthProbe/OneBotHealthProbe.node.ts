@@ -21,7 +21,7 @@ export class OneBotHealthProbe implements INodeType {
 		version: 1,
 		subtitle: '={{"canary: " + $parameter["canary"]}}',
 		description:
-			'Checks that a OneBot v11 QQ bot is reachable, logged in and online, and that a canary message really arrives; reports up, degraded or down with a diagnosis',
+			'Checks that a OneBot v11 QQ bot is reachable, logged in and online, and that a canary message really arrives; reports up, degraded or down with a diagnosis and what to do',
 		defaults: { name: 'OneBot Health Probe' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -27,7 +27,7 @@ export class OneBotRestartClient implements INodeType {
 		version: 1,
 		subtitle: '={{"restart via " + {"onebot": "set_restart", "napcatWebUi": "NapCat WebUI", "docker": "Docker", "customHttp": "HTTP request"}[$parameter["method"]] + ($parameter["dryRun"] ? " (dry run)" : "")}}',
 		description:
-			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops, and waits until the account is back online',
+			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops (outcome skipped_cooldown), and waits until the account is back online',
 		defaults: { name: 'OneBot Restart Client' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -39,7 +39,7 @@ export class OneBotSendWithVerification implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["targetType"] + " " + $parameter["targetId"] + " · " + $parameter["verification"]}}',
 		description:
-			'Send a QQ message through OneBot v11 and prove it arrived: API accepted, sender lookup, or a witness account saw it. Retries only what is safe.',
+			'Send a QQ message through OneBot v11 and prove it arrived: API accepted, sender lookup, or a witness account saw it. Retries only what is safe. Returns one item per message: status delivered, or failed with reason and reasonClass.',
 		defaults: { name: 'OneBot Send With Verification' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
