@@ -11,6 +11,7 @@
  */
 export * from './outcomes';
 export * from './guard';
+export * from './lease';
 export * from './implementation';
 export * from './attempt';
 export type { RestartMethod } from './method';

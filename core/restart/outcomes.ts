@@ -9,6 +9,7 @@ export const RESTART_OUTCOMES = [
 	'not_recovered',
 	'restart_failed',
 	'skipped_cooldown',
+	'skipped_in_progress',
 	'unsupported',
 	'dry_run',
 ] as const;
@@ -35,6 +36,12 @@ export const RESTART_OUTCOME_DESCRIPTIONS: Record<RestartOutcome, { meaning: str
 	skipped_cooldown: {
 		meaning: 'The guard refused to restart: the last restart of this account was too recent, or the hourly cap is reached.',
 		action: 'Nothing was restarted. If restarts keep being needed, the client is not the cause: check the account (risk control) and the host.',
+	},
+	skipped_in_progress: {
+		meaning:
+			'Another run in this n8n process was already restarting this account; this run waited for it to finish and restarted nothing.',
+		action:
+			'Nothing was restarted. Check the account (probe) and go on, as after skipped_cooldown; `explanation` says how the other restart ended.',
 	},
 	unsupported: {
 		meaning: 'This method cannot restart this client (e.g. set_restart on LLOneBot, go-cqhttp, or NapCat in single-process mode).',

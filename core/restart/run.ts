@@ -6,6 +6,8 @@ import type { Clock, ReasonClass, ReasonCode, Sleep } from '../types';
 import type { RestartAttempt } from './attempt';
 import { checkRestartGuard, recordRestart, sortedTimes } from './guard';
 import type { GuardDecision, RestartGuardPolicy } from './guard';
+import { processRestartLeases } from './lease';
+import type { LeaseHolder, LeaseRelease, RestartLeases } from './lease';
 import type { NapCatWebUiSession } from './methods/napcatWebUi';
 import type { RestartMethodName, RestartOutcome } from './outcomes';
 import { waitForRecovery } from './recovery';
@@ -31,7 +33,19 @@ export interface RestartPlan {
 	clock: Clock;
 	sleep: Sleep;
 	random?: RandomFn;
+	/**
+	 * The account's guard key. With it the run takes the account's lease in `leases` (this process's
+	 * registry unless given): the guard then reads the process's history merged with `history`, and a run
+	 * that finds a restart of the account in progress waits for it and ends `skipped_in_progress`.
+	 */
+	accountKey?: string;
+	leases?: RestartLeases;
+	/** Longest time the restart request itself may take before recovery starts (lease hold time). Default 5 min. */
+	requestBudgetMs?: number;
 }
+
+/** Guard outcome while another run of this process restarts the same account. */
+export type InProgressDecision = Omit<GuardDecision, 'blockedBy'> & { blockedBy: 'in_progress' };
 
 export interface RestartRunResult {
 	outcome: RestartOutcome;
@@ -39,7 +53,9 @@ export interface RestartRunResult {
 	explanation: string;
 	reason: ReasonCode | null;
 	reasonClass: ReasonClass | null;
-	guard: GuardDecision;
+	guard: GuardDecision | InProgressDecision;
+	/** With `skipped_in_progress`: the run that held the lease (when it started, how it ended). */
+	inProgress?: { since: number; outcome: string | null; restartRequestedAt: number | null } | null;
 	/** The account's restart history after this run, for the caller to keep. */
 	history: number[];
 	attempt: RestartAttempt | null;
@@ -60,11 +76,83 @@ function minutes(ms: number): string {
  * failing restart cannot loop either.
  */
 export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
+	if (plan.accountKey === undefined) {
+		return runGuarded(plan, plan.clock(), sortedTimes(plan.history), (at) => recordRestart(plan.history, at));
+	}
+	const leases = plan.leases ?? processRestartLeases;
+	const key = plan.accountKey;
 	const startedAt = plan.clock();
-	const guard = checkRestartGuard(plan.history, startedAt, plan.guard);
+	const history = leases.history(key, startedAt, plan.history);
+	const holdMs = (plan.requestBudgetMs ?? 300000) + plan.recovery.deadlineMs;
+	// No await between reading the history and taking the lease: no other run of this process can slip in.
+	const grant = leases.acquire(key, startedAt, holdMs);
+	if (!grant.granted) return waitForHolder(plan, startedAt, () => leases.history(key, plan.clock()), grant.holder);
+	let result: RestartRunResult | null = null;
+	try {
+		result = await runGuarded(plan, startedAt, history, (at) => grant.record(at));
+		return { ...result, history: leases.history(key, plan.clock()) };
+	} finally {
+		const release: LeaseRelease = {
+			outcome: result?.outcome ?? 'error',
+			recovered: result?.recovered ?? false,
+			restartRequestedAt: result?.restartRequestedAt ?? null,
+			finishedAt: plan.clock(),
+		};
+		grant.release(release);
+	}
+}
+
+/**
+ * Another run of this process is restarting the account: wait (polling, so no timer outlives the wait by
+ * more than one poll) until it ends or its lease expires, then report what it came to. Nothing is restarted.
+ */
+async function waitForHolder(
+	plan: RestartPlan,
+	startedAt: number,
+	currentHistory: () => number[],
+	holder: LeaseHolder,
+): Promise<RestartRunResult> {
+	let release: LeaseRelease | null = null;
+	void holder.done.then((r) => (release = r));
+	const step = Math.max(1, plan.recovery.pollCapMs);
+	while (!holder.settled && plan.clock() < holder.until) {
+		await Promise.race([holder.done, plan.sleep(Math.max(1, Math.min(step, holder.until - plan.clock())))]);
+	}
+	if (holder.settled) release = await holder.done;
+	const ended = release as LeaseRelease | null;
+	const history = currentHistory();
+	const decision = checkRestartGuard(history, plan.clock(), plan.guard);
+	const iso = (ms: number) => new Date(ms).toISOString();
+	const explanation = ended
+		? `Not restarted: another run was already restarting this account (started ${iso(holder.since)}); it ended ${ended.outcome}${ended.recovered ? ', the account is back online' : ''}.`
+		: `Not restarted: another run has been restarting this account since ${iso(holder.since)} and has not finished.`;
+	return {
+		outcome: 'skipped_in_progress',
+		recovered: false,
+		explanation,
+		reason: null,
+		reasonClass: null,
+		guard: { ...decision, allowed: false, blockedBy: 'in_progress', nextAllowedAt: decision.nextAllowedAt ?? holder.until },
+		inProgress: { since: holder.since, outcome: ended?.outcome ?? null, restartRequestedAt: ended?.restartRequestedAt ?? null },
+		history,
+		attempt: null,
+		recovery: null,
+		startedAt,
+		restartRequestedAt: null,
+		finishedAt: plan.clock(),
+	};
+}
+
+async function runGuarded(
+	plan: RestartPlan,
+	startedAt: number,
+	known: number[],
+	record: (at: number) => number[],
+): Promise<RestartRunResult> {
+	const guard = checkRestartGuard(known, startedAt, plan.guard);
 	const base = {
 		guard,
-		history: sortedTimes(plan.history),
+		history: known,
 		attempt: null,
 		recovery: null,
 		startedAt,
@@ -88,7 +176,7 @@ export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
 
 	const restartRequestedAt = plan.clock();
 	const attempt = await plan.request({ dryRun: plan.dryRun });
-	const history = attempt.sent ? recordRestart(plan.history, restartRequestedAt) : base.history;
+	const history = attempt.sent ? record(restartRequestedAt) : base.history;
 	const after = { ...base, history, attempt, restartRequestedAt: attempt.sent ? restartRequestedAt : null };
 	if (attempt.answer === 'unsupported') {
 		return {

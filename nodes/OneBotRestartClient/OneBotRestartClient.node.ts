@@ -9,7 +9,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NapCatWebUiSession, restartAccountKey, runRestart } from '../../core/restart';
+import { NapCatWebUiSession, mergeHistories, restartAccountKey, runRestart } from '../../core/restart';
 import { oneBotClient } from '../shared/transport';
 import { restartClientProperties } from './description';
 import { guardHistory, historyPersists } from './history';
@@ -96,6 +96,7 @@ export class OneBotRestartClient implements INodeType {
 				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
 
 				const run = await runRestart({
+					accountKey,
 					method: parameters.method,
 					dryRun: parameters.dryRun,
 					request: (options) => method.restart(options),
@@ -115,7 +116,9 @@ export class OneBotRestartClient implements INodeType {
 					clock: Date.now,
 					sleep,
 				});
-				history[accountKey] = run.history;
+				// Static data is only a copy (n8n writes it back whole when the run ends, last writer wins):
+				// merged, never overwritten, so a run that ends later cannot erase another run's restarts.
+				history[accountKey] = mergeHistories(history[accountKey], run.history);
 
 				const json = toJson(run, parameters, accountKey, persisted, null);
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {

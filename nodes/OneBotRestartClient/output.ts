@@ -73,10 +73,12 @@ export function toJson(
 			lastRestartAt: iso(run.guard.lastRestartAt),
 			nextAllowedAt: iso(run.guard.nextAllowedAt),
 			historyPersisted: persisted,
+			inProgressSince: run.inProgress ? iso(run.inProgress.since) : null,
+			heldBy: 'process',
 			...(persisted
 				? {}
 				: {
-						note: 'Manual run, inactive workflow, or a queue-mode worker: n8n gives this run no saved static data, so the restart history started empty and is kept only within this run. Activate the workflow in regular mode for the guard to hold across runs (see Queue mode in the README).',
+						note: 'Manual run or inactive workflow: n8n saves no static data for this run. The guard still holds within this n8n process (its restart history and lease live in process memory), but not across processes or restarts of n8n: see docs/queue-mode.md.',
 					}),
 		},
 		timing: {

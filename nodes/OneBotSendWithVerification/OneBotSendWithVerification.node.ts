@@ -88,7 +88,11 @@ export class OneBotSendWithVerification implements INodeType {
 		const remembered = (staticData[SEEN_IDS_KEY] ?? {}) as Record<string, number[]>;
 		const seenIds = new Set<number>();
 		const engine = new DeliveryEngine(settings, {
-			sender: { client: sender.client },
+			sender: {
+				client: sender.client,
+				// The sender's own message_sent events: Kernel Confirmed, and the check after a timed-out send.
+				events: settings.useSelfEvents ? eventStreamOf(sender.credentials) : undefined,
+			},
 			witness: witness
 				? {
 						client: witness.client,

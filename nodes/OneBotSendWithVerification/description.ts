@@ -78,6 +78,12 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 					'A second account (the OneBot Witness API credential) received it before the deadline. The only proof of arrival.',
 			},
 			{
+				name: 'Kernel Confirmed',
+				value: 'kernel',
+				description:
+					"The QQ kernel confirmed it: the send was answered ok, or after a timeout the sender's own self message (message_sent) or raw record arrived before the deadline. Proves the server acknowledged it, not that a member received it. No second account needed.",
+			},
+			{
 				name: 'Sender Lookup',
 				value: 'lookup',
 				description:
@@ -99,6 +105,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 		displayOptions: { show: { verification: ['witness'] } },
+	},
+	{
+		displayName:
+			"Kernel Confirmed reads the sender's own self messages: set the OneBot API credential's Event WebSocket URL and switch self-reporting on (NapCat: reportSelfMessage on that WebSocket; LLOneBot: report self messages; LLOneBot's debug also shows raw records). Without them, an ok answer still counts, but a timed-out send ends not_confirmed.",
+		name: 'kernelNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { verification: ['kernel'] } },
 	},
 	{
 		displayName: 'Deadline (Seconds)',
@@ -229,6 +243,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				default: 30000,
 				description:
 					'Our own limit for each OneBot call. Keep it above the implementation send timeout (about 10 s) so its own answer arrives.',
+			},
+			{
+				displayName: "Use Sender's Self Messages",
+				name: 'useSelfEvents',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether a timed-out send is first checked against the sender's own message_sent events (its credential's Event WebSocket URL, with self-reporting on): a late kernel confirmation ends Delivered without a resend",
 			},
 			{
 				displayName: 'Use Witness Event Stream',

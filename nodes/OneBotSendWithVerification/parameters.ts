@@ -11,6 +11,7 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 's
 
 export interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
+	useSelfEvents: boolean;
 	reportFailures: boolean;
 	/** Copy each input item's JSON into its output item as `input` (off: reach it with `$('Node').item`). */
 	includeInput: boolean;
@@ -40,7 +41,7 @@ function numberOption(
 /** Run-wide settings, read from the first item (one engine serves the whole run). */
 export function readSettings(context: IExecuteFunctions): RunSettings {
 	const verification = context.getNodeParameter('verification', 0) as VerificationLevel;
-	if (!['api', 'lookup', 'witness'].includes(verification)) {
+	if (!['api', 'lookup', 'witness', 'kernel'].includes(verification)) {
 		throw inputError(context, 0, 'verification', `unknown verification "${String(verification)}"`);
 	}
 	const retry = context.getNodeParameter('retry', 0, {}) as IDataObject;
@@ -56,6 +57,7 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 		minIntervalMs: numberOption(context, options.minIntervalMs, 1000, 'options.minIntervalMs', 0),
 		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
 		useEventStream: options.useEventStream !== false,
+		useSelfEvents: options.useSelfEvents !== false,
 		reportFailures: options.reportFailures !== false,
 		includeInput: options.includeInput === true,
 		attemptLog: options.includeAttemptLog === true,

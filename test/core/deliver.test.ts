@@ -11,6 +11,7 @@ import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { Segment } from '../../core/types';
 import { ChatWatcher, withAccessToken } from '../../core/verify';
+import { identifyImplementation } from '../../core/implementations';
 import type { AccountIdentity, EventSocketLike } from '../../core/verify';
 
 const GROUP = 555;
@@ -92,7 +93,13 @@ class FakeSocket implements EventSocketLike {
 	}
 }
 
-const witnessIdentity: AccountIdentity = { selfId: WITNESS, flavour: 'napcat', appName: 'NapCat.Onebot', appVersion: '4.10.32' };
+const witnessIdentity: AccountIdentity = {
+	selfId: WITNESS,
+	flavour: 'napcat',
+	appName: 'NapCat.Onebot',
+	appVersion: '4.10.32',
+	implementation: identifyImplementation({ app_name: 'NapCat.Onebot', app_version: '4.10.32' }),
+};
 
 function watcher(account: FakeAccount, extra: Partial<ConstructorParameters<typeof ChatWatcher>[0]> = {}): ChatWatcher {
 	return new ChatWatcher({
@@ -171,6 +178,81 @@ describe('ChatWatcher', () => {
 		expect(outcome).toMatchObject({ status: 'unreadable', error: { reason: 'unsupported_action' } });
 		expect(Date.now() - started).toBeLessThan(1000);
 		chat.close();
+	});
+
+	describe('a later message of the same sender seen while ours is missing', () => {
+		test('polling: ours is concluded not seen after the grace, long before the deadline', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 200 });
+			await chat.start();
+			const t0 = Date.now();
+			const lost = chat.expect({ senderId: BOT, message: text('lost'), sentAt: t0, deadlineAt: t0 + 5000 });
+			const later = chat.expect({ senderId: BOT, message: text('later'), sentAt: t0 + 1, deadlineAt: t0 + 5000 });
+			account.receive('later');
+			const [a, b] = await Promise.all([chat.waitFor(lost), chat.waitFor(later)]);
+			expect(b).toMatchObject({ status: 'seen' });
+			expect(a).toMatchObject({
+				status: 'not_seen',
+				via: 'history',
+				early: 'overtaken_by_later_message',
+				overtakenBy: { order: 'arrival', sentAfterMs: 1, via: 'history' },
+			});
+			const took = Date.now() - t0;
+			expect(took).toBeGreaterThanOrEqual(200);
+			expect(took).toBeLessThan(2000);
+			chat.close();
+		});
+
+		test('ours arriving late but within the grace is seen, not concluded missing', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 400 });
+			await chat.start();
+			const t0 = Date.now();
+			const slow = chat.expect({ senderId: BOT, message: text('slow'), sentAt: t0, deadlineAt: t0 + 5000 });
+			const later = chat.expect({ senderId: BOT, message: text('fast'), sentAt: t0 + 1, deadlineAt: t0 + 5000 });
+			account.receive('fast');
+			void sleep(150).then(() => account.receive('slow'));
+			const [a, b] = await Promise.all([chat.waitFor(slow), chat.waitFor(later)]);
+			expect(b).toMatchObject({ status: 'seen' });
+			expect(a).toMatchObject({ status: 'seen' });
+			chat.close();
+		});
+
+		test('another sender, or an earlier send of ours, is no signal; concludeEarly false waits for the deadline', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 50 });
+			await chat.start();
+			const t0 = Date.now();
+			const earlier = chat.expect({ senderId: BOT, message: text('earlier'), sentAt: t0, deadlineAt: t0 + 5000 });
+			const missing = chat.expect({ senderId: BOT, message: text('missing'), sentAt: t0 + 5, deadlineAt: t0 + 600 });
+			const checked = chat.expect({ senderId: BOT, message: text('checked'), sentAt: t0 + 1, deadlineAt: t0 + 600, concludeEarly: false });
+			account.receive('earlier');
+			account.receive('from someone else', 4242);
+			const [a, b, c] = await Promise.all([chat.waitFor(earlier), chat.waitFor(missing), chat.waitFor(checked)]);
+			expect(a).toMatchObject({ status: 'seen' });
+			expect(b).toMatchObject({ status: 'not_seen' });
+			expect(b).not.toHaveProperty('early');
+			expect(c).toMatchObject({ status: 'not_seen' });
+			expect(c).not.toHaveProperty('early');
+			expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+			chat.close();
+		});
+
+		test('with our server seq known, any newer entry of the sender with a higher seq is the signal', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 100 });
+			await chat.start();
+			const t0 = Date.now();
+			// The seq the sender's get_msg gave ours (the fake's next seq); the entry itself never arrives.
+			const lost = chat.expect({ senderId: BOT, message: text('seq lost'), sentAt: t0, deadlineAt: t0 + 5000, serverSeq: 1001 });
+			account.receive('skip'); // takes seq 1001 in the fake: from another sender's view it is unrelated
+			account.history.pop();
+			account.receive('sent by another run of the same bot'); // seq 1002 > 1001
+			const outcome = await chat.waitFor(lost);
+			expect(outcome).toMatchObject({ status: 'not_seen', early: 'overtaken_by_later_message', overtakenBy: { order: 'server_seq', serverSeq: 1002 } });
+			expect(Date.now() - t0).toBeLessThan(2000);
+			chat.close();
+		});
 	});
 
 	describe('event stream', () => {

@@ -267,6 +267,44 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		expect(await t.calls('get_msg')).toHaveLength(0);
 	});
 
+	test('a later message seen while ours is missing ends ours early (after the grace), Not Delivered, not resent', async () => {
+		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
+		const texts = [t.text('dropped'), t.text('overtaking')];
+		const { delivered, notDelivered } = await t.run({
+			parameters: (itemIndex) => t.parameters({ text: texts[itemIndex], deadlineSeconds: 5, retry: { maxAttempts: 1 } }),
+			items: texts.map((_, i) => ({ json: { i } })),
+		});
+		expect(delivered.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+		const lost = only(notDelivered);
+		expect(lost).toMatchObject({ status: 'failed', reason: 'not_observed', reasonClass: 'ambiguous' });
+		expect(lost.evidence.witness).toMatchObject({ status: 'not_seen', early: 'overtaken_by_later_message' });
+		expect(lost.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed', early: 'overtaken_by_later_message' });
+		// Concluded after the grace (500 ms) instead of the 5 s deadline.
+		const afterAnswer = Date.parse(lost.timing.gaveUpAt!) - Date.parse(lost.timing.answeredAt!);
+		expect(afterAnswer).toBeGreaterThanOrEqual(400);
+		expect(afterAnswer).toBeLessThan(2500);
+		expect(await t.copies(texts[0])).toBe(0);
+		expect(await t.copies(texts[1])).toBe(1);
+	});
+
+	test('an early signal never resends by itself: the resend waits for the usual check to the deadline', async () => {
+		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
+		const texts = [t.text('dropped then resent'), t.text('overtaking 2')];
+		const { delivered, notDelivered } = await t.run({
+			parameters: (itemIndex) =>
+				t.parameters({ text: texts[itemIndex], deadlineSeconds: 1.5, retry: { maxAttempts: 2, backoffMs: 0, backoffCapMs: 0 } }),
+			items: texts.map((_, i) => ({ json: { i } })),
+		});
+		expect(notDelivered).toHaveLength(0);
+		const resent = delivered.map((item) => item.json as unknown as Item).find((item) => item.attempts.length === 2)!;
+		expect(attemptOutcomes(resent)).toEqual(['not_landed_after_check:not_observed', 'accepted']);
+		// The check before the resend ran to the full deadline after the first answer.
+		expect(Date.parse(resent.attempts[1].startedAt) - Date.parse(resent.attempts[0].startedAt)).toBeGreaterThanOrEqual(1500);
+		expect(resent.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed' });
+		expect(resent.evidence.check).not.toHaveProperty('early');
+		for (const text of texts) expect(await t.copies(text)).toBe(1);
+	});
+
 	test('identical messages are told apart: two items with the same text need two copies', async () => {
 		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
 		const text = t.text('same text');
