@@ -78,6 +78,12 @@ export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; ac
 		meaning: '实现端报告了本包不认识的错误。原始错误已保留。',
 		action: '阅读原始错误（raw）。如果是发送，结果未知：重发前先确认。',
 	},
+	not_confirmed: {
+		meaning:
+			'内核确认（Kernel Confirmed）验证：发送以不确定的方式失败（例如超时），而截止时间前 QQ 内核没有确认：发送方既没有 message_sent 自身事件，也没有 sendStatus 为 2 的原始记录。消息之后仍可能被确认（NapCat 最多等 10 分钟），也可能永远不会（客户端卡住；NOSEQ 发送从不上报）。',
+		action:
+			'不要盲目重发：evidence.check 会说明重发是否安全。确认已开启自身消息上报（NapCat 的 reportSelfMessage、LLOneBot 的自身消息设置），并在凭证里填写 Event WebSocket URL；群消息反复出现 not_confirmed 通常说明客户端卡住了：重启它。',
+	},
 	circuit_open: {
 		meaning: '这个账号的熔断器处于打开状态：最近的发送失败说明客户端卡住或账号有问题，所以这条消息被拦下、没有发送（对于上报：熔断器刚刚打开）。',
 		action: '重启或检查客户端；Restart Client 恢复成功或 Health Probe 健康都会关闭熔断器。从 Not Delivered 输出的被拦消息从未发出：需要重发。',
@@ -163,6 +169,10 @@ export const RESTART_OUTCOME_DESCRIPTIONS_ZH_CN: Record<RestartOutcome, { meanin
 	skipped_cooldown: {
 		meaning: '保护机制拒绝了重启：这个账号上次重启太近，或已达到每小时上限。',
 		action: '没有重启。如果总是需要重启，问题不在客户端：检查账号（风控）和主机。',
+	},
+	skipped_in_progress: {
+		meaning: '这个 n8n 进程里另一次运行已经在重启这个账号；本次运行等待它结束，没有重启任何东西。',
+		action: '没有重启。检查账号（探测）后继续，与 skipped_cooldown 相同；`explanation` 会说明另一次重启的结果。',
 	},
 	unsupported: {
 		meaning: '这种方式无法重启这个客户端（例如 LLOneBot、go-cqhttp 或单进程模式的 NapCat 上的 set_restart）。',
