@@ -61,6 +61,11 @@ export interface DeliverySettings {
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
 	/**
+	 * Check a send that failed ambiguously against the sender's own confirmations first (default true). The
+	 * probe's canaries turn it off: only the witness may judge them.
+	 */
+	selfEventCheck?: boolean;
+	/**
 	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
 	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
 	 */
@@ -492,6 +497,10 @@ export class DeliveryEngine {
 			if (tried.delivered) {
 				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
+				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
+				if (this.kernel && tried.record.messageId !== null && (this.settings.verification === 'witness' || this.settings.verification === 'lookup')) {
+					evidence.selfEvent = this.kernel.selfEventFor(tried.record.messageId);
+				}
 				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
 			}
 			const classification = tried.classification!;
@@ -799,7 +808,10 @@ export class DeliveryEngine {
 	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
 		const { clock } = this.env;
 		const kernelLevel = this.settings.verification === 'kernel';
-		const watcher = tried.record.outcome === 'failed' && tried.selfId !== undefined ? this.kernelWatcher(tried.selfId) : undefined;
+		const watcher =
+			tried.record.outcome === 'failed' && tried.selfId !== undefined && this.settings.selfEventCheck !== false
+				? this.kernelWatcher(tried.selfId)
+				: undefined;
 		if (!watcher) {
 			const check = await this.checkLanded(request, tried);
 			return kernelLevel ? this.asNotConfirmed(check, tried, { status: 'not_checked' }) : check;

@@ -64,7 +64,8 @@ export class OneBotHealthProbe implements INodeType {
 					thresholds: { apiSlowMs: parameters.apiSlowMs, canarySlowMs: parameters.canarySlowMs },
 					canaries: parameters.canaries,
 					sendCanary: deliveryCanarySender({
-						sender: { client },
+						// The bot's own stream, when its credential names one: the probe tells whether self-reporting is on.
+						sender: { client, events: eventStreamOf(credentials) },
 						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials) } : undefined,
 						sleep,
 						clock,
