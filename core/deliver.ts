@@ -63,9 +63,10 @@ export interface DeliverySettings {
 }
 
 export interface PacingSettings {
-	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit. */
-	ratePerMinute: number;
-	breaker: BreakerSettings;
+	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit; absent = as last set. */
+	ratePerMinute?: number;
+	/** Fields left out keep what the account has (defaults: core/pacing/breaker.ts). */
+	breaker: Partial<BreakerSettings>;
 	/** How long a send may wait for an open breaker before it leaves with circuit_open (0 = not at all). */
 	holdMs: number;
 	/** Longest single sleep while waiting for the breaker. */
@@ -404,7 +405,7 @@ export class DeliveryEngine {
 				if (tried.gate.trial) waits.trial = true;
 				if (tried.gate.slot) {
 					evidence.pacing = {
-						ratePerMinute: this.settings.pacing!.ratePerMinute,
+						ratePerMinute: this.settings.pacing!.ratePerMinute ?? null,
 						minIntervalMs: this.settings.minIntervalMs,
 						waitedMs: waits.pacingWaitMs,
 						queuedBehind: tried.gate.slot.queuedBehind,

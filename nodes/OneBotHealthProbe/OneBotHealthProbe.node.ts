@@ -17,6 +17,7 @@ import { REASON_CLASS } from '../../core/classify';
 import { reportToTrigger } from '../shared/report';
 import type { NodeFailureFields } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
+import { accountPacing, closeAccountBreaker } from '../../core/pacing/registry';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -348,9 +349,19 @@ export class OneBotHealthProbe implements INodeType {
 						sleep,
 						clock,
 						requestTimeoutMs: parameters.timeoutMs,
+						// Canaries take a send slot of the account like any send (never held by its breaker).
+						accounts: accountPacing,
+						pacing: { minIntervalMs: 0 },
 					}),
 					clock,
 				});
+
+				// A probe whose canary arrived proves the client sends again: close the account's breaker.
+				const canaryArrived = Object.values(run.canaries).some((canary) => canary?.status === 'delivered');
+				const breakerClosed =
+					run.state === 'up' && canaryArrived && run.selfId !== null && run.selfId !== undefined
+						? closeAccountBreaker(run.selfId, 'probe_healthy')
+						: false;
 
 				const settings = { failureThreshold: parameters.failureThreshold, recoveryThreshold: parameters.recoveryThreshold };
 				let outcome: HysteresisOutcome;
@@ -397,6 +408,7 @@ export class OneBotHealthProbe implements INodeType {
 						note: historyNote(keepHistory, outcome.startedEmpty),
 					},
 					report: report as IDataObject | null,
+					breakerClosed,
 					probedAt: run.probedAt,
 					durationMs: run.durationMs,
 				};

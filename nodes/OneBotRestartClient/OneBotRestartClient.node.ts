@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { REASON_CLASS } from '../../core/classify';
 import type { ReportOutcome } from '../../core/report';
+import { closeAccountBreaker } from '../../core/pacing/registry';
 import {
 	NapCatWebUiSession,
 	dryRunAttempt,
@@ -594,6 +595,8 @@ export class OneBotRestartClient implements INodeType {
 				history[accountKey] = run.history;
 
 				const json = toJson(run, parameters, accountKey, persisted, null);
+				// A client that came back sends again: close the account's breaker so held messages go out now.
+				json.breakerClosed = run.recovered && typeof json.selfId === 'number' ? closeAccountBreaker(json.selfId, 'restart_recovered') : false;
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
 					json.report = (await sendReport(this, credentials, json, run)) as unknown as IDataObject;
 				}

@@ -12,6 +12,7 @@ import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
 import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
+import { accountPacing } from '../../core/pacing/registry';
 import type { DeliveryResult, ReasonClass, VerificationLevel } from '../../core/types';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
@@ -26,6 +27,7 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 's
 interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
 	reportFailures: boolean;
+	resetBreaker: boolean;
 }
 
 function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
@@ -49,6 +51,17 @@ function numberOption(
 	return number;
 }
 
+function optionalNumber(
+	context: IExecuteFunctions,
+	value: unknown,
+	field: string,
+	minimum: number,
+	convert: (n: number) => number = (n) => n,
+): number | undefined {
+	if (value === undefined || value === '') return undefined;
+	return convert(numberOption(context, value, 0, field, minimum));
+}
+
 /** Run-wide settings, read from the first item (one engine serves the whole run). */
 function readSettings(context: IExecuteFunctions): RunSettings {
 	const verification = context.getNodeParameter('verification', 0) as VerificationLevel;
@@ -69,6 +82,16 @@ function readSettings(context: IExecuteFunctions): RunSettings {
 		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
 		useEventStream: options.useEventStream !== false,
 		reportFailures: options.reportFailures !== false,
+		resetBreaker: options.resetBreaker === true,
+		// Options left unset keep what the account already has in this process (another workflow may have set them).
+		pacing: {
+			ratePerMinute: optionalNumber(context, options.accountRatePerMinute, 'options.accountRatePerMinute', 0),
+			breaker: {
+				threshold: optionalNumber(context, options.breakerThreshold, 'options.breakerThreshold', 0, Math.floor),
+				coolDownMs: optionalNumber(context, options.breakerCoolDownSeconds, 'options.breakerCoolDownSeconds', 0, (s) => s * 1000),
+			},
+			holdMs: numberOption(context, options.breakerHoldSeconds, 600, 'options.breakerHoldSeconds', 0) * 1000,
+		},
 		retry: {
 			...DEFAULT_RETRY_POLICY,
 			maxAttempts: Math.floor(numberOption(context, retry.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 'retry.maxAttempts', 1)),
@@ -225,11 +248,31 @@ export class OneBotSendWithVerification implements INodeType {
 			sleep,
 			clock: Date.now,
 			seenMessageIds: seenIds,
+			accounts: accountPacing,
+			// The one send whose failure opened the account's breaker reports the opening, so one restart starts.
+			onBreakerOpen: async (opening) => {
+				if (!settings.reportFailures || !sender.credentials.reportUrl) return { sent: false, note: 'no report URL, or reports off' };
+				const outcome = await reportToTrigger(this, sender.credentials, {
+					event: 'delivery_failed',
+					source: 'send',
+					status: 'failed',
+					reason: 'circuit_open',
+					reasonClass: 'account',
+					verification: settings.verification,
+					selfId: opening.selfId,
+					details: {
+						breaker: { ...opening.snapshot, transition: 'opened', openedBy: opening.reason.reason },
+						note: "The account's circuit breaker opened: its sends are held until a restart or probe closes it. No message is attached; held messages report themselves if they are not sent.",
+					},
+				});
+				return outcome as unknown as Record<string, unknown>;
+			},
 		});
 
 		// Name what cannot be verified before anything is sent.
 		const identities = await engine.identify();
 		const selfKey = identities.sender.ok ? String(identities.sender.identity.selfId) : undefined;
+		if (settings.resetBreaker && identities.sender.ok) accountPacing(identities.sender.identity.selfId).breaker.reset();
 		for (const id of (selfKey && remembered[selfKey]) || []) seenIds.add(id);
 		const witnessIdentity = identities.witness?.ok ? identities.witness.identity : undefined;
 		const sendable: DeliveryRequest[] = [];
