@@ -25,6 +25,7 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 	not_observed: 'ambiguous',
 	lookup_failed: 'transient',
 	api_error: 'ambiguous',
+	not_confirmed: 'ambiguous',
 	circuit_open: 'account',
 };
 
@@ -97,6 +98,12 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	api_error: {
 		meaning: 'The implementation reported an error this package does not recognise. The raw error is kept.',
 		action: 'Read the raw error. For sends, verify before resending since the outcome is unknown.',
+	},
+	not_confirmed: {
+		meaning:
+			"Kernel Confirmed verification: the send failed ambiguously (e.g. a timeout) and the QQ kernel did not confirm it by the deadline: no message_sent self event and no raw record with sendStatus 2 on the sender's side. The message may still be confirmed later (NapCat waits up to 10 minutes) or never (a stuck client; NOSEQ sends are never reported).",
+		action:
+			"Do not resend blindly: evidence.check says whether a resend was safe. Make sure self-reporting is on (NapCat reportSelfMessage, LLOneBot's self-message setting) and the credential's Event WebSocket URL is set; repeated not_confirmed on group sends usually means the client is stuck: restart it.",
 	},
 	circuit_open: {
 		meaning:

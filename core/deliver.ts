@@ -34,6 +34,8 @@ import {
 } from './verify';
 import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
 import { normaliseForMatch } from './message';
+import { KernelWatcher } from './kernel';
+import type { KernelOutcome } from './kernel';
 import { seqFieldFor } from './witness';
 import { breakerVerdict } from './pacing/breaker';
 import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
@@ -58,8 +60,32 @@ export interface DeliverySettings {
 	/** Our own timeout for each OneBot call. */
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
+	/**
+	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
+	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
+	 */
+	attemptLog?: boolean;
 	/** Account-wide pacing and circuit breaker (needs `accounts` in the environment). */
 	pacing?: PacingSettings;
+}
+
+/** Diagnostic counters left out of an item's evidence unless the attempt log is asked for. */
+const LOG_ONLY_FIELDS = ['reads', 'watcherMessageId'];
+
+/** The decisive facts of an evidence object: the same object without the log-only fields (one level down). */
+export function trimEvidence(evidence: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(evidence)) {
+		if (LOG_ONLY_FIELDS.includes(key)) continue;
+		if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+			const inner: Record<string, unknown> = {};
+			for (const [k, v] of Object.entries(value)) if (!LOG_ONLY_FIELDS.includes(k)) inner[k] = v;
+			out[key] = inner;
+		} else {
+			out[key] = value;
+		}
+	}
+	return out;
 }
 
 export interface PacingSettings {
@@ -123,6 +149,10 @@ interface CheckOutcome {
 	result: CheckResult;
 	at: number;
 	evidence: Record<string, unknown>;
+	/** What the delivered summary says proved it, when not the witness. */
+	landedBy?: string;
+	/** The reason the item fails with when this check decided (Kernel Confirmed: not_confirmed). */
+	reclassified?: Classification;
 }
 
 interface AttemptResult {
@@ -131,6 +161,11 @@ interface AttemptResult {
 	classification?: Classification;
 	/** Set when the attempt's own verification already settled whether it landed. */
 	check?: CheckOutcome;
+	/**
+	 * Set when the witness concluded early (a later message of the sender overtook this one): enough to end the
+	 * item, not to resend it. A resend still waits for the usual check.
+	 */
+	earlyCheck?: CheckOutcome;
 	sentAt?: number;
 	answeredAt?: number;
 	/** The sender's QQ number, once known. */
@@ -217,6 +252,7 @@ const BASIS: Record<VerificationLevel, string> = {
 	api: 'api_accepted',
 	lookup: 'sender_lookup',
 	witness: 'witness_saw_message',
+	kernel: 'kernel_confirmed',
 };
 
 export class DeliveryEngine {
@@ -225,6 +261,9 @@ export class DeliveryEngine {
 	private identities: Promise<Identities> | undefined;
 
 	private readonly watchers = new Map<string, ChatWatcher>();
+
+	/** The sender's own confirmations (self messages, raw records); see `kernelWatcher`. */
+	private kernel: KernelWatcher | undefined;
 
 	private readonly seenMessageIds: Set<number>;
 
@@ -336,6 +375,26 @@ export class DeliveryEngine {
 	close(): void {
 		for (const watcher of this.watchers.values()) watcher.close();
 		this.watchers.clear();
+		this.kernel?.close();
+		this.kernel = undefined;
+	}
+
+	/**
+	 * The watcher of the sender's own confirmations: at the Kernel Confirmed level always (its history may show
+	 * LLOneBot's raw records), at the other levels when the sender's credential has an event stream.
+	 */
+	private kernelWatcher(selfId: number): KernelWatcher | undefined {
+		if (this.settings.verification !== 'kernel' && !this.env.sender.events) return undefined;
+		this.kernel ??= new KernelWatcher({
+			client: this.env.sender.client,
+			selfId,
+			events: this.env.sender.events,
+			sleep: this.env.sleep,
+			clock: this.env.clock,
+			pollIntervalMs: this.settings.pollIntervalMs,
+			requestTimeoutMs: this.settings.requestTimeoutMs,
+		});
+		return this.kernel;
 	}
 
 	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
@@ -358,6 +417,7 @@ export class DeliveryEngine {
 			summary?: string,
 		): DeliveryResult => {
 			if (summary) evidence.summary = summary;
+			const log = this.settings.attemptLog === true;
 			const timingWaits = paced ? { pacingWaitMs: waits.pacingWaitMs, breakerWaitMs: waits.breakerWaitMs } : {};
 			if (paced && selfId !== null && !this.settings.pacing!.bypassBreaker) {
 				evidence.breaker = {
@@ -374,7 +434,7 @@ export class DeliveryEngine {
 				reason: classification?.reason ?? null,
 				reasonClass: classification?.reasonClass ?? null,
 				verification: this.settings.verification,
-				evidence,
+				evidence: log ? evidence : trimEvidence(evidence),
 				target: request.target,
 				message: request.message,
 				messageId,
@@ -394,6 +454,7 @@ export class DeliveryEngine {
 
 		for (let attempt = 1; ; attempt++) {
 			const tried = await this.attempt(request, attempt, ticket);
+			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
 			if (tried.answeredAt !== undefined) lastAnsweredAt = tried.answeredAt;
@@ -442,10 +503,12 @@ export class DeliveryEngine {
 
 			if (tried.gate?.admitted && !tried.check) await judgeNow();
 			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
-				const check = tried.check ?? (await this.checkLanded(request, tried));
+				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
+				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
 				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried.gate, tried.selfId, undefined);
 				evidence.check = check.evidence;
+				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
 					tried.record.outcome = 'landed_after_check';
 					evidence.basis = 'landed_after_check';
@@ -453,7 +516,7 @@ export class DeliveryEngine {
 						'delivered',
 						check.at,
 						undefined,
-						`Attempt ${attempt} failed (${classification.reason}) but the witness saw the message: delivered once, not resent.`,
+						`Attempt ${attempt} failed (${classification.reason}) but ${check.landedBy ?? 'the witness saw the message'}: delivered once, not resent.`,
 					);
 				}
 				if (check.result === 'unknown') {
@@ -461,8 +524,17 @@ export class DeliveryEngine {
 					return finish(
 						'failed',
 						clock(),
-						classification,
+						check.reclassified ?? classification,
 						`Attempt ${attempt} failed (${classification.reason}); whether it arrived is unknown, so it was not resent.`,
+					);
+				}
+				if (check.reclassified && decision.action === 'stop') {
+					evidence.retry = decision.why;
+					return finish(
+						'failed',
+						clock(),
+						check.reclassified,
+						`Not delivered after ${attempt} attempt${attempt === 1 ? '' : 's'}: the kernel did not confirm it (${classification.reason}, ${decision.why}).`,
 					);
 				}
 				tried.record.outcome = 'not_landed_after_check';
@@ -488,6 +560,8 @@ export class DeliveryEngine {
 				return `The API accepted the message ${tries} (a fresh, non-zero message_id). Arrival was not checked.`;
 			case 'lookup':
 				return `The API accepted the message ${tries} and the sender's get_msg found it. Arrival was not checked by a second account.`;
+			case 'kernel':
+				return `The QQ kernel confirmed the message ${tries} (the send was answered ok: the server acknowledged it). Whether a member received it only a witness can prove.`;
 			default:
 				return `The witness account received the message ${tries}.`;
 		}
@@ -545,6 +619,8 @@ export class DeliveryEngine {
 		// Started before the send, so its baseline predates the message and a later check can find it.
 		const checker = this.checkerFor(request.target, ids, sender);
 		await checker.watcher.start();
+		// The sender's own event stream too, so it covers the send (Kernel Confirmed, and checks after a timeout).
+		await this.kernelWatcher(sender.selfId)?.start();
 		if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
 			return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
 				witness: {
@@ -610,7 +686,9 @@ export class DeliveryEngine {
 		record.outcome = 'accepted';
 		record.messageId = messageId;
 		const api = { accepted: true, attempt, messageId };
-		if (level === 'api') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
+		this.kernel?.claimMessageId(messageId);
+		// NapCat and LLOneBot answer ok only once the kernel confirmed the send (sendStatus 2): core/kernel.ts.
+		if (level === 'api' || level === 'kernel') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
 
 		const content = normaliseForMatch(message);
 		const lookUp = () =>
@@ -647,6 +725,18 @@ export class DeliveryEngine {
 		const witness = this.witnessEvidence(watcher, outcome);
 		const evidence = lookup ? { api, lookup: lookup.evidence, witness } : { api, witness };
 		if (outcome.status === 'seen') return done({ delivered: true, verifiedAt: clock(), evidence });
+		if (outcome.status === 'not_seen' && outcome.early) {
+			return done({
+				classification: verifierFailure(
+					'not_observed',
+					'ambiguous',
+					{ message: 'the witness saw a later message of the sender while this one was still missing' },
+					outcome.early,
+				),
+				earlyCheck: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed', early: outcome.early } },
+				evidence,
+			});
+		}
 		if (outcome.status === 'not_seen') {
 			return done({
 				classification: verifierFailure('not_observed', 'ambiguous', { message: 'the witness did not see the message by the deadline' }),
@@ -709,6 +799,61 @@ export class DeliveryEngine {
 		return { watcher: this.watchers.get(key)!, by };
 	}
 
+	/**
+	 * After an ambiguous failure, before any resend. A send that failed itself (timeout, empty answer) is first
+	 * checked against the sender's own confirmations: a late one ends delivered; a kernel that reports the send
+	 * failed (raw status 0) allows the resend. Otherwise the usual check (witness, else the sender's history)
+	 * decides whether a resend is safe; the absence of a self message alone never does (NapCat may confirm up
+	 * to 10 minutes later, and a NOSEQ send is never pushed).
+	 */
+	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
+		const { clock } = this.env;
+		const kernelLevel = this.settings.verification === 'kernel';
+		const watcher = tried.record.outcome === 'failed' && tried.selfId !== undefined ? this.kernelWatcher(tried.selfId) : undefined;
+		if (!watcher) {
+			const check = await this.checkLanded(request, tried);
+			return kernelLevel ? this.asNotConfirmed(check, tried, { status: 'not_checked' }) : check;
+		}
+		const outcome: KernelOutcome = await watcher.waitFor({
+			target: request.target,
+			message: request.message,
+			sentAt: tried.sentAt!,
+			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+		});
+		const kernel = { ...outcome };
+		if (outcome.status === 'confirmed') {
+			if (outcome.messageId !== null) tried.record.messageId = outcome.messageId;
+			return {
+				result: 'landed',
+				at: clock(),
+				evidence: { by: 'kernel', result: 'landed', kernel },
+				landedBy:
+					outcome.via === 'self_event'
+						? "the kernel confirmed it late (the sender's own message_sent event)"
+						: "the kernel confirmed it late (sendStatus 2 in the sender's raw record)",
+			};
+		}
+		if (outcome.status === 'failed_in_kernel') {
+			const check: CheckOutcome = {
+				result: 'not_landed',
+				at: clock(),
+				evidence: { by: 'kernel', result: 'not_landed', kernel, note: "the sender's raw record says the kernel failed the send (sendStatus 0)" },
+			};
+			return kernelLevel ? this.asNotConfirmed(check, tried, kernel) : check;
+		}
+		const check = await this.checkLanded(request, tried);
+		const merged: CheckOutcome = { ...check, evidence: { ...check.evidence, kernel } };
+		return kernelLevel ? this.asNotConfirmed(merged, tried, kernel) : merged;
+	}
+
+	/** Kernel Confirmed: an ambiguous send failure that was not confirmed ends `not_confirmed` (its raw error kept). */
+	private asNotConfirmed(check: CheckOutcome, tried: AttemptResult, kernel: Record<string, unknown>): CheckOutcome {
+		const failure = tried.classification;
+		if (check.result === 'landed' || failure?.reasonClass !== 'ambiguous') return check;
+		const reclassified = verifierFailure('not_confirmed', 'ambiguous', failure.raw, failure.reason);
+		return { ...check, evidence: { ...check.evidence, kernel }, reclassified };
+	}
+
 	/** After an ambiguous failure: did the message land anyway? Waits up to the deadline after the answer. */
 	private async checkLanded(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
 		const { clock } = this.env;
@@ -722,6 +867,8 @@ export class DeliveryEngine {
 			message: request.message,
 			sentAt: tried.sentAt!,
 			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+			// The check before a resend waits for the full deadline: an early signal never triggers a resend.
+			concludeEarly: false,
 		});
 		const outcome = await watcher.waitFor(watch);
 		const base = by === 'witness' ? this.witnessEvidence(watcher, outcome) : { account: watcher.identity.selfId, ...outcome };

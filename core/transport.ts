@@ -52,6 +52,15 @@ export function networkErrorCode(error: unknown): string {
 	return 'ENETWORK';
 }
 
+/**
+ * The TransportError for a request that got no response: the network code found on whatever the request
+ * library threw, and a message without the request (it may hold a token).
+ */
+export function transportErrorFrom(error: unknown): TransportError {
+	const code = networkErrorCode(error);
+	return new TransportError(code === 'ETIMEDOUT' ? 'request timed out' : `request failed (${code})`, code);
+}
+
 /** The OneBot v11 reply envelope. */
 export interface OneBotEnvelope {
 	status: string;

@@ -21,6 +21,7 @@ export const REASON_CODES = [
 	'not_observed',
 	'lookup_failed',
 	'api_error',
+	'not_confirmed',
 	'circuit_open',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -33,7 +34,8 @@ export type ReasonCode = (typeof REASON_CODES)[number];
  */
 export type ReasonClass = 'terminal' | 'ambiguous' | 'transient' | 'account';
 
-export type VerificationLevel = 'api' | 'lookup' | 'witness';
+/** kernel: Kernel Confirmed, the QQ kernel's own confirmation (send answered ok, or a late self message). */
+export type VerificationLevel = 'api' | 'lookup' | 'witness' | 'kernel';
 
 export type TargetType = 'group' | 'private';
 export interface Target {
@@ -77,6 +79,8 @@ export interface AttemptRecord {
 	raw: RawError | null;
 	startedAt: string;
 	durationMs: number;
+	/** This attempt's full evidence (every read, id and state), only with the attempt log option on. */
+	evidence?: Record<string, unknown>;
 }
 
 export interface Timing {

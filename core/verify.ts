@@ -231,7 +231,19 @@ export interface ChatWatcherOptions {
 	clockSkewMs?: number;
 	/** History reads tried after a deadline before the watcher is declared unreadable. */
 	finalReadAttempts?: number;
+	/**
+	 * How long a missing message may still show up after a later message of the same sender was seen in the
+	 * chat (see `WatchExpectation.concludeEarly`). Covers delivery jitter; default OVERTAKE_GRACE_MS.
+	 */
+	overtakeGraceMs?: number;
 }
+
+/**
+ * Grace after a later message of the same sender was seen while ours is missing. QQ delivers one sender's
+ * messages to a chat in order; a few hundred ms cover the jitter between the witness's event stream and
+ * history, and a delayed copy that still shows up within it counts as seen.
+ */
+export const OVERTAKE_GRACE_MS = 500;
 
 export interface WatchExpectation {
 	/** Who sent the message. */
@@ -242,6 +254,27 @@ export interface WatchExpectation {
 	/** Until when the message may show up, ms. */
 	deadlineAt: number;
 	serverSeq?: number;
+	/**
+	 * Conclude "not seen" before the deadline when a later message of the same sender is seen in the chat while
+	 * this one is missing (after the overtake grace). Later means: a message this watcher was told to expect that
+	 * was sent after this one (sends are serialised, so it went out after this one's answer) and, when this one's
+	 * server seq is known, any entry of the sender with a higher server seq. Default true; the check before a
+	 * resend turns it off and waits for the full deadline.
+	 */
+	concludeEarly?: boolean;
+}
+
+/** The later message that overtook a missing one. */
+export interface OvertakenBy {
+	/** How much later than ours the overtaking message was sent, ms (null when only its server seq is known). */
+	sentAfterMs: number | null;
+	/** Its server seq, where the implementation reports an ordered one. */
+	serverSeq: number | null;
+	/** How "later" was decided: our sends' order plus the witness's arrival order, or server seqs. */
+	order: 'arrival' | 'server_seq';
+	via: WatchVia;
+	/** When the watcher saw it, ms after ours was sent. */
+	seenAfterMs: number;
 }
 
 export type WatchVia = 'history' | 'event';
@@ -258,7 +291,15 @@ export type WatchOutcome =
 			serverSeq: number | null;
 			reads: number;
 	  }
-	| { status: 'not_seen'; via: WatchVia; reads: number; checkedUntilMs: number }
+	| {
+			status: 'not_seen';
+			via: WatchVia;
+			reads: number;
+			checkedUntilMs: number;
+			/** Set when a later message of the sender was seen first: concluded after the grace, not at the deadline. */
+			early?: 'overtaken_by_later_message';
+			overtakenBy?: OvertakenBy;
+	  }
 	| { status: 'unreadable'; reads: number; error: Classification | null };
 
 export interface Watch {
@@ -268,6 +309,9 @@ export interface Watch {
 
 interface InternalWatch extends Watch {
 	match: SentMessageExpectation;
+	/** First sign that a later message of the sender arrived while this one is missing. */
+	overtaken?: { at: number; by: OvertakenBy };
+	graceChecked?: boolean;
 }
 
 const MAX_RETAINED_EVENTS = 2000;
@@ -309,7 +353,10 @@ function historyEntries(data: unknown): WitnessEntry[] | undefined {
  */
 export class ChatWatcher {
 	private readonly options: Required<
-		Pick<ChatWatcherOptions, 'historyCount' | 'maxPages' | 'eventCheckIntervalMs' | 'clockSkewMs' | 'finalReadAttempts'>
+		Pick<
+			ChatWatcherOptions,
+			'historyCount' | 'maxPages' | 'eventCheckIntervalMs' | 'clockSkewMs' | 'finalReadAttempts' | 'overtakeGraceMs'
+		>
 	> &
 		ChatWatcherOptions;
 
@@ -320,6 +367,9 @@ export class ChatWatcher {
 	private readonly pending = new Set<InternalWatch>();
 
 	private readonly claimed = new Set<string>();
+
+	/** Send times of this watcher's expectations that were seen, by sender (the overtake signal). */
+	private readonly seenSends: Array<{ senderId: number; sentAt: number; serverSeq: number | null; via: WatchVia; at: number }> = [];
 
 	private events: WitnessEntry[] = [];
 
@@ -351,6 +401,7 @@ export class ChatWatcher {
 			eventCheckIntervalMs: 20,
 			clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
 			finalReadAttempts: 3,
+			overtakeGraceMs: OVERTAKE_GRACE_MS,
 			...options,
 		};
 		this.seqField = seqFieldFor(options.identity.flavour);
@@ -458,6 +509,8 @@ export class ChatWatcher {
 			},
 		};
 		this.pending.add(watch);
+		// A later send of ours may already have been seen (e.g. this is a retry's expectation).
+		this.noteOvertaken(watch, this.options.clock());
 		return watch;
 	}
 
@@ -485,8 +538,20 @@ export class ChatWatcher {
 			this.settleFromEvents();
 			if (internal.outcome) return this.finish(internal);
 			const now = clock();
-			const deadlineAt = internal.expectation.deadlineAt;
-			if (now >= deadlineAt) return this.finish(internal, await this.conclude(internal));
+			const graceEndsAt = internal.overtaken ? internal.overtaken.at + this.options.overtakeGraceMs : Number.POSITIVE_INFINITY;
+			if (graceEndsAt < internal.expectation.deadlineAt && now >= graceEndsAt && !internal.graceChecked) {
+				internal.graceChecked = true;
+				// One look after the grace (events on the wire, or a read that started after it).
+				const outcome = await this.conclude(internal, graceEndsAt, 1);
+				if (internal.outcome) return this.finish(internal);
+				if (outcome.status === 'not_seen') {
+					return this.finish(internal, { ...outcome, early: 'overtaken_by_later_message', overtakenBy: internal.overtaken!.by });
+				}
+				// Unreadable right now: nothing concluded early; wait for the deadline as usual.
+				continue;
+			}
+			const deadlineAt = Math.min(internal.expectation.deadlineAt, graceEndsAt);
+			if (now >= internal.expectation.deadlineAt) return this.finish(internal, await this.conclude(internal));
 			if (this.streamCovers(internal)) {
 				await sleep(Math.max(1, Math.min(this.options.eventCheckIntervalMs, deadlineAt - now)));
 			} else {
@@ -510,8 +575,12 @@ export class ChatWatcher {
 		);
 	}
 
-	private async conclude(watch: InternalWatch): Promise<WatchOutcome> {
-		const deadlineAt = watch.expectation.deadlineAt;
+	/** Settles a watch at `deadlineAt` (its own deadline, or the end of the overtake grace). */
+	private async conclude(
+		watch: InternalWatch,
+		deadlineAt = watch.expectation.deadlineAt,
+		attempts = this.options.finalReadAttempts,
+	): Promise<WatchOutcome> {
 		if (this.streamCovers(watch)) {
 			// Let events already on the wire in; then absence is conclusive.
 			await this.options.sleep(this.options.eventCheckIntervalMs);
@@ -521,13 +590,13 @@ export class ChatWatcher {
 				return { status: 'not_seen', via: 'event', reads: this.reads, checkedUntilMs: deadlineAt - watch.expectation.sentAt };
 			}
 		}
-		for (let attempt = 1; attempt <= this.options.finalReadAttempts; attempt++) {
+		for (let attempt = 1; attempt <= attempts; attempt++) {
 			await this.readAfter(deadlineAt);
 			if (watch.outcome) return watch.outcome;
 			if (this.lastGoodReadStartedAt >= deadlineAt) {
 				return { status: 'not_seen', via: 'history', reads: this.reads, checkedUntilMs: deadlineAt - watch.expectation.sentAt };
 			}
-			if (attempt < this.options.finalReadAttempts) await this.options.sleep(this.options.pollIntervalMs);
+			if (attempt < attempts) await this.options.sleep(this.options.pollIntervalMs);
 		}
 		return { status: 'unreadable', reads: this.reads, error: this.lastReadError ?? this.baselineError };
 	}
@@ -596,6 +665,13 @@ export class ChatWatcher {
 			const watch = open[index];
 			this.claimed.add(entryIdentity(match.entry));
 			const seq = entryServerSeq(match.entry, this.seqField);
+			this.seenSends.push({
+				senderId: watch.expectation.senderId,
+				sentAt: watch.expectation.sentAt,
+				serverSeq: seq !== undefined && seq > 0 ? seq : null,
+				via,
+				at: now,
+			});
 			watch.outcome = {
 				status: 'seen',
 				via,
@@ -606,6 +682,50 @@ export class ChatWatcher {
 				reads: this.reads,
 			};
 		});
+		for (const watch of open) {
+			if (watch.outcome) continue;
+			this.noteOvertaken(watch, now);
+			if (!watch.overtaken) this.noteOvertakenBySeq(watch, fresh, via, now);
+		}
+	}
+
+	/** Whether a later send of the same sender (to this chat) was seen while `watch` is still missing. */
+	private noteOvertaken(watch: InternalWatch, now: number): void {
+		if (watch.overtaken || watch.outcome || watch.expectation.concludeEarly === false) return;
+		const { senderId, sentAt } = watch.expectation;
+		const later = this.seenSends.find((seen) => seen.senderId === senderId && seen.sentAt > sentAt);
+		if (!later) return;
+		watch.overtaken = {
+			at: Math.max(now, later.at),
+			by: {
+				sentAfterMs: later.sentAt - sentAt,
+				serverSeq: later.serverSeq,
+				order: 'arrival',
+				via: later.via,
+				seenAfterMs: Math.max(now, later.at) - sentAt,
+			},
+		};
+	}
+
+	/**
+	 * With this message's server seq known (and an implementation whose seq is ordered), any new entry of the
+	 * sender with a higher seq is later, whoever sent it.
+	 */
+	private noteOvertakenBySeq(watch: InternalWatch, entries: WitnessEntry[], via: WatchVia, now: number): void {
+		const ours = watch.expectation.serverSeq;
+		if (ours === undefined || !this.seqField || watch.expectation.concludeEarly === false) return;
+		for (const entry of entries) {
+			if (toNumber(entry.user_id) !== watch.expectation.senderId) continue;
+			if (this.baseline.covers(entry)) continue;
+			const seq = entryServerSeq(entry, this.seqField);
+			if (seq !== undefined && seq > ours) {
+				watch.overtaken = {
+					at: now,
+					by: { sentAfterMs: null, serverSeq: seq, order: 'server_seq', via, seenAfterMs: now - watch.expectation.sentAt },
+				};
+				return;
+			}
+		}
 	}
 
 	/** Reads the latest page and, while more than a page arrived since `sinceMs`, older ones. */

@@ -19,7 +19,7 @@ npx n8n-node lint
 sentinel_log "build"
 npm run build --silent
 
-sentinel_log "jest: unit, simulator and node tests"
+sentinel_log "jest: unit, simulator, node and package tests (npm pack + n8n's package scanner)"
 npx jest --ci
 
 if [ -f scripts/e2e.sh ] && [ "${SENTINEL_SKIP_E2E:-0}" != 1 ]; then

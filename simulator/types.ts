@@ -18,6 +18,8 @@ export interface AccountConfig {
 	/** Send heartbeats over HTTP POST reporting too (default true). */
 	reportHeartbeat?: boolean;
 	reportSelfMessage?: boolean;
+	/** LLOneBot: `debug` adds the kernel record (`raw`) to get_msg and history entries (simulator/kernel.ts). */
+	debug?: boolean;
 	/** NapCat only: set_restart works only in multi-process Shell mode (default true). */
 	napcatMultiProcess?: boolean;
 	needsQrLoginAfterRestart?: boolean;
@@ -136,6 +138,8 @@ export interface LocalRecord {
 	messageId: number;
 	storedAt: number;
 	offline: boolean;
+	/** The sender's own record: the kernel send status (simulator/kernel.ts); absent = 2, confirmed at once. */
+	sendStatus?: 0 | 1 | 2 | 3;
 }
 
 export interface InboxEntry {

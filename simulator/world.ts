@@ -7,6 +7,7 @@ import { FaultSet, SEND_KINDS, curedByRestart, type ActiveFault, type FaultConte
 import * as F from './flavours';
 import type { FlavourInfo, Reply, Transport } from './flavours';
 import { normalizeMessage, plainText, toCqString } from './message';
+import { pushesSelfMessage, statusPlan, withRawRecord, type StatusPlan } from './kernel';
 import { hashSeed, mulberry32, type Rng } from './rng';
 import type {
 	AccountConfig,
@@ -253,7 +254,7 @@ export class World {
 				case 'get_msg': {
 					const rec = acc.byMessageId.get(Number(params.message_id));
 					if (!rec || params.message_id === undefined) return err(this.notFound(f));
-					return ok(F.getMsgData(f, rec, this.shape(acc)));
+					return ok(withRawRecord(acc, rec, F.getMsgData(f, rec, this.shape(acc))));
 				}
 				case 'delete_msg': {
 					const id = Number(params.message_id);
@@ -441,7 +442,11 @@ export class World {
 				if (storedForSender(true)) {
 					const msg = this.accept(draft, acc, false, false);
 					note(msg);
-					this.storeLocal(acc, msg, false);
+					const rec = this.storeLocal(acc, msg, false);
+					rec.sendStatus = 1;
+					// Left at 1 unless params.lateStatus says otherwise; a late 2 reaches the members, a NOSEQ 3 only with params.delivered.
+					const plan = statusPlan(p, undefined);
+					this.settleLater(acc, rec, msg, plan, plan?.status === 3 ? delivered(false) : delivered(true));
 				} else this.trackUnaccepted(draft, kind);
 				await this.sleep(afterMs);
 				return err(F.sendTimeoutError(f, draft, p.eventRet === 'accepted' ? 'accepted' : 'none'));
@@ -449,8 +454,11 @@ export class World {
 			case 'timeout_delivered': {
 				const msg = this.accept(draft, acc);
 				note(msg);
-				this.storeLocal(acc, msg, false);
+				const rec = this.storeLocal(acc, msg, false);
 				this.deliver(msg);
+				// The kernel confirms after the wait ran out: 1 -> 2 late (simulator/kernel.ts).
+				rec.sendStatus = 1;
+				this.settleLater(acc, rec, msg, statusPlan(p, { status: 2, afterMs: afterMs + 10 }), true);
 				await this.sleep(afterMs);
 				return err(F.sendTimeoutError(f, draft, p.eventRet === 'none' ? 'none' : 'accepted'));
 			}
@@ -514,22 +522,25 @@ export class World {
 	/** Give the message its server sequence (when the server accepted it) and list it in the ground truth. */
 	private accept(draft: StoredMessage, _acc: Account, serverAccepted = true, countSeq = true): StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] } {
 		const msg = { ...draft, deliveredTo: [] as string[], droppedFor: [] as string[], pendingFor: [] as string[] };
-		if (countSeq) {
-			if (msg.messageType === 'group') {
-				const s = (this.groupSeq.get(msg.groupId!) ?? 1000) + 1;
-				this.groupSeq.set(msg.groupId!, s);
-				msg.seq = s;
-			} else {
-				const k = [msg.senderId, msg.targetUserId].sort().join('|');
-				const s = (this.privateSeq.get(k) ?? 0) + 1;
-				this.privateSeq.set(k, s);
-				msg.seq = s;
-			}
-		}
+		if (countSeq) this.numberMessage(msg);
 		msg.accepted = serverAccepted;
 		this.messages.push(msg);
 		if (this.messages.length > 20000) this.messages.splice(0, this.messages.length - 20000);
 		return msg;
+	}
+
+	/** The server's sequence number for a message it accepted (group: per group; private: per pair). */
+	private numberMessage(msg: StoredMessage): void {
+		if (msg.messageType === 'group') {
+			const s = (this.groupSeq.get(msg.groupId!) ?? 1000) + 1;
+			this.groupSeq.set(msg.groupId!, s);
+			msg.seq = s;
+		} else {
+			const k = [msg.senderId, msg.targetUserId].sort().join('|');
+			const s = (this.privateSeq.get(k) ?? 0) + 1;
+			this.privateSeq.set(k, s);
+			msg.seq = s;
+		}
 	}
 
 	storeLocal(acc: Account, msg: StoredMessage, offline: boolean): LocalRecord {
@@ -610,8 +621,40 @@ export class World {
 		for (const m of pending) this.land(acc, m as StoredMessage & { deliveredTo: string[]; pendingFor: string[] }, true);
 	}
 
+	/**
+	 * Moves the sender's record out of status 1 as `plan` says (simulator/kernel.ts): 2 means the server
+	 * acknowledged it (numbered, delivered to the members when `deliverOnConfirm` and not yet, self message
+	 * pushed where the implementation pushes it); 3 (NOSEQ) and 0 push nothing.
+	 */
+	private settleLater(
+		acc: Account,
+		rec: LocalRecord,
+		msg: StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] },
+		plan: StatusPlan | undefined,
+		deliverOnConfirm: boolean,
+	): void {
+		if (!plan || plan.status === 1) return;
+		const sentAt = msg.timeMs;
+		const gen = this.generation;
+		this.later(Math.max(0, sentAt + plan.afterMs - this.clock.now()), () => {
+			if (gen !== this.generation) return;
+			rec.sendStatus = plan.status;
+			if (plan.status !== 2 && plan.status !== 3) return;
+			const undelivered = msg.deliveredTo.length === 0 && msg.droppedFor.length === 0 && msg.pendingFor.length === 0;
+			if (plan.status === 2) {
+				if (msg.seq === 0) this.numberMessage(msg);
+				msg.accepted = true;
+				if (deliverOnConfirm && undelivered) this.deliver(msg);
+				if (pushesSelfMessage(acc, rec, sentAt, this.clock.now())) this.selfReport(acc, rec);
+			} else if (deliverOnConfirm && undelivered) {
+				msg.accepted = true;
+				this.deliver(msg);
+			}
+		});
+	}
+
 	private selfReport(acc: Account, rec: LocalRecord): void {
-		if (!acc.cfg.reportSelfMessage) return;
+		if (!acc.cfg.reportSelfMessage || (rec.sendStatus ?? 2) !== 2) return;
 		const post = acc.cfg.flavour === 'lagrange' ? 'message' : 'message_sent';
 		this.emit(acc, F.messageEvent(acc.flavour, rec, this.shape(acc), post));
 	}
@@ -727,7 +770,7 @@ export class World {
 	private historyItem(acc: Account, rec: LocalRecord): Record<string, unknown> {
 		const item = F.historyItem(acc.flavour, rec, this.shape(acc));
 		if (acc.cfg.flavour === 'gocq') item.message_seq = rec.msg.seq;
-		return item;
+		return withRawRecord(acc, rec, item);
 	}
 
 	// ------------------------------------------------------------ restart

@@ -1,27 +1,16 @@
-import {
-	NodeConnectionTypes,
-	NodeOperationError,
-	type IDataObject,
-	type IHookFunctions,
-	type INodeType,
-	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/events';
-import type { FailureFilters } from '../../core/events';
-import { InputError, parseTargetId } from '../../core/message';
-import type { FailureEventKind, ReasonClass } from '../../core/types';
-
-const EVENT_KINDS: FailureEventKind[] = ['delivery_failed', 'client_offline', 'probe_down', 'restart_failed'];
-const REASON_CLASSES: ReasonClass[] = ['terminal', 'ambiguous', 'transient', 'account'];
-
-interface TriggerOptions {
-	groupIds?: string;
-	userIds?: string;
-	acceptUnsignedEvents?: boolean;
-	offlineRepeatMinutes?: number;
-}
+import { deliveryFailureTriggerProperties } from './description';
+import { readFilters } from './parameters';
+import type { TriggerOptions } from './parameters';
 
 /** Static data keys; kept per node, saved by n8n after each production request (not in test mode). */
 interface TriggerState {
@@ -55,33 +44,6 @@ function stateFor(context: IWebhookFunctions): TriggerState {
 	return state;
 }
 
-function readFilters(context: IWebhookFunctions | IHookFunctions): FailureFilters {
-	const options = context.getNodeParameter('options', {}) as TriggerOptions;
-	const ids = (field: 'groupIds' | 'userIds', label: string): number[] => {
-		const raw = options[field] ?? '';
-		try {
-			return raw
-				.split(',')
-				.map((part) => part.trim())
-				.filter(Boolean)
-				.map((part) => parseTargetId(part, label));
-		} catch (error) {
-			const message = error instanceof InputError ? error.message : String(error);
-			throw new NodeOperationError(context.getNode(), `Options › ${label}: ${message}`);
-		}
-	};
-	const selected = <T extends string>(name: string, allowed: readonly T[]): T[] => {
-		const value = context.getNodeParameter(name, allowed) as unknown;
-		return Array.isArray(value) ? (value.filter((v) => allowed.includes(v as T)) as T[]) : [...allowed];
-	};
-	return {
-		events: selected('events', EVENT_KINDS),
-		reasonClasses: selected('reasonClasses', REASON_CLASSES),
-		groupIds: ids('groupIds', 'Group IDs'),
-		userIds: ids('userIds', 'User IDs'),
-	};
-}
-
 export class OneBotDeliveryFailureTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OneBot Delivery Failure Trigger',
@@ -104,117 +66,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 				path: 'onebot-failures',
 			},
 		],
-		properties: [
-			{
-				displayName:
-					'Put this trigger\'s Production URL in the "Report URL" of the OneBot credential used by the sending nodes (same Report Secret on both sides), and optionally as an HTTP POST event URL in the OneBot implementation to catch offline notices',
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Trigger On',
-				name: 'events',
-				type: 'multiOptions',
-				required: true,
-				default: ['delivery_failed', 'client_offline', 'probe_down', 'restart_failed'],
-				options: [
-					{
-						name: 'Client Offline',
-						value: 'client_offline',
-						description: 'The account went offline (OneBot offline notice or heartbeat with online: false)',
-					},
-					{
-						name: 'Delivery Failed',
-						value: 'delivery_failed',
-						description: 'A send node could not prove that a message arrived',
-					},
-					{
-						name: 'Probe Down',
-						value: 'probe_down',
-						description: 'A health probe found the account down',
-					},
-					{
-						name: 'Restart Failed',
-						value: 'restart_failed',
-						description: 'A client restart did not bring the account back',
-					},
-				],
-			},
-			{
-				displayName: 'Reason Classes',
-				name: 'reasonClasses',
-				type: 'multiOptions',
-				default: ['terminal', 'ambiguous', 'transient', 'account'],
-				description: 'Which delivery failures start a run, by the class of their reason',
-				displayOptions: { show: { events: ['delivery_failed'] } },
-				options: [
-					{
-						name: 'Account',
-						value: 'account',
-						description: 'The account is in trouble (risk control, offline): back off long',
-					},
-					{
-						name: 'Ambiguous',
-						value: 'ambiguous',
-						description: 'The message may have arrived: verify before any resend',
-					},
-					{
-						name: 'Terminal',
-						value: 'terminal',
-						description: 'Resending cannot help (auth, bad parameters, not in group, muted)',
-					},
-					{
-						name: 'Transient',
-						value: 'transient',
-						description: 'Nothing was delivered and a retry may succeed',
-					},
-				],
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Accept Unsigned OneBot Events',
-						name: 'acceptUnsignedEvents',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to accept OneBot events without an X-Signature header. Only for implementations that cannot sign; anyone who can reach the URL can then start runs.',
-					},
-					{
-						displayName: 'Group IDs',
-						name: 'groupIds',
-						type: 'string',
-						default: '',
-						placeholder: '100200300, 100200301',
-						description:
-							'Comma-separated. When Group IDs or User IDs are set, failures for other chats start no run; events without a target (offline) still do.',
-					},
-					{
-						displayName: 'Repeat Offline Heartbeat Runs After (Minutes)',
-						name: 'offlineRepeatMinutes',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 10,
-						description:
-							'Heartbeats say online: false every few seconds while the account is down. Start a run for the first, then again after this many minutes (0: every heartbeat).',
-					},
-					{
-						displayName: 'User IDs',
-						name: 'userIds',
-						type: 'string',
-						default: '',
-						placeholder: '123456789',
-						description: 'Comma-separated QQ numbers of private chats whose failures start a run',
-					},
-				],
-			},
-		],
+		properties: deliveryFailureTriggerProperties,
 	};
 
 	/**

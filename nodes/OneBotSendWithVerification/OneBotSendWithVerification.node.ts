@@ -6,129 +6,19 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { randomUUID } from 'crypto';
 import { DeliveryEngine } from '../../core/deliver';
-import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
-import { InputError, buildMessage, parseTargetId } from '../../core/message';
-import type { MessageMode } from '../../core/message';
-import { DEFAULT_RETRY_POLICY } from '../../core/retry';
+import type { DeliveryRequest } from '../../core/deliver';
+import type { DeliveryResult } from '../../core/types';
 import { accountPacing } from '../../core/pacing/registry';
-import type { DeliveryResult, ReasonClass, VerificationLevel } from '../../core/types';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
+import { errorItem } from './output';
+import { inputError, readRequest, readSettings } from './parameters';
 
 /** message_ids remembered across runs (active workflows only) so a repeat is caught between runs too. */
 const SEEN_IDS_KEY = 'recentMessageIds';
 const SEEN_IDS_KEPT = 500;
-
-const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 'segments', cq: 'cqMessage' };
-
-interface RunSettings extends DeliverySettings {
-	useEventStream: boolean;
-	reportFailures: boolean;
-	resetBreaker: boolean;
-}
-
-function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `Item ${itemIndex}: ${message}`, {
-		itemIndex,
-		description: `Check the "${field}" parameter of item ${itemIndex}.`,
-	});
-}
-
-function numberOption(
-	context: IExecuteFunctions,
-	value: unknown,
-	fallback: number,
-	field: string,
-	minimum: number,
-): number {
-	const number = value === undefined || value === '' ? fallback : Number(value);
-	if (!Number.isFinite(number) || number < minimum) {
-		throw inputError(context, 0, field, `"${field}" must be a number of at least ${minimum}, got "${String(value)}"`);
-	}
-	return number;
-}
-
-function optionalNumber(
-	context: IExecuteFunctions,
-	value: unknown,
-	field: string,
-	minimum: number,
-	convert: (n: number) => number = (n) => n,
-): number | undefined {
-	if (value === undefined || value === '') return undefined;
-	return convert(numberOption(context, value, 0, field, minimum));
-}
-
-/** Run-wide settings, read from the first item (one engine serves the whole run). */
-function readSettings(context: IExecuteFunctions): RunSettings {
-	const verification = context.getNodeParameter('verification', 0) as VerificationLevel;
-	if (!['api', 'lookup', 'witness'].includes(verification)) {
-		throw inputError(context, 0, 'verification', `unknown verification "${String(verification)}"`);
-	}
-	const retry = context.getNodeParameter('retry', 0, {}) as IDataObject;
-	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const retryOn = (retry.retryOn ?? DEFAULT_RETRY_POLICY.retryOn) as ReasonClass[];
-	if (!Array.isArray(retryOn) || retryOn.some((value) => !['ambiguous', 'transient', 'account'].includes(value))) {
-		throw inputError(context, 0, 'retry.retryOn', '"Retry On" takes ambiguous, transient and account only');
-	}
-	return {
-		verification,
-		deadlineMs: numberOption(context, context.getNodeParameter('deadlineSeconds', 0), 30, 'deadlineSeconds', 0.01) * 1000,
-		pollIntervalMs: numberOption(context, options.pollIntervalMs, 1000, 'options.pollIntervalMs', 10),
-		minIntervalMs: numberOption(context, options.minIntervalMs, 1000, 'options.minIntervalMs', 0),
-		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
-		useEventStream: options.useEventStream !== false,
-		reportFailures: options.reportFailures !== false,
-		resetBreaker: options.resetBreaker === true,
-		// Options left unset keep what the account already has in this process (another workflow may have set them).
-		pacing: {
-			ratePerMinute: optionalNumber(context, options.accountRatePerMinute, 'options.accountRatePerMinute', 0),
-			breaker: {
-				threshold: optionalNumber(context, options.breakerThreshold, 'options.breakerThreshold', 0, Math.floor),
-				coolDownMs: optionalNumber(context, options.breakerCoolDownSeconds, 'options.breakerCoolDownSeconds', 0, (s) => s * 1000),
-			},
-			holdMs: numberOption(context, options.breakerHoldSeconds, 600, 'options.breakerHoldSeconds', 0) * 1000,
-		},
-		retry: {
-			...DEFAULT_RETRY_POLICY,
-			maxAttempts: Math.floor(numberOption(context, retry.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 'retry.maxAttempts', 1)),
-			baseMs: numberOption(context, retry.backoffMs, DEFAULT_RETRY_POLICY.baseMs, 'retry.backoffMs', 0),
-			capMs: numberOption(context, retry.backoffCapMs, DEFAULT_RETRY_POLICY.capMs, 'retry.backoffCapMs', 0),
-			accountBackoffMs: numberOption(
-				context,
-				retry.accountBackoffMs,
-				DEFAULT_RETRY_POLICY.accountBackoffMs,
-				'retry.accountBackoffMs',
-				0,
-			),
-			retryOn,
-		},
-	};
-}
-
-/** One item's target, message and correlation id; throws a NodeOperationError naming the field. */
-function readRequest(context: IExecuteFunctions, itemIndex: number): DeliveryRequest {
-	const targetType = context.getNodeParameter('targetType', itemIndex) as string;
-	if (targetType !== 'group' && targetType !== 'private') {
-		throw inputError(context, itemIndex, 'targetType', `"targetType" must be group or private, got "${String(targetType)}"`);
-	}
-	const mode = context.getNodeParameter('messageMode', itemIndex) as MessageMode;
-	const messageField = MESSAGE_FIELDS[mode];
-	if (!messageField) throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
-	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	try {
-		const id = parseTargetId(context.getNodeParameter('targetId', itemIndex), 'targetId');
-		const message = buildMessage({ mode, content: context.getNodeParameter(messageField, itemIndex) });
-		const correlationId = String(options.correlationId ?? '').trim() || randomUUID();
-		return { index: itemIndex, target: { type: targetType, id }, message, correlationId };
-	} catch (error) {
-		const field = error instanceof InputError && error.field && error.field !== 'message' ? error.field : messageField;
-		throw inputError(context, itemIndex, field, error instanceof Error ? error.message : String(error));
-	}
-}
 
 async function witnessCredentials(context: IExecuteFunctions): Promise<boolean> {
 	try {
@@ -138,46 +28,6 @@ async function witnessCredentials(context: IExecuteFunctions): Promise<boolean> 
 		// Optional for API and lookup verification: without it, checks use the sender's own history.
 		return false;
 	}
-}
-
-/** The Not Delivered item of an input that could not be sent (continueOnFail): the contract fields, nothing sent. */
-function errorItem(
-	context: IExecuteFunctions,
-	settings: RunSettings,
-	itemIndex: number,
-	error: NodeOperationError,
-	now: number,
-): IDataObject {
-	const at = new Date(now).toISOString();
-	const read = (name: string): unknown => {
-		try {
-			return context.getNodeParameter(name, itemIndex, null);
-		} catch {
-			return null;
-		}
-	};
-	let id: number | null = null;
-	try {
-		id = parseTargetId(read('targetId'), 'targetId');
-	} catch {
-		id = null;
-	}
-	const options = (read('options') ?? {}) as IDataObject;
-	return {
-		error: error.message,
-		status: 'failed',
-		reason: 'bad_request',
-		reasonClass: 'terminal',
-		verification: settings.verification,
-		evidence: { summary: `Not sent: ${error.message}`, problem: error.description ?? error.message },
-		target: { type: read('targetType'), id },
-		message: null,
-		messageId: null,
-		correlationId: String(options.correlationId ?? '').trim() || randomUUID(),
-		attempts: [],
-		timing: { requestedAt: at, answeredAt: null, verifiedAt: null, gaveUpAt: at, totalMs: 0 },
-		selfId: null,
-	};
 }
 
 export class OneBotSendWithVerification implements INodeType {
@@ -238,7 +88,11 @@ export class OneBotSendWithVerification implements INodeType {
 		const remembered = (staticData[SEEN_IDS_KEY] ?? {}) as Record<string, number[]>;
 		const seenIds = new Set<number>();
 		const engine = new DeliveryEngine(settings, {
-			sender: { client: sender.client },
+			sender: {
+				client: sender.client,
+				// The sender's own message_sent events: Kernel Confirmed, and the check after a timed-out send.
+				events: settings.useSelfEvents ? eventStreamOf(sender.credentials) : undefined,
+			},
 			witness: witness
 				? {
 						client: witness.client,
@@ -313,7 +167,7 @@ export class OneBotSendWithVerification implements INodeType {
 		items.forEach((item, itemIndex) => {
 			const output = outputs[itemIndex]!;
 			const out: INodeExecutionData = {
-				json: { ...output.json, input: item.json },
+				json: settings.includeInput ? { ...output.json, input: item.json } : output.json,
 				pairedItem: { item: itemIndex },
 			};
 			if (item.binary) out.binary = item.binary;

@@ -78,6 +78,12 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 					'A second account (the OneBot Witness API credential) received it before the deadline. The only proof of arrival.',
 			},
 			{
+				name: 'Kernel Confirmed',
+				value: 'kernel',
+				description:
+					"The QQ kernel confirmed it: the send was answered ok, or after a timeout the sender's own self message (message_sent) or raw record arrived before the deadline. Proves the server acknowledged it, not that a member received it. No second account needed.",
+			},
+			{
 				name: 'Sender Lookup',
 				value: 'lookup',
 				description:
@@ -99,6 +105,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 		displayOptions: { show: { verification: ['witness'] } },
+	},
+	{
+		displayName:
+			"Kernel Confirmed reads the sender's own self messages: set the OneBot API credential's Event WebSocket URL and switch self-reporting on (NapCat: reportSelfMessage on that WebSocket; LLOneBot: report self messages; LLOneBot's debug also shows raw records). Without them, an ok answer still counts, but a timed-out send ends not_confirmed.",
+		name: 'kernelNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { verification: ['kernel'] } },
 	},
 	{
 		displayName: 'Deadline (Seconds)',
@@ -218,6 +232,22 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				description: 'Your own ID for this message, echoed in the output and in failure reports. A random one is generated when empty.',
 			},
 			{
+				displayName: 'Include Attempt Log',
+				name: 'includeAttemptLog',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether every attempt carries its own full evidence and the item's evidence keeps the diagnostic counters (history reads, the witness's own message ID). Off: the decisive facts only.",
+			},
+			{
+				displayName: 'Include Input',
+				name: 'includeInput',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to copy each input item's JSON into its output item as \"input\". Off, the output stays small; an expression reaches the input through $('Node Name').item.",
+			},
+			{
 				displayName: 'Minimum Interval (Ms)',
 				name: 'minIntervalMs',
 				type: 'number',
@@ -258,6 +288,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				default: false,
 				description:
 					"Whether to close the account's circuit breaker and forget its failure count before this run sends (after fixing the client by hand)",
+			},
+			{
+				displayName: "Use Sender's Self Messages",
+				name: 'useSelfEvents',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether a timed-out send is first checked against the sender's own message_sent events (its credential's Event WebSocket URL, with self-reporting on): a late kernel confirmation ends Delivered without a resend",
 			},
 			{
 				displayName: 'Use Witness Event Stream',

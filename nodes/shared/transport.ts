@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
-import { OneBotClient, TransportError, networkErrorCode } from '../../core/transport';
+import { OneBotClient, transportErrorFrom } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { OneBotConnection } from '../../core/types';
 import { withAccessToken } from '../../core/verify';
@@ -32,10 +32,8 @@ async function perform(send: () => Promise<unknown>): Promise<{ status: number; 
 		return { status: response.statusCode, body: response.body };
 	} catch (error) {
 		// n8n rejects only when no response came back; keep the network code, never the request (it holds the token).
-		const code = networkErrorCode(error);
 		// An internal signal: OneBotClient.call catches it and turns it into a typed result, so it never reaches n8n.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-		throw new TransportError(code === 'ETIMEDOUT' ? 'request timed out' : `request failed (${code})`, code);
+		throw transportErrorFrom(error);
 	}
 }
 

@@ -173,6 +173,81 @@ describe('ChatWatcher', () => {
 		chat.close();
 	});
 
+	describe('a later message of the same sender seen while ours is missing', () => {
+		test('polling: ours is concluded not seen after the grace, long before the deadline', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 200 });
+			await chat.start();
+			const t0 = Date.now();
+			const lost = chat.expect({ senderId: BOT, message: text('lost'), sentAt: t0, deadlineAt: t0 + 5000 });
+			const later = chat.expect({ senderId: BOT, message: text('later'), sentAt: t0 + 1, deadlineAt: t0 + 5000 });
+			account.receive('later');
+			const [a, b] = await Promise.all([chat.waitFor(lost), chat.waitFor(later)]);
+			expect(b).toMatchObject({ status: 'seen' });
+			expect(a).toMatchObject({
+				status: 'not_seen',
+				via: 'history',
+				early: 'overtaken_by_later_message',
+				overtakenBy: { order: 'arrival', sentAfterMs: 1, via: 'history' },
+			});
+			const took = Date.now() - t0;
+			expect(took).toBeGreaterThanOrEqual(200);
+			expect(took).toBeLessThan(2000);
+			chat.close();
+		});
+
+		test('ours arriving late but within the grace is seen, not concluded missing', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 400 });
+			await chat.start();
+			const t0 = Date.now();
+			const slow = chat.expect({ senderId: BOT, message: text('slow'), sentAt: t0, deadlineAt: t0 + 5000 });
+			const later = chat.expect({ senderId: BOT, message: text('fast'), sentAt: t0 + 1, deadlineAt: t0 + 5000 });
+			account.receive('fast');
+			void sleep(150).then(() => account.receive('slow'));
+			const [a, b] = await Promise.all([chat.waitFor(slow), chat.waitFor(later)]);
+			expect(b).toMatchObject({ status: 'seen' });
+			expect(a).toMatchObject({ status: 'seen' });
+			chat.close();
+		});
+
+		test('another sender, or an earlier send of ours, is no signal; concludeEarly false waits for the deadline', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 50 });
+			await chat.start();
+			const t0 = Date.now();
+			const earlier = chat.expect({ senderId: BOT, message: text('earlier'), sentAt: t0, deadlineAt: t0 + 5000 });
+			const missing = chat.expect({ senderId: BOT, message: text('missing'), sentAt: t0 + 5, deadlineAt: t0 + 600 });
+			const checked = chat.expect({ senderId: BOT, message: text('checked'), sentAt: t0 + 1, deadlineAt: t0 + 600, concludeEarly: false });
+			account.receive('earlier');
+			account.receive('from someone else', 4242);
+			const [a, b, c] = await Promise.all([chat.waitFor(earlier), chat.waitFor(missing), chat.waitFor(checked)]);
+			expect(a).toMatchObject({ status: 'seen' });
+			expect(b).toMatchObject({ status: 'not_seen' });
+			expect(b).not.toHaveProperty('early');
+			expect(c).toMatchObject({ status: 'not_seen' });
+			expect(c).not.toHaveProperty('early');
+			expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+			chat.close();
+		});
+
+		test('with our server seq known, any newer entry of the sender with a higher seq is the signal', async () => {
+			const account = new FakeAccount();
+			const chat = watcher(account, { overtakeGraceMs: 100 });
+			await chat.start();
+			const t0 = Date.now();
+			// The seq the sender's get_msg gave ours (the fake's next seq); the entry itself never arrives.
+			const lost = chat.expect({ senderId: BOT, message: text('seq lost'), sentAt: t0, deadlineAt: t0 + 5000, serverSeq: 1001 });
+			account.receive('skip'); // takes seq 1001 in the fake: from another sender's view it is unrelated
+			account.history.pop();
+			account.receive('sent by another run of the same bot'); // seq 1002 > 1001
+			const outcome = await chat.waitFor(lost);
+			expect(outcome).toMatchObject({ status: 'not_seen', early: 'overtaken_by_later_message', overtakenBy: { order: 'server_seq', serverSeq: 1002 } });
+			expect(Date.now() - t0).toBeLessThan(2000);
+			chat.close();
+		});
+	});
+
 	describe('event stream', () => {
 		test('settles from events without polling history, proves absence while open, and closes the socket', async () => {
 			const account = new FakeAccount();
@@ -293,6 +368,46 @@ describe('DeliveryEngine', () => {
 		expect(order).toEqual(['a', 'b', 'c', 'd']);
 		expect(results.map((result) => result.correlationId)).toEqual(['a', 'b', 'c', 'd']);
 		expect(results.map((result) => result.messageId)).toEqual([101, 102, 103, 104]);
+	});
+
+	describe('evidence: decisive facts by default, the full attempt log on request', () => {
+		async function deliverWitnessed(attemptLog?: boolean) {
+			const sender = bot();
+			const witness = new FakeAccount();
+			witness.handlers.get_login_info = () => ({ status: 'ok', retcode: 0, data: { user_id: WITNESS } });
+			witness.handlers.get_version_info = () => ({ status: 'ok', retcode: 0, data: { app_name: 'NapCat.Onebot' } });
+			sender.handlers.send_group_msg = (params) => {
+				witness.receive((params.message as Segment[])[0].data.text as string);
+				return { status: 'ok', retcode: 0, data: { message_id: 77 } };
+			};
+			const engine = new DeliveryEngine(
+				{ ...settings, verification: 'witness', deadlineMs: 1000, attemptLog },
+				{ sender: { client: sender.client() }, witness: { client: witness.client() }, sleep, clock: Date.now },
+			);
+			const [result] = await engine.deliverAll([{ index: 0, target: { type: 'group', id: GROUP }, message: text('w'), correlationId: 'c' }]);
+			expect(result).toMatchObject({ status: 'delivered', evidence: { basis: 'witness_saw_message' } });
+			return result;
+		}
+
+		test('by default: the witness facts without read counters or the witness-side id; attempts keep outcome, reason, raw', async () => {
+			const result = await deliverWitnessed();
+			const witness = result.evidence.witness as Record<string, unknown>;
+			expect(witness).toMatchObject({ account: WITNESS, status: 'seen', via: 'history', method: 'content_time' });
+			expect(witness).not.toHaveProperty('reads');
+			expect(witness).not.toHaveProperty('watcherMessageId');
+			expect(result.attempts).toEqual([
+				{ attempt: 1, outcome: 'accepted', reason: null, messageId: 77, raw: null, startedAt: expect.any(String), durationMs: expect.any(Number) },
+			]);
+		});
+
+		test('with the attempt log: every attempt carries its own evidence and the counters stay', async () => {
+			const result = await deliverWitnessed(true);
+			expect(result.evidence.witness).toMatchObject({ reads: expect.any(Number), watcherMessageId: expect.any(Number) });
+			expect(result.attempts[0].evidence).toMatchObject({
+				api: { accepted: true, messageId: 77 },
+				witness: { status: 'seen', reads: expect.any(Number) },
+			});
+		});
 	});
 
 	test('witnessProblem: only the recipient can witness a private message', () => {

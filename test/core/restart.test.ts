@@ -13,6 +13,8 @@ import {
 	setRestartRefusal,
 	waitForRecovery,
 	dryRunAttempt,
+	mergeHistories,
+	RestartLeases,
 } from '../../core/restart';
 import type { RestartAttempt, RestartPlan } from '../../core/restart';
 import { OneBotClient, TransportError } from '../../core/transport';
@@ -584,5 +586,64 @@ describe('runRestart', () => {
 		);
 		expect(failedRun).toMatchObject({ outcome: 'restart_failed', reason: 'http_error' });
 		expect(failedRun.history).toHaveLength(1);
+	});
+});
+
+describe('runRestart with the process lease', () => {
+	function leasedPlan(time: ReturnType<typeof virtualTime>, leases: RestartLeases, requests: string[], overrides: Partial<RestartPlan> = {}) {
+		const account = restartingAccount(time, 2000);
+		const p: RestartPlan = {
+			method: 'docker',
+			dryRun: false,
+			accountKey: 'qq:10001',
+			leases,
+			request: async () => {
+				requests.push('restart');
+				account.restart();
+				return { ...dryRunAttempt('restarted'), sent: true } as RestartAttempt;
+			},
+			client: account.client,
+			guard: { minIntervalMs: 600000, maxPerHour: 3 },
+			history: [],
+			recovery: recoveryDefaults,
+			clock: time.clock,
+			sleep: time.sleep,
+			random: () => 0.5,
+			...overrides,
+		};
+		return p;
+	}
+
+	it('overlapping runs for one account restart it once; the others wait and end skipped_in_progress', async () => {
+		const time = virtualTime();
+		const leases = new RestartLeases();
+		const requests: string[] = [];
+		const results = await Promise.all(Array.from({ length: 5 }, () => runRestart(leasedPlan(time, leases, requests))));
+		expect(requests).toEqual(['restart']);
+		expect(results.map((r) => r.outcome).sort()).toEqual(['recovered', ...Array(4).fill('skipped_in_progress')]);
+		const winner = results.find((r) => r.outcome === 'recovered')!;
+		for (const r of results.filter((x) => x !== winner)) {
+			expect(r).toMatchObject({ attempt: null, guard: { allowed: false, blockedBy: 'in_progress' }, inProgress: { outcome: 'recovered' } });
+			// They waited for the winner to finish, and they all carry its restart in the history they return.
+			expect(r.finishedAt).toBeGreaterThanOrEqual(winner.finishedAt);
+			expect(r.history).toEqual([winner.restartRequestedAt]);
+		}
+		// Another key is not held by this account's lease.
+		const other = await runRestart(leasedPlan(time, leases, requests, { accountKey: 'qq:20002' }));
+		expect(other.outcome).toBe('recovered');
+	});
+
+	it('merges the stored history with the process history, and a run that vanished frees the lease after its hold time', async () => {
+		const time = virtualTime();
+		const leases = new RestartLeases();
+		const stored = [time.clock() - 20 * 60000];
+		expect(leases.history('qq:1', time.clock(), stored)).toEqual(stored);
+		// The process remembers it even when the next run's static data is empty.
+		expect(leases.history('qq:1', time.clock(), [])).toEqual(stored);
+		const grant = leases.acquire('qq:1', time.clock(), 1000);
+		expect(grant.granted).toBe(true);
+		expect(leases.acquire('qq:1', time.clock() + 999, 1000).granted).toBe(false);
+		expect(leases.acquire('qq:1', time.clock() + 1000, 1000).granted).toBe(true);
+		expect(mergeHistories([3, 1, 'x'], [2, 3, null], undefined)).toEqual([1, 2, 3]);
 	});
 });

@@ -43,7 +43,8 @@ const fastSend = {
 	verification: 'witness',
 	deadlineSeconds: 3,
 	retry: { maxAttempts: 3, backoffMs: 50, backoffCapMs: 200, accountBackoffMs: 100 },
-	options: { minIntervalMs: 0, pollIntervalMs: 200, requestTimeoutMs: 2000, useEventStream: false, reportFailures: false },
+	// Include Input: the bulk scenario finds each output's input text in it.
+	options: { minIntervalMs: 0, pollIntervalMs: 200, requestTimeoutMs: 2000, useEventStream: false, reportFailures: false, includeInput: true },
 };
 
 const credRef = (id: string, name: string) => ({ id, name });

@@ -233,7 +233,8 @@ describe('OneBot Restart Client against the simulator', () => {
 			const napcat = only(await run(sim, { method: 'onebot' }));
 			expect(napcat.json).toMatchObject({ outcome: 'recovered', implementation: { flavour: 'napcat', appVersion: '4.10.32' } });
 			await sim.control.setFlavour('bot', 'lagrange');
-			const lagrange = only(await run(sim, { method: 'onebot' }));
+			// Same account, same process: the guard (process memory) would refuse a second restart within 10 min.
+			const lagrange = only(await run(sim, { method: 'onebot', minIntervalMinutes: 0 }));
 			expect(lagrange.json).toMatchObject({ outcome: 'recovered', implementation: { flavour: 'lagrange' } });
 			expect((await restartsOf(sim)).map((r) => r.via)).toEqual(['set_restart', 'set_restart']);
 		});
@@ -300,6 +301,50 @@ describe('OneBot Restart Client against the simulator', () => {
 			});
 			expect(Date.parse(second.json.guard.nextAllowedAt) - Date.parse(second.json.guard.lastRestartAt)).toBe(10 * 60000);
 			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('five overlapping runs, each with its own static data as n8n gives them, restart the account once', async () => {
+			sim = await startSimulator(world({ restartDowntimeMs: 600 }));
+			const runs = Array.from({ length: 5 }, (_, i) => ({
+				staticData: { node: {}, global: {} },
+				mode: 'trigger' as const,
+				workflow: { id: `wf-overlap-${i}`, name: 'Restart', active: true },
+			}));
+			const results = await Promise.all(runs.map((options) => run(sim!, { method: 'docker', container: 'napcat-bot' }, options)));
+			const outcomes = results.map((outputs) => only(outputs).json.outcome).sort();
+			expect(outcomes).toEqual(['recovered', 'skipped_in_progress', 'skipped_in_progress', 'skipped_in_progress', 'skipped_in_progress']);
+			expect(await restartsOf(sim)).toHaveLength(1);
+			const skipped = results.map((outputs) => only(outputs)).filter((r) => r.json.outcome === 'skipped_in_progress');
+			for (const { output, json } of skipped) {
+				expect(output).toBe('notRecovered');
+				expect(json).toMatchObject({ restart: { requested: false }, guard: { allowed: false, blockedBy: 'in_progress' } });
+				expect(json.explanation).toMatch(/another run was already restarting this account .* it ended recovered/);
+			}
+			// Every run's static data holds the one restart, so whichever run n8n saves last keeps it.
+			const restartedAt = Date.parse(results.map((o) => only(o).json).find((j) => j.outcome === 'recovered')!.restart.requestedAt);
+			for (const options of runs) expect(Object.values((options.staticData.node as any).restartHistory)).toEqual([[restartedAt]]);
+
+			// A later run in the same process is refused by the history kept in process memory.
+			const later = only(await run(sim, { method: 'docker', container: 'napcat-bot' }, { ...runs[0], staticData: { node: {}, global: {} } }));
+			expect(later.json).toMatchObject({ outcome: 'skipped_cooldown', guard: { blockedBy: 'min_interval', restartsInLastHour: 1 } });
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('merges the history it finds in static data with its own, never overwriting it', async () => {
+			sim = await startSimulator(world());
+			const earlier = Date.now() - 30 * 60000;
+			const staticData = { node: { restartHistory: { other: [earlier] } } as any, global: {} };
+			const active = { staticData, mode: 'trigger' as const, workflow: { id: 'wf-merge', name: 'Restart', active: true } };
+			const first = only(await run(sim, { method: 'docker', container: 'napcat-bot', minIntervalMinutes: 0 }, active));
+			expect(first.json.outcome).toBe('recovered');
+			const key = first.json.accountKey as string;
+			// Another run saved an older restart of this account meanwhile: the next run counts both.
+			staticData.node.restartHistory[key] = [earlier];
+			const second = only(await run(sim, { method: 'docker', container: 'napcat-bot', minIntervalMinutes: 0 }, active));
+			expect(second.json).toMatchObject({ outcome: 'recovered', guard: { restartsInLastHour: 2 } });
+			expect(staticData.node.restartHistory[key]).toHaveLength(3);
+			expect(staticData.node.restartHistory[key][0]).toBe(earlier);
+			expect(staticData.node.restartHistory.other).toEqual([earlier]);
 		});
 
 		it('enforces the guard within a manual run and says the history is not saved', async () => {

@@ -55,7 +55,6 @@ interface GroundTruth {
 type Item = DeliveryResult & {
 	evidence: Record<string, Record<string, unknown> & { note?: string; status?: string }> & { basis?: string };
 	report?: { sent: boolean; status?: number };
-	input: IDataObject;
 };
 
 function attemptOutcomes(item: Item): string[] {
@@ -503,11 +502,12 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		await setFault({ kind: 'degrade_after', params: { sends: 2 }, then: 'stuck_group' });
 		const texts = [uniqueText('deg 1'), uniqueText('deg 2'), uniqueText('deg 3'), uniqueText('deg 4')];
 		const { delivered, failed } = await run({ texts, maxAttempts: 2 });
-		expect(delivered.map((item) => item.json.input)).toEqual([{ text: texts[0] }, { text: texts[1] }]);
+		const textOf = (item: INodeExecutionData) => texts[(item.pairedItem as { item: number }).item];
+		expect(delivered.map(textOf)).toEqual([texts[0], texts[1]]);
 		const { reason } = TIMEOUT_REASON[flavour];
-		expect(failed.map((item) => [item.json.input, item.json.reason])).toEqual([
-			[{ text: texts[2] }, reason],
-			[{ text: texts[3] }, reason],
+		expect(failed.map((item) => [textOf(item), item.json.reason])).toEqual([
+			[texts[2], reason],
+			[texts[3], reason],
 		]);
 		expect(await copies(texts[0])).toBe(1);
 		expect(await copies(texts[2])).toBe(0);

@@ -137,7 +137,8 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 			items: [{ json: { kind: 'group' } }, { json: { kind: 'private' } }],
 		});
 		const failed = only(notDelivered);
-		expect(failed).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous', input: { kind: 'group' } });
+		expect(failed).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
+		expect(notDelivered[0].pairedItem).toEqual({ item: 0 });
 		expect(attemptOutcomes(failed)).toEqual([
 			'not_landed_after_check:send_timeout',
 			'not_landed_after_check:send_timeout',
@@ -150,7 +151,8 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 		expect(failed.timing.gaveUpAt).not.toBeNull();
 		expect(failed.timing.verifiedAt).toBeNull();
 		const ok = only(delivered);
-		expect(ok).toMatchObject({ status: 'delivered', target: { type: 'private', id: witnessId }, input: { kind: 'private' } });
+		expect(ok).toMatchObject({ status: 'delivered', target: { type: 'private', id: witnessId } });
+		expect(delivered[0].pairedItem).toEqual({ item: 1 });
 
 		// Ground truth: three group sends, each answered data null with the timeout text; nothing arrived.
 		const sends = await t.calls('send_group_msg');
@@ -252,7 +254,8 @@ describe('many items: shared reads, order, spacing, formats', () => {
 			items: texts.map((text, i) => ({ json: { i } })),
 		});
 		expect(notDelivered).toHaveLength(0);
-		expect(delivered.map((item) => item.json.input)).toEqual(texts.map((_, i) => ({ i })));
+		// Include Input is off by default: the input stays out of the output, pairedItem leads back to it.
+		expect(delivered.filter((item) => 'input' in item.json)).toEqual([]);
 		expect(delivered.map((item) => item.pairedItem)).toEqual(texts.map((_, i) => ({ item: i })));
 		const reads = await t.calls('get_group_msg_history', 'witness');
 		// One baseline read plus a shared read every poll interval while any item waits.
@@ -264,6 +267,44 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		expect(await t.calls('get_msg')).toHaveLength(0);
 	});
 
+	test('a later message seen while ours is missing ends ours early (after the grace), Not Delivered, not resent', async () => {
+		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
+		const texts = [t.text('dropped'), t.text('overtaking')];
+		const { delivered, notDelivered } = await t.run({
+			parameters: (itemIndex) => t.parameters({ text: texts[itemIndex], deadlineSeconds: 5, retry: { maxAttempts: 1 } }),
+			items: texts.map((_, i) => ({ json: { i } })),
+		});
+		expect(delivered.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+		const lost = only(notDelivered);
+		expect(lost).toMatchObject({ status: 'failed', reason: 'not_observed', reasonClass: 'ambiguous' });
+		expect(lost.evidence.witness).toMatchObject({ status: 'not_seen', early: 'overtaken_by_later_message' });
+		expect(lost.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed', early: 'overtaken_by_later_message' });
+		// Concluded after the grace (500 ms) instead of the 5 s deadline.
+		const afterAnswer = Date.parse(lost.timing.gaveUpAt!) - Date.parse(lost.timing.answeredAt!);
+		expect(afterAnswer).toBeGreaterThanOrEqual(400);
+		expect(afterAnswer).toBeLessThan(2500);
+		expect(await t.copies(texts[0])).toBe(0);
+		expect(await t.copies(texts[1])).toBe(1);
+	});
+
+	test('an early signal never resends by itself: the resend waits for the usual check to the deadline', async () => {
+		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
+		const texts = [t.text('dropped then resent'), t.text('overtaking 2')];
+		const { delivered, notDelivered } = await t.run({
+			parameters: (itemIndex) =>
+				t.parameters({ text: texts[itemIndex], deadlineSeconds: 1.5, retry: { maxAttempts: 2, backoffMs: 0, backoffCapMs: 0 } }),
+			items: texts.map((_, i) => ({ json: { i } })),
+		});
+		expect(notDelivered).toHaveLength(0);
+		const resent = delivered.map((item) => item.json as unknown as Item).find((item) => item.attempts.length === 2)!;
+		expect(attemptOutcomes(resent)).toEqual(['not_landed_after_check:not_observed', 'accepted']);
+		// The check before the resend ran to the full deadline after the first answer.
+		expect(Date.parse(resent.attempts[1].startedAt) - Date.parse(resent.attempts[0].startedAt)).toBeGreaterThanOrEqual(1500);
+		expect(resent.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed' });
+		expect(resent.evidence.check).not.toHaveProperty('early');
+		for (const text of texts) expect(await t.copies(text)).toBe(1);
+	});
+
 	test('identical messages are told apart: two items with the same text need two copies', async () => {
 		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
 		const text = t.text('same text');
@@ -272,7 +313,7 @@ describe('many items: shared reads, order, spacing, formats', () => {
 			items: [{ json: { n: 1 } }, { json: { n: 2 } }],
 		});
 		// The first send is dropped; the second arrives. Its copy must not be counted for both items.
-		expect(delivered.map((item) => item.json.input)).toEqual([{ n: 2 }]);
+		expect(delivered.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
 		expect(await t.copies(text)).toBe(1);
 		// The second copy was sent while the first was awaited: its server seq came from the sender's get_msg.
 		expect((await t.calls('get_msg')).length).toBeGreaterThanOrEqual(1);
@@ -355,11 +396,13 @@ describe('parameters, errors, secrets and reports', () => {
 	});
 
 	test('with continueOnFail: the bad item leaves on Not Delivered with the contract fields, the good one is sent', async () => {
+		// Include Input on (a run-wide option, read from the first item): both outputs carry their input.
+		const options = { ...(t.parameters().options as IDataObject), includeInput: true };
 		const { delivered, notDelivered } = await t.run({
 			parameters: (itemIndex) =>
 				itemIndex === 0
-					? t.parameters({ messageMode: 'segments', segments: '[{"type":"text"}]' })
-					: t.parameters({ text: t.text('good') }),
+					? t.parameters({ messageMode: 'segments', segments: '[{"type":"text"}]', options })
+					: t.parameters({ text: t.text('good'), options }),
 			items: [{ json: { n: 0 } }, { json: { n: 1 } }],
 			continueOnFail: true,
 		});

@@ -1,0 +1,114 @@
+/**
+ * What one restart request came to, and one constructor per answer, so every method builds its
+ * attempts the same way.
+ */
+import { classifyCall, REASON_CLASS } from '../classify';
+import type { CallFailure } from '../transport';
+import type { RawError, ReasonClass, ReasonCode } from '../types';
+import type { ImplementationInfo } from './implementation';
+
+export interface RestartAttempt {
+	/**
+	 * accepted: the target said it restarts. no_answer: the request went out but the connection
+	 * dropped or timed out (a process that restarts may not answer), so recovery decides.
+	 * failed: the target refused or could not be reached. unsupported: this method cannot restart it.
+	 */
+	answer: 'accepted' | 'no_answer' | 'failed' | 'unsupported';
+	/** Whether a restart request was sent (counts against the guard). */
+	sent: boolean;
+	explanation: string;
+	reason: ReasonCode | null;
+	reasonClass: ReasonClass | null;
+	raw: RawError | null;
+	httpStatus: number | null;
+	implementation?: ImplementationInfo | null;
+	details: Record<string, unknown>;
+}
+
+/** What every constructor may add: the method's details and, for set_restart, the implementation. */
+export interface AttemptExtras {
+	details?: Record<string, unknown>;
+	implementation?: ImplementationInfo | null;
+}
+
+function build(fields: Omit<RestartAttempt, 'details' | 'implementation'>, extras: AttemptExtras): RestartAttempt {
+	const attempt: RestartAttempt = { ...fields, details: extras.details ?? {} };
+	if (extras.implementation !== undefined) attempt.implementation = extras.implementation;
+	return attempt;
+}
+
+/** The target said it restarts. */
+export function acceptedAttempt(explanation: string, httpStatus: number | null, extras: AttemptExtras = {}): RestartAttempt {
+	return build({ answer: 'accepted', sent: true, explanation, reason: null, reasonClass: null, raw: null, httpStatus }, extras);
+}
+
+/** The request went out and the connection dropped or timed out: recovery decides. */
+export function noAnswerAttempt(explanation: string, raw: RawError | null, extras: AttemptExtras = {}): RestartAttempt {
+	return build({ answer: 'no_answer', sent: true, explanation, reason: null, reasonClass: null, raw, httpStatus: null }, extras);
+}
+
+/** This method cannot restart this client; nothing was sent. */
+export function unsupportedAttempt(explanation: string, raw: RawError | null = null, extras: AttemptExtras = {}): RestartAttempt {
+	return build(
+		{
+			answer: 'unsupported',
+			sent: false,
+			explanation,
+			reason: 'unsupported_action',
+			reasonClass: 'terminal',
+			raw,
+			httpStatus: raw?.httpStatus ?? null,
+		},
+		extras,
+	);
+}
+
+/** What a restart method returns in a dry run after its checks passed: nothing was sent. */
+export function dryRunAttempt(explanation: string, details: Record<string, unknown> = {}): RestartAttempt {
+	return build({ answer: 'accepted', sent: false, explanation, reason: null, reasonClass: null, raw: null, httpStatus: null }, { details });
+}
+
+/** A failed call, classified like any other call (reason and class may be overridden). */
+export function failedAttempt(
+	failure: CallFailure,
+	explanation: string,
+	sent: boolean,
+	overrides: { reason?: ReasonCode; reasonClass?: ReasonClass } = {},
+	details: Record<string, unknown> = {},
+	extras: Omit<AttemptExtras, 'details'> = {},
+): RestartAttempt {
+	const classification = classifyCall(failure);
+	const reason = overrides.reason ?? classification.reason;
+	return build(
+		{
+			answer: 'failed',
+			sent,
+			explanation,
+			reason,
+			reasonClass: overrides.reasonClass ?? (overrides.reason ? REASON_CLASS[reason] : classification.reasonClass),
+			raw: failure.raw,
+			httpStatus: failure.raw.httpStatus ?? null,
+		},
+		{ ...extras, details },
+	);
+}
+
+/** Refused before anything was sent, for a known reason (no call failure to classify). */
+export function refusedAttempt(
+	explanation: string,
+	reason: ReasonCode,
+	options: { raw?: RawError | null; reasonClass?: ReasonClass | null } & AttemptExtras = {},
+): RestartAttempt {
+	return build(
+		{
+			answer: 'failed',
+			sent: false,
+			explanation,
+			reason,
+			reasonClass: options.reasonClass ?? REASON_CLASS[reason],
+			raw: options.raw ?? null,
+			httpStatus: options.raw?.httpStatus ?? null,
+		},
+		options,
+	);
+}

@@ -1,0 +1,53 @@
+/** The HTTP helpers the restart methods share: one exchange, bounded texts, tolerant JSON. */
+import { TIMEOUT_CODES, TransportError, networkErrorCode } from '../transport';
+import type { CallFailure, HttpRequest, HttpResponse, RequestFn } from '../transport';
+
+export interface Exchanged {
+	response?: HttpResponse;
+	failure?: CallFailure;
+}
+
+const MAX_TEXT = 300;
+
+export function clip(text: string): string {
+	return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+}
+
+export function bodyText(body: unknown): string {
+	if (body === undefined || body === null || body === '') return '';
+	return clip(typeof body === 'string' ? body : JSON.stringify(body) ?? '');
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function parseJson(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return body;
+	}
+}
+
+/** One HTTP exchange; a request that got no response becomes a network or timeout failure. */
+export async function exchange(request: RequestFn, http: HttpRequest, action: string): Promise<Exchanged> {
+	try {
+		return { response: await request(http) };
+	} catch (error) {
+		const code = error instanceof TransportError ? error.code : networkErrorCode(error);
+		const message = error instanceof Error ? error.message : String(error);
+		return { failure: { kind: TIMEOUT_CODES.has(code) ? 'timeout' : 'network', action, raw: { code, message } } };
+	}
+}
+
+export function networkExplanation(what: string, failure: CallFailure): string {
+	return failure.kind === 'timeout'
+		? `${what} did not answer in time (${failure.raw.code}).`
+		: `${what} could not be reached (${failure.raw.code}).`;
+}
+
+export function httpFailure(action: string, response: HttpResponse): CallFailure {
+	return { kind: 'http', action, raw: { httpStatus: response.status, body: bodyText(response.body) } };
+}

@@ -1,0 +1,54 @@
+/** Any supervisor with an HTTP endpoint (systemd via a small webhook, Portainer, a PaaS API...): 2xx means accepted. */
+import type { RequestFn } from '../../transport';
+import { acceptedAttempt, dryRunAttempt, failedAttempt, noAnswerAttempt } from '../attempt';
+import type { RestartAttempt } from '../attempt';
+import { exchange, httpFailure, networkExplanation } from '../http';
+import type { RestartMethod } from '../method';
+
+export interface CustomRestartOptions {
+	url: string;
+	method: 'GET' | 'POST';
+	body?: unknown;
+	request: RequestFn;
+	timeoutMs: number;
+}
+
+export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartAttempt> {
+	const { response, failure } = await exchange(
+		options.request,
+		{
+			method: options.method,
+			url: options.url,
+			headers: options.body === undefined ? undefined : { 'Content-Type': 'application/json' },
+			body: options.body,
+			timeoutMs: options.timeoutMs,
+		},
+		'custom_restart',
+	);
+	if (failure || !response) {
+		if (failure!.kind === 'timeout') {
+			return noAnswerAttempt('The restart endpoint did not answer in time; recovery decides.', failure!.raw);
+		}
+		return failedAttempt(failure!, networkExplanation('The restart endpoint', failure!), false);
+	}
+	if (response.status >= 200 && response.status < 300) {
+		return acceptedAttempt(`The restart endpoint accepted the request (HTTP ${response.status}).`, response.status);
+	}
+	const failed = httpFailure('custom_restart', response);
+	const auth = response.status === 401 || response.status === 403;
+	return failedAttempt(
+		failed,
+		`The restart endpoint answered HTTP ${response.status}${auth ? ': check the authorization in the credential' : ''}.`,
+		true,
+		response.status === 404 ? { reason: 'bad_request' } : {},
+	);
+}
+
+/** A custom HTTP request as a RestartMethod; a dry run sends nothing. */
+export function customHttpRestartMethod(options: CustomRestartOptions): RestartMethod {
+	return {
+		name: 'customHttp',
+		restart: ({ dryRun }) =>
+			dryRun ? Promise.resolve(dryRunAttempt(`Dry run: ${options.method} ${options.url} would be requested.`)) : restartViaHttp(options),
+	};
+}

@@ -1,0 +1,86 @@
+/** The Docker Engine API (through a restart-only socket proxy): POST /containers/{id}/restart. */
+import type { RequestFn } from '../../transport';
+import { acceptedAttempt, dryRunAttempt, failedAttempt, noAnswerAttempt } from '../attempt';
+import type { RestartAttempt } from '../attempt';
+import { clip, exchange, httpFailure, isRecord, networkExplanation, parseJson } from '../http';
+import type { RestartMethod } from '../method';
+
+export interface DockerRestartOptions {
+	baseUrl: string;
+	container: string;
+	/** Seconds Docker waits for the container to stop before killing it (`t`). */
+	stopTimeoutSeconds: number;
+	request: RequestFn;
+	/** Added to the stop timeout: Docker answers only once the container is stopped and started again. */
+	timeoutMs: number;
+}
+
+/** POST /containers/{id}/restart?t= (204 restarted, 404 no such container, 500 server error). */
+export async function restartViaDocker(options: DockerRestartOptions): Promise<RestartAttempt> {
+	const base = options.baseUrl.trim().replace(/\/+$/, '');
+	const t = Math.max(0, Math.floor(options.stopTimeoutSeconds));
+	const details = { container: options.container, stopTimeoutSeconds: t };
+	const { response, failure } = await exchange(
+		options.request,
+		{
+			method: 'POST',
+			url: `${base}/containers/${encodeURIComponent(options.container)}/restart?t=${t}`,
+			timeoutMs: options.timeoutMs + t * 1000,
+		},
+		'docker_restart',
+	);
+	if (failure || !response) {
+		if (failure!.kind === 'timeout') {
+			// The request reached Docker; it may still be restarting the container.
+			return noAnswerAttempt('The Docker Engine API did not answer in time (a slow stop); recovery decides.', failure!.raw, {
+				details,
+			});
+		}
+		return failedAttempt(failure!, networkExplanation('The Docker Engine API', failure!), false, {}, details);
+	}
+	if (response.status >= 200 && response.status < 300) {
+		return acceptedAttempt(`Docker restarted container "${options.container}".`, response.status, { details });
+	}
+	const parsed = parseJson(response.body);
+	const message = isRecord(parsed) && typeof parsed.message === 'string' ? clip(parsed.message) : null;
+	const failed = httpFailure('docker_restart', response);
+	if (message) failed.raw.message = message;
+	switch (response.status) {
+		case 404:
+			return failedAttempt(
+				failed,
+				`Docker has no container "${options.container}"${message ? ` (${message})` : ''}. Check the container name or id.`,
+				true,
+				{ reason: 'bad_request' },
+				details,
+			);
+		case 401:
+		case 403:
+			return failedAttempt(
+				failed,
+				`The Docker endpoint refused the restart (HTTP ${response.status}). With a socket proxy, allow restarts (POST=1 and ALLOW_RESTARTS=1 for Tecnativa docker-socket-proxy); check the access token.`,
+				true,
+				{ reason: 'auth_failed' },
+				details,
+			);
+		default:
+			return failedAttempt(
+				failed,
+				`Docker could not restart container "${options.container}" (HTTP ${response.status}${message ? `: ${message}` : ''}).`,
+				true,
+				{},
+				details,
+			);
+	}
+}
+
+/** Docker as a RestartMethod; a dry run sends nothing. */
+export function dockerRestartMethod(options: DockerRestartOptions): RestartMethod {
+	return {
+		name: 'docker',
+		restart: ({ dryRun }) =>
+			dryRun
+				? Promise.resolve(dryRunAttempt(`Dry run: Docker would restart container "${options.container}".`, { container: options.container }))
+				: restartViaDocker(options),
+	};
+}

@@ -1,0 +1,73 @@
+/** OneBot `set_restart`, refused where it does not really restart (from the version and from the answer). */
+import { classifyCall } from '../../classify';
+import { runChecks } from '../../probe';
+import type { ProbeChecks } from '../../probe';
+import type { OneBotClient } from '../../transport';
+import {
+	acceptedAttempt,
+	dryRunAttempt,
+	failedAttempt,
+	noAnswerAttempt,
+	refusedAttempt,
+	unsupportedAttempt,
+} from '../attempt';
+import type { RestartAttempt } from '../attempt';
+import { detectImplementation, setRestartRefusal } from '../implementation';
+import type { RestartMethod } from '../method';
+
+export async function restartViaOneBot(
+	client: OneBotClient,
+	options: { timeoutMs: number; dryRun?: boolean; version?: ProbeChecks['version'] },
+): Promise<RestartAttempt> {
+	const version = options.version ?? (await runChecks(client, { timeoutMs: options.timeoutMs, apiSlowMs: Infinity })).version;
+	if (!version.ok && (version.reason === 'unreachable' || version.reason === 'client_timeout' || version.reason === 'auth_failed')) {
+		const explanation =
+			version.reason === 'auth_failed'
+				? 'The OneBot API refused the access token, so set_restart cannot be sent.'
+				: 'The OneBot API does not answer, so set_restart cannot reach the client. Use a restart method outside the client (Docker or a custom HTTP request).';
+		return refusedAttempt(explanation, version.reason, {
+			reasonClass: version.reasonClass,
+			raw: version.raw,
+			implementation: null,
+		});
+	}
+	const implementation = detectImplementation(version.data?.appName ?? null, version.data?.appVersion ?? null);
+	const refusal = setRestartRefusal(implementation);
+	if (refusal) {
+		return unsupportedAttempt(`${refusal} Use the NapCat WebUI, Docker or a custom HTTP request instead.`, null, { implementation });
+	}
+	if (options.dryRun) return { ...dryRunAttempt('Dry run: set_restart would be sent.'), implementation };
+
+	const result = await client.call('set_restart', {}, { timeoutMs: options.timeoutMs });
+	if (result.ok) {
+		return acceptedAttempt(`${implementation.appName ?? 'The implementation'} accepted set_restart.`, result.httpStatus, {
+			implementation,
+		});
+	}
+	const failure = result.failure;
+	if (failure.kind === 'network' || failure.kind === 'timeout') {
+		// A process that restarts may drop the connection before it answers.
+		return noAnswerAttempt(
+			'set_restart got no answer (the process may have gone down before answering); recovery decides.',
+			failure.raw,
+			{ implementation },
+		);
+	}
+	const classification = classifyCall(failure);
+	if (classification.reason === 'unsupported_action') {
+		const explanation =
+			classification.detail === 'napcat_restart_unavailable'
+				? 'NapCat answered "重启功能未初始化": set_restart works only when NapCat runs in multi-process (Shell) mode. Use the NapCat WebUI in that mode, Docker or a custom HTTP request.'
+				: `${implementation.appName ?? 'The implementation'} does not support set_restart. Use the NapCat WebUI, Docker or a custom HTTP request.`;
+		return unsupportedAttempt(explanation, failure.raw, { implementation });
+	}
+	return failedAttempt(failure, `set_restart failed (${classification.reason}).`, true, {}, {}, { implementation });
+}
+
+/** set_restart as a RestartMethod. */
+export function setRestartMethod(client: OneBotClient, options: { timeoutMs: number }): RestartMethod {
+	return {
+		name: 'onebot',
+		restart: ({ dryRun }) => restartViaOneBot(client, { timeoutMs: options.timeoutMs, dryRun }),
+	};
+}

@@ -1,0 +1,270 @@
+/** The whole restart: guard, restart request, wait for recovery. */
+import { REASON_CLASS } from '../classify';
+import type { RandomFn } from '../retry';
+import type { OneBotClient } from '../transport';
+import type { Clock, ReasonClass, ReasonCode, Sleep } from '../types';
+import type { RestartAttempt } from './attempt';
+import { checkRestartGuard, recordRestart, sortedTimes } from './guard';
+import type { GuardDecision, RestartGuardPolicy } from './guard';
+import { processRestartLeases } from './lease';
+import type { LeaseHolder, LeaseRelease, RestartLeases } from './lease';
+import type { NapCatWebUiSession } from './methods/napcatWebUi';
+import type { RestartMethodName, RestartOutcome } from './outcomes';
+import { waitForRecovery } from './recovery';
+import type { AccountState, RecoveryOptions, RecoveryResult } from './recovery';
+
+
+export interface RestartPlan {
+	method: RestartMethodName;
+	dryRun: boolean;
+	/**
+	 * Sends the restart request (already bound to its method and credential). In a dry run it must send
+	 * nothing and return `dryRunAttempt(...)` (or unsupported/failed when its checks already say so).
+	 */
+	request: (options: { dryRun: boolean }) => Promise<RestartAttempt>;
+	/** Used to wait for recovery. */
+	client: OneBotClient;
+	webUi?: NapCatWebUiSession | null;
+	expectedSelfId?: number | null;
+	guard: RestartGuardPolicy;
+	/** Earlier restarts of this account (epoch ms). */
+	history: readonly unknown[];
+	recovery: Omit<RecoveryOptions, 'client' | 'webUi' | 'expectedSelfId' | 'clock' | 'sleep' | 'random' | 'restartRequestedAt'>;
+	clock: Clock;
+	sleep: Sleep;
+	random?: RandomFn;
+	/**
+	 * The account's guard key. With it the run takes the account's lease in `leases` (this process's
+	 * registry unless given): the guard then reads the process's history merged with `history`, and a run
+	 * that finds a restart of the account in progress waits for it and ends `skipped_in_progress`.
+	 */
+	accountKey?: string;
+	leases?: RestartLeases;
+	/** Longest time the restart request itself may take before recovery starts (lease hold time). Default 5 min. */
+	requestBudgetMs?: number;
+}
+
+/** Guard outcome while another run of this process restarts the same account. */
+export type InProgressDecision = Omit<GuardDecision, 'blockedBy'> & { blockedBy: 'in_progress' };
+
+export interface RestartRunResult {
+	outcome: RestartOutcome;
+	recovered: boolean;
+	explanation: string;
+	reason: ReasonCode | null;
+	reasonClass: ReasonClass | null;
+	guard: GuardDecision | InProgressDecision;
+	/** With `skipped_in_progress`: the run that held the lease (when it started, how it ended). */
+	inProgress?: { since: number; outcome: string | null; restartRequestedAt: number | null } | null;
+	/** The account's restart history after this run, for the caller to keep. */
+	history: number[];
+	attempt: RestartAttempt | null;
+	recovery: RecoveryResult | null;
+	startedAt: number;
+	restartRequestedAt: number | null;
+	finishedAt: number;
+}
+
+function minutes(ms: number): string {
+	const m = ms / 60000;
+	return m >= 1 ? `${Math.round(m * 10) / 10} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * Guard, restart, wait. A guarded skip, an unsupported method and a failed request are results, not
+ * errors. Every request that was sent counts against the guard, whether or not it worked, so a
+ * failing restart cannot loop either.
+ */
+export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
+	if (plan.accountKey === undefined) {
+		return runGuarded(plan, plan.clock(), sortedTimes(plan.history), (at) => recordRestart(plan.history, at));
+	}
+	const leases = plan.leases ?? processRestartLeases;
+	const key = plan.accountKey;
+	const startedAt = plan.clock();
+	const history = leases.history(key, startedAt, plan.history);
+	const holdMs = (plan.requestBudgetMs ?? 300000) + plan.recovery.deadlineMs;
+	// No await between reading the history and taking the lease: no other run of this process can slip in.
+	const grant = leases.acquire(key, startedAt, holdMs);
+	if (!grant.granted) return waitForHolder(plan, startedAt, () => leases.history(key, plan.clock()), grant.holder);
+	let result: RestartRunResult | null = null;
+	try {
+		result = await runGuarded(plan, startedAt, history, (at) => grant.record(at));
+		return { ...result, history: leases.history(key, plan.clock()) };
+	} finally {
+		const release: LeaseRelease = {
+			outcome: result?.outcome ?? 'error',
+			recovered: result?.recovered ?? false,
+			restartRequestedAt: result?.restartRequestedAt ?? null,
+			finishedAt: plan.clock(),
+		};
+		grant.release(release);
+	}
+}
+
+/**
+ * Another run of this process is restarting the account: wait (polling, so no timer outlives the wait by
+ * more than one poll) until it ends or its lease expires, then report what it came to. Nothing is restarted.
+ */
+async function waitForHolder(
+	plan: RestartPlan,
+	startedAt: number,
+	currentHistory: () => number[],
+	holder: LeaseHolder,
+): Promise<RestartRunResult> {
+	let release: LeaseRelease | null = null;
+	void holder.done.then((r) => (release = r));
+	const step = Math.max(1, plan.recovery.pollCapMs);
+	while (!holder.settled && plan.clock() < holder.until) {
+		await Promise.race([holder.done, plan.sleep(Math.max(1, Math.min(step, holder.until - plan.clock())))]);
+	}
+	if (holder.settled) release = await holder.done;
+	const ended = release as LeaseRelease | null;
+	const history = currentHistory();
+	const decision = checkRestartGuard(history, plan.clock(), plan.guard);
+	const iso = (ms: number) => new Date(ms).toISOString();
+	const explanation = ended
+		? `Not restarted: another run was already restarting this account (started ${iso(holder.since)}); it ended ${ended.outcome}${ended.recovered ? ', the account is back online' : ''}.`
+		: `Not restarted: another run has been restarting this account since ${iso(holder.since)} and has not finished.`;
+	return {
+		outcome: 'skipped_in_progress',
+		recovered: false,
+		explanation,
+		reason: null,
+		reasonClass: null,
+		guard: { ...decision, allowed: false, blockedBy: 'in_progress', nextAllowedAt: decision.nextAllowedAt ?? holder.until },
+		inProgress: { since: holder.since, outcome: ended?.outcome ?? null, restartRequestedAt: ended?.restartRequestedAt ?? null },
+		history,
+		attempt: null,
+		recovery: null,
+		startedAt,
+		restartRequestedAt: null,
+		finishedAt: plan.clock(),
+	};
+}
+
+async function runGuarded(
+	plan: RestartPlan,
+	startedAt: number,
+	known: number[],
+	record: (at: number) => number[],
+): Promise<RestartRunResult> {
+	const guard = checkRestartGuard(known, startedAt, plan.guard);
+	const base = {
+		guard,
+		history: known,
+		attempt: null,
+		recovery: null,
+		startedAt,
+		restartRequestedAt: null,
+	};
+	if (!guard.allowed) {
+		const why =
+			guard.blockedBy === 'min_interval'
+				? `the last restart was ${minutes(startedAt - (guard.lastRestartAt ?? startedAt))} ago and the minimum interval is ${minutes(plan.guard.minIntervalMs)}`
+				: `${guard.restartsInLastHour} restarts in the last hour reach the cap of ${plan.guard.maxPerHour}`;
+		return {
+			...base,
+			outcome: 'skipped_cooldown',
+			recovered: false,
+			explanation: `Not restarted: ${why}. Next restart allowed at ${new Date(guard.nextAllowedAt ?? startedAt).toISOString()}.`,
+			reason: null,
+			reasonClass: null,
+			finishedAt: plan.clock(),
+		};
+	}
+
+	const restartRequestedAt = plan.clock();
+	const attempt = await plan.request({ dryRun: plan.dryRun });
+	const history = attempt.sent ? record(restartRequestedAt) : base.history;
+	const after = { ...base, history, attempt, restartRequestedAt: attempt.sent ? restartRequestedAt : null };
+	if (attempt.answer === 'unsupported') {
+		return {
+			...after,
+			outcome: 'unsupported',
+			recovered: false,
+			explanation: attempt.explanation,
+			reason: attempt.reason,
+			reasonClass: attempt.reasonClass,
+			finishedAt: plan.clock(),
+		};
+	}
+	if (attempt.answer === 'failed') {
+		return {
+			...after,
+			outcome: 'restart_failed',
+			recovered: false,
+			explanation: attempt.explanation,
+			reason: attempt.reason,
+			reasonClass: attempt.reasonClass,
+			finishedAt: plan.clock(),
+		};
+	}
+	if (plan.dryRun) {
+		return {
+			...after,
+			outcome: 'dry_run',
+			recovered: false,
+			explanation: `Dry run: the guard allows a restart (${guard.restartsInLastHour} in the last hour) and the ${plan.method} method would be used. Nothing was restarted.`,
+			reason: null,
+			reasonClass: null,
+			finishedAt: plan.clock(),
+		};
+	}
+
+	const recovery = await waitForRecovery({
+		...plan.recovery,
+		client: plan.client,
+		webUi: plan.webUi,
+		expectedSelfId: plan.expectedSelfId,
+		clock: plan.clock,
+		sleep: plan.sleep,
+		random: plan.random,
+		restartRequestedAt,
+	});
+	const seconds = (ms: number | null) => (ms === null ? '?' : `${Math.round(ms / 100) / 10} s`);
+	const last = recovery.lastState;
+	switch (recovery.outcome) {
+		case 'recovered':
+			return {
+				...after,
+				recovery,
+				outcome: 'recovered',
+				recovered: true,
+				explanation: `Restarted and back online after ${seconds(recovery.downtimeMs)}${recovery.sawDown ? '' : ' (no check saw it down: the restart may have been quicker than the first check, or not have happened)'}.`,
+				reason: null,
+				reasonClass: null,
+				finishedAt: plan.clock(),
+			};
+		case 'needs_login':
+			return {
+				...after,
+				recovery,
+				outcome: 'needs_login',
+				recovered: false,
+				explanation: `Restarted, but the account is not logged in: the NapCat WebUI ${last?.webUi?.qrCodeUrl ? 'offers a QR code to scan' : `reports "${last?.webUi?.loginError ?? 'not logged in'}"`}.`,
+				reason: 'client_offline',
+				reasonClass: REASON_CLASS.client_offline,
+				finishedAt: plan.clock(),
+			};
+		default:
+			return {
+				...after,
+				recovery,
+				outcome: 'not_recovered',
+				recovered: false,
+				explanation: `Restart requested, but the account was not back online within ${seconds(plan.recovery.deadlineMs)} (last check: ${describeState(last)}).`,
+				reason: last?.reason ?? 'client_offline',
+				reasonClass: REASON_CLASS[last?.reason ?? 'client_offline'],
+				finishedAt: plan.clock(),
+			};
+	}
+}
+
+function describeState(state: AccountState | null): string {
+	if (!state) return 'none';
+	if (!state.reachable) return `OneBot API not answering (${state.reason ?? 'unknown'})`;
+	if (state.online === false) return 'reachable but offline (get_status online:false)';
+	if (state.reason) return state.reason;
+	return 'not back';
+}
