@@ -36,7 +36,6 @@ import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome 
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
 import type { KernelOutcome } from './kernel';
-import { seqFieldFor } from './witness';
 import { breakerVerdict } from './pacing/breaker';
 import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
 import type { AccountPacing } from './pacing/registry';
@@ -697,7 +696,7 @@ export class DeliveryEngine {
 				target,
 				senderId: sender.selfId,
 				content,
-				seqField: seqFieldFor(sender.flavour),
+				seqField: sender.implementation.seqField,
 				timeoutMs: this.settings.requestTimeoutMs,
 			});
 		if (level === 'lookup') {

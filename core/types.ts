@@ -56,6 +56,8 @@ export interface RawError {
 	status?: string;
 	message?: string;
 	wording?: string;
+	/** go-cqhttp's error code (`SEND_MSG_API_ERROR`, `GROUP_NOT_FOUND`, ...), from the envelope's `msg`. */
+	msg?: string;
 	/** Network error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
 	code?: string;
 	/** First bytes of a body that was not a OneBot envelope. */
