@@ -575,8 +575,8 @@ export interface CanaryEnvironment {
 	requestTimeoutMs: number;
 	/** The process-wide pacing of an account: a canary takes a send slot like any send (never held by the breaker). */
 	accounts?: (selfId: number) => AccountPacing;
-	/** The account's rate for canaries' slots (messages per minute; 0 = none) and the per-target interval. */
-	pacing?: { ratePerMinute: number; minIntervalMs: number };
+	/** The per-target interval for canaries' slots; the account rate is the one its sends last set. */
+	pacing?: { minIntervalMs: number };
 }
 
 /** Polls often enough that a canary's latency is measured to a fraction of its deadline. */
@@ -635,7 +635,6 @@ export function deliveryCanarySender(environment: CanaryEnvironment): CanarySend
 				selfEventCheck: false,
 				pacing: environment.pacing
 					? {
-							ratePerMinute: environment.pacing.ratePerMinute,
 							breaker: { threshold: 0, coolDownMs: 0 },
 							holdMs: 0,
 							bypassBreaker: true,
