@@ -5,6 +5,7 @@ import type { HysteresisMemory, HysteresisOutcome } from '../../core/probe';
 import type { ReportOutcome } from '../../core/report';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
+import { accountPacing, closeAccountBreaker } from '../../core/pacing/registry';
 import { healthProbeProperties, withCanary } from './description';
 import { probeDownEvent, toJson } from './output';
 import { readParameters } from './parameters';
@@ -70,14 +71,25 @@ export class OneBotHealthProbe implements INodeType {
 					thresholds: { apiSlowMs: parameters.apiSlowMs, canarySlowMs: parameters.canarySlowMs },
 					canaries: parameters.canaries,
 					sendCanary: deliveryCanarySender({
-						sender: { client },
+						// The bot's own stream, when its credential names one: the probe tells whether self-reporting is on.
+						sender: { client, events: eventStreamOf(credentials) },
 						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials) } : undefined,
 						sleep,
 						clock,
 						requestTimeoutMs: parameters.timeoutMs,
+						// Canaries take a send slot of the account like any send (never held by its breaker).
+						accounts: accountPacing,
+						pacing: { minIntervalMs: 0 },
 					}),
 					clock,
 				});
+
+				// A probe whose canary arrived proves the client sends again: close the account's breaker.
+				const canaryArrived = Object.values(run.canaries).some((canary) => canary?.status === 'delivered');
+				const breakerClosed =
+					run.state === 'up' && canaryArrived && run.selfId !== null && run.selfId !== undefined
+						? closeAccountBreaker(run.selfId, 'probe_healthy')
+						: false;
 
 				const settings = { failureThreshold: parameters.failureThreshold, recoveryThreshold: parameters.recoveryThreshold };
 				let outcome: HysteresisOutcome;
@@ -101,6 +113,7 @@ export class OneBotHealthProbe implements INodeType {
 				}
 
 				const json = toJson(run, outcome, parameters, settings, keepHistory, report);
+				json.breakerClosed = breakerClosed;
 				const isHealthy = outcome.state === 'up' || (outcome.state === 'degraded' && !parameters.degradedToUnhealthy);
 				(isHealthy ? healthy : unhealthy).push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {

@@ -10,6 +10,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NapCatWebUiSession, mergeHistories, restartAccountKey, runRestart } from '../../core/restart';
+import { closeAccountBreaker } from '../../core/pacing/registry';
 import { oneBotClient } from '../shared/transport';
 import { restartClientProperties } from './description';
 import { guardHistory, historyPersists } from './history';
@@ -121,6 +122,8 @@ export class OneBotRestartClient implements INodeType {
 				history[accountKey] = mergeHistories(history[accountKey], run.history);
 
 				const json = toJson(run, parameters, accountKey, persisted, null);
+				// A client that came back sends again: close the account's breaker so held messages go out now.
+				json.breakerClosed = run.recovered && typeof json.selfId === 'number' ? closeAccountBreaker(json.selfId, 'restart_recovered') : false;
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
 					json.report = (await sendReport(this, credentials, json, run)) as unknown as IDataObject;
 				}

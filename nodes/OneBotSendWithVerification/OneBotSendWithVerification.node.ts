@@ -9,6 +9,7 @@ import type {
 import { DeliveryEngine } from '../../core/deliver';
 import type { DeliveryRequest } from '../../core/deliver';
 import type { DeliveryResult } from '../../core/types';
+import { accountPacing } from '../../core/pacing/registry';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
@@ -102,11 +103,31 @@ export class OneBotSendWithVerification implements INodeType {
 			sleep,
 			clock: Date.now,
 			seenMessageIds: seenIds,
+			accounts: accountPacing,
+			// The one send whose failure opened the account's breaker reports the opening, so one restart starts.
+			onBreakerOpen: async (opening) => {
+				if (!settings.reportFailures || !sender.credentials.reportUrl) return { sent: false, note: 'no report URL, or reports off' };
+				const outcome = await reportToTrigger(this, sender.credentials, {
+					event: 'delivery_failed',
+					source: 'send',
+					status: 'failed',
+					reason: 'circuit_open',
+					reasonClass: 'account',
+					verification: settings.verification,
+					selfId: opening.selfId,
+					details: {
+						breaker: { ...opening.snapshot, transition: 'opened', openedBy: opening.reason.reason },
+						note: "The account's circuit breaker opened: its sends are held until a restart or probe closes it. No message is attached; held messages report themselves if they are not sent.",
+					},
+				});
+				return outcome as unknown as Record<string, unknown>;
+			},
 		});
 
 		// Name what cannot be verified before anything is sent.
 		const identities = await engine.identify();
 		const selfKey = identities.sender.ok ? String(identities.sender.identity.selfId) : undefined;
+		if (settings.resetBreaker && identities.sender.ok) accountPacing(identities.sender.identity.selfId).breaker.reset();
 		for (const id of (selfKey && remembered[selfKey]) || []) seenIds.add(id);
 		const witnessIdentity = identities.witness?.ok ? identities.witness.identity : undefined;
 		const sendable: DeliveryRequest[] = [];
