@@ -56,6 +56,8 @@ export interface RawError {
 	status?: string;
 	message?: string;
 	wording?: string;
+	/** go-cqhttp's error code (`SEND_MSG_API_ERROR`, `GROUP_NOT_FOUND`, ...), from the envelope's `msg`. */
+	msg?: string;
 	/** Network error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
 	code?: string;
 	/** First bytes of a body that was not a OneBot envelope. */
@@ -89,6 +91,10 @@ export interface Timing {
 	verifiedAt: string | null;
 	gaveUpAt: string | null;
 	totalMs: number;
+	/** With account pacing: time spent waiting for send slots of the account's limiter (all attempts). */
+	pacingWaitMs?: number;
+	/** With account pacing: time spent waiting while the account's circuit breaker was open (all attempts). */
+	breakerWaitMs?: number;
 }
 
 /** What every item leaving Send With Verification carries. */
