@@ -60,6 +60,11 @@ export interface DeliverySettings {
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
 	/**
+	 * Check a send that failed ambiguously against the sender's own confirmations first (default true). The
+	 * probe's canaries turn it off: only the witness may judge them.
+	 */
+	selfEventCheck?: boolean;
+	/**
 	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
 	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
 	 */
@@ -88,9 +93,10 @@ export function trimEvidence(evidence: Record<string, unknown>): Record<string, 
 }
 
 export interface PacingSettings {
-	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit. */
-	ratePerMinute: number;
-	breaker: BreakerSettings;
+	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit; absent = as last set. */
+	ratePerMinute?: number;
+	/** Fields left out keep what the account has (defaults: core/pacing/breaker.ts). */
+	breaker: Partial<BreakerSettings>;
 	/** How long a send may wait for an open breaker before it leaves with circuit_open (0 = not at all). */
 	holdMs: number;
 	/** Longest single sleep while waiting for the breaker. */
@@ -147,6 +153,11 @@ interface GateResult {
 	breakerWaitMs: number;
 	pacingWaitMs: number;
 	slot?: SendSlot;
+	/** The breaker has been told this send's result (a trial's result counts once). */
+	judged?: boolean;
+	/** This send's failure opened the breaker; `report` is what onBreakerOpen answered. */
+	opened?: boolean;
+	report?: Record<string, unknown>;
 }
 
 type CheckResult = 'landed' | 'not_landed' | 'unknown';
@@ -179,7 +190,7 @@ interface AttemptResult {
 	verifiedAt?: number;
 	evidence: Record<string, unknown>;
 	/** Set when the attempt went through the account's breaker and limiter. */
-	gate?: GateResult & { judged?: boolean };
+	gate?: GateResult;
 }
 
 interface Identities {
@@ -320,25 +331,21 @@ export class DeliveryEngine {
 	}
 
 	/** Tells the account's breaker what one admitted send came to (a trial's result once). */
-	private async judge(
-		tried: AttemptResult,
-		failure: Classification | undefined,
-		onOpened: (report: Record<string, unknown> | undefined) => void,
-	): Promise<void> {
-		const gate = tried.gate;
-		if (!gate?.admitted || tried.selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+	private async judge(gate: GateResult | undefined, selfId: number | undefined, failure: Classification | undefined): Promise<void> {
+		if (!gate?.admitted || selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+		// A failure counts once per send; a later check that finds the message landed still counts as a delivery.
+		if (gate.judged && failure) return;
 		const trial = gate.trial && !gate.judged;
 		gate.judged = true;
 		const at = this.env.clock();
-		const result = this.env.accounts!(tried.selfId).breaker.record(breakerVerdict(failure), { trial, at });
+		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), { trial, at });
 		if (!result.opened || !failure) return;
-		let report: Record<string, unknown> | undefined;
+		gate.opened = true;
 		try {
-			report = await this.env.onBreakerOpen?.({ selfId: tried.selfId, reason: failure, snapshot: result.snapshot, at });
+			gate.report = await this.env.onBreakerOpen?.({ selfId, reason: failure, snapshot: result.snapshot, at });
 		} catch (error) {
-			report = { sent: false, error: error instanceof Error ? error.message : String(error) };
+			gate.report = { sent: false, error: error instanceof Error ? error.message : String(error) };
 		}
-		onOpened(report);
 	}
 
 	/**
@@ -517,7 +524,7 @@ export class DeliveryEngine {
 				if (tried.gate.trial) waits.trial = true;
 				if (tried.gate.slot) {
 					evidence.pacing = {
-						ratePerMinute: this.settings.pacing!.ratePerMinute,
+						ratePerMinute: this.settings.pacing!.ratePerMinute ?? null,
 						minIntervalMs: this.settings.minIntervalMs,
 						waitedMs: waits.pacingWaitMs,
 						queuedBehind: tried.gate.slot.queuedBehind,
@@ -535,16 +542,22 @@ export class DeliveryEngine {
 					`Attempt ${attempt} was held back for ${Math.round(tried.gate.breakerWaitMs / 1000)} s while the account's circuit breaker stayed open, and not sent (circuit_open).`,
 				);
 			}
-			// A send answered with a failure tells the breaker at once; an accepted one once it is verified.
-			const judgeNow = (): Promise<void> =>
-				this.judge(tried, tried.delivered ? undefined : tried.classification, (report) => {
+			// A send answered with a failure has told the breaker in the lane; an accepted one tells it once verified.
+			const judgeNow = async (): Promise<void> => {
+				await this.judge(tried.gate, tried.selfId, tried.delivered ? undefined : tried.classification);
+				if (tried.gate?.opened && !waits.openedBreaker) {
 					waits.openedBreaker = true;
-					openingReport = report;
-				});
+					openingReport = tried.gate.report;
+				}
+			};
 
 			if (tried.delivered) {
 				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
+				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
+				if (this.kernel && tried.record.messageId !== null && (this.settings.verification === 'witness' || this.settings.verification === 'lookup')) {
+					evidence.selfEvent = this.kernel.selfEventFor(tried.record.messageId);
+				}
 				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
 			}
 			const classification = tried.classification!;
@@ -555,7 +568,7 @@ export class DeliveryEngine {
 				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
 				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
-				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
+				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried.gate, tried.selfId, undefined);
 				evidence.check = check.evidence;
 				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
@@ -698,7 +711,13 @@ export class DeliveryEngine {
 				at = clock();
 			}
 			sentAt = at;
-			return this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			const answer = await this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			if (gate) {
+				// Before the lane lets the next send go: a refused or timed-out send tells the breaker now.
+				const accepted = checkApiAcceptance(answer, this.seenMessageIds, target.type);
+				if (!accepted.accepted) await this.judge(gate, sender.selfId, accepted.classification);
+			}
+			return answer;
 		});
 		if (result === undefined) {
 			const held = failBeforeSend(
@@ -854,7 +873,10 @@ export class DeliveryEngine {
 	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
 		const { clock } = this.env;
 		const kernelLevel = this.settings.verification === 'kernel';
-		const watcher = tried.record.outcome === 'failed' && tried.selfId !== undefined ? this.kernelWatcher(tried.selfId) : undefined;
+		const watcher =
+			tried.record.outcome === 'failed' && tried.selfId !== undefined && this.settings.selfEventCheck !== false
+				? this.kernelWatcher(tried.selfId)
+				: undefined;
 		if (!watcher) {
 			const check = await this.checkLanded(request, tried);
 			return kernelLevel ? this.asNotConfirmed(check, tried, { status: 'not_checked' }) : check;

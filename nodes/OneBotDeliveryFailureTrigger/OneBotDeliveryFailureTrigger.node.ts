@@ -73,7 +73,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		defaults: { name: 'OneBot Delivery Failure Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'oneBotApi', required: true }],
+		credentials: [{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Reports Failures)' }],
 		webhooks: [
 			{
 				name: 'default',
