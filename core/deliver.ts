@@ -60,6 +60,11 @@ export interface DeliverySettings {
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
 	/**
+	 * Check a send that failed ambiguously against the sender's own confirmations first (default true). The
+	 * probe's canaries turn it off: only the witness may judge them.
+	 */
+	selfEventCheck?: boolean;
+	/**
 	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
 	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
 	 */
@@ -88,9 +93,10 @@ export function trimEvidence(evidence: Record<string, unknown>): Record<string, 
 }
 
 export interface PacingSettings {
-	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit. */
-	ratePerMinute: number;
-	breaker: BreakerSettings;
+	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit; absent = as last set. */
+	ratePerMinute?: number;
+	/** Fields left out keep what the account has (defaults: core/pacing/breaker.ts). */
+	breaker: Partial<BreakerSettings>;
 	/** How long a send may wait for an open breaker before it leaves with circuit_open (0 = not at all). */
 	holdMs: number;
 	/** Longest single sleep while waiting for the breaker. */
@@ -125,6 +131,19 @@ export interface DeliveryEnvironment {
 	accounts?: (selfId: number) => AccountPacing;
 	/** Called by the one send whose failure opened the breaker; its answer goes into that item's evidence. */
 	onBreakerOpen?: (opening: BreakerOpening) => Promise<Record<string, unknown> | undefined>;
+	/** The execution's cancel signal: once aborted, nothing more is sent and every wait ends. */
+	signal?: AbortSignal;
+}
+
+/** One item's end: its result, or the error that stopped it (a bug or a cancellation), isolated from the others. */
+export type DeliveryOutcome = { ok: true; result: DeliveryResult } | { ok: false; error: unknown };
+
+/** Thrown instead of sending once the engine is closed or its run was cancelled. */
+export class DeliveryStopped extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DeliveryStopped';
+	}
 }
 
 /** What the account's breaker and limiter did for one send. */
@@ -134,6 +153,11 @@ interface GateResult {
 	breakerWaitMs: number;
 	pacingWaitMs: number;
 	slot?: SendSlot;
+	/** The breaker has been told this send's result (a trial's result counts once). */
+	judged?: boolean;
+	/** This send's failure opened the breaker; `report` is what onBreakerOpen answered. */
+	opened?: boolean;
+	report?: Record<string, unknown>;
 }
 
 type CheckResult = 'landed' | 'not_landed' | 'unknown';
@@ -166,7 +190,7 @@ interface AttemptResult {
 	verifiedAt?: number;
 	evidence: Record<string, unknown>;
 	/** Set when the attempt went through the account's breaker and limiter. */
-	gate?: GateResult & { judged?: boolean };
+	gate?: GateResult;
 }
 
 interface Identities {
@@ -195,6 +219,8 @@ class SendLane {
 		private readonly minIntervalMs: number,
 		private readonly sleep: Sleep,
 		private readonly clock: Clock,
+		/** Why no send may go out any more (engine closed, run cancelled), or null. */
+		private readonly stopped: () => string | null,
 	) {}
 
 	reserve(key: string): SendTicket {
@@ -211,6 +237,8 @@ class SendLane {
 				const last = this.lastSendAt.get(key);
 				const wait = last === undefined ? 0 : last + this.minIntervalMs - this.clock();
 				if (wait > 0) await this.sleep(wait);
+				const stop = this.stopped();
+				if (stop) throw new DeliveryStopped(stop);
 				const sentAt = this.clock();
 				this.lastSendAt.set(key, sentAt);
 				return await send(sentAt);
@@ -260,12 +288,14 @@ export class DeliveryEngine {
 
 	private readonly seenMessageIds: Set<number>;
 
+	private closed = false;
+
 	constructor(
 		private readonly settings: DeliverySettings,
 		private readonly env: DeliveryEnvironment,
 	) {
 		// With account pacing the limiter spaces sends per target across runs; the lane keeps input order.
-		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock);
+		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
 		this.seenMessageIds = env.seenMessageIds ?? new Set();
 	}
 
@@ -301,25 +331,21 @@ export class DeliveryEngine {
 	}
 
 	/** Tells the account's breaker what one admitted send came to (a trial's result once). */
-	private async judge(
-		tried: AttemptResult,
-		failure: Classification | undefined,
-		onOpened: (report: Record<string, unknown> | undefined) => void,
-	): Promise<void> {
-		const gate = tried.gate;
-		if (!gate?.admitted || tried.selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+	private async judge(gate: GateResult | undefined, selfId: number | undefined, failure: Classification | undefined): Promise<void> {
+		if (!gate?.admitted || selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+		// A failure counts once per send; a later check that finds the message landed still counts as a delivery.
+		if (gate.judged && failure) return;
 		const trial = gate.trial && !gate.judged;
 		gate.judged = true;
 		const at = this.env.clock();
-		const result = this.env.accounts!(tried.selfId).breaker.record(breakerVerdict(failure), { trial, at });
+		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), { trial, at });
 		if (!result.opened || !failure) return;
-		let report: Record<string, unknown> | undefined;
+		gate.opened = true;
 		try {
-			report = await this.env.onBreakerOpen?.({ selfId: tried.selfId, reason: failure, snapshot: result.snapshot, at });
+			gate.report = await this.env.onBreakerOpen?.({ selfId, reason: failure, snapshot: result.snapshot, at });
 		} catch (error) {
-			report = { sent: false, error: error instanceof Error ? error.message : String(error) };
+			gate.report = { sent: false, error: error instanceof Error ? error.message : String(error) };
 		}
-		onOpened(report);
 	}
 
 	/**
@@ -358,18 +384,38 @@ export class DeliveryEngine {
 		return null;
 	}
 
-	/** Delivers every request; the results line up with `requests`. */
-	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+	/**
+	 * Delivers every request; the outcomes line up with `requests`. Each item ends on its own: an error
+	 * inside one item (a bug, a cancellation) is that item's outcome, and the call returns only when every
+	 * item has settled, so no item keeps running (or resends) after it. Then every watcher and socket closes.
+	 */
+	async deliverEach(requests: DeliveryRequest[]): Promise<DeliveryOutcome[]> {
+		const onAbort = () => this.close();
+		this.env.signal?.addEventListener('abort', onAbort, { once: true });
 		try {
 			// Reserve first attempts synchronously so they go out in input order.
 			const tickets = requests.map((request) => this.lane.reserve(targetKey(request.target)));
-			return await Promise.all(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			const settled = await Promise.allSettled(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			return settled.map((entry) =>
+				entry.status === 'fulfilled' ? { ok: true, result: entry.value } : { ok: false, error: entry.reason },
+			);
 		} finally {
+			this.env.signal?.removeEventListener('abort', onAbort);
 			this.close();
 		}
 	}
 
+	/** Delivers every request; the results line up with `requests`. Rejects with the first item's error, after all settled. */
+	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+		const outcomes = await this.deliverEach(requests);
+		const failed = outcomes.find((outcome) => !outcome.ok);
+		if (failed && !failed.ok) throw failed.error;
+		return outcomes.map((outcome) => (outcome as { ok: true; result: DeliveryResult }).result);
+	}
+
+	/** Stops sending and closes every watcher (and its event socket). Idempotent. */
 	close(): void {
+		this.closed = true;
 		for (const watcher of this.watchers.values()) watcher.close();
 		this.watchers.clear();
 		this.kernel?.close();
@@ -392,6 +438,19 @@ export class DeliveryEngine {
 			requestTimeoutMs: this.settings.requestTimeoutMs,
 		});
 		return this.kernel;
+	}
+
+	private throwIfStopped(ticket?: SendTicket): void {
+		const stop = this.stopReason();
+		if (!stop) return;
+		ticket?.cancel();
+		throw new DeliveryStopped(stop);
+	}
+
+	private stopReason(): string | null {
+		if (this.env.signal?.aborted) return 'the execution was cancelled: nothing more is sent';
+		if (this.closed) return 'the run has ended: nothing more is sent';
+		return null;
 	}
 
 	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
@@ -450,7 +509,9 @@ export class DeliveryEngine {
 		};
 
 		for (let attempt = 1; ; attempt++) {
+			this.throwIfStopped(ticket);
 			const tried = await this.attempt(request, attempt, ticket);
+			this.throwIfStopped();
 			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
@@ -463,7 +524,7 @@ export class DeliveryEngine {
 				if (tried.gate.trial) waits.trial = true;
 				if (tried.gate.slot) {
 					evidence.pacing = {
-						ratePerMinute: this.settings.pacing!.ratePerMinute,
+						ratePerMinute: this.settings.pacing!.ratePerMinute ?? null,
 						minIntervalMs: this.settings.minIntervalMs,
 						waitedMs: waits.pacingWaitMs,
 						queuedBehind: tried.gate.slot.queuedBehind,
@@ -481,16 +542,22 @@ export class DeliveryEngine {
 					`Attempt ${attempt} was held back for ${Math.round(tried.gate.breakerWaitMs / 1000)} s while the account's circuit breaker stayed open, and not sent (circuit_open).`,
 				);
 			}
-			// A send answered with a failure tells the breaker at once; an accepted one once it is verified.
-			const judgeNow = (): Promise<void> =>
-				this.judge(tried, tried.delivered ? undefined : tried.classification, (report) => {
+			// A send answered with a failure has told the breaker in the lane; an accepted one tells it once verified.
+			const judgeNow = async (): Promise<void> => {
+				await this.judge(tried.gate, tried.selfId, tried.delivered ? undefined : tried.classification);
+				if (tried.gate?.opened && !waits.openedBreaker) {
 					waits.openedBreaker = true;
-					openingReport = report;
-				});
+					openingReport = tried.gate.report;
+				}
+			};
 
 			if (tried.delivered) {
 				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
+				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
+				if (this.kernel && tried.record.messageId !== null && (this.settings.verification === 'witness' || this.settings.verification === 'lookup')) {
+					evidence.selfEvent = this.kernel.selfEventFor(tried.record.messageId);
+				}
 				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
 			}
 			const classification = tried.classification!;
@@ -501,7 +568,7 @@ export class DeliveryEngine {
 				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
 				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
-				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
+				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried.gate, tried.selfId, undefined);
 				evidence.check = check.evidence;
 				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
@@ -544,6 +611,7 @@ export class DeliveryEngine {
 				);
 			}
 			if (decision.delayMs > 0) await sleep(decision.delayMs);
+			this.throwIfStopped();
 			ticket = this.lane.reserve(targetKey(request.target));
 		}
 	}
@@ -668,7 +736,13 @@ export class DeliveryEngine {
 				at = clock();
 			}
 			sentAt = at;
-			return this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			const answer = await this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			if (gate) {
+				// Before the lane lets the next send go: a refused or timed-out send tells the breaker now.
+				const accepted = checkApiAcceptance(answer, this.seenMessageIds, target.type);
+				if (!accepted.accepted) await this.judge(gate, sender.selfId, accepted.classification);
+			}
+			return answer;
 		});
 		if (result === undefined) {
 			const held = failBeforeSend(
@@ -798,6 +872,7 @@ export class DeliveryEngine {
 			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
 		const by = useWitness ? 'witness' : 'sender_history';
 		const key = `${by}|${targetKey(target)}`;
+		this.throwIfStopped();
 		if (!this.watchers.has(key)) {
 			const access = useWitness ? this.env.witness! : this.env.sender;
 			const identity = useWitness ? witness! : sender;
@@ -828,7 +903,10 @@ export class DeliveryEngine {
 	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
 		const { clock } = this.env;
 		const kernelLevel = this.settings.verification === 'kernel';
-		const watcher = tried.record.outcome === 'failed' && tried.selfId !== undefined ? this.kernelWatcher(tried.selfId) : undefined;
+		const watcher =
+			tried.record.outcome === 'failed' && tried.selfId !== undefined && this.settings.selfEventCheck !== false
+				? this.kernelWatcher(tried.selfId)
+				: undefined;
 		if (!watcher) {
 			const check = await this.checkLanded(request, tried);
 			return kernelLevel ? this.asNotConfirmed(check, tried, { status: 'not_checked' }) : check;

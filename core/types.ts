@@ -92,6 +92,10 @@ export interface Timing {
 	verifiedAt: string | null;
 	gaveUpAt: string | null;
 	totalMs: number;
+	/** With account pacing: time spent waiting for send slots of the account's limiter (all attempts). */
+	pacingWaitMs?: number;
+	/** With account pacing: time spent waiting while the account's circuit breaker was open (all attempts). */
+	breakerWaitMs?: number;
 }
 
 /** What every item leaving Send With Verification carries. */

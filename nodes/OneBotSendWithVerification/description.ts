@@ -189,6 +189,42 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Account Rate (Messages per Minute)',
+				name: 'accountRatePerMinute',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'Most messages per minute this QQ account sends, counted across every run of every workflow in this n8n process and spaced evenly (20 = one every 3 s). 0 = no account-wide limit. Not set: the account keeps the rate another run set (none at first). In queue mode each worker counts its own.',
+			},
+			{
+				displayName: 'Breaker Cool-Down (S)',
+				name: 'breakerCoolDownSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60,
+				description:
+					"Seconds the account's circuit breaker stays open before one trial send may go out; its delivery closes the breaker. Not set: as another run set it (60 at first).",
+			},
+			{
+				displayName: 'Breaker Hold (S)',
+				name: 'breakerHoldSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 600,
+				description:
+					'Seconds a message waits while the breaker is open before it leaves on Not Delivered with reason circuit_open, unsent (0 = do not wait)',
+			},
+			{
+				displayName: 'Breaker Threshold (Failures)',
+				name: 'breakerThreshold',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 5,
+				description:
+					"Failed sends in a row (not_observed, send_timeout, client_timeout, unreachable) that open the account's circuit breaker; risk control or an offline account opens it at once. 0 = no breaker. Not set: as another run set it (5 at first).",
+			},
+			{
 				displayName: 'Correlation ID',
 				name: 'correlationId',
 				type: 'string',
@@ -217,7 +253,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 1000,
-				description: 'Least time between two sends to the same target in one run (bursts invite risk control)',
+				description:
+					'Least time in milliseconds between two sends from this account to the same target, across every run in this n8n process (bursts invite risk control)',
 			},
 			{
 				displayName: 'Poll Interval (Ms)',
@@ -243,6 +280,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				default: 30000,
 				description:
 					'Our own limit for each OneBot call. Keep it above the implementation send timeout (about 10 s) so its own answer arrives.',
+			},
+			{
+				displayName: 'Reset Breaker',
+				name: 'resetBreaker',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to close the account's circuit breaker and forget its failure count before this run sends (after fixing the client by hand)",
 			},
 			{
 				displayName: "Use Sender's Self Messages",
