@@ -13,7 +13,7 @@ import { accountPacing } from '../../core/pacing/registry';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
-import { errorItem } from './output';
+import { errorItem, itemFailure } from './output';
 import { inputError, readRequest, readSettings } from './parameters';
 import { outputsForCaller } from '../shared/toolOutput';
 
@@ -62,9 +62,9 @@ export class OneBotSendWithVerification implements INodeType {
 		const requests: DeliveryRequest[] = [];
 		const failures: Array<{ itemIndex: number; result: DeliveryResult | IDataObject }> = [];
 
-		const reject = (itemIndex: number, error: NodeOperationError) => {
+		const reject = (itemIndex: number, error: NodeOperationError, mayHaveBeenSent = false) => {
 			if (!this.continueOnFail()) throw error;
-			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now()) });
+			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now(), mayHaveBeenSent) });
 		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -140,18 +140,26 @@ export class OneBotSendWithVerification implements INodeType {
 			else sendable.push(request);
 		}
 
-		const results = await engine.deliverAll(sendable);
+		// Every item settles before anything else happens; an item that crashed becomes its own error.
+		const outcomes = await engine.deliverEach(sendable);
+		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {
 			remembered[selfKey] = [...seenIds].slice(-SEEN_IDS_KEPT);
 			staticData[SEEN_IDS_KEY] = remembered;
 		}
 
-		results.forEach((result, i) => {
+		outcomes.forEach((outcome, i) => {
 			const itemIndex = sendable[i].index;
+			if (!outcome.ok) {
+				crashed.push({ itemIndex, error: itemFailure(this, itemIndex, outcome.error) });
+				return;
+			}
+			const result = outcome.result;
 			if (result.status === 'delivered') outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
 			else failures.push({ itemIndex, result });
 		});
+		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
 
 		for (const { itemIndex, result } of failures) {
 			const json = result as unknown as IDataObject;
