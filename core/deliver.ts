@@ -131,6 +131,19 @@ export interface DeliveryEnvironment {
 	accounts?: (selfId: number) => AccountPacing;
 	/** Called by the one send whose failure opened the breaker; its answer goes into that item's evidence. */
 	onBreakerOpen?: (opening: BreakerOpening) => Promise<Record<string, unknown> | undefined>;
+	/** The execution's cancel signal: once aborted, nothing more is sent and every wait ends. */
+	signal?: AbortSignal;
+}
+
+/** One item's end: its result, or the error that stopped it (a bug or a cancellation), isolated from the others. */
+export type DeliveryOutcome = { ok: true; result: DeliveryResult } | { ok: false; error: unknown };
+
+/** Thrown instead of sending once the engine is closed or its run was cancelled. */
+export class DeliveryStopped extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DeliveryStopped';
+	}
 }
 
 /** What the account's breaker and limiter did for one send. */
@@ -206,6 +219,8 @@ class SendLane {
 		private readonly minIntervalMs: number,
 		private readonly sleep: Sleep,
 		private readonly clock: Clock,
+		/** Why no send may go out any more (engine closed, run cancelled), or null. */
+		private readonly stopped: () => string | null,
 	) {}
 
 	reserve(key: string): SendTicket {
@@ -222,6 +237,8 @@ class SendLane {
 				const last = this.lastSendAt.get(key);
 				const wait = last === undefined ? 0 : last + this.minIntervalMs - this.clock();
 				if (wait > 0) await this.sleep(wait);
+				const stop = this.stopped();
+				if (stop) throw new DeliveryStopped(stop);
 				const sentAt = this.clock();
 				this.lastSendAt.set(key, sentAt);
 				return await send(sentAt);
@@ -271,12 +288,14 @@ export class DeliveryEngine {
 
 	private readonly seenMessageIds: Set<number>;
 
+	private closed = false;
+
 	constructor(
 		private readonly settings: DeliverySettings,
 		private readonly env: DeliveryEnvironment,
 	) {
 		// With account pacing the limiter spaces sends per target across runs; the lane keeps input order.
-		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock);
+		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
 		this.seenMessageIds = env.seenMessageIds ?? new Set();
 	}
 
@@ -365,18 +384,38 @@ export class DeliveryEngine {
 		return null;
 	}
 
-	/** Delivers every request; the results line up with `requests`. */
-	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+	/**
+	 * Delivers every request; the outcomes line up with `requests`. Each item ends on its own: an error
+	 * inside one item (a bug, a cancellation) is that item's outcome, and the call returns only when every
+	 * item has settled, so no item keeps running (or resends) after it. Then every watcher and socket closes.
+	 */
+	async deliverEach(requests: DeliveryRequest[]): Promise<DeliveryOutcome[]> {
+		const onAbort = () => this.close();
+		this.env.signal?.addEventListener('abort', onAbort, { once: true });
 		try {
 			// Reserve first attempts synchronously so they go out in input order.
 			const tickets = requests.map((request) => this.lane.reserve(targetKey(request.target)));
-			return await Promise.all(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			const settled = await Promise.allSettled(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			return settled.map((entry) =>
+				entry.status === 'fulfilled' ? { ok: true, result: entry.value } : { ok: false, error: entry.reason },
+			);
 		} finally {
+			this.env.signal?.removeEventListener('abort', onAbort);
 			this.close();
 		}
 	}
 
+	/** Delivers every request; the results line up with `requests`. Rejects with the first item's error, after all settled. */
+	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+		const outcomes = await this.deliverEach(requests);
+		const failed = outcomes.find((outcome) => !outcome.ok);
+		if (failed && !failed.ok) throw failed.error;
+		return outcomes.map((outcome) => (outcome as { ok: true; result: DeliveryResult }).result);
+	}
+
+	/** Stops sending and closes every watcher (and its event socket). Idempotent. */
 	close(): void {
+		this.closed = true;
 		for (const watcher of this.watchers.values()) watcher.close();
 		this.watchers.clear();
 		this.kernel?.close();
@@ -399,6 +438,19 @@ export class DeliveryEngine {
 			requestTimeoutMs: this.settings.requestTimeoutMs,
 		});
 		return this.kernel;
+	}
+
+	private throwIfStopped(ticket?: SendTicket): void {
+		const stop = this.stopReason();
+		if (!stop) return;
+		ticket?.cancel();
+		throw new DeliveryStopped(stop);
+	}
+
+	private stopReason(): string | null {
+		if (this.env.signal?.aborted) return 'the execution was cancelled: nothing more is sent';
+		if (this.closed) return 'the run has ended: nothing more is sent';
+		return null;
 	}
 
 	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
@@ -457,7 +509,9 @@ export class DeliveryEngine {
 		};
 
 		for (let attempt = 1; ; attempt++) {
+			this.throwIfStopped(ticket);
 			const tried = await this.attempt(request, attempt, ticket);
+			this.throwIfStopped();
 			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
@@ -557,6 +611,7 @@ export class DeliveryEngine {
 				);
 			}
 			if (decision.delayMs > 0) await sleep(decision.delayMs);
+			this.throwIfStopped();
 			ticket = this.lane.reserve(targetKey(request.target));
 		}
 	}
@@ -787,6 +842,7 @@ export class DeliveryEngine {
 			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
 		const by = useWitness ? 'witness' : 'sender_history';
 		const key = `${by}|${targetKey(target)}`;
+		this.throwIfStopped();
 		if (!this.watchers.has(key)) {
 			const access = useWitness ? this.env.witness! : this.env.sender;
 			const identity = useWitness ? witness! : sender;
