@@ -7,6 +7,7 @@ import { ALL_ERROR_WORDINGS, KERNEL_RESULT_REASONS } from './implementations';
 import type { ErrorWording } from './implementations';
 import type { CallFailure } from './transport';
 import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
+import { dataExcerpt } from './values';
 
 /** The class each reason has unless the context changes it (see `classifyCall`). */
 export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
@@ -334,7 +335,7 @@ export function checkSendAccepted(
 	seenMessageIds: ReadonlySet<number> = new Set(),
 	raw: RawError = { status: 'ok', retcode: 0 },
 ): Classification | null {
-	const withBody = (): RawError => ({ ...raw, body: JSON.stringify(data ?? null).slice(0, 300) });
+	const withBody = (): RawError => ({ ...raw, body: dataExcerpt(data) });
 	if (data === null || data === undefined) return make('empty_response', withBody(), 'data_null');
 	const id = messageIdOf(data);
 	if (id === undefined) return make('empty_response', withBody(), 'no_message_id');
@@ -355,7 +356,7 @@ export function acceptedMessageId(data: unknown): number | null {
  */
 export function checkOnline(statusData: unknown): Classification | null {
 	if (statusData && typeof statusData === 'object' && (statusData as { online?: unknown }).online === false) {
-		return make('client_offline', { status: 'ok', retcode: 0, body: JSON.stringify(statusData).slice(0, 300) }, 'online_false');
+		return make('client_offline', { status: 'ok', retcode: 0, body: dataExcerpt(statusData) }, 'online_false');
 	}
 	return null;
 }

@@ -8,6 +8,7 @@ import { implementationNameOf, profileOf } from './implementations';
 import type { ImplementationName, SeqField } from './implementations';
 import { tryNormaliseForMatch } from './message';
 import type { Segment, TargetType } from './types';
+import { toNumber } from './values';
 
 /** A OneBot message event or history entry as the witness sees it. */
 export interface WitnessEntry {
@@ -81,12 +82,6 @@ export interface MatchOptions {
 export const DEFAULT_CLOCK_SKEW_MS = 2000;
 /** `time` is whole seconds, truncated. */
 const SECOND_ROUNDING_MS = 1000;
-
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-	return undefined;
-}
 
 /** The entry's server seq, when the witness's implementation has one. */
 export function entryServerSeq(entry: WitnessEntry, seqField?: WitnessSeqField): number | undefined {
