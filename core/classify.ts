@@ -5,6 +5,7 @@
  */
 import { ALL_ERROR_WORDINGS, KERNEL_RESULT_REASONS } from './implementations';
 import type { ErrorWording } from './implementations';
+import { TIMEOUT_CODES } from './transport';
 import type { CallFailure } from './transport';
 import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
 import { dataExcerpt } from './values';
@@ -154,8 +155,6 @@ const NOT_SENT_CODES = new Set([
 	'ECERT',
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
-
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ABORT_ERR', 'ECONNABORTED']);
 
 /** A kernel answer `{ result, errMsg }` quoted in an error text. */
 export interface KernelResult {
