@@ -128,7 +128,7 @@ function insideWindow(entry: WitnessEntry, expectation: SentMessageExpectation, 
 export type MatchMethod = 'server_seq' | 'content_time';
 
 /**
- * Whether the entry is our message, ignoring what the witness had before the send (`findMatch`
+ * Whether the entry is our message, ignoring what the witness had before the send (`matchAll`
  * handles that). Returns how it matched, or null.
  */
 export function matchEntry(
@@ -234,21 +234,6 @@ function chronological(entries: WitnessEntry[], seqField?: WitnessSeqField): Wit
 			return timeA !== timeB ? timeA - timeB : a.index - b.index;
 		})
 		.map(({ entry }) => entry);
-}
-
-/** The earliest entry that is our message and was not already there before the send. */
-export function findMatch(
-	entries: WitnessEntry[],
-	expectation: SentMessageExpectation,
-	baseline: WitnessBaseline = new WitnessBaseline(),
-	options: MatchOptions = {},
-): WitnessMatch | undefined {
-	for (const entry of chronological(entries, options.seqField)) {
-		if (baseline.covers(entry)) continue;
-		const method = matchEntry(entry, expectation, options);
-		if (method) return { entry, method };
-	}
-	return undefined;
 }
 
 /**
