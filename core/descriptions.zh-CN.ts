@@ -142,6 +142,13 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<ProbeDiagnosis, { state: strin
 		meaning: '探针消息都到了，但有一条超过了探针延迟阈值。',
 		action: '持续观察：送达变慢常常是客户端即将卡住的前兆。',
 	},
+	self_events_unavailable: {
+		state: 'up（正常）',
+		meaning:
+			'一切正常，但机器人对已受理的探针消息的自身消息（message_sent）没有从其凭证的 Event WebSocket URL 传来：自身消息上报没有开启，或者连接打不开。这时内核确认（Kernel Confirmed）验证和超时发送后的检查都看不到迟到的确认。',
+		action:
+			'为该 WebSocket 开启自身消息上报（NapCat：网络配置里的 reportSelfMessage；LLOneBot：上报自身消息），如果不用，就清空凭证里的 Event WebSocket URL。',
+	},
 	api_slow: {
 		state: 'degraded（降级）',
 		meaning: '所有检查通过，但有一次 API 调用超过了 API 延迟阈值。',
