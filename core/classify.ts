@@ -29,6 +29,7 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 	api_error: 'ambiguous',
 	not_confirmed: 'ambiguous',
 	circuit_open: 'account',
+	not_friend: 'terminal',
 };
 
 /** What each reason means and what to do about it, for the README and the node UI. */
@@ -106,6 +107,11 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 			"Kernel Confirmed verification: the send failed ambiguously (e.g. a timeout) and the QQ kernel did not confirm it by the deadline: no message_sent self event and no raw record with sendStatus 2 on the sender's side. The message may still be confirmed later (NapCat waits up to 10 minutes) or never (a stuck client; NOSEQ sends are never reported).",
 		action:
 			"Do not resend blindly: evidence.check says whether a resend was safe. Make sure self-reporting is on (NapCat reportSelfMessage, LLOneBot's self-message setting) and the credential's Event WebSocket URL is set; repeated not_confirmed on group sends usually means the client is stuck: restart it.",
+	},
+	not_friend: {
+		meaning:
+			'The private target is not a friend of the sending account. NapCat answers such a send with a kernel timeout (`EventRet: {}`); get_friend_list confirmed the target is not a friend, so nothing was delivered.',
+		action: 'Add the account as a friend (or send to a group). Resending cannot help.',
 	},
 	circuit_open: {
 		meaning:
