@@ -5,8 +5,10 @@
  */
 import { ALL_ERROR_WORDINGS, KERNEL_RESULT_REASONS } from './implementations';
 import type { ErrorWording } from './implementations';
+import { TIMEOUT_CODES } from './transport';
 import type { CallFailure } from './transport';
 import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
+import { dataExcerpt } from './values';
 
 /** The class each reason has unless the context changes it (see `classifyCall`). */
 export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
@@ -159,8 +161,6 @@ const NOT_SENT_CODES = new Set([
 	'ECERT',
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
-
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ABORT_ERR', 'ECONNABORTED']);
 
 /** A kernel answer `{ result, errMsg }` quoted in an error text. */
 export interface KernelResult {
@@ -340,7 +340,7 @@ export function checkSendAccepted(
 	seenMessageIds: ReadonlySet<number> = new Set(),
 	raw: RawError = { status: 'ok', retcode: 0 },
 ): Classification | null {
-	const withBody = (): RawError => ({ ...raw, body: JSON.stringify(data ?? null).slice(0, 300) });
+	const withBody = (): RawError => ({ ...raw, body: dataExcerpt(data) });
 	if (data === null || data === undefined) return make('empty_response', withBody(), 'data_null');
 	const id = messageIdOf(data);
 	if (id === undefined) return make('empty_response', withBody(), 'no_message_id');
@@ -361,7 +361,7 @@ export function acceptedMessageId(data: unknown): number | null {
  */
 export function checkOnline(statusData: unknown): Classification | null {
 	if (statusData && typeof statusData === 'object' && (statusData as { online?: unknown }).online === false) {
-		return make('client_offline', { status: 'ok', retcode: 0, body: JSON.stringify(statusData).slice(0, 300) }, 'online_false');
+		return make('client_offline', { status: 'ok', retcode: 0, body: dataExcerpt(statusData) }, 'online_false');
 	}
 	return null;
 }
