@@ -241,6 +241,9 @@ export class ChatWatcher {
 
 	private started: Promise<void> | undefined;
 
+	/** Set by close(): every wait ends at its next step, and nothing reads or listens any more. */
+	private closed = false;
+
 	reads = 0;
 
 	baselineError: Classification | null = null;
@@ -282,7 +285,7 @@ export class ChatWatcher {
 	}
 
 	private async begin(): Promise<void> {
-		if (this.options.events) this.connect();
+		if (this.options.events && !this.closed) this.connect();
 		// Everything that could pass the time check of a later send goes into the baseline set: read back
 		// over the clock skew and the second rounding, not just one page.
 		const read = await this.readHistory(this.options.clock() - this.options.clockSkewMs - SECOND_ROUNDING_MS);
@@ -297,6 +300,10 @@ export class ChatWatcher {
 		try {
 			const socket = events.connect(events.url);
 			this.socket = socket;
+			if (this.closed) {
+				this.close();
+				return;
+			}
 			socket.onopen = () => {
 				this.streamState = 'open';
 				this.streamOpenSince = this.options.clock();
@@ -316,7 +323,7 @@ export class ChatWatcher {
 
 	private async awaitStream(): Promise<void> {
 		const giveUpAt = this.options.clock() + (this.options.events?.connectTimeoutMs ?? 3000);
-		while (this.streamState === 'connecting' && this.options.clock() < giveUpAt) {
+		while (this.streamState === 'connecting' && !this.closed && this.options.clock() < giveUpAt) {
 			await this.options.sleep(this.options.eventCheckIntervalMs);
 		}
 		if (this.streamState === 'connecting') {
@@ -388,6 +395,7 @@ export class ChatWatcher {
 			return this.finish(internal, { status: 'unreadable', reads: this.reads, error: this.baselineError });
 		}
 		for (;;) {
+			if (this.closed) return this.finish(internal, this.closedOutcome());
 			this.settleFromEvents();
 			if (internal.outcome) return this.finish(internal);
 			const now = clock();
@@ -411,6 +419,11 @@ export class ChatWatcher {
 				await this.pacedRead(deadlineAt);
 			}
 		}
+	}
+
+	/** What a wait cut short by close() learned: nothing (so nobody resends on it). */
+	private closedOutcome(): WatchOutcome {
+		return { status: 'unreadable', reads: this.reads, error: null };
 	}
 
 	private finish(watch: InternalWatch, outcome?: WatchOutcome): WatchOutcome {
@@ -444,6 +457,7 @@ export class ChatWatcher {
 			}
 		}
 		for (let attempt = 1; attempt <= attempts; attempt++) {
+			if (this.closed) return this.closedOutcome();
 			await this.readAfter(deadlineAt);
 			if (watch.outcome) return watch.outcome;
 			if (this.lastGoodReadStartedAt >= deadlineAt) {
@@ -633,6 +647,7 @@ export class ChatWatcher {
 
 	/** Closes the event stream. Pending expectations are dropped. */
 	close(): void {
+		this.closed = true;
 		this.pending.clear();
 		if (this.socket) {
 			const socket = this.socket;

@@ -60,6 +60,11 @@ export interface DeliverySettings {
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
 	/**
+	 * Check a send that failed ambiguously against the sender's own confirmations first (default true). The
+	 * probe's canaries turn it off: only the witness may judge them.
+	 */
+	selfEventCheck?: boolean;
+	/**
 	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
 	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
 	 */
@@ -126,6 +131,19 @@ export interface DeliveryEnvironment {
 	accounts?: (selfId: number) => AccountPacing;
 	/** Called by the one send whose failure opened the breaker; its answer goes into that item's evidence. */
 	onBreakerOpen?: (opening: BreakerOpening) => Promise<Record<string, unknown> | undefined>;
+	/** The execution's cancel signal: once aborted, nothing more is sent and every wait ends. */
+	signal?: AbortSignal;
+}
+
+/** One item's end: its result, or the error that stopped it (a bug or a cancellation), isolated from the others. */
+export type DeliveryOutcome = { ok: true; result: DeliveryResult } | { ok: false; error: unknown };
+
+/** Thrown instead of sending once the engine is closed or its run was cancelled. */
+export class DeliveryStopped extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DeliveryStopped';
+	}
 }
 
 /** What the account's breaker and limiter did for one send. */
@@ -201,6 +219,8 @@ class SendLane {
 		private readonly minIntervalMs: number,
 		private readonly sleep: Sleep,
 		private readonly clock: Clock,
+		/** Why no send may go out any more (engine closed, run cancelled), or null. */
+		private readonly stopped: () => string | null,
 	) {}
 
 	reserve(key: string): SendTicket {
@@ -217,6 +237,8 @@ class SendLane {
 				const last = this.lastSendAt.get(key);
 				const wait = last === undefined ? 0 : last + this.minIntervalMs - this.clock();
 				if (wait > 0) await this.sleep(wait);
+				const stop = this.stopped();
+				if (stop) throw new DeliveryStopped(stop);
 				const sentAt = this.clock();
 				this.lastSendAt.set(key, sentAt);
 				return await send(sentAt);
@@ -266,12 +288,14 @@ export class DeliveryEngine {
 
 	private readonly seenMessageIds: Set<number>;
 
+	private closed = false;
+
 	constructor(
 		private readonly settings: DeliverySettings,
 		private readonly env: DeliveryEnvironment,
 	) {
 		// With account pacing the limiter spaces sends per target across runs; the lane keeps input order.
-		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock);
+		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
 		this.seenMessageIds = env.seenMessageIds ?? new Set();
 	}
 
@@ -360,18 +384,38 @@ export class DeliveryEngine {
 		return null;
 	}
 
-	/** Delivers every request; the results line up with `requests`. */
-	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+	/**
+	 * Delivers every request; the outcomes line up with `requests`. Each item ends on its own: an error
+	 * inside one item (a bug, a cancellation) is that item's outcome, and the call returns only when every
+	 * item has settled, so no item keeps running (or resends) after it. Then every watcher and socket closes.
+	 */
+	async deliverEach(requests: DeliveryRequest[]): Promise<DeliveryOutcome[]> {
+		const onAbort = () => this.close();
+		this.env.signal?.addEventListener('abort', onAbort, { once: true });
 		try {
 			// Reserve first attempts synchronously so they go out in input order.
 			const tickets = requests.map((request) => this.lane.reserve(targetKey(request.target)));
-			return await Promise.all(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			const settled = await Promise.allSettled(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			return settled.map((entry) =>
+				entry.status === 'fulfilled' ? { ok: true, result: entry.value } : { ok: false, error: entry.reason },
+			);
 		} finally {
+			this.env.signal?.removeEventListener('abort', onAbort);
 			this.close();
 		}
 	}
 
+	/** Delivers every request; the results line up with `requests`. Rejects with the first item's error, after all settled. */
+	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+		const outcomes = await this.deliverEach(requests);
+		const failed = outcomes.find((outcome) => !outcome.ok);
+		if (failed && !failed.ok) throw failed.error;
+		return outcomes.map((outcome) => (outcome as { ok: true; result: DeliveryResult }).result);
+	}
+
+	/** Stops sending and closes every watcher (and its event socket). Idempotent. */
 	close(): void {
+		this.closed = true;
 		for (const watcher of this.watchers.values()) watcher.close();
 		this.watchers.clear();
 		this.kernel?.close();
@@ -394,6 +438,19 @@ export class DeliveryEngine {
 			requestTimeoutMs: this.settings.requestTimeoutMs,
 		});
 		return this.kernel;
+	}
+
+	private throwIfStopped(ticket?: SendTicket): void {
+		const stop = this.stopReason();
+		if (!stop) return;
+		ticket?.cancel();
+		throw new DeliveryStopped(stop);
+	}
+
+	private stopReason(): string | null {
+		if (this.env.signal?.aborted) return 'the execution was cancelled: nothing more is sent';
+		if (this.closed) return 'the run has ended: nothing more is sent';
+		return null;
 	}
 
 	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
@@ -452,7 +509,9 @@ export class DeliveryEngine {
 		};
 
 		for (let attempt = 1; ; attempt++) {
+			this.throwIfStopped(ticket);
 			const tried = await this.attempt(request, attempt, ticket);
+			this.throwIfStopped();
 			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
@@ -495,6 +554,10 @@ export class DeliveryEngine {
 			if (tried.delivered) {
 				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
+				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
+				if (this.kernel && tried.record.messageId !== null && (this.settings.verification === 'witness' || this.settings.verification === 'lookup')) {
+					evidence.selfEvent = this.kernel.selfEventFor(tried.record.messageId);
+				}
 				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
 			}
 			const classification = tried.classification!;
@@ -548,6 +611,7 @@ export class DeliveryEngine {
 				);
 			}
 			if (decision.delayMs > 0) await sleep(decision.delayMs);
+			this.throwIfStopped();
 			ticket = this.lane.reserve(targetKey(request.target));
 		}
 	}
@@ -778,6 +842,7 @@ export class DeliveryEngine {
 			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
 		const by = useWitness ? 'witness' : 'sender_history';
 		const key = `${by}|${targetKey(target)}`;
+		this.throwIfStopped();
 		if (!this.watchers.has(key)) {
 			const access = useWitness ? this.env.witness! : this.env.sender;
 			const identity = useWitness ? witness! : sender;
@@ -808,7 +873,10 @@ export class DeliveryEngine {
 	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
 		const { clock } = this.env;
 		const kernelLevel = this.settings.verification === 'kernel';
-		const watcher = tried.record.outcome === 'failed' && tried.selfId !== undefined ? this.kernelWatcher(tried.selfId) : undefined;
+		const watcher =
+			tried.record.outcome === 'failed' && tried.selfId !== undefined && this.settings.selfEventCheck !== false
+				? this.kernelWatcher(tried.selfId)
+				: undefined;
 		if (!watcher) {
 			const check = await this.checkLanded(request, tried);
 			return kernelLevel ? this.asNotConfirmed(check, tried, { status: 'not_checked' }) : check;

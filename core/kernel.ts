@@ -311,6 +311,15 @@ export class KernelWatcher {
 
 	private readonly claimedIds = new Set<number>();
 
+	/**
+	 * Whether the self message of an accepted send (its message_id) came in on the stream: every accepted send
+	 * of NapCat and LLOneBot pushes one when self-reporting is on, so none after a wait means it is off.
+	 */
+	selfEventFor(messageId: number): { eventStream: string; seen: boolean; selfEventsSeen: number } {
+		const seen = this.events.some((event) => toNumber(event.message_id) === messageId);
+		return { eventStream: this.streamState, seen, selfEventsSeen: this.selfEventsSeen };
+	}
+
 	private taken(entry: Record<string, unknown>): boolean {
 		const id = toNumber(entry.message_id);
 		return this.claimed.has(entryKey(entry)) || (id !== undefined && this.claimedIds.has(id));

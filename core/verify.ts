@@ -6,9 +6,9 @@
  * - Chat watch (core/chatWatcher.ts): an account's history and event stream.
  */
 import { acceptedMessageId, checkSendAccepted, classifyCall } from './classify';
-import { normaliseForMatch } from './message';
+import { tryNormaliseForMatch } from './message';
 import type { CallResult, OneBotClient } from './transport';
-import type { Classification, RawError, Segment, Target } from './types';
+import type { Classification, RawError, Target } from './types';
 import { entryServerSeq } from './witness';
 import type { WitnessEntry, WitnessSeqField } from './witness';
 
@@ -123,8 +123,8 @@ export async function lookupSentMessage(client: OneBotClient, request: LookupReq
 		problems.push('another group');
 	}
 	const sameContent =
-		(data.message !== undefined && normaliseForMatch(data.message as string | Segment[]) === request.content) ||
-		(typeof data.raw_message === 'string' && normaliseForMatch(data.raw_message) === request.content);
+		(data.message !== undefined && tryNormaliseForMatch(data.message) === request.content) ||
+		(typeof data.raw_message === 'string' && tryNormaliseForMatch(data.raw_message) === request.content);
 	if (!sameContent) problems.push('other content');
 	if (problems.length > 0) {
 		return {

@@ -6,7 +6,7 @@
  */
 import { implementationNameOf, profileOf } from './implementations';
 import type { ImplementationName, SeqField } from './implementations';
-import { normaliseForMatch } from './message';
+import { tryNormaliseForMatch } from './message';
 import type { Segment, TargetType } from './types';
 
 /** A OneBot message event or history entry as the witness sees it. */
@@ -117,8 +117,8 @@ function sameChat(entry: WitnessEntry, expectation: SentMessageExpectation): boo
 }
 
 function contentMatches(entry: WitnessEntry, content: string): boolean {
-	if (entry.message !== undefined && normaliseForMatch(entry.message) === content) return true;
-	return typeof entry.raw_message === 'string' && normaliseForMatch(entry.raw_message) === content;
+	if (entry.message !== undefined && tryNormaliseForMatch(entry.message) === content) return true;
+	return typeof entry.raw_message === 'string' && tryNormaliseForMatch(entry.raw_message) === content;
 }
 
 function insideWindow(entry: WitnessEntry, expectation: SentMessageExpectation, options: MatchOptions): boolean {
@@ -165,7 +165,7 @@ function entryKey(entry: WitnessEntry): string {
 	if (id !== undefined) return `id:${id}`;
 	const seq = toNumber(entry.real_seq) ?? toNumber(entry.message_seq) ?? toNumber(entry.real_id);
 	if (seq !== undefined) return `seq:${seq}`;
-	const content = entry.message !== undefined ? normaliseForMatch(entry.message) : String(entry.raw_message ?? '');
+	const content = (entry.message !== undefined ? tryNormaliseForMatch(entry.message) : null) ?? String(entry.raw_message ?? '');
 	return `raw:${entry.time}|${entrySender(entry)}|${content}`;
 }
 

@@ -9,6 +9,7 @@ import { accountPacing, closeAccountBreaker } from '../../core/pacing/registry';
 import { healthProbeProperties, withCanary } from './description';
 import { probeDownEvent, toJson } from './output';
 import { readParameters } from './parameters';
+import { outputsForCaller } from '../shared/toolOutput';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -21,15 +22,20 @@ export class OneBotHealthProbe implements INodeType {
 		version: 1,
 		subtitle: '={{"canary: " + $parameter["canary"]}}',
 		description:
-			'Checks that a OneBot v11 QQ bot is reachable, logged in and online, and that a canary message really arrives; reports up, degraded or down with a diagnosis',
+			'Checks that a OneBot v11 QQ bot is reachable, logged in and online, and that a canary message really arrives; reports up, degraded or down with a diagnosis and what to do',
 		defaults: { name: 'OneBot Health Probe' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Healthy', 'Unhealthy'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'oneBotWitnessApi', required: false, displayOptions: { show: withCanary } },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Probed)' },
+			{
+				name: 'oneBotWitnessApi',
+				required: false,
+				displayName: 'Witness Account (Receives the Canary)',
+				displayOptions: { show: withCanary },
+			},
 		],
 		properties: healthProbeProperties,
 	};
@@ -65,7 +71,8 @@ export class OneBotHealthProbe implements INodeType {
 					thresholds: { apiSlowMs: parameters.apiSlowMs, canarySlowMs: parameters.canarySlowMs },
 					canaries: parameters.canaries,
 					sendCanary: deliveryCanarySender({
-						sender: { client },
+						// The bot's own stream, when its credential names one: the probe tells whether self-reporting is on.
+						sender: { client, events: eventStreamOf(credentials) },
 						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials) } : undefined,
 						sleep,
 						clock,
@@ -120,6 +127,6 @@ export class OneBotHealthProbe implements INodeType {
 				});
 			}
 		}
-		return [healthy, unhealthy];
+		return outputsForCaller(this, [healthy, unhealthy]);
 	}
 }

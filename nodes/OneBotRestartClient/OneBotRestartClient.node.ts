@@ -17,6 +17,7 @@ import { guardHistory, historyPersists } from './history';
 import { REPORTED_OUTCOMES, sendReport, toJson } from './output';
 import { readParameters, text } from './parameters';
 import { restartMethod, webUiSession } from './method';
+import { outputsForCaller } from '../shared/toolOutput';
 
 export class OneBotRestartClient implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,19 +28,30 @@ export class OneBotRestartClient implements INodeType {
 		version: 1,
 		subtitle: '={{"restart via " + {"onebot": "set_restart", "napcatWebUi": "NapCat WebUI", "docker": "Docker", "customHttp": "HTTP request"}[$parameter["method"]] + ($parameter["dryRun"] ? " (dry run)" : "")}}',
 		description:
-			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops, and waits until the account is back online',
+			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops (outcome skipped_cooldown), and waits until the account is back online',
 		defaults: { name: 'OneBot Restart Client' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Recovered', 'Not Recovered'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'napCatWebUiApi', required: true, displayOptions: { show: { method: ['napcatWebUi'] } } },
-			{ name: 'dockerEngineApi', required: true, displayOptions: { show: { method: ['docker'] } } },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Restarted)' },
+			{
+				name: 'napCatWebUiApi',
+				required: true,
+				displayName: 'NapCat WebUI (Performs the Restart)',
+				displayOptions: { show: { method: ['napcatWebUi'] } },
+			},
+			{
+				name: 'dockerEngineApi',
+				required: true,
+				displayName: 'Docker Engine (Performs the Restart)',
+				displayOptions: { show: { method: ['docker'] } },
+			},
 			{
 				name: 'oneBotRestartEndpointApi',
 				required: true,
+				displayName: 'Restart Endpoint (Performs the Restart)',
 				testedBy: 'oneBotRestartEndpointTest',
 				displayOptions: { show: { method: ['customHttp'] } },
 			},
@@ -126,6 +138,6 @@ export class OneBotRestartClient implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
 		}
-		return [recovered, notRecovered];
+		return outputsForCaller(this, [recovered, notRecovered]);
 	}
 }

@@ -108,7 +108,7 @@ export function readRequest(context: IExecuteFunctions, itemIndex: number): Deli
 		throw inputError(context, itemIndex, 'targetType', `"targetType" must be group or private, got "${String(targetType)}"`);
 	}
 	const mode = context.getNodeParameter('messageMode', itemIndex) as MessageMode;
-	const messageField = MESSAGE_FIELDS[mode];
+	const messageField = Object.prototype.hasOwnProperty.call(MESSAGE_FIELDS, mode) ? MESSAGE_FIELDS[mode] : undefined;
 	if (!messageField) throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	try {

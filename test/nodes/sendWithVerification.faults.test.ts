@@ -178,6 +178,8 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 			credentials: credentials({ report: options.report }),
 			items: texts.map((text) => ({ json: { text } })),
 			staticData: options.staticData,
+			// n8n saves a run's static data only outside manual runs: memory across runs needs an active workflow.
+			...(options.staticData ? { mode: 'trigger' as const, workflow: { id: 'wf-faults', name: 'Faults', active: true } } : {}),
 		});
 		// Zero items lost: every input leaves on exactly one output.
 		const paired = [...delivered, ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
