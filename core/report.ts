@@ -2,6 +2,7 @@ import type { RequestFn } from './transport';
 import { signReport } from './signing';
 import { REASON_CODES } from './types';
 import type { DeliveryResult, FailureEvent, FailureEventKind, FailureSource } from './types';
+import { isRecord } from './values';
 
 /**
  * Failure reports: what the Send, Probe and Restart nodes post to a Delivery Failure Trigger.
@@ -64,10 +65,6 @@ export class ReportFormatError extends Error {
 		super(message);
 		this.name = 'ReportFormatError';
 	}
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Checks a parsed report body and returns it as a FailureEvent; throws ReportFormatError saying what is wrong. */
