@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/events';
 import { ReplayMemory } from '../../core/report';
+import { readNumber } from '../shared/parameters';
 import { deliveryFailureTriggerProperties } from './description';
 import { readFilters } from './parameters';
 import type { TriggerOptions } from './parameters';
@@ -183,7 +184,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 
 		const event = decision.start;
 		if (!matchesFilters(event, filters).match) return answer(204, 'filtered');
-		const repeatSeconds = Math.max(0, Number(options.offlineRepeatMinutes ?? 10)) * 60;
+		const repeatSeconds = readNumber(this, 'trigger', 'options.offlineRepeatMinutes', options.offlineRepeatMinutes) * 60;
 		const fingerprint = decision.origin === 'onebot_event' ? decision.fingerprint : undefined;
 		if (!offlineRunDue(event, state.lastOfflineRun, nowMs, repeatSeconds, fingerprint)) return answer(204, 'repeat');
 
