@@ -136,8 +136,9 @@ describe('the examples in the editor (headless Chromium)', () => {
 		const page = session.page;
 		await openWorkflow(session.page, n8n, loadExample('verifiedSend').id!);
 		await page.getByTestId('node-creator-plus-button').first().click();
-		const search = page.getByTestId('node-creator-search-bar').locator('input').or(page.locator('[data-test-id="node-creator-search-bar"] input'));
-		await search.first().fill(term);
+		// The search bar's test id sits on the input itself or on its wrapper, depending on the component version.
+		const search = page.locator('input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator-search-bar"] input').first();
+		await search.fill(term);
 		await page.waitForTimeout(800);
 		const names = await page.getByTestId('node-creator-item-name').allInnerTexts();
 		expect(names.map((name) => name.trim())).toEqual(expect.arrayContaining(expected));
