@@ -155,8 +155,9 @@ describe('OneBot Restart Client against the simulator', () => {
 			const outputs = await run(sim, { method: 'napcatWebUi', minIntervalMinutes: 0, maxPerHour: 0 }, { httpLog, items: [{ json: {} }, { json: {} }] });
 			expect(outputs[0].map((item) => item.json.outcome)).toEqual(['recovered', 'recovered']);
 			expect(outputs[0][1].json.restart).toMatchObject({ answer: 'accepted', details: { webUiLogins: 2 } });
-			const restartCalls = (await sim.control.calls({ account: 'webui:bot', action: '/api/Process/Restart' })).map((c) => c.httpStatus);
-			expect(restartCalls).toEqual([200, 401, 200]);
+			// The expired credential is refused with HTTP 200 and code -1 "Unauthorized", as NapCat does.
+			const restartCalls = (await sim.control.calls({ account: 'webui:bot', action: '/api/Process/Restart' })).map((c) => [c.httpStatus, (c.response as any)?.code]);
+			expect(restartCalls).toEqual([[200, 0], [200, -1], [200, 0]]);
 			expect(await restartsOf(sim)).toHaveLength(2);
 		});
 
