@@ -354,7 +354,11 @@ export function dockerHandler(world: World): Handler {
 			const acc = world.account(c.account);
 			const running = acc.process === 'running';
 			// ContainerInspect (Docker Engine API): State.StartedAt is when the container's process last started
-			// (RFC 3339 with nanoseconds); a restart sets it anew.
+			// (RFC 3339 with nanoseconds); a restart sets it anew. Before its first restart in this world the
+			// container has been up for a day, so a first restart is never refused as "started recently".
+			const now = world.clock.now();
+			const restarted = world.restarts.some((r) => r.account === c.account && r.until <= now);
+			const startedAt = restarted ? acc.startedAt : acc.startedAt - 86_400_000;
 			return reply(200, {
 				Id: containerId(c.name),
 				Name: `/${c.name}`,
@@ -362,7 +366,7 @@ export function dockerHandler(world: World): Handler {
 					Status: running ? 'running' : acc.process === 'restarting' ? 'restarting' : 'exited',
 					Running: running,
 					Restarting: acc.process === 'restarting',
-					StartedAt: new Date(acc.startedAt).toISOString().replace(/Z$/, '000000Z'),
+					StartedAt: new Date(startedAt).toISOString().replace(/Z$/, '000000Z'),
 				},
 			});
 		}

@@ -35,6 +35,12 @@ export class OneBotRestartClient implements INodeType {
 		credentials: [
 			{ name: 'oneBotApi', required: true },
 			{ name: 'napCatWebUiApi', required: true, displayOptions: { show: { method: ['napcatWebUi'] } } },
+			// The same credential, optional for the other methods: only read to tell needs_login apart.
+			{
+				name: 'napCatWebUiApi',
+				required: true,
+				displayOptions: { show: { method: ['docker', 'onebot', 'customHttp'], webUiLoginCheck: [true] } },
+			},
 			{ name: 'dockerEngineApi', required: true, displayOptions: { show: { method: ['docker'] } } },
 			{
 				name: 'oneBotRestartEndpointApi',
@@ -79,7 +85,10 @@ export class OneBotRestartClient implements INodeType {
 				if (!credentials.baseUrl) {
 					throw new NodeOperationError(this.getNode(), 'The OneBot API credential has no base URL', { itemIndex });
 				}
-				const webUi = parameters.method === 'napcatWebUi' ? await webUiSession(this, itemIndex, sessions, parameters) : null;
+				const webUi =
+					parameters.method === 'napcatWebUi' || parameters.webUiLoginCheck
+						? await webUiSession(this, itemIndex, sessions, parameters)
+						: null;
 				const method = await restartMethod(this, itemIndex, parameters, client, webUi);
 				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
 
@@ -88,6 +97,7 @@ export class OneBotRestartClient implements INodeType {
 					method: parameters.method,
 					dryRun: parameters.dryRun,
 					request: (options) => method.restart(options),
+					lastStartedAt: method.lastStartedAt ? () => method.lastStartedAt!() : undefined,
 					client,
 					webUi,
 					expectedSelfId: parameters.expectedSelfId,

@@ -17,6 +17,8 @@ export interface RestartParameters {
 	rateLimitWaitMs: number;
 	timeoutMs: number;
 	sendReport: boolean;
+	/** Docker, set_restart, custom HTTP: also read the QQ login state from the NapCat WebUI. */
+	webUiLoginCheck: boolean;
 }
 
 export function numberParameter(
@@ -65,6 +67,7 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): R
 		rateLimitWaitMs: seconds(options.rateLimitWait ?? 60, 'Rate Limit Wait', true),
 		timeoutMs: seconds(options.requestTimeout ?? 15, 'Request Timeout'),
 		sendReport: options.sendReport !== false,
+		webUiLoginCheck: method !== 'napcatWebUi' && context.getNodeParameter('webUiLoginCheck', itemIndex, false) === true,
 	};
 }
 

@@ -180,8 +180,34 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(json.restart).toMatchObject({ answer: 'accepted', httpStatus: 204, details: { container: 'napcat-bot', stopTimeoutSeconds: 2 } });
 			expect(json.downtimeMs).toBeGreaterThanOrEqual(300);
 			expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'docker' })]);
-			const [call] = await sim.control.calls({ account: 'docker' });
-			expect(call.path).toBe('/containers/napcat-bot/restart?t=2');
+			// First the container's start time (stateless "restarted recently" check), then the restart.
+			const calls = (await sim.control.calls({ account: 'docker' })).map((c) => `${c.method} ${c.path}`);
+			expect(calls).toEqual(['GET /containers/napcat-bot/json', 'POST /containers/napcat-bot/restart?t=2']);
+		});
+
+		it('refuses a restart when Docker says the container started inside the minimum interval, whatever the history', async () => {
+			sim = await startSimulator(world());
+			await sim.control.restart('bot', { downtimeMs: 50 });
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			// Restarted elsewhere (another n8n, by hand): this process has no history of it.
+			const { output, json } = only(await run(sim, { method: 'docker', container: 'napcat-bot', minIntervalMinutes: 10 }));
+			expect(output).toBe('notRecovered');
+			expect(json).toMatchObject({ outcome: 'skipped_cooldown', restart: { requested: false }, guard: { allowed: false, blockedBy: 'target_started_recently', restartsInLastHour: 0 } });
+			expect(Date.now() - Date.parse(json.guard.targetStartedAt)).toBeLessThan(5000);
+			expect(json.explanation).toMatch(/as the restart target reports/);
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('with the WebUI login check, tells a Docker restart that ends at a QR login apart (needs_login)', async () => {
+			sim = await startSimulator(world({}, { needsQrLoginAfterRestart: true }));
+			const parameters = { method: 'docker', container: 'napcat-bot', recoveryDeadline: 3 };
+			const plain = only(await run(sim, parameters));
+			expect(plain.json).toMatchObject({ outcome: 'not_recovered' });
+			expect(plain.json.explanation).toMatch(/may be waiting for a QR login.*Check Login in NapCat WebUI/);
+			await sim.control.reset();
+			const checked = only(await run(sim, { ...parameters, minIntervalMinutes: 0, webUiLoginCheck: true }));
+			expect(checked.json).toMatchObject({ outcome: 'needs_login', qrCodeUrl: expect.stringMatching(/^https:\/\/txz\.qq\.com\//) });
+			expect(checked.json.explanation).toMatch(/Persist the QQ data directory/);
 		});
 
 		it('reports an unknown container (404) as restart_failed', async () => {
@@ -217,6 +243,14 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(json.explanation).toMatch(/quits QQ/);
 			expect(await sim.control.calls({ action: 'set_restart' })).toEqual([]);
 			expect(json.guard.restartsInLastHour).toBe(0);
+		});
+
+		it('NapCat without an auto-login account: set_restart ends at a QR login, told apart with the WebUI login check', async () => {
+			sim = await startSimulator(world({}, { napcatQuickLogin: false }));
+			const { json } = only(await run(sim, { method: 'onebot', webUiLoginCheck: true }));
+			expect(json).toMatchObject({ outcome: 'needs_login', recovered: false, implementation: { flavour: 'napcat' } });
+			expect(json.explanation).toMatch(/without the quick-login argument.*autoLoginAccount/);
+			expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'set_restart', needsQrLogin: true })]);
 		});
 
 		it('turns NapCat in single-process mode into unsupported, from its answer', async () => {
