@@ -1,8 +1,10 @@
 /**
  * Turns every way a OneBot call can fail into a stable reason code and class (DESIGN.md).
- * The exact strings come from the implementations' source and issue trackers; each pattern names
- * where it was seen so it can be checked again when an implementation changes its wording.
+ * The exact wordings live with each implementation (core/implementations/<name>.ts, each naming the
+ * `repo: path` that produces it); patterns no implementation produces are unverified fallbacks.
  */
+import { ALL_ERROR_WORDINGS, KERNEL_RESULT_REASONS } from './implementations';
+import type { ErrorWording } from './implementations';
 import type { CallFailure } from './transport';
 import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
 
@@ -25,6 +27,7 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 	not_observed: 'ambiguous',
 	lookup_failed: 'transient',
 	api_error: 'ambiguous',
+	not_confirmed: 'ambiguous',
 	circuit_open: 'account',
 };
 
@@ -97,6 +100,12 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	api_error: {
 		meaning: 'The implementation reported an error this package does not recognise. The raw error is kept.',
 		action: 'Read the raw error. For sends, verify before resending since the outcome is unknown.',
+	},
+	not_confirmed: {
+		meaning:
+			"Kernel Confirmed verification: the send failed ambiguously (e.g. a timeout) and the QQ kernel did not confirm it by the deadline: no message_sent self event and no raw record with sendStatus 2 on the sender's side. The message may still be confirmed later (NapCat waits up to 10 minutes) or never (a stuck client; NOSEQ sends are never reported).",
+		action:
+			"Do not resend blindly: evidence.check says whether a resend was safe. Make sure self-reporting is on (NapCat reportSelfMessage, LLOneBot's self-message setting) and the credential's Event WebSocket URL is set; repeated not_confirmed on group sends usually means the client is stuck: restart it.",
 	},
 	circuit_open: {
 		meaning:
@@ -171,47 +180,6 @@ export function parseKernelResult(text: string): KernelResult | null | undefined
 	return result;
 }
 
-/**
- * Result codes of the QQ server's send reply, seen through NapCat/LLOneBot kernel errors and
- * Lagrange's retcode (Lagrange passes the raw protocol result through).
- * 110: removed from the group (NapCatQQ #600, field notes §2). 120: the account is muted in the group
- * (mamoe/mirai #168 "error code=120 == bot被禁言"; SilveryStar/Adachi-BOT #30).
- */
-const KERNEL_RESULT_REASONS: Record<number, ReasonCode> = { 110: 'not_in_group', 120: 'muted' };
-
-interface TextRule {
-	reason: ReasonCode;
-	pattern: RegExp;
-	detail: string;
-	/** Only for send actions: the same words mean something else elsewhere. */
-	sendOnly?: boolean;
-}
-
-/** Ordered: the first rule that matches wins. */
-const TEXT_RULES: TextRule[] = [
-	// Auth. NapCat: `token verify failed!` (field notes §3).
-	{ reason: 'auth_failed', pattern: /token verify failed/i, detail: 'napcat_token' },
-	// Unknown action. NapCat: `不支持的Api X` (older builds `不支持的api X`), HTTP 200 retcode 200
-	// (NapCatQQ src/onebot/network/http-server.ts). go-cqhttp: msg `API_NOT_FOUND`, wording `API不存在`
-	// (Mrs4s/go-cqhttp modules/api/api.go).
-	{ reason: 'unsupported_action', pattern: /不支持的api/i, detail: 'napcat_unknown_action' },
-	{ reason: 'unsupported_action', pattern: /API_NOT_FOUND|API不存在/, detail: 'gocqhttp_unknown_action' },
-	// NapCat set_restart outside multi-process Shell mode (field notes §5).
-	{ reason: 'unsupported_action', pattern: /重启功能未初始化/, detail: 'napcat_restart_unavailable' },
-	// Risk control. go-cqhttp: retcode 100, msg SEND_MSG_API_ERROR, wording
-	// `send group message failed: blocked by server`, logs `账号可能被风控` (coolq/bot.go).
-	{ reason: 'risk_control', pattern: /blocked by server|风控/i, detail: 'blocked_by_server' },
-	{ reason: 'risk_control', pattern: /SEND_MSG_API_ERROR/, detail: 'gocqhttp_send_failed', sendOnly: true },
-	// Removed from the group. NapCat `你已被移出该群` (NapCatQQ #600); go-cqhttp `GROUP_NOT_FOUND` / `群聊不存在`.
-	{ reason: 'not_in_group', pattern: /你已被移出该群|已被移出|不在该群|不是群成员|not in (?:the )?group|GROUP_NOT_FOUND|群聊不存在/i, detail: 'text' },
-	// Muted: QQ's own wording for a muted sender.
-	{ reason: 'muted', pattern: /禁言|\bmuted\b/i, detail: 'text', sendOnly: true },
-	// Not logged in / offline.
-	{ reason: 'client_offline', pattern: /未登录|not logged in|not online|账号已离线|已掉线|\boffline\b/i, detail: 'text' },
-	// go-cqhttp: empty message (coolq/api.go EMPTY_MSG_ERROR / 消息为空).
-	{ reason: 'bad_request', pattern: /EMPTY_MSG_ERROR|消息为空/, detail: 'empty_message' },
-];
-
 const LOOKUP_KEEPS = new Set<ReasonCode>(['auth_failed', 'unsupported_action', 'client_offline']);
 
 function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: ReasonClass): Classification {
@@ -220,49 +188,38 @@ function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: 
 	return classification;
 }
 
-/**
- * Send failures recognised by how the message starts. These messages go on to echo the elements
- * that were sent (LLOneBot 4.x/7.x), so the user's own words must not be read as the cause.
- */
-const SEND_TIMEOUT_PREFIXES: Array<{ pattern: RegExp; detail: string }> = [
-	{ pattern: /^\s*(?:Error:\s*)?发送超时/, detail: 'llonebot3_timeout' },
-	{ pattern: /^\s*(?:Error:\s*)?ntqq api timeout\b[^\n]*?sendMsg/i, detail: 'llonebot4_timeout' },
-	{ pattern: /^\s*(?:Error:\s*)?invoke timeout,[^\n]*?sendMsg/i, detail: 'llonebot7_timeout' },
-	// LLOneBot: sendMessage returned no record (src/onebot11/action/msg/SendMsg.ts): unconfirmed.
-	{ pattern: /^\s*(?:Error:\s*)?消息发送失败\s*$/, detail: 'llonebot_no_record' },
-];
-
-function classifySendTimeout(raw: RawError): Classification | undefined {
-	for (const part of [raw.message, raw.wording]) {
-		if (typeof part !== 'string') continue;
-		const napcat = classifyNapCatTimeout(part, raw);
-		if (napcat) return napcat;
-		const known = SEND_TIMEOUT_PREFIXES.find(({ pattern }) => pattern.test(part));
-		if (known) return make('send_timeout', raw, known.detail);
+/** A known wording from core/implementations matched this failure. */
+function matchesWording(wording: ErrorWording, raw: RawError, parts: string[]): boolean {
+	switch (wording.on) {
+		case 'retcode':
+			return raw.retcode === wording.retcode && (!wording.pattern || parts.some((part) => wording.pattern!.test(part)));
+		case 'code': {
+			// go-cqhttp: the code is in `msg` even when `message` carries the text (coolq/api.go Failed()).
+			const code = raw.msg ?? raw.message;
+			if (typeof code !== 'string' || !wording.pattern!.test(code)) return false;
+			return !wording.textPattern || parts.some((part) => wording.textPattern!.test(part));
+		}
+		case 'text':
+			return parts.some((part) => wording.pattern!.test(part));
 	}
-	return undefined;
 }
 
-/** NapCat `Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ... EventRet:` and its two forms. */
-function classifyNapCatTimeout(text: string, raw: RawError): Classification | undefined {
-	if (!/^\s*(?:Error:\s*)?Timeout:\s*NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/i.test(text)) return undefined;
+/**
+ * A wording that quotes the kernel's `{result, errMsg}`: NapCat `Timeout: NTEvent ... EventRet:`
+ * (`{}` = the kernel never answered; result 0 = accepted, never confirmed, #788 #1410), and rejections
+ * (NapCat `EventChecker Failed`, LLOneBot `ntqq api call failed` / `call failed` / `invoke failed`).
+ */
+function classifyKernelWording(wording: ErrorWording, text: string, raw: RawError, send: boolean): Classification {
 	const kernel = parseKernelResult(text);
-	// `{}`: the kernel never answered. `{"result":0,"errMsg":""}`: accepted but never confirmed, seen
-	// under risk control (NapCatQQ #788, #1410).
-	const detail =
-		kernel === null ? 'napcat_kernel_no_answer' : kernel?.result === 0 ? 'napcat_accepted_unconfirmed' : 'napcat_timeout';
-	return make('send_timeout', raw, detail);
-}
-
-/** A kernel that answered with a failure: NapCat `EventChecker Failed`, LLOneBot `call failed` / `invoke failed`. */
-function classifyKernelRejection(text: string, raw: RawError, send: boolean): Classification | undefined {
-	const start = /^\s*(?:Error:\s*)?(EventChecker Failed|call failed,|invoke failed,)/i.exec(text)?.[1].toLowerCase();
-	const source = start === 'eventchecker failed' ? 'napcat' : start === 'call failed,' ? 'llonebot4' : start ? 'llonebot7' : undefined;
-	if (!source) return undefined;
-	const kernel = parseKernelResult(text);
+	if (wording.reason === 'send_timeout') {
+		const detail =
+			kernel === null ? 'napcat_kernel_no_answer' : kernel?.result === 0 ? 'napcat_accepted_unconfirmed' : wording.detail;
+		return make('send_timeout', raw, detail);
+	}
+	const source = wording.detail.replace(/_rejected$/, '');
 	const known = kernel ? KERNEL_RESULT_REASONS[kernel.result] : undefined;
-	if (known) return make(known, raw, `${source}_result_${kernel!.result}`);
-	const detail = kernel ? `${source}_result_${kernel.result}` : `${source}_rejected`;
+	if (known) return make(known.reason, raw, `${source}_result_${kernel!.result}`);
+	const detail = kernel ? `${source}_result_${kernel.result}` : wording.detail;
 	// The kernel said no, but a rejected rich-media send was still stored (NapCatQQ #182): keep sends
 	// ambiguous so a resend is checked first.
 	return make('api_error', raw, detail, send ? 'ambiguous' : 'transient');
@@ -276,34 +233,31 @@ function classifyEnvelope(raw: RawError, context: ClassifyContext): Classificati
 	// Auth and capability first: they are the same whatever the action.
 	if (retcode === 1401 || retcode === 1403) return make('auth_failed', raw, `ws_${retcode}`);
 	if (retcode === 1404 || retcode === 404) {
-		return make('unsupported_action', raw, retcode === 1404 ? 'ws_1404' : 'retcode_404');
+		const gocqhttp = (raw.msg ?? raw.message) === 'API_NOT_FOUND';
+		return make('unsupported_action', raw, gocqhttp ? 'gocqhttp_unknown_action' : retcode === 1404 ? 'ws_1404' : 'retcode_404');
 	}
 
-	if (send) {
-		const timeout = classifySendTimeout(raw);
-		if (timeout) return timeout;
-		const rejection = classifyKernelRejection(raw.message ?? raw.wording ?? '', raw, send);
-		if (rejection) return rejection;
-	}
-
+	// Every wording the implementations produce (core/implementations), then the unverified fallbacks.
 	const parts = [raw.message, raw.wording].filter((part): part is string => typeof part === 'string');
-	for (const rule of TEXT_RULES) {
-		if (rule.sendOnly && !send) continue;
-		if (parts.some((part) => rule.pattern.test(part))) {
-			// A failed lookup is only worth telling apart when it says something about the whole account.
-			if (lookup && !LOOKUP_KEEPS.has(rule.reason)) break;
-			return make(rule.reason, raw, rule.detail);
+	for (const wording of ALL_ERROR_WORDINGS) {
+		if (wording.sendOnly && !send) continue;
+		if (!matchesWording(wording, raw, parts)) continue;
+		// A failed lookup is only worth telling apart when it says something about the whole account.
+		if (lookup && !LOOKUP_KEEPS.has(wording.reason)) break;
+		if (wording.kernelResult) {
+			const text = parts.find((part) => wording.pattern!.test(part)) ?? '';
+			return classifyKernelWording(wording, text, raw, send);
 		}
+		const reasonClass = wording.reason === 'api_error' ? (send ? 'ambiguous' : 'transient') : wording.reasonClass;
+		return make(wording.reason, raw, wording.detail, reasonClass);
 	}
 
 	if (lookup) return make('lookup_failed', raw, retcode !== undefined ? `retcode_${retcode}` : undefined);
 
 	if (send && retcode !== undefined) {
-		// Lagrange: 9000 = the server returned no sequence, data null (field notes §2).
-		if (retcode === 9000) return make('empty_response', raw, 'lagrange_no_sequence');
-		// Lagrange passes the server's result code through as retcode.
+		// Lagrange passes the server's result code through as retcode (110 verified, 120 unverified).
 		const known = KERNEL_RESULT_REASONS[retcode];
-		if (known) return make(known, raw, `result_${retcode}`);
+		if (known) return make(known.reason, raw, `result_${retcode}`);
 	}
 
 	// Spec retcodes (botuniverse/onebot-11 api/README.md; coolq-http-api 4.15 docs).

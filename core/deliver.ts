@@ -34,7 +34,8 @@ import {
 } from './verify';
 import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
 import { normaliseForMatch } from './message';
-import { seqFieldFor } from './witness';
+import { KernelWatcher } from './kernel';
+import type { KernelOutcome } from './kernel';
 import { breakerVerdict } from './pacing/breaker';
 import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
 import type { AccountPacing } from './pacing/registry';
@@ -58,6 +59,11 @@ export interface DeliverySettings {
 	/** Our own timeout for each OneBot call. */
 	requestTimeoutMs: number;
 	retry: RetryPolicy;
+	/**
+	 * Check a send that failed ambiguously against the sender's own confirmations first (default true). The
+	 * probe's canaries turn it off: only the witness may judge them.
+	 */
+	selfEventCheck?: boolean;
 	/**
 	 * Keep the full attempt log: every attempt carries its own evidence and the item's evidence keeps the
 	 * diagnostic counters (`reads`, the watcher's own message id). Off: only the decisive facts.
@@ -87,9 +93,10 @@ export function trimEvidence(evidence: Record<string, unknown>): Record<string, 
 }
 
 export interface PacingSettings {
-	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit. */
-	ratePerMinute: number;
-	breaker: BreakerSettings;
+	/** Messages per minute for the whole account, across runs; 0 = no account-wide limit; absent = as last set. */
+	ratePerMinute?: number;
+	/** Fields left out keep what the account has (defaults: core/pacing/breaker.ts). */
+	breaker: Partial<BreakerSettings>;
 	/** How long a send may wait for an open breaker before it leaves with circuit_open (0 = not at all). */
 	holdMs: number;
 	/** Longest single sleep while waiting for the breaker. */
@@ -124,6 +131,19 @@ export interface DeliveryEnvironment {
 	accounts?: (selfId: number) => AccountPacing;
 	/** Called by the one send whose failure opened the breaker; its answer goes into that item's evidence. */
 	onBreakerOpen?: (opening: BreakerOpening) => Promise<Record<string, unknown> | undefined>;
+	/** The execution's cancel signal: once aborted, nothing more is sent and every wait ends. */
+	signal?: AbortSignal;
+}
+
+/** One item's end: its result, or the error that stopped it (a bug or a cancellation), isolated from the others. */
+export type DeliveryOutcome = { ok: true; result: DeliveryResult } | { ok: false; error: unknown };
+
+/** Thrown instead of sending once the engine is closed or its run was cancelled. */
+export class DeliveryStopped extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DeliveryStopped';
+	}
 }
 
 /** What the account's breaker and limiter did for one send. */
@@ -133,6 +153,11 @@ interface GateResult {
 	breakerWaitMs: number;
 	pacingWaitMs: number;
 	slot?: SendSlot;
+	/** The breaker has been told this send's result (a trial's result counts once). */
+	judged?: boolean;
+	/** This send's failure opened the breaker; `report` is what onBreakerOpen answered. */
+	opened?: boolean;
+	report?: Record<string, unknown>;
 }
 
 type CheckResult = 'landed' | 'not_landed' | 'unknown';
@@ -141,6 +166,10 @@ interface CheckOutcome {
 	result: CheckResult;
 	at: number;
 	evidence: Record<string, unknown>;
+	/** What the delivered summary says proved it, when not the witness. */
+	landedBy?: string;
+	/** The reason the item fails with when this check decided (Kernel Confirmed: not_confirmed). */
+	reclassified?: Classification;
 }
 
 interface AttemptResult {
@@ -161,7 +190,7 @@ interface AttemptResult {
 	verifiedAt?: number;
 	evidence: Record<string, unknown>;
 	/** Set when the attempt went through the account's breaker and limiter. */
-	gate?: GateResult & { judged?: boolean };
+	gate?: GateResult;
 }
 
 interface Identities {
@@ -190,6 +219,8 @@ class SendLane {
 		private readonly minIntervalMs: number,
 		private readonly sleep: Sleep,
 		private readonly clock: Clock,
+		/** Why no send may go out any more (engine closed, run cancelled), or null. */
+		private readonly stopped: () => string | null,
 	) {}
 
 	reserve(key: string): SendTicket {
@@ -206,6 +237,8 @@ class SendLane {
 				const last = this.lastSendAt.get(key);
 				const wait = last === undefined ? 0 : last + this.minIntervalMs - this.clock();
 				if (wait > 0) await this.sleep(wait);
+				const stop = this.stopped();
+				if (stop) throw new DeliveryStopped(stop);
 				const sentAt = this.clock();
 				this.lastSendAt.set(key, sentAt);
 				return await send(sentAt);
@@ -240,6 +273,7 @@ const BASIS: Record<VerificationLevel, string> = {
 	api: 'api_accepted',
 	lookup: 'sender_lookup',
 	witness: 'witness_saw_message',
+	kernel: 'kernel_confirmed',
 };
 
 export class DeliveryEngine {
@@ -249,14 +283,19 @@ export class DeliveryEngine {
 
 	private readonly watchers = new Map<string, ChatWatcher>();
 
+	/** The sender's own confirmations (self messages, raw records); see `kernelWatcher`. */
+	private kernel: KernelWatcher | undefined;
+
 	private readonly seenMessageIds: Set<number>;
+
+	private closed = false;
 
 	constructor(
 		private readonly settings: DeliverySettings,
 		private readonly env: DeliveryEnvironment,
 	) {
 		// With account pacing the limiter spaces sends per target across runs; the lane keeps input order.
-		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock);
+		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
 		this.seenMessageIds = env.seenMessageIds ?? new Set();
 	}
 
@@ -292,25 +331,21 @@ export class DeliveryEngine {
 	}
 
 	/** Tells the account's breaker what one admitted send came to (a trial's result once). */
-	private async judge(
-		tried: AttemptResult,
-		failure: Classification | undefined,
-		onOpened: (report: Record<string, unknown> | undefined) => void,
-	): Promise<void> {
-		const gate = tried.gate;
-		if (!gate?.admitted || tried.selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+	private async judge(gate: GateResult | undefined, selfId: number | undefined, failure: Classification | undefined): Promise<void> {
+		if (!gate?.admitted || selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+		// A failure counts once per send; a later check that finds the message landed still counts as a delivery.
+		if (gate.judged && failure) return;
 		const trial = gate.trial && !gate.judged;
 		gate.judged = true;
 		const at = this.env.clock();
-		const result = this.env.accounts!(tried.selfId).breaker.record(breakerVerdict(failure), { trial, at });
+		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), { trial, at });
 		if (!result.opened || !failure) return;
-		let report: Record<string, unknown> | undefined;
+		gate.opened = true;
 		try {
-			report = await this.env.onBreakerOpen?.({ selfId: tried.selfId, reason: failure, snapshot: result.snapshot, at });
+			gate.report = await this.env.onBreakerOpen?.({ selfId, reason: failure, snapshot: result.snapshot, at });
 		} catch (error) {
-			report = { sent: false, error: error instanceof Error ? error.message : String(error) };
+			gate.report = { sent: false, error: error instanceof Error ? error.message : String(error) };
 		}
-		onOpened(report);
 	}
 
 	/**
@@ -349,20 +384,73 @@ export class DeliveryEngine {
 		return null;
 	}
 
-	/** Delivers every request; the results line up with `requests`. */
-	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+	/**
+	 * Delivers every request; the outcomes line up with `requests`. Each item ends on its own: an error
+	 * inside one item (a bug, a cancellation) is that item's outcome, and the call returns only when every
+	 * item has settled, so no item keeps running (or resends) after it. Then every watcher and socket closes.
+	 */
+	async deliverEach(requests: DeliveryRequest[]): Promise<DeliveryOutcome[]> {
+		const onAbort = () => this.close();
+		this.env.signal?.addEventListener('abort', onAbort, { once: true });
 		try {
 			// Reserve first attempts synchronously so they go out in input order.
 			const tickets = requests.map((request) => this.lane.reserve(targetKey(request.target)));
-			return await Promise.all(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			const settled = await Promise.allSettled(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			return settled.map((entry) =>
+				entry.status === 'fulfilled' ? { ok: true, result: entry.value } : { ok: false, error: entry.reason },
+			);
 		} finally {
+			this.env.signal?.removeEventListener('abort', onAbort);
 			this.close();
 		}
 	}
 
+	/** Delivers every request; the results line up with `requests`. Rejects with the first item's error, after all settled. */
+	async deliverAll(requests: DeliveryRequest[]): Promise<DeliveryResult[]> {
+		const outcomes = await this.deliverEach(requests);
+		const failed = outcomes.find((outcome) => !outcome.ok);
+		if (failed && !failed.ok) throw failed.error;
+		return outcomes.map((outcome) => (outcome as { ok: true; result: DeliveryResult }).result);
+	}
+
+	/** Stops sending and closes every watcher (and its event socket). Idempotent. */
 	close(): void {
+		this.closed = true;
 		for (const watcher of this.watchers.values()) watcher.close();
 		this.watchers.clear();
+		this.kernel?.close();
+		this.kernel = undefined;
+	}
+
+	/**
+	 * The watcher of the sender's own confirmations: at the Kernel Confirmed level always (its history may show
+	 * LLOneBot's raw records), at the other levels when the sender's credential has an event stream.
+	 */
+	private kernelWatcher(selfId: number): KernelWatcher | undefined {
+		if (this.settings.verification !== 'kernel' && !this.env.sender.events) return undefined;
+		this.kernel ??= new KernelWatcher({
+			client: this.env.sender.client,
+			selfId,
+			events: this.env.sender.events,
+			sleep: this.env.sleep,
+			clock: this.env.clock,
+			pollIntervalMs: this.settings.pollIntervalMs,
+			requestTimeoutMs: this.settings.requestTimeoutMs,
+		});
+		return this.kernel;
+	}
+
+	private throwIfStopped(ticket?: SendTicket): void {
+		const stop = this.stopReason();
+		if (!stop) return;
+		ticket?.cancel();
+		throw new DeliveryStopped(stop);
+	}
+
+	private stopReason(): string | null {
+		if (this.env.signal?.aborted) return 'the execution was cancelled: nothing more is sent';
+		if (this.closed) return 'the run has ended: nothing more is sent';
+		return null;
 	}
 
 	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
@@ -421,7 +509,9 @@ export class DeliveryEngine {
 		};
 
 		for (let attempt = 1; ; attempt++) {
+			this.throwIfStopped(ticket);
 			const tried = await this.attempt(request, attempt, ticket);
+			this.throwIfStopped();
 			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
 			Object.assign(evidence, tried.evidence);
@@ -434,7 +524,7 @@ export class DeliveryEngine {
 				if (tried.gate.trial) waits.trial = true;
 				if (tried.gate.slot) {
 					evidence.pacing = {
-						ratePerMinute: this.settings.pacing!.ratePerMinute,
+						ratePerMinute: this.settings.pacing!.ratePerMinute ?? null,
 						minIntervalMs: this.settings.minIntervalMs,
 						waitedMs: waits.pacingWaitMs,
 						queuedBehind: tried.gate.slot.queuedBehind,
@@ -452,16 +542,22 @@ export class DeliveryEngine {
 					`Attempt ${attempt} was held back for ${Math.round(tried.gate.breakerWaitMs / 1000)} s while the account's circuit breaker stayed open, and not sent (circuit_open).`,
 				);
 			}
-			// A send answered with a failure tells the breaker at once; an accepted one once it is verified.
-			const judgeNow = (): Promise<void> =>
-				this.judge(tried, tried.delivered ? undefined : tried.classification, (report) => {
+			// A send answered with a failure has told the breaker in the lane; an accepted one tells it once verified.
+			const judgeNow = async (): Promise<void> => {
+				await this.judge(tried.gate, tried.selfId, tried.delivered ? undefined : tried.classification);
+				if (tried.gate?.opened && !waits.openedBreaker) {
 					waits.openedBreaker = true;
-					openingReport = report;
-				});
+					openingReport = tried.gate.report;
+				}
+			};
 
 			if (tried.delivered) {
 				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
+				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
+				if (this.kernel && tried.record.messageId !== null && (this.settings.verification === 'witness' || this.settings.verification === 'lookup')) {
+					evidence.selfEvent = this.kernel.selfEventFor(tried.record.messageId);
+				}
 				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
 			}
 			const classification = tried.classification!;
@@ -470,9 +566,9 @@ export class DeliveryEngine {
 			if (tried.gate?.admitted && !tried.check) await judgeNow();
 			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
 				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
-				const check = tried.check ?? early ?? (await this.checkLanded(request, tried));
+				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
-				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried, undefined, () => undefined);
+				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried.gate, tried.selfId, undefined);
 				evidence.check = check.evidence;
 				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
@@ -482,7 +578,7 @@ export class DeliveryEngine {
 						'delivered',
 						check.at,
 						undefined,
-						`Attempt ${attempt} failed (${classification.reason}) but the witness saw the message: delivered once, not resent.`,
+						`Attempt ${attempt} failed (${classification.reason}) but ${check.landedBy ?? 'the witness saw the message'}: delivered once, not resent.`,
 					);
 				}
 				if (check.result === 'unknown') {
@@ -490,8 +586,17 @@ export class DeliveryEngine {
 					return finish(
 						'failed',
 						clock(),
-						classification,
+						check.reclassified ?? classification,
 						`Attempt ${attempt} failed (${classification.reason}); whether it arrived is unknown, so it was not resent.`,
+					);
+				}
+				if (check.reclassified && decision.action === 'stop') {
+					evidence.retry = decision.why;
+					return finish(
+						'failed',
+						clock(),
+						check.reclassified,
+						`Not delivered after ${attempt} attempt${attempt === 1 ? '' : 's'}: the kernel did not confirm it (${classification.reason}, ${decision.why}).`,
 					);
 				}
 				tried.record.outcome = 'not_landed_after_check';
@@ -506,6 +611,7 @@ export class DeliveryEngine {
 				);
 			}
 			if (decision.delayMs > 0) await sleep(decision.delayMs);
+			this.throwIfStopped();
 			ticket = this.lane.reserve(targetKey(request.target));
 		}
 	}
@@ -517,6 +623,8 @@ export class DeliveryEngine {
 				return `The API accepted the message ${tries} (a fresh, non-zero message_id). Arrival was not checked.`;
 			case 'lookup':
 				return `The API accepted the message ${tries} and the sender's get_msg found it. Arrival was not checked by a second account.`;
+			case 'kernel':
+				return `The QQ kernel confirmed the message ${tries} (the send was answered ok: the server acknowledged it). Whether a member received it only a witness can prove.`;
 			default:
 				return `The witness account received the message ${tries}.`;
 		}
@@ -574,6 +682,8 @@ export class DeliveryEngine {
 		// Started before the send, so its baseline predates the message and a later check can find it.
 		const checker = this.checkerFor(request.target, ids, sender);
 		await checker.watcher.start();
+		// The sender's own event stream too, so it covers the send (Kernel Confirmed, and checks after a timeout).
+		await this.kernelWatcher(sender.selfId)?.start();
 		if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
 			return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
 				witness: {
@@ -601,7 +711,13 @@ export class DeliveryEngine {
 				at = clock();
 			}
 			sentAt = at;
-			return this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			const answer = await this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			if (gate) {
+				// Before the lane lets the next send go: a refused or timed-out send tells the breaker now.
+				const accepted = checkApiAcceptance(answer, this.seenMessageIds, target.type);
+				if (!accepted.accepted) await this.judge(gate, sender.selfId, accepted.classification);
+			}
+			return answer;
 		});
 		if (result === undefined) {
 			const held = failBeforeSend(
@@ -633,7 +749,9 @@ export class DeliveryEngine {
 		record.outcome = 'accepted';
 		record.messageId = messageId;
 		const api = { accepted: true, attempt, messageId };
-		if (level === 'api') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
+		this.kernel?.claimMessageId(messageId);
+		// NapCat and LLOneBot answer ok only once the kernel confirmed the send (sendStatus 2): core/kernel.ts.
+		if (level === 'api' || level === 'kernel') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
 
 		const content = normaliseForMatch(message);
 		const lookUp = () =>
@@ -642,7 +760,7 @@ export class DeliveryEngine {
 				target,
 				senderId: sender.selfId,
 				content,
-				seqField: seqFieldFor(sender.flavour),
+				seqField: sender.implementation.seqField,
 				timeoutMs: this.settings.requestTimeoutMs,
 			});
 		if (level === 'lookup') {
@@ -724,6 +842,7 @@ export class DeliveryEngine {
 			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
 		const by = useWitness ? 'witness' : 'sender_history';
 		const key = `${by}|${targetKey(target)}`;
+		this.throwIfStopped();
 		if (!this.watchers.has(key)) {
 			const access = useWitness ? this.env.witness! : this.env.sender;
 			const identity = useWitness ? witness! : sender;
@@ -742,6 +861,64 @@ export class DeliveryEngine {
 			);
 		}
 		return { watcher: this.watchers.get(key)!, by };
+	}
+
+	/**
+	 * After an ambiguous failure, before any resend. A send that failed itself (timeout, empty answer) is first
+	 * checked against the sender's own confirmations: a late one ends delivered; a kernel that reports the send
+	 * failed (raw status 0) allows the resend. Otherwise the usual check (witness, else the sender's history)
+	 * decides whether a resend is safe; the absence of a self message alone never does (NapCat may confirm up
+	 * to 10 minutes later, and a NOSEQ send is never pushed).
+	 */
+	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
+		const { clock } = this.env;
+		const kernelLevel = this.settings.verification === 'kernel';
+		const watcher =
+			tried.record.outcome === 'failed' && tried.selfId !== undefined && this.settings.selfEventCheck !== false
+				? this.kernelWatcher(tried.selfId)
+				: undefined;
+		if (!watcher) {
+			const check = await this.checkLanded(request, tried);
+			return kernelLevel ? this.asNotConfirmed(check, tried, { status: 'not_checked' }) : check;
+		}
+		const outcome: KernelOutcome = await watcher.waitFor({
+			target: request.target,
+			message: request.message,
+			sentAt: tried.sentAt!,
+			deadlineAt: (tried.answeredAt ?? clock()) + this.settings.deadlineMs,
+		});
+		const kernel = { ...outcome };
+		if (outcome.status === 'confirmed') {
+			if (outcome.messageId !== null) tried.record.messageId = outcome.messageId;
+			return {
+				result: 'landed',
+				at: clock(),
+				evidence: { by: 'kernel', result: 'landed', kernel },
+				landedBy:
+					outcome.via === 'self_event'
+						? "the kernel confirmed it late (the sender's own message_sent event)"
+						: "the kernel confirmed it late (sendStatus 2 in the sender's raw record)",
+			};
+		}
+		if (outcome.status === 'failed_in_kernel') {
+			const check: CheckOutcome = {
+				result: 'not_landed',
+				at: clock(),
+				evidence: { by: 'kernel', result: 'not_landed', kernel, note: "the sender's raw record says the kernel failed the send (sendStatus 0)" },
+			};
+			return kernelLevel ? this.asNotConfirmed(check, tried, kernel) : check;
+		}
+		const check = await this.checkLanded(request, tried);
+		const merged: CheckOutcome = { ...check, evidence: { ...check.evidence, kernel } };
+		return kernelLevel ? this.asNotConfirmed(merged, tried, kernel) : merged;
+	}
+
+	/** Kernel Confirmed: an ambiguous send failure that was not confirmed ends `not_confirmed` (its raw error kept). */
+	private asNotConfirmed(check: CheckOutcome, tried: AttemptResult, kernel: Record<string, unknown>): CheckOutcome {
+		const failure = tried.classification;
+		if (check.result === 'landed' || failure?.reasonClass !== 'ambiguous') return check;
+		const reclassified = verifierFailure('not_confirmed', 'ambiguous', failure.raw, failure.reason);
+		return { ...check, evidence: { ...check.evidence, kernel }, reclassified };
 	}
 
 	/** After an ambiguous failure: did the message land anyway? Waits up to the deadline after the answer. */

@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import { REASON_CLASS, checkOnline } from './classify';
-import { buildFailureEvent, parseFailureEvent, rememberReportSignature } from './report';
+import { ReplayMemory, buildFailureEvent, dropOldest, parseFailureEvent, rememberReportSignature } from './report';
 import {
 	DEFAULT_REPORT_MAX_AGE_SECONDS,
 	REPORT_SIGNATURE_HEADER,
@@ -101,7 +102,13 @@ export function interpretOneBotEvent(
  * with, 204 understood but nothing to start.
  */
 export type TriggerDecision =
-	| { start: FailureEvent; origin: 'report' | 'onebot_event' }
+	| { start: FailureEvent; origin: 'report' }
+	| {
+			start: FailureEvent;
+			origin: 'onebot_event';
+			/** SHA-256 of the raw body: a replayed notice has the same one (see offlineRunDue). */
+			fingerprint: string;
+	  }
 	| { status: 204 | 400 | 401 | 403; message: string };
 
 export interface TriggerKeys {
@@ -122,7 +129,7 @@ export interface TriggerContext {
 	acceptUnsignedEvents?: boolean;
 	maxReportAgeSeconds?: number;
 	/** Signatures of reports already taken (signature → timestamp); updated in place. */
-	seenReportSignatures?: Record<string, number>;
+	seenReportSignatures?: Record<string, number> | ReplayMemory;
 }
 
 function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
@@ -226,7 +233,10 @@ export function receiveTriggerRequest(
 		selfIdHeader: headerValue(request.headers, 'x-self-id'),
 	});
 	if (interpretation.kind === 'ignored') return { status: 204, message: interpretation.detail };
-	return { start: interpretation.event, origin: 'onebot_event' };
+	const fingerprint = createHash('sha256')
+		.update(typeof request.rawBody === 'string' ? Buffer.from(request.rawBody, 'utf8') : request.rawBody)
+		.digest('hex');
+	return { start: interpretation.event, origin: 'onebot_event', fingerprint };
 }
 
 // ------------------------------------------------------------------ filters
@@ -267,13 +277,32 @@ export function offlineRunDue(
 	lastRun: Record<string, number>,
 	nowMs: number,
 	repeatSeconds: number,
+	/**
+	 * A digest of the notice's raw body. OneBot signs no timestamp, so a captured notice can be posted
+	 * again: the same bytes for the same account are held back for the repeat interval (a replay), while a
+	 * new notice (other time, tag or message) still starts a run.
+	 */
+	noticeFingerprint?: string,
 ): boolean {
 	if (event.event !== 'client_offline' || event.source !== 'onebot_event') return true;
 	const key = String(event.selfId ?? 'unknown');
 	const nowSeconds = Math.floor(nowMs / 1000);
+	// Forget what the repeat interval no longer covers, and never hold more than MAX_OFFLINE_KEYS entries
+	// (unsigned mode lets anyone name any self_id).
+	const keepSeconds = Math.max(repeatSeconds, 1);
+	for (const [name, at] of Object.entries(lastRun)) {
+		if (typeof at !== 'number' || nowSeconds - at >= keepSeconds) delete lastRun[name];
+	}
 	const isHeartbeat = event.details?.trigger === 'heartbeat_offline';
-	const last = lastRun[key];
-	if (isHeartbeat && repeatSeconds > 0 && typeof last === 'number' && nowSeconds - last < repeatSeconds) return false;
+	const noticeKey = noticeFingerprint ? `${key}#notice:${noticeFingerprint}` : undefined;
+	const lastFor = (name: string) => (Object.prototype.hasOwnProperty.call(lastRun, name) ? lastRun[name] : undefined);
+	const last = isHeartbeat ? lastFor(key) : noticeKey ? lastFor(noticeKey) : undefined;
+	if (repeatSeconds > 0 && typeof last === 'number' && nowSeconds - last < repeatSeconds) return false;
 	lastRun[key] = nowSeconds;
+	if (!isHeartbeat && noticeKey) lastRun[noticeKey] = nowSeconds;
+	dropOldest(lastRun, MAX_OFFLINE_KEYS);
 	return true;
 }
+
+/** At most this many accounts (and replayed-notice digests) in the offline-repeat memory. */
+export const MAX_OFFLINE_KEYS = 1000;

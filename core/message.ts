@@ -96,7 +96,13 @@ export function parseCqString(input: string): Segment[] {
 		for (const param of params) {
 			const equals = param.indexOf('=');
 			if (equals <= 0) throw new InputError(`Malformed CQ code at position ${start}: bad parameter "${param}"`, 'message');
-			data[param.slice(0, equals).trim()] = unescapeCq(param.slice(equals + 1));
+			// defineProperty: a key named __proto__ stays an ordinary own key instead of setting the prototype.
+			Object.defineProperty(data, param.slice(0, equals).trim(), {
+				value: unescapeCq(param.slice(equals + 1)),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		}
 		segments.push({ type, data });
 		position = end + 1;
@@ -180,7 +186,7 @@ export function buildMessage(input: MessageInput): Segment[] {
  * come back with other file names and urls, and a reply's id is per account, so only their type is
  * compared. Types not listed keep all their keys.
  */
-const MATCH_KEYS: Record<string, string[]> = {
+const MATCH_KEYS: Readonly<Record<string, readonly string[]>> = {
 	at: ['qq'],
 	face: ['id'],
 	mface: [],
@@ -199,10 +205,16 @@ const MATCH_KEYS: Record<string, string[]> = {
 	poke: ['type', 'id'],
 };
 
+/** Own properties only: a segment type or key named like an Object.prototype member is an ordinary name. */
+function own(record: object, key: string): boolean {
+	return Object.prototype.hasOwnProperty.call(record, key);
+}
+
 function canonicalSegment(segment: Segment): string {
 	if (segment.type === 'text') return escapeCq(String(segment.data?.text ?? '').replace(/\r\n?/g, '\n'));
 	const data = segment.data ?? {};
-	const keys = (MATCH_KEYS[segment.type] ?? Object.keys(data)).filter((key) => key in data).sort();
+	const listed = own(MATCH_KEYS, segment.type) ? MATCH_KEYS[segment.type] : Object.keys(data);
+	const keys = listed.filter((key) => own(data, key)).sort();
 	return renderCode(
 		segment.type,
 		keys.map((key) => [key, data[key]]),
@@ -228,6 +240,18 @@ function toSegments(message: string | Segment[] | Segment): Segment[] {
  */
 export function normaliseForMatch(message: string | Segment[] | Segment): string {
 	return toSegments(message).map(canonicalSegment).join('').trim();
+}
+
+/**
+ * `normaliseForMatch` of something an implementation returned, whose shape is not guaranteed: null when
+ * it cannot be read as a message (such an entry is nobody's message; it must never crash a run).
+ */
+export function tryNormaliseForMatch(message: unknown): string | null {
+	try {
+		return normaliseForMatch(message as string | Segment[] | Segment);
+	} catch {
+		return null;
+	}
 }
 
 /** QQ user and group numbers are unsigned 32-bit. */

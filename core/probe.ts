@@ -26,6 +26,7 @@ export const PROBE_DIAGNOSES = [
 	'witness_unavailable',
 	'canary_slow',
 	'api_slow',
+	'self_events_unavailable',
 ] as const;
 export type ProbeDiagnosis = (typeof PROBE_DIAGNOSES)[number];
 
@@ -86,6 +87,13 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; mea
 		state: 'degraded',
 		meaning: 'Every check passed, but an API call took longer than the API latency threshold.',
 		action: 'Watch it; check the host load of the client.',
+	},
+	self_events_unavailable: {
+		state: 'up',
+		meaning:
+			"Everything works, but the bot's own self message (message_sent) for the accepted canary did not come in on the Event WebSocket URL of its credential: self-reporting is off or the stream could not be opened. Kernel Confirmed verification and the check after a timed-out send cannot see late confirmations then.",
+		action:
+			'Switch self-reporting on for that WebSocket (NapCat: reportSelfMessage in its network config; LLOneBot: report self messages), or clear the credential\'s Event WebSocket URL if you do not use it.',
 	},
 };
 
@@ -338,6 +346,18 @@ export function diagnose(
 	if (slowCheck) {
 		return verdict('degraded', 'api_slow', null, `${slowCheck.action} took ${slowCheck.latencyMs} ms, over the threshold.`);
 	}
+	const noSelfEvent = [group, privateCanary].find(
+		(canary) => canary?.status === 'delivered' && (canary.evidence.selfEvent as { seen?: boolean } | undefined)?.seen === false,
+	);
+	if (noSelfEvent) {
+		const selfEvent = noSelfEvent.evidence.selfEvent as { eventStream?: string };
+		return verdict(
+			'up',
+			'self_events_unavailable',
+			null,
+			`Every canary arrived, but the bot's own self message for the ${noSelfEvent.target.type} canary did not come in (event stream ${selfEvent.eventStream}): self-reporting looks off.`,
+		);
+	}
 	return verdict('up', 'ok', null, 'Every check passed and every canary arrived.');
 }
 
@@ -555,8 +575,8 @@ export interface CanaryEnvironment {
 	requestTimeoutMs: number;
 	/** The process-wide pacing of an account: a canary takes a send slot like any send (never held by the breaker). */
 	accounts?: (selfId: number) => AccountPacing;
-	/** The account's rate for canaries' slots (messages per minute; 0 = none) and the per-target interval. */
-	pacing?: { ratePerMinute: number; minIntervalMs: number };
+	/** The per-target interval for canaries' slots; the account rate is the one its sends last set. */
+	pacing?: { minIntervalMs: number };
 }
 
 /** Polls often enough that a canary's latency is measured to a fraction of its deadline. */
@@ -611,9 +631,10 @@ export function deliveryCanarySender(environment: CanaryEnvironment): CanarySend
 				minIntervalMs: environment.pacing?.minIntervalMs ?? 0,
 				requestTimeoutMs: environment.requestTimeoutMs,
 				retry: { maxAttempts: 1, baseMs: 0, capMs: 0, accountBackoffMs: 0, retryOn: [] },
+				// The bot's own stream only tells whether self-reporting is on (evidence.selfEvent); the witness judges.
+				selfEventCheck: false,
 				pacing: environment.pacing
 					? {
-							ratePerMinute: environment.pacing.ratePerMinute,
 							breaker: { threshold: 0, coolDownMs: 0 },
 							holdMs: 0,
 							bypassBreaker: true,

@@ -149,21 +149,66 @@ function describeRefusal(body: unknown): string {
 }
 
 /**
+ * How many report signatures the replay memory holds at most. Reports are signed, so only the holder of
+ * the secret can fill it; past this many within the age window the oldest are forgotten (a replay of one
+ * of those is still refused once it is older than the window).
+ */
+export const MAX_REMEMBERED_SIGNATURES = 10_000;
+
+/**
  * Remembers accepted report signatures for the age window so the same signed report is taken once.
- * `seen` maps signature → timestamp; entries older than the window are dropped (the age check refuses
- * those anyway). Returns false when the signature was already taken.
+ * `seen` maps signature (the digest as canonical hex) → timestamp; entries older than the window are
+ * dropped (the age check refuses those anyway), and at most MAX_REMEMBERED_SIGNATURES are kept.
+ * Returns false when the signature was already taken.
  */
 export function rememberReportSignature(
-	seen: Record<string, number>,
+	seen: Record<string, number> | ReplayMemory,
 	signature: string,
 	timestampSeconds: number,
 	nowSeconds: number,
 	maxAgeSeconds: number,
 ): boolean {
+	if (seen instanceof ReplayMemory) return seen.remember(signature, nowSeconds, maxAgeSeconds);
 	for (const [key, at] of Object.entries(seen)) {
 		if (typeof at !== 'number' || nowSeconds - at > maxAgeSeconds) delete seen[key];
 	}
-	if (signature in seen) return false;
+	if (Object.prototype.hasOwnProperty.call(seen, signature)) return false;
 	seen[signature] = timestampSeconds;
+	dropOldest(seen, MAX_REMEMBERED_SIGNATURES);
 	return true;
+}
+
+/**
+ * The trigger's replay memory: signatures in the order they were taken, each with when it was taken.
+ * Expired entries leave from the front and the size is capped, so each request costs O(1) however full
+ * the memory is (a plain object would be scanned on every request).
+ */
+export class ReplayMemory {
+	private readonly takenAt = new Map<string, number>();
+
+	constructor(private readonly max = MAX_REMEMBERED_SIGNATURES) {}
+
+	get size(): number {
+		return this.takenAt.size;
+	}
+
+	/** False when `key` was already taken within `windowSeconds`. */
+	remember(key: string, nowSeconds: number, windowSeconds: number): boolean {
+		for (const [oldest, at] of this.takenAt) {
+			if (nowSeconds - at <= windowSeconds) break;
+			this.takenAt.delete(oldest);
+		}
+		if (this.takenAt.has(key)) return false;
+		this.takenAt.set(key, nowSeconds);
+		while (this.takenAt.size > this.max) this.takenAt.delete(this.takenAt.keys().next().value as string);
+		return true;
+	}
+}
+
+/** Keeps the `max` newest entries of a key → epoch-seconds memory (ties: the later inserted stays). */
+export function dropOldest(memory: Record<string, number>, max: number): void {
+	const keys = Object.keys(memory);
+	if (keys.length <= max) return;
+	const byAge = keys.map((key, order) => ({ key, at: memory[key], order })).sort((a, b) => a.at - b.at || a.order - b.order);
+	for (const { key } of byAge.slice(0, keys.length - max)) delete memory[key];
 }

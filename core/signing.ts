@@ -24,11 +24,15 @@ function reportDigest(body: RawBody, secret: string, timestampSeconds: number | 
 		.digest('hex');
 }
 
-/** Timing-safe comparison of two hex digests; unequal lengths are simply unequal. */
+/**
+ * Timing-safe comparison of two hex digests. The given one must be exactly as long as the expected one
+ * (64 hex digits for SHA-256, 40 for SHA-1): `Buffer.from(hex, 'hex')` silently drops an odd trailing
+ * digit, so without this check `<digest>0` … `<digest>f` would all pass as the same signature.
+ */
 function sameDigest(expectedHex: string, givenHex: string): boolean {
-	if (!/^[0-9a-f]+$/i.test(givenHex)) return false;
+	if (givenHex.length !== expectedHex.length || !/^[0-9a-f]+$/i.test(givenHex)) return false;
 	const expected = Buffer.from(expectedHex, 'hex');
-	const given = Buffer.from(givenHex.toLowerCase(), 'hex');
+	const given = Buffer.from(givenHex, 'hex');
 	return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
@@ -56,7 +60,7 @@ export function signReport(body: string, secret: string, timestampSeconds: numbe
  * stale: signed correctly but outside the age window, in the past or the future (a replay; 403).
  */
 export type ReportVerification =
-	| { ok: true; timestampSeconds: number; signature: string }
+	| { ok: true; timestampSeconds: number; /** The digest bytes as lower-case hex (the replay memory's key). */ signature: string }
 	| { ok: false; failure: 'missing' | 'forged' | 'stale'; detail: string };
 
 export function verifyReport(
@@ -86,7 +90,8 @@ export function verifyReport(
 			detail: `the report was signed ${Math.round(nowSeconds - timestampSeconds)} s from now (allowed: ${maxAgeSeconds} s)`,
 		};
 	}
-	return { ok: true, timestampSeconds, signature: match[1].toLowerCase() };
+	// The digest's bytes, as canonical hex: one key per report however its hex was written.
+	return { ok: true, timestampSeconds, signature: Buffer.from(match[1], 'hex').toString('hex') };
 }
 
 /**

@@ -121,6 +121,9 @@ function envelopeRaw(envelope: OneBotEnvelope, httpStatus: number): RawError {
 	const message = envelope.message ?? envelope.msg;
 	if (message !== undefined) raw.message = String(message);
 	if (envelope.wording !== undefined) raw.wording = String(envelope.wording);
+	// go-cqhttp ≥ 1.0.0-rc5 puts its error code in `msg` and the text in `wording` and `message`
+	// (Mrs4s/go-cqhttp: coolq/api.go Failed()): keep the code whatever else is present.
+	if (typeof envelope.msg === 'string' && envelope.msg !== '') raw.msg = envelope.msg;
 	return raw;
 }
 

@@ -21,6 +21,7 @@ export const REASON_CODES = [
 	'not_observed',
 	'lookup_failed',
 	'api_error',
+	'not_confirmed',
 	'circuit_open',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -33,7 +34,8 @@ export type ReasonCode = (typeof REASON_CODES)[number];
  */
 export type ReasonClass = 'terminal' | 'ambiguous' | 'transient' | 'account';
 
-export type VerificationLevel = 'api' | 'lookup' | 'witness';
+/** kernel: Kernel Confirmed, the QQ kernel's own confirmation (send answered ok, or a late self message). */
+export type VerificationLevel = 'api' | 'lookup' | 'witness' | 'kernel';
 
 export type TargetType = 'group' | 'private';
 export interface Target {
@@ -54,6 +56,8 @@ export interface RawError {
 	status?: string;
 	message?: string;
 	wording?: string;
+	/** go-cqhttp's error code (`SEND_MSG_API_ERROR`, `GROUP_NOT_FOUND`, ...), from the envelope's `msg`. */
+	msg?: string;
 	/** Network error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
 	code?: string;
 	/** First bytes of a body that was not a OneBot envelope. */
@@ -87,6 +91,10 @@ export interface Timing {
 	verifiedAt: string | null;
 	gaveUpAt: string | null;
 	totalMs: number;
+	/** With account pacing: time spent waiting for send slots of the account's limiter (all attempts). */
+	pacingWaitMs?: number;
+	/** With account pacing: time spent waiting while the account's circuit breaker was open (all attempts). */
+	breakerWaitMs?: number;
 }
 
 /** What every item leaving Send With Verification carries. */

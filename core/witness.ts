@@ -4,7 +4,9 @@
  * normalised content inside a time window after the send. Never by message_id across accounts, and
  * never an entry the witness already had before the send.
  */
-import { normaliseForMatch } from './message';
+import { implementationNameOf, profileOf } from './implementations';
+import type { ImplementationName, SeqField } from './implementations';
+import { tryNormaliseForMatch } from './message';
 import type { Segment, TargetType } from './types';
 
 /** A OneBot message event or history entry as the witness sees it. */
@@ -45,35 +47,25 @@ export interface SentMessageExpectation {
 }
 
 /**
- * Which field of the witness's entries holds the server seq: NapCat `real_seq` (its `message_seq` is
- * a local short id), LLOneBot and go-cqhttp `message_seq`, Lagrange none (its `real_id` is a hash).
+ * Which field of the witness's entries holds an ordered server seq, per implementation and version
+ * (core/implementations: `ImplementationProfile.seqField`). `none`: no field is ordered.
  */
-export type WitnessSeqField = 'real_seq' | 'message_seq' | 'none';
+export type WitnessSeqField = SeqField;
 
-export type OneBotFlavour = 'llonebot' | 'napcat' | 'gocqhttp' | 'lagrange' | 'unknown';
+/** The implementation names (one spelling everywhere: `gocqhttp`). */
+export type OneBotFlavour = ImplementationName;
 
+/**
+ * The seq field of an implementation at an unknown version. Prefer `identifyImplementation(...).seqField`:
+ * LLOneBot has a seq field only from v4.6.2, so without a version it gets `none`.
+ */
 export function seqFieldFor(flavour: OneBotFlavour): WitnessSeqField | undefined {
-	switch (flavour) {
-		case 'napcat':
-			return 'real_seq';
-		case 'llonebot':
-		case 'gocqhttp':
-			return 'message_seq';
-		case 'lagrange':
-			return 'none';
-		default:
-			return undefined;
-	}
+	return flavour === 'unknown' ? undefined : profileOf(flavour).seqField;
 }
 
 /** Reads the implementation from `get_version_info` data (`app_name`). */
 export function flavourFromAppName(appName: unknown): OneBotFlavour {
-	const name = String(appName ?? '').toLowerCase();
-	if (name.includes('napcat')) return 'napcat';
-	if (name.includes('llonebot') || name.includes('llbot') || name.includes('lucky')) return 'llonebot';
-	if (name.includes('go-cqhttp') || name.includes('gocqhttp')) return 'gocqhttp';
-	if (name.includes('lagrange')) return 'lagrange';
-	return 'unknown';
+	return implementationNameOf(appName);
 }
 
 export interface MatchOptions {
@@ -125,8 +117,8 @@ function sameChat(entry: WitnessEntry, expectation: SentMessageExpectation): boo
 }
 
 function contentMatches(entry: WitnessEntry, content: string): boolean {
-	if (entry.message !== undefined && normaliseForMatch(entry.message) === content) return true;
-	return typeof entry.raw_message === 'string' && normaliseForMatch(entry.raw_message) === content;
+	if (entry.message !== undefined && tryNormaliseForMatch(entry.message) === content) return true;
+	return typeof entry.raw_message === 'string' && tryNormaliseForMatch(entry.raw_message) === content;
 }
 
 function insideWindow(entry: WitnessEntry, expectation: SentMessageExpectation, options: MatchOptions): boolean {
@@ -173,7 +165,7 @@ function entryKey(entry: WitnessEntry): string {
 	if (id !== undefined) return `id:${id}`;
 	const seq = toNumber(entry.real_seq) ?? toNumber(entry.message_seq) ?? toNumber(entry.real_id);
 	if (seq !== undefined) return `seq:${seq}`;
-	const content = entry.message !== undefined ? normaliseForMatch(entry.message) : String(entry.raw_message ?? '');
+	const content = (entry.message !== undefined ? tryNormaliseForMatch(entry.message) : null) ?? String(entry.raw_message ?? '');
 	return `raw:${entry.time}|${entrySender(entry)}|${content}`;
 }
 

@@ -28,7 +28,7 @@ export const oneBotConnectionProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'ws://127.0.0.1:3001',
 		description:
-			'Optional forward WebSocket of this account. When set, a witness confirms messages from its live event stream instead of only polling history.',
+			'Optional forward WebSocket of this account. A witness confirms messages from its live event stream instead of only polling history. The bot account\'s own stream lets Kernel Confirmed verification (and the check after a timed-out send) see the kernel confirm a message late; switch self-reporting on for it: NapCat "reportSelfMessage" on this WebSocket server, LLOneBot "report self messages" (reportSelfMessage).',
 	},
 	{
 		displayName: 'Report URL',

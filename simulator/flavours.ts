@@ -4,7 +4,7 @@
  * public code (see README).
  */
 import type { FlavourName, LocalRecord, StoredMessage } from './types';
-import { crc32, md5Int31, toInt32 } from './rng';
+import { crc32, md5Int31, md5UInt32, toInt32 } from './rng';
 
 export type Transport = 'http' | 'ws';
 
@@ -30,6 +30,14 @@ export function defaultVersion(f: FlavourName): string {
 		case 'lagrange':
 			return '0.0.3';
 	}
+}
+
+/**
+ * LLOneBot reports the server seq as `message_seq` from v4.6.2 on; v3.x and v4.0–4.6.1 put the short id
+ * there (LLOneBot/LLOneBot: src/onebot11/entities.ts at v3.28.0, v4.4.3, v4.6.2).
+ */
+export function llonebotHasServerSeq(f: FlavourInfo): boolean {
+	return f.flavour === 'llonebot' && versionAtLeast(f.version, '4.6.2');
 }
 
 export function major(version: string): number {
@@ -95,7 +103,16 @@ export function errorBody(f: FlavourInfo, e: ErrorSpec, transport: Transport): R
 			return b;
 		}
 		case 'gocq':
-			return { data: e.data ?? null, retcode, msg: e.msg ?? e.message, wording: e.wording ?? e.message, status: e.status ?? 'failed' };
+			// Mrs4s/go-cqhttp: coolq/api.go `Failed(code, msg...)` (≥ 1.0.0-rc5): the code in `msg`, the text in
+			// both `wording` and `message`.
+			return {
+				data: e.data ?? null,
+				retcode,
+				msg: e.msg ?? e.message,
+				wording: e.wording ?? e.message,
+				message: e.wording ?? e.message,
+				status: e.status ?? 'failed',
+			};
 		case 'lagrange':
 			return { status: e.status ?? 'failed', retcode, data: e.data ?? null };
 	}
@@ -266,16 +283,19 @@ export function peerUid(userId: number): string {
 // ---------------------------------------------------------------- message ids
 
 /** The message_id the holder's implementation assigns to a stored message. */
-export function messageIdFor(f: FlavourInfo, msg: StoredMessage, holderId: number, localMsgId: string): number {
+export function messageIdFor(f: FlavourInfo, msg: StoredMessage, holderId: number, localMsgId: string, localCounter?: number): number {
 	const chatType = msg.messageType === 'group' ? 2 : 1;
 	const peer = msg.messageType === 'group' ? String(msg.groupId) : `u_${peerUid(peerOf(msg, holderId))}`;
 	switch (f.flavour) {
 		case 'napcat':
 			return md5Int31(`${localMsgId}|${chatType}|${peer}`);
+		// LLOneBot ≥ 6.6: md5(chatType-peerUid-msgSeq-msgRandom-msgTime) as a signed int32 (can be negative);
+		// 4.0–6.5: md5(msgId|chatType|peerUid) masked positive (src/common/store.ts createMsgShortId).
+		// 3.x: a local counter (src/common/db.ts addMsg); the world passes it as `localCounter`.
 		case 'llonebot':
-			return major(f.version) >= 7 || versionAtLeast(f.version, '6.6.0')
-				? md5Int31(`${chatType}-${peer}-${msg.seq}-${msg.random}-${msg.time}`)
-				: md5Int31(`${localMsgId}|${chatType}|${peer}`);
+			if (versionAtLeast(f.version, '6.6.0')) return toInt32(md5UInt32(`${chatType}-${peer}-${msg.seq}-${msg.random}-${msg.time}`));
+			if (major(f.version) <= 3 && localCounter !== undefined) return localCounter;
+			return md5Int31(`${localMsgId}|${chatType}|${peer}`);
 		case 'gocq':
 			return toInt32(crc32(`${msg.messageType === 'group' ? msg.groupId : peerOf(msg, holderId)}-${msg.seq}`));
 		case 'lagrange':
@@ -320,8 +340,14 @@ export function messageEvent(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext
 		ev.real_id = rec.messageId;
 		ev.real_seq = String(m.seq);
 	} else if (f.flavour === 'llonebot') {
-		ev.message_seq = m.seq;
-		ev.real_id = m.seq;
+		// LLOneBot/LLOneBot: src/onebot11/entities.ts `message()`: v3.28 and v4.0–4.6.1 set
+		// message_seq = real_id = the short id (3.x a local counter, 4.x md5(msgId|chatType|peerUid));
+		// from v4.6.2 message_seq = Number(msg.msgSeq), the server seq, and no real_id in events.
+		if (llonebotHasServerSeq(f)) ev.message_seq = m.seq;
+		else {
+			ev.message_seq = rec.messageId;
+			ev.real_id = rec.messageId;
+		}
 	}
 	ev.message_type = m.messageType;
 	ev.sender = senderOf(rec);
@@ -362,9 +388,13 @@ function qqntGetMsg(rec: LocalRecord, ctx: ShapeContext, ids: Record<string, unk
 export function getMsgData(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext): Record<string, unknown> {
 	const m = rec.msg;
 	switch (f.flavour) {
-		// LLOneBot: real_id = message_seq = the server seq. NapCat: both are its local short id; real_seq is the server seq.
+		// LLOneBot/LLOneBot: src/onebot11/action/msg/GetMsg.ts sets real_id = message_seq; message_seq is the
+		// server seq from v4.6.2 on, the short id before (entities.ts). NapCat: both are its local short id;
+		// real_seq is the server seq.
 		case 'llonebot':
-			return qqntGetMsg(rec, ctx, { real_id: m.seq, message_seq: m.seq });
+			return llonebotHasServerSeq(f)
+				? qqntGetMsg(rec, ctx, { real_id: m.seq, message_seq: m.seq })
+				: qqntGetMsg(rec, ctx, { real_id: rec.messageId, message_seq: rec.messageId });
 		case 'napcat':
 			return qqntGetMsg(rec, ctx, { message_seq: rec.messageId, real_id: rec.messageId, real_seq: String(m.seq) });
 		case 'gocq': {

@@ -19,6 +19,10 @@ export function hashSeed(...parts: Array<string | number>): number {
 	return h.readUInt32BE(0);
 }
 
+export function md5UInt32(input: string): number {
+	return createHash('md5').update(input).digest().readUInt32BE(0);
+}
+
 export function md5Int31(input: string): number {
 	return createHash('md5').update(input).digest().readUInt32BE(0) & 0x7fffffff;
 }

@@ -66,6 +66,8 @@ export class Account {
 	qrLoginPending = false;
 	startedAt: number;
 	sendsSinceStart = 0;
+	/** LLOneBot 3.x short ids: a counter in the client's local database (src/common/db.ts addMsg). */
+	localIdCounter = 0;
 	records: LocalRecord[] = [];
 	byMessageId = new Map<number, LocalRecord>();
 	inbox: InboxEntry[] = [];
@@ -546,7 +548,7 @@ export class World {
 
 	storeLocal(acc: Account, msg: StoredMessage, offline: boolean): LocalRecord {
 		const localMsgId = '7' + String(Math.floor(this.rng() * 1e9)).padStart(9, '0') + String(Math.floor(this.rng() * 1e9)).padStart(9, '0');
-		const messageId = F.messageIdFor(acc.flavour, msg, acc.selfId, localMsgId);
+		const messageId = F.messageIdFor(acc.flavour, msg, acc.selfId, localMsgId, ++acc.localIdCounter);
 		const rec: LocalRecord = { msg, localMsgId, messageId, storedAt: this.clock.now(), offline };
 		acc.records.push(rec);
 		if (acc.records.length > 5000) acc.records.splice(0, acc.records.length - 5000);
@@ -726,11 +728,18 @@ export class World {
 		let list: LocalRecord[];
 		switch (f.flavour) {
 			case 'llonebot': {
+				// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts. From v4.6.2 message_seq
+				// is a server seq (getMsgsBySeqAndCount); before, it is a short id looked up in the store
+				// (getMsgInfoByShortId), unknown → `消息X不存在`; an empty chat → `未找到消息`.
 				const seq = params.message_seq === undefined || params.message_seq === '' ? 0 : Number(params.message_seq);
 				let end = chat.length;
-				if (seq) {
+				if (seq && F.llonebotHasServerSeq(f)) {
 					let idx = -1;
 					for (let i = 0; i < chat.length; i++) if (chat[i].msg.seq > 0 && chat[i].msg.seq <= seq) idx = i;
+					end = idx + 1;
+				} else if (seq) {
+					const idx = chat.findIndex((r) => r.messageId === seq);
+					if (idx < 0) return err(F.actionError(f, `消息${seq}不存在`));
 					end = idx + 1;
 				}
 				list = chat.slice(Math.max(0, end - count), end);

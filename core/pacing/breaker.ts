@@ -38,6 +38,9 @@ export const STUCK_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 	'unreachable',
 ]);
 
+/** Account-level classifications that one implementation also gives a send that only timed out. */
+const AMBIGUOUS_ACCOUNT_DETAILS: ReadonlySet<string> = new Set(['gocqhttp_send_failed']);
+
 /** What one send's outcome tells the breaker. */
 export type BreakerVerdict =
 	| { kind: 'success' }
@@ -48,7 +51,12 @@ export type BreakerVerdict =
 export function breakerVerdict(failure: Classification | undefined): BreakerVerdict {
 	if (!failure) return { kind: 'success' };
 	if (failure.reason === 'circuit_open') return { kind: 'neutral' };
-	if (failure.reasonClass === 'account') return { kind: 'failure', reason: failure.reason, opensAtOnce: true };
+	if (failure.reasonClass === 'account') {
+		// go-cqhttp answers SEND_MSG_API_ERROR for a blocked send and for one that merely timed out: it counts
+		// like a stuck failure instead of opening the breaker on its own.
+		const ambiguous = AMBIGUOUS_ACCOUNT_DETAILS.has(failure.detail ?? '');
+		return { kind: 'failure', reason: failure.reason, opensAtOnce: !ambiguous };
+	}
 	if (STUCK_REASONS.has(failure.reason)) return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	return { kind: 'neutral' };
 }
@@ -112,10 +120,11 @@ export class CircuitBreaker {
 
 	private change = deferred();
 
-	/** Each caller passes its run's settings; the latest ones apply to the account. */
-	configure(settings: BreakerSettings): void {
-		this.settings = { ...settings };
-		if (settings.threshold <= 0 && this.current !== 'closed') this.toClosed('disabled');
+	/** Each caller passes the settings its run sets; those apply to the account from then on, the others stay. */
+	configure(settings: Partial<BreakerSettings>): void {
+		if (settings.threshold !== undefined) this.settings.threshold = settings.threshold;
+		if (settings.coolDownMs !== undefined) this.settings.coolDownMs = settings.coolDownMs;
+		if (this.settings.threshold <= 0 && this.current !== 'closed') this.toClosed('disabled');
 	}
 
 	get state(): BreakerState {

@@ -11,8 +11,8 @@ import type { Clock, Sleep } from '../types';
 export interface SlotRequest {
 	/** `group:123` / `private:456`: the per-target interval applies per key. */
 	targetKey: string;
-	/** Messages per minute for the whole account; 0 = no account-wide limit. */
-	ratePerMinute: number;
+	/** Messages per minute for the whole account; 0 = no account-wide limit; absent = the last rate set. */
+	ratePerMinute?: number;
 	/** Minimum time between two sends to the same target. */
 	minIntervalMs: number;
 }
@@ -44,6 +44,8 @@ export class SendLimiter {
 
 	private lastSendAt: number | undefined;
 
+	private rate = 0;
+
 	private readonly lastByTarget = new Map<string, number>();
 
 	/** Slots granted since the limiter was made (for evidence and tests). */
@@ -61,11 +63,12 @@ export class SendLimiter {
 		});
 		try {
 			await previous;
+			if (request.ratePerMinute !== undefined) this.rate = request.ratePerMinute;
 			let limitedBy: SendSlot['limitedBy'] = 'none';
 			const now = time.clock();
 			let readyAt = now;
-			if (request.ratePerMinute > 0 && this.lastSendAt !== undefined) {
-				const accountReady = this.lastSendAt + 60_000 / request.ratePerMinute;
+			if (this.rate > 0 && this.lastSendAt !== undefined) {
+				const accountReady = this.lastSendAt + 60_000 / this.rate;
 				if (accountReady > readyAt) {
 					readyAt = accountReady;
 					limitedBy = 'account_rate';

@@ -303,7 +303,7 @@ const NEEDS_LOGIN_ADVICE: Record<RestartMethodName, string> = {
  * did not come back: say so where that is likely.
  */
 function loginHint(plan: RestartPlan, attempt: RestartAttempt): string {
-	const napcat = attempt.implementation?.flavour === 'napcat' || plan.method === 'docker' || plan.method === 'customHttp';
+	const napcat = attempt.implementation?.loginMayNeedQr === true || plan.method === 'docker' || plan.method === 'customHttp';
 	if (!napcat) return '';
 	return ' If the client is NapCat it may be waiting for a QR login (its own restarts drop the quick-login argument; a restart without a persisted login cache asks for a scan too): switch on "Check Login in NapCat WebUI" to tell, or look at the WebUI.';
 }

@@ -8,13 +8,14 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/events';
+import { ReplayMemory } from '../../core/report';
 import { deliveryFailureTriggerProperties } from './description';
 import { readFilters } from './parameters';
 import type { TriggerOptions } from './parameters';
 
 /** Static data keys; kept per node, saved by n8n after each production request (not in test mode). */
 interface TriggerState {
-	seenReportSignatures?: Record<string, number>;
+	seenReportSignatures?: ReplayMemory;
 	lastOfflineRun?: Record<string, number>;
 }
 
@@ -30,12 +31,27 @@ function text(value: unknown): string | undefined {
  */
 const processState = new Map<string, TriggerState>();
 
-function stateKey(context: IWebhookFunctions | IHookFunctions): string {
-	return `${context.getWorkflow().id ?? ''}:${context.getNode().name}`;
+/**
+ * "Listen for test event" (manual mode) and the production URL keep separate memories, so testing
+ * neither wipes nor fills the production replay memory.
+ */
+function stateKey(context: IWebhookFunctions | IHookFunctions, scope: 'test' | 'production'): string {
+	return `${scope}:${context.getWorkflow().id ?? ''}:${context.getNode().name}`;
+}
+
+function webhookScope(context: IWebhookFunctions): 'test' | 'production' {
+	return context.getMode() === 'manual' ? 'test' : 'production';
+}
+
+/** The test listener is created in manual mode; production webhooks on activation. */
+function hookScope(context: IHookFunctions): 'test' | 'production' {
+	const activation = typeof context.getActivationMode === 'function' ? context.getActivationMode() : undefined;
+	const mode = typeof context.getMode === 'function' ? context.getMode() : undefined;
+	return mode === 'manual' || activation === 'manual' ? 'test' : 'production';
 }
 
 function stateFor(context: IWebhookFunctions): TriggerState {
-	const key = stateKey(context);
+	const key = stateKey(context, webhookScope(context));
 	let state = processState.get(key);
 	if (!state) {
 		state = {};
@@ -57,7 +73,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		defaults: { name: 'OneBot Delivery Failure Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'oneBotApi', required: true }],
+		credentials: [{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Reports Failures)' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -81,11 +97,13 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				readFilters(this);
-				processState.delete(stateKey(this));
+				processState.delete(stateKey(this, hookScope(this)));
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				processState.delete(stateKey(this));
+				// n8n removes test and production webhooks alike in 'internal' mode, so which one this is cannot
+				// be told here: the memory is dropped by the next create() of its own scope, and its entries
+				// expire with the report age window and the repeat interval anyway.
 				return true;
 			},
 		},
@@ -104,7 +122,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		const filters = readFilters(this);
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const state = stateFor(this);
-		state.seenReportSignatures ??= {};
+		state.seenReportSignatures ??= new ReplayMemory();
 		state.lastOfflineRun ??= {};
 
 		// n8n reads the raw body for webhook nodes before parsing it; read it here if it did not.
@@ -127,7 +145,8 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		const event = decision.start;
 		if (!matchesFilters(event, filters).match) return answer(204, 'filtered');
 		const repeatSeconds = Math.max(0, Number(options.offlineRepeatMinutes ?? 10)) * 60;
-		if (!offlineRunDue(event, state.lastOfflineRun, nowMs, repeatSeconds)) return answer(204, 'repeat');
+		const fingerprint = decision.origin === 'onebot_event' ? decision.fingerprint : undefined;
+		if (!offlineRunDue(event, state.lastOfflineRun, nowMs, repeatSeconds, fingerprint)) return answer(204, 'repeat');
 
 		const workflowData = [this.helpers.returnJsonArray([event as unknown as IDataObject])];
 		// A OneBot implementation reads the answer as a "quick operation": give it an empty one.

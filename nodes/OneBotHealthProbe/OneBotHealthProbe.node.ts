@@ -5,9 +5,11 @@ import type { HysteresisMemory, HysteresisOutcome } from '../../core/probe';
 import type { ReportOutcome } from '../../core/report';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
+import { accountPacing, closeAccountBreaker } from '../../core/pacing/registry';
 import { healthProbeProperties, withCanary } from './description';
 import { probeDownEvent, toJson } from './output';
 import { readParameters } from './parameters';
+import { outputsForCaller } from '../shared/toolOutput';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -20,15 +22,20 @@ export class OneBotHealthProbe implements INodeType {
 		version: 1,
 		subtitle: '={{"canary: " + $parameter["canary"]}}',
 		description:
-			'Checks that a OneBot v11 QQ bot is reachable, logged in and online, and that a canary message really arrives; reports up, degraded or down with a diagnosis',
+			'Checks that a OneBot v11 QQ bot is reachable, logged in and online, and that a canary message really arrives; reports up, degraded or down with a diagnosis and what to do',
 		defaults: { name: 'OneBot Health Probe' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Healthy', 'Unhealthy'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'oneBotWitnessApi', required: false, displayOptions: { show: withCanary } },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Probed)' },
+			{
+				name: 'oneBotWitnessApi',
+				required: false,
+				displayName: 'Witness Account (Receives the Canary)',
+				displayOptions: { show: withCanary },
+			},
 		],
 		properties: healthProbeProperties,
 	};
@@ -64,14 +71,25 @@ export class OneBotHealthProbe implements INodeType {
 					thresholds: { apiSlowMs: parameters.apiSlowMs, canarySlowMs: parameters.canarySlowMs },
 					canaries: parameters.canaries,
 					sendCanary: deliveryCanarySender({
-						sender: { client },
+						// The bot's own stream, when its credential names one: the probe tells whether self-reporting is on.
+						sender: { client, events: eventStreamOf(credentials) },
 						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials) } : undefined,
 						sleep,
 						clock,
 						requestTimeoutMs: parameters.timeoutMs,
+						// Canaries take a send slot of the account like any send (never held by its breaker).
+						accounts: accountPacing,
+						pacing: { minIntervalMs: 0 },
 					}),
 					clock,
 				});
+
+				// A probe whose canary arrived proves the client sends again: close the account's breaker.
+				const canaryArrived = Object.values(run.canaries).some((canary) => canary?.status === 'delivered');
+				const breakerClosed =
+					run.state === 'up' && canaryArrived && run.selfId !== null && run.selfId !== undefined
+						? closeAccountBreaker(run.selfId, 'probe_healthy')
+						: false;
 
 				const settings = { failureThreshold: parameters.failureThreshold, recoveryThreshold: parameters.recoveryThreshold };
 				let outcome: HysteresisOutcome;
@@ -95,6 +113,7 @@ export class OneBotHealthProbe implements INodeType {
 				}
 
 				const json = toJson(run, outcome, parameters, settings, keepHistory, report);
+				json.breakerClosed = breakerClosed;
 				const isHealthy = outcome.state === 'up' || (outcome.state === 'degraded' && !parameters.degradedToUnhealthy);
 				(isHealthy ? healthy : unhealthy).push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
@@ -108,6 +127,6 @@ export class OneBotHealthProbe implements INodeType {
 				});
 			}
 		}
-		return [healthy, unhealthy];
+		return outputsForCaller(this, [healthy, unhealthy]);
 	}
 }

@@ -10,12 +10,14 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NapCatWebUiSession, mergeHistories, restartAccountKey, runRestart } from '../../core/restart';
+import { closeAccountBreaker } from '../../core/pacing/registry';
 import { oneBotClient } from '../shared/transport';
 import { restartClientProperties } from './description';
 import { guardHistory, historyPersists } from './history';
 import { REPORTED_OUTCOMES, sendReport, toJson } from './output';
 import { readParameters, text } from './parameters';
 import { restartMethod, webUiSession } from './method';
+import { outputsForCaller } from '../shared/toolOutput';
 
 export class OneBotRestartClient implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,25 +28,32 @@ export class OneBotRestartClient implements INodeType {
 		version: 1,
 		subtitle: '={{"restart via " + {"onebot": "set_restart", "napcatWebUi": "NapCat WebUI", "docker": "Docker", "customHttp": "HTTP request"}[$parameter["method"]] + ($parameter["dryRun"] ? " (dry run)" : "")}}',
 		description:
-			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops, and waits until the account is back online',
+			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops (outcome skipped_cooldown), and waits until the account is back online',
 		defaults: { name: 'OneBot Restart Client' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Recovered', 'Not Recovered'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'napCatWebUiApi', required: true, displayOptions: { show: { method: ['napcatWebUi'] } } },
-			// The same credential, optional for the other methods: only read to tell needs_login apart.
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Restarted)' },
+			// Shown when webUiLoginCheck is true: always with the WebUI method (a hidden parameter fixed to true),
+			// on request with the others (n8n takes a credential's first entry, so there is one entry).
 			{
 				name: 'napCatWebUiApi',
 				required: true,
-				displayOptions: { show: { method: ['docker', 'onebot', 'customHttp'], webUiLoginCheck: [true] } },
+				displayName: 'NapCat WebUI (Restart or Login Check)',
+				displayOptions: { show: { webUiLoginCheck: [true] } },
 			},
-			{ name: 'dockerEngineApi', required: true, displayOptions: { show: { method: ['docker'] } } },
+			{
+				name: 'dockerEngineApi',
+				required: true,
+				displayName: 'Docker Engine (Performs the Restart)',
+				displayOptions: { show: { method: ['docker'] } },
+			},
 			{
 				name: 'oneBotRestartEndpointApi',
 				required: true,
+				displayName: 'Restart Endpoint (Performs the Restart)',
 				testedBy: 'oneBotRestartEndpointTest',
 				displayOptions: { show: { method: ['customHttp'] } },
 			},
@@ -119,6 +128,8 @@ export class OneBotRestartClient implements INodeType {
 				history[accountKey] = mergeHistories(history[accountKey], run.history);
 
 				const json = toJson(run, parameters, accountKey, persisted, null);
+				// A client that came back sends again: close the account's breaker so held messages go out now.
+				json.breakerClosed = run.recovered && typeof json.selfId === 'number' ? closeAccountBreaker(json.selfId, 'restart_recovered') : false;
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
 					json.report = (await sendReport(this, credentials, json, run)) as unknown as IDataObject;
 				}
@@ -133,6 +144,6 @@ export class OneBotRestartClient implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
 		}
-		return [recovered, notRecovered];
+		return outputsForCaller(this, [recovered, notRecovered]);
 	}
 }

@@ -104,6 +104,14 @@ export const restartClientProperties: INodeProperties[] = [
 		description: 'How long to wait for the account to be logged in and online again, counted from the restart request',
 	},
 	{
+		// The WebUI method always uses its credential (restart and login state).
+		displayName: 'Check Login in NapCat WebUI',
+		name: 'webUiLoginCheck',
+		type: 'hidden',
+		default: true,
+		displayOptions: { show: { method: ['napcatWebUi'] } },
+	},
+	{
 		displayName: 'Check Login in NapCat WebUI',
 		name: 'webUiLoginCheck',
 		type: 'boolean',

@@ -9,11 +9,13 @@ import type {
 import { DeliveryEngine } from '../../core/deliver';
 import type { DeliveryRequest } from '../../core/deliver';
 import type { DeliveryResult } from '../../core/types';
+import { accountPacing } from '../../core/pacing/registry';
 import { reportToTrigger } from '../shared/report';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
-import { errorItem } from './output';
+import { errorItem, itemFailure } from './output';
 import { inputError, readRequest, readSettings } from './parameters';
+import { outputsForCaller } from '../shared/toolOutput';
 
 /** message_ids remembered across runs (active workflows only) so a repeat is caught between runs too. */
 const SEEN_IDS_KEY = 'recentMessageIds';
@@ -38,15 +40,15 @@ export class OneBotSendWithVerification implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["targetType"] + " " + $parameter["targetId"] + " · " + $parameter["verification"]}}',
 		description:
-			'Send a QQ message through OneBot v11 and prove it arrived: API accepted, sender lookup, or a witness account saw it. Retries only what is safe.',
+			'Send a QQ message through OneBot v11 and prove it arrived: API accepted, sender lookup, or a witness account saw it. Retries only what is safe. Returns one item per message: status delivered, or failed with reason and reasonClass.',
 		defaults: { name: 'OneBot Send With Verification' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Delivered', 'Not Delivered'],
 		credentials: [
-			{ name: 'oneBotApi', required: true },
-			{ name: 'oneBotWitnessApi', required: false },
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Sends the Message)' },
+			{ name: 'oneBotWitnessApi', required: false, displayName: 'Witness Account (Confirms Arrival)' },
 		],
 		properties: sendWithVerificationProperties,
 	};
@@ -60,9 +62,9 @@ export class OneBotSendWithVerification implements INodeType {
 		const requests: DeliveryRequest[] = [];
 		const failures: Array<{ itemIndex: number; result: DeliveryResult | IDataObject }> = [];
 
-		const reject = (itemIndex: number, error: NodeOperationError) => {
+		const reject = (itemIndex: number, error: NodeOperationError, mayHaveBeenSent = false) => {
 			if (!this.continueOnFail()) throw error;
-			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now()) });
+			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now(), mayHaveBeenSent) });
 		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -87,7 +89,11 @@ export class OneBotSendWithVerification implements INodeType {
 		const remembered = (staticData[SEEN_IDS_KEY] ?? {}) as Record<string, number[]>;
 		const seenIds = new Set<number>();
 		const engine = new DeliveryEngine(settings, {
-			sender: { client: sender.client },
+			sender: {
+				client: sender.client,
+				// The sender's own message_sent events: Kernel Confirmed, and the check after a timed-out send.
+				events: settings.useSelfEvents ? eventStreamOf(sender.credentials) : undefined,
+			},
 			witness: witness
 				? {
 						client: witness.client,
@@ -97,11 +103,31 @@ export class OneBotSendWithVerification implements INodeType {
 			sleep,
 			clock: Date.now,
 			seenMessageIds: seenIds,
+			accounts: accountPacing,
+			// The one send whose failure opened the account's breaker reports the opening, so one restart starts.
+			onBreakerOpen: async (opening) => {
+				if (!settings.reportFailures || !sender.credentials.reportUrl) return { sent: false, note: 'no report URL, or reports off' };
+				const outcome = await reportToTrigger(this, sender.credentials, {
+					event: 'delivery_failed',
+					source: 'send',
+					status: 'failed',
+					reason: 'circuit_open',
+					reasonClass: 'account',
+					verification: settings.verification,
+					selfId: opening.selfId,
+					details: {
+						breaker: { ...opening.snapshot, transition: 'opened', openedBy: opening.reason.reason },
+						note: "The account's circuit breaker opened: its sends are held until a restart or probe closes it. No message is attached; held messages report themselves if they are not sent.",
+					},
+				});
+				return outcome as unknown as Record<string, unknown>;
+			},
 		});
 
 		// Name what cannot be verified before anything is sent.
 		const identities = await engine.identify();
 		const selfKey = identities.sender.ok ? String(identities.sender.identity.selfId) : undefined;
+		if (settings.resetBreaker && identities.sender.ok) accountPacing(identities.sender.identity.selfId).breaker.reset();
 		for (const id of (selfKey && remembered[selfKey]) || []) seenIds.add(id);
 		const witnessIdentity = identities.witness?.ok ? identities.witness.identity : undefined;
 		const sendable: DeliveryRequest[] = [];
@@ -114,18 +140,26 @@ export class OneBotSendWithVerification implements INodeType {
 			else sendable.push(request);
 		}
 
-		const results = await engine.deliverAll(sendable);
+		// Every item settles before anything else happens; an item that crashed becomes its own error.
+		const outcomes = await engine.deliverEach(sendable);
+		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {
 			remembered[selfKey] = [...seenIds].slice(-SEEN_IDS_KEPT);
 			staticData[SEEN_IDS_KEY] = remembered;
 		}
 
-		results.forEach((result, i) => {
+		outcomes.forEach((outcome, i) => {
 			const itemIndex = sendable[i].index;
+			if (!outcome.ok) {
+				crashed.push({ itemIndex, error: itemFailure(this, itemIndex, outcome.error) });
+				return;
+			}
+			const result = outcome.result;
 			if (result.status === 'delivered') outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
 			else failures.push({ itemIndex, result });
 		});
+		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
 
 		for (const { itemIndex, result } of failures) {
 			const json = result as unknown as IDataObject;
@@ -148,6 +182,6 @@ export class OneBotSendWithVerification implements INodeType {
 			if (item.binary) out.binary = item.binary;
 			(output.failed ? notDelivered : delivered).push(out);
 		});
-		return [delivered, notDelivered];
+		return outputsForCaller(this, [delivered, notDelivered]);
 	}
 }

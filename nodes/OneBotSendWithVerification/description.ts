@@ -78,6 +78,12 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 					'A second account (the OneBot Witness API credential) received it before the deadline. The only proof of arrival.',
 			},
 			{
+				name: 'Kernel Confirmed',
+				value: 'kernel',
+				description:
+					"The QQ kernel confirmed it: the send was answered ok, or after a timeout the sender's own self message (message_sent) or raw record arrived before the deadline. Proves the server acknowledged it, not that a member received it. No second account needed.",
+			},
+			{
 				name: 'Sender Lookup',
 				value: 'lookup',
 				description:
@@ -99,6 +105,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 		displayOptions: { show: { verification: ['witness'] } },
+	},
+	{
+		displayName:
+			"Kernel Confirmed reads the sender's own self messages: set the OneBot API credential's Event WebSocket URL and switch self-reporting on (NapCat: reportSelfMessage on that WebSocket; LLOneBot: report self messages; LLOneBot's debug also shows raw records). Without them, an ok answer still counts, but a timed-out send ends not_confirmed.",
+		name: 'kernelNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { verification: ['kernel'] } },
 	},
 	{
 		displayName: 'Deadline (Seconds)',
@@ -175,6 +189,42 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Account Rate (Messages per Minute)',
+				name: 'accountRatePerMinute',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'Most messages per minute this QQ account sends, counted across every run of every workflow in this n8n process and spaced evenly (20 = one every 3 s). 0 = no account-wide limit. Not set: the account keeps the rate another run set (none at first). In queue mode each worker counts its own.',
+			},
+			{
+				displayName: 'Breaker Cool-Down (S)',
+				name: 'breakerCoolDownSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60,
+				description:
+					"Seconds the account's circuit breaker stays open before one trial send may go out; its delivery closes the breaker. Not set: as another run set it (60 at first).",
+			},
+			{
+				displayName: 'Breaker Hold (S)',
+				name: 'breakerHoldSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 600,
+				description:
+					'Seconds a message waits while the breaker is open before it leaves on Not Delivered with reason circuit_open, unsent (0 = do not wait)',
+			},
+			{
+				displayName: 'Breaker Threshold (Failures)',
+				name: 'breakerThreshold',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 5,
+				description:
+					"Failed sends in a row (not_observed, send_timeout, client_timeout, unreachable) that open the account's circuit breaker; risk control or an offline account opens it at once. 0 = no breaker. Not set: as another run set it (5 at first).",
+			},
+			{
 				displayName: 'Correlation ID',
 				name: 'correlationId',
 				type: 'string',
@@ -203,7 +253,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 1000,
-				description: 'Least time between two sends to the same target in one run (bursts invite risk control)',
+				description:
+					'Least time in milliseconds between two sends from this account to the same target, across every run in this n8n process (bursts invite risk control)',
 			},
 			{
 				displayName: 'Poll Interval (Ms)',
@@ -229,6 +280,22 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				default: 30000,
 				description:
 					'Our own limit for each OneBot call. Keep it above the implementation send timeout (about 10 s) so its own answer arrives.',
+			},
+			{
+				displayName: 'Reset Breaker',
+				name: 'resetBreaker',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to close the account's circuit breaker and forget its failure count before this run sends (after fixing the client by hand)",
+			},
+			{
+				displayName: "Use Sender's Self Messages",
+				name: 'useSelfEvents',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether a timed-out send is first checked against the sender's own message_sent events (its credential's Event WebSocket URL, with self-reporting on): a late kernel confirmation ends Delivered without a resend",
 			},
 			{
 				displayName: 'Use Witness Event Stream',

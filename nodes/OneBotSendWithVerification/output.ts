@@ -1,4 +1,6 @@
-import type { IDataObject, IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { DeliveryStopped } from '../../core/deliver';
 import { randomUUID } from 'crypto';
 import { parseTargetId } from '../../core/message';
 import type { RunSettings } from './parameters';
@@ -10,6 +12,7 @@ export function errorItem(
 	itemIndex: number,
 	error: NodeOperationError,
 	now: number,
+	mayHaveBeenSent = false,
 ): IDataObject {
 	const at = new Date(now).toISOString();
 	const read = (name: string): unknown => {
@@ -32,7 +35,10 @@ export function errorItem(
 		reason: 'bad_request',
 		reasonClass: 'terminal',
 		verification: settings.verification,
-		evidence: { summary: `Not sent: ${error.message}`, problem: error.description ?? error.message },
+		evidence: {
+			summary: mayHaveBeenSent ? `Stopped, not resent: ${error.message}` : `Not sent: ${error.message}`,
+			problem: error.description ?? error.message,
+		},
 		target: { type: read('targetType'), id },
 		message: null,
 		messageId: null,
@@ -41,4 +47,24 @@ export function errorItem(
 		timing: { requestedAt: at, answeredAt: null, verifiedAt: null, gaveUpAt: at, totalMs: 0 },
 		selfId: null,
 	};
+}
+
+/**
+ * The error of an item that stopped inside the engine: a cancelled execution, or a bug. The message names
+ * the item; whether a send went out before it stopped is unknown, so it is never retried here.
+ */
+export function itemFailure(context: IExecuteFunctions, itemIndex: number, error: unknown): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const cancelled = error instanceof DeliveryStopped;
+	const detail = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(
+		context.getNode(),
+		cancelled ? `Item ${itemIndex}: stopped: ${detail}` : `Item ${itemIndex}: the send failed unexpectedly: ${detail}`,
+		{
+			itemIndex,
+			description: cancelled
+				? 'The execution was cancelled while this item was being sent or verified; whether it arrived is unknown.'
+				: 'Whether this message arrived is unknown, so it was not resent. The other items were not affected.',
+		},
+	);
 }

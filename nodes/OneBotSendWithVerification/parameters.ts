@@ -11,9 +11,12 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 's
 
 export interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
+	useSelfEvents: boolean;
 	reportFailures: boolean;
 	/** Copy each input item's JSON into its output item as `input` (off: reach it with `$('Node').item`). */
 	includeInput: boolean;
+	/** Close the account's breaker and forget its count before this run sends. */
+	resetBreaker: boolean;
 }
 
 export function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
@@ -37,10 +40,21 @@ function numberOption(
 	return number;
 }
 
+function optionalNumber(
+	context: IExecuteFunctions,
+	value: unknown,
+	field: string,
+	minimum: number,
+	convert: (n: number) => number = (n) => n,
+): number | undefined {
+	if (value === undefined || value === '') return undefined;
+	return convert(numberOption(context, value, 0, field, minimum));
+}
+
 /** Run-wide settings, read from the first item (one engine serves the whole run). */
 export function readSettings(context: IExecuteFunctions): RunSettings {
 	const verification = context.getNodeParameter('verification', 0) as VerificationLevel;
-	if (!['api', 'lookup', 'witness'].includes(verification)) {
+	if (!['api', 'lookup', 'witness', 'kernel'].includes(verification)) {
 		throw inputError(context, 0, 'verification', `unknown verification "${String(verification)}"`);
 	}
 	const retry = context.getNodeParameter('retry', 0, {}) as IDataObject;
@@ -56,8 +70,19 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 		minIntervalMs: numberOption(context, options.minIntervalMs, 1000, 'options.minIntervalMs', 0),
 		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
 		useEventStream: options.useEventStream !== false,
+		useSelfEvents: options.useSelfEvents !== false,
 		reportFailures: options.reportFailures !== false,
 		includeInput: options.includeInput === true,
+		resetBreaker: options.resetBreaker === true,
+		// Options left unset keep what the account already has in this process (another workflow may have set them).
+		pacing: {
+			ratePerMinute: optionalNumber(context, options.accountRatePerMinute, 'options.accountRatePerMinute', 0),
+			breaker: {
+				threshold: optionalNumber(context, options.breakerThreshold, 'options.breakerThreshold', 0, Math.floor),
+				coolDownMs: optionalNumber(context, options.breakerCoolDownSeconds, 'options.breakerCoolDownSeconds', 0, (s) => s * 1000),
+			},
+			holdMs: numberOption(context, options.breakerHoldSeconds, 600, 'options.breakerHoldSeconds', 0) * 1000,
+		},
 		attemptLog: options.includeAttemptLog === true,
 		retry: {
 			...DEFAULT_RETRY_POLICY,
@@ -83,7 +108,7 @@ export function readRequest(context: IExecuteFunctions, itemIndex: number): Deli
 		throw inputError(context, itemIndex, 'targetType', `"targetType" must be group or private, got "${String(targetType)}"`);
 	}
 	const mode = context.getNodeParameter('messageMode', itemIndex) as MessageMode;
-	const messageField = MESSAGE_FIELDS[mode];
+	const messageField = Object.prototype.hasOwnProperty.call(MESSAGE_FIELDS, mode) ? MESSAGE_FIELDS[mode] : undefined;
 	if (!messageField) throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	try {

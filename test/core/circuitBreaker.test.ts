@@ -37,6 +37,12 @@ describe('breakerVerdict: what a send outcome tells the breaker', () => {
 
 	test('account-level failures open at once, stuck ones count', () => {
 		expect(breakerVerdict(failure('client_offline', 'account'))).toMatchObject({ opensAtOnce: true });
+		expect(breakerVerdict(failure('risk_control', 'account'))).toMatchObject({ opensAtOnce: true });
+		// go-cqhttp's SEND_MSG_API_ERROR is also what a timed-out send gets: it counts instead.
+		expect(breakerVerdict({ ...failure('risk_control', 'account'), detail: 'gocqhttp_send_failed' })).toMatchObject({
+			kind: 'failure',
+			opensAtOnce: false,
+		});
 		expect(breakerVerdict(failure('not_observed', 'ambiguous'))).toMatchObject({ opensAtOnce: false });
 	});
 });

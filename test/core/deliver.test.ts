@@ -11,6 +11,7 @@ import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { Segment } from '../../core/types';
 import { ChatWatcher, withAccessToken } from '../../core/verify';
+import { identifyImplementation } from '../../core/implementations';
 import type { AccountIdentity, EventSocketLike } from '../../core/verify';
 
 const GROUP = 555;
@@ -92,7 +93,13 @@ class FakeSocket implements EventSocketLike {
 	}
 }
 
-const witnessIdentity: AccountIdentity = { selfId: WITNESS, flavour: 'napcat', appName: 'NapCat.Onebot', appVersion: '4.10.32' };
+const witnessIdentity: AccountIdentity = {
+	selfId: WITNESS,
+	flavour: 'napcat',
+	appName: 'NapCat.Onebot',
+	appVersion: '4.10.32',
+	implementation: identifyImplementation({ app_name: 'NapCat.Onebot', app_version: '4.10.32' }),
+};
 
 function watcher(account: FakeAccount, extra: Partial<ConstructorParameters<typeof ChatWatcher>[0]> = {}): ChatWatcher {
 	return new ChatWatcher({

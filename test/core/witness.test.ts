@@ -1,3 +1,4 @@
+import { identifyImplementation } from '../../core/implementations';
 import { buildMessage, normaliseForMatch } from '../../core/message';
 import {
 	WitnessBaseline,
@@ -219,11 +220,30 @@ describe('paging', () => {
 });
 
 describe('flavours', () => {
-	test('app_name maps to where the server seq lives', () => {
-		expect(seqFieldFor(flavourFromAppName('NapCat.Onebot'))).toBe('real_seq');
-		expect(seqFieldFor(flavourFromAppName('LLOneBot'))).toBe('message_seq');
+	// Field notes §5/§6: NapCat real_seq; LLOneBot message_seq only from v4.6.2 (before: an md5 short id,
+	// 3.x a local counter); go-cqhttp message_seq; Lagrange none.
+	test('app_name and version map to where an ordered server seq lives, if anywhere', () => {
+		const seq = (app_name: string, app_version?: string) => identifyImplementation({ app_name, app_version }).seqField;
+		expect(seq('NapCat.Onebot', '4.10.32')).toBe('real_seq');
+		expect(seq('LLOneBot', '4.6.2')).toBe('message_seq');
+		expect(seq('LLOneBot', '7.0.1')).toBe('message_seq');
+		expect(seq('LLOneBot', '4.4.3')).toBe('none');
+		expect(seq('LLOneBot', '3.28.0')).toBe('none');
+		expect(seq('LLOneBot')).toBe('none');
+		expect(seq('go-cqhttp', 'v1.2.0')).toBe('message_seq');
+		expect(seq('Lagrange.OneBot', '0.0.3')).toBe('none');
+		expect(seq('something')).toBe('none');
 		expect(seqFieldFor(flavourFromAppName('go-cqhttp'))).toBe('message_seq');
-		expect(seqFieldFor(flavourFromAppName('Lagrange.OneBot'))).toBe('none');
 		expect(seqFieldFor(flavourFromAppName('something'))).toBeUndefined();
+	});
+
+	test('LLOneBot 4.4.3 hash "seqs" never decide what is new: a baseline with higher hashes does not hide a new message', () => {
+		const seqField = identifyImplementation({ app_name: 'LLOneBot', app_version: '4.4.3' }).seqField;
+		// message_seq = real_id = message_id = md5 short id (LLOneBot/LLOneBot: src/onebot11/entities.ts v4.4.3).
+		const old = entry({ message_id: 2_000_000_000, message_seq: 2_000_000_000, real_id: 2_000_000_000, time: T - 60 });
+		const fresh = entry({ message_id: 12_345, message_seq: 12_345, real_id: 12_345 });
+		const baseline = new WitnessBaseline([old], seqField);
+		expect(baseline.covers(fresh)).toBe(false);
+		expect(findMatch([old, fresh], expectation(), baseline, { seqField })?.entry).toBe(fresh);
 	});
 });

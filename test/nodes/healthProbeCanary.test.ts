@@ -227,3 +227,34 @@ describe('Health Probe node: the reported case across active runs', () => {
 		]);
 	});
 });
+
+describe('Health Probe node: is self-reporting on for the bot’s own event stream?', () => {
+	function withBotStream() {
+		const base = credentials();
+		return { ...base, oneBotApi: { ...base.oneBotApi, wsUrl: sim.urls.accounts.bot.ws } };
+	}
+	afterEach(() => {
+		sim.world.account('bot').cfg.reportSelfMessage = false;
+	});
+
+	it('ok when the accepted canary’s self message came in on the bot’s Event WebSocket', async () => {
+		sim.world.account('bot').cfg.reportSelfMessage = true;
+		const { json } = await probe({ credentials: withBotStream() });
+		expect(json).toMatchObject({ state: 'up', diagnosis: 'ok' });
+		expect(json.canaries.group!.evidence.selfEvent).toMatchObject({ seen: true, eventStream: 'open' });
+	});
+
+	it('self_events_unavailable (state still up) when the bot reports no self messages', async () => {
+		sim.world.account('bot').cfg.reportSelfMessage = false;
+		const { healthy, json } = await probe({ credentials: withBotStream() });
+		expect(healthy).toHaveLength(1);
+		expect(json).toMatchObject({ state: 'up', diagnosis: 'self_events_unavailable' });
+		expect(json.canaries.group!.evidence.selfEvent).toMatchObject({ seen: false, selfEventsSeen: 0 });
+	});
+
+	it('no such diagnosis without an Event WebSocket URL on the bot’s credential', async () => {
+		const { json } = await probe();
+		expect(json).toMatchObject({ diagnosis: 'ok' });
+		expect(json.canaries.group!.evidence.selfEvent).toBeUndefined();
+	});
+});

@@ -256,9 +256,10 @@ describe('Health Probe node: invalid parameters', () => {
 			credentials: credentials(),
 			continueOnFail: true,
 			items: [{ json: {} }, { json: {} }],
-			parameters: (itemIndex) => ({ canary: itemIndex === 0 ? 'group' : 'none', groupId: 'abc' }),
+			// "Canary" takes no expression in n8n, so the items differ in an option instead.
+			parameters: (itemIndex) => ({ canary: 'none', options: { requestTimeout: itemIndex === 0 ? -1 : 10 } }),
 		});
-		expect(outputs[1]).toEqual([{ json: expect.objectContaining({ error: expect.stringMatching(/Probe Group ID/) }), pairedItem: { item: 0 } }]);
+		expect(outputs[1]).toEqual([{ json: expect.objectContaining({ error: expect.stringMatching(/Request Timeout/) }), pairedItem: { item: 0 } }]);
 		expect(outputs[0]).toHaveLength(1);
 		expect(outputs[0][0].pairedItem).toEqual({ item: 1 });
 	});

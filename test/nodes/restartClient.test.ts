@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
 import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
 import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
@@ -188,7 +188,7 @@ describe('OneBot Restart Client against the simulator', () => {
 		it('refuses a restart when Docker says the container started inside the minimum interval, whatever the history', async () => {
 			sim = await startSimulator(world());
 			await sim.control.restart('bot', { downtimeMs: 50 });
-			await new Promise((resolve) => setTimeout(resolve, 200));
+			await sleep(200);
 			// Restarted elsewhere (another n8n, by hand): this process has no history of it.
 			const { output, json } = only(await run(sim, { method: 'docker', container: 'napcat-bot', minIntervalMinutes: 10 }));
 			expect(output).toBe('notRecovered');

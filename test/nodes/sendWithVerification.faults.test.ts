@@ -148,6 +148,8 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		backoffMs?: number;
 		backoffCapMs?: number;
 		staticData?: { node: IDataObject; global: IDataObject };
+		/** More node options (the account breaker's). */
+		options?: IDataObject;
 	}
 
 	function uniqueText(label: string): string {
@@ -171,11 +173,13 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 					backoffCapMs: options.backoffCapMs ?? 100,
 					accountBackoffMs: 40,
 				},
-				options: { pollIntervalMs: 40, minIntervalMs: 0, requestTimeoutMs: options.requestTimeoutMs ?? 2000 },
+				options: { pollIntervalMs: 40, minIntervalMs: 0, requestTimeoutMs: options.requestTimeoutMs ?? 2000, ...options.options },
 			}),
 			credentials: credentials({ report: options.report }),
 			items: texts.map((text) => ({ json: { text } })),
 			staticData: options.staticData,
+			// n8n saves a run's static data only outside manual runs: memory across runs needs an active workflow.
+			...(options.staticData ? { mode: 'trigger' as const, workflow: { id: 'wf-faults', name: 'Faults', active: true } } : {}),
 		});
 		// Zero items lost: every input leaves on exactly one output.
 		const paired = [...delivered, ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
@@ -394,15 +398,25 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	test('risk control: classified per implementation, never delivered, nothing arrived', async () => {
 		await setFault({ kind: 'risk_control' });
 		const text = uniqueText('risk');
-		const json = only((await run({ texts: [text] })).failed);
+		// No hold: a send held by the account's breaker leaves at once.
+		const json = only((await run({ texts: [text], options: { breakerHoldSeconds: 0 } })).failed);
 		const expected: Record<FlavourName, [string, string]> = {
 			gocq: ['risk_control', 'account'],
 			napcat: ['send_timeout', 'ambiguous'],
 			llonebot: ['send_timeout', 'ambiguous'],
 			lagrange: ['empty_response', 'ambiguous'],
 		};
-		expect([json.reason, json.reasonClass]).toEqual(expected[flavour]);
-		expect(json.attempts).toHaveLength(3);
+		const attempts = json.attempts as Array<{ reason: string }>;
+		expect([attempts[0].reason, (json.evidence as IDataObject).level]).toEqual([expected[flavour][0], 'witness']);
+		if (expected[flavour][1] === 'account') {
+			// Risk control opens the account's breaker at once: the retry is held back, never sent.
+			expect([json.reason, json.reasonClass]).toEqual(['circuit_open', 'account']);
+			expect(attempts.map((a) => a.reason)).toEqual(['risk_control', 'circuit_open']);
+			expect(json.evidence).toMatchObject({ breaker: { state: 'open', openReason: 'risk_control', openedByThisItem: true } });
+		} else {
+			expect([json.reason, json.reasonClass]).toEqual(expected[flavour]);
+			expect(json.attempts).toHaveLength(3);
+		}
 		expect(await copies(text)).toBe(0);
 	});
 

@@ -398,11 +398,11 @@ describe('parameters, errors, secrets and reports', () => {
 	test('with continueOnFail: the bad item leaves on Not Delivered with the contract fields, the good one is sent', async () => {
 		// Include Input on (a run-wide option, read from the first item): both outputs carry their input.
 		const options = { ...(t.parameters().options as IDataObject), includeInput: true };
+		// One message format for both items: n8n requires every message field when the format is an expression.
+		const good = JSON.stringify([{ type: 'text', data: { text: t.text('good') } }]);
 		const { delivered, notDelivered } = await t.run({
 			parameters: (itemIndex) =>
-				itemIndex === 0
-					? t.parameters({ messageMode: 'segments', segments: '[{"type":"text"}]', options })
-					: t.parameters({ text: t.text('good'), options }),
+				t.parameters({ messageMode: 'segments', segments: itemIndex === 0 ? '[{"type":"text"}]' : good, options }),
 			items: [{ json: { n: 0 } }, { json: { n: 1 } }],
 			continueOnFail: true,
 		});

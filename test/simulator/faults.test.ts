@@ -76,7 +76,15 @@ describe('fault catalogue on the wire', () => {
 	test('risk control, not in group, muted (go-cqhttp and NapCat wording)', async () => {
 		await sim.control.setFlavour('bot', 'gocq');
 		await sim.control.setFault({ id: 'rc', kind: 'risk_control', count: 1 });
-		expect((await send('r')).json).toEqual({ data: null, retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: 'send group message failed: blocked by server', status: 'failed' });
+		// Mrs4s/go-cqhttp: coolq/api.go Failed(): code in msg, text in wording and message (≥ 1.0.0-rc5).
+		expect((await send('r')).json).toEqual({
+			data: null,
+			retcode: 100,
+			msg: 'SEND_MSG_API_ERROR',
+			wording: 'send group message failed: blocked by server',
+			message: 'send group message failed: blocked by server',
+			status: 'failed',
+		});
 		await sim.control.setFault({ id: 'nig', kind: 'not_in_group', count: 1 });
 		expect((await send('n')).json).toMatchObject({ retcode: 100, msg: 'GROUP_NOT_FOUND' });
 		await sim.control.setFlavour('bot', 'napcat', '4.10.32');

@@ -29,7 +29,9 @@ async function sendAndWitness(sim: Simulator, text: string) {
 }
 
 describe.each([
+	['llonebot', '3.28.0'],
 	['llonebot', '4.4.3'],
+	['llonebot', '4.6.2'],
 	['llonebot', '7.0.0'],
 	['napcat', '4.10.32'],
 	['gocq', 'v1.2.0'],
@@ -107,7 +109,8 @@ describe.each([
 				break;
 			case 'gocq':
 				expect(h.status).toBe(200);
-				expect(h.json).toEqual({ data: null, retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', status: 'failed' });
+				// go-cqhttp ≥ 1.0.0-rc5 (coolq/api.go Failed()): code in msg, text in wording and message.
+				expect(h.json).toEqual({ data: null, retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在', status: 'failed' });
 				expect(w).toMatchObject({ retcode: 404, msg: 'API_NOT_FOUND' });
 				break;
 			case 'lagrange':
@@ -129,9 +132,13 @@ describe.each([
 				expect(gm).toMatchObject({ message_id: senderId, message_seq: senderId, real_id: senderId, real_seq: String(seq) });
 				break;
 			case 'llonebot':
-				if (version.startsWith('4')) expect(entry.messageId).not.toBe(senderId);
-				else expect(entry.messageId).toBe(senderId);
-				expect(gm).toMatchObject({ message_id: senderId, real_id: seq, message_seq: seq });
+				// Field notes §5/§6 (LLOneBot/LLOneBot: src/onebot11/entities.ts, action/msg/GetMsg.ts): from
+				// v4.6.2 real_id = message_seq = the server seq; v3.x and v4.0–4.6.1 put the short id there.
+				// 3.x ids are per-client local counters (src/common/db.ts addMsg): equal values across accounts are chance.
+				if (version.startsWith('7')) expect(entry.messageId).toBe(senderId);
+				else if (version.startsWith('4')) expect(entry.messageId).not.toBe(senderId);
+				if (version === '4.6.2' || version.startsWith('7')) expect(gm).toMatchObject({ message_id: senderId, real_id: seq, message_seq: seq });
+				else expect(gm).toMatchObject({ message_id: senderId, real_id: senderId, message_seq: senderId });
 				break;
 			case 'gocq':
 				expect(entry.messageId).toBe(senderId);
@@ -161,11 +168,16 @@ describe.each([
 		const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k) => `h${a + k}`);
 		const H = (p: Record<string, unknown>) => call(sim.urls.bot.http, 'bot-token', 'get_group_msg_history', { group_id: G, ...p });
 		switch (flavour) {
-			case 'llonebot':
+			case 'llonebot': {
+				// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts: message_seq is a seq
+				// from v4.6.2 (getMsgsBySeqAndCount), a short id before (getMsgInfoByShortId, unknown → error).
 				expect(texts(await H({}))).toEqual(range(6, 25));
-				expect(texts(await H({ message_seq: seqOf(10), count: 3 }))).toEqual(range(8, 10));
-				expect(texts(await H({ message_seq: seqOf(10), count: 3, reverseOrder: true }))).toEqual(range(8, 10).reverse());
+				const anchor = version === '4.6.2' || version.startsWith('7') ? seqOf(10) : ids[9];
+				expect(texts(await H({ message_seq: anchor, count: 3 }))).toEqual(range(8, 10));
+				expect(texts(await H({ message_seq: anchor, count: 3, reverseOrder: true }))).toEqual(range(8, 10).reverse());
+				if (anchor === ids[9]) expect((await H({ message_seq: 987654321, count: 3 })).json).toMatchObject({ status: 'failed', message: '消息987654321不存在' });
 				break;
+			}
 			case 'napcat':
 				expect(texts(await H({}))).toEqual(range(6, 25));
 				// message_seq is really a message_id
@@ -217,7 +229,8 @@ describe.each([
 		switch (flavour) {
 			case 'llonebot':
 				expect(h.json).toMatchObject({ status: 'failed', retcode: 200, data: null, echo: null });
-				if (version.startsWith('4')) expect(h.json.message).toMatch(/^ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService\/sendMsg, \[/);
+				if (version.startsWith('3')) expect(h.json.message).toBe('发送超时');
+				else if (version.startsWith('4')) expect(h.json.message).toMatch(/^ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService\/sendMsg, \[/);
 				else expect(h.json.message).toMatch(/^invoke timeout, wrapperSession\.getMsgService\(\)\.sendMsg, /);
 				expect(h.json.wording).toBe(h.json.message);
 				expect(w.retcode).toBe(1200);
@@ -232,7 +245,14 @@ describe.each([
 				expect(w.retcode).toBe(1200);
 				break;
 			case 'gocq':
-				expect(h.json).toEqual({ data: null, retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: '请参考 go-cqhttp 端输出', status: 'failed' });
+				expect(h.json).toEqual({
+					data: null,
+					retcode: 100,
+					msg: 'SEND_MSG_API_ERROR',
+					wording: '请参考 go-cqhttp 端输出',
+					message: '请参考 go-cqhttp 端输出',
+					status: 'failed',
+				});
 				expect(w.retcode).toBe(100);
 				break;
 			case 'lagrange':
@@ -279,7 +299,7 @@ describe.each([
 				break;
 			}
 			case 'gocq':
-				expect(r.json).toEqual({ data: null, retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', status: 'failed' });
+				expect(r.json).toEqual({ data: null, retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在', status: 'failed' });
 				break;
 			case 'lagrange':
 				// The ok reply would come only after the restart, on a connection the restart closed: no answer.

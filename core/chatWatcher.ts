@@ -1,0 +1,665 @@
+/**
+ * Chat watch: an account's history (polled, one read shared by every pending expectation) and, when
+ * it has a forward WebSocket, its live event stream. Pointed at a witness account it proves arrival;
+ * pointed at the sender's own store it only shows whether the kernel kept the message.
+ *
+ * "New" never relies on an id's value where the implementation has no ordered server seq (LLOneBot
+ * 3.x and 4.0–4.6.1, Lagrange: field notes §5, §6): the baseline is a set of what the chat held before
+ * the send, read back over the whole matching window, and a new entry must match sender, chat,
+ * content and time. Where the profile names a real server seq, it is used as well.
+ */
+import type { AccountIdentity } from './account';
+import { classifyCall } from './classify';
+import type { ImplementationProfile } from './implementations';
+import { normaliseForMatch } from './message';
+import type { OneBotClient } from './transport';
+import type { Classification, Clock, Segment, Sleep } from './types';
+import { verifierFailure } from './verify';
+import {
+	DEFAULT_CLOCK_SKEW_MS,
+	WitnessBaseline,
+	entryServerSeq,
+	historyPageInfo,
+	matchAll,
+	needsOlderPage,
+} from './witness';
+import type { MatchMethod, SentMessageExpectation, WitnessEntry, WitnessSeqField } from './witness';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toNumber(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
+	return undefined;
+}
+
+/** `time` is whole seconds, truncated: an entry may be stamped up to a second before the send. */
+const SECOND_ROUNDING_MS = 1000;
+
+/** The chat a watcher reads, from the watching account's side. */
+export type WatchedChat = { type: 'group'; groupId: number } | { type: 'private'; peerId: number };
+
+/** The subset of the WebSocket API the watcher uses (Node 22+'s global WebSocket has it). */
+export interface EventSocketLike {
+	readonly readyState: number;
+	onopen: ((event: unknown) => void) | null;
+	onmessage: ((event: { data: unknown }) => void) | null;
+	onerror: ((event: unknown) => void) | null;
+	onclose: ((event: unknown) => void) | null;
+	close(): void;
+}
+
+export type EventSocketFactory = (url: string) => EventSocketLike;
+
+/** Adds the OneBot access token as the `access_token` query parameter every implementation accepts. */
+export function withAccessToken(url: string, token?: string): string {
+	if (!token) return url;
+	const parsed = new URL(url);
+	parsed.searchParams.set('access_token', token);
+	return parsed.toString();
+}
+
+export interface ChatWatcherOptions {
+	client: OneBotClient;
+	/** The watching account. */
+	identity: AccountIdentity;
+	chat: WatchedChat;
+	sleep: Sleep;
+	clock: Clock;
+	/** Pause between history reads while expectations are pending. */
+	pollIntervalMs: number;
+	requestTimeoutMs: number;
+	/** Entries per history read. */
+	historyCount?: number;
+	/** Older pages read at most per refresh, when more than a page arrived since the oldest pending send. */
+	maxPages?: number;
+	/** The watching account's forward WebSocket, when it has one. */
+	events?: { url: string; connect: EventSocketFactory; connectTimeoutMs?: number };
+	/** How often buffered events are checked while waiting on the stream. */
+	eventCheckIntervalMs?: number;
+	clockSkewMs?: number;
+	/** History reads tried after a deadline before the watcher is declared unreadable. */
+	finalReadAttempts?: number;
+	/**
+	 * How long a missing message may still show up after a later message of the same sender was seen in the
+	 * chat (see `WatchExpectation.concludeEarly`). Covers delivery jitter; default OVERTAKE_GRACE_MS.
+	 */
+	overtakeGraceMs?: number;
+}
+
+/**
+ * Grace after a later message of the same sender was seen while ours is missing. QQ delivers one sender's
+ * messages to a chat in order; a few hundred ms cover the jitter between the witness's event stream and
+ * history, and a delayed copy that still shows up within it counts as seen.
+ */
+export const OVERTAKE_GRACE_MS = 500;
+
+export interface WatchExpectation {
+	/** Who sent the message. */
+	senderId: number;
+	message: Segment[];
+	/** When the send was requested, ms. */
+	sentAt: number;
+	/** Until when the message may show up, ms. */
+	deadlineAt: number;
+	serverSeq?: number;
+	/**
+	 * Conclude "not seen" before the deadline when a later message of the same sender is seen in the chat while
+	 * this one is missing (after the overtake grace). Later means: a message this watcher was told to expect that
+	 * was sent after this one (sends are serialised, so it went out after this one's answer) and, when this one's
+	 * server seq is known, any entry of the sender with a higher server seq. Default true; the check before a
+	 * resend turns it off and waits for the full deadline.
+	 */
+	concludeEarly?: boolean;
+}
+
+/** The later message that overtook a missing one. */
+export interface OvertakenBy {
+	/** How much later than ours the overtaking message was sent, ms (null when only its server seq is known). */
+	sentAfterMs: number | null;
+	/** Its server seq, where the implementation reports an ordered one. */
+	serverSeq: number | null;
+	/** How "later" was decided: our sends' order plus the witness's arrival order, or server seqs. */
+	order: 'arrival' | 'server_seq';
+	via: WatchVia;
+	/** When the watcher saw it, ms after ours was sent. */
+	seenAfterMs: number;
+}
+
+export type WatchVia = 'history' | 'event';
+
+export type WatchOutcome =
+	| {
+			status: 'seen';
+			via: WatchVia;
+			method: MatchMethod;
+			/** When the watcher noticed it (not the message's own time). */
+			noticedAfterMs: number;
+			/** The watching account's own id of the message (never comparable with the sender's). */
+			watcherMessageId: number | null;
+			serverSeq: number | null;
+			reads: number;
+	  }
+	| {
+			status: 'not_seen';
+			via: WatchVia;
+			reads: number;
+			checkedUntilMs: number;
+			/** Set when a later message of the sender was seen first: concluded after the grace, not at the deadline. */
+			early?: 'overtaken_by_later_message';
+			overtakenBy?: OvertakenBy;
+	  }
+	| { status: 'unreadable'; reads: number; error: Classification | null };
+
+export interface Watch {
+	readonly expectation: WatchExpectation;
+	outcome?: WatchOutcome;
+}
+
+interface InternalWatch extends Watch {
+	match: SentMessageExpectation;
+	/** First sign that a later message of the sender arrived while this one is missing. */
+	overtaken?: { at: number; by: OvertakenBy };
+	graceChecked?: boolean;
+}
+
+const MAX_RETAINED_EVENTS = 2000;
+const OPEN = 1;
+
+/** Identity of an entry in one account's store, so an entry serves one expectation only. */
+function entryIdentity(entry: WitnessEntry): string {
+	const id = toNumber(entry.message_id);
+	if (id !== undefined) return `id:${id}`;
+	const seq = toNumber(entry.real_seq) ?? toNumber(entry.message_seq);
+	if (seq !== undefined && seq > 0) return `seq:${seq}`;
+	return `raw:${entry.time}|${toNumber(entry.user_id) ?? ''}|${entry.raw_message ?? JSON.stringify(entry.message ?? '')}`;
+}
+
+/**
+ * Drops a seq of 0: kernels give it to a message the server never numbered (a stuck send kept in the
+ * sender's store). Left in, it would count as "older than the baseline" and never match.
+ */
+function withoutPlaceholderSeq(entry: WitnessEntry): WitnessEntry {
+	const copy: WitnessEntry = { ...entry };
+	for (const key of ['real_seq', 'message_seq', 'real_id'] as const) {
+		const seq = toNumber(copy[key]);
+		if (seq !== undefined && seq <= 0) delete copy[key];
+	}
+	return copy;
+}
+
+function historyEntries(data: unknown): WitnessEntry[] | undefined {
+	const list = Array.isArray(data) ? data : isRecord(data) && Array.isArray(data.messages) ? data.messages : undefined;
+	return (list?.filter(isRecord) as WitnessEntry[] | undefined)?.map(withoutPlaceholderSeq);
+}
+
+/**
+ * Watches one chat of one account for expected messages. Every pending expectation is settled by the
+ * same reads: one history read (or the event stream) serves them all. Expectations are matched by
+ * `core/witness.ts` (sender, chat, server seq or content and time window, never an entry that was
+ * there before `start()`), and each entry serves one expectation, so identical messages need as many
+ * entries as sends.
+ */
+export class ChatWatcher {
+	private readonly options: Required<
+		Pick<
+			ChatWatcherOptions,
+			'historyCount' | 'maxPages' | 'eventCheckIntervalMs' | 'clockSkewMs' | 'finalReadAttempts' | 'overtakeGraceMs'
+		>
+	> &
+		ChatWatcherOptions;
+
+	private readonly seqField: WitnessSeqField | undefined;
+
+	private baseline: WitnessBaseline;
+
+	private readonly pending = new Set<InternalWatch>();
+
+	private readonly claimed = new Set<string>();
+
+	/** Send times of this watcher's expectations that were seen, by sender (the overtake signal). */
+	private readonly seenSends: Array<{ senderId: number; sentAt: number; serverSeq: number | null; via: WatchVia; at: number }> = [];
+
+	private events: WitnessEntry[] = [];
+
+	private socket: EventSocketLike | undefined;
+
+	/** When the stream (last) opened; null while it is not open. */
+	private streamOpenSince: number | null = null;
+
+	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' = 'not_configured';
+
+	private inflight: { startedAt: number; promise: Promise<void> } | undefined;
+
+	private lastReadStartedAt = Number.NEGATIVE_INFINITY;
+
+	private lastGoodReadStartedAt = Number.NEGATIVE_INFINITY;
+
+	private lastReadError: Classification | null = null;
+
+	private started: Promise<void> | undefined;
+
+	/** Set by close(): every wait ends at its next step, and nothing reads or listens any more. */
+	private closed = false;
+
+	reads = 0;
+
+	baselineError: Classification | null = null;
+
+	constructor(options: ChatWatcherOptions) {
+		this.options = {
+			historyCount: 20,
+			maxPages: 5,
+			eventCheckIntervalMs: 20,
+			clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
+			finalReadAttempts: 3,
+			overtakeGraceMs: OVERTAKE_GRACE_MS,
+			...options,
+		};
+		this.seqField = options.identity.implementation.seqField;
+		this.baseline = new WitnessBaseline([], this.seqField);
+	}
+
+	get chat(): WatchedChat {
+		return this.options.chat;
+	}
+
+	get identity(): AccountIdentity {
+		return this.options.identity;
+	}
+
+	/** What the event stream did, for evidence. */
+	get eventStream(): string {
+		return this.streamState;
+	}
+
+	/**
+	 * Reads what the chat already holds (so none of it is taken for a later send) and opens the event
+	 * stream. Call before the first send; later calls return the same promise.
+	 */
+	start(): Promise<void> {
+		this.started ??= this.begin();
+		return this.started;
+	}
+
+	private async begin(): Promise<void> {
+		if (this.options.events && !this.closed) this.connect();
+		// Everything that could pass the time check of a later send goes into the baseline set: read back
+		// over the clock skew and the second rounding, not just one page.
+		const read = await this.readHistory(this.options.clock() - this.options.clockSkewMs - SECOND_ROUNDING_MS);
+		if (read.entries) this.baseline = new WitnessBaseline(read.entries, this.seqField);
+		else this.baselineError = read.error;
+		if (this.options.events) await this.awaitStream();
+	}
+
+	private connect(): void {
+		const events = this.options.events!;
+		this.streamState = 'connecting';
+		try {
+			const socket = events.connect(events.url);
+			this.socket = socket;
+			if (this.closed) {
+				this.close();
+				return;
+			}
+			socket.onopen = () => {
+				this.streamState = 'open';
+				this.streamOpenSince = this.options.clock();
+			};
+			socket.onmessage = (event) => this.onEvent(event.data);
+			socket.onerror = () => {
+				if (this.streamState === 'connecting') this.streamState = 'failed';
+			};
+			socket.onclose = () => {
+				if (this.streamState !== 'failed') this.streamState = 'closed';
+				this.streamOpenSince = null;
+			};
+		} catch {
+			this.streamState = 'failed';
+		}
+	}
+
+	private async awaitStream(): Promise<void> {
+		const giveUpAt = this.options.clock() + (this.options.events?.connectTimeoutMs ?? 3000);
+		while (this.streamState === 'connecting' && !this.closed && this.options.clock() < giveUpAt) {
+			await this.options.sleep(this.options.eventCheckIntervalMs);
+		}
+		if (this.streamState === 'connecting') {
+			this.streamState = 'failed';
+			this.socket?.close();
+		}
+	}
+
+	private onEvent(data: unknown): void {
+		let event: unknown = data;
+		if (typeof data === 'string') {
+			try {
+				event = JSON.parse(data);
+			} catch {
+				return;
+			}
+		} else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+			try {
+				event = JSON.parse(new TextDecoder().decode(data as ArrayBuffer));
+			} catch {
+				return;
+			}
+		}
+		if (!isRecord(event) || event.post_type !== 'message') return;
+		this.events.push(withoutPlaceholderSeq(event as WitnessEntry));
+		if (this.events.length > MAX_RETAINED_EVENTS) this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
+	}
+
+	/** Registers an expected message. Settle it with `waitFor`. */
+	expect(expectation: WatchExpectation): Watch {
+		const chat = this.options.chat;
+		const watch: InternalWatch = {
+			expectation,
+			match: {
+				targetType: chat.type,
+				groupId: chat.type === 'group' ? chat.groupId : undefined,
+				userId: chat.type === 'private' ? this.options.identity.selfId : undefined,
+				senderId: expectation.senderId,
+				content: normaliseForMatch(expectation.message),
+				sentAt: expectation.sentAt,
+				windowMs: Math.max(0, expectation.deadlineAt - expectation.sentAt),
+				serverSeq: expectation.serverSeq,
+			},
+		};
+		this.pending.add(watch);
+		// A later send of ours may already have been seen (e.g. this is a retry's expectation).
+		this.noteOvertaken(watch, this.options.clock());
+		return watch;
+	}
+
+	/**
+	 * Whether an open expectation from this sender awaits the same content. Only then can copies be told
+	 * apart by nothing but their server seq; otherwise sender, chat, content and time window are exact enough.
+	 */
+	isAwaiting(senderId: number, content: string): boolean {
+		for (const watch of this.pending) {
+			if (!watch.outcome && watch.match.senderId === senderId && watch.match.content === content) return true;
+		}
+		return false;
+	}
+
+	/** Waits until the expected message is seen, or the deadline passes and a read after it confirms it is not there. */
+	async waitFor(watch: Watch): Promise<WatchOutcome> {
+		const internal = watch as InternalWatch;
+		const { clock, sleep } = this.options;
+		await this.start();
+		if (this.baselineError?.reasonClass === 'terminal' && this.streamState !== 'open') {
+			// Neither history (refused for good, e.g. unsupported) nor events can show anything.
+			return this.finish(internal, { status: 'unreadable', reads: this.reads, error: this.baselineError });
+		}
+		for (;;) {
+			if (this.closed) return this.finish(internal, this.closedOutcome());
+			this.settleFromEvents();
+			if (internal.outcome) return this.finish(internal);
+			const now = clock();
+			const graceEndsAt = internal.overtaken ? internal.overtaken.at + this.options.overtakeGraceMs : Number.POSITIVE_INFINITY;
+			if (graceEndsAt < internal.expectation.deadlineAt && now >= graceEndsAt && !internal.graceChecked) {
+				internal.graceChecked = true;
+				// One look after the grace (events on the wire, or a read that started after it).
+				const outcome = await this.conclude(internal, graceEndsAt, 1);
+				if (internal.outcome) return this.finish(internal);
+				if (outcome.status === 'not_seen') {
+					return this.finish(internal, { ...outcome, early: 'overtaken_by_later_message', overtakenBy: internal.overtaken!.by });
+				}
+				// Unreadable right now: nothing concluded early; wait for the deadline as usual.
+				continue;
+			}
+			const deadlineAt = Math.min(internal.expectation.deadlineAt, graceEndsAt);
+			if (now >= internal.expectation.deadlineAt) return this.finish(internal, await this.conclude(internal));
+			if (this.streamCovers(internal)) {
+				await sleep(Math.max(1, Math.min(this.options.eventCheckIntervalMs, deadlineAt - now)));
+			} else {
+				await this.pacedRead(deadlineAt);
+			}
+		}
+	}
+
+	/** What a wait cut short by close() learned: nothing (so nobody resends on it). */
+	private closedOutcome(): WatchOutcome {
+		return { status: 'unreadable', reads: this.reads, error: null };
+	}
+
+	private finish(watch: InternalWatch, outcome?: WatchOutcome): WatchOutcome {
+		if (outcome && !watch.outcome) watch.outcome = outcome;
+		this.pending.delete(watch);
+		return watch.outcome!;
+	}
+
+	/** Whether the stream has been open since before the send, so an absent event means an absent message. */
+	private streamCovers(watch: InternalWatch): boolean {
+		return (
+			this.streamState === 'open' &&
+			this.streamOpenSince !== null &&
+			this.streamOpenSince <= watch.expectation.sentAt
+		);
+	}
+
+	/** Settles a watch at `deadlineAt` (its own deadline, or the end of the overtake grace). */
+	private async conclude(
+		watch: InternalWatch,
+		deadlineAt = watch.expectation.deadlineAt,
+		attempts = this.options.finalReadAttempts,
+	): Promise<WatchOutcome> {
+		if (this.streamCovers(watch)) {
+			// Let events already on the wire in; then absence is conclusive.
+			await this.options.sleep(this.options.eventCheckIntervalMs);
+			this.settleFromEvents();
+			if (watch.outcome) return watch.outcome;
+			if (this.streamCovers(watch)) {
+				return { status: 'not_seen', via: 'event', reads: this.reads, checkedUntilMs: deadlineAt - watch.expectation.sentAt };
+			}
+		}
+		for (let attempt = 1; attempt <= attempts; attempt++) {
+			if (this.closed) return this.closedOutcome();
+			await this.readAfter(deadlineAt);
+			if (watch.outcome) return watch.outcome;
+			if (this.lastGoodReadStartedAt >= deadlineAt) {
+				return { status: 'not_seen', via: 'history', reads: this.reads, checkedUntilMs: deadlineAt - watch.expectation.sentAt };
+			}
+			if (attempt < attempts) await this.options.sleep(this.options.pollIntervalMs);
+		}
+		return { status: 'unreadable', reads: this.reads, error: this.lastReadError ?? this.baselineError };
+	}
+
+	/** One shared read, no more often than the poll interval. */
+	private async pacedRead(capAt: number): Promise<void> {
+		if (this.inflight) {
+			await this.inflight.promise;
+			return;
+		}
+		const now = this.options.clock();
+		const nextAt = this.lastReadStartedAt + this.options.pollIntervalMs;
+		if (now < nextAt) {
+			await this.options.sleep(Math.max(1, Math.min(nextAt, capAt) - now));
+			return;
+		}
+		await this.read();
+	}
+
+	/** A read that started at or after `at`: joins one in flight when it qualifies, else starts one. */
+	private async readAfter(at: number): Promise<void> {
+		if (this.inflight && this.inflight.startedAt < at) await this.inflight.promise;
+		await this.read();
+	}
+
+	private read(): Promise<void> {
+		if (!this.inflight) {
+			const startedAt = this.options.clock();
+			this.lastReadStartedAt = startedAt;
+			const promise = this.refresh(startedAt).finally(() => {
+				if (this.inflight?.promise === promise) this.inflight = undefined;
+			});
+			this.inflight = { startedAt, promise };
+		}
+		return this.inflight.promise;
+	}
+
+	private async refresh(startedAt: number): Promise<void> {
+		const earliest = Math.min(...[...this.pending].map((watch) => watch.expectation.sentAt), startedAt);
+		const read = await this.readHistory(earliest - this.options.clockSkewMs);
+		if (!read.entries) {
+			this.lastReadError = read.error;
+			return;
+		}
+		this.lastGoodReadStartedAt = Math.max(this.lastGoodReadStartedAt, startedAt);
+		this.settle(read.entries, 'history');
+	}
+
+	private settleFromEvents(): void {
+		if (this.events.length > 0) this.settle(this.events, 'event');
+	}
+
+	private settle(entries: WitnessEntry[], via: WatchVia): void {
+		const open = [...this.pending].filter((watch) => !watch.outcome);
+		if (open.length === 0) return;
+		const fresh = entries.filter((entry) => !this.claimed.has(entryIdentity(entry)));
+		const matches = matchAll(
+			fresh,
+			open.map((watch) => watch.match),
+			this.baseline,
+			{ seqField: this.seqField, clockSkewMs: this.options.clockSkewMs },
+		);
+		const now = this.options.clock();
+		matches.forEach((match, index) => {
+			if (!match) return;
+			const watch = open[index];
+			this.claimed.add(entryIdentity(match.entry));
+			const seq = entryServerSeq(match.entry, this.seqField);
+			this.seenSends.push({
+				senderId: watch.expectation.senderId,
+				sentAt: watch.expectation.sentAt,
+				serverSeq: seq !== undefined && seq > 0 ? seq : null,
+				via,
+				at: now,
+			});
+			watch.outcome = {
+				status: 'seen',
+				via,
+				method: match.method,
+				noticedAfterMs: now - watch.expectation.sentAt,
+				watcherMessageId: toNumber(match.entry.message_id) ?? null,
+				serverSeq: seq !== undefined && seq > 0 ? seq : null,
+				reads: this.reads,
+			};
+		});
+		for (const watch of open) {
+			if (watch.outcome) continue;
+			this.noteOvertaken(watch, now);
+			if (!watch.overtaken) this.noteOvertakenBySeq(watch, fresh, via, now);
+		}
+	}
+
+	/** Whether a later send of the same sender (to this chat) was seen while `watch` is still missing. */
+	private noteOvertaken(watch: InternalWatch, now: number): void {
+		if (watch.overtaken || watch.outcome || watch.expectation.concludeEarly === false) return;
+		const { senderId, sentAt } = watch.expectation;
+		const later = this.seenSends.find((seen) => seen.senderId === senderId && seen.sentAt > sentAt);
+		if (!later) return;
+		watch.overtaken = {
+			at: Math.max(now, later.at),
+			by: {
+				sentAfterMs: later.sentAt - sentAt,
+				serverSeq: later.serverSeq,
+				order: 'arrival',
+				via: later.via,
+				seenAfterMs: Math.max(now, later.at) - sentAt,
+			},
+		};
+	}
+
+	/**
+	 * With this message's server seq known (and an implementation whose seq is ordered), any new entry of the
+	 * sender with a higher seq is later, whoever sent it.
+	 */
+	private noteOvertakenBySeq(watch: InternalWatch, entries: WitnessEntry[], via: WatchVia, now: number): void {
+		const ours = watch.expectation.serverSeq;
+		if (ours === undefined || !this.seqField || this.seqField === 'none' || watch.expectation.concludeEarly === false) return;
+		for (const entry of entries) {
+			if (toNumber(entry.user_id) !== watch.expectation.senderId) continue;
+			if (this.baseline.covers(entry)) continue;
+			const seq = entryServerSeq(entry, this.seqField);
+			if (seq !== undefined && seq > ours) {
+				watch.overtaken = {
+					at: now,
+					by: { sentAfterMs: null, serverSeq: seq, order: 'server_seq', via, seenAfterMs: now - watch.expectation.sentAt },
+				};
+				return;
+			}
+		}
+	}
+
+	/** Reads the latest page and, while more than a page arrived since `sinceMs`, older ones. */
+	private async readHistory(sinceMs: number): Promise<{ entries?: WitnessEntry[]; error: Classification | null }> {
+		const { chat, client, historyCount, maxPages, requestTimeoutMs } = this.options;
+		const action = chat.type === 'group' ? 'get_group_msg_history' : 'get_friend_msg_history';
+		const base: Record<string, unknown> =
+			chat.type === 'group' ? { group_id: chat.groupId, count: historyCount } : { user_id: chat.peerId, count: historyCount };
+		const all = new Map<string, WitnessEntry>();
+		let anchor: Record<string, unknown> = {};
+		for (let page = 0; page < (Number.isFinite(sinceMs) ? maxPages : 1); page++) {
+			this.reads++;
+			const result = await client.call(action, { ...base, ...anchor }, { timeoutMs: requestTimeoutMs });
+			if (!result.ok) {
+				if (page === 0) return { error: classifyCall(result.failure) };
+				break;
+			}
+			const entries = historyEntries(result.data);
+			if (!entries) {
+				if (page === 0) {
+					return {
+						error: verifierFailure('malformed_response', 'transient', {
+							status: result.envelope.status,
+							retcode: result.envelope.retcode,
+							body: JSON.stringify(result.data ?? null).slice(0, 300),
+						}),
+					};
+				}
+				break;
+			}
+			const before = all.size;
+			for (const entry of entries) all.set(entryIdentity(entry), entry);
+			if (all.size === before || !needsOlderPage(entries, sinceMs, historyCount)) break;
+			const next = this.olderPageAnchor(entries);
+			if (!next) break;
+			anchor = next;
+		}
+		return { entries: [...all.values()], error: null };
+	}
+
+	/**
+	 * The anchor this implementation and version take to read the page before `entries` (field notes §5):
+	 * LLOneBot ≥ 4.6.2 and go-cqhttp `message_seq` = a seq; NapCat and LLOneBot < 4.6.2 `message_seq` =
+	 * a short id; Lagrange `message_id`.
+	 */
+	private olderPageAnchor(entries: WitnessEntry[]): Record<string, unknown> | undefined {
+		const info = historyPageInfo(entries, this.seqField);
+		const anchor: ImplementationProfile['historyAnchor'] = this.options.identity.implementation.historyAnchor;
+		const value = anchor.from === 'seq' ? info.oldestSeq : info.oldestMessageId;
+		return value !== undefined ? { [anchor.param]: value } : undefined;
+	}
+
+	/** Closes the event stream. Pending expectations are dropped. */
+	close(): void {
+		this.closed = true;
+		this.pending.clear();
+		if (this.socket) {
+			const socket = this.socket;
+			this.socket = undefined;
+			socket.onmessage = null;
+			try {
+				if (socket.readyState <= OPEN) socket.close();
+			} catch {
+				// Closing a socket that never opened may throw; nothing is left to release then.
+			}
+		}
+		if (this.streamState === 'open' || this.streamState === 'connecting') this.streamState = 'closed';
+		this.streamOpenSince = null;
+	}
+}
