@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- benchmark tooling, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
 /**
  * The benchmark behind `npm run bench`: the packed package in the pinned real n8n, the OneBot simulator in
  * this process, every variant in one n8n instance, compared variants interleaved (ABAB) so background load
@@ -18,12 +18,13 @@ import { nodeOutput, startN8n } from '../scripts/lib/n8n';
 import type { Execution, N8nHandle, WorkflowJson } from '../scripts/lib/n8n';
 import { packPackage } from '../scripts/lib/pack';
 import { childEnv, n8nVersion, repoRoot, tmpRoot } from '../scripts/lib/paths';
-import { run, sleep } from '../scripts/lib/proc';
+import { freePort, run, sleep } from '../scripts/lib/proc';
 import { defaultWorld, startSimulator } from '../simulator';
-import type { Simulator } from '../simulator';
+import type { FlavourName, Simulator } from '../simulator';
 import type { FaultSpec } from '../simulator/types';
 import { renderResults } from './lib/render';
-import type { BenchResults, CallsRow, DropSample, EarlyRow, LatencySample, MemorySample, OverheadRow, TriggerLatency, TriggerSustained, TriggerVariant, Variant } from './lib/types';
+import type { BenchResults, BusyRow, CallsRow, DropSample, EarlyRow, FlavourRow, LatencySample, MemoryRep, OverheadRow, ScalingRow, TriggerLatency, TriggerResult, TriggerSustained, TriggerVariant, Variant } from './lib/types';
+import { Inspector } from './lib/inspector';
 import { processRss } from './lib/rss';
 import { MEASURED, httpRequestWorkflow, sendWorkflow, triggerWorkflow, webhookWorkflow } from './lib/workflows';
 import type { CredentialRef, SendOptions } from './lib/workflows';
@@ -43,8 +44,17 @@ const PUBLISH = !QUICK && !ONLY && !TGZ && !PROFILE;
 
 /** Sizes: the full run stays near 15 minutes on a shared 2-core machine. */
 const P = QUICK
-	? { overheadItems: 100, overheadReps: 1, latencyItems: 10, latencyReps: 1, callsItems: 20, callsReps: 1, dropItems: 3, dropReps: 1, earlyItems: 6, triggerLatency: 5, triggerReps: 1, sustainMs: 2000, memoryRuns: 2, memoryItems: 200 }
-	: { overheadItems: 1000, overheadReps: 4, latencyItems: 50, latencyReps: 3, callsItems: 100, callsReps: 3, dropItems: 10, dropReps: 3, earlyItems: 20, triggerLatency: 20, triggerReps: 3, sustainMs: 8000, memoryRuns: 10, memoryItems: 1000 };
+	? { overheadItems: 200, overheadReps: 2, latencyItems: 10, latencyReps: 1, callsItems: 20, callsReps: 1, dropItems: 3, dropReps: 1, earlyItems: 6, triggerLatency: 5, triggerReps: 1, sustainMs: 2000, tunedTriggerReps: 1, memoryReps: 1, memoryRuns: 2, memoryItems: 200, busyItems: 20, flavourItems: 10 }
+	: { overheadItems: 2000, overheadReps: 8, latencyItems: 50, latencyReps: 3, callsItems: 100, callsReps: 3, dropItems: 10, dropReps: 3, earlyItems: 20, triggerLatency: 20, triggerReps: 3, sustainMs: 8000, tunedTriggerReps: 2, memoryReps: 3, memoryRuns: 10, memoryItems: 1000, busyItems: 100, flavourItems: 50 };
+/** Batch sizes of the scaling phase (Witness level, event stream and polling). */
+const SCALING_SIZES = QUICK ? [20, 100] : [100, 1000, 10000];
+/** Other members' messages per second into the group during the busy-group phase. */
+const BUSY_RATE = 50;
+/** n8n expression-engine settings tried for the trigger (env names from @n8n/config's ExpressionEngineConfig, n8n 2.41.1). */
+const TRIGGER_TUNINGS: Array<{ label: string; env: Record<string, string> }> = [
+	{ label: 'lazy isolate acquire', env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } },
+	{ label: 'isolate pool of 4', env: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' } },
+];
 
 const SETTINGS = {
 	deliveryDelayMs: 20,
@@ -105,7 +115,17 @@ interface SendRun {
 }
 
 async function runSend(n8n: N8nHandle, workflowId: string, timeoutMs = 300_000): Promise<SendRun> {
-	const exec = await n8n.runWorkflow(workflowId, { timeoutMs });
+	let exec: Execution | undefined;
+	// n8n answers 503 "Database is not ready" for a moment when its database health check is late (a loaded machine).
+	for (let attempt = 1; !exec; attempt++) {
+		try {
+			exec = await n8n.runWorkflow(workflowId, { timeoutMs });
+		} catch (error) {
+			if (attempt >= 6 || !/HTTP 503/.test(String(error))) throw error;
+			log(`  n8n answered 503 (${String(error).slice(0, 80)}...), retrying in 5 s`);
+			await sleep(5000);
+		}
+	}
 	const { executionTime } = measuredRun(exec);
 	return {
 		executionId: String(exec.id),
@@ -151,11 +171,13 @@ async function main(): Promise<void> {
 		kernelTimeoutMs: SETTINGS.kernelTimeoutMs,
 	});
 	let n8n: N8nHandle | undefined;
+	let extraN8n: N8nHandle[] = [];
+	let cleanupPack = () => {};
 	// Ctrl-C or a kill stops n8n (its own process group) and the simulator too, so nothing is left running.
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			log(`${signal}: stopping n8n and the simulator`);
-			void Promise.allSettled([n8n?.stop(), sim.close()]).then(() => process.exit(130));
+			void Promise.allSettled([n8n?.stop(), ...extraN8n.map((x) => x.stop()), sim.close()]).then(() => process.exit(130));
 		});
 	}
 	try {
@@ -166,35 +188,46 @@ async function main(): Promise<void> {
 		results.timings.packMs = packed.ms;
 		log('starting n8n with the package installed');
 		if (PROFILE) fs.mkdirSync(profileDir, { recursive: true });
-		n8n = await startN8n({
-			packageTgz: packed.tgz,
-			env: {
-				N8N_LOG_LEVEL: 'warn',
-				// Prometheus metrics, for the V8 heap in use next to RSS (see heapUsedMb).
-				N8N_METRICS: 'true',
-				...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
-			},
-		});
+		const boot = (env: Record<string, string> = {}) =>
+			startN8n({
+				packageTgz: packed.tgz,
+				env: {
+					N8N_LOG_LEVEL: 'warn',
+					// Prometheus metrics, for the V8 heap in use next to RSS (see heapUsedMb).
+					N8N_METRICS: 'true',
+					...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+					...env,
+				},
+			});
+		cleanupPack = () => {
+			if (!TGZ) fs.rmSync(FROM_HEAD ? path.dirname(path.dirname(packed.tgz)) : path.dirname(packed.tgz), { recursive: true, force: true });
+		};
+		extraN8n = [];
+		n8n = await boot();
 		results.timings.n8nStartMs = n8n.timings.editorMs;
-		if (!TGZ) fs.rmSync(FROM_HEAD ? path.dirname(path.dirname(packed.tgz)) : path.dirname(packed.tgz), { recursive: true, force: true });
 
 		const bot = sim.urls.accounts.bot;
-		const witness = sim.urls.accounts.witness;
 		const groupId = sim.groups[0].groupId;
-		const [senderId, witnessId] = await n8n.importCredentials([
-			{
-				name: 'Bench bot',
-				type: 'oneBotApi',
-				data: { baseUrl: bot.http, accessToken: bot.token, wsUrl: '', reportUrl: '', reportSecret: SETTINGS.reportSecret },
-			},
-			{
-				name: 'Bench witness',
-				type: 'oneBotWitnessApi',
-				data: { baseUrl: witness.http, accessToken: witness.token, wsUrl: witness.ws, reportUrl: '', reportSecret: '' },
-			},
-		]);
-		const sender: CredentialRef = { id: senderId, name: 'Bench bot' };
-		const witnessRef: CredentialRef = { id: witnessId, name: 'Bench witness' };
+		const credentialsFor = async (target: N8nHandle, s: Simulator, suffix = ''): Promise<{ sender: CredentialRef; witness: CredentialRef }> => {
+			const b = s.urls.accounts.bot;
+			const w = s.urls.accounts.witness;
+			const [senderId, witnessId] = await target.importCredentials([
+				{
+					name: `Bench bot${suffix}`,
+					type: 'oneBotApi',
+					data: { baseUrl: b.http, accessToken: b.token, wsUrl: '', reportUrl: '', reportSecret: SETTINGS.reportSecret },
+				},
+				{
+					name: `Bench witness${suffix}`,
+					type: 'oneBotWitnessApi',
+					data: { baseUrl: w.http, accessToken: w.token, wsUrl: w.ws, reportUrl: '', reportSecret: '' },
+				},
+			]);
+			return { sender: { id: senderId, name: `Bench bot${suffix}` }, witness: { id: witnessId, name: `Bench witness${suffix}` } };
+		};
+		const creds = await credentialsFor(n8n, sim);
+		const sender: CredentialRef = creds.sender;
+		const witnessRef: CredentialRef = creds.witness;
 		const send = (name: string, o: Partial<SendOptions> & Pick<SendOptions, 'tag' | 'count' | 'verification'>): WorkflowJson =>
 			sendWorkflow(name, {
 				groupId,
@@ -206,6 +239,13 @@ async function main(): Promise<void> {
 				witness: witnessRef,
 				...o,
 			});
+		/** Texts of this run the witness received more than once (ground truth). */
+		const duplicatesIn = (inbox: Array<{ text: string }>, tag: string) => {
+			const counts = new Map<string, number>();
+			for (const e of inbox) if (e.text.startsWith(`${tag}-`)) counts.set(e.text, (counts.get(e.text) ?? 0) + 1);
+			return [...counts.values()].filter((n) => n > 1).length;
+		};
+		const itemText = (item: Item) => String(item.message?.[0]?.data?.text ?? '');
 		const witnessInbox = () => sim.world.account('witness').inbox;
 
 		// ------------------------------------------------------------------ 1. overhead
@@ -403,160 +443,398 @@ async function main(): Promise<void> {
 			save();
 		}
 
+		// ------------------------------------------------------------------ 3b. scaling with the batch size
+		if (on('scaling')) {
+			log(`scaling: ${SCALING_SIZES.join(', ')} items, Witness level, event stream and polling`);
+			const rows: ScalingRow[] = [];
+			for (const items of SCALING_SIZES) {
+				for (const variant of ['stream', 'polling'] as Variant[]) {
+					const tag = `scale-${variant}-${items}`;
+					const wf = await createWorkflow(n8n, send(`Bench: scaling ${items}, ${variant}`, { tag, count: items, verification: 'witness', useEventStream: variant === 'stream' }));
+					await sim.control.reset();
+					const r = await runSend(n8n, wf, 1_800_000);
+					const calls = sim.world.calls.filter((c) => c.account === 'bot' || c.account === 'witness');
+					const byAction: Record<string, number> = {};
+					for (const c of calls) byAction[`${c.account}:${c.action}`] = (byAction[`${c.account}:${c.action}`] ?? 0) + 1;
+					rows.push({
+						variant,
+						items,
+						executionTime: r.executionTime,
+						perItemMs: r.executionTime / items,
+						delivered: r.delivered.length,
+						failed: r.failed.length,
+						calls: calls.length,
+						byAction,
+						duplicates: duplicatesIn(witnessInbox(), tag),
+					});
+					log(`  ${items} ${variant}: ${r.executionTime} ms (${(r.executionTime / items).toFixed(2)} ms/item), ${r.delivered.length} delivered, ${r.failed.length} not, ${calls.length} calls`);
+					save();
+				}
+			}
+			results.scaling = { rows, minIntervalMs: 0, pollIntervalMs: SETTINGS.pollIntervalMs };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 3c. a busy group
+		if (on('busy')) {
+			log(`busy group: ${P.busyItems} messages while other members post ${BUSY_RATE}/s, event stream and polling`);
+			const rows: BusyRow[] = [];
+			const others = Object.keys(sim.urls.accounts).filter((n) => n !== 'bot' && n !== 'witness' && sim.groups[0].members.includes(n));
+			const chatter = others[0] ?? 'witness';
+			for (const variant of ['stream', 'polling'] as Variant[]) {
+				const tag = `busy-${variant}`;
+				const wf = await createWorkflow(n8n, send(`Bench: busy group, ${variant}`, { tag, count: P.busyItems, verification: 'witness', minIntervalMs: SETTINGS.latencyMinIntervalMs, useEventStream: variant === 'stream' }));
+				await sim.control.reset();
+				let injected = 0;
+				let stop = false;
+				const injector = (async () => {
+					const t0 = Date.now();
+					while (!stop) {
+						const due = Math.floor(((Date.now() - t0) / 1000) * BUSY_RATE);
+						while (injected < due) {
+							sim.world.injectMessage(chatter, { groupId }, `chatter ${injected}`);
+							injected++;
+						}
+						await sleep(10);
+					}
+				})();
+				await sleep(1000);
+				let r: SendRun;
+				try {
+					r = await runSend(n8n, wf, 600_000);
+				} finally {
+					stop = true;
+					await injector;
+				}
+				const inbox = witnessInbox();
+				const arrived = new Set(inbox.map((e) => e.text));
+				const historyReads = sim.world.calls.filter((c) => c.account === 'witness' && c.action === 'get_group_msg_history').length;
+				rows.push({
+					variant,
+					items: P.busyItems,
+					otherPerSecond: BUSY_RATE,
+					otherInjected: injected,
+					delivered: r.delivered.length,
+					failed: r.failed.length,
+					missedButArrived: r.failed.filter((i) => arrived.has(itemText(i))).length,
+					duplicates: duplicatesIn(inbox, tag),
+					historyReads,
+					executionTime: r.executionTime,
+				});
+				log(`  ${variant} (chatter from ${chatter}, ${injected} other messages): ${r.delivered.length} delivered, ${r.failed.length} not, ${historyReads} history reads`);
+			}
+			results.busy = { rows, pollIntervalMs: SETTINGS.pollIntervalMs, minIntervalMs: SETTINGS.latencyMinIntervalMs };
+			save();
+		}
+
+		// ------------------------------------------------------------------ 3d. other implementations and versions
+		if (on('flavours')) {
+			const flavours: Array<{ flavour: FlavourName; version: string }> = [
+				{ flavour: 'llonebot', version: '4.4.3' },
+				{ flavour: 'llonebot', version: '6.0.0' },
+				{ flavour: 'lagrange', version: '0.0.3' },
+			];
+			const rows: FlavourRow[] = [];
+			for (const f of flavours) {
+				log(`simulator ${f.flavour} ${f.version}: ${P.flavourItems} messages, Witness level, event stream and polling`);
+				const base = defaultWorld();
+				let sim2: Simulator;
+				try {
+					sim2 = await startSimulator({
+						...base,
+						accounts: Object.fromEntries(Object.entries(base.accounts!).map(([n, a]) => [n, { ...a, flavour: f.flavour, version: f.version }])),
+						deliveryDelayMs: SETTINGS.deliveryDelayMs,
+						deliveryJitterMs: SETTINGS.deliveryJitterMs,
+						kernelTimeoutMs: SETTINGS.kernelTimeoutMs,
+					});
+				} catch (error) {
+					log(`  skipped: ${(error as Error).message}`);
+					continue;
+				}
+				try {
+					const c2 = await credentialsFor(n8n, sim2, ` ${f.flavour} ${f.version}`);
+					for (const variant of ['stream', 'polling'] as Variant[]) {
+						const tag = `fl-${f.flavour}-${variant}`;
+						const wf = await createWorkflow(
+							n8n,
+							sendWorkflow(`Bench: ${f.flavour} ${f.version}, ${variant}`, {
+								groupId: sim2.groups[0].groupId,
+								deadlineSeconds: SETTINGS.witnessDeadlineSeconds,
+								minIntervalMs: SETTINGS.latencyMinIntervalMs,
+								pollIntervalMs: SETTINGS.pollIntervalMs,
+								useEventStream: variant === 'stream',
+								sender: c2.sender,
+								witness: c2.witness,
+								tag,
+								count: P.flavourItems,
+								verification: 'witness',
+							}),
+						);
+						await sim2.control.reset();
+						const r = await runSend(n8n, wf, 600_000);
+						const inbox = sim2.world.account('witness').inbox;
+						const byText = new Map(inbox.map((e) => [e.text, e.receivedAt]));
+						const lat = r.delivered.map((i) => ms(i.timing.verifiedAt) - (byText.get(itemText(i)) ?? Number.NaN)).filter(Number.isFinite);
+						const reasons: Record<string, number> = {};
+						for (const i of r.failed) reasons[String(i.reason)] = (reasons[String(i.reason)] ?? 0) + 1;
+						rows.push({
+							flavour: f.flavour,
+							version: f.version,
+							variant,
+							items: P.flavourItems,
+							delivered: r.delivered.length,
+							failed: r.failed.length,
+							reasons,
+							calls: sim2.world.calls.filter((x) => x.account === 'bot' || x.account === 'witness').length,
+							duplicates: duplicatesIn(inbox, tag),
+							p50LatencyMs: lat.length ? lat.sort((a, b) => a - b)[Math.floor(lat.length / 2)] : Number.NaN,
+						});
+						log(`  ${variant}: ${r.delivered.length} delivered, ${r.failed.length} not ${JSON.stringify(reasons)}`);
+					}
+				} finally {
+					await sim2.close();
+				}
+			}
+			results.flavours = { rows };
+			save();
+		}
+
 		// ------------------------------------------------------------------ 5. trigger
 		if (on('trigger')) {
-			// Our trigger side by side with n8n's own Webhook node (same body, same instance, interleaved).
-			const hookId = randomUUID();
-			const hookPath = randomUUID();
-			const variants: Record<TriggerVariant, { id: string; url: string; correlationId: (exec: Execution) => unknown }> = {
-				trigger: {
-					id: await createWorkflow(n8n, triggerWorkflow('Bench: trigger', hookId, sender)),
-					url: `${n8n.baseUrl}/webhook/${hookId}/onebot-failures`,
-					correlationId: (exec) => nodeOutput(exec, 'Failures', 0)[0]?.correlationId,
-				},
-				webhook: {
-					id: await createWorkflow(n8n, webhookWorkflow('Bench: n8n Webhook', hookPath)),
-					url: `${n8n.baseUrl}/webhook/${hookPath}`,
-					correlationId: (exec) => (nodeOutput(exec, 'Webhook', 0)[0]?.body as { correlationId?: string } | undefined)?.correlationId,
-				},
-			};
-			const post = async (variant: TriggerVariant): Promise<{ correlationId: string; sentAt: number; status: number; answeredMs: number }> => {
-				const correlationId = randomUUID();
-				const sentAt = Date.now();
-				const event = buildFailureEvent({
-					event: 'delivery_failed',
-					source: 'send',
-					reportedAt: sentAt,
-					status: 'failed',
-					reason: 'not_observed',
-					reasonClass: 'ambiguous',
-					verification: 'witness',
-					target: { type: 'group', id: groupId },
-					message: [{ type: 'text', data: { text: 'bench report' } }],
-					correlationId,
-					selfId: bot.selfId,
-				});
-				const body = JSON.stringify(event);
-				const res = await fetch(variants[variant].url, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json', ...signReport(body, SETTINGS.reportSecret, Math.floor(sentAt / 1000)) },
-					body,
-					signal: AbortSignal.timeout(30_000),
-				});
-				await res.arrayBuffer();
-				return { correlationId, sentAt, status: res.status, answeredMs: Date.now() - sentAt };
-			};
-			for (const variant of TRIGGER_VARIANTS) {
-				await n8n.activate(variants[variant].id);
-				// Activation registers the webhook a moment after the API call returns.
-				for (let tries = 0; ; tries++) {
-					const first = await post(variant);
-					if (first.status === 200) break;
-					if (first.status !== 404 || tries > 60) throw new Error(`${variant} answered HTTP ${first.status}`);
-					await sleep(500);
+			results.trigger = await triggerPhase(n8n, sender, groupId, bot.selfId, '', P.triggerReps, P.triggerLatency, P.sustainMs);
+			save();
+		}
+
+		// ------------------------------------------------------------------ 5c. trigger under n8n's expression-engine settings
+		if (on('trigger') || on('tuning')) {
+			results.triggerTuned = [];
+			for (const tuning of TRIGGER_TUNINGS) {
+				log(`trigger in a fresh n8n with ${Object.entries(tuning.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+				const tuned = await boot(tuning.env);
+				extraN8n.push(tuned);
+				try {
+					const c = await credentialsFor(tuned, sim);
+					const result = await triggerPhase(tuned, c.sender, groupId, bot.selfId, ` (${tuning.label})`, P.tunedTriggerReps, P.triggerLatency, P.sustainMs);
+					results.triggerTuned.push({ label: tuning.label, env: tuning.env, result });
+					save();
+				} finally {
+					await tuned.stop();
+					extraN8n = extraN8n.filter((x) => x !== tuned);
 				}
 			}
-			await sleep(1000);
+		}
 
-			log(`trigger latency: ${P.triggerLatency} reports one at a time, Delivery Failure Trigger vs n8n Webhook, ABAB × ${P.triggerReps}`);
-			const latency: TriggerLatency[] = [];
-			for (let rep = 1; rep <= P.triggerReps; rep++) {
-				for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
-					const since = new Date(Date.now() - 1000);
-					const sent: Array<{ correlationId: string; sentAt: number; answeredMs: number }> = [];
-					for (let i = 0; i < P.triggerLatency; i++) {
-						const r = await post(variant);
-						if (r.status === 200) sent.push(r);
-						await sleep(150);
-					}
-					const execs = await waitForCount(n8n, variants[variant].id, since, sent.length);
-					const bySent = new Map(sent.map((x) => [x.correlationId, x]));
-					for (const e of execs) {
-						const full = await n8n.getExecution(e.id!);
-						const x = bySent.get(String(variants[variant].correlationId(full)));
-						if (!x) continue;
-						latency.push({ rep, variant, answeredMs: x.answeredMs, startMs: ms(full.startedAt) - x.sentAt, finishMs: ms(full.stoppedAt) - x.sentAt });
-					}
-					log(`  rep ${rep} ${variant}: ${sent.length} reports, ${execs.length} executions`);
-				}
-			}
-
-			log(`trigger throughput: ${SETTINGS.triggerConcurrency} concurrent senders for ${P.sustainMs} ms, ABAB × ${P.triggerReps}`);
-			const sustained: TriggerSustained[] = [];
-			for (let rep = 1; rep <= P.triggerReps; rep++) {
-				for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
-					const t0 = Date.now();
-					const since = new Date(t0);
-					let accepted = 0;
-					let refused = 0;
-					await Promise.all(
-						Array.from({ length: SETTINGS.triggerConcurrency }, async () => {
-							while (Date.now() - t0 < P.sustainMs) {
-								try {
-									const r = await post(variant);
-									if (r.status === 200) accepted++;
-									else refused++;
-								} catch {
-									refused++;
-								}
-							}
+		// ------------------------------------------------------------------ 6b. memory, each repetition in its own fresh n8n
+		if (on('memory')) {
+			// The shared instance's own memory no longer matters: stop it so the fresh ones have the machine.
+			await n8n.stop();
+			const rowsMem: MemoryRep[] = [];
+			for (let rep = 1; rep <= P.memoryReps; rep++) {
+				const port = await freePort();
+				log(`memory rep ${rep}: fresh n8n (inspector on ${port}), warm-up ${P.memoryItems} items, then ${P.memoryRuns} × ${P.memoryItems}`);
+				const fresh = await boot({ NODE_OPTIONS: `--inspect=127.0.0.1:${port}` });
+				extraN8n.push(fresh);
+				let inspector: Inspector | undefined;
+				try {
+					inspector = await Inspector.connect(port);
+					const argv = String(await inspector.evaluate('process.argv.join(" ")'));
+					if (!/\bstart\b/.test(argv)) throw new Error(`the inspector is not n8n's main process: ${argv}`);
+					const c = await credentialsFor(fresh, sim);
+					const wf = await createWorkflow(
+						fresh,
+						sendWorkflow('Bench: memory', {
+							groupId,
+							deadlineSeconds: SETTINGS.witnessDeadlineSeconds,
+							minIntervalMs: 0,
+							pollIntervalMs: SETTINGS.pollIntervalMs,
+							useEventStream: true,
+							sender: c.sender,
+							witness: c.witness,
+							tag: 'mem',
+							count: P.memoryItems,
+							verification: 'witness',
 						}),
 					);
-					const postsDone = Date.now();
-					const execs = await waitForCount(n8n, variants[variant].id, since, accepted, 600_000);
-					const lastStop = Math.max(...execs.map((e) => ms(e.stoppedAt)));
-					sustained.push({
-						rep,
-						variant,
-						accepted,
-						refused,
-						postRate: accepted / ((postsDone - t0) / 1000),
-						execRate: execs.length / ((lastStop - t0) / 1000),
-						drainMs: lastStop - postsDone,
-					});
-					log(`  rep ${rep} ${variant}: ${accepted} accepted, ${refused} refused, ${execs.length} executions, drained ${lastStop - postsDone} ms after the last post`);
+					await sim.control.reset();
+					await runSend(fresh, wf, 600_000);
 					await sleep(2000);
+					const before = await inspector.gcAndRead();
+					const samples: MemoryRep['samples'] = [];
+					let peak = before.rssMb;
+					let delivered = 0;
+					for (let run = 1; run <= P.memoryRuns; run++) {
+						await sim.control.reset();
+						const r = await runSend(fresh, wf, 600_000);
+						delivered += r.delivered.length;
+						const rss = processRss(fresh.userFolder).mainMb;
+						peak = Math.max(peak, rss);
+						const reading = await inspector.gcAndRead();
+						samples.push({ items: run * P.memoryItems, rssMb: reading.rssMb, heapUsedMb: reading.heapUsedMb, executionTime: r.executionTime, delivered: r.delivered.length });
+						log(`  after ${run * P.memoryItems} items: RSS ${reading.rssMb.toFixed(1)} MB, heap after GC ${reading.heapUsedMb.toFixed(1)} MB (${r.delivered.length} delivered)`);
+					}
+					await sleep(2000);
+					const after = await inspector.gcAndRead();
+					rowsMem.push({
+						rep,
+						before: { rssMb: before.rssMb, heapUsedMb: before.heapUsedMb },
+						after: { rssMb: after.rssMb, heapUsedMb: after.heapUsedMb },
+						peakRssMb: peak,
+						items: P.memoryRuns * P.memoryItems,
+						delivered,
+						samples,
+					});
+					log(`  rep ${rep}: RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB, heap ${before.heapUsedMb.toFixed(1)} → ${after.heapUsedMb.toFixed(1)} MB`);
+				} finally {
+					inspector?.close();
+					await fresh.stop();
+					extraN8n = extraN8n.filter((x) => x !== fresh);
 				}
+				results.memoryReps = { reps: P.memoryReps, runs: P.memoryRuns, itemsPerRun: P.memoryItems, warmupItems: P.memoryItems, rows: rowsMem };
+				save();
 			}
-			for (const variant of TRIGGER_VARIANTS) await n8n.deactivate(variants[variant].id);
-			results.trigger = { concurrency: SETTINGS.triggerConcurrency, sustainMs: P.sustainMs, latency, sustained };
-			save();
 		}
 
-		// ------------------------------------------------------------------ 6. memory
-		if (on('memory')) {
-			log(`memory: ${P.memoryRuns} × ${P.memoryItems} items through Send With Verification (witness, event stream) after one warm-up run`);
-			const wf = await createWorkflow(n8n, send('Bench: memory', { tag: 'mem', count: P.memoryItems, verification: 'witness' }));
-			const samples: MemorySample[] = [];
-			await sim.control.reset();
-			const warm = await runSend(n8n, wf, 600_000);
-			await sleep(2000);
-			let rss = processRss(n8n.userFolder);
-			let heap = await heapUsedMb(n8n);
-			samples.push({ items: 0, mainRssMb: rss.mainMb, groupRssMb: rss.totalMb, heapUsedMb: heap, executionTime: warm.executionTime, delivered: warm.delivered.length });
-			log(`  after warm-up: n8n main RSS ${rss.mainMb.toFixed(1)} MB, heap ${heap.toFixed(1)} MB`);
-			for (let run = 1; run <= P.memoryRuns; run++) {
-				await sim.control.reset();
-				const r = await runSend(n8n, wf, 600_000);
-				await sleep(2000);
-				rss = processRss(n8n.userFolder);
-				heap = await heapUsedMb(n8n);
-				samples.push({ items: run * P.memoryItems, mainRssMb: rss.mainMb, groupRssMb: rss.totalMb, heapUsedMb: heap, executionTime: r.executionTime, delivered: r.delivered.length });
-				log(`  after ${run * P.memoryItems} items: n8n main RSS ${rss.mainMb.toFixed(1)} MB, heap ${heap.toFixed(1)} MB (${r.delivered.length} delivered, ${r.executionTime} ms)`);
-			}
-			results.memory = { runs: P.memoryRuns, itemsPerRun: P.memoryItems, samples };
-			save();
-		}
 	} finally {
 		results.machine.loadAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 		results.timings.totalMs = Date.now() - started;
 		save();
 		await n8n?.stop();
+		for (const extra of extraN8n) await extra.stop().catch(() => undefined);
 		await sim.close();
+		cleanupPack();
 	}
 	log('rendering bench/RESULTS.md and the chart');
 	renderResults(results, benchDir);
 	log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+}
+
+/** The trigger beside n8n's Webhook node in one n8n instance (interleaved), with its settings named by `label`. */
+async function triggerPhase(
+	n8n: N8nHandle,
+	sender: CredentialRef,
+	groupId: number,
+	botSelfId: number,
+	label: string,
+	reps: number,
+	perRep: number,
+	sustainMs: number,
+): Promise<TriggerResult> {
+	const bot = { selfId: botSelfId };
+	// Our trigger side by side with n8n's own Webhook node (same body, same instance, interleaved).
+	const hookId = randomUUID();
+	const hookPath = randomUUID();
+	const variants: Record<TriggerVariant, { id: string; url: string; correlationId: (exec: Execution) => unknown }> = {
+		trigger: {
+			id: await createWorkflow(n8n, triggerWorkflow(`Bench: trigger${label}`, hookId, sender)),
+			url: `${n8n.baseUrl}/webhook/${hookId}/onebot-failures`,
+			correlationId: (exec) => nodeOutput(exec, 'Failures', 0)[0]?.correlationId,
+		},
+		webhook: {
+			id: await createWorkflow(n8n, webhookWorkflow(`Bench: n8n Webhook${label}`, hookPath)),
+			url: `${n8n.baseUrl}/webhook/${hookPath}`,
+			correlationId: (exec) => (nodeOutput(exec, 'Webhook', 0)[0]?.body as { correlationId?: string } | undefined)?.correlationId,
+		},
+	};
+	const post = async (variant: TriggerVariant): Promise<{ correlationId: string; sentAt: number; status: number; answeredMs: number }> => {
+		const correlationId = randomUUID();
+		const sentAt = Date.now();
+		const event = buildFailureEvent({
+			event: 'delivery_failed',
+			source: 'send',
+			reportedAt: sentAt,
+			status: 'failed',
+			reason: 'not_observed',
+			reasonClass: 'ambiguous',
+			verification: 'witness',
+			target: { type: 'group', id: groupId },
+			message: [{ type: 'text', data: { text: 'bench report' } }],
+			correlationId,
+			selfId: bot.selfId,
+		});
+		const body = JSON.stringify(event);
+		const res = await fetch(variants[variant].url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...signReport(body, SETTINGS.reportSecret, Math.floor(sentAt / 1000)) },
+			body,
+			signal: AbortSignal.timeout(30_000),
+		});
+		await res.arrayBuffer();
+		return { correlationId, sentAt, status: res.status, answeredMs: Date.now() - sentAt };
+	};
+	for (const variant of TRIGGER_VARIANTS) {
+		await n8n.activate(variants[variant].id);
+		// Activation registers the webhook a moment after the API call returns.
+		for (let tries = 0; ; tries++) {
+			const first = await post(variant);
+			if (first.status === 200) break;
+			if (first.status !== 404 || tries > 60) throw new Error(`${variant} answered HTTP ${first.status}`);
+			await sleep(500);
+		}
+	}
+	await sleep(1000);
+
+	log(`trigger latency: ${perRep} reports one at a time, Delivery Failure Trigger vs n8n Webhook, ABAB × ${reps}`);
+	const latency: TriggerLatency[] = [];
+	for (let rep = 1; rep <= reps; rep++) {
+		for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
+			const since = new Date(Date.now() - 1000);
+			const sent: Array<{ correlationId: string; sentAt: number; answeredMs: number }> = [];
+			for (let i = 0; i < perRep; i++) {
+				const r = await post(variant);
+				if (r.status === 200) sent.push(r);
+				await sleep(150);
+			}
+			const execs = await waitForCount(n8n, variants[variant].id, since, sent.length);
+			const bySent = new Map(sent.map((x) => [x.correlationId, x]));
+			for (const e of execs) {
+				const full = await n8n.getExecution(e.id!);
+				const x = bySent.get(String(variants[variant].correlationId(full)));
+				if (!x) continue;
+				latency.push({ rep, variant, answeredMs: x.answeredMs, startMs: ms(full.startedAt) - x.sentAt, finishMs: ms(full.stoppedAt) - x.sentAt });
+			}
+			log(`  rep ${rep} ${variant}: ${sent.length} reports, ${execs.length} executions`);
+		}
+	}
+
+	log(`trigger throughput: ${SETTINGS.triggerConcurrency} concurrent senders for ${sustainMs} ms, ABAB × ${reps}`);
+	const sustained: TriggerSustained[] = [];
+	for (let rep = 1; rep <= reps; rep++) {
+		for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
+			const t0 = Date.now();
+			const since = new Date(t0);
+			let accepted = 0;
+			let refused = 0;
+			await Promise.all(
+				Array.from({ length: SETTINGS.triggerConcurrency }, async () => {
+					while (Date.now() - t0 < sustainMs) {
+						try {
+							const r = await post(variant);
+							if (r.status === 200) accepted++;
+							else refused++;
+						} catch {
+							refused++;
+						}
+					}
+				}),
+			);
+			const postsDone = Date.now();
+			const execs = await waitForCount(n8n, variants[variant].id, since, accepted, 600_000);
+			const lastStop = Math.max(...execs.map((e) => ms(e.stoppedAt)));
+			sustained.push({
+				rep,
+				variant,
+				accepted,
+				refused,
+				postRate: accepted / ((postsDone - t0) / 1000),
+				execRate: execs.length / ((lastStop - t0) / 1000),
+				drainMs: lastStop - postsDone,
+			});
+			log(`  rep ${rep} ${variant}: ${accepted} accepted, ${refused} refused, ${execs.length} executions, drained ${lastStop - postsDone} ms after the last post`);
+			await sleep(2000);
+		}
+	}
+	for (const variant of TRIGGER_VARIANTS) await n8n.deactivate(variants[variant].id);
+	return { concurrency: SETTINGS.triggerConcurrency, sustainMs, latency, sustained };
 }
 
 async function git(args: string[]): Promise<string> {
@@ -583,21 +861,6 @@ async function packHead(): Promise<{ tgz: string; ms: number }> {
 	const res = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: dir, env, timeoutMs: 120_000 });
 	const info = JSON.parse(res.stdout.slice(res.stdout.indexOf('['))) as Array<{ filename: string }>;
 	return { tgz: path.join(out, path.basename(info[0].filename)), ms: Date.now() - t0 };
-}
-
-/**
- * The V8 heap n8n's main process uses (its /metrics endpoint), lowest of a few samples over three seconds: the
- * low point follows a garbage collection, so it tracks what is retained rather than what awaits collection.
- */
-async function heapUsedMb(n8n: N8nHandle): Promise<number> {
-	let lowest = Number.POSITIVE_INFINITY;
-	for (let i = 0; i < 6; i++) {
-		const res = await fetch(`${n8n.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
-		const match = /^(?:n8n_)?nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+(\S+)/m.exec(await res.text());
-		if (match) lowest = Math.min(lowest, Number(match[1]) / 1024 / 1024);
-		await sleep(500);
-	}
-	return lowest;
 }
 
 /** Creates a workflow through the REST API, as the editor does (much faster than `n8n import:workflow`). */

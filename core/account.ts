@@ -7,16 +7,7 @@ import { identifyImplementation } from './implementations';
 import type { ImplementationName, ImplementationProfile } from './implementations';
 import type { OneBotClient } from './transport';
 import type { Classification, RawError } from './types';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-	return undefined;
-}
+import { dataExcerpt, isRecord, toNumber } from './values';
 
 function text(value: unknown): string | null {
 	return typeof value === 'string' && value !== '' ? value : null;
@@ -67,7 +58,7 @@ export interface AccountIdentity {
 export type IdentifyResult = { ok: true; identity: AccountIdentity } | { ok: false; classification: Classification };
 
 function malformedLogin(envelope: { status?: string; retcode?: number }, data: unknown): Classification {
-	const raw: RawError = { status: envelope.status, retcode: envelope.retcode, body: JSON.stringify(data ?? null).slice(0, 300) };
+	const raw: RawError = { status: envelope.status, retcode: envelope.retcode, body: dataExcerpt(data) };
 	return { reason: 'malformed_response', reasonClass: 'transient', raw, detail: 'login_info_without_user_id' };
 }
 

@@ -24,16 +24,7 @@ import {
 	needsOlderPage,
 } from './witness';
 import type { MatchMethod, SentMessageExpectation, WitnessEntry, WitnessSeqField } from './witness';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-	return undefined;
-}
+import { dataExcerpt, isRecord, toNumber } from './values';
 
 /** `time` is whole seconds, truncated: an entry may be stamped up to a second before the send. */
 const SECOND_ROUNDING_MS = 1000;
@@ -617,7 +608,7 @@ export class ChatWatcher {
 						error: verifierFailure('malformed_response', 'transient', {
 							status: result.envelope.status,
 							retcode: result.envelope.retcode,
-							body: JSON.stringify(result.data ?? null).slice(0, 300),
+							body: dataExcerpt(result.data),
 						}),
 					};
 				}

@@ -5,8 +5,10 @@
  */
 import { ALL_ERROR_WORDINGS, KERNEL_RESULT_REASONS } from './implementations';
 import type { ErrorWording } from './implementations';
+import { TIMEOUT_CODES } from './transport';
 import type { CallFailure } from './transport';
 import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
+import { dataExcerpt } from './values';
 
 /** The class each reason has unless the context changes it (see `classifyCall`). */
 export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
@@ -29,6 +31,7 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 	api_error: 'ambiguous',
 	not_confirmed: 'ambiguous',
 	circuit_open: 'account',
+	not_friend: 'terminal',
 };
 
 /** What each reason means and what to do about it, for the README and the node UI. */
@@ -107,6 +110,11 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 		action:
 			"Do not resend blindly: evidence.check says whether a resend was safe. Make sure self-reporting is on (NapCat reportSelfMessage, LLOneBot's self-message setting) and the credential's Event WebSocket URL is set; repeated not_confirmed on group sends usually means the client is stuck: restart it.",
 	},
+	not_friend: {
+		meaning:
+			'The private target is not a friend of the sending account. NapCat answers such a send with a kernel timeout (`EventRet: {}`); get_friend_list confirmed the target is not a friend, so nothing was delivered.',
+		action: 'Add the account as a friend (or send to a group). Resending cannot help.',
+	},
 	circuit_open: {
 		meaning:
 			"The account's circuit breaker is open: its last sends failed in a way that says the client is stuck or the account is in trouble, so this message was held back and not sent (for one report: the breaker just opened).",
@@ -153,8 +161,6 @@ const NOT_SENT_CODES = new Set([
 	'ECERT',
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
-
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ABORT_ERR', 'ECONNABORTED']);
 
 /** A kernel answer `{ result, errMsg }` quoted in an error text. */
 export interface KernelResult {
@@ -334,7 +340,7 @@ export function checkSendAccepted(
 	seenMessageIds: ReadonlySet<number> = new Set(),
 	raw: RawError = { status: 'ok', retcode: 0 },
 ): Classification | null {
-	const withBody = (): RawError => ({ ...raw, body: JSON.stringify(data ?? null).slice(0, 300) });
+	const withBody = (): RawError => ({ ...raw, body: dataExcerpt(data) });
 	if (data === null || data === undefined) return make('empty_response', withBody(), 'data_null');
 	const id = messageIdOf(data);
 	if (id === undefined) return make('empty_response', withBody(), 'no_message_id');
@@ -355,7 +361,7 @@ export function acceptedMessageId(data: unknown): number | null {
  */
 export function checkOnline(statusData: unknown): Classification | null {
 	if (statusData && typeof statusData === 'object' && (statusData as { online?: unknown }).online === false) {
-		return make('client_offline', { status: 'ok', retcode: 0, body: JSON.stringify(statusData).slice(0, 300) }, 'online_false');
+		return make('client_offline', { status: 'ok', retcode: 0, body: dataExcerpt(statusData) }, 'online_false');
 	}
 	return null;
 }

@@ -631,6 +631,31 @@ export class DeliveryEngine {
 	}
 
 	/** One attempt: identify, make sure a watcher has its baseline, send, then verify at the level. */
+	/**
+	 * NapCat answers a private message to a non-friend with the same `Timeout ... EventRet: {}` as a hung
+	 * kernel (NapCatQQ #600, field notes §2). Before that is treated as ambiguous, `get_friend_list` says
+	 * whether the target is a friend at all: a non-friend ends terminal (`not_friend`), never resent.
+	 */
+	private async nonFriendCheck(
+		target: Target,
+		sender: AccountIdentity,
+		failure: Classification,
+	): Promise<{ classification?: Classification; evidence: Record<string, unknown> } | undefined> {
+		if (target.type !== 'private' || !sender.implementation.privateNonFriendTimeout) return undefined;
+		if (failure.reason !== 'send_timeout' || failure.detail !== 'napcat_kernel_no_answer') return undefined;
+		const result = await this.env.sender.client.call('get_friend_list', {}, { timeoutMs: this.settings.requestTimeoutMs });
+		if (!result.ok || !Array.isArray(result.data)) {
+			return { evidence: { action: 'get_friend_list', readable: false } };
+		}
+		const friends = result.data as Array<{ user_id?: unknown }>;
+		const isFriend = friends.some((friend) => Number(friend?.user_id) === target.id);
+		if (isFriend) return { evidence: { action: 'get_friend_list', friend: true } };
+		return {
+			classification: verifierFailure('not_friend', 'terminal', failure.raw, 'napcat_private_not_friend'),
+			evidence: { action: 'get_friend_list', friend: false, friends: friends.length },
+		};
+	}
+
 	private async attempt(request: DeliveryRequest, attempt: number, ticket: SendTicket): Promise<AttemptResult> {
 		const { clock } = this.env;
 		const level = this.settings.verification;
@@ -742,7 +767,12 @@ export class DeliveryEngine {
 
 		const acceptance = checkApiAcceptance(result, this.seenMessageIds, target.type);
 		if (!acceptance.accepted) {
-			return done({ classification: acceptance.classification, evidence: { api: { accepted: false, attempt } } });
+			const friend = await this.nonFriendCheck(target, sender, acceptance.classification);
+			const api = { accepted: false, attempt };
+			return done({
+				classification: friend?.classification ?? acceptance.classification,
+				evidence: friend ? { api, friendCheck: friend.evidence } : { api },
+			});
 		}
 		const messageId = acceptance.messageId;
 		this.seenMessageIds.add(messageId);

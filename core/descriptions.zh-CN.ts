@@ -88,6 +88,10 @@ export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; ac
 		meaning: '这个账号的熔断器处于打开状态：最近的发送失败说明客户端卡住或账号有问题，所以这条消息被拦下、没有发送（对于上报：熔断器刚刚打开）。',
 		action: '重启或检查客户端；Restart Client 恢复成功或 Health Probe 健康都会关闭熔断器。从 Not Delivered 输出的被拦消息从未发出：需要重发。',
 	},
+	not_friend: {
+		meaning: '私聊目标不是发送账号的好友。NapCat 对这种发送只回复内核超时（`EventRet: {}`）；get_friend_list 确认目标不是好友，所以消息没有送达。',
+		action: '先添加好友（或改为发到群里）。重发无济于事。',
+	},
 };
 
 export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<ProbeDiagnosis, { state: string; meaning: string; action: string }> = {

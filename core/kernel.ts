@@ -16,16 +16,7 @@ import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
 import type { EventSocketFactory, EventSocketLike } from './verify';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-	return undefined;
-}
+import { isRecord, toNumber } from './values';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
 export const SEND_STATUS = { failed: 0, sending: 1, success: 2, successNoSeq: 3 } as const;

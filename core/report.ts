@@ -2,6 +2,7 @@ import type { RequestFn } from './transport';
 import { signReport } from './signing';
 import { REASON_CODES } from './types';
 import type { DeliveryResult, FailureEvent, FailureEventKind, FailureSource } from './types';
+import { isRecord } from './values';
 
 /**
  * Failure reports: what the Send, Probe and Restart nodes post to a Delivery Failure Trigger.
@@ -66,10 +67,6 @@ export class ReportFormatError extends Error {
 	}
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Checks a parsed report body and returns it as a FailureEvent; throws ReportFormatError saying what is wrong. */
 export function parseFailureEvent(value: unknown): FailureEvent {
 	if (!isRecord(value)) throw new ReportFormatError('the report body is not a JSON object');
@@ -86,14 +83,21 @@ export function parseFailureEvent(value: unknown): FailureEvent {
 	if (reason !== undefined && reason !== null && !(REASON_CODES as readonly unknown[]).includes(reason)) {
 		throw new ReportFormatError(`"reason" is not a known reason code`);
 	}
+	// An item refused before sending reports what it had: its target may lack a valid id or type, and it
+	// has no message (null). The trigger takes those with their reason rather than refusing the report.
 	if (
 		target !== undefined &&
-		!(isRecord(target) && (target.type === 'group' || target.type === 'private') && typeof target.id === 'number')
+		target !== null &&
+		!(
+			isRecord(target) &&
+			(target.type === 'group' || target.type === 'private' || target.type === null) &&
+			(typeof target.id === 'number' || target.id === null)
+		)
 	) {
-		throw new ReportFormatError('"target" must be {type: "group"|"private", id: number}');
+		throw new ReportFormatError('"target" must be {type: "group"|"private", id: number} (type or id null when invalid)');
 	}
-	if (message !== undefined && !Array.isArray(message)) {
-		throw new ReportFormatError('"message" must be an array of segments');
+	if (message !== undefined && message !== null && !Array.isArray(message)) {
+		throw new ReportFormatError('"message" must be an array of segments, or null when nothing was sent');
 	}
 	return buildFailureEvent(value as unknown as FailureEventFields);
 }
@@ -211,4 +215,12 @@ export function dropOldest(memory: Record<string, number>, max: number): void {
 	if (keys.length <= max) return;
 	const byAge = keys.map((key, order) => ({ key, at: memory[key], order })).sort((a, b) => a.at - b.at || a.order - b.order);
 	for (const { key } of byAge.slice(0, keys.length - max)) delete memory[key];
+}
+
+/** A target as a report may carry it: type and id kept when valid, else null (an item refused before sending). */
+export function reportableTarget(target: unknown): { type: 'group' | 'private' | null; id: number | null } | undefined {
+	if (!isRecord(target)) return undefined;
+	const type = target.type === 'group' || target.type === 'private' ? target.type : null;
+	const id = typeof target.id === 'number' && Number.isSafeInteger(target.id) ? target.id : null;
+	return { type, id };
 }

@@ -3,7 +3,7 @@
  * (AWS "Exponential Backoff and Jitter"). OneBot has no idempotency key, so an ambiguous failure is
  * verified before any resend (check-then-create).
  */
-import type { Classification, ReasonClass, Sleep } from './types';
+import type { Classification, ReasonClass } from './types';
 
 /** Returns a number in [0, 1). Injected so tests are deterministic. */
 export type RandomFn = () => number;
@@ -88,68 +88,4 @@ export function decideRetry(
 	const delayMs = backoffDelay(attempt, { baseMs: policy.baseMs, capMs: policy.capMs, factor: policy.factor }, random);
 	if (reasonClass === 'ambiguous') return { action: 'verify_then_retry', delayMs, why: 'may have arrived: verify first' };
 	return { action: 'retry', delayMs, why: 'transient failure' };
-}
-
-/** One attempt's outcome, as `runWithRetry` sees it. */
-export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; classification: Classification };
-
-export interface RetryStep {
-	attempt: number;
-	classification: Classification;
-	decision: RetryDecision;
-	/** Set when the decision asked for a check before resending. */
-	landed?: boolean;
-}
-
-export interface RetryRun<T> {
-	ok: boolean;
-	value?: T;
-	/** The last failure when `ok` is false and nothing landed. */
-	classification?: Classification;
-	/** True when a check after an ambiguous failure found the message had arrived. */
-	landedAfterCheck: boolean;
-	attempts: number;
-	steps: RetryStep[];
-}
-
-export interface RunWithRetryOptions<T> {
-	policy: RetryPolicy;
-	sleep: Sleep;
-	random?: RandomFn;
-	/** Performs attempt number `attempt` (1-based). */
-	attempt: (attempt: number) => Promise<AttemptOutcome<T>>;
-	/**
-	 * Checks whether an ambiguous attempt arrived after all. Without it an ambiguous failure is
-	 * never resent: a blind resend could deliver the message twice.
-	 */
-	verify?: (attempt: number, classification: Classification) => Promise<boolean>;
-}
-
-/** Runs attempts under the policy; every wait goes through the injected sleep. */
-export async function runWithRetry<T>(options: RunWithRetryOptions<T>): Promise<RetryRun<T>> {
-	const steps: RetryStep[] = [];
-	for (let attempt = 1; ; attempt++) {
-		const outcome = await options.attempt(attempt);
-		if (outcome.ok) return { ok: true, value: outcome.value, landedAfterCheck: false, attempts: attempt, steps };
-		const decision = decideRetry(outcome.classification, attempt, options.policy, options.random);
-		const step: RetryStep = { attempt, classification: outcome.classification, decision };
-		steps.push(step);
-		if (decision.action === 'verify_then_retry') {
-			if (!options.verify) {
-				step.decision = { action: 'stop', delayMs: 0, why: 'ambiguous and no way to verify' };
-				return { ok: false, classification: outcome.classification, landedAfterCheck: false, attempts: attempt, steps };
-			}
-			step.landed = await options.verify(attempt, outcome.classification);
-			if (step.landed) return { ok: true, landedAfterCheck: true, attempts: attempt, steps };
-		}
-		if (decision.action === 'stop') {
-			// Out of attempts after an ambiguous failure: one last check tells delivered from failed.
-			if (outcome.classification.reasonClass === 'ambiguous' && options.verify && step.landed === undefined) {
-				step.landed = await options.verify(attempt, outcome.classification);
-				if (step.landed) return { ok: true, landedAfterCheck: true, attempts: attempt, steps };
-			}
-			return { ok: false, classification: outcome.classification, landedAfterCheck: false, attempts: attempt, steps };
-		}
-		if (decision.delayMs > 0) await options.sleep(decision.delayMs);
-	}
 }

@@ -1,4 +1,5 @@
 import type { Clock, RawError } from './types';
+import { bodyText } from './values';
 
 /** One HTTP exchange. The core never does I/O itself: nodes pass n8n's request helper, tests pass fetch. */
 export interface HttpRequest {
@@ -94,8 +95,6 @@ export interface OneBotClientOptions {
 	clock?: Clock;
 }
 
-const MAX_RAW_BODY = 300;
-
 export function parseEnvelope(body: unknown): OneBotEnvelope | undefined {
 	let value = body;
 	if (typeof value === 'string') {
@@ -109,11 +108,6 @@ export function parseEnvelope(body: unknown): OneBotEnvelope | undefined {
 	const candidate = value as Record<string, unknown>;
 	if (typeof candidate.status !== 'string' || typeof candidate.retcode !== 'number') return undefined;
 	return candidate as unknown as OneBotEnvelope;
-}
-
-function rawBody(body: unknown): string {
-	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-	return text.length > MAX_RAW_BODY ? `${text.slice(0, MAX_RAW_BODY)}…` : text;
 }
 
 function envelopeRaw(envelope: OneBotEnvelope, httpStatus: number): RawError {
@@ -181,11 +175,11 @@ export class OneBotClient {
 		if (response.status < 200 || response.status >= 300) {
 			const raw: RawError = envelope
 				? envelopeRaw(envelope, response.status)
-				: { httpStatus: response.status, body: rawBody(response.body) };
+				: { httpStatus: response.status, body: bodyText(response.body) };
 			return fail({ kind: 'http', raw, envelope });
 		}
 		if (!envelope) {
-			return fail({ kind: 'malformed', raw: { httpStatus: response.status, body: rawBody(response.body) } });
+			return fail({ kind: 'malformed', raw: { httpStatus: response.status, body: bodyText(response.body) } });
 		}
 		const accepted =
 			(envelope.status === 'ok' || envelope.status === 'async') &&

@@ -23,6 +23,7 @@ export const REASON_CODES = [
 	'api_error',
 	'not_confirmed',
 	'circuit_open',
+	'not_friend',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -26,16 +26,7 @@ export type {
 	WatchVia,
 	WatchedChat,
 } from './chatWatcher';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-	return undefined;
-}
+import { isRecord, toNumber } from './values';
 
 /** A failure the verifier itself found (no call failed): the class says whether a send may have landed. */
 export function verifierFailure(

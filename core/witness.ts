@@ -8,6 +8,7 @@ import { implementationNameOf, profileOf } from './implementations';
 import type { ImplementationName, SeqField } from './implementations';
 import { tryNormaliseForMatch } from './message';
 import type { Segment, TargetType } from './types';
+import { toNumber } from './values';
 
 /** A OneBot message event or history entry as the witness sees it. */
 export interface WitnessEntry {
@@ -82,12 +83,6 @@ export const DEFAULT_CLOCK_SKEW_MS = 2000;
 /** `time` is whole seconds, truncated. */
 const SECOND_ROUNDING_MS = 1000;
 
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-	return undefined;
-}
-
 /** The entry's server seq, when the witness's implementation has one. */
 export function entryServerSeq(entry: WitnessEntry, seqField?: WitnessSeqField): number | undefined {
 	switch (seqField) {
@@ -133,7 +128,7 @@ function insideWindow(entry: WitnessEntry, expectation: SentMessageExpectation, 
 export type MatchMethod = 'server_seq' | 'content_time';
 
 /**
- * Whether the entry is our message, ignoring what the witness had before the send (`findMatch`
+ * Whether the entry is our message, ignoring what the witness had before the send (`matchAll`
  * handles that). Returns how it matched, or null.
  */
 export function matchEntry(
@@ -239,21 +234,6 @@ function chronological(entries: WitnessEntry[], seqField?: WitnessSeqField): Wit
 			return timeA !== timeB ? timeA - timeB : a.index - b.index;
 		})
 		.map(({ entry }) => entry);
-}
-
-/** The earliest entry that is our message and was not already there before the send. */
-export function findMatch(
-	entries: WitnessEntry[],
-	expectation: SentMessageExpectation,
-	baseline: WitnessBaseline = new WitnessBaseline(),
-	options: MatchOptions = {},
-): WitnessMatch | undefined {
-	for (const entry of chronological(entries, options.seqField)) {
-		if (baseline.covers(entry)) continue;
-		const method = matchEntry(entry, expectation, options);
-		if (method) return { entry, method };
-	}
-	return undefined;
 }
 
 /**

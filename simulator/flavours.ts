@@ -196,6 +196,16 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 
 // ---------------------------------------------------------------- send failures
 
+/**
+ * The kernel never confirmed the send within the wait.
+ * - LLOneBot 3.x `发送超时` (LLOneBot/LLOneBot: src/ntqqapi/api/msg.ts, v3.28.0); 4.x `ntqq api timeout IPC_UP_3, ...`
+ *   (src/ntqqapi/ntcall.ts, v4.4.3); ≥ 5 `invoke timeout, <fn>, <args>` (src/ntqqapi/ntcall.ts, v5.0 / v7.0.1).
+ * - NapCat `Timeout: NTEvent serviceAndMethod:... EventRet:\n{}` (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts);
+ *   2.x `Timeout: NTEvent EventName: ...` (NapCatQQ #262).
+ * - go-cqhttp `SEND_MSG_API_ERROR` / `请参考 go-cqhttp 端输出` (Mrs4s/go-cqhttp: coolq/api.go).
+ * - Lagrange retcode 9000, `data: null`: the server returned no sequence (field notes §2). Its other ambiguous
+ *   answer, 9057 (no answer packet), is classified (core/implementations/lagrange.ts) but not simulated.
+ */
 export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: 'none' | 'accepted' = 'none'): ErrorSpec {
 	const peer =
 		msg.messageType === 'group'
@@ -211,6 +221,9 @@ export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: '
 		}
 		case 'napcat': {
 			const ret = eventRet === 'accepted' ? JSON.stringify({ result: 0, errMsg: '' }, null, 4) : '{}';
+			if (major(f.version) <= 2) {
+				return { retcode: 200, message: `Timeout: NTEvent EventName:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}` };
+			}
 			return {
 				retcode: 200,
 				message: `Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}`,
@@ -223,14 +236,28 @@ export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: '
 	}
 }
 
-/** The kernel rejected the send with a result code (110 removed from group, 120 muted...). */
-export function kernelRejected(f: FlavourInfo, result: number, errMsg: string): ErrorSpec {
+/**
+ * The kernel rejected the send with a result code (110 removed from the group...).
+ * - LLOneBot 3.x: rejections are ignored and end as `发送超时` (src/ntqqapi/api/msg.ts, v3.28.0);
+ *   4.0–4.7.3 `ntqq api call failed, ...` (src/ntqqapi/ntcall.ts, v4.4.3); 4.7.4–4.9.4 `call failed, ...`
+ *   (DetailedError); 5.x never raises one: `pmhq.call(...).then(...)` waits out `invoke timeout`;
+ *   ≥ 6 `invoke failed, <fn>, <req>, <res>` in util.inspect form (src/ntqqapi/ntcall.ts, v7.0.1).
+ * - NapCat `EventChecker Failed: ...` (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts).
+ * - go-cqhttp `SEND_MSG_API_ERROR` (coolq/api.go). Lagrange: the result code as retcode, no text.
+ */
+export function kernelRejected(f: FlavourInfo, result: number, errMsg: string, msg?: StoredMessage): ErrorSpec {
 	const payload = JSON.stringify({ result, errMsg });
 	switch (f.flavour) {
-		case 'llonebot':
-			return major(f.version) >= 5
-				? { retcode: 200, message: `invoke failed, wrapperSession.getMsgService().sendMsg, ${payload}` }
-				: { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+		case 'llonebot': {
+			const m = major(f.version);
+			if (m <= 3) return { retcode: 200, message: '发送超时' };
+			if (m === 5) {
+				return msg ? sendTimeoutError(f, msg) : { retcode: 200, message: 'invoke timeout, wrapperSession.getMsgService().sendMsg, []' };
+			}
+			if (m >= 6) return { retcode: 200, message: `invoke failed, sendMsg, [], { result: ${result}, errMsg: '${errMsg}' }` };
+			if (versionAtLeast(f.version, '4.7.4')) return { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+			return { retcode: 200, message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+		}
 		case 'napcat':
 			return {
 				retcode: 200,
@@ -246,6 +273,7 @@ export function kernelRejected(f: FlavourInfo, result: number, errMsg: string): 
 export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec {
 	switch (f.flavour) {
 		case 'gocq':
+			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs 账号可能被风控).
 			return {
 				retcode: 100,
 				msg: 'SEND_MSG_API_ERROR',
@@ -253,19 +281,43 @@ export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec 
 				message: `send ${msg.messageType} message failed: blocked by server`,
 			};
 		case 'napcat':
+			// Accepted by the kernel, never confirmed (NapCatQQ #788, #1410).
 			return sendTimeoutError(f, msg, 'accepted');
 		default:
 			return sendTimeoutError(f, msg);
 	}
 }
 
-export function notInGroupError(f: FlavourInfo): ErrorSpec {
+/** Removed from the group: kernel result 110 / 你已被移出该群 (NapCatQQ #600); go-cqhttp `GROUP_NOT_FOUND` (coolq/api.go). */
+export function notInGroupError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec {
 	if (f.flavour === 'gocq') return { retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', message: '群聊不存在' };
-	return kernelRejected(f, 110, '你已被移出该群');
+	return kernelRejected(f, 110, '你已被移出该群', msg);
 }
 
-export function mutedError(f: FlavourInfo): ErrorSpec {
-	return kernelRejected(f, 120, '发送失败，你已被禁言');
+/**
+ * Muted in the group. LLOneBot ≥ 4.4 checks before sending and throws `当前处于被禁言状态` (LLOneBot/LLOneBot:
+ * src/onebot11/helper/createMessage.ts v4.4.3, src/ntqqapi/core.ts HEAD): nothing is sent. Elsewhere
+ * UNVERIFIED: no implementation's source shows the muted answer; the simulator uses kernel result 120
+ * (found only in the legacy oicq/mirai libraries) for NapCat and Lagrange, and go-cqhttp's generic failure.
+ */
+export function mutedError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec {
+	if (f.flavour === 'llonebot' && versionAtLeast(f.version, '4.4.0')) return { retcode: 200, message: '当前处于被禁言状态' };
+	return kernelRejected(f, 120, '发送失败，你已被禁言', msg);
+}
+
+/**
+ * Parameter validation failed before anything was sent: NapCat and LLOneBot retcode 400 over HTTP, 1400
+ * over WebSocket (NapNeko/NapCatQQ: packages/napcat-onebot/action/OneBotAction.ts; LLOneBot/LLOneBot:
+ * src/onebot11/action/BaseAction.ts v4.4.3). go-cqhttp 100 with its code; Lagrange 200.
+ */
+export function validationError(f: FlavourInfo, text: string, transport: Transport, gocqMsg = 'PARAM_ERROR'): ErrorSpec {
+	switch (f.flavour) {
+		case 'llonebot':
+		case 'napcat':
+			return { retcode: transport === 'ws' ? 1400 : 400, message: text };
+		default:
+			return actionError(f, text, gocqMsg);
+	}
 }
 
 function elementsOf(msg: StoredMessage): unknown[] {

@@ -343,7 +343,7 @@ export class World {
 		const f = acc.flavour;
 		const err = (e: F.ErrorSpec, faults: string[] = []): ActionResult => ({ httpStatus: 200, body: F.errorBody(f, e, transport), faults });
 		const target = Number(type === 'group' ? params.group_id : params.user_id);
-		if (!Number.isFinite(target) || target <= 0) return err(F.actionError(f, type === 'group' ? '缺少参数 group_id' : '缺少参数 user_id', 'PARAM_ERROR'));
+		if (!Number.isFinite(target) || target <= 0) return err(F.validationError(f, type === 'group' ? '缺少参数 group_id' : '缺少参数 user_id', transport));
 		const autoEscape = params.auto_escape === true || params.auto_escape === 'true' || params.auto_escape === 1 || params.auto_escape === '1';
 		const segments = normalizeMessage(params.message, autoEscape);
 		if (!segments) {
@@ -357,6 +357,15 @@ export class World {
 		const draft = this.draftMessage(acc, type, { groupId: type === 'group' ? target : undefined, userId: type === 'private' ? target : undefined }, segments);
 		const napcatTimeout = f.flavour === 'napcat' && params.timeout !== undefined ? Number(params.timeout) : undefined;
 		const kernelTimeout = napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.kernelTimeoutFor(acc);
+		if (type === 'private' && f.flavour === 'napcat') {
+			// NapCatQQ #600 (field notes §2): a private message to a non-friend is never answered by the kernel;
+			// NapCat answers `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts). Nothing is sent.
+			const peer = this.accountBySelfId(target);
+			if (!peer || !this.areFriends(acc, peer)) {
+				await this.sleep(kernelTimeout);
+				return err(F.sendTimeoutError(f, draft));
+			}
+		}
 
 		if (!acc.loggedIn) {
 			await this.sleep(kernelTimeout);
@@ -508,10 +517,10 @@ export class World {
 			}
 			case 'not_in_group':
 				this.trackUnaccepted(draft, kind);
-				return err(F.notInGroupError(f));
+				return err(F.notInGroupError(f, draft));
 			case 'muted':
 				this.trackUnaccepted(draft, kind);
-				return err(F.mutedError(f));
+				return err(F.mutedError(f, draft));
 			default:
 				return ok(null);
 		}

@@ -75,6 +75,65 @@ export interface MemorySample {
 	delivered: number;
 }
 
+export interface TriggerResult {
+	concurrency: number;
+	sustainMs: number;
+	latency: TriggerLatency[];
+	sustained: TriggerSustained[];
+}
+
+/** One fresh n8n: a warm-up batch, then runs of items; memory after a forced GC before and after. */
+export interface MemoryRep {
+	rep: number;
+	before: { rssMb: number; heapUsedMb: number };
+	after: { rssMb: number; heapUsedMb: number };
+	peakRssMb: number;
+	items: number;
+	delivered: number;
+	samples: Array<{ items: number; rssMb: number; heapUsedMb: number; executionTime: number; delivered: number }>;
+}
+
+export interface ScalingRow {
+	variant: Variant;
+	items: number;
+	executionTime: number;
+	perItemMs: number;
+	delivered: number;
+	failed: number;
+	calls: number;
+	byAction: Record<string, number>;
+	/** Messages that reached the witness more than once (ground truth). */
+	duplicates: number;
+}
+
+export interface BusyRow {
+	variant: Variant;
+	items: number;
+	otherPerSecond: number;
+	otherInjected: number;
+	delivered: number;
+	failed: number;
+	/** Not Delivered although the witness received it (ground truth): a read that was too shallow, or a wrong verdict. */
+	missedButArrived: number;
+	duplicates: number;
+	historyReads: number;
+	executionTime: number;
+}
+
+/** A flavour/version of the simulator (e.g. LLOneBot 4.4.3 with hashed ids): verified, missed, calls. */
+export interface FlavourRow {
+	flavour: string;
+	version: string;
+	variant: Variant;
+	items: number;
+	delivered: number;
+	failed: number;
+	reasons: Record<string, number>;
+	calls: number;
+	duplicates: number;
+	p50LatencyMs: number;
+}
+
 export interface BenchResults {
 	startedAt: string;
 	quick: boolean;
@@ -96,6 +155,13 @@ export interface BenchResults {
 	calls?: { items: number; minIntervalMs: number; pollIntervalMs: number; rows: CallsRow[] };
 	drop?: { items: number; deadlineMs: number; samples: DropSample[]; wronglyDelivered: number };
 	early?: { items: number; deadlineMs: number; rows: EarlyRow[] };
-	trigger?: { concurrency: number; sustainMs: number; latency: TriggerLatency[]; sustained: TriggerSustained[] };
+	trigger?: TriggerResult;
+	/** The trigger again in fresh n8n instances started with expression-engine settings (env name → value). */
+	triggerTuned?: Array<{ label: string; env: Record<string, string>; result: TriggerResult }>;
 	memory?: { runs: number; itemsPerRun: number; samples: MemorySample[] };
+	/** Memory measured per repetition in its own fresh n8n (replaces `memory`). */
+	memoryReps?: { reps: number; runs: number; itemsPerRun: number; warmupItems: number; rows: MemoryRep[] };
+	scaling?: { rows: ScalingRow[]; minIntervalMs: number; pollIntervalMs: number };
+	busy?: { rows: BusyRow[]; pollIntervalMs: number; minIntervalMs: number };
+	flavours?: { rows: FlavourRow[] };
 }

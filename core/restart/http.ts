@@ -1,25 +1,17 @@
 /** The HTTP helpers the restart methods share: one exchange, bounded texts, tolerant JSON. */
 import { TIMEOUT_CODES, TransportError, networkErrorCode } from '../transport';
 import type { CallFailure, HttpRequest, HttpResponse, RequestFn } from '../transport';
+import { clip } from '../values';
 
 export interface Exchanged {
 	response?: HttpResponse;
 	failure?: CallFailure;
 }
 
-const MAX_TEXT = 300;
-
-export function clip(text: string): string {
-	return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
-}
-
+/** A response body as bounded text; no body is an empty text. */
 export function bodyText(body: unknown): string {
 	if (body === undefined || body === null || body === '') return '';
 	return clip(typeof body === 'string' ? body : JSON.stringify(body) ?? '');
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function parseJson(body: unknown): unknown {

@@ -1,5 +1,6 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IHookFunctions,
 	INodeType,
@@ -9,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/events';
 import { ReplayMemory } from '../../core/report';
+import { readNumber } from '../shared/parameters';
 import { deliveryFailureTriggerProperties } from './description';
 import { readFilters } from './parameters';
 import type { TriggerOptions } from './parameters';
@@ -60,6 +62,36 @@ function stateFor(context: IWebhookFunctions): TriggerState {
 	return state;
 }
 
+/**
+ * How long a trigger reuses the credential it read. In n8n 2.41 reading a credential in the webhook phase costs a
+ * database read, a decryption and an expression isolate of its own (n8n-core reads it "runless", in a workflow of
+ * its own), on top of the isolate n8n already holds for the request (docs/benchmarks.md).
+ */
+export const CREDENTIAL_REUSE_MS = 10_000;
+
+const credentialCache = new Map<string, { at: number; credentialId: string; data: ICredentialDataDecryptedObject }>();
+
+/**
+ * The trigger's credential, read at most once per request and reused for CREDENTIAL_REUSE_MS by the same workflow,
+ * node and scope in this process. `fresh` reads it again: a refused request is decided once more with a fresh read,
+ * so a secret that was just changed works at once for reports signed with it.
+ */
+async function triggerCredentials(
+	context: IWebhookFunctions,
+	fresh: boolean,
+): Promise<{ data: ICredentialDataDecryptedObject; reused: boolean }> {
+	const key = stateKey(context, webhookScope(context));
+	const credentialId = String(context.getNode().credentials?.oneBotApi?.id ?? '');
+	const now = Date.now();
+	const cached = credentialCache.get(key);
+	if (!fresh && cached && cached.credentialId === credentialId && now >= cached.at && now - cached.at < CREDENTIAL_REUSE_MS) {
+		return { data: cached.data, reused: true };
+	}
+	const data = await context.getCredentials('oneBotApi');
+	credentialCache.set(key, { at: now, credentialId, data });
+	return { data, reused: false };
+}
+
 export class OneBotDeliveryFailureTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OneBot Delivery Failure Trigger',
@@ -98,6 +130,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				readFilters(this);
 				processState.delete(stateKey(this, hookScope(this)));
+				credentialCache.delete(stateKey(this, hookScope(this)));
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
@@ -118,7 +151,7 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
-		const credentials = await this.getCredentials('oneBotApi');
+		let credentials = await triggerCredentials(this, false);
 		const filters = readFilters(this);
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const state = stateFor(this);
@@ -128,23 +161,30 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		// n8n reads the raw body for webhook nodes before parsing it; read it here if it did not.
 		if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
 		const nowMs = Date.now();
-		const decision = receiveTriggerRequest(
-			{ headers: this.getHeaderData() as Record<string, unknown>, rawBody: req.rawBody ?? '' },
-			{
-				reportSecret: text(credentials.reportSecret),
-				eventKey: text(credentials.eventSecret) ?? text(credentials.accessToken),
-			},
-			{
-				nowMs,
-				acceptUnsignedEvents: options.acceptUnsignedEvents === true,
-				seenReportSignatures: state.seenReportSignatures,
-			},
-		);
+		const decide = () =>
+			receiveTriggerRequest(
+				{ headers: this.getHeaderData() as Record<string, unknown>, rawBody: req.rawBody ?? '' },
+				{
+					reportSecret: text(credentials.data.reportSecret),
+					eventKey: text(credentials.data.eventSecret) ?? text(credentials.data.accessToken),
+				},
+				{
+					nowMs,
+					acceptUnsignedEvents: options.acceptUnsignedEvents === true,
+					seenReportSignatures: state.seenReportSignatures!,
+				},
+			);
+		let decision = decide();
+		if ('status' in decision && (decision.status === 401 || decision.status === 403) && credentials.reused) {
+			// Refused with a reused credential: decide again with a fresh read (the secret may have just changed).
+			credentials = await triggerCredentials(this, true);
+			decision = decide();
+		}
 		if ('status' in decision) return answer(decision.status, decision.message);
 
 		const event = decision.start;
 		if (!matchesFilters(event, filters).match) return answer(204, 'filtered');
-		const repeatSeconds = Math.max(0, Number(options.offlineRepeatMinutes ?? 10)) * 60;
+		const repeatSeconds = readNumber(this, 'trigger', 'options.offlineRepeatMinutes', options.offlineRepeatMinutes) * 60;
 		const fingerprint = decision.origin === 'onebot_event' ? decision.fingerprint : undefined;
 		if (!offlineRunDue(event, state.lastOfflineRun, nowMs, repeatSeconds, fingerprint)) return answer(204, 'repeat');
 

@@ -1,9 +1,11 @@
-import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { applyHysteresis, deliveryCanarySender, hysteresisKey, pruneHistories, runProbe } from '../../core/probe';
 import type { HysteresisMemory, HysteresisOutcome } from '../../core/probe';
 import type { ReportOutcome } from '../../core/report';
+import { redactUrl } from '../../core/redact';
 import { reportToTrigger } from '../shared/report';
+import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { accountPacing, closeAccountBreaker } from '../../core/pacing/registry';
 import { healthProbeProperties, withCanary } from './description';
@@ -72,9 +74,9 @@ export class OneBotHealthProbe implements INodeType {
 					canaries: parameters.canaries,
 					sendCanary: deliveryCanarySender({
 						// The bot's own stream, when its credential names one: the probe tells whether self-reporting is on.
-						sender: { client, events: eventStreamOf(credentials) },
-						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials) } : undefined,
-						sleep,
+						sender: { client, events: eventStreamOf(credentials, this, itemIndex) },
+						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials, this, itemIndex) } : undefined,
+						sleep: stoppableSleep(cancelSignalOf(this)),
 						clock,
 						requestTimeoutMs: parameters.timeoutMs,
 						// Canaries take a send slot of the account like any send (never held by its breaker).
@@ -95,7 +97,7 @@ export class OneBotHealthProbe implements INodeType {
 				let outcome: HysteresisOutcome;
 				if (keepHistory) {
 					const histories = (staticData[HISTORY_KEY] ?? {}) as Record<string, HysteresisMemory>;
-					const key = hysteresisKey(credentials.baseUrl, parameters.historyKeyParts);
+					const key = hysteresisKey(redactUrl(credentials.baseUrl), parameters.historyKeyParts);
 					outcome = applyHysteresis(histories[key], run.state, settings, clock);
 					histories[key] = outcome.memory;
 					pruneHistories(histories);

@@ -4,6 +4,8 @@ import { randomBytes } from 'crypto';
 import { InputError, parseTargetId } from '../../core/message';
 import { DEFAULT_HYSTERESIS, renderCanaryText } from '../../core/probe';
 import type { CanaryPlan, hysteresisKey } from '../../core/probe';
+import { readNumber } from '../shared/parameters';
+import type { FieldOf } from '../shared/parameters';
 
 export interface ProbeParameters {
 	canaries: { group?: CanaryPlan; private?: CanaryPlan };
@@ -18,15 +20,8 @@ export interface ProbeParameters {
 	reportOnDown: boolean;
 }
 
-function positive(context: IExecuteFunctions, value: unknown, field: string, itemIndex: number): number {
-	const number = Number(value);
-	if (!Number.isFinite(number) || number <= 0) {
-		throw new NodeOperationError(context.getNode(), `"${field}" must be a positive number, got "${String(value)}"`, {
-			itemIndex,
-			description: `Item ${itemIndex}: fix the "${field}" parameter.`,
-		});
-	}
-	return number;
+function positive(context: IExecuteFunctions, field: FieldOf<'probe'>, value: unknown, itemIndex: number): number {
+	return readNumber(context, 'probe', field, value, itemIndex);
 }
 
 export function readParameters(context: IExecuteFunctions, itemIndex: number, now: number): ProbeParameters {
@@ -41,15 +36,11 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number, no
 		canaries: {},
 		needsWitness: false,
 		historyKeyParts: {},
-		timeoutMs: positive(context, options.requestTimeout ?? 10, 'Request Timeout', itemIndex) * 1000,
-		apiSlowMs: positive(context, options.apiSlowMs ?? 3000, 'API Latency Threshold', itemIndex),
-		canarySlowMs: positive(context, options.canarySlowMs ?? 15000, 'Canary Latency Threshold', itemIndex),
-		failureThreshold: Math.floor(
-			positive(context, options.failureThreshold ?? DEFAULT_HYSTERESIS.failureThreshold, 'Failure Threshold', itemIndex),
-		),
-		recoveryThreshold: Math.floor(
-			positive(context, options.recoveryThreshold ?? DEFAULT_HYSTERESIS.recoveryThreshold, 'Recovery Threshold', itemIndex),
-		),
+		timeoutMs: positive(context, 'options.requestTimeout', options.requestTimeout, itemIndex) * 1000,
+		apiSlowMs: positive(context, 'options.apiSlowMs', options.apiSlowMs, itemIndex),
+		canarySlowMs: positive(context, 'options.canarySlowMs', options.canarySlowMs, itemIndex),
+		failureThreshold: positive(context, 'options.failureThreshold', options.failureThreshold ?? DEFAULT_HYSTERESIS.failureThreshold, itemIndex),
+		recoveryThreshold: positive(context, 'options.recoveryThreshold', options.recoveryThreshold ?? DEFAULT_HYSTERESIS.recoveryThreshold, itemIndex),
 		degradedToUnhealthy: context.getNodeParameter('degradedOutput', itemIndex) === 'unhealthy',
 		reportOnDown: context.getNodeParameter('reportOnDown', itemIndex) as boolean,
 	};
@@ -62,7 +53,7 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number, no
 			description: `Item ${itemIndex}: "Canary Message" needs {nonce} so that each canary is unique and cannot be mistaken for an earlier one.`,
 		});
 	}
-	const deadlineMs = positive(context, context.getNodeParameter('canaryDeadline', itemIndex), 'Canary Deadline', itemIndex) * 1000;
+	const deadlineMs = positive(context, 'canaryDeadline', context.getNodeParameter('canaryDeadline', itemIndex), itemIndex) * 1000;
 	const recall = context.getNodeParameter('recallCanary', itemIndex) as boolean;
 	const plan = (target: CanaryPlan['target'], verification: CanaryPlan['verification']): CanaryPlan => ({
 		target,

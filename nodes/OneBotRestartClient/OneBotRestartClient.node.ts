@@ -1,4 +1,4 @@
-import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
@@ -12,6 +12,7 @@ import type {
 import { NapCatWebUiSession, mergeHistories, restartAccountKey, runRestart } from '../../core/restart';
 import { closeAccountBreaker } from '../../core/pacing/registry';
 import { oneBotClient } from '../shared/transport';
+import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
 import { restartClientProperties } from './description';
 import { guardHistory, historyPersists } from './history';
 import { REPORTED_OUTCOMES, sendReport, toJson } from './output';
@@ -121,7 +122,7 @@ export class OneBotRestartClient implements INodeType {
 						loginGraceMs: parameters.loginGraceMs,
 					},
 					clock: Date.now,
-					sleep,
+					sleep: stoppableSleep(cancelSignalOf(this)),
 				});
 				// Static data is only a copy (n8n writes it back whole when the run ends, last writer wins):
 				// merged, never overwritten, so a run that ends later cannot erase another run's restarts.

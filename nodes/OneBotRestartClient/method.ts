@@ -1,4 +1,4 @@
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	NapCatWebUiSession,
@@ -10,6 +10,8 @@ import {
 import type { RestartMethod } from '../../core/restart';
 import type { OneBotClient } from '../../core/transport';
 import { authenticatedRequest, plainRequest } from '../shared/transport';
+import { readChoice } from '../shared/parameters';
+import { stoppableSleep } from '../shared/sleep';
 import { numberParameter, parseBody, text } from './parameters';
 import type { RestartParameters } from './parameters';
 
@@ -33,7 +35,8 @@ export async function webUiSession(
 			baseUrl,
 			token,
 			request: plainRequest(context),
-			sleep,
+			// Cached across runs, so bound to none of them: only the timer cap applies.
+			sleep: stoppableSleep(),
 			clock: Date.now,
 			timeoutMs: parameters.timeoutMs,
 			rateLimitWaitMs: parameters.rateLimitWaitMs,
@@ -64,7 +67,7 @@ export async function restartMethod(
 					description: `Item ${itemIndex}: set the name or id of the container that runs the QQ client.`,
 				});
 			}
-			const stopTimeoutSeconds = numberParameter(context, context.getNodeParameter('stopTimeout', itemIndex), 'Stop Timeout', itemIndex, { allowZero: true });
+			const stopTimeoutSeconds = numberParameter(context, context.getNodeParameter('stopTimeout', itemIndex), 'stopTimeout', itemIndex);
 			const values = (await context.getCredentials('dockerEngineApi', itemIndex)) as IDataObject;
 			return dockerRestartMethod({
 				baseUrl: text(values.baseUrl),
@@ -75,7 +78,7 @@ export async function restartMethod(
 			});
 		}
 		case 'customHttp': {
-			const httpMethod = context.getNodeParameter('httpMethod', itemIndex) as 'GET' | 'POST';
+			const httpMethod = readChoice(context, 'httpMethod', context.getNodeParameter('httpMethod', itemIndex), ['GET', 'POST'] as const, itemIndex);
 			const body = httpMethod === 'POST' ? parseBody(context, itemIndex) : undefined;
 			const values = (await context.getCredentials('oneBotRestartEndpointApi', itemIndex)) as IDataObject;
 			return customHttpRestartMethod({

@@ -2,6 +2,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { RESTART_METHODS } from '../../core/restart';
 import type { RestartMethodName } from '../../core/restart';
+import { readChoice, readNumber } from '../shared/parameters';
+import type { FieldOf } from '../shared/parameters';
 
 export interface RestartParameters {
 	method: RestartMethodName;
@@ -21,51 +23,34 @@ export interface RestartParameters {
 	webUiLoginCheck: boolean;
 }
 
+/** A numeric parameter of the Restart Client, checked against its bounds (nodes/shared/parameters.ts). */
 export function numberParameter(
 	context: IExecuteFunctions,
 	value: unknown,
-	field: string,
+	field: FieldOf<'restart'>,
 	itemIndex: number,
-	{ min, allowZero }: { min?: number; allowZero?: boolean } = {},
 ): number {
-	const number = Number(value);
-	const tooSmall = allowZero ? number < 0 : number <= 0;
-	if (!Number.isFinite(number) || tooSmall || (min !== undefined && number < min)) {
-		throw new NodeOperationError(context.getNode(), `"${field}" must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${String(value)}"`, {
-			itemIndex,
-			description: `Item ${itemIndex}: fix the "${field}" parameter.`,
-		});
-	}
-	return number;
+	return readNumber(context, 'restart', field, value, itemIndex);
 }
 
 export function readParameters(context: IExecuteFunctions, itemIndex: number): RestartParameters {
-	const method = context.getNodeParameter('method', itemIndex) as RestartMethodName;
-	if (!RESTART_METHODS.includes(method)) {
-		throw new NodeOperationError(context.getNode(), `Unknown restart method "${String(method)}"`, { itemIndex });
-	}
+	const method = readChoice(context, 'method', context.getNodeParameter('method', itemIndex), RESTART_METHODS, itemIndex);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const seconds = (value: unknown, field: string, allowZero = false) =>
-		numberParameter(context, value, field, itemIndex, { allowZero }) * 1000;
-	const expected = Number(options.expectedSelfId ?? 0);
-	if (!Number.isInteger(expected) || expected < 0) {
-		throw new NodeOperationError(context.getNode(), `"Account QQ Number" must be a QQ number, got "${String(options.expectedSelfId)}"`, {
-			itemIndex,
-		});
-	}
+	const seconds = (value: unknown, field: FieldOf<'restart'>) => numberParameter(context, value, field, itemIndex) * 1000;
+	const expected = numberParameter(context, options.expectedSelfId, 'options.expectedSelfId', itemIndex);
 	return {
 		method,
 		dryRun: context.getNodeParameter('dryRun', itemIndex) as boolean,
-		minIntervalMs: seconds(context.getNodeParameter('minIntervalMinutes', itemIndex), 'Minimum Interval', true) * 60,
-		maxPerHour: Math.floor(numberParameter(context, context.getNodeParameter('maxPerHour', itemIndex), 'Max Restarts per Hour', itemIndex, { allowZero: true })),
-		deadlineMs: seconds(context.getNodeParameter('recoveryDeadline', itemIndex), 'Recovery Deadline'),
+		minIntervalMs: seconds(context.getNodeParameter('minIntervalMinutes', itemIndex), 'minIntervalMinutes') * 60,
+		maxPerHour: numberParameter(context, context.getNodeParameter('maxPerHour', itemIndex), 'maxPerHour', itemIndex),
+		deadlineMs: seconds(context.getNodeParameter('recoveryDeadline', itemIndex), 'recoveryDeadline'),
 		expectedSelfId: expected > 0 ? expected : null,
-		initialDelayMs: seconds(options.initialWait ?? 5, 'Initial Wait', true),
-		loginGraceMs: seconds(options.loginGrace ?? 20, 'Login Grace', true),
-		pollBaseMs: seconds(options.pollBase ?? 2, 'Poll Interval'),
-		pollCapMs: seconds(options.pollCap ?? 15, 'Max Poll Interval'),
-		rateLimitWaitMs: seconds(options.rateLimitWait ?? 60, 'Rate Limit Wait', true),
-		timeoutMs: seconds(options.requestTimeout ?? 15, 'Request Timeout'),
+		initialDelayMs: seconds(options.initialWait, 'options.initialWait'),
+		loginGraceMs: seconds(options.loginGrace, 'options.loginGrace'),
+		pollBaseMs: seconds(options.pollBase, 'options.pollBase'),
+		pollCapMs: seconds(options.pollCap, 'options.pollCap'),
+		rateLimitWaitMs: seconds(options.rateLimitWait, 'options.rateLimitWait'),
+		timeoutMs: seconds(options.requestTimeout, 'options.requestTimeout'),
 		sendReport: options.sendReport !== false,
 		webUiLoginCheck: method !== 'napcatWebUi' && context.getNodeParameter('webUiLoginCheck', itemIndex, false) === true,
 	};

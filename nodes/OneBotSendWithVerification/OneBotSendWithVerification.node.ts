@@ -1,4 +1,4 @@
-import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -10,7 +10,9 @@ import { DeliveryEngine } from '../../core/deliver';
 import type { DeliveryRequest } from '../../core/deliver';
 import type { DeliveryResult } from '../../core/types';
 import { accountPacing } from '../../core/pacing/registry';
-import { reportToTrigger } from '../shared/report';
+import { reportableTarget } from '../../core/report';
+import { reportAllToTrigger, reportToTrigger } from '../shared/report';
+import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
 import { errorItem, itemFailure } from './output';
@@ -92,15 +94,16 @@ export class OneBotSendWithVerification implements INodeType {
 			sender: {
 				client: sender.client,
 				// The sender's own message_sent events: Kernel Confirmed, and the check after a timed-out send.
-				events: settings.useSelfEvents ? eventStreamOf(sender.credentials) : undefined,
+				events: settings.useSelfEvents ? eventStreamOf(sender.credentials, this) : undefined,
 			},
 			witness: witness
 				? {
 						client: witness.client,
-						events: settings.useEventStream ? eventStreamOf(witness.credentials) : undefined,
+						events: settings.useEventStream ? eventStreamOf(witness.credentials, this, 0) : undefined,
 					}
 				: undefined,
-			sleep,
+			sleep: stoppableSleep(cancelSignalOf(this)),
+			signal: cancelSignalOf(this),
 			clock: Date.now,
 			seenMessageIds: seenIds,
 			accounts: accountPacing,
@@ -161,17 +164,24 @@ export class OneBotSendWithVerification implements INodeType {
 		});
 		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
 
-		for (const { itemIndex, result } of failures) {
+		const reports =
+			settings.reportFailures && sender.credentials.reportUrl
+				? await reportAllToTrigger(
+						this,
+						sender.credentials,
+						failures.map(({ result }) => ({
+							...(result as DeliveryResult),
+							target: reportableTarget(result.target) as DeliveryResult['target'],
+							event: 'delivery_failed',
+							source: 'send',
+						})),
+					)
+				: [];
+		failures.forEach(({ itemIndex, result }, i) => {
 			const json = result as unknown as IDataObject;
-			if (settings.reportFailures && sender.credentials.reportUrl) {
-				json.report = (await reportToTrigger(this, sender.credentials, {
-					...(result as DeliveryResult),
-					event: 'delivery_failed',
-					source: 'send',
-				})) as unknown as IDataObject;
-			}
+			if (reports[i]) json.report = reports[i] as unknown as IDataObject;
 			outputs[itemIndex] = { json, failed: true };
-		}
+		});
 
 		items.forEach((item, itemIndex) => {
 			const output = outputs[itemIndex]!;

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { DeliveryStopped } from '../../core/deliver';
+import { ExecutionCancelled } from '../shared/sleep';
 import { randomUUID } from 'crypto';
 import { parseTargetId } from '../../core/message';
 import type { RunSettings } from './parameters';
@@ -55,7 +56,7 @@ export function errorItem(
  */
 export function itemFailure(context: IExecuteFunctions, itemIndex: number, error: unknown): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
-	const cancelled = error instanceof DeliveryStopped;
+	const cancelled = error instanceof DeliveryStopped || error instanceof ExecutionCancelled;
 	const detail = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(
 		context.getNode(),

@@ -1,11 +1,12 @@
-import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 import { randomUUID } from 'crypto';
 import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
 import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import type { ReasonClass, VerificationLevel } from '../../core/types';
+import { parameterError, readNumber, readOptionalNumber } from '../shared/parameters';
+import type { FieldOf } from '../shared/parameters';
 
 const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 'segments', cq: 'cqMessage' };
 
@@ -20,36 +21,12 @@ export interface RunSettings extends DeliverySettings {
 }
 
 export function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `Item ${itemIndex}: ${message}`, {
-		itemIndex,
-		description: `Check the "${field}" parameter of item ${itemIndex}.`,
-	});
+	return parameterError(context, itemIndex, field, message);
 }
 
-function numberOption(
-	context: IExecuteFunctions,
-	value: unknown,
-	fallback: number,
-	field: string,
-	minimum: number,
-): number {
-	const number = value === undefined || value === '' ? fallback : Number(value);
-	if (!Number.isFinite(number) || number < minimum) {
-		throw inputError(context, 0, field, `"${field}" must be a number of at least ${minimum}, got "${String(value)}"`);
-	}
-	return number;
-}
-
-function optionalNumber(
-	context: IExecuteFunctions,
-	value: unknown,
-	field: string,
-	minimum: number,
-	convert: (n: number) => number = (n) => n,
-): number | undefined {
-	if (value === undefined || value === '') return undefined;
-	return convert(numberOption(context, value, 0, field, minimum));
-}
+const num = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) => readNumber(context, 'send', field, value);
+const optionalNum = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) =>
+	readOptionalNumber(context, 'send', field, value);
 
 /** Run-wide settings, read from the first item (one engine serves the whole run). */
 export function readSettings(context: IExecuteFunctions): RunSettings {
@@ -65,10 +42,10 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 	}
 	return {
 		verification,
-		deadlineMs: numberOption(context, context.getNodeParameter('deadlineSeconds', 0), 30, 'deadlineSeconds', 0.01) * 1000,
-		pollIntervalMs: numberOption(context, options.pollIntervalMs, 1000, 'options.pollIntervalMs', 10),
-		minIntervalMs: numberOption(context, options.minIntervalMs, 1000, 'options.minIntervalMs', 0),
-		requestTimeoutMs: numberOption(context, options.requestTimeoutMs, 30000, 'options.requestTimeoutMs', 100),
+		deadlineMs: num(context, 'deadlineSeconds', context.getNodeParameter('deadlineSeconds', 0)) * 1000,
+		pollIntervalMs: num(context, 'options.pollIntervalMs', options.pollIntervalMs),
+		minIntervalMs: num(context, 'options.minIntervalMs', options.minIntervalMs),
+		requestTimeoutMs: num(context, 'options.requestTimeoutMs', options.requestTimeoutMs),
 		useEventStream: options.useEventStream !== false,
 		useSelfEvents: options.useSelfEvents !== false,
 		reportFailures: options.reportFailures !== false,
@@ -76,26 +53,22 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 		resetBreaker: options.resetBreaker === true,
 		// Options left unset keep what the account already has in this process (another workflow may have set them).
 		pacing: {
-			ratePerMinute: optionalNumber(context, options.accountRatePerMinute, 'options.accountRatePerMinute', 0),
+			ratePerMinute: optionalNum(context, 'options.accountRatePerMinute', options.accountRatePerMinute),
 			breaker: {
-				threshold: optionalNumber(context, options.breakerThreshold, 'options.breakerThreshold', 0, Math.floor),
-				coolDownMs: optionalNumber(context, options.breakerCoolDownSeconds, 'options.breakerCoolDownSeconds', 0, (s) => s * 1000),
+				threshold: optionalNum(context, 'options.breakerThreshold', options.breakerThreshold),
+				coolDownMs: ((s) => (s === undefined ? undefined : s * 1000))(
+					optionalNum(context, 'options.breakerCoolDownSeconds', options.breakerCoolDownSeconds),
+				),
 			},
-			holdMs: numberOption(context, options.breakerHoldSeconds, 600, 'options.breakerHoldSeconds', 0) * 1000,
+			holdMs: num(context, 'options.breakerHoldSeconds', options.breakerHoldSeconds) * 1000,
 		},
 		attemptLog: options.includeAttemptLog === true,
 		retry: {
 			...DEFAULT_RETRY_POLICY,
-			maxAttempts: Math.floor(numberOption(context, retry.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 'retry.maxAttempts', 1)),
-			baseMs: numberOption(context, retry.backoffMs, DEFAULT_RETRY_POLICY.baseMs, 'retry.backoffMs', 0),
-			capMs: numberOption(context, retry.backoffCapMs, DEFAULT_RETRY_POLICY.capMs, 'retry.backoffCapMs', 0),
-			accountBackoffMs: numberOption(
-				context,
-				retry.accountBackoffMs,
-				DEFAULT_RETRY_POLICY.accountBackoffMs,
-				'retry.accountBackoffMs',
-				0,
-			),
+			maxAttempts: num(context, 'retry.maxAttempts', retry.maxAttempts),
+			baseMs: num(context, 'retry.backoffMs', retry.backoffMs),
+			capMs: num(context, 'retry.backoffCapMs', retry.backoffCapMs),
+			accountBackoffMs: num(context, 'retry.accountBackoffMs', retry.accountBackoffMs),
 			retryOn,
 		},
 	};

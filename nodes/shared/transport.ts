@@ -1,8 +1,8 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 import { OneBotClient, transportErrorFrom } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { OneBotConnection } from '../../core/types';
-import { withAccessToken } from '../../core/verify';
 import type { EventSocketFactory, EventSocketLike } from '../../core/verify';
 
 type RequestContext = IExecuteFunctions | IWebhookFunctions;
@@ -93,14 +93,45 @@ export async function oneBotClient(
 
 /**
  * The account's forward WebSocket as the core's event stream, when its credential names one. The socket is
- * the global WebSocket client of Node 22+ (n8n's runtime); the token goes in the query, as OneBot accepts.
+ * the global WebSocket client of Node 22+ (n8n's runtime, undici), which sends request headers: the token
+ * goes in `Authorization: Bearer`, never in the URL, where it would reach logs and error texts. Every
+ * implementation accepts the header (LLOneBot prefers it over the query, NapCat takes it when the query has
+ * none, go-cqhttp and Lagrange accept it). An invalid URL is a NodeOperationError naming the field.
  */
 export function eventStreamOf(
 	credentials: OneBotCredentialValues,
+	context: RequestContext,
+	itemIndex = 0,
 ): { url: string; connect: EventSocketFactory } | undefined {
 	if (!credentials.wsUrl) return undefined;
+	const url = checkedWebSocketUrl(credentials.wsUrl);
+	if (!url) {
+		const message = `Item ${itemIndex}: the credential's Event WebSocket URL is not a valid ws:// or wss:// URL`;
+		throw new NodeOperationError(context.getNode(), message, {
+			itemIndex,
+			description: 'Set "Event WebSocket URL" in the OneBot credential to the forward WebSocket, e.g. ws://127.0.0.1:3001, or leave it empty.',
+		});
+	}
+	const token = credentials.accessToken;
+	const init = token ? { headers: { Authorization: `Bearer ${token}` } } : undefined;
 	return {
-		url: withAccessToken(credentials.wsUrl, credentials.accessToken),
-		connect: (url) => new WebSocket(url) as unknown as EventSocketLike,
+		url,
+		connect: (target) =>
+			// undici's WebSocket takes a WebSocketInit with headers as its second argument.
+			new (WebSocket as unknown as new (url: string, init?: unknown) => EventSocketLike)(target, init),
 	};
+}
+
+/** The URL when it is a ws:// or wss:// URL (http(s) taken as its WebSocket twin), else undefined. */
+function checkedWebSocketUrl(raw: string): string | undefined {
+	let parsed: URL;
+	try {
+		parsed = new URL(raw);
+	} catch {
+		return undefined;
+	}
+	if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+	else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+	if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return undefined;
+	return parsed.toString();
 }

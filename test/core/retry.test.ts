@@ -1,5 +1,5 @@
-import { DEFAULT_RETRY_POLICY, backoffDelay, decideRetry, runWithRetry } from '../../core/retry';
-import type { AttemptOutcome, RetryPolicy } from '../../core/retry';
+import { DEFAULT_RETRY_POLICY, backoffDelay, decideRetry } from '../../core/retry';
+import type { RetryPolicy } from '../../core/retry';
 import type { Classification, ReasonClass } from '../../core/types';
 
 const policy: RetryPolicy = {
@@ -53,69 +53,5 @@ describe('decideRetry', () => {
 
 	test('the default policy retries ambiguous, transient and account', () => {
 		expect(DEFAULT_RETRY_POLICY.retryOn).toEqual(['ambiguous', 'transient', 'account']);
-	});
-});
-
-describe('runWithRetry', () => {
-	function script(outcomes: Array<AttemptOutcome<string>>) {
-		const calls: number[] = [];
-		return {
-			calls,
-			attempt: async (n: number) => {
-				calls.push(n);
-				return outcomes[n - 1];
-			},
-		};
-	}
-
-	test('transient failures are retried after injected sleeps, then succeed', async () => {
-		const sleeps: number[] = [];
-		const run = script([{ ok: false, classification: failure('transient') }, { ok: false, classification: failure('transient') }, { ok: true, value: 'id-1' }]);
-		const result = await runWithRetry({ policy, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, attempt: run.attempt });
-		expect(result).toMatchObject({ ok: true, value: 'id-1', attempts: 3, landedAfterCheck: false });
-		expect(sleeps).toEqual([500, 1000]);
-	});
-
-	test('an ambiguous failure that landed is not resent', async () => {
-		const run = script([{ ok: false, classification: failure('ambiguous') }, { ok: true, value: 'dup' }]);
-		const result = await runWithRetry({ policy, sleep: async () => undefined, attempt: run.attempt, verify: async () => true });
-		expect(result).toMatchObject({ ok: true, landedAfterCheck: true, attempts: 1 });
-		expect(run.calls).toEqual([1]);
-	});
-
-	test('an ambiguous failure that did not land is resent', async () => {
-		const run = script([{ ok: false, classification: failure('ambiguous') }, { ok: true, value: 'id-2' }]);
-		const result = await runWithRetry({ policy, sleep: async () => undefined, attempt: run.attempt, verify: async () => false });
-		expect(result).toMatchObject({ ok: true, value: 'id-2', attempts: 2 });
-		expect(result.steps[0]).toMatchObject({ landed: false, decision: { action: 'verify_then_retry' } });
-	});
-
-	test('without a way to verify, an ambiguous failure is never resent blindly', async () => {
-		const run = script([{ ok: false, classification: failure('ambiguous') }, { ok: true, value: 'x' }]);
-		const result = await runWithRetry({ policy, sleep: async () => undefined, attempt: run.attempt });
-		expect(result.ok).toBe(false);
-		expect(run.calls).toEqual([1]);
-	});
-
-	test('terminal stops at once', async () => {
-		const run = script([{ ok: false, classification: failure('terminal') }]);
-		const result = await runWithRetry({ policy, sleep: async () => undefined, attempt: run.attempt, verify: async () => true });
-		expect(result).toMatchObject({ ok: false, attempts: 1, classification: { reasonClass: 'terminal' } });
-	});
-
-	test('the last ambiguous attempt is still checked before reporting failure', async () => {
-		const run = script([{ ok: false, classification: failure('ambiguous') }]);
-		const verified: number[] = [];
-		const result = await runWithRetry({
-			policy: { ...policy, maxAttempts: 1 },
-			sleep: async () => undefined,
-			attempt: run.attempt,
-			verify: async (n) => {
-				verified.push(n);
-				return true;
-			},
-		});
-		expect(result).toMatchObject({ ok: true, landedAfterCheck: true });
-		expect(verified).toEqual([1]);
 	});
 });

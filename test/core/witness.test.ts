@@ -2,7 +2,6 @@ import { identifyImplementation } from '../../core/implementations';
 import { buildMessage, normaliseForMatch } from '../../core/message';
 import {
 	WitnessBaseline,
-	findMatch,
 	flavourFromAppName,
 	historyPageInfo,
 	matchAll,
@@ -118,25 +117,29 @@ describe('matchesExpectation', () => {
 	});
 });
 
-describe('findMatch with a baseline', () => {
+/** One expectation against one read: what the production matcher (matchAll) gives for it. */
+const matchOne = (...[entries, expected, baseline, options]: Parameters<typeof matchAll>) =>
+	matchAll(entries, expected, baseline, options)[0];
+
+describe('matching one message with a baseline', () => {
 	test('an identical message sent just before our send (inside the slack) does not match', () => {
 		const earlier = entry({ time: T - 1 });
 		const baseline = new WitnessBaseline([earlier]);
-		expect(findMatch([earlier], expectation(), baseline)).toBeUndefined();
+		expect(matchOne([earlier], [expectation()], baseline)).toBeUndefined();
 		const ours = entry({ time: T + 1 });
-		expect(findMatch([earlier, ours], expectation(), baseline)?.entry).toBe(ours);
+		expect(matchOne([earlier, ours], [expectation()], baseline)?.entry).toBe(ours);
 	});
 
 	test('an identical earlier message in the same second as the baseline newest is excluded by identity', () => {
 		const earlier = entry({ time: T });
 		const baseline = new WitnessBaseline([entry({ time: T, user_id: OTHER, message: 'x', raw_message: 'x' }), earlier]);
-		expect(findMatch([earlier], expectation(), baseline)).toBeUndefined();
+		expect(matchOne([earlier], [expectation()], baseline)).toBeUndefined();
 	});
 
 	test('an earlier identical message older than the baseline page is excluded by time', () => {
 		const older = entry({ time: T - 2 }); // fell off the baseline page, still inside the slack
 		const baseline = new WitnessBaseline([entry({ time: T - 1, user_id: OTHER, message: 'chat', raw_message: 'chat' })]);
-		expect(findMatch([older], expectation(), baseline)).toBeUndefined();
+		expect(matchOne([older], [expectation()], baseline)).toBeUndefined();
 	});
 
 	test('with seqs, anything at or below the baseline high-water seq is excluded', () => {
@@ -144,7 +147,7 @@ describe('findMatch with a baseline', () => {
 		expect(baseline.highWaterSeq).toBe(500);
 		const earlierIdentical = entry({ message_seq: 499, time: T });
 		const ours = entry({ message_seq: 501, time: T + 1 });
-		expect(findMatch([earlierIdentical, ours], expectation(), baseline, { seqField: 'message_seq' })?.entry).toBe(ours);
+		expect(matchOne([earlierIdentical, ours], [expectation()], baseline, { seqField: 'message_seq' })?.entry).toBe(ours);
 	});
 
 	test('more than 20 messages in between: our message is still found among them', () => {
@@ -153,7 +156,7 @@ describe('findMatch with a baseline', () => {
 		);
 		const imposter = entry({ user_id: OTHER, sender: { user_id: OTHER }, time: T + 2 });
 		const ours = entry({ time: T + 6 });
-		const match = findMatch([...chatter.slice(0, 12), imposter, ...chatter.slice(12), ours], expectation(), new WitnessBaseline());
+		const match = matchOne([...chatter.slice(0, 12), imposter, ...chatter.slice(12), ours], [expectation()], new WitnessBaseline());
 		expect(match).toEqual({ entry: ours, method: 'content_time' });
 	});
 });
@@ -244,6 +247,6 @@ describe('flavours', () => {
 		const fresh = entry({ message_id: 12_345, message_seq: 12_345, real_id: 12_345 });
 		const baseline = new WitnessBaseline([old], seqField);
 		expect(baseline.covers(fresh)).toBe(false);
-		expect(findMatch([old, fresh], expectation(), baseline, { seqField })?.entry).toBe(fresh);
+		expect(matchOne([old, fresh], [expectation()], baseline, { seqField })?.entry).toBe(fresh);
 	});
 });

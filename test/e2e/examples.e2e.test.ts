@@ -151,6 +151,50 @@ describe('example workflows in real n8n', () => {
 		});
 	});
 
+	describe('1b: one QQ account, Kernel Confirmed', () => {
+		const workflow = () =>
+			patchNode(loadExample('oneAccountSend'), 'Send With Verification', {
+				deadlineSeconds: 1.5,
+				retry: { backoffMs: 100, backoffCapMs: 300 },
+				options: { pollIntervalMs: 150, minIntervalMs: 0 },
+			});
+
+		test('no witness credential: delivered on ok, delivered once on a late self message, one not_confirmed notification for a stuck send', async () => {
+			await importCredentials();
+			const bot = sim.world.account('bot');
+			bot.cfg.reportSelfMessage = true;
+			try {
+				const run = async (text: string) => {
+					const id = await n8n.importWorkflow(setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }));
+					const exec = await n8n.runWorkflow(id, { timeoutMs: 90_000 });
+					expect(exec.status).toBe('success');
+					return exec;
+				};
+				const plain = uniqueText('one account');
+				const ok = await run(plain);
+				expect(outputItems(ok, 'Send With Verification', 0)).toEqual([expect.objectContaining({ status: 'delivered', verification: 'kernel' })]);
+
+				await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, count: 1, params: { lateAfterMs: 400 } });
+				const late = uniqueText('one account late');
+				const [confirmed] = outputItems(await run(late), 'Send With Verification', 0);
+				expect(confirmed).toMatchObject({ status: 'delivered', attempts: [expect.objectContaining({ outcome: 'landed_after_check' })] });
+
+				await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+				const stuck = uniqueText('one account stuck');
+				const [failed] = outputItems(await run(stuck), 'Send With Verification', 1);
+				expect(failed).toMatchObject({ status: 'failed', reason: 'not_confirmed', reasonClass: 'ambiguous' });
+				expect(notifications()).toEqual([expect.objectContaining({ title: 'QQ message not delivered', reason: 'not_confirmed', attempts: 1 })]);
+
+				const truth = await groundTruth(sim);
+				expect(messagesWith(truth, late)).toHaveLength(1);
+				expect(inboxWith(truth, 'witness', late)).toHaveLength(1);
+				expect(messagesWith(truth, stuck)).toHaveLength(1);
+			} finally {
+				bot.cfg.reportSelfMessage = false;
+			}
+		});
+	});
+
 	describe('2: quiet hours, failures in the night wait until morning and are resent', () => {
 		// Three failed sends (the example's Max Attempts), then the fault is spent: the morning resend gets through.
 		const failThreeSends = () => sim.control.setFault({ kind: 'stuck_group', count: 3, scope: { account: 'bot' } });

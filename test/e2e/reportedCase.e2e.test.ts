@@ -136,6 +136,83 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 	});
 });
 
+describe('the reported case for one-account users in real n8n: Kernel Confirmed (example 1b)', () => {
+	let n8n: N8nHandle;
+	let sim: Simulator;
+	let receiver: Receiver;
+
+	beforeAll(async () => {
+		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		receiver = await Receiver.start();
+		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
+	}, 400_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await receiver?.close();
+		await sim?.close();
+	});
+
+	test('late confirmation delivered once without a resend; never confirmed, NOSEQ and self-reporting off end not_confirmed, never resent', async () => {
+		await n8n.importCredentials(exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: REPORT_SECRET }));
+		const workflow = patchNode(loadExample('oneAccountSend'), 'Send With Verification', {
+			deadlineSeconds: 1.5,
+			retry: { backoffMs: 100, backoffCapMs: 300 },
+			options: { pollIntervalMs: 150, minIntervalMs: 0 },
+		});
+		const send = async (text: string) => {
+			const id = await n8n.importWorkflow(setSettings(workflow, { text, notifyUrl: `${receiver.url}/notify` }));
+			const exec = await n8n.runWorkflow(id, { timeoutMs: 120_000 });
+			expect(exec.status).toBe('success');
+			return { delivered: outputItems(exec, 'Send With Verification', 0), failed: outputItems(exec, 'Send With Verification', 1) };
+		};
+		const bot = sim.world.account('bot');
+		bot.cfg.reportSelfMessage = true;
+
+		// The kernel confirms just after the implementation's 200 ms wait ran out (NapCat #932 / LuckyLilliaBot #243).
+		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, count: 1, params: { lateAfterMs: 400 } });
+		const late = `e2e one account late #${Date.now().toString(36)}`;
+		const lateRun = await send(late);
+		expect(lateRun.failed).toEqual([]);
+		const [confirmed] = lateRun.delivered;
+		expect(confirmed).toMatchObject({ status: 'delivered', verification: 'kernel' });
+		expect(confirmed.attempts).toEqual([expect.objectContaining({ outcome: 'landed_after_check', reason: 'send_timeout' })]);
+		expect(confirmed.evidence).toMatchObject({ check: { by: 'kernel', kernel: { via: 'self_event' } } });
+
+		// The reported case itself: group sends stuck, the record stays "sending".
+		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+		const stuck = `e2e one account stuck #${Date.now().toString(36)}`;
+		const [never] = (await send(stuck)).failed;
+		expect(never).toMatchObject({ status: 'failed', reason: 'not_confirmed', reasonClass: 'ambiguous' });
+		expect(never.attempts).toHaveLength(1);
+		await sim.control.clearFaults();
+
+		// NOSEQ: the server gave no seq, so no self message is ever pushed.
+		await sim.control.setFault({ kind: 'timeout_not_delivered', scope: { account: 'bot' }, count: 1, params: { lateStatus: 3, lateAfterMs: 300 } });
+		const noseq = `e2e one account noseq #${Date.now().toString(36)}`;
+		const [noseqItem] = (await send(noseq)).failed;
+		expect(noseqItem).toMatchObject({ reason: 'not_confirmed' });
+		expect(noseqItem.attempts).toHaveLength(1);
+
+		// Self-reporting off: the late confirmation cannot be seen, so the verdict is not_confirmed, and nothing is resent.
+		bot.cfg.reportSelfMessage = false;
+		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, count: 1, params: { lateAfterMs: 400 } });
+		const off = `e2e one account reporting off #${Date.now().toString(36)}`;
+		const [offItem] = (await send(off)).failed;
+		expect(offItem).toMatchObject({ reason: 'not_confirmed' });
+		expect(JSON.stringify(offItem.evidence)).toContain('self-reporting may be off');
+
+		await sleep(1000);
+		const truth = await groundTruth(sim);
+		for (const text of [late, stuck, noseq, off]) expect(messagesWith(truth, text)).toHaveLength(1);
+		expect(inboxWith(truth, 'witness', late)).toHaveLength(1);
+		expect(inboxWith(truth, 'witness', off)).toHaveLength(1);
+		expect(inboxWith(truth, 'witness', stuck)).toEqual([]);
+		expect(inboxWith(truth, 'witness', noseq)).toEqual([]);
+		expect(receiver.at('/notify').map((r) => r.body.reason)).toEqual(['not_confirmed', 'not_confirmed', 'not_confirmed']);
+	});
+});
+
 /** A private message straight through the bot's OneBot HTTP API (not through n8n). */
 async function sendPrivate(sim: Simulator, userId: number, text: string): Promise<{ status: string }> {
 	const bot = sim.urls.accounts.bot;

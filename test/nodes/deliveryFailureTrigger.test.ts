@@ -33,6 +33,10 @@ interface TriggerServer {
 	/** Items of every run the trigger started. */
 	runs: IDataObject[][];
 	answers: Answer[];
+	/** The stored credential the trigger reads (change it to edit the credential between requests). */
+	credential: Record<string, string>;
+	/** How often the trigger read its credential. */
+	credentialReads(): number;
 	close(): Promise<void>;
 }
 
@@ -58,8 +62,14 @@ async function startTrigger(setup: TriggerSetup = {}): Promise<TriggerServer> {
 		reasonClasses: setup.reasonClasses ?? ['terminal', 'ambiguous', 'transient', 'account'],
 		options: setup.options ?? {},
 	};
+	const credential: Record<string, string> = { baseUrl: 'http://127.0.0.1:1', accessToken: ACCESS_TOKEN, reportSecret: REPORT_SECRET, ...setup.credential };
+	let reads = 0;
+	// Counts every read n8n's credentials helper makes of it, as the stored record of the harness.
 	const credentials = {
-		oneBotApi: { baseUrl: 'http://127.0.0.1:1', accessToken: ACCESS_TOKEN, reportSecret: REPORT_SECRET, ...setup.credential },
+		get oneBotApi() {
+			reads += 1;
+			return { ...credential };
+		},
 	};
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -93,6 +103,8 @@ async function startTrigger(setup: TriggerSetup = {}): Promise<TriggerServer> {
 		url: `http://127.0.0.1:${port}/webhook/test-id/onebot-failures`,
 		runs,
 		answers,
+		credential,
+		credentialReads: () => reads,
 		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	};
 }
@@ -196,6 +208,22 @@ describe('Delivery Failure Trigger: failure reports', () => {
 		expect(JSON.parse(answer.body).message).toMatch(/^Malformed report: "target"/);
 		expect((await post(trigger.url, 'hello', { 'Content-Type': 'text/plain' })).status).toBe(400);
 		expect(trigger.runs).toHaveLength(0);
+	});
+
+	test('the credential is read once for a burst of reports; a changed secret works at once, then the old one is refused', async () => {
+		const readsBefore = trigger.credentialReads();
+		for (let i = 0; i < 3; i++) expect(await report(trigger, deliveryFailure({ correlationId: `burst-${i}` }))).toMatchObject({ sent: true });
+		const burstReads = trigger.credentialReads() - readsBefore;
+		expect(burstReads).toBeGreaterThan(0);
+		// Three requests, one credential read (n8n may read the stored record more than once per getCredentials).
+		const perRead = burstReads;
+		trigger.credential.reportSecret = 'rotated-secret';
+		// Signed with the new secret: refused with the reused one, decided again with a fresh read: accepted.
+		expect(await report(trigger, deliveryFailure({ correlationId: 'new' }), 'rotated-secret')).toMatchObject({ sent: true, status: 200 });
+		expect(trigger.credentialReads() - readsBefore).toBe(2 * perRead);
+		// The old secret no longer works once the fresh read happened.
+		expect(await report(trigger, deliveryFailure({ correlationId: 'old' }))).toMatchObject({ sent: false, status: 403 });
+		expect(trigger.runs).toHaveLength(4);
 	});
 
 	test('answers and run items never carry the credential’s secrets', async () => {

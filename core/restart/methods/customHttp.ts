@@ -1,4 +1,5 @@
 /** Any supervisor with an HTTP endpoint (systemd via a small webhook, Portainer, a PaaS API...): 2xx means accepted. */
+import { redactUrl } from '../../redact';
 import type { RequestFn } from '../../transport';
 import { acceptedAttempt, dryRunAttempt, failedAttempt, noAnswerAttempt } from '../attempt';
 import type { RestartAttempt } from '../attempt';
@@ -49,6 +50,6 @@ export function customHttpRestartMethod(options: CustomRestartOptions): RestartM
 	return {
 		name: 'customHttp',
 		restart: ({ dryRun }) =>
-			dryRun ? Promise.resolve(dryRunAttempt(`Dry run: ${options.method} ${options.url} would be requested.`)) : restartViaHttp(options),
+			dryRun ? Promise.resolve(dryRunAttempt(`Dry run: ${options.method} ${redactUrl(options.url)} would be requested.`)) : restartViaHttp(options),
 	};
 }

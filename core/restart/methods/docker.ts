@@ -2,7 +2,8 @@
 import type { RequestFn } from '../../transport';
 import { acceptedAttempt, dryRunAttempt, failedAttempt, noAnswerAttempt } from '../attempt';
 import type { RestartAttempt } from '../attempt';
-import { clip, exchange, httpFailure, isRecord, networkExplanation, parseJson } from '../http';
+import { exchange, httpFailure, networkExplanation, parseJson } from '../http';
+import { clip, isRecord } from '../../values';
 import type { RestartMethod } from '../method';
 
 export interface DockerRestartOptions {

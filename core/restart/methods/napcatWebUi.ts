@@ -13,7 +13,8 @@ import {
 	unsupportedAttempt,
 } from '../attempt';
 import type { RestartAttempt } from '../attempt';
-import { bodyText, clip, exchange, isRecord, networkExplanation, parseJson } from '../http';
+import { bodyText, exchange, networkExplanation, parseJson } from '../http';
+import { clip, isRecord } from '../../values';
 import type { RestartMethod } from '../method';
 
 export interface NapCatWebUiOptions {

@@ -16,6 +16,7 @@ export const examplesDir = path.join(repoRoot, 'examples');
 
 export const EXAMPLE_FILES = {
 	verifiedSend: '1-verified-send-with-retry.json',
+	oneAccountSend: '1b-one-account-kernel-confirmed.json',
 	quietHours: '2-quiet-hours-resend.json',
 	restartAndResend: '3-restart-and-resend-on-failure.json',
 	scheduledProbe: '4-scheduled-health-probe.json',

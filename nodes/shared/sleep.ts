@@ -1,0 +1,40 @@
+import { sleep } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import type { Sleep } from '../../core/types';
+import { MAX_TIMER_MS } from './parameters';
+
+/** Thrown by a wait once the execution was cancelled ("Stop execution"): nothing runs after it. */
+export class ExecutionCancelled extends Error {
+	constructor() {
+		super('the execution was cancelled');
+		this.name = 'ExecutionCancelled';
+	}
+}
+
+/** How long one timer of a wait lasts at most: a cancelled execution stops within this. */
+export const WAIT_STEP_MS = 250;
+
+/**
+ * The wait the core gets (it owns no timer): n8n's sleep, in steps of at most WAIT_STEP_MS, so that
+ * - no single timer exceeds 2^31-1 ms (Node fires a longer one after ~1 ms: a long backoff would become
+ *   an immediate resend), and waits longer than that are capped at it;
+ * - a cancelled execution (`getExecutionCancelSignal`) ends the wait within one step by throwing
+ *   ExecutionCancelled, and no timer outlives the step it was in.
+ */
+export function stoppableSleep(signal?: AbortSignal, step = WAIT_STEP_MS): Sleep {
+	return async (ms: number) => {
+		if (signal?.aborted) throw new ExecutionCancelled();
+		let remaining = Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_TIMER_MS) : MAX_TIMER_MS;
+		do {
+			const next = Math.min(remaining, step);
+			await sleep(next);
+			remaining -= next;
+			if (signal?.aborted) throw new ExecutionCancelled();
+		} while (remaining > 0);
+	};
+}
+
+/** The execution's cancel signal, when n8n gives one (n8n 2.x: IExecuteFunctions.getExecutionCancelSignal). */
+export function cancelSignalOf(context: IExecuteFunctions): AbortSignal | undefined {
+	return typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+}

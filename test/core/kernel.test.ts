@@ -1,0 +1,142 @@
+/**
+ * core/kernel.ts on a simulated clock: which self messages and raw records confirm which send. Shapes as
+ * NapCat and LLOneBot push them (simulator/flavours.ts messageEvent, simulator/kernel.ts kernelRecord).
+ */
+import { KernelWatcher } from '../../core/kernel';
+import type { EventSocketLike } from '../../core/verify';
+import { OneBotClient } from '../../core/transport';
+import type { RequestFn } from '../../core/transport';
+
+const SELF = 10001;
+const GROUP = 100200300;
+
+class FakeSocket implements EventSocketLike {
+	readyState = 0;
+	onopen: ((event: unknown) => void) | null = null;
+	onmessage: ((event: { data: unknown }) => void) | null = null;
+	onerror: ((event: unknown) => void) | null = null;
+	onclose: ((event: unknown) => void) | null = null;
+	open(): void {
+		this.readyState = 1;
+		this.onopen?.({});
+	}
+	push(event: Record<string, unknown>): void {
+		this.onmessage?.({ data: JSON.stringify(event) });
+	}
+	close(): void {
+		this.readyState = 3;
+	}
+}
+
+function selfMessage(text: string, messageId: number, timeSec: number, extra: Record<string, unknown> = {}) {
+	return {
+		post_type: 'message_sent',
+		message_type: 'group',
+		group_id: GROUP,
+		user_id: SELF,
+		self_id: SELF,
+		message_id: messageId,
+		time: timeSec,
+		raw_message: text,
+		message: [{ type: 'text', data: { text } }],
+		...extra,
+	};
+}
+
+function setup(options: { history?: () => unknown; events?: boolean } = {}) {
+	let now = 1_700_000_000_000;
+	const socket = new FakeSocket();
+	const request: RequestFn = async () => ({
+		status: 200,
+		body: options.history ? { status: 'ok', retcode: 0, data: options.history() } : { status: 'ok', retcode: 0, data: { messages: [] } },
+	});
+	const watcher = new KernelWatcher({
+		client: new OneBotClient({ baseUrl: 'http://onebot.test', request, clock: () => now }),
+		selfId: SELF,
+		events:
+			options.events === false
+				? undefined
+				: {
+						url: 'ws://onebot.test',
+						connect: () => {
+							queueMicrotask(() => socket.open());
+							return socket;
+						},
+					},
+		sleep: async (ms) => {
+			now += ms;
+			await Promise.resolve();
+		},
+		clock: () => now,
+		pollIntervalMs: 100,
+		requestTimeoutMs: 1000,
+	});
+	return { watcher, socket, now: () => now };
+}
+
+const message = (text: string) => [{ type: 'text', data: { text } }];
+
+describe('KernelWatcher', () => {
+	test('a matching self message confirms; one already returned by an ok answer never confirms a later copy', async () => {
+		const { watcher, socket, now } = setup();
+		await watcher.start();
+		const sentAt = now();
+		// An earlier send of the same text was answered ok with id 1: its self message belongs to it.
+		watcher.claimMessageId(1);
+		socket.push(selfMessage('hello', 1, Math.floor(sentAt / 1000)));
+		const first = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt, deadlineAt: sentAt + 500 });
+		expect(first).toMatchObject({ status: 'not_confirmed', selfEventsSeen: 1, eventStream: 'open' });
+
+		const sentAgain = now();
+		socket.push(selfMessage('hello', 2, Math.floor(sentAgain / 1000)));
+		const second = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: sentAgain, deadlineAt: sentAgain + 500 });
+		expect(second).toMatchObject({ status: 'confirmed', via: 'self_event', messageId: 2 });
+	});
+
+	test('another chat, other content, a message older than the send, or a raw status other than 2 confirm nothing', async () => {
+		const { watcher, socket, now } = setup();
+		await watcher.start();
+		const sentAt = now();
+		const sec = Math.floor(sentAt / 1000);
+		socket.push(selfMessage('hello', 3, sec, { group_id: 999 }));
+		socket.push(selfMessage('hello!', 4, sec));
+		socket.push(selfMessage('hello', 5, sec - 60));
+		socket.push(selfMessage('hello', 6, sec, { raw: { sendStatus: 1, msgSeq: '0' } }));
+		socket.push({ ...selfMessage('hello', 7, sec), post_type: 'message', user_id: 20002 });
+		const outcome = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt, deadlineAt: sentAt + 300 });
+		expect(outcome).toMatchObject({ status: 'not_confirmed' });
+		expect(outcome.status === 'not_confirmed' && outcome.note).toContain('did not confirm');
+	});
+
+	test('no stream and no raw records: gives up at once and says why', async () => {
+		const { watcher, now } = setup({ events: false, history: () => ({ messages: [{ user_id: SELF, message_id: 9, raw_message: 'x', time: 1 }] }) });
+		const sentAt = now();
+		const outcome = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt, deadlineAt: sentAt + 5000 });
+		expect(outcome).toMatchObject({ status: 'not_confirmed', rawRecords: 'not_exposed', eventStream: 'not_configured' });
+		expect(now() - sentAt).toBeLessThan(5000);
+	});
+
+	test('raw records: status 1 is remembered, 2 confirms with the server seq, 0 reports a kernel failure', async () => {
+		let status = 1;
+		const sentAt0 = 1_700_000_000_000;
+		const entry = () => ({
+			user_id: SELF,
+			group_id: GROUP,
+			message_type: 'group',
+			message_id: 11,
+			time: Math.floor(sentAt0 / 1000),
+			raw_message: 'hello',
+			raw: { msgId: '7001', sendStatus: status, msgSeq: status === 2 ? '1042' : '0' },
+		});
+		const { watcher, now } = setup({ events: false, history: () => ({ messages: [entry()] }) });
+		const stillSending = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: now(), deadlineAt: now() + 300 });
+		expect(stillSending).toMatchObject({ status: 'not_confirmed', rawRecords: 'exposed', lastSendStatus: 1 });
+		status = 2;
+		const confirmed = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: sentAt0, deadlineAt: now() + 300 });
+		expect(confirmed).toMatchObject({ status: 'confirmed', via: 'raw_record', serverSeq: 1042 });
+
+		const other = setup({ events: false, history: () => ({ messages: [{ ...entry(), raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } }] }) });
+		const failed = await other.watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: sentAt0, deadlineAt: other.now() + 300 });
+		expect(failed).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
+	});
+});
