@@ -164,6 +164,9 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 					if (typeof b.napcatMultiProcess === 'boolean') acc.cfg.napcatMultiProcess = b.napcatMultiProcess;
 					if (typeof b.secret === 'string') acc.cfg.secret = b.secret;
 					if (b.messageFormat === 'array' || b.messageFormat === 'string') acc.cfg.messageFormat = b.messageFormat;
+					// Self-reporting and LLOneBot's debug (raw records): simulator/kernel.ts.
+					if (typeof b.reportSelfMessage === 'boolean') acc.cfg.reportSelfMessage = b.reportSelfMessage;
+					if (typeof b.debug === 'boolean') acc.cfg.debug = b.debug;
 					return sendJson(res, 200, { ok: true, flavour: acc.cfg.flavour, version: acc.cfg.version });
 				}
 				if (sub === 'report-urls' && m === 'PUT') {

@@ -53,7 +53,12 @@ export interface SimulatorControl {
 	calls(filter?: { account?: string; action?: string }): Promise<any[]>;
 	reports(account?: string): Promise<any[]>;
 	reset(): Promise<void>;
-	setFlavour(account: string, flavour: FlavourName, version?: string, extra?: { napcatMultiProcess?: boolean; secret?: string; messageFormat?: 'array' | 'string' }): Promise<void>;
+	setFlavour(
+		account: string,
+		flavour: FlavourName,
+		version?: string,
+		extra?: { napcatMultiProcess?: boolean; secret?: string; messageFormat?: 'array' | 'string'; reportSelfMessage?: boolean; debug?: boolean },
+	): Promise<void>;
 	setReportUrls(account: string, urls: string[]): Promise<void>;
 	inject(account: string, target: { groupId?: number; userId?: number }, message: unknown): Promise<void>;
 	expireWebuiCredentials(): Promise<void>;
@@ -172,6 +177,8 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 				if (extra?.napcatMultiProcess !== undefined) acc.cfg.napcatMultiProcess = extra.napcatMultiProcess;
 				if (extra?.secret !== undefined) acc.cfg.secret = extra.secret;
 				if (extra?.messageFormat !== undefined) acc.cfg.messageFormat = extra.messageFormat;
+				if (extra?.reportSelfMessage !== undefined) acc.cfg.reportSelfMessage = extra.reportSelfMessage;
+				if (extra?.debug !== undefined) acc.cfg.debug = extra.debug;
 				urls.accounts[account].flavour = flavour;
 				urls.accounts[account].version = acc.cfg.version;
 			},

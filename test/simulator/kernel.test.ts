@@ -5,7 +5,7 @@
  * `debug` shows the record as `raw` in get_msg and history.
  */
 import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from '../../simulator';
-import { call, sleep, until, WsClient } from './helpers';
+import { call, request, sleep, until, WsClient } from './helpers';
 
 const G = 100200300;
 const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 100, deliveryDelayMs: 5, heartbeatIntervalMs: 60_000 };
@@ -32,6 +32,15 @@ describe('kernel send status, self messages and raw records', () => {
 	});
 	const selfEvents = (text: string) => ws.frames.filter((f) => f.post_type === 'message_sent' && f.raw_message === text);
 	const send = (text: string) => call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: [{ type: 'text', data: { text } }] });
+
+	test('the control API switches self-reporting and LLOneBot debug', async () => {
+		const res = await request(`${sim.urls.control}/accounts/bot/flavour`, {
+			method: 'PUT',
+			body: { flavour: 'llonebot', version: '7.0.1', reportSelfMessage: false, debug: true },
+		});
+		expect(res.status).toBe(200);
+		expect(sim.world.account('bot').cfg).toMatchObject({ flavour: 'llonebot', reportSelfMessage: false, debug: true });
+	});
 
 	test('an ordinary send pushes its self message at once; none when self-reporting is off', async () => {
 		await send('plain');
