@@ -39,15 +39,33 @@ const FROM_HEAD = args.includes('--source=head');
 const TGZ = args.find((a) => a.startsWith('--tgz='))?.slice('--tgz='.length);
 /** --profile writes V8 CPU profiles of n8n (written when it stops) to .tmp/bench/profiles. */
 const PROFILE = args.includes('--profile');
-/** Only a complete, default run replaces the published results. */
-const PUBLISH = !QUICK && !ONLY && !TGZ && !PROFILE;
+/** --set=key=value,... overrides sizes (e.g. --set=overheadItems=500,memoryReps=1) for a subset that fits the time at hand. */
+const SET = Object.fromEntries(
+	(args.find((a) => a.startsWith('--set='))?.slice('--set='.length).split(',') ?? []).filter(Boolean).map((kv) => {
+		const [k, v] = kv.split('=');
+		return [k, Number(v)];
+	}),
+);
+/** --scaling=100,1000 overrides the scaling phase's batch sizes. */
+const SCALING_ARG = args.find((a) => a.startsWith('--scaling='))?.slice('--scaling='.length).split(',').map(Number);
+/** --tunings=0,1 picks which expression-engine settings the trigger is measured with again (indexes of TRIGGER_TUNINGS). */
+const TUNINGS_ARG = args.find((a) => a.startsWith('--tunings='))?.slice('--tunings='.length).split(',').filter(Boolean).map(Number);
+/**
+ * Only a complete, default run replaces the published results, unless --publish says a subset is to be published
+ * (RESULTS.md then lists the sizes and phases it ran).
+ */
+const PUBLISH = (!QUICK && !ONLY && !TGZ && !PROFILE && Object.keys(SET).length === 0) || (args.includes('--publish') && !QUICK && !TGZ);
 
 /** Sizes: the full run stays near 15 minutes on a shared 2-core machine. */
 const P = QUICK
 	? { overheadItems: 200, overheadReps: 2, latencyItems: 10, latencyReps: 1, callsItems: 20, callsReps: 1, dropItems: 3, dropReps: 1, earlyItems: 6, triggerLatency: 5, triggerReps: 1, sustainMs: 2000, tunedTriggerReps: 1, memoryReps: 1, memoryRuns: 2, memoryItems: 200, busyItems: 20, flavourItems: 10 }
 	: { overheadItems: 2000, overheadReps: 8, latencyItems: 50, latencyReps: 3, callsItems: 100, callsReps: 3, dropItems: 10, dropReps: 3, earlyItems: 20, triggerLatency: 20, triggerReps: 3, sustainMs: 8000, tunedTriggerReps: 2, memoryReps: 3, memoryRuns: 10, memoryItems: 1000, busyItems: 100, flavourItems: 50 };
+for (const [k, v] of Object.entries(SET)) {
+	if (!(k in P) || !Number.isFinite(v)) throw new Error(`--set: unknown size "${k}" or not a number`);
+	(P as Record<string, number>)[k] = v;
+}
 /** Batch sizes of the scaling phase (Witness level, event stream and polling). */
-const SCALING_SIZES = QUICK ? [20, 100] : [100, 1000, 10000];
+const SCALING_SIZES = SCALING_ARG ?? (QUICK ? [20, 100] : [100, 1000, 10000]);
 /** Other members' messages per second into the group during the busy-group phase. */
 const BUSY_RATE = 50;
 /** n8n expression-engine settings tried for the trigger (env names from @n8n/config's ExpressionEngineConfig, n8n 2.41.1). */
@@ -154,7 +172,9 @@ async function main(): Promise<void> {
 	const results: BenchResults = {
 		startedAt: new Date().toISOString(),
 		quick: QUICK,
-		params: { ...P },
+		phases: ONLY ?? ['all'],
+		note: args.find((a) => a.startsWith('--note='))?.slice('--note='.length),
+		params: { ...P, ...Object.fromEntries(SCALING_SIZES.map((n, i) => [`scalingSize${i + 1}`, n])) },
 		settings,
 		machine: machine(),
 		timings: {},
@@ -608,7 +628,7 @@ async function main(): Promise<void> {
 		// ------------------------------------------------------------------ 5c. trigger under n8n's expression-engine settings
 		if (on('trigger') || on('tuning')) {
 			results.triggerTuned = [];
-			for (const tuning of TRIGGER_TUNINGS) {
+			for (const tuning of TUNINGS_ARG ? TRIGGER_TUNINGS.filter((_, i) => TUNINGS_ARG.includes(i)) : TRIGGER_TUNINGS) {
 				log(`trigger in a fresh n8n with ${Object.entries(tuning.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 				const tuned = await boot(tuning.env);
 				extraN8n.push(tuned);

@@ -638,6 +638,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 		`**Machine:** ${mc.cpu}, ${mc.memoryGb} GB RAM, ${mc.os}, Node ${mc.node}. Load average at start ${mc.loadAtStart.join(' / ')}, at end ` +
 			`${mc.loadAtEnd.join(' / ')}: the machine was shared with other jobs, so absolute times carry noise; ratios of interleaved runs less so.`,
 		'',
+		...(results.phases && !results.phases.includes('all') ? [`**Phases measured:** ${results.phases.join(', ')} (a subset of the benchmark; sizes at the end).`, ''] : []),
+		...(results.note ? [`**Note:** ${results.note}`, ''] : []),
 		'| measure | result | goal | |',
 		'|---|---|---|---|',
 		...rows.map((r) => `| ${r.measure} | ${r.result} | ${r.goal} | ${mark(r.verdict)} |`),
@@ -654,7 +656,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 		'npm ci',
 		'npm run bench            # about 15 minutes on 2 cores; installs the pinned n8n and Node 24 into the cache on first use',
 		'npm run bench -- --quick # a few items per figure, to check the machinery',
-		'npm run bench -- --only=latency,calls   # phases: overhead, latency, calls, drop, early, trigger, memory',
+		'npm run bench -- --only=latency,calls   # phases: overhead, latency, calls, drop, early, scaling, busy, flavours, trigger, tuning, memory',
+		"npm run bench -- --set=overheadItems=500,memoryReps=1 --scaling=100,1000 --tunings=0   # smaller sizes for a subset",
 		'npx tsx bench/render.ts  # re-render RESULTS.md and the chart from bench/results.json',
 		'```',
 		'',

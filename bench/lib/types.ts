@@ -137,6 +137,10 @@ export interface FlavourRow {
 export interface BenchResults {
 	startedAt: string;
 	quick: boolean;
+	/** The phases this run measured (--only), or ['all']. */
+	phases?: string[];
+	/** Free text from --note= (e.g. why a subset was run), shown under the machine line. */
+	note?: string;
 	params: Record<string, number>;
 	settings: Record<string, number | string>;
 	machine: {

@@ -1,4 +1,5 @@
 /** Which implementation answers, and whether its set_restart really restarts (field notes §5). */
+import { NAPCAT_SET_RESTART_SINCE, compareVersions } from '../implementations';
 
 export type ImplementationFlavour = 'llonebot' | 'napcat' | 'gocq' | 'lagrange' | 'unknown';
 
@@ -19,20 +20,8 @@ export function detectImplementation(appName: string | null, appVersion: string 
 	return { appName, appVersion, flavour };
 }
 
-/** Compares dotted versions ("v4.10.32", "4.9.80-beta"); negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-	const parts = (v: string) => (v.replace(/^v/i, '').match(/\d+/g) ?? []).map(Number);
-	const x = parts(a);
-	const y = parts(b);
-	for (let i = 0; i < Math.max(x.length, y.length); i++) {
-		const d = (x[i] ?? 0) - (y[i] ?? 0);
-		if (d !== 0) return d;
-	}
-	return 0;
-}
-
-/** NapCat routes set_restart from this version on (and then only in multi-process Shell mode). */
-export const NAPCAT_SET_RESTART_SINCE = '4.10.32';
+// One definition each, in the implementation profiles; re-exported for the restart module's users.
+export { compareVersions, NAPCAT_SET_RESTART_SINCE };
 
 /**
  * Whether set_restart really restarts this implementation, from its version (field notes §5).

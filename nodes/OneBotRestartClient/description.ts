@@ -13,6 +13,7 @@ export const restartClientProperties: INodeProperties[] = [
 		displayName: 'Restart Method',
 		name: 'method',
 		type: 'options',
+		description: 'What performs the restart; pick what your setup supports (see the method descriptions)',
 		noDataExpression: true,
 		options: [
 			{
@@ -63,8 +64,8 @@ export const restartClientProperties: INodeProperties[] = [
 		name: 'httpMethod',
 		type: 'options',
 		options: [
-			{ name: 'GET', value: 'GET' },
-			{ name: 'POST', value: 'POST' },
+			{ name: 'GET', value: 'GET', description: 'Send the restart request as a GET' },
+			{ name: 'POST', value: 'POST', description: 'Send the restart request as a POST' },
 		],
 		default: 'POST',
 		description: 'The method the restart endpoint expects',
@@ -115,6 +116,7 @@ export const restartClientProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
+		description: 'Account, guard and recovery settings; the defaults suit most setups',
 		placeholder: 'Add Option',
 		default: {},
 		options: [

@@ -8,6 +8,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { DeliveryEngine } from '../../core/deliver';
 import type { DeliverySettings } from '../../core/deliver';
 import { normaliseForMatch } from '../../core/message';
+import { matchEntry } from '../../core/witness';
+import { DeliveryStopped } from '../../core/deliver';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';
 import type { CallResult } from '../../core/transport';
@@ -165,5 +167,45 @@ describe('one item crashing inside the engine', () => {
 		await sleep(settings.deadlineMs * 3);
 		expect(await sends()).toBe(sendsAtReturn);
 		expect(await copies('slow one')).toBeLessThanOrEqual(1);
+	});
+});
+
+describe('hostile entries and cancellation', () => {
+	test('a witness entry whose message cannot be read matches nothing instead of throwing', () => {
+		const expectation = { targetType: 'group' as const, groupId: GROUP, senderId: 1, content: 'x', sentAt: 0, windowMs: 60000 };
+		for (const message of [[null], [{ type: 'toString' }], [{ type: 'text', data: null }], 42]) {
+			const entry = { message_type: 'group', group_id: GROUP, user_id: 1, time: 1, message } as unknown as Parameters<typeof matchEntry>[0];
+			expect(() => matchEntry(entry, expectation)).not.toThrow();
+			expect(matchEntry(entry, expectation)).toBeNull();
+		}
+	});
+
+	test('a cancelled run: every item ends with DeliveryStopped and nothing is sent after the abort', async () => {
+		await sim.control.reset();
+		await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' } });
+		const { bot, witness } = sim.urls.accounts;
+		const controller = new AbortController();
+		const engine = new DeliveryEngine(
+			{ verification: 'witness', deadlineMs: 2000, pollIntervalMs: 40, minIntervalMs: 300, requestTimeoutMs: 2000, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 10, capMs: 20 } },
+			{
+				sender: { client: new OneBotClient({ baseUrl: bot.http, accessToken: bot.token, request: fetchRequest }) },
+				witness: { client: new OneBotClient({ baseUrl: witness.http, accessToken: witness.token, request: fetchRequest }) },
+				sleep,
+				clock: Date.now,
+				signal: controller.signal,
+			},
+		);
+		const requests = [0, 1, 2, 3].map((i) => ({ index: i, target: { type: 'group' as const, id: GROUP }, message: [{ type: 'text', data: { text: `cancel ${i}` } }], correlationId: `x${i}` }));
+		const running = engine.deliverEach(requests);
+		await sleep(450);
+		controller.abort();
+		const abortedAt = Date.now();
+		const sendsAtAbort = await sends();
+		const outcomes = await running;
+		expect(Date.now() - abortedAt).toBeLessThan(1500);
+		expect(outcomes.every((o) => !o.ok && o.error instanceof DeliveryStopped)).toBe(true);
+		await sleep(500);
+		expect(await sends()).toBe(sendsAtAbort);
+		expect(sendsAtAbort).toBeLessThan(4);
 	});
 });

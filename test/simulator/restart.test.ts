@@ -1,25 +1,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 import { createHash, createHmac } from 'node:crypto';
-import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from '../../simulator';
-import { call, reportReceiver, request, sleep, until, WsClient } from './helpers';
+import { defaultWorld, type WorldConfig } from '../../simulator';
+import { call, reportReceiver, request, sharedSimulator, sleep, until, WsClient } from './helpers';
 
 const G = 100200300;
 const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 100, deliveryDelayMs: 5, heartbeatIntervalMs: 80, restartDowntimeMs: 150, webui: { credentialTtlMs: 60_000, loginRateLimitPerMinute: 3 } };
 
 describe('restart targets, offline states and event reporting', () => {
-	let sim: Simulator;
+	const sim = sharedSimulator(W, async (simulator) => {
+		(simulator.world.config.webui as any).loginRateLimitPerMinute = 3;
+	});
 	const hash = () => createHash('sha256').update(sim.webuiToken() + '.napcat').digest('hex');
 	const webuiLogin = async () => (await request(`${sim.urls.webui}/api/auth/login`, { body: { hash: hash() } })).json;
-	beforeAll(async () => {
-		sim = await startSimulator(W);
-	});
-	afterAll(async () => {
-		await sim.close();
-	});
-	beforeEach(async () => {
-		await sim.control.reset();
-		(sim.world.config.webui as any).loginRateLimitPerMinute = 3;
-	});
 
 	test('NapCat WebUI: login by hash, Process/Restart, CheckLoginStatus, credential expiry, rate limit', async () => {
 		const bad = await request(`${sim.urls.webui}/api/auth/login`, { body: { hash: 'deadbeef' } });
