@@ -57,6 +57,8 @@ describe('example workflows in real n8n', () => {
 
 	beforeEach(async () => {
 		await sim.control.reset();
+		// The example credential gives the bot its Event WebSocket URL: self-reporting on, as the probe expects.
+		sim.world.account('bot').cfg.reportSelfMessage = true;
 		receiver.requests.length = 0;
 	});
 
@@ -161,9 +163,7 @@ describe('example workflows in real n8n', () => {
 
 		test('no witness credential: delivered on ok, delivered once on a late self message, one not_confirmed notification for a stuck send', async () => {
 			await importCredentials();
-			const bot = sim.world.account('bot');
-			bot.cfg.reportSelfMessage = true;
-			try {
+			{
 				const run = async (text: string) => {
 					const id = await n8n.importWorkflow(setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }));
 					const exec = await n8n.runWorkflow(id, { timeoutMs: 90_000 });
@@ -189,8 +189,6 @@ describe('example workflows in real n8n', () => {
 				expect(messagesWith(truth, late)).toHaveLength(1);
 				expect(inboxWith(truth, 'witness', late)).toHaveLength(1);
 				expect(messagesWith(truth, stuck)).toHaveLength(1);
-			} finally {
-				bot.cfg.reportSelfMessage = false;
 			}
 		});
 	});
