@@ -289,6 +289,9 @@ async function main(): Promise<void> {
 		'',
 		table,
 		'',
+		'What it does not cover yet: failure reports to a trigger during the runs, and restarts through the Restart',
+		"Client (so the restart guard's spacing is not checked here); the restarts above are the simulator's own.",
+		'',
 		result.violations.length === 0 ? 'No violations.' : `Violations (${result.violations.length}):\n\n${result.violations.slice(0, 50).map((v) => `- ${v}`).join('\n')}`,
 		'',
 	].join('\n');
