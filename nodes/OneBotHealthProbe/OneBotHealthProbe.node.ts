@@ -12,6 +12,7 @@ import { healthProbeProperties, withCanary } from './description';
 import { probeDownEvent, toJson } from './output';
 import { readParameters } from './parameters';
 import { outputsForCaller } from '../shared/toolOutput';
+import { runMemoryKey, updateProbeMemory } from '../../core/runMemory';
 
 const HISTORY_KEY = 'probeHistory';
 
@@ -96,9 +97,11 @@ export class OneBotHealthProbe implements INodeType {
 				const settings = { failureThreshold: parameters.failureThreshold, recoveryThreshold: parameters.recoveryThreshold };
 				let outcome: HysteresisOutcome;
 				if (keepHistory) {
+					// Process memory holds (overlapping runs all count); static data is a copy merged in on load.
 					const histories = (staticData[HISTORY_KEY] ?? {}) as Record<string, HysteresisMemory>;
 					const key = hysteresisKey(redactUrl(credentials.baseUrl), parameters.historyKeyParts);
-					outcome = applyHysteresis(histories[key], run.state, settings, clock);
+					const memoryKey = runMemoryKey(this.getWorkflow().id, this.getNode().id ?? this.getNode().name, key);
+					outcome = updateProbeMemory(memoryKey, histories[key], (memory) => applyHysteresis(memory, run.state, settings, clock));
 					histories[key] = outcome.memory;
 					pruneHistories(histories);
 					staticData[HISTORY_KEY] = histories as unknown as IDataObject;

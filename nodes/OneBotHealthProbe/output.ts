@@ -10,8 +10,8 @@ function historyNote(kept: boolean, startedEmpty: boolean): string {
 		return 'Manual run: no history is kept, so this run is judged alone (state = observed state, changed = false, no report).';
 	}
 	return startedEmpty
-		? 'First run for this account and canary configuration: the history starts at "up", as Gatus starts healthy.'
-		: 'State debounced across runs with the thresholds below.';
+		? 'First run for this account and canary configuration (none in this n8n process, none in static data): the history starts at "up", as Gatus starts healthy.'
+		: "State debounced across runs with the thresholds below (history kept in this n8n process's memory; static data holds a merged copy).";
 }
 
 /** The item a probe leaves on Healthy or Unhealthy. */

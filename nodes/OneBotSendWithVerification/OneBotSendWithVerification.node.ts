@@ -18,10 +18,15 @@ import { sendWithVerificationProperties } from './description';
 import { errorItem, itemFailure } from './output';
 import { inputError, readRequest, readSettings } from './parameters';
 import { outputsForCaller } from '../shared/toolOutput';
+import { redactUrl } from '../../core/redact';
+import { MESSAGE_IDS_KEPT, messageIdMemory, runMemoryKey } from '../../core/runMemory';
 
-/** message_ids remembered across runs (active workflows only) so a repeat is caught between runs too. */
+/**
+ * message_ids remembered across runs so a repeat is caught between runs too: in process memory (shared by
+ * overlapping runs of this node in this n8n process), with a copy in static data (active workflows only)
+ * merged in when a run loads it.
+ */
 const SEEN_IDS_KEY = 'recentMessageIds';
-const SEEN_IDS_KEPT = 500;
 
 async function witnessCredentials(context: IExecuteFunctions): Promise<boolean> {
 	try {
@@ -89,7 +94,12 @@ export class OneBotSendWithVerification implements INodeType {
 
 		const staticData = this.getWorkflowStaticData('node');
 		const remembered = (staticData[SEEN_IDS_KEY] ?? {}) as Record<string, number[]>;
-		const seenIds = new Set<number>();
+		// Manual runs keep nothing between runs (n8n saves no static data for them): their ids stay in the run.
+		const memoryKey =
+			this.getMode() !== 'manual'
+				? runMemoryKey(this.getWorkflow().id, this.getNode().id ?? this.getNode().name, redactUrl(sender.credentials.baseUrl))
+				: null;
+		const seenIds: Set<number> = memoryKey ? messageIdMemory(memoryKey, undefined) : new Set<number>();
 		const engine = new DeliveryEngine(settings, {
 			sender: {
 				client: sender.client,
@@ -131,7 +141,9 @@ export class OneBotSendWithVerification implements INodeType {
 		const identities = await engine.identify();
 		const selfKey = identities.sender.ok ? String(identities.sender.identity.selfId) : undefined;
 		if (settings.resetBreaker && identities.sender.ok) accountPacing(identities.sender.identity.selfId).breaker.reset();
-		for (const id of (selfKey && remembered[selfKey]) || []) seenIds.add(id);
+		const storedIds = (selfKey && remembered[selfKey]) || [];
+		if (memoryKey) messageIdMemory(memoryKey, storedIds);
+		else for (const id of Array.isArray(storedIds) ? storedIds : []) seenIds.add(id);
 		const witnessIdentity = identities.witness?.ok ? identities.witness.identity : undefined;
 		const sendable: DeliveryRequest[] = [];
 		for (const request of requests) {
@@ -148,7 +160,7 @@ export class OneBotSendWithVerification implements INodeType {
 		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {
-			remembered[selfKey] = [...seenIds].slice(-SEEN_IDS_KEPT);
+			remembered[selfKey] = [...seenIds].slice(-MESSAGE_IDS_KEPT);
 			staticData[SEEN_IDS_KEY] = remembered;
 		}
 

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { OneBotHealthProbe } from '../../nodes/OneBotHealthProbe/OneBotHealthProbe.node';
 import { defaultWorld, startSimulator } from '../../simulator';
 import type { Simulator } from '../../simulator';
+import { processProbeMemory } from '../../core/runMemory';
 import { runExecute } from '../support/n8nHarness';
 import type { HarnessOptions } from '../support/n8nHarness';
 
@@ -21,6 +22,8 @@ afterAll(async () => {
 	await sim.close();
 });
 beforeEach(async () => {
+	// Hysteresis lives in process memory: every test starts as a fresh n8n process.
+	processProbeMemory.clear();
 	await sim.control.clearFaults();
 });
 

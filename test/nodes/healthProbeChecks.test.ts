@@ -12,6 +12,7 @@ import { OneBotHealthProbe } from '../../nodes/OneBotHealthProbe/OneBotHealthPro
 import { verifyReport } from '../../core/signing';
 import { startSimulator } from '../../simulator';
 import type { Simulator } from '../../simulator';
+import { processProbeMemory } from '../../core/runMemory';
 import { runExecute } from '../support/n8nHarness';
 import type { HarnessOptions, HttpLogEntry } from '../support/n8nHarness';
 
@@ -25,6 +26,8 @@ afterAll(async () => {
 	await sim.close();
 });
 beforeEach(async () => {
+	// Hysteresis lives in process memory: every test starts as a fresh n8n process.
+	processProbeMemory.clear();
 	await sim.control.clearFaults();
 });
 

@@ -15,6 +15,7 @@ import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerificati
 import { verifyReport } from '../../core/signing';
 import type { DeliveryResult } from '../../core/types';
 import { defaultWorld, startSimulator, type FaultSpec, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
+import { processMessageIds } from '../../core/runMemory';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -107,6 +108,8 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		await sink.close();
 	});
 	beforeEach(async () => {
+		// message_ids live in process memory and the simulator's ids start over: a fresh n8n process per test.
+		processMessageIds.clear();
 		await sim.control.reset();
 		// Lagrange cannot read the history of a chat that has no message yet: give every chat one.
 		await sim.control.inject('friend', { groupId: GROUP }, 'hello everyone');
