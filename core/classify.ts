@@ -34,7 +34,7 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 	not_friend: 'terminal',
 };
 
-/** What each reason means and what to do about it, for the README and the node UI. */
+/** What each reason means and what to do about it, for the node UI and the generated docs tables (npm run docs). */
 export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: string }> = {
 	send_timeout: {
 		meaning: 'The implementation gave up waiting for the QQ kernel to confirm the send. The message may or may not have arrived.',

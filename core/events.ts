@@ -9,6 +9,7 @@ import {
 	verifyReport,
 } from './signing';
 import type { FailureEvent, FailureEventKind, ReasonClass } from './types';
+import { headerValue } from './values';
 
 /**
  * What the Delivery Failure Trigger receives, turned into failure events: signed reports from this
@@ -130,15 +131,6 @@ export interface TriggerContext {
 	maxReportAgeSeconds?: number;
 	/** Signatures of reports already taken (signature → timestamp); updated in place. */
 	seenReportSignatures?: Record<string, number> | ReplayMemory;
-}
-
-function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== name.toLowerCase()) continue;
-		const first = Array.isArray(value) ? value[0] : value;
-		return typeof first === 'string' ? first : undefined;
-	}
-	return undefined;
 }
 
 function parseJson(rawBody: string | Uint8Array): { ok: true; value: unknown } | { ok: false } {

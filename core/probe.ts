@@ -30,7 +30,7 @@ export const PROBE_DIAGNOSES = [
 ] as const;
 export type ProbeDiagnosis = (typeof PROBE_DIAGNOSES)[number];
 
-/** What each diagnosis means and what to do, for the README and the node's summary line. */
+/** What each diagnosis means and what to do, for the node's summary line and the generated docs tables (npm run docs). */
 export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; meaning: string; action: string }> = {
 	ok: { state: 'up', meaning: 'Every check passed and every canary arrived in time.', action: 'Nothing.' },
 	unreachable: {

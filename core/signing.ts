@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'crypto';
+import { headerValue } from './values';
 
 /**
  * The one implementation of the failure report signature, used by every node that reports and by the
@@ -36,17 +37,6 @@ function sameDigest(expectedHex: string, givenHex: string): boolean {
 	return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Headers n8n and Express hand over lower-cased; callers may pass any case. */
-function header(headers: Record<string, unknown>, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== wanted) continue;
-		const first = Array.isArray(value) ? value[0] : value;
-		return typeof first === 'string' ? first.trim() : undefined;
-	}
-	return undefined;
-}
-
 export function signReport(body: string, secret: string, timestampSeconds: number): ReportHeaders {
 	const timestamp = String(Math.floor(timestampSeconds));
 	return {
@@ -70,8 +60,8 @@ export function verifyReport(
 	nowSeconds: number,
 	maxAgeSeconds = DEFAULT_REPORT_MAX_AGE_SECONDS,
 ): ReportVerification {
-	const timestamp = header(headers, REPORT_TIMESTAMP_HEADER);
-	const signature = header(headers, REPORT_SIGNATURE_HEADER);
+	const timestamp = headerValue(headers, REPORT_TIMESTAMP_HEADER);
+	const signature = headerValue(headers, REPORT_SIGNATURE_HEADER);
 	if (!timestamp || !signature) {
 		return { ok: false, failure: 'missing', detail: 'the report carries no signature or no timestamp' };
 	}

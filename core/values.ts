@@ -29,3 +29,17 @@ export function bodyText(body: unknown): string {
 export function dataExcerpt(data: unknown): string {
 	return JSON.stringify(data ?? null).slice(0, MAX_RAW_TEXT);
 }
+
+/**
+ * A request header's first value, found in any letter case (n8n and Express hand headers over lower-cased;
+ * callers may pass any case), without surrounding whitespace.
+ */
+export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() !== wanted) continue;
+		const first = Array.isArray(value) ? value[0] : value;
+		return typeof first === 'string' ? first.trim() : undefined;
+	}
+	return undefined;
+}

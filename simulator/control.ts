@@ -4,7 +4,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultSpec, FlavourName } from './types';
-import { defaultVersion } from './flavours';
+import { defaultVersion, versionAtLeast } from './flavours';
 import type { World } from './world';
 import { closeTracked, listenTracked } from './listen';
 
@@ -272,7 +272,9 @@ export function webuiHandler(world: World): Handler {
 			const exp = cred ? st.credentials.get(cred) : undefined;
 			if (!cred || exp === undefined || exp <= now) {
 				if (cred && exp !== undefined) st.credentials.delete(cred);
-				return reply(401, { code: -1, message: 'Unauthorized' });
+				// A missing, malformed or expired credential is answered HTTP 200 with code -1 (NapNeko/NapCatQQ:
+				// packages/napcat-webui-backend/src/middleware/auth.ts → sendError in src/utils/response.ts).
+				return reply(200, { code: -1, message: 'Unauthorized' });
 			}
 			if (p === '/api/auth/check') return reply(200, { code: 0, message: 'success' });
 			if (p === '/api/Process/Restart' && req.method === 'POST') {
@@ -281,11 +283,13 @@ export function webuiHandler(world: World): Handler {
 			}
 			if (p === '/api/QQLogin/CheckLoginStatus') {
 				const qr = acc.qrLoginPending ? `https://txz.qq.com/p?k=${createHash('md5').update(name + now).digest('hex').slice(0, 32)}&f=537234702` : '';
-				return reply(200, {
-					code: 0,
-					message: 'success',
-					data: { isLogin: acc.loggedIn, isOffline: acc.process === 'running' && !acc.loggedIn && !acc.qrLoginPending, qrcodeurl: qr, loginError: '' },
-				});
+				// isOffline exists only from v4.14.9 on (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/QQLogin.ts,
+				// QQCheckLoginStatusHandler, commit 39a2a402); v4.10.32 answers isLogin, qrcodeurl and loginError.
+				const data: Record<string, unknown> = { isLogin: acc.loggedIn, qrcodeurl: qr, loginError: '' };
+				if (acc.cfg.flavour === 'napcat' && versionAtLeast(acc.cfg.version, '4.14.9')) {
+					data.isOffline = acc.process === 'running' && !acc.loggedIn && !acc.qrLoginPending;
+				}
+				return reply(200, { code: 0, message: 'success', data });
 			}
 			if (p === '/api/QQLogin/GetQQLoginQrcode') {
 				if (acc.loggedIn) return reply(200, { code: -1, message: 'QQ Is Logined' });
@@ -352,7 +356,22 @@ export function dockerHandler(world: World): Handler {
 			if (!c) return reply(404, { message: `No such container: ${decodeURIComponent(m[1])}` });
 			const acc = world.account(c.account);
 			const running = acc.process === 'running';
-			return reply(200, { Id: containerId(c.name), Name: `/${c.name}`, State: { Status: running ? 'running' : acc.process === 'restarting' ? 'restarting' : 'exited', Running: running, Restarting: acc.process === 'restarting' } });
+			// ContainerInspect (Docker Engine API): State.StartedAt is when the container's process last started
+			// (RFC 3339 with nanoseconds); a restart sets it anew. Before its first restart in this world the
+			// container has been up for a day, so a first restart is never refused as "started recently".
+			const now = world.clock.now();
+			const restarted = world.restarts.some((r) => r.account === c.account && r.until <= now);
+			const startedAt = restarted ? acc.startedAt : acc.startedAt - 86_400_000;
+			return reply(200, {
+				Id: containerId(c.name),
+				Name: `/${c.name}`,
+				State: {
+					Status: running ? 'running' : acc.process === 'restarting' ? 'restarting' : 'exited',
+					Running: running,
+					Restarting: acc.process === 'restarting',
+					StartedAt: new Date(startedAt).toISOString().replace(/Z$/, '000000Z'),
+				},
+			});
 		}
 		if ((m = /^\/containers\/([^/]+)\/(restart|start|stop)$/.exec(p)) && req.method === 'POST') {
 			const ref = decodeURIComponent(m[1]);

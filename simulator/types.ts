@@ -22,6 +22,14 @@ export interface AccountConfig {
 	debug?: boolean;
 	/** NapCat only: set_restart works only in multi-process Shell mode (default true). */
 	napcatMultiProcess?: boolean;
+	/**
+	 * NapCat only: a quick-login account that survives NapCat's own restart (NAPCAT_QUICK_ACCOUNT or the
+	 * WebUI's autoLoginAccount). Without it, a restart through the WebUI or set_restart starts the worker
+	 * without the `-q` argument and waits for a QR login (NapNeko/NapCatQQ: packages/napcat-shell/napcat.ts,
+	 * restartWorker → startWorker(false): 重启模式不传递快速登录参数). Default false.
+	 */
+	napcatQuickLogin?: boolean;
+	/** Forces (true) or rules out (false) a QR login after any restart, Docker included. */
 	needsQrLoginAfterRestart?: boolean;
 	restartDowntimeMs?: number;
 	heartbeatIntervalMs?: number;

@@ -29,7 +29,8 @@ export function defaultWorld(): WorldConfig {
 	return {
 		seed: 1,
 		accounts: {
-			bot: { selfId: 10001, nickname: 'Sentinel Bot', flavour: 'napcat', version: '4.10.32', token: 'bot-token', napcatMultiProcess: true },
+			// napcatQuickLogin: the demo bot has an auto-login account, so its own restarts log in again by themselves.
+			bot: { selfId: 10001, nickname: 'Sentinel Bot', flavour: 'napcat', version: '4.10.32', token: 'bot-token', napcatMultiProcess: true, napcatQuickLogin: true },
 			witness: { selfId: 10002, nickname: 'Witness', flavour: 'napcat', version: '4.10.32', token: 'witness-token' },
 			friend: { selfId: 10003, nickname: 'Friend', flavour: 'napcat', version: '4.10.32', token: 'friend-token' },
 		},
@@ -793,7 +794,7 @@ export class World {
 
 	// ------------------------------------------------------------ restart
 
-	private setRestart(acc: Account, _params: Record<string, unknown>, transport: Transport): ActionResult {
+	private async setRestart(acc: Account, _params: Record<string, unknown>, transport: Transport): Promise<ActionResult> {
 		const f = acc.flavour;
 		const unknown = (): ActionResult => ({ ...F.unknownAction(f, 'set_restart', transport), faults: [] });
 		const fault = this.faults.fire(['set_restart_unsupported'], { account: acc.name, action: 'set_restart' });
@@ -812,7 +813,10 @@ export class World {
 			case 'gocq':
 				return unknown();
 			case 'lagrange':
-				this.later(50, () => void this.restart(acc.name, { via: 'set_restart' }));
+				// Lagrange stops and starts its host inside the action and answers only afterwards, on a connection
+				// the stop has closed: the caller gets no answer (LagrangeDev/Lagrange.Core:
+				// Lagrange.OneBot/Core/Operation/Generic/SetRestartOperation.cs).
+				await this.restart(acc.name, { via: 'set_restart' });
 				return ok;
 		}
 	}
@@ -830,7 +834,10 @@ export class World {
 	async restart(name: string, opts: { via?: string; downtimeMs?: number; needsQrLogin?: boolean } = {}): Promise<{ until: number; needsQrLogin: boolean }> {
 		const acc = this.account(name);
 		const downtime = opts.downtimeMs ?? this.restartDowntimeFor(acc);
-		const needsQr = opts.needsQrLogin ?? acc.cfg.needsQrLoginAfterRestart ?? false;
+		// NapCat's own restart (WebUI Process/Restart, set_restart) drops the quick-login argument: without an
+		// auto-login account it waits for a QR scan (see napcatQuickLogin in types.ts).
+		const ownRestart = acc.cfg.flavour === 'napcat' && (opts.via === 'webui' || opts.via === 'set_restart');
+		const needsQr = opts.needsQrLogin ?? acc.cfg.needsQrLoginAfterRestart ?? (ownRestart && acc.cfg.napcatQuickLogin !== true);
 		if (acc.loggedIn && acc.process === 'running' && (acc.cfg.flavour === 'napcat' || acc.cfg.flavour === 'lagrange')) {
 			this.emit(acc, this.botOffline(acc, '客户端重启'));
 		}

@@ -1,60 +1,55 @@
-/** Which implementation answers, and whether its set_restart really restarts (field notes §5). */
+/**
+ * Which implementation answers, and whether its set_restart really restarts: read from the
+ * implementation profiles (core/implementations), kept here in the shape the restart output has
+ * always had (`implementation: {appName, appVersion, flavour}`), with the profile's name and label added.
+ */
+import { identifyImplementation, profileOf } from '../implementations';
+import type { ImplementationName, ImplementationProfile } from '../implementations';
 
+export { compareVersions, NAPCAT_SET_RESTART_SINCE } from '../implementations';
+
+/** The output's historic flavour names (`gocq` for go-cqhttp); `name` carries the profile's own name. */
 export type ImplementationFlavour = 'llonebot' | 'napcat' | 'gocq' | 'lagrange' | 'unknown';
 
 export interface ImplementationInfo {
 	appName: string | null;
 	appVersion: string | null;
 	flavour: ImplementationFlavour;
+	/** The implementation profile's name (`gocqhttp` for go-cqhttp). */
+	name?: ImplementationName;
+	/** e.g. `NapCat 4.10.32`. */
+	label?: string;
+	/** A restart of this implementation is likely to end at a QR login (NapCat). */
+	loginMayNeedQr?: boolean;
 }
 
-/** Reads the implementation from get_version_info's app_name (LLOneBot, NapCat.Onebot, go-cqhttp, Lagrange.OneBot). */
+function flavourOf(name: ImplementationName): ImplementationFlavour {
+	return name === 'gocqhttp' ? 'gocq' : name;
+}
+
+function infoOf(profile: ImplementationProfile, appName: string | null, appVersion: string | null): ImplementationInfo {
+	return {
+		appName,
+		appVersion,
+		flavour: flavourOf(profile.name),
+		name: profile.name,
+		label: profile.label,
+		loginMayNeedQr: profile.restart.loginMayNeedQr,
+	};
+}
+
+/** Reads the implementation from get_version_info's app_name and app_version. */
 export function detectImplementation(appName: string | null, appVersion: string | null): ImplementationInfo {
-	const name = appName ?? '';
-	let flavour: ImplementationFlavour = 'unknown';
-	if (/llonebot|lucky\s*lillia|llbot/i.test(name)) flavour = 'llonebot';
-	else if (/napcat/i.test(name)) flavour = 'napcat';
-	else if (/go-?cqhttp/i.test(name)) flavour = 'gocq';
-	else if (/lagrange/i.test(name)) flavour = 'lagrange';
-	return { appName, appVersion, flavour };
+	return infoOf(identifyImplementation({ app_name: appName, app_version: appVersion }), appName, appVersion);
 }
-
-/** Compares dotted versions ("v4.10.32", "4.9.80-beta"); negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-	const parts = (v: string) => (v.replace(/^v/i, '').match(/\d+/g) ?? []).map(Number);
-	const x = parts(a);
-	const y = parts(b);
-	for (let i = 0; i < Math.max(x.length, y.length); i++) {
-		const d = (x[i] ?? 0) - (y[i] ?? 0);
-		if (d !== 0) return d;
-	}
-	return 0;
-}
-
-/** NapCat routes set_restart from this version on (and then only in multi-process Shell mode). */
-export const NAPCAT_SET_RESTART_SINCE = '4.10.32';
 
 /**
- * Whether set_restart really restarts this implementation, from its version (field notes §5).
- * `null` when only the answer can tell (NapCat ≥ 4.10.32 in single-process mode fails; unknown apps).
+ * Whether set_restart really restarts this implementation, from its version (the profile's restart
+ * capabilities). `null` when only the answer can tell (NapCat ≥ 4.10.32 in single-process mode fails;
+ * unknown apps).
  */
 export function setRestartRefusal(info: ImplementationInfo): string | null {
-	switch (info.flavour) {
-		case 'llonebot': {
-			const major = Number((info.appVersion ?? '').replace(/^v/i, '').split('.')[0]) || 0;
-			const name = info.appVersion ? `LLOneBot ${info.appVersion}` : 'LLOneBot';
-			return major >= 5
-				? `${name}: set_restart only switches auto-login on and answers ok; it does not restart QQ.`
-				: `${name}: set_restart quits QQ and nothing relaunches it, so the account would stay offline.`;
-		}
-		case 'gocq':
-			return 'go-cqhttp documents set_restart but does not route it (API not found); it cannot restart itself.';
-		case 'napcat':
-			if (info.appVersion && compareVersions(info.appVersion, NAPCAT_SET_RESTART_SINCE) < 0) {
-				return `NapCat ${info.appVersion}: set_restart exists only from v${NAPCAT_SET_RESTART_SINCE} on.`;
-			}
-			return null;
-		default:
-			return null;
-	}
+	const name: ImplementationName = info.name ?? (info.flavour === 'gocq' ? 'gocqhttp' : info.flavour);
+	const profile = profileOf(name, info.appVersion);
+	return profile.restart.setRestartRefusal;
 }

@@ -9,4 +9,9 @@ export interface RestartMethod {
 	 * `dryRunAttempt(...)` (or unsupported/failed when its checks already say so).
 	 */
 	restart(options: { dryRun: boolean }): Promise<RestartAttempt>;
+	/**
+	 * When the target says the client last started (epoch ms); null when it cannot tell (no such endpoint,
+	 * refused by a proxy, unreadable). Only methods whose target knows it implement this (Docker).
+	 */
+	lastStartedAt?(): Promise<number | null>;
 }

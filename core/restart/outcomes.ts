@@ -15,7 +15,7 @@ export const RESTART_OUTCOMES = [
 ] as const;
 export type RestartOutcome = (typeof RESTART_OUTCOMES)[number];
 
-/** What each outcome means and what to do, for the README and the node's output. */
+/** What each outcome means and what to do, for the node's output and the generated docs tables (npm run docs). */
 export const RESTART_OUTCOME_DESCRIPTIONS: Record<RestartOutcome, { meaning: string; action: string }> = {
 	recovered: {
 		meaning: 'The client was restarted and the account is logged in and online again.',

@@ -42,10 +42,12 @@ export interface RestartPlan {
 	leases?: RestartLeases;
 	/** Longest time the restart request itself may take before recovery starts (lease hold time). Default 5 min. */
 	requestBudgetMs?: number;
+	/** When the target says the client last started (epoch ms), null when it cannot tell; see RestartMethod. */
+	lastStartedAt?: () => Promise<number | null>;
 }
 
 /** Guard outcome while another run of this process restarts the same account. */
-export type InProgressDecision = Omit<GuardDecision, 'blockedBy'> & { blockedBy: 'in_progress' };
+export type InProgressDecision = Omit<GuardDecision, 'blockedBy'> & { blockedBy: 'in_progress' | 'target_started_recently' };
 
 export interface RestartRunResult {
 	outcome: RestartOutcome;
@@ -56,6 +58,8 @@ export interface RestartRunResult {
 	guard: GuardDecision | InProgressDecision;
 	/** With `skipped_in_progress`: the run that held the lease (when it started, how it ended). */
 	inProgress?: { since: number; outcome: string | null; restartRequestedAt: number | null } | null;
+	/** With blockedBy target_started_recently: when the target says the client started. */
+	targetStartedAt?: number | null;
 	/** The account's restart history after this run, for the caller to keep. */
 	history: number[];
 	attempt: RestartAttempt | null;
@@ -174,6 +178,27 @@ async function runGuarded(
 		};
 	}
 
+	// Where the target can tell when it last started (Docker's State.StartedAt), a start inside the minimum
+	// interval refuses the restart whatever the history says: it holds across processes and n8n instances.
+	if (plan.lastStartedAt && plan.guard.minIntervalMs > 0) {
+		const lastStart = await plan.lastStartedAt();
+		const now = plan.clock();
+		if (lastStart !== null && lastStart <= now && now - lastStart < plan.guard.minIntervalMs) {
+			const nextAllowedAt = lastStart + plan.guard.minIntervalMs;
+			return {
+				...base,
+				guard: { ...guard, allowed: false, blockedBy: 'target_started_recently', nextAllowedAt },
+				targetStartedAt: lastStart,
+				outcome: 'skipped_cooldown',
+				recovered: false,
+				explanation: `Not restarted: the client was (re)started ${minutes(now - lastStart)} ago (${new Date(lastStart).toISOString()}, as the restart target reports) and the minimum interval is ${minutes(plan.guard.minIntervalMs)}. Next restart allowed at ${new Date(nextAllowedAt).toISOString()}.`,
+				reason: null,
+				reasonClass: null,
+				finishedAt: plan.clock(),
+			};
+		}
+	}
+
 	const restartRequestedAt = plan.clock();
 	const attempt = await plan.request({ dryRun: plan.dryRun });
 	const history = attempt.sent ? record(restartRequestedAt) : base.history;
@@ -242,7 +267,7 @@ async function runGuarded(
 				recovery,
 				outcome: 'needs_login',
 				recovered: false,
-				explanation: `Restarted, but the account is not logged in: the NapCat WebUI ${last?.webUi?.qrCodeUrl ? 'offers a QR code to scan' : `reports "${last?.webUi?.loginError ?? 'not logged in'}"`}.`,
+				explanation: `Restarted, but the account is not logged in: the NapCat WebUI ${last?.webUi?.qrCodeUrl ? 'offers a QR code to scan' : `reports "${last?.webUi?.loginError ?? 'not logged in'}"`}. ${NEEDS_LOGIN_ADVICE[plan.method]}`,
 				reason: 'client_offline',
 				reasonClass: REASON_CLASS.client_offline,
 				finishedAt: plan.clock(),
@@ -253,12 +278,34 @@ async function runGuarded(
 				recovery,
 				outcome: 'not_recovered',
 				recovered: false,
-				explanation: `Restart requested, but the account was not back online within ${seconds(plan.recovery.deadlineMs)} (last check: ${describeState(last)}).`,
+				explanation: `Restart requested, but the account was not back online within ${seconds(plan.recovery.deadlineMs)} (last check: ${describeState(last)}).${plan.webUi ? '' : loginHint(plan, attempt)}`,
 				reason: last?.reason ?? 'client_offline',
 				reasonClass: REASON_CLASS[last?.reason ?? 'client_offline'],
 				finishedAt: plan.clock(),
 			};
 	}
+}
+
+/** What to do when a restart ends at a QR login, per method. */
+const NEEDS_LOGIN_ADVICE: Record<RestartMethodName, string> = {
+	napcatWebUi:
+		'Scan the QR code in the NapCat WebUI. NapCat restarts its worker without the quick-login argument: set an auto-login account (WebUI autoLoginAccount, or NAPCAT_QUICK_ACCOUNT) so that its restarts log in by themselves.',
+	onebot:
+		'Scan the QR code in the NapCat WebUI. set_restart restarts NapCat without the quick-login argument: set an auto-login account (WebUI autoLoginAccount, or NAPCAT_QUICK_ACCOUNT) so that its restarts log in by themselves.',
+	docker:
+		'Scan the QR code in the NapCat WebUI. Persist the QQ data directory and keep the container\'s MAC address fixed so that restarts keep the login (quick login needs the cached login; set ACCOUNT for the container).',
+	customHttp:
+		'Scan the QR code in the NapCat WebUI. Make the supervisor restart the client with its quick-login account and a persisted QQ data directory so that restarts keep the login.',
+};
+
+/**
+ * Without a WebUI to read the login state, a NapCat that waits for a QR login looks the same as one that
+ * did not come back: say so where that is likely.
+ */
+function loginHint(plan: RestartPlan, attempt: RestartAttempt): string {
+	const napcat = attempt.implementation?.loginMayNeedQr === true || plan.method === 'docker' || plan.method === 'customHttp';
+	if (!napcat) return '';
+	return ' If the client is NapCat it may be waiting for a QR login (its own restarts drop the quick-login argument; a restart without a persisted login cache asks for a scan too): switch on "Check Login in NapCat WebUI" to tell, or look at the WebUI.';
 }
 
 function describeState(state: AccountState | null): string {

@@ -13,6 +13,7 @@ export const deliveryFailureTriggerProperties: INodeProperties[] = [
 		displayName: 'Trigger On',
 		name: 'events',
 		type: 'multiOptions',
+		description: 'Which reported events start a run; the others are answered 204 and start nothing',
 		required: true,
 		default: ['delivery_failed', 'client_offline', 'probe_down', 'restart_failed'],
 		options: [
@@ -72,6 +73,7 @@ export const deliveryFailureTriggerProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
+		description: 'Signature, group filter and repeat settings',
 		placeholder: 'Add option',
 		default: {},
 		options: [

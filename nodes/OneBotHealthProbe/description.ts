@@ -22,7 +22,11 @@ export const healthProbeProperties: INodeProperties[] = [
 		default: 'none',
 		description: 'Which canary messages to send besides the API checks. Group and private canaries are judged separately.',
 		options: [
-			{ name: 'None (API Checks Only)', value: 'none' },
+			{
+				name: 'None (API Checks Only)',
+				value: 'none',
+				description: 'No message is sent: only the API checks run (reachable, logged in, online)',
+			},
 			{ name: 'Group', value: 'group', description: 'A message to a probe group, seen by the witness account' },
 			{ name: 'Private', value: 'private', description: 'A private message, by default to the witness account' },
 			{
@@ -46,6 +50,7 @@ export const healthProbeProperties: INodeProperties[] = [
 		displayName: 'Private Canary Target',
 		name: 'privateTarget',
 		type: 'options',
+		description: 'Who receives the private canary; only the witness account can prove it arrived',
 		default: 'witness',
 		options: [
 			{
@@ -104,8 +109,8 @@ export const healthProbeProperties: INodeProperties[] = [
 		default: 'healthy',
 		description: 'Which output a degraded result (slow, or the witness unreadable) leaves on',
 		options: [
-			{ name: 'Healthy', value: 'healthy' },
-			{ name: 'Unhealthy', value: 'unhealthy' },
+			{ name: 'Healthy', value: 'healthy', description: 'Degraded results leave on Healthy: watch, do not act' },
+			{ name: 'Unhealthy', value: 'unhealthy', description: 'Degraded results leave on Unhealthy, like down ones' },
 		],
 	},
 	{
@@ -120,6 +125,7 @@ export const healthProbeProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
+		description: 'Latency thresholds, hysteresis and timeouts; the defaults suit most bots',
 		placeholder: 'Add Option',
 		default: {},
 		options: [
@@ -145,7 +151,7 @@ export const healthProbeProperties: INodeProperties[] = [
 				type: 'number',
 				default: 3,
 				typeOptions: { minValue: 1 },
-				description: 'Consecutive worse results before the state worsens (e.g. up → down). Kept only in active workflows.',
+				description: 'Number of consecutive worse results (probe runs) before the state worsens (e.g. up → down). Kept only in active workflows.',
 			},
 			{
 				displayName: 'Recovery Threshold',
@@ -153,7 +159,7 @@ export const healthProbeProperties: INodeProperties[] = [
 				type: 'number',
 				default: 2,
 				typeOptions: { minValue: 1 },
-				description: 'Consecutive better results before the state improves (e.g. down → up). Kept only in active workflows.',
+				description: 'Number of consecutive better results (probe runs) before the state improves (e.g. down → up). Kept only in active workflows.',
 			},
 			{
 				displayName: 'Request Timeout (Seconds)',

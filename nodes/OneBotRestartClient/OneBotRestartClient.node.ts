@@ -37,11 +37,13 @@ export class OneBotRestartClient implements INodeType {
 		outputNames: ['Recovered', 'Not Recovered'],
 		credentials: [
 			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Restarted)' },
+			// Shown when webUiLoginCheck is true: always with the WebUI method (a hidden parameter fixed to true),
+			// on request with the others (n8n takes a credential's first entry, so there is one entry).
 			{
 				name: 'napCatWebUiApi',
 				required: true,
-				displayName: 'NapCat WebUI (Performs the Restart)',
-				displayOptions: { show: { method: ['napcatWebUi'] } },
+				displayName: 'NapCat WebUI (Restart or Login Check)',
+				displayOptions: { show: { webUiLoginCheck: [true] } },
 			},
 			{
 				name: 'dockerEngineApi',
@@ -93,7 +95,10 @@ export class OneBotRestartClient implements INodeType {
 				if (!credentials.baseUrl) {
 					throw new NodeOperationError(this.getNode(), 'The OneBot API credential has no base URL', { itemIndex });
 				}
-				const webUi = parameters.method === 'napcatWebUi' ? await webUiSession(this, itemIndex, sessions, parameters) : null;
+				const webUi =
+					parameters.method === 'napcatWebUi' || parameters.webUiLoginCheck
+						? await webUiSession(this, itemIndex, sessions, parameters)
+						: null;
 				const method = await restartMethod(this, itemIndex, parameters, client, webUi);
 				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
 
@@ -102,6 +107,7 @@ export class OneBotRestartClient implements INodeType {
 					method: parameters.method,
 					dryRun: parameters.dryRun,
 					request: (options) => method.restart(options),
+					lastStartedAt: method.lastStartedAt ? () => method.lastStartedAt!() : undefined,
 					client,
 					webUi,
 					expectedSelfId: parameters.expectedSelfId,

@@ -13,6 +13,7 @@ export const restartClientProperties: INodeProperties[] = [
 		displayName: 'Restart Method',
 		name: 'method',
 		type: 'options',
+		description: 'What performs the restart; pick what your setup supports (see the method descriptions)',
 		noDataExpression: true,
 		options: [
 			{
@@ -63,8 +64,8 @@ export const restartClientProperties: INodeProperties[] = [
 		name: 'httpMethod',
 		type: 'options',
 		options: [
-			{ name: 'GET', value: 'GET' },
-			{ name: 'POST', value: 'POST' },
+			{ name: 'GET', value: 'GET', description: 'Send the restart request as a GET' },
+			{ name: 'POST', value: 'POST', description: 'Send the restart request as a POST' },
 		],
 		default: 'POST',
 		description: 'The method the restart endpoint expects',
@@ -104,6 +105,23 @@ export const restartClientProperties: INodeProperties[] = [
 		description: 'How long to wait for the account to be logged in and online again, counted from the restart request',
 	},
 	{
+		// The WebUI method always uses its credential (restart and login state).
+		displayName: 'Check Login in NapCat WebUI',
+		name: 'webUiLoginCheck',
+		type: 'hidden',
+		default: true,
+		displayOptions: { show: { method: ['napcatWebUi'] } },
+	},
+	{
+		displayName: 'Check Login in NapCat WebUI',
+		name: 'webUiLoginCheck',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to read the QQ login state from the NapCat WebUI while waiting for recovery, so that a restart that ends at a QR login says needs_login (with the QR code URL) instead of not_recovered. NapCat drops its quick login on its own restarts, and a Docker restart without a persisted login cache asks for a QR scan too.',
+		displayOptions: { show: { method: ['docker', 'onebot', 'customHttp'] } },
+	},
+	{
 		displayName: 'Dry Run',
 		name: 'dryRun',
 		type: 'boolean',
@@ -115,6 +133,7 @@ export const restartClientProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
+		description: 'Account, guard and recovery settings; the defaults suit most setups',
 		placeholder: 'Add Option',
 		default: {},
 		options: [

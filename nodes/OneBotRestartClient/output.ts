@@ -74,6 +74,7 @@ export function toJson(
 			nextAllowedAt: iso(run.guard.nextAllowedAt),
 			historyPersisted: persisted,
 			inProgressSince: run.inProgress ? iso(run.inProgress.since) : null,
+			targetStartedAt: iso(run.targetStartedAt),
 			heldBy: 'process',
 			...(persisted
 				? {}

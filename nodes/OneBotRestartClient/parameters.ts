@@ -19,6 +19,8 @@ export interface RestartParameters {
 	rateLimitWaitMs: number;
 	timeoutMs: number;
 	sendReport: boolean;
+	/** Docker, set_restart, custom HTTP: also read the QQ login state from the NapCat WebUI. */
+	webUiLoginCheck: boolean;
 }
 
 /** A numeric parameter of the Restart Client, checked against its bounds (nodes/shared/parameters.ts). */
@@ -50,6 +52,7 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): R
 		rateLimitWaitMs: seconds(options.rateLimitWait, 'options.rateLimitWait'),
 		timeoutMs: seconds(options.requestTimeout, 'options.requestTimeout'),
 		sendReport: options.sendReport !== false,
+		webUiLoginCheck: method !== 'napcatWebUi' && context.getNodeParameter('webUiLoginCheck', itemIndex, false) === true,
 	};
 }
 

@@ -12,6 +12,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 			{ name: 'Private', value: 'private', description: 'Send to one QQ user (a friend of the bot)' },
 		],
 		default: 'group',
+		description: 'Whether the message goes to a group or to one user; decides what Target ID means',
 	},
 	{
 		displayName: 'Target ID',
@@ -26,6 +27,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		displayName: 'Message Format',
 		name: 'messageMode',
 		type: 'options',
+		description: 'How the message is written: plain text, OneBot segments, or a CQ code string',
 		options: [
 			{
 				name: 'Text',
@@ -127,6 +129,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		displayName: 'Retry Policy',
 		name: 'retry',
 		type: 'collection',
+		description: 'How often and how soon a failed send is retried; only failures that are safe to resend are retried',
 		placeholder: 'Change Retry Policy',
 		default: {},
 		options: [
@@ -185,6 +188,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
+		description: 'Timing, pacing and reporting settings; the defaults suit most bots',
 		placeholder: 'Add Option',
 		default: {},
 		options: [

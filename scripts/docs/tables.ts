@@ -151,4 +151,7 @@ export const GENERATED_FILES = [
 	'docs/nodes/send-with-verification.md',
 	'docs/nodes/health-probe.md',
 	'docs/nodes/restart-client.md',
+	'docs/zh-CN/nodes/send-with-verification.md',
+	'docs/zh-CN/nodes/health-probe.md',
+	'docs/zh-CN/nodes/restart-client.md',
 ];

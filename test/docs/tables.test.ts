@@ -22,6 +22,12 @@ describe('generated documentation tables', () => {
 		for (const name of Object.keys(TABLES)) expect(blocks).toContain(`${name}:en`);
 	});
 
+	test('every table appears in the Chinese docs (docs/zh-CN)', () => {
+		const files = GENERATED_FILES.filter((file) => file.startsWith('docs/zh-CN/'));
+		const blocks = files.flatMap((file) => generatedBlocks(read(file)));
+		for (const name of Object.keys(TABLES)) expect(blocks).toContain(`${name}:zh-CN`);
+	});
+
 	test('a changed description makes the check fail', () => {
 		const text = read('docs/nodes/send-with-verification.md');
 		const stale = text.replace(/\| `muted` \| [^\n]*/, '| `muted` | terminal | old text | old action |');

@@ -11,6 +11,7 @@ import {
 	Receiver,
 	asCopy,
 	exampleCredentialsFor,
+	findNode,
 	exampleWorkflowFiles,
 	groundTruth,
 	inboxWith,
@@ -20,7 +21,10 @@ import {
 	outputItems,
 	patchNode,
 	setSettings,
+	webhookUrl,
 } from './lib/examples';
+import { randomUUID } from 'node:crypto';
+import { signReport } from '../../core/signing';
 import { nodeOutput, startN8n, type Execution, type N8nHandle } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
 import { sleep, waitFor } from '../../scripts/lib/proc';
@@ -53,6 +57,8 @@ describe('example workflows in real n8n', () => {
 
 	beforeEach(async () => {
 		await sim.control.reset();
+		// The example credential gives the bot its Event WebSocket URL: self-reporting on, as the probe expects.
+		sim.world.account('bot').cfg.reportSelfMessage = true;
 		receiver.requests.length = 0;
 	});
 
@@ -157,9 +163,7 @@ describe('example workflows in real n8n', () => {
 
 		test('no witness credential: delivered on ok, delivered once on a late self message, one not_confirmed notification for a stuck send', async () => {
 			await importCredentials();
-			const bot = sim.world.account('bot');
-			bot.cfg.reportSelfMessage = true;
-			try {
+			{
 				const run = async (text: string) => {
 					const id = await n8n.importWorkflow(setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }));
 					const exec = await n8n.runWorkflow(id, { timeoutMs: 90_000 });
@@ -185,8 +189,6 @@ describe('example workflows in real n8n', () => {
 				expect(messagesWith(truth, late)).toHaveLength(1);
 				expect(inboxWith(truth, 'witness', late)).toHaveLength(1);
 				expect(messagesWith(truth, stuck)).toHaveLength(1);
-			} finally {
-				bot.cfg.reportSelfMessage = false;
 			}
 		});
 	});
@@ -270,6 +272,60 @@ describe('example workflows in real n8n', () => {
 			expect(decided.quietHours).toMatchObject({ inside: true, resendable: false });
 			expect(exec.data.resultData.runData['Resend in the Morning']).toBeUndefined();
 			expect(notifications()).toEqual([expect.objectContaining({ reason: 'not_in_group' })]);
+		});
+	});
+
+	describe('3: failure trigger, restart, probe, resend', () => {
+		test('five failure reports at the same moment restart the client once; every failed message is resent once', async () => {
+			const wf = setSettings(loadExample('restartAndResend'), { notifyUrl: `${receiver.url}/notify` });
+			patchNode(wf, 'Restart Client', { recoveryDeadline: 30, options: { initialWait: 1, pollBase: 0.5, pollCap: 2 } });
+			const trigger = findNode(wf, 'On Delivery Failure');
+			const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
+			await importCredentials(reportUrl);
+			const id = await n8n.importWorkflow(wf);
+			await n8n.activate(id);
+			const texts = Array.from({ length: 5 }, (_, i) => uniqueText(`overlap ${i}`));
+			const since = new Date();
+			const t = Date.now();
+			let runs: Execution[];
+			try {
+				// Five Send nodes reporting their failures together, as after a client got stuck.
+				const answers = await Promise.all(
+					texts.map((text) => {
+						const body = JSON.stringify({
+							event: 'delivery_failed',
+							source: 'send',
+							reportedAt: new Date().toISOString(),
+							status: 'failed',
+							reason: 'send_timeout',
+							reasonClass: 'ambiguous',
+							target: { type: 'group', id: 100200300 },
+							message: [{ type: 'text', data: { text } }],
+							correlationId: randomUUID(),
+						});
+						return postUntilRegistered(reportUrl, body);
+					}),
+				);
+				expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+				runs = await n8n.waitForExecutions({ workflowId: id, since, count: 5 }, { timeoutMs: 180_000 });
+			} finally {
+				await n8n.deactivate(id);
+			}
+			timings.example3OverlapMs = Date.now() - t;
+			const restartItems = runs.map((run) => [...outputItems(run, 'Restart Client', 0), ...outputItems(run, 'Restart Client', 1)][0]);
+			expect(restartItems.map((item) => item.outcome).sort()).toEqual([
+				'recovered',
+				'skipped_in_progress',
+				'skipped_in_progress',
+				'skipped_in_progress',
+				'skipped_in_progress',
+			]);
+			for (const run of runs) expect(run.status).toBe('success');
+			await sleep(1000);
+			const truth = await groundTruth(sim);
+			expect(truth.restarts.filter((r) => r.account === 'bot')).toHaveLength(1);
+			for (const text of texts) expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
+			expect(notifications()).toEqual([]);
 		});
 	});
 
@@ -375,6 +431,25 @@ describe('example workflows in real n8n', () => {
 		});
 	});
 });
+
+/**
+ * Posts a signed report; right after activation the production webhook may still answer 404 (not registered
+ * yet), which started nothing, so it is safe to post again.
+ */
+async function postUntilRegistered(url: string, body: string): Promise<Response> {
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000)) },
+			body,
+			signal: AbortSignal.timeout(15_000),
+		});
+		if (res.status !== 404 || Date.now() > deadline) return res;
+		await res.text();
+		await sleep(500);
+	}
+}
 
 function probeResult(exec: Execution): { state: string; previousState: string; changed: boolean } {
 	const healthy = nodeOutput(exec, 'Health Probe', 0);

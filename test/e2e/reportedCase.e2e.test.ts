@@ -34,6 +34,8 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 	beforeAll(async () => {
 		const started = Date.now();
 		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		// The example credential gives the bot its Event WebSocket URL: self-reporting on, as the probe expects.
+		sim.world.account('bot').cfg.reportSelfMessage = true;
 		receiver = await Receiver.start();
 		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
 		timings.startMs = Date.now() - started;

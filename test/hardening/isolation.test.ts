@@ -5,11 +5,10 @@
  */
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
-import { DeliveryEngine } from '../../core/deliver';
+import { DeliveryEngine, DeliveryStopped } from '../../core/deliver';
 import type { DeliverySettings } from '../../core/deliver';
 import { normaliseForMatch } from '../../core/message';
 import { matchEntry } from '../../core/witness';
-import { DeliveryStopped } from '../../core/deliver';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';
 import type { CallResult } from '../../core/transport';

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
 import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
 import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
@@ -155,8 +155,9 @@ describe('OneBot Restart Client against the simulator', () => {
 			const outputs = await run(sim, { method: 'napcatWebUi', minIntervalMinutes: 0, maxPerHour: 0 }, { httpLog, items: [{ json: {} }, { json: {} }] });
 			expect(outputs[0].map((item) => item.json.outcome)).toEqual(['recovered', 'recovered']);
 			expect(outputs[0][1].json.restart).toMatchObject({ answer: 'accepted', details: { webUiLogins: 2 } });
-			const restartCalls = (await sim.control.calls({ account: 'webui:bot', action: '/api/Process/Restart' })).map((c) => c.httpStatus);
-			expect(restartCalls).toEqual([200, 401, 200]);
+			// The expired credential is refused with HTTP 200 and code -1 "Unauthorized", as NapCat does.
+			const restartCalls = (await sim.control.calls({ account: 'webui:bot', action: '/api/Process/Restart' })).map((c) => [c.httpStatus, (c.response as any)?.code]);
+			expect(restartCalls).toEqual([[200, 0], [200, -1], [200, 0]]);
 			expect(await restartsOf(sim)).toHaveLength(2);
 		});
 
@@ -179,8 +180,34 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(json.restart).toMatchObject({ answer: 'accepted', httpStatus: 204, details: { container: 'napcat-bot', stopTimeoutSeconds: 2 } });
 			expect(json.downtimeMs).toBeGreaterThanOrEqual(300);
 			expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'docker' })]);
-			const [call] = await sim.control.calls({ account: 'docker' });
-			expect(call.path).toBe('/containers/napcat-bot/restart?t=2');
+			// First the container's start time (stateless "restarted recently" check), then the restart.
+			const calls = (await sim.control.calls({ account: 'docker' })).map((c) => `${c.method} ${c.path}`);
+			expect(calls).toEqual(['GET /containers/napcat-bot/json', 'POST /containers/napcat-bot/restart?t=2']);
+		});
+
+		it('refuses a restart when Docker says the container started inside the minimum interval, whatever the history', async () => {
+			sim = await startSimulator(world());
+			await sim.control.restart('bot', { downtimeMs: 50 });
+			await sleep(200);
+			// Restarted elsewhere (another n8n, by hand): this process has no history of it.
+			const { output, json } = only(await run(sim, { method: 'docker', container: 'napcat-bot', minIntervalMinutes: 10 }));
+			expect(output).toBe('notRecovered');
+			expect(json).toMatchObject({ outcome: 'skipped_cooldown', restart: { requested: false }, guard: { allowed: false, blockedBy: 'target_started_recently', restartsInLastHour: 0 } });
+			expect(Date.now() - Date.parse(json.guard.targetStartedAt)).toBeLessThan(5000);
+			expect(json.explanation).toMatch(/as the restart target reports/);
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('with the WebUI login check, tells a Docker restart that ends at a QR login apart (needs_login)', async () => {
+			sim = await startSimulator(world({}, { needsQrLoginAfterRestart: true }));
+			const parameters = { method: 'docker', container: 'napcat-bot', recoveryDeadline: 3 };
+			const plain = only(await run(sim, parameters));
+			expect(plain.json).toMatchObject({ outcome: 'not_recovered' });
+			expect(plain.json.explanation).toMatch(/may be waiting for a QR login.*Check Login in NapCat WebUI/);
+			await sim.control.reset();
+			const checked = only(await run(sim, { ...parameters, minIntervalMinutes: 0, webUiLoginCheck: true }));
+			expect(checked.json).toMatchObject({ outcome: 'needs_login', qrCodeUrl: expect.stringMatching(/^https:\/\/txz\.qq\.com\//) });
+			expect(checked.json.explanation).toMatch(/Persist the QQ data directory/);
 		});
 
 		it('reports an unknown container (404) as restart_failed', async () => {
@@ -216,6 +243,14 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(json.explanation).toMatch(/quits QQ/);
 			expect(await sim.control.calls({ action: 'set_restart' })).toEqual([]);
 			expect(json.guard.restartsInLastHour).toBe(0);
+		});
+
+		it('NapCat without an auto-login account: set_restart ends at a QR login, told apart with the WebUI login check', async () => {
+			sim = await startSimulator(world({}, { napcatQuickLogin: false }));
+			const { json } = only(await run(sim, { method: 'onebot', webUiLoginCheck: true }));
+			expect(json).toMatchObject({ outcome: 'needs_login', recovered: false, implementation: { flavour: 'napcat' } });
+			expect(json.explanation).toMatch(/without the quick-login argument.*autoLoginAccount/);
+			expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'set_restart', needsQrLogin: true })]);
 		});
 
 		it('turns NapCat in single-process mode into unsupported, from its answer', async () => {

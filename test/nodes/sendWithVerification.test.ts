@@ -328,7 +328,9 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		expect(delivered).toHaveLength(3);
 		const sends = await t.calls('send_group_msg');
 		expect(sends.map((send) => send.params.message?.[0].data.text)).toEqual(texts);
-		for (let i = 1; i < sends.length; i++) expect(sends[i].at - sends[i - 1].at).toBeGreaterThanOrEqual(140);
+		// Spaced at the sender; arrival times at the simulator also carry each request's own latency, which varies
+		// on a loaded machine. Unspaced sends arrive a few ms apart, so 100 ms still tells the two apart.
+		for (let i = 1; i < sends.length; i++) expect(sends[i].at - sends[i - 1].at).toBeGreaterThanOrEqual(100);
 	});
 
 	test('witness event stream: Delivered via the event, conclusive Not Delivered without history polling', async () => {

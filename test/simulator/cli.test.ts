@@ -9,7 +9,8 @@ const ROOT = path.join(__dirname, '..', '..');
 
 function startCli(args: string[]): Promise<{ child: ChildProcess; ready: any; stderr: () => string }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'simulator', 'cli.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		// Node runs the CLI itself (tsx as a loader): signals reach its handlers without tsx's relay in between.
+		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'simulator', 'cli.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
 		let err = '';
 		child.stderr!.on('data', (d) => (err += d));

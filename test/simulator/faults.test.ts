@@ -1,12 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
-import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from '../../simulator';
-import { call, request, sleep, WsClient } from './helpers';
+import { defaultWorld, type WorldConfig } from '../../simulator';
+import { call, request, sharedSimulator, sleep, WsClient } from './helpers';
 
 const G = 100200300;
 const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 120, deliveryDelayMs: 5, heartbeatIntervalMs: 60, restartDowntimeMs: 100 };
 
 describe('fault catalogue on the wire', () => {
-	let sim: Simulator;
+	const sim = sharedSimulator(W);
 	const bot = () => sim.urls.bot.http;
 	const send = (message: string, extra: Record<string, unknown> = {}, timeoutMs?: number) =>
 		call(bot(), 'bot-token', 'send_group_msg', { group_id: G, message, ...extra }, timeoutMs);
@@ -14,15 +14,6 @@ describe('fault catalogue on the wire', () => {
 	const inbox = async (name = 'witness') => (await sim.control.groundTruth()).accounts[name].inbox.map((m: any) => m.text);
 	const settle = () => sleep(40);
 
-	beforeAll(async () => {
-		sim = await startSimulator(W);
-	});
-	afterAll(async () => {
-		await sim.close();
-	});
-	beforeEach(async () => {
-		await sim.control.reset();
-	});
 
 	test('silent drop: ok with a message_id, nobody receives it, the sender has it', async () => {
 		await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot', group: G } });

@@ -4,28 +4,20 @@
  * message (NapCat within 10 minutes, LLOneBot at any time), 1 -> 0 and 3 (NOSEQ) push nothing, and LLOneBot's
  * `debug` shows the record as `raw` in get_msg and history.
  */
-import { startSimulator, defaultWorld, type Simulator, type WorldConfig } from '../../simulator';
-import { call, request, sleep, until, WsClient } from './helpers';
+import { defaultWorld, type WorldConfig } from '../../simulator';
+import { call, request, sharedSimulator, sleep, until, WsClient } from './helpers';
 
 const G = 100200300;
 const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 100, deliveryDelayMs: 5, heartbeatIntervalMs: 60_000 };
 
 describe('kernel send status, self messages and raw records', () => {
-	let sim: Simulator;
 	let ws: WsClient;
-	beforeAll(async () => {
-		sim = await startSimulator(W);
-	});
-	afterAll(async () => {
-		await sim.close();
-	});
-	beforeEach(async () => {
-		await sim.control.reset();
-		await sim.control.setFlavour('bot', 'napcat', '4.10.32');
-		const bot = sim.world.account('bot');
+	const sim = sharedSimulator(W, async (simulator) => {
+		await simulator.control.setFlavour('bot', 'napcat', '4.10.32');
+		const bot = simulator.world.account('bot');
 		bot.cfg.reportSelfMessage = true;
 		bot.cfg.debug = false;
-		ws = await WsClient.connect(`${sim.urls.bot.ws}/?access_token=bot-token`);
+		ws = await WsClient.connect(`${simulator.urls.bot.ws}/?access_token=bot-token`);
 	});
 	afterEach(async () => {
 		await ws.close();

@@ -75,10 +75,33 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 	}
 }
 
+/**
+ * GET /containers/{id}/json → State.StartedAt (RFC 3339 with nanoseconds; "0001-01-01T00:00:00Z" when never
+ * started). Null when it cannot be read: a socket proxy that allows only restarts answers 403 (Tecnativa
+ * docker-socket-proxy needs CONTAINERS=1 for this), or the container is unknown.
+ */
+export async function dockerContainerStartedAt(options: Omit<DockerRestartOptions, 'stopTimeoutSeconds'>): Promise<number | null> {
+	const base = options.baseUrl.trim().replace(/\/+$/, '');
+	const { response } = await exchange(
+		options.request,
+		{ method: 'GET', url: `${base}/containers/${encodeURIComponent(options.container)}/json`, timeoutMs: options.timeoutMs },
+		'docker_inspect',
+	);
+	if (!response || response.status !== 200) return null;
+	const parsed = parseJson(response.body);
+	const state = isRecord(parsed) && isRecord(parsed.State) ? parsed.State : null;
+	const startedAt = state && typeof state.StartedAt === 'string' ? state.StartedAt : null;
+	if (!startedAt) return null;
+	// JavaScript dates keep milliseconds: cut the fraction to three digits before parsing.
+	const ms = Date.parse(startedAt.replace(/(\.\d{3})\d+/, '$1'));
+	return Number.isFinite(ms) && ms > Date.UTC(2000, 0, 1) ? ms : null;
+}
+
 /** Docker as a RestartMethod; a dry run sends nothing. */
 export function dockerRestartMethod(options: DockerRestartOptions): RestartMethod {
 	return {
 		name: 'docker',
+		lastStartedAt: () => dockerContainerStartedAt(options),
 		restart: ({ dryRun }) =>
 			dryRun
 				? Promise.resolve(dryRunAttempt(`Dry run: Docker would restart container "${options.container}".`, { container: options.container }))
