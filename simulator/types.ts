@@ -15,7 +15,10 @@ export interface AccountConfig {
 	secret?: string;
 	messageFormat?: 'array' | 'string';
 	reportUrls?: string[];
-	/** Send heartbeats over HTTP POST reporting too (default true). */
+	/**
+	 * Heartbeats over HTTP POST reporting: go-cqhttp and Lagrange default true; LLOneBot only when set true
+	 * (its `enableHttpHeart`, off by default); NapCat never (it sends heartbeats over WebSocket only).
+	 */
 	reportHeartbeat?: boolean;
 	reportSelfMessage?: boolean;
 	/** LLOneBot: `debug` adds the kernel record (`raw`) to get_msg and history entries (simulator/kernel.ts). */

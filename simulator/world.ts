@@ -332,9 +332,32 @@ export class World {
 		return { selfId: acc.selfId, messageFormat: acc.messageFormat };
 	}
 
+	/**
+	 * `online` in get_status and heartbeats, per implementation (field notes §4): Lagrange hard-codes true;
+	 * LLOneBot 4.x never sets it false (LLOneBot/LLOneBot: src/onebot11/connect/ws.ts `selfInfo.online`, v4.4.3);
+	 * NapCat turns it false on a network drop (the `online_false` fault) or a kick; go-cqhttp tracks the login.
+	 */
 	reportedOnline(acc: Account): boolean {
+		if (acc.cfg.flavour === 'lagrange') return true;
+		if (acc.cfg.flavour === 'llonebot' && F.major(acc.cfg.version) < 5) return true;
 		if (this.faults.fire(['online_false'], { account: acc.name })) return false;
 		return acc.loggedIn;
+	}
+
+	/**
+	 * Whether heartbeats go out over HTTP POST reporting (field notes §4): NapCat never (WebSocket only:
+	 * NapNeko/NapCatQQ: packages/napcat-onebot/network); LLOneBot only with `enableHttpHeart`, off by default
+	 * (LLOneBot/LLOneBot: src/onebot11/connect/http.ts, src/common/config.ts); go-cqhttp and Lagrange yes.
+	 */
+	httpHeartbeats(acc: Account): boolean {
+		switch (acc.cfg.flavour) {
+			case 'napcat':
+				return false;
+			case 'llonebot':
+				return acc.cfg.reportHeartbeat === true;
+			default:
+				return acc.cfg.reportHeartbeat !== false;
+		}
 	}
 
 	// ------------------------------------------------------------ sending
@@ -838,9 +861,7 @@ export class World {
 		// auto-login account it waits for a QR scan (see napcatQuickLogin in types.ts).
 		const ownRestart = acc.cfg.flavour === 'napcat' && (opts.via === 'webui' || opts.via === 'set_restart');
 		const needsQr = opts.needsQrLogin ?? acc.cfg.needsQrLoginAfterRestart ?? (ownRestart && acc.cfg.napcatQuickLogin !== true);
-		if (acc.loggedIn && acc.process === 'running' && (acc.cfg.flavour === 'napcat' || acc.cfg.flavour === 'lagrange')) {
-			this.emit(acc, this.botOffline(acc, '客户端重启'));
-		}
+		// No bot_offline for a restart: NapCat emits it only when kicked (onKickedOffLine), the others never (field notes §4).
 		this.cancel(acc.restartTimer);
 		acc.process = 'restarting';
 		acc.loggedIn = false;
@@ -890,7 +911,9 @@ export class World {
 
 	kickOffline(name: string, message = '你的账号在其他地方登录'): void {
 		const acc = this.account(name);
-		if (acc.cfg.flavour === 'napcat' || acc.cfg.flavour === 'lagrange') this.emit(acc, this.botOffline(acc, message));
+		// NapCat: bot_offline only here, when kicked (NapNeko/NapCatQQ: packages/napcat-onebot/index.ts onKickedOffLine).
+		// LLOneBot, go-cqhttp and Lagrange emit no bot_offline in any version (field notes §4).
+		if (acc.cfg.flavour === 'napcat') this.emit(acc, this.botOffline(acc, message));
 		acc.loggedIn = false;
 		acc.qrLoginPending = true;
 	}
@@ -902,7 +925,7 @@ export class World {
 			post_type: 'notice',
 			notice_type: 'bot_offline',
 			user_id: acc.selfId,
-			tag: acc.cfg.flavour === 'napcat' ? 'BotOfflineEvent' : 'Kicked',
+			tag: 'BotOfflineEvent',
 			message,
 		};
 	}
@@ -930,7 +953,7 @@ export class World {
 		if (this.closed) return;
 		const t = this.clock.setInterval(() => {
 			if (acc.process !== 'running') return;
-			if (!(acc.cfg.reportUrls ?? []).length || acc.cfg.reportHeartbeat === false) return;
+			if (!(acc.cfg.reportUrls ?? []).length || !this.httpHeartbeats(acc)) return;
 			if (this.heartbeatStopped(acc)) return;
 			this.report(acc, this.heartbeatEvent(acc));
 		}, this.heartbeatIntervalFor(acc));

@@ -17,7 +17,7 @@ const ERRORS: ErrorWording[] = [
 		maySendAnyway: true,
 		meaning: 'The server returned no sequence for the send (`data: null`): unconfirmed.',
 		versions: 'v1',
-		source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendMessageOperation.cs',
+		source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs, SendMessageOperation.cs (field notes §2)',
 		verified: true,
 	},
 	{
@@ -29,7 +29,7 @@ const ERRORS: ErrorWording[] = [
 		maySendAnyway: true,
 		meaning: 'No answer packet from the server: the message may or may not have arrived.',
 		versions: 'v1',
-		source: 'LagrangeDev/Lagrange.Core: Lagrange.Core/Internal/Context/BusinessContext.cs, Lagrange.OneBot/Core/Operation/Message',
+		source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (result passed through; field notes §2)',
 		verified: true,
 	},
 ];
@@ -59,7 +59,7 @@ export function lagrangeProfile(appName: string | null, version: string | null, 
 			heartbeatHttp: 'on',
 			heartbeatWs: 'on',
 			botOffline: 'never',
-			source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Generic/GetStatusOperation.cs, Lagrange.OneBot/Core/Network/Service (heartbeat online: true)',
+			source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot get_status and heartbeat status hard-code online: true (field notes §4)',
 		},
 	};
 }

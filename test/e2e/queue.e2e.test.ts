@@ -492,7 +492,9 @@ describeQueue('n8n queue mode: main, webhook process and two workers over Postgr
 		const runs = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 5 }, { timeoutMs: 180_000 });
 		const leaseOf = (exec: Execution) => {
 			const taken = nodeOutput(exec, 'Lease Taken?', 0).length > 0;
-			const restart = [...nodeOutput(exec, 'Restart Client', 0), ...nodeOutput(exec, 'Restart Client', 1)][0] as Record<string, any> | undefined;
+			// A run that did not take the lease never reaches Restart Client.
+			const ran = exec.data.resultData.runData['Restart Client'] !== undefined;
+			const restart = ran ? ([...nodeOutput(exec, 'Restart Client', 0), ...nodeOutput(exec, 'Restart Client', 1)][0] as Record<string, any>) : undefined;
 			return { execution: exec.id!, worker: workerOf(exec.id!), leaseTaken: taken, outcome: restart?.outcome ?? null };
 		};
 		const overlapping = runs.map(leaseOf);

@@ -5,7 +5,7 @@
  * through the NapCat WebUI, the health probe finds it up again, and the message is resent and arrives
  * exactly once (simulator ground truth).
  */
-import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
+import { defaultWorld, startSimulator, type FlavourName, type Simulator } from '../../simulator';
 import {
 	Receiver,
 	exampleCredentialsFor,
@@ -226,3 +226,69 @@ async function sendPrivate(sim: Simulator, userId: number, text: string): Promis
 	});
 	return (await res.json()) as { status: string };
 }
+
+/**
+ * Issue 13: on LLOneBot 4.0–4.6.1 (4.4.3 is the reported version) `message_seq` is an md5 short id, not a
+ * server seq (field notes §5, §6). In a group with history, witness matching that compared it with the
+ * baseline's highest value called delivered messages lost and resent them. Example 1 in real n8n, on every
+ * implementation and version the simulator models, in a group that already holds dozens of messages
+ * (including earlier copies of the very text sent): Delivered once, never resent.
+ */
+describe('delivered messages in a group with history, every implementation and version, in real n8n', () => {
+	const CASES: Array<[FlavourName, string]> = [
+		['llonebot', '3.28.0'],
+		['llonebot', '4.4.3'],
+		['llonebot', '4.6.2'],
+		['llonebot', '5.0.0'],
+		['llonebot', '7.0.1'],
+		['napcat', '4.8.90'],
+		['napcat', '4.10.32'],
+		['gocq', 'v1.2.0'],
+		['lagrange', '0.0.3'],
+	];
+	let n8n: N8nHandle;
+	let sim: Simulator;
+	let receiver: Receiver;
+
+	beforeAll(async () => {
+		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		receiver = await Receiver.start();
+		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
+		await n8n.importCredentials(exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: 'history-e2e-secret' }));
+	}, 400_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await receiver?.close();
+		await sim?.close();
+	});
+
+	test('example 1 delivers once on each, with no resend', async () => {
+		const notifyUrl = `${receiver.url}/notify`;
+		const results: string[] = [];
+		for (const [flavour, version] of CASES) {
+			await sim.control.reset();
+			for (const account of ['bot', 'witness', 'friend']) await sim.control.setFlavour(account, flavour, version);
+			const text = `daily report ${flavour} ${version}`;
+			for (let i = 0; i < 45; i++) {
+				await sim.control.inject(i % 3 === 0 ? 'bot' : 'friend', { groupId: 100200300 }, i === 4 || i === 30 ? text : `earlier ${i}`);
+			}
+			await sleep(300);
+			const workflow = setSettings(loadExample('verifiedSend'), { notifyUrl, text });
+			patchNode(workflow, 'Send With Verification', {
+				deadlineSeconds: 1.5,
+				retry: { backoffMs: 100, backoffCapMs: 300 },
+				options: { pollIntervalMs: 150, minIntervalMs: 0 },
+			});
+			const id = await n8n.importWorkflow(workflow);
+			const run = await n8n.runWorkflow(id, { timeoutMs: 90_000 });
+			const [delivered] = outputItems(run, 'Send With Verification', 0);
+			await sleep(500);
+			const truth = await groundTruth(sim);
+			const copies = inboxWith(truth, 'witness', text).length;
+			results.push(`${flavour} ${version}: ${delivered?.status ?? 'not delivered'}, attempts ${delivered?.attempts?.length ?? '-'}, copies ${copies}`);
+			process.stderr.write(`[sentinel] history e2e: ${results[results.length - 1]}\n`);
+		}
+		expect(results).toEqual(CASES.map(([flavour, version]) => `${flavour} ${version}: delivered, attempts 1, copies 3`));
+	}, 900_000);
+});
