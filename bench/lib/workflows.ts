@@ -93,6 +93,9 @@ export function sendWorkflow(name: string, o: SendOptions): WorkflowJson {
 				useEventStream: o.useEventStream,
 				reportFailures: false,
 				requestTimeoutMs: 5000,
+				// No account-wide circuit breaker: the benchmark measures detection of each failure; an open breaker
+				// (held sends up to 10 minutes, shared by every run of the process) would stall the fault phases.
+				breakerThreshold: 0,
 			},
 		},
 		credentials: {

@@ -110,6 +110,7 @@ export const restartClientProperties: INodeProperties[] = [
 		name: 'webUiLoginCheck',
 		type: 'hidden',
 		default: true,
+		description: 'The NapCat WebUI method always reads the login state while waiting for recovery',
 		displayOptions: { show: { method: ['napcatWebUi'] } },
 	},
 	{

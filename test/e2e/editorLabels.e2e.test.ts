@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- end-to-end test code, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- end-to-end test code, runs outside n8n */
 /**
  * What the editor shows of the package's own descriptions, in real n8n 2.41.1 and headless Chromium:
  * Send With Verification's two credential selectors labelled by role (shot into docs/screenshots), and the
