@@ -384,7 +384,12 @@ describe('example workflows in real n8n', () => {
 			const wf = asCopy(loadExample('scheduledRestart'), 'sentinelEx5e2e001', 'every 10 s');
 			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
 			patchNode(wf, 'Every 12 Hours', { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } });
-			patchNode(wf, 'Restart Client', { recoveryDeadline: 30, options: { initialWait: 1, pollBase: 0.5, pollCap: 2 } });
+			// The guard is per account in the n8n process, and example 3's tests restarted this account through the
+			// same credential minutes ago: keyed by QQ number, this workflow starts with its own guard history.
+			patchNode(wf, 'Restart Client', {
+				recoveryDeadline: 30,
+				options: { expectedSelfId: sim.urls.accounts.bot.selfId, initialWait: 1, pollBase: 0.5, pollCap: 2 },
+			});
 			const id = await n8n.importWorkflow(wf);
 			const started = new Date();
 			const t = Date.now();
@@ -418,7 +423,9 @@ describe('example workflows in real n8n', () => {
 			await sim.control.setFault({ kind: 'webui_down' });
 			const wf = asCopy(loadExample('scheduledRestart'), 'sentinelEx5e2e002', 'WebUI down');
 			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
-			patchNode(wf, 'Restart Client', { options: { requestTimeout: 3 } });
+			// This test is about a restart that cannot be requested, not the guard: the account was restarted earlier in
+			// this n8n process (examples 3 and 5), so the guard is opened for it.
+			patchNode(wf, 'Restart Client', { minIntervalMinutes: 0, maxPerHour: 60, options: { requestTimeout: 3 } });
 			const id = await n8n.importWorkflow(wf);
 			const exec = await n8n.runWorkflow(id, { trigger: 'Every 12 Hours', timeoutMs: 90_000 });
 			const [failed] = outputItems(exec, 'Restart Client', 1);
