@@ -14,5 +14,7 @@ function copyIcons() {
 	src(credSource, { encoding: false }).pipe(dest(credDestination));
 
 	// Icons shared by every node and credential, referenced as file:../icons or file:../../icons.
-	return src(path.resolve('icons', '*.svg'), { encoding: false }).pipe(dest(path.resolve('dist', 'icons')));
+	return src(path.resolve('icons', '*.svg'), { encoding: false }).pipe(
+		dest(path.resolve('dist', 'icons')),
+	);
 }

@@ -20,7 +20,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 async function scenario(count: number, withBreaker: boolean) {
 	resetAllAccountPacing();
-	const sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+	const sim = await startSimulator({
+		...defaultWorld(),
+		kernelTimeoutMs: 200,
+		deliveryDelayMs: 20,
+		heartbeatIntervalMs: 60_000,
+	});
 	try {
 		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
 		const { bot, witness } = sim.urls.accounts;
@@ -28,7 +33,12 @@ async function scenario(count: number, withBreaker: boolean) {
 		const watched: RequestFn = async (request) => {
 			const response = await fetchRequest(request);
 			const body = response.body as { status?: string } | undefined;
-			if (firstFailureAt === undefined && request.url.endsWith('/send_group_msg') && body?.status !== 'ok') firstFailureAt = Date.now();
+			if (
+				firstFailureAt === undefined &&
+				request.url.endsWith('/send_group_msg') &&
+				body?.status !== 'ok'
+			)
+				firstFailureAt = Date.now();
 			return response;
 		};
 		const settings: DeliverySettings = {
@@ -38,13 +48,28 @@ async function scenario(count: number, withBreaker: boolean) {
 			minIntervalMs: 0,
 			requestTimeoutMs: 10_000,
 			retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 100, capMs: 300 },
-			pacing: withBreaker ? { ratePerMinute: 0, breaker: { threshold: 3, coolDownMs: 600_000 }, holdMs: 600_000, pollMs: 200 } : undefined,
+			pacing: withBreaker
+				? {
+						ratePerMinute: 0,
+						breaker: { threshold: 3, coolDownMs: 600_000 },
+						holdMs: 600_000,
+						pollMs: 200,
+					}
+				: undefined,
 		};
 		let reportAt: number | undefined;
 		let stuckSends = 0;
 		const engine = new DeliveryEngine(settings, {
-			sender: { client: new OneBotClient({ baseUrl: bot.http, accessToken: bot.token, request: watched }) },
-			witness: { client: new OneBotClient({ baseUrl: witness.http, accessToken: witness.token, request: fetchRequest }) },
+			sender: {
+				client: new OneBotClient({ baseUrl: bot.http, accessToken: bot.token, request: watched }),
+			},
+			witness: {
+				client: new OneBotClient({
+					baseUrl: witness.http,
+					accessToken: witness.token,
+					request: fetchRequest,
+				}),
+			},
 			sleep,
 			clock: Date.now,
 			accounts: accountPacing,
@@ -85,7 +110,8 @@ async function scenario(count: number, withBreaker: boolean) {
 			messages: count,
 			sendsToStuckClient: stuckSends,
 			sendsToStuckClientPer100: Math.round((stuckSends / count) * 100 * 10) / 10,
-			firstFailureToReportMs: reportAt !== undefined && firstFailureAt !== undefined ? reportAt - firstFailureAt : null,
+			firstFailureToReportMs:
+				reportAt !== undefined && firstFailureAt !== undefined ? reportAt - firstFailureAt : null,
 			delivered: results.filter((r) => r.status === 'delivered').length,
 			failed: results.filter((r) => r.status === 'failed').length,
 			runMs: ended - started,
@@ -96,7 +122,10 @@ async function scenario(count: number, withBreaker: boolean) {
 }
 
 /** Sends of this scenario's messages the simulator's bot received (every attempt). */
-async function countSends(sim: Awaited<ReturnType<typeof startSimulator>>, stamp: string): Promise<number> {
+async function countSends(
+	sim: Awaited<ReturnType<typeof startSimulator>>,
+	stamp: string,
+): Promise<number> {
 	const truth = (await sim.control.groundTruth()) as { messages: Array<{ text: string }> };
 	return truth.messages.filter((m) => m.text.startsWith(stamp)).length;
 }

@@ -23,15 +23,40 @@ import { defaultWorld, startSimulator } from '../simulator';
 import type { FlavourName, Simulator } from '../simulator';
 import type { FaultSpec } from '../simulator/types';
 import { renderResults } from './lib/render';
-import type { BenchResults, BusyRow, CallsRow, DropSample, EarlyRow, FlavourRow, LatencySample, MemoryRep, OverheadRow, ScalingRow, TriggerLatency, TriggerResult, TriggerSustained, TriggerVariant, Variant } from './lib/types';
+import type {
+	BenchResults,
+	BusyRow,
+	CallsRow,
+	DropSample,
+	EarlyRow,
+	FlavourRow,
+	LatencySample,
+	MemoryRep,
+	OverheadRow,
+	ScalingRow,
+	TriggerLatency,
+	TriggerResult,
+	TriggerSustained,
+	TriggerVariant,
+	Variant,
+} from './lib/types';
 import { Inspector } from './lib/inspector';
 import { processRss } from './lib/rss';
-import { MEASURED, httpRequestWorkflow, sendWorkflow, triggerWorkflow, webhookWorkflow } from './lib/workflows';
+import {
+	MEASURED,
+	httpRequestWorkflow,
+	sendWorkflow,
+	triggerWorkflow,
+	webhookWorkflow,
+} from './lib/workflows';
 import type { CredentialRef, SendOptions } from './lib/workflows';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
-const ONLY = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const ONLY = args
+	.find((a) => a.startsWith('--only='))
+	?.slice('--only='.length)
+	.split(',');
 const on = (phase: string) => !ONLY || ONLY.includes(phase);
 /** --source=head measures the last commit (a clean export of it), not the working tree. */
 const FROM_HEAD = args.includes('--source=head');
@@ -41,27 +66,84 @@ const TGZ = args.find((a) => a.startsWith('--tgz='))?.slice('--tgz='.length);
 const PROFILE = args.includes('--profile');
 /** --set=key=value,... overrides sizes (e.g. --set=overheadItems=500,memoryReps=1) for a subset that fits the time at hand. */
 const SET = Object.fromEntries(
-	(args.find((a) => a.startsWith('--set='))?.slice('--set='.length).split(',') ?? []).filter(Boolean).map((kv) => {
-		const [k, v] = kv.split('=');
-		return [k, Number(v)];
-	}),
+	(
+		args
+			.find((a) => a.startsWith('--set='))
+			?.slice('--set='.length)
+			.split(',') ?? []
+	)
+		.filter(Boolean)
+		.map((kv) => {
+			const [k, v] = kv.split('=');
+			return [k, Number(v)];
+		}),
 );
 /** --scaling=100,1000 overrides the scaling phase's batch sizes. */
-const SCALING_ARG = args.find((a) => a.startsWith('--scaling='))?.slice('--scaling='.length).split(',').map(Number);
+const SCALING_ARG = args
+	.find((a) => a.startsWith('--scaling='))
+	?.slice('--scaling='.length)
+	.split(',')
+	.map(Number);
 /** --tunings=0,1 picks which expression-engine settings the trigger is measured with again (indexes of TRIGGER_TUNINGS). */
-const TUNINGS_ARG = args.find((a) => a.startsWith('--tunings='))?.slice('--tunings='.length).split(',').filter(Boolean).map(Number);
+const TUNINGS_ARG = args
+	.find((a) => a.startsWith('--tunings='))
+	?.slice('--tunings='.length)
+	.split(',')
+	.filter(Boolean)
+	.map(Number);
 /**
  * Only a complete, default run replaces the published results, unless --publish says a subset is to be published
  * (RESULTS.md then lists the sizes and phases it ran).
  */
-const PUBLISH = (!QUICK && !ONLY && !TGZ && !PROFILE && Object.keys(SET).length === 0) || (args.includes('--publish') && !QUICK && !TGZ);
+const PUBLISH =
+	(!QUICK && !ONLY && !TGZ && !PROFILE && Object.keys(SET).length === 0) ||
+	(args.includes('--publish') && !QUICK && !TGZ);
 
 /** Sizes: the full run stays near 15 minutes on a shared 2-core machine. */
 const P = QUICK
-	? { overheadItems: 200, overheadReps: 2, latencyItems: 10, latencyReps: 1, callsItems: 20, callsReps: 1, dropItems: 3, dropReps: 1, earlyItems: 6, triggerLatency: 5, triggerReps: 1, sustainMs: 2000, tunedTriggerReps: 1, memoryReps: 1, memoryRuns: 2, memoryItems: 200, busyItems: 20, flavourItems: 10 }
-	: { overheadItems: 2000, overheadReps: 8, latencyItems: 50, latencyReps: 3, callsItems: 100, callsReps: 3, dropItems: 10, dropReps: 3, earlyItems: 20, triggerLatency: 20, triggerReps: 3, sustainMs: 8000, tunedTriggerReps: 2, memoryReps: 3, memoryRuns: 10, memoryItems: 1000, busyItems: 100, flavourItems: 50 };
+	? {
+			overheadItems: 200,
+			overheadReps: 2,
+			latencyItems: 10,
+			latencyReps: 1,
+			callsItems: 20,
+			callsReps: 1,
+			dropItems: 3,
+			dropReps: 1,
+			earlyItems: 6,
+			triggerLatency: 5,
+			triggerReps: 1,
+			sustainMs: 2000,
+			tunedTriggerReps: 1,
+			memoryReps: 1,
+			memoryRuns: 2,
+			memoryItems: 200,
+			busyItems: 20,
+			flavourItems: 10,
+		}
+	: {
+			overheadItems: 2000,
+			overheadReps: 8,
+			latencyItems: 50,
+			latencyReps: 3,
+			callsItems: 100,
+			callsReps: 3,
+			dropItems: 10,
+			dropReps: 3,
+			earlyItems: 20,
+			triggerLatency: 20,
+			triggerReps: 3,
+			sustainMs: 8000,
+			tunedTriggerReps: 2,
+			memoryReps: 3,
+			memoryRuns: 10,
+			memoryItems: 1000,
+			busyItems: 100,
+			flavourItems: 50,
+		};
 for (const [k, v] of Object.entries(SET)) {
-	if (!(k in P) || !Number.isFinite(v)) throw new Error(`--set: unknown size "${k}" or not a number`);
+	if (!(k in P) || !Number.isFinite(v))
+		throw new Error(`--set: unknown size "${k}" or not a number`);
 	(P as Record<string, number>)[k] = v;
 }
 /** Batch sizes of the scaling phase (Witness level, event stream and polling). */
@@ -96,7 +178,9 @@ const profileDir = path.join(__dirname, '..', '.tmp', 'bench', 'profiles');
 const started = Date.now();
 
 function log(message: string): void {
-	process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+	process.stderr.write(
+		`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`,
+	);
 }
 
 function ms(iso: unknown): number {
@@ -105,7 +189,10 @@ function ms(iso: unknown): number {
 
 function measuredRun(exec: Execution): { startTime: number; executionTime: number } {
 	const run = exec.data.resultData.runData[MEASURED]?.[0];
-	if (!run) throw new Error(`the measured node did not run: ${JSON.stringify(exec.data.resultData.error ?? null)}`);
+	if (!run)
+		throw new Error(
+			`the measured node did not run: ${JSON.stringify(exec.data.resultData.error ?? null)}`,
+		);
 	if (run.error) throw new Error(`the measured node failed: ${run.error.message}`);
 	return { startTime: run.startTime, executionTime: run.executionTime };
 }
@@ -116,7 +203,12 @@ interface Item {
 	retcode?: number;
 	reason?: string | null;
 	message?: Array<{ data?: { text?: string } }>;
-	timing: { requestedAt?: string; answeredAt?: string | null; verifiedAt?: string | null; gaveUpAt?: string | null };
+	timing: {
+		requestedAt?: string;
+		answeredAt?: string | null;
+		verifiedAt?: string | null;
+		gaveUpAt?: string | null;
+	};
 	evidence?: { witness?: { via?: string } };
 	attempts?: Array<{ startedAt?: string }>;
 }
@@ -174,7 +266,10 @@ async function main(): Promise<void> {
 		quick: QUICK,
 		phases: ONLY ?? ['all'],
 		note: args.find((a) => a.startsWith('--note='))?.slice('--note='.length),
-		params: { ...P, ...Object.fromEntries(SCALING_SIZES.map((n, i) => [`scalingSize${i + 1}`, n])) },
+		params: {
+			...P,
+			...Object.fromEntries(SCALING_SIZES.map((n, i) => [`scalingSize${i + 1}`, n])),
+		},
 		settings,
 		machine: machine(),
 		timings: {},
@@ -197,13 +292,23 @@ async function main(): Promise<void> {
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			log(`${signal}: stopping n8n and the simulator`);
-			void Promise.allSettled([n8n?.stop(), ...extraN8n.map((x) => x.stop()), sim.close()]).then(() => process.exit(130));
+			void Promise.allSettled([n8n?.stop(), ...extraN8n.map((x) => x.stop()), sim.close()]).then(
+				() => process.exit(130),
+			);
 		});
 	}
 	try {
 		results.source = await describeSource();
-		log(TGZ ? `using ${TGZ}` : `building and packing the package (${FROM_HEAD ? `commit ${results.source.commit}` : 'working tree'})`);
-		const packed = TGZ ? { tgz: path.resolve(TGZ), ms: 0 } : FROM_HEAD ? await packHead() : await packPackage({ reuse: false });
+		log(
+			TGZ
+				? `using ${TGZ}`
+				: `building and packing the package (${FROM_HEAD ? `commit ${results.source.commit}` : 'working tree'})`,
+		);
+		const packed = TGZ
+			? { tgz: path.resolve(TGZ), ms: 0 }
+			: FROM_HEAD
+				? await packHead()
+				: await packPackage({ reuse: false });
 		if (TGZ) results.source = { commit: path.basename(TGZ), from: 'tarball', dirty: false };
 		results.timings.packMs = packed.ms;
 		log('starting n8n with the package installed');
@@ -220,7 +325,11 @@ async function main(): Promise<void> {
 				},
 			});
 		cleanupPack = () => {
-			if (!TGZ) fs.rmSync(FROM_HEAD ? path.dirname(path.dirname(packed.tgz)) : path.dirname(packed.tgz), { recursive: true, force: true });
+			if (!TGZ)
+				fs.rmSync(FROM_HEAD ? path.dirname(path.dirname(packed.tgz)) : path.dirname(packed.tgz), {
+					recursive: true,
+					force: true,
+				});
 		};
 		extraN8n = [];
 		n8n = await boot();
@@ -228,27 +337,49 @@ async function main(): Promise<void> {
 
 		const bot = sim.urls.accounts.bot;
 		const groupId = sim.groups[0].groupId;
-		const credentialsFor = async (target: N8nHandle, s: Simulator, suffix = ''): Promise<{ sender: CredentialRef; witness: CredentialRef }> => {
+		const credentialsFor = async (
+			target: N8nHandle,
+			s: Simulator,
+			suffix = '',
+		): Promise<{ sender: CredentialRef; witness: CredentialRef }> => {
 			const b = s.urls.accounts.bot;
 			const w = s.urls.accounts.witness;
 			const [senderId, witnessId] = await target.importCredentials([
 				{
 					name: `Bench bot${suffix}`,
 					type: 'oneBotApi',
-					data: { baseUrl: b.http, accessToken: b.token, wsUrl: '', reportUrl: '', reportSecret: SETTINGS.reportSecret },
+					data: {
+						baseUrl: b.http,
+						accessToken: b.token,
+						wsUrl: '',
+						reportUrl: '',
+						reportSecret: SETTINGS.reportSecret,
+					},
 				},
 				{
 					name: `Bench witness${suffix}`,
 					type: 'oneBotWitnessApi',
-					data: { baseUrl: w.http, accessToken: w.token, wsUrl: w.ws, reportUrl: '', reportSecret: '' },
+					data: {
+						baseUrl: w.http,
+						accessToken: w.token,
+						wsUrl: w.ws,
+						reportUrl: '',
+						reportSecret: '',
+					},
 				},
 			]);
-			return { sender: { id: senderId, name: `Bench bot${suffix}` }, witness: { id: witnessId, name: `Bench witness${suffix}` } };
+			return {
+				sender: { id: senderId, name: `Bench bot${suffix}` },
+				witness: { id: witnessId, name: `Bench witness${suffix}` },
+			};
 		};
 		const creds = await credentialsFor(n8n, sim);
 		const sender: CredentialRef = creds.sender;
 		const witnessRef: CredentialRef = creds.witness;
-		const send = (name: string, o: Partial<SendOptions> & Pick<SendOptions, 'tag' | 'count' | 'verification'>): WorkflowJson =>
+		const send = (
+			name: string,
+			o: Partial<SendOptions> & Pick<SendOptions, 'tag' | 'count' | 'verification'>,
+		): WorkflowJson =>
 			sendWorkflow(name, {
 				groupId,
 				deadlineSeconds: SETTINGS.witnessDeadlineSeconds,
@@ -262,7 +393,8 @@ async function main(): Promise<void> {
 		/** Texts of this run the witness received more than once (ground truth). */
 		const duplicatesIn = (inbox: Array<{ text: string }>, tag: string) => {
 			const counts = new Map<string, number>();
-			for (const e of inbox) if (e.text.startsWith(`${tag}-`)) counts.set(e.text, (counts.get(e.text) ?? 0) + 1);
+			for (const e of inbox)
+				if (e.text.startsWith(`${tag}-`)) counts.set(e.text, (counts.get(e.text) ?? 0) + 1);
 			return [...counts.values()].filter((n) => n > 1).length;
 		};
 		const itemText = (item: Item) => String(item.message?.[0]?.data?.text ?? '');
@@ -270,10 +402,26 @@ async function main(): Promise<void> {
 
 		// ------------------------------------------------------------------ 1. overhead
 		if (on('overhead')) {
-			log(`overhead: ${P.overheadItems} items, Send With Verification (API Accepted) vs HTTP Request, ABAB × ${P.overheadReps}`);
-			const sendId = await createWorkflow(n8n, send('Bench: overhead, Send With Verification', { tag: 'ovh-send', count: P.overheadItems, verification: 'api' }));
-			const httpId = await createWorkflow(n8n, 
-				httpRequestWorkflow('Bench: overhead, HTTP Request', { tag: 'ovh-http', count: P.overheadItems, groupId, baseUrl: bot.http, token: bot.token }),
+			log(
+				`overhead: ${P.overheadItems} items, Send With Verification (API Accepted) vs HTTP Request, ABAB × ${P.overheadReps}`,
+			);
+			const sendId = await createWorkflow(
+				n8n,
+				send('Bench: overhead, Send With Verification', {
+					tag: 'ovh-send',
+					count: P.overheadItems,
+					verification: 'api',
+				}),
+			);
+			const httpId = await createWorkflow(
+				n8n,
+				httpRequestWorkflow('Bench: overhead, HTTP Request', {
+					tag: 'ovh-http',
+					count: P.overheadItems,
+					groupId,
+					baseUrl: bot.http,
+					token: bot.token,
+				}),
 			);
 			const rows: OverheadRow[] = [];
 			// One warm-up pair (JIT, caches, first SQLite writes), not counted.
@@ -281,12 +429,26 @@ async function main(): Promise<void> {
 				await sim.control.reset();
 				const order: Array<'send' | 'http'> = rep % 2 === 0 ? ['send', 'http'] : ['http', 'send'];
 				for (const variant of order) {
-					const exec = await n8n.runWorkflow(variant === 'send' ? sendId : httpId, { timeoutMs: 300_000 });
+					const exec = await n8n.runWorkflow(variant === 'send' ? sendId : httpId, {
+						timeoutMs: 300_000,
+					});
 					const { executionTime } = measuredRun(exec);
 					const out = items(exec, 0);
-					const ok = variant === 'send' ? out.filter((i) => i.status === 'delivered').length : out.filter((i) => i.status === 'ok' && i.retcode === 0).length;
-					if (rep > 0) rows.push({ rep, variant, perItemMs: executionTime / P.overheadItems, totalMs: executionTime, ok });
-					log(`  ${rep === 0 ? 'warm-up' : `rep ${rep}`} ${variant}: ${executionTime} ms (${ok}/${P.overheadItems} ok)`);
+					const ok =
+						variant === 'send'
+							? out.filter((i) => i.status === 'delivered').length
+							: out.filter((i) => i.status === 'ok' && i.retcode === 0).length;
+					if (rep > 0)
+						rows.push({
+							rep,
+							variant,
+							perItemMs: executionTime / P.overheadItems,
+							totalMs: executionTime,
+							ok,
+						});
+					log(
+						`  ${rep === 0 ? 'warm-up' : `rep ${rep}`} ${variant}: ${executionTime} ms (${ok}/${P.overheadItems} ok)`,
+					);
 				}
 			}
 			results.overhead = { items: P.overheadItems, rows };
@@ -295,12 +457,21 @@ async function main(): Promise<void> {
 
 		// ------------------------------------------------------------------ 2. witness confirmation latency
 		if (on('latency')) {
-			log(`witness latency: ${P.latencyItems} messages per run, event stream vs history polling (${SETTINGS.pollIntervalMs} ms), ABAB × ${P.latencyReps}`);
+			log(
+				`witness latency: ${P.latencyItems} messages per run, event stream vs history polling (${SETTINGS.pollIntervalMs} ms), ABAB × ${P.latencyReps}`,
+			);
 			const ids = {
-				stream: await createWorkflow(n8n, 
-					send('Bench: latency, event stream', { tag: 'lat-ws', count: P.latencyItems, verification: 'witness', minIntervalMs: SETTINGS.latencyMinIntervalMs }),
+				stream: await createWorkflow(
+					n8n,
+					send('Bench: latency, event stream', {
+						tag: 'lat-ws',
+						count: P.latencyItems,
+						verification: 'witness',
+						minIntervalMs: SETTINGS.latencyMinIntervalMs,
+					}),
 				),
-				polling: await createWorkflow(n8n, 
+				polling: await createWorkflow(
+					n8n,
 					send('Bench: latency, polling', {
 						tag: 'lat-poll',
 						count: P.latencyItems,
@@ -334,21 +505,37 @@ async function main(): Promise<void> {
 						});
 					}
 					missing[variant] += run.failed.length;
-					log(`  rep ${rep} ${variant}: ${run.delivered.length} delivered, ${run.failed.length} not, ${run.executionTime} ms`);
+					log(
+						`  rep ${rep} ${variant}: ${run.delivered.length} delivered, ${run.failed.length} not, ${run.executionTime} ms`,
+					);
 				}
 			}
-			results.latency = { items: P.latencyItems, pollIntervalMs: SETTINGS.pollIntervalMs, samples, missing };
+			results.latency = {
+				items: P.latencyItems,
+				pollIntervalMs: SETTINGS.pollIntervalMs,
+				samples,
+				missing,
+			};
 			save();
 		}
 
 		// ------------------------------------------------------------------ 3. API calls per verified message
 		if (on('calls')) {
-			log(`API calls: ${P.callsItems} messages to one group, witness verification, ABAB × ${P.callsReps}`);
+			log(
+				`API calls: ${P.callsItems} messages to one group, witness verification, ABAB × ${P.callsReps}`,
+			);
 			const ids = {
-				stream: await createWorkflow(n8n, 
-					send('Bench: calls, event stream', { tag: 'calls-ws', count: P.callsItems, verification: 'witness', minIntervalMs: SETTINGS.callsMinIntervalMs }),
+				stream: await createWorkflow(
+					n8n,
+					send('Bench: calls, event stream', {
+						tag: 'calls-ws',
+						count: P.callsItems,
+						verification: 'witness',
+						minIntervalMs: SETTINGS.callsMinIntervalMs,
+					}),
 				),
-				polling: await createWorkflow(n8n, 
+				polling: await createWorkflow(
+					n8n,
 					send('Bench: calls, polling', {
 						tag: 'calls-poll',
 						count: P.callsItems,
@@ -364,27 +551,59 @@ async function main(): Promise<void> {
 				for (const variant of order) {
 					await sim.control.reset();
 					const run = await runSend(n8n, ids[variant]);
-					const calls = sim.world.calls.filter((c) => c.account === 'bot' || c.account === 'witness');
+					const calls = sim.world.calls.filter(
+						(c) => c.account === 'bot' || c.account === 'witness',
+					);
 					const byAction: Record<string, number> = {};
 					for (const c of calls) {
 						const key = `${c.account}:${c.action}`;
 						byAction[key] = (byAction[key] ?? 0) + 1;
 					}
-					rows.push({ rep, variant, verified: run.delivered.length, calls: calls.length, byAction });
-					log(`  rep ${rep} ${variant}: ${calls.length} calls for ${run.delivered.length} verified (${JSON.stringify(byAction)})`);
+					rows.push({
+						rep,
+						variant,
+						verified: run.delivered.length,
+						calls: calls.length,
+						byAction,
+					});
+					log(
+						`  rep ${rep} ${variant}: ${calls.length} calls for ${run.delivered.length} verified (${JSON.stringify(byAction)})`,
+					);
 				}
 			}
-			results.calls = { items: P.callsItems, minIntervalMs: SETTINGS.callsMinIntervalMs, pollIntervalMs: SETTINGS.pollIntervalMs, rows };
+			results.calls = {
+				items: P.callsItems,
+				minIntervalMs: SETTINGS.callsMinIntervalMs,
+				pollIntervalMs: SETTINGS.pollIntervalMs,
+				rows,
+			};
 			save();
 		}
 
 		// ------------------------------------------------------------------ 4. silent-drop detection
 		if (on('drop')) {
-			log(`silent drop: every group send dropped, deadline ${SETTINGS.dropDeadlineSeconds} s, ${P.dropItems} messages per run, ABAB × ${P.dropReps}`);
-			const common = { count: P.dropItems, verification: 'witness' as const, deadlineSeconds: SETTINGS.dropDeadlineSeconds, minIntervalMs: SETTINGS.dropMinIntervalMs };
+			log(
+				`silent drop: every group send dropped, deadline ${SETTINGS.dropDeadlineSeconds} s, ${P.dropItems} messages per run, ABAB × ${P.dropReps}`,
+			);
+			const common = {
+				count: P.dropItems,
+				verification: 'witness' as const,
+				deadlineSeconds: SETTINGS.dropDeadlineSeconds,
+				minIntervalMs: SETTINGS.dropMinIntervalMs,
+			};
 			const ids = {
-				stream: await createWorkflow(n8n, send('Bench: silent drop, event stream', { tag: 'drop-ws', ...common })),
-				polling: await createWorkflow(n8n, send('Bench: silent drop, polling', { tag: 'drop-poll', ...common, useEventStream: false })),
+				stream: await createWorkflow(
+					n8n,
+					send('Bench: silent drop, event stream', { tag: 'drop-ws', ...common }),
+				),
+				polling: await createWorkflow(
+					n8n,
+					send('Bench: silent drop, polling', {
+						tag: 'drop-poll',
+						...common,
+						useEventStream: false,
+					}),
+				),
 			};
 			const samples: DropSample[] = [];
 			let wronglyDelivered = 0;
@@ -392,7 +611,10 @@ async function main(): Promise<void> {
 				const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
 				for (const variant of order) {
 					await sim.control.reset();
-					await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot', messageType: 'group' } });
+					await sim.control.setFault({
+						kind: 'silent_drop',
+						scope: { account: 'bot', messageType: 'group' },
+					});
 					const run = await runSend(n8n, ids[variant]);
 					wronglyDelivered += run.delivered.length;
 					for (const item of run.failed) {
@@ -405,18 +627,26 @@ async function main(): Promise<void> {
 							reason: String(item.reason),
 						});
 					}
-					log(`  rep ${rep} ${variant}: ${run.failed.length} not delivered, ${run.delivered.length} delivered`);
+					log(
+						`  rep ${rep} ${variant}: ${run.failed.length} not delivered, ${run.delivered.length} delivered`,
+					);
 				}
 			}
 			await sim.control.clearFaults();
-			results.drop = { items: P.dropItems, deadlineMs: SETTINGS.dropDeadlineSeconds * 1000, samples, wronglyDelivered };
+			results.drop = {
+				items: P.dropItems,
+				deadlineMs: SETTINGS.dropDeadlineSeconds * 1000,
+				samples,
+				wronglyDelivered,
+			};
 			save();
 		}
 
 		// ------------------------------------------------------------------ 4b. early failure signals
 		if (on('early')) {
 			log('early failure signals: API errors and a later message seen while ours is missing');
-			const wf = await createWorkflow(n8n, 
+			const wf = await createWorkflow(
+				n8n,
 				send('Bench: early signals', {
 					tag: 'early',
 					count: P.earlyItems,
@@ -426,12 +656,41 @@ async function main(): Promise<void> {
 				}),
 			);
 			const scenarios: Array<{ name: string; signal: string; fault: FaultSpec }> = [
-				{ name: 'half the sends silently dropped', signal: 'a later message seen while ours is missing', fault: { kind: 'silent_drop', probability: 0.5, seed: 7, scope: { account: 'bot', messageType: 'group' } } },
-				{ name: 'not in group (kernel result 110)', signal: 'API error, terminal', fault: { kind: 'not_in_group', scope: { account: 'bot' } } },
-				{ name: 'muted (kernel result 120)', signal: 'API error, terminal', fault: { kind: 'muted', scope: { account: 'bot' } } },
-				{ name: 'HTTP 500', signal: 'API error, transient', fault: { kind: 'http_500', scope: { account: 'bot', action: 'send_group_msg' } } },
-				{ name: 'risk control (NapCat: timeout with EventRet)', signal: 'API error, account or ambiguous', fault: { kind: 'risk_control', scope: { account: 'bot' } } },
-				{ name: 'kernel timeout, not delivered', signal: 'API error, ambiguous', fault: { kind: 'timeout_not_delivered', scope: { account: 'bot' } } },
+				{
+					name: 'half the sends silently dropped',
+					signal: 'a later message seen while ours is missing',
+					fault: {
+						kind: 'silent_drop',
+						probability: 0.5,
+						seed: 7,
+						scope: { account: 'bot', messageType: 'group' },
+					},
+				},
+				{
+					name: 'not in group (kernel result 110)',
+					signal: 'API error, terminal',
+					fault: { kind: 'not_in_group', scope: { account: 'bot' } },
+				},
+				{
+					name: 'muted (kernel result 120)',
+					signal: 'API error, terminal',
+					fault: { kind: 'muted', scope: { account: 'bot' } },
+				},
+				{
+					name: 'HTTP 500',
+					signal: 'API error, transient',
+					fault: { kind: 'http_500', scope: { account: 'bot', action: 'send_group_msg' } },
+				},
+				{
+					name: 'risk control (NapCat: timeout with EventRet)',
+					signal: 'API error, account or ambiguous',
+					fault: { kind: 'risk_control', scope: { account: 'bot' } },
+				},
+				{
+					name: 'kernel timeout, not delivered',
+					signal: 'API error, ambiguous',
+					fault: { kind: 'timeout_not_delivered', scope: { account: 'bot' } },
+				},
 			];
 			const rows: EarlyRow[] = [];
 			for (const s of scenarios) {
@@ -449,17 +708,42 @@ async function main(): Promise<void> {
 					reasons[String(item.reason)] = (reasons[String(item.reason)] ?? 0) + 1;
 					const answered = ms(item.timing.answeredAt);
 					const gaveUp = ms(item.timing.gaveUpAt);
-					const after = Number.isFinite(answered) ? gaveUp - answered : gaveUp - ms(item.timing.requestedAt);
+					const after = Number.isFinite(answered)
+						? gaveUp - answered
+						: gaveUp - ms(item.timing.requestedAt);
 					afterAnswerMs.push(after);
 					if (after < deadlineMs) early++;
 					// Was a later message from the same sender at the witness before our deadline?
-					const n = Number(String(item.message?.[0]?.data?.text ?? '').split('-').pop());
-					if (Number.isFinite(answered) && seenAt.some((e) => Number(e.text.split('-').pop()) > n && e.at < answered + deadlineMs)) laterSeen++;
+					const n = Number(
+						String(item.message?.[0]?.data?.text ?? '')
+							.split('-')
+							.pop(),
+					);
+					if (
+						Number.isFinite(answered) &&
+						seenAt.some((e) => Number(e.text.split('-').pop()) > n && e.at < answered + deadlineMs)
+					)
+						laterSeen++;
 				}
-				rows.push({ scenario: s.name, signal: s.signal, failed: run.failed.length, delivered: run.delivered.length, early, reasons, afterAnswerMs, laterSeen });
-				log(`  ${s.name}: ${run.failed.length} failed (${early} before the deadline), ${run.delivered.length} delivered, ${JSON.stringify(reasons)}`);
+				rows.push({
+					scenario: s.name,
+					signal: s.signal,
+					failed: run.failed.length,
+					delivered: run.delivered.length,
+					early,
+					reasons,
+					afterAnswerMs,
+					laterSeen,
+				});
+				log(
+					`  ${s.name}: ${run.failed.length} failed (${early} before the deadline), ${run.delivered.length} delivered, ${JSON.stringify(reasons)}`,
+				);
 			}
-			results.early = { items: P.earlyItems, deadlineMs: SETTINGS.dropDeadlineSeconds * 1000, rows };
+			results.early = {
+				items: P.earlyItems,
+				deadlineMs: SETTINGS.dropDeadlineSeconds * 1000,
+				rows,
+			};
 			save();
 		}
 
@@ -470,12 +754,23 @@ async function main(): Promise<void> {
 			for (const items of SCALING_SIZES) {
 				for (const variant of ['stream', 'polling'] as Variant[]) {
 					const tag = `scale-${variant}-${items}`;
-					const wf = await createWorkflow(n8n, send(`Bench: scaling ${items}, ${variant}`, { tag, count: items, verification: 'witness', useEventStream: variant === 'stream' }));
+					const wf = await createWorkflow(
+						n8n,
+						send(`Bench: scaling ${items}, ${variant}`, {
+							tag,
+							count: items,
+							verification: 'witness',
+							useEventStream: variant === 'stream',
+						}),
+					);
 					await sim.control.reset();
 					const r = await runSend(n8n, wf, 1_800_000);
-					const calls = sim.world.calls.filter((c) => c.account === 'bot' || c.account === 'witness');
+					const calls = sim.world.calls.filter(
+						(c) => c.account === 'bot' || c.account === 'witness',
+					);
 					const byAction: Record<string, number> = {};
-					for (const c of calls) byAction[`${c.account}:${c.action}`] = (byAction[`${c.account}:${c.action}`] ?? 0) + 1;
+					for (const c of calls)
+						byAction[`${c.account}:${c.action}`] = (byAction[`${c.account}:${c.action}`] ?? 0) + 1;
 					rows.push({
 						variant,
 						items,
@@ -487,7 +782,9 @@ async function main(): Promise<void> {
 						byAction,
 						duplicates: duplicatesIn(witnessInbox(), tag),
 					});
-					log(`  ${items} ${variant}: ${r.executionTime} ms (${(r.executionTime / items).toFixed(2)} ms/item), ${r.delivered.length} delivered, ${r.failed.length} not, ${calls.length} calls`);
+					log(
+						`  ${items} ${variant}: ${r.executionTime} ms (${(r.executionTime / items).toFixed(2)} ms/item), ${r.delivered.length} delivered, ${r.failed.length} not, ${calls.length} calls`,
+					);
 					save();
 				}
 			}
@@ -497,13 +794,26 @@ async function main(): Promise<void> {
 
 		// ------------------------------------------------------------------ 3c. a busy group
 		if (on('busy')) {
-			log(`busy group: ${P.busyItems} messages while other members post ${BUSY_RATE}/s, event stream and polling`);
+			log(
+				`busy group: ${P.busyItems} messages while other members post ${BUSY_RATE}/s, event stream and polling`,
+			);
 			const rows: BusyRow[] = [];
-			const others = Object.keys(sim.urls.accounts).filter((n) => n !== 'bot' && n !== 'witness' && sim.groups[0].members.includes(n));
+			const others = Object.keys(sim.urls.accounts).filter(
+				(n) => n !== 'bot' && n !== 'witness' && sim.groups[0].members.includes(n),
+			);
 			const chatter = others[0] ?? 'witness';
 			for (const variant of ['stream', 'polling'] as Variant[]) {
 				const tag = `busy-${variant}`;
-				const wf = await createWorkflow(n8n, send(`Bench: busy group, ${variant}`, { tag, count: P.busyItems, verification: 'witness', minIntervalMs: SETTINGS.latencyMinIntervalMs, useEventStream: variant === 'stream' }));
+				const wf = await createWorkflow(
+					n8n,
+					send(`Bench: busy group, ${variant}`, {
+						tag,
+						count: P.busyItems,
+						verification: 'witness',
+						minIntervalMs: SETTINGS.latencyMinIntervalMs,
+						useEventStream: variant === 'stream',
+					}),
+				);
 				await sim.control.reset();
 				let injected = 0;
 				let stop = false;
@@ -528,7 +838,9 @@ async function main(): Promise<void> {
 				}
 				const inbox = witnessInbox();
 				const arrived = new Set(inbox.map((e) => e.text));
-				const historyReads = sim.world.calls.filter((c) => c.account === 'witness' && c.action === 'get_group_msg_history').length;
+				const historyReads = sim.world.calls.filter(
+					(c) => c.account === 'witness' && c.action === 'get_group_msg_history',
+				).length;
 				rows.push({
 					variant,
 					items: P.busyItems,
@@ -541,9 +853,15 @@ async function main(): Promise<void> {
 					historyReads,
 					executionTime: r.executionTime,
 				});
-				log(`  ${variant} (chatter from ${chatter}, ${injected} other messages): ${r.delivered.length} delivered, ${r.failed.length} not, ${historyReads} history reads`);
+				log(
+					`  ${variant} (chatter from ${chatter}, ${injected} other messages): ${r.delivered.length} delivered, ${r.failed.length} not, ${historyReads} history reads`,
+				);
 			}
-			results.busy = { rows, pollIntervalMs: SETTINGS.pollIntervalMs, minIntervalMs: SETTINGS.latencyMinIntervalMs };
+			results.busy = {
+				rows,
+				pollIntervalMs: SETTINGS.pollIntervalMs,
+				minIntervalMs: SETTINGS.latencyMinIntervalMs,
+			};
 			save();
 		}
 
@@ -556,13 +874,20 @@ async function main(): Promise<void> {
 			];
 			const rows: FlavourRow[] = [];
 			for (const f of flavours) {
-				log(`simulator ${f.flavour} ${f.version}: ${P.flavourItems} messages, Witness level, event stream and polling`);
+				log(
+					`simulator ${f.flavour} ${f.version}: ${P.flavourItems} messages, Witness level, event stream and polling`,
+				);
 				const base = defaultWorld();
 				let sim2: Simulator;
 				try {
 					sim2 = await startSimulator({
 						...base,
-						accounts: Object.fromEntries(Object.entries(base.accounts!).map(([n, a]) => [n, { ...a, flavour: f.flavour, version: f.version }])),
+						accounts: Object.fromEntries(
+							Object.entries(base.accounts!).map(([n, a]) => [
+								n,
+								{ ...a, flavour: f.flavour, version: f.version },
+							]),
+						),
 						deliveryDelayMs: SETTINGS.deliveryDelayMs,
 						deliveryJitterMs: SETTINGS.deliveryJitterMs,
 						kernelTimeoutMs: SETTINGS.kernelTimeoutMs,
@@ -594,9 +919,12 @@ async function main(): Promise<void> {
 						const r = await runSend(n8n, wf, 600_000);
 						const inbox = sim2.world.account('witness').inbox;
 						const byText = new Map(inbox.map((e) => [e.text, e.receivedAt]));
-						const lat = r.delivered.map((i) => ms(i.timing.verifiedAt) - (byText.get(itemText(i)) ?? Number.NaN)).filter(Number.isFinite);
+						const lat = r.delivered
+							.map((i) => ms(i.timing.verifiedAt) - (byText.get(itemText(i)) ?? Number.NaN))
+							.filter(Number.isFinite);
 						const reasons: Record<string, number> = {};
-						for (const i of r.failed) reasons[String(i.reason)] = (reasons[String(i.reason)] ?? 0) + 1;
+						for (const i of r.failed)
+							reasons[String(i.reason)] = (reasons[String(i.reason)] ?? 0) + 1;
 						rows.push({
 							flavour: f.flavour,
 							version: f.version,
@@ -605,11 +933,16 @@ async function main(): Promise<void> {
 							delivered: r.delivered.length,
 							failed: r.failed.length,
 							reasons,
-							calls: sim2.world.calls.filter((x) => x.account === 'bot' || x.account === 'witness').length,
+							calls: sim2.world.calls.filter((x) => x.account === 'bot' || x.account === 'witness')
+								.length,
 							duplicates: duplicatesIn(inbox, tag),
-							p50LatencyMs: lat.length ? lat.sort((a, b) => a - b)[Math.floor(lat.length / 2)] : Number.NaN,
+							p50LatencyMs: lat.length
+								? lat.sort((a, b) => a - b)[Math.floor(lat.length / 2)]
+								: Number.NaN,
 						});
-						log(`  ${variant}: ${r.delivered.length} delivered, ${r.failed.length} not ${JSON.stringify(reasons)}`);
+						log(
+							`  ${variant}: ${r.delivered.length} delivered, ${r.failed.length} not ${JSON.stringify(reasons)}`,
+						);
 					}
 				} finally {
 					await sim2.close();
@@ -621,20 +954,44 @@ async function main(): Promise<void> {
 
 		// ------------------------------------------------------------------ 5. trigger
 		if (on('trigger')) {
-			results.trigger = await triggerPhase(n8n, sender, groupId, bot.selfId, '', P.triggerReps, P.triggerLatency, P.sustainMs);
+			results.trigger = await triggerPhase(
+				n8n,
+				sender,
+				groupId,
+				bot.selfId,
+				'',
+				P.triggerReps,
+				P.triggerLatency,
+				P.sustainMs,
+			);
 			save();
 		}
 
 		// ------------------------------------------------------------------ 5c. trigger under n8n's expression-engine settings
 		if (on('trigger') || on('tuning')) {
 			results.triggerTuned = [];
-			for (const tuning of TUNINGS_ARG ? TRIGGER_TUNINGS.filter((_, i) => TUNINGS_ARG.includes(i)) : TRIGGER_TUNINGS) {
-				log(`trigger in a fresh n8n with ${Object.entries(tuning.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+			for (const tuning of TUNINGS_ARG
+				? TRIGGER_TUNINGS.filter((_, i) => TUNINGS_ARG.includes(i))
+				: TRIGGER_TUNINGS) {
+				log(
+					`trigger in a fresh n8n with ${Object.entries(tuning.env)
+						.map(([k, v]) => `${k}=${v}`)
+						.join(' ')}`,
+				);
 				const tuned = await boot(tuning.env);
 				extraN8n.push(tuned);
 				try {
 					const c = await credentialsFor(tuned, sim);
-					const result = await triggerPhase(tuned, c.sender, groupId, bot.selfId, ` (${tuning.label})`, P.tunedTriggerReps, P.triggerLatency, P.sustainMs);
+					const result = await triggerPhase(
+						tuned,
+						c.sender,
+						groupId,
+						bot.selfId,
+						` (${tuning.label})`,
+						P.tunedTriggerReps,
+						P.triggerLatency,
+						P.sustainMs,
+					);
 					results.triggerTuned.push({ label: tuning.label, env: tuning.env, result });
 					save();
 				} finally {
@@ -651,14 +1008,17 @@ async function main(): Promise<void> {
 			const rowsMem: MemoryRep[] = [];
 			for (let rep = 1; rep <= P.memoryReps; rep++) {
 				const port = await freePort();
-				log(`memory rep ${rep}: fresh n8n (inspector on ${port}), warm-up ${P.memoryItems} items, then ${P.memoryRuns} × ${P.memoryItems}`);
+				log(
+					`memory rep ${rep}: fresh n8n (inspector on ${port}), warm-up ${P.memoryItems} items, then ${P.memoryRuns} × ${P.memoryItems}`,
+				);
 				const fresh = await boot({ NODE_OPTIONS: `--inspect=127.0.0.1:${port}` });
 				extraN8n.push(fresh);
 				let inspector: Inspector | undefined;
 				try {
 					inspector = await Inspector.connect(port);
 					const argv = String(await inspector.evaluate('process.argv.join(" ")'));
-					if (!/\bstart\b/.test(argv)) throw new Error(`the inspector is not n8n's main process: ${argv}`);
+					if (!/\bstart\b/.test(argv))
+						throw new Error(`the inspector is not n8n's main process: ${argv}`);
 					const c = await credentialsFor(fresh, sim);
 					const wf = await createWorkflow(
 						fresh,
@@ -689,8 +1049,16 @@ async function main(): Promise<void> {
 						const rss = processRss(fresh.userFolder).mainMb;
 						peak = Math.max(peak, rss);
 						const reading = await inspector.gcAndRead();
-						samples.push({ items: run * P.memoryItems, rssMb: reading.rssMb, heapUsedMb: reading.heapUsedMb, executionTime: r.executionTime, delivered: r.delivered.length });
-						log(`  after ${run * P.memoryItems} items: RSS ${reading.rssMb.toFixed(1)} MB, heap after GC ${reading.heapUsedMb.toFixed(1)} MB (${r.delivered.length} delivered)`);
+						samples.push({
+							items: run * P.memoryItems,
+							rssMb: reading.rssMb,
+							heapUsedMb: reading.heapUsedMb,
+							executionTime: r.executionTime,
+							delivered: r.delivered.length,
+						});
+						log(
+							`  after ${run * P.memoryItems} items: RSS ${reading.rssMb.toFixed(1)} MB, heap after GC ${reading.heapUsedMb.toFixed(1)} MB (${r.delivered.length} delivered)`,
+						);
 					}
 					await sleep(2000);
 					const after = await inspector.gcAndRead();
@@ -703,17 +1071,24 @@ async function main(): Promise<void> {
 						delivered,
 						samples,
 					});
-					log(`  rep ${rep}: RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB, heap ${before.heapUsedMb.toFixed(1)} → ${after.heapUsedMb.toFixed(1)} MB`);
+					log(
+						`  rep ${rep}: RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB, heap ${before.heapUsedMb.toFixed(1)} → ${after.heapUsedMb.toFixed(1)} MB`,
+					);
 				} finally {
 					inspector?.close();
 					await fresh.stop();
 					extraN8n = extraN8n.filter((x) => x !== fresh);
 				}
-				results.memoryReps = { reps: P.memoryReps, runs: P.memoryRuns, itemsPerRun: P.memoryItems, warmupItems: P.memoryItems, rows: rowsMem };
+				results.memoryReps = {
+					reps: P.memoryReps,
+					runs: P.memoryRuns,
+					itemsPerRun: P.memoryItems,
+					warmupItems: P.memoryItems,
+					rows: rowsMem,
+				};
 				save();
 			}
 		}
-
 	} finally {
 		results.machine.loadAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 		results.timings.totalMs = Date.now() - started;
@@ -743,7 +1118,10 @@ async function triggerPhase(
 	// Our trigger side by side with n8n's own Webhook node (same body, same instance, interleaved).
 	const hookId = randomUUID();
 	const hookPath = randomUUID();
-	const variants: Record<TriggerVariant, { id: string; url: string; correlationId: (exec: Execution) => unknown }> = {
+	const variants: Record<
+		TriggerVariant,
+		{ id: string; url: string; correlationId: (exec: Execution) => unknown }
+	> = {
 		trigger: {
 			id: await createWorkflow(n8n, triggerWorkflow(`Bench: trigger${label}`, hookId, sender)),
 			url: `${n8n.baseUrl}/webhook/${hookId}/onebot-failures`,
@@ -752,10 +1130,14 @@ async function triggerPhase(
 		webhook: {
 			id: await createWorkflow(n8n, webhookWorkflow(`Bench: n8n Webhook${label}`, hookPath)),
 			url: `${n8n.baseUrl}/webhook/${hookPath}`,
-			correlationId: (exec) => (nodeOutput(exec, 'Webhook', 0)[0]?.body as { correlationId?: string } | undefined)?.correlationId,
+			correlationId: (exec) =>
+				(nodeOutput(exec, 'Webhook', 0)[0]?.body as { correlationId?: string } | undefined)
+					?.correlationId,
 		},
 	};
-	const post = async (variant: TriggerVariant): Promise<{ correlationId: string; sentAt: number; status: number; answeredMs: number }> => {
+	const post = async (
+		variant: TriggerVariant,
+	): Promise<{ correlationId: string; sentAt: number; status: number; answeredMs: number }> => {
 		const correlationId = randomUUID();
 		const sentAt = Date.now();
 		const event = buildFailureEvent({
@@ -774,7 +1156,10 @@ async function triggerPhase(
 		const body = JSON.stringify(event);
 		const res = await fetch(variants[variant].url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...signReport(body, SETTINGS.reportSecret, Math.floor(sentAt / 1000)) },
+			headers: {
+				'content-type': 'application/json',
+				...signReport(body, SETTINGS.reportSecret, Math.floor(sentAt / 1000)),
+			},
 			body,
 			signal: AbortSignal.timeout(30_000),
 		});
@@ -787,13 +1172,16 @@ async function triggerPhase(
 		for (let tries = 0; ; tries++) {
 			const first = await post(variant);
 			if (first.status === 200) break;
-			if (first.status !== 404 || tries > 60) throw new Error(`${variant} answered HTTP ${first.status}`);
+			if (first.status !== 404 || tries > 60)
+				throw new Error(`${variant} answered HTTP ${first.status}`);
 			await sleep(500);
 		}
 	}
 	await sleep(1000);
 
-	log(`trigger latency: ${perRep} reports one at a time, Delivery Failure Trigger vs n8n Webhook, ABAB × ${reps}`);
+	log(
+		`trigger latency: ${perRep} reports one at a time, Delivery Failure Trigger vs n8n Webhook, ABAB × ${reps}`,
+	);
 	const latency: TriggerLatency[] = [];
 	for (let rep = 1; rep <= reps; rep++) {
 		for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
@@ -810,13 +1198,21 @@ async function triggerPhase(
 				const full = await n8n.getExecution(e.id!);
 				const x = bySent.get(String(variants[variant].correlationId(full)));
 				if (!x) continue;
-				latency.push({ rep, variant, answeredMs: x.answeredMs, startMs: ms(full.startedAt) - x.sentAt, finishMs: ms(full.stoppedAt) - x.sentAt });
+				latency.push({
+					rep,
+					variant,
+					answeredMs: x.answeredMs,
+					startMs: ms(full.startedAt) - x.sentAt,
+					finishMs: ms(full.stoppedAt) - x.sentAt,
+				});
 			}
 			log(`  rep ${rep} ${variant}: ${sent.length} reports, ${execs.length} executions`);
 		}
 	}
 
-	log(`trigger throughput: ${SETTINGS.triggerConcurrency} concurrent senders for ${sustainMs} ms, ABAB × ${reps}`);
+	log(
+		`trigger throughput: ${SETTINGS.triggerConcurrency} concurrent senders for ${sustainMs} ms, ABAB × ${reps}`,
+	);
 	const sustained: TriggerSustained[] = [];
 	for (let rep = 1; rep <= reps; rep++) {
 		for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
@@ -849,7 +1245,9 @@ async function triggerPhase(
 				execRate: execs.length / ((lastStop - t0) / 1000),
 				drainMs: lastStop - postsDone,
 			});
-			log(`  rep ${rep} ${variant}: ${accepted} accepted, ${refused} refused, ${execs.length} executions, drained ${lastStop - postsDone} ms after the last post`);
+			log(
+				`  rep ${rep} ${variant}: ${accepted} accepted, ${refused} refused, ${execs.length} executions, drained ${lastStop - postsDone} ms after the last post`,
+			);
 			await sleep(2000);
 		}
 	}
@@ -863,7 +1261,9 @@ async function git(args: string[]): Promise<string> {
 
 async function describeSource(): Promise<{ commit: string; from: string; dirty: boolean }> {
 	const commit = await git(['rev-parse', '--short', 'HEAD']).catch(() => 'unknown');
-	const dirty = FROM_HEAD ? false : (await git(['status', '--porcelain', '--untracked-files=no']).catch(() => '')) !== '';
+	const dirty = FROM_HEAD
+		? false
+		: (await git(['status', '--porcelain', '--untracked-files=no']).catch(() => '')) !== '';
 	return { commit, from: FROM_HEAD ? 'head' : 'working tree', dirty };
 }
 
@@ -872,13 +1272,20 @@ async function packHead(): Promise<{ tgz: string; ms: number }> {
 	const t0 = Date.now();
 	const dir = path.join(tmpRoot, `bench-src-${Date.now()}`);
 	fs.mkdirSync(dir, { recursive: true });
-	await run('bash', ['-c', `git archive HEAD | tar -x -C "${dir}"`], { cwd: repoRoot, timeoutMs: 120_000 });
+	await run('bash', ['-c', `git archive HEAD | tar -x -C "${dir}"`], {
+		cwd: repoRoot,
+		timeoutMs: 120_000,
+	});
 	fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
 	const env = childEnv();
 	await run('npm', ['run', 'build', '--silent'], { cwd: dir, env, timeoutMs: 300_000 });
 	const out = path.join(dir, 'pack');
 	fs.mkdirSync(out);
-	const res = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: dir, env, timeoutMs: 120_000 });
+	const res = await run('npm', ['pack', '--json', '--pack-destination', out], {
+		cwd: dir,
+		env,
+		timeoutMs: 120_000,
+	});
 	const info = JSON.parse(res.stdout.slice(res.stdout.indexOf('['))) as Array<{ filename: string }>;
 	return { tgz: path.join(out, path.basename(info[0].filename)), ms: Date.now() - t0 };
 }
@@ -890,7 +1297,13 @@ async function createWorkflow(n8n: N8nHandle, workflow: WorkflowJson): Promise<s
 }
 
 /** Finished executions of a workflow started at or after `since`, once at least `count` exist (all pages). */
-async function waitForCount(n8n: N8nHandle, workflowId: string, since: Date, count: number, timeoutMs = 120_000): Promise<Execution[]> {
+async function waitForCount(
+	n8n: N8nHandle,
+	workflowId: string,
+	since: Date,
+	count: number,
+	timeoutMs = 120_000,
+): Promise<Execution[]> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const all: Execution[] = [];
@@ -907,13 +1320,16 @@ async function waitForCount(n8n: N8nHandle, workflowId: string, since: Date, cou
 		} while (cursor);
 		const done = all.filter((e) => e.startedAt && new Date(e.startedAt) >= since && e.stoppedAt);
 		if (done.length >= count) return done;
-		if (Date.now() > deadline) throw new Error(`only ${done.length} of ${count} executions finished`);
+		if (Date.now() > deadline)
+			throw new Error(`only ${done.length} of ${count} executions finished`);
 		await sleep(500);
 	}
 }
 
 main().catch((error) => {
-	process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.stderr.write(
+		`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+	);
 	// Missed goals never fail the run; a run that could not measure does (what it got is in results.json).
 	process.exitCode = 1;
 });

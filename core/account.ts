@@ -55,22 +55,40 @@ export interface AccountIdentity {
 	implementation: ImplementationProfile;
 }
 
-export type IdentifyResult = { ok: true; identity: AccountIdentity } | { ok: false; classification: Classification };
+export type IdentifyResult =
+	| { ok: true; identity: AccountIdentity }
+	| { ok: false; classification: Classification };
 
-function malformedLogin(envelope: { status?: string; retcode?: number }, data: unknown): Classification {
-	const raw: RawError = { status: envelope.status, retcode: envelope.retcode, body: dataExcerpt(data) };
-	return { reason: 'malformed_response', reasonClass: 'transient', raw, detail: 'login_info_without_user_id' };
+function malformedLogin(
+	envelope: { status?: string; retcode?: number },
+	data: unknown,
+): Classification {
+	const raw: RawError = {
+		status: envelope.status,
+		retcode: envelope.retcode,
+		body: dataExcerpt(data),
+	};
+	return {
+		reason: 'malformed_response',
+		reasonClass: 'transient',
+		raw,
+		detail: 'login_info_without_user_id',
+	};
 }
 
 /** Who an account is (`get_login_info`) and which implementation serves it (`get_version_info`, optional). */
-export async function identifyAccount(client: OneBotClient, timeoutMs: number): Promise<IdentifyResult> {
+export async function identifyAccount(
+	client: OneBotClient,
+	timeoutMs: number,
+): Promise<IdentifyResult> {
 	const [login, version] = await Promise.all([
 		client.call('get_login_info', {}, { timeoutMs }),
 		client.call('get_version_info', {}, { timeoutMs }),
 	]);
 	if (!login.ok) return { ok: false, classification: classifyCall(login.failure) };
 	const { userId } = parseLoginInfo(login.data);
-	if (userId === null) return { ok: false, classification: malformedLogin(login.envelope, login.data) };
+	if (userId === null)
+		return { ok: false, classification: malformedLogin(login.envelope, login.data) };
 	const info = parseVersionInfo(version.ok ? version.data : null);
 	return {
 		ok: true,

@@ -182,7 +182,11 @@ function withoutPlaceholderSeq(entry: WitnessEntry): WitnessEntry {
 }
 
 function historyEntries(data: unknown): WitnessEntry[] | undefined {
-	const list = Array.isArray(data) ? data : isRecord(data) && Array.isArray(data.messages) ? data.messages : undefined;
+	const list = Array.isArray(data)
+		? data
+		: isRecord(data) && Array.isArray(data.messages)
+			? data.messages
+			: undefined;
 	return (list?.filter(isRecord) as WitnessEntry[] | undefined)?.map(withoutPlaceholderSeq);
 }
 
@@ -197,7 +201,12 @@ export class ChatWatcher {
 	private readonly options: Required<
 		Pick<
 			ChatWatcherOptions,
-			'historyCount' | 'maxPages' | 'eventCheckIntervalMs' | 'clockSkewMs' | 'finalReadAttempts' | 'overtakeGraceMs'
+			| 'historyCount'
+			| 'maxPages'
+			| 'eventCheckIntervalMs'
+			| 'clockSkewMs'
+			| 'finalReadAttempts'
+			| 'overtakeGraceMs'
 		>
 	> &
 		ChatWatcherOptions;
@@ -211,7 +220,13 @@ export class ChatWatcher {
 	private readonly claimed = new Set<string>();
 
 	/** Send times of this watcher's expectations that were seen, by sender (the overtake signal). */
-	private readonly seenSends: Array<{ senderId: number; sentAt: number; serverSeq: number | null; via: WatchVia; at: number }> = [];
+	private readonly seenSends: Array<{
+		senderId: number;
+		sentAt: number;
+		serverSeq: number | null;
+		via: WatchVia;
+		at: number;
+	}> = [];
 
 	private events: WitnessEntry[] = [];
 
@@ -220,7 +235,8 @@ export class ChatWatcher {
 	/** When the stream (last) opened; null while it is not open. */
 	private streamOpenSince: number | null = null;
 
-	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' = 'not_configured';
+	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' =
+		'not_configured';
 
 	private inflight: { startedAt: number; promise: Promise<void> } | undefined;
 
@@ -279,7 +295,9 @@ export class ChatWatcher {
 		if (this.options.events && !this.closed) this.connect();
 		// Everything that could pass the time check of a later send goes into the baseline set: read back
 		// over the clock skew and the second rounding, not just one page.
-		const read = await this.readHistory(this.options.clock() - this.options.clockSkewMs - SECOND_ROUNDING_MS);
+		const read = await this.readHistory(
+			this.options.clock() - this.options.clockSkewMs - SECOND_ROUNDING_MS,
+		);
 		if (read.entries) this.baseline = new WitnessBaseline(read.entries, this.seqField);
 		else this.baselineError = read.error;
 		if (this.options.events) await this.awaitStream();
@@ -340,7 +358,8 @@ export class ChatWatcher {
 		}
 		if (!isRecord(event) || event.post_type !== 'message') return;
 		this.events.push(withoutPlaceholderSeq(event as WitnessEntry));
-		if (this.events.length > MAX_RETAINED_EVENTS) this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
+		if (this.events.length > MAX_RETAINED_EVENTS)
+			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
 	}
 
 	/** Registers an expected message. Settle it with `waitFor`. */
@@ -371,7 +390,8 @@ export class ChatWatcher {
 	 */
 	isAwaiting(senderId: number, content: string): boolean {
 		for (const watch of this.pending) {
-			if (!watch.outcome && watch.match.senderId === senderId && watch.match.content === content) return true;
+			if (!watch.outcome && watch.match.senderId === senderId && watch.match.content === content)
+				return true;
 		}
 		return false;
 	}
@@ -383,27 +403,42 @@ export class ChatWatcher {
 		await this.start();
 		if (this.baselineError?.reasonClass === 'terminal' && this.streamState !== 'open') {
 			// Neither history (refused for good, e.g. unsupported) nor events can show anything.
-			return this.finish(internal, { status: 'unreadable', reads: this.reads, error: this.baselineError });
+			return this.finish(internal, {
+				status: 'unreadable',
+				reads: this.reads,
+				error: this.baselineError,
+			});
 		}
 		for (;;) {
 			if (this.closed) return this.finish(internal, this.closedOutcome());
 			this.settleFromEvents();
 			if (internal.outcome) return this.finish(internal);
 			const now = clock();
-			const graceEndsAt = internal.overtaken ? internal.overtaken.at + this.options.overtakeGraceMs : Number.POSITIVE_INFINITY;
-			if (graceEndsAt < internal.expectation.deadlineAt && now >= graceEndsAt && !internal.graceChecked) {
+			const graceEndsAt = internal.overtaken
+				? internal.overtaken.at + this.options.overtakeGraceMs
+				: Number.POSITIVE_INFINITY;
+			if (
+				graceEndsAt < internal.expectation.deadlineAt &&
+				now >= graceEndsAt &&
+				!internal.graceChecked
+			) {
 				internal.graceChecked = true;
 				// One look after the grace (events on the wire, or a read that started after it).
 				const outcome = await this.conclude(internal, graceEndsAt, 1);
 				if (internal.outcome) return this.finish(internal);
 				if (outcome.status === 'not_seen') {
-					return this.finish(internal, { ...outcome, early: 'overtaken_by_later_message', overtakenBy: internal.overtaken!.by });
+					return this.finish(internal, {
+						...outcome,
+						early: 'overtaken_by_later_message',
+						overtakenBy: internal.overtaken!.by,
+					});
 				}
 				// Unreadable right now: nothing concluded early; wait for the deadline as usual.
 				continue;
 			}
 			const deadlineAt = Math.min(internal.expectation.deadlineAt, graceEndsAt);
-			if (now >= internal.expectation.deadlineAt) return this.finish(internal, await this.conclude(internal));
+			if (now >= internal.expectation.deadlineAt)
+				return this.finish(internal, await this.conclude(internal));
 			if (this.streamCovers(internal)) {
 				await sleep(Math.max(1, Math.min(this.options.eventCheckIntervalMs, deadlineAt - now)));
 			} else {
@@ -444,7 +479,12 @@ export class ChatWatcher {
 			this.settleFromEvents();
 			if (watch.outcome) return watch.outcome;
 			if (this.streamCovers(watch)) {
-				return { status: 'not_seen', via: 'event', reads: this.reads, checkedUntilMs: deadlineAt - watch.expectation.sentAt };
+				return {
+					status: 'not_seen',
+					via: 'event',
+					reads: this.reads,
+					checkedUntilMs: deadlineAt - watch.expectation.sentAt,
+				};
 			}
 		}
 		for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -452,11 +492,20 @@ export class ChatWatcher {
 			await this.readAfter(deadlineAt);
 			if (watch.outcome) return watch.outcome;
 			if (this.lastGoodReadStartedAt >= deadlineAt) {
-				return { status: 'not_seen', via: 'history', reads: this.reads, checkedUntilMs: deadlineAt - watch.expectation.sentAt };
+				return {
+					status: 'not_seen',
+					via: 'history',
+					reads: this.reads,
+					checkedUntilMs: deadlineAt - watch.expectation.sentAt,
+				};
 			}
 			if (attempt < attempts) await this.options.sleep(this.options.pollIntervalMs);
 		}
-		return { status: 'unreadable', reads: this.reads, error: this.lastReadError ?? this.baselineError };
+		return {
+			status: 'unreadable',
+			reads: this.reads,
+			error: this.lastReadError ?? this.baselineError,
+		};
 	}
 
 	/** One shared read, no more often than the poll interval. */
@@ -493,7 +542,10 @@ export class ChatWatcher {
 	}
 
 	private async refresh(startedAt: number): Promise<void> {
-		const earliest = Math.min(...[...this.pending].map((watch) => watch.expectation.sentAt), startedAt);
+		const earliest = Math.min(
+			...[...this.pending].map((watch) => watch.expectation.sentAt),
+			startedAt,
+		);
 		const read = await this.readHistory(earliest - this.options.clockSkewMs);
 		if (!read.entries) {
 			this.lastReadError = read.error;
@@ -569,9 +621,20 @@ export class ChatWatcher {
 	 * With this message's server seq known (and an implementation whose seq is ordered), any new entry of the
 	 * sender with a higher seq is later, whoever sent it.
 	 */
-	private noteOvertakenBySeq(watch: InternalWatch, entries: WitnessEntry[], via: WatchVia, now: number): void {
+	private noteOvertakenBySeq(
+		watch: InternalWatch,
+		entries: WitnessEntry[],
+		via: WatchVia,
+		now: number,
+	): void {
 		const ours = watch.expectation.serverSeq;
-		if (ours === undefined || !this.seqField || this.seqField === 'none' || watch.expectation.concludeEarly === false) return;
+		if (
+			ours === undefined ||
+			!this.seqField ||
+			this.seqField === 'none' ||
+			watch.expectation.concludeEarly === false
+		)
+			return;
 		for (const entry of entries) {
 			if (toNumber(entry.user_id) !== watch.expectation.senderId) continue;
 			if (this.baseline.covers(entry)) continue;
@@ -579,7 +642,13 @@ export class ChatWatcher {
 			if (seq !== undefined && seq > ours) {
 				watch.overtaken = {
 					at: now,
-					by: { sentAfterMs: null, serverSeq: seq, order: 'server_seq', via, seenAfterMs: now - watch.expectation.sentAt },
+					by: {
+						sentAfterMs: null,
+						serverSeq: seq,
+						order: 'server_seq',
+						via,
+						seenAfterMs: now - watch.expectation.sentAt,
+					},
 				};
 				return;
 			}
@@ -587,16 +656,24 @@ export class ChatWatcher {
 	}
 
 	/** Reads the latest page and, while more than a page arrived since `sinceMs`, older ones. */
-	private async readHistory(sinceMs: number): Promise<{ entries?: WitnessEntry[]; error: Classification | null }> {
+	private async readHistory(
+		sinceMs: number,
+	): Promise<{ entries?: WitnessEntry[]; error: Classification | null }> {
 		const { chat, client, historyCount, maxPages, requestTimeoutMs } = this.options;
 		const action = chat.type === 'group' ? 'get_group_msg_history' : 'get_friend_msg_history';
 		const base: Record<string, unknown> =
-			chat.type === 'group' ? { group_id: chat.groupId, count: historyCount } : { user_id: chat.peerId, count: historyCount };
+			chat.type === 'group'
+				? { group_id: chat.groupId, count: historyCount }
+				: { user_id: chat.peerId, count: historyCount };
 		const all = new Map<string, WitnessEntry>();
 		let anchor: Record<string, unknown> = {};
 		for (let page = 0; page < (Number.isFinite(sinceMs) ? maxPages : 1); page++) {
 			this.reads++;
-			const result = await client.call(action, { ...base, ...anchor }, { timeoutMs: requestTimeoutMs });
+			const result = await client.call(
+				action,
+				{ ...base, ...anchor },
+				{ timeoutMs: requestTimeoutMs },
+			);
 			if (!result.ok) {
 				if (page === 0) return { error: classifyCall(result.failure) };
 				break;
@@ -631,7 +708,8 @@ export class ChatWatcher {
 	 */
 	private olderPageAnchor(entries: WitnessEntry[]): Record<string, unknown> | undefined {
 		const info = historyPageInfo(entries, this.seqField);
-		const anchor: ImplementationProfile['historyAnchor'] = this.options.identity.implementation.historyAnchor;
+		const anchor: ImplementationProfile['historyAnchor'] =
+			this.options.identity.implementation.historyAnchor;
 		const value = anchor.from === 'seq' ? info.oldestSeq : info.oldestMessageId;
 		return value !== undefined ? { [anchor.param]: value } : undefined;
 	}
@@ -650,7 +728,8 @@ export class ChatWatcher {
 				// Closing a socket that never opened may throw; nothing is left to release then.
 			}
 		}
-		if (this.streamState === 'open' || this.streamState === 'connecting') this.streamState = 'closed';
+		if (this.streamState === 'open' || this.streamState === 'connecting')
+			this.streamState = 'closed';
 		this.streamOpenSince = null;
 	}
 }

@@ -37,20 +37,26 @@ export const REASON_CLASS: Record<ReasonCode, ReasonClass> = {
 /** What each reason means and what to do about it, for the node UI and the generated docs tables (npm run docs). */
 export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: string }> = {
 	send_timeout: {
-		meaning: 'The implementation gave up waiting for the QQ kernel to confirm the send. The message may or may not have arrived.',
-		action: 'Verify with a witness before resending. Repeated timeouts on group sends usually mean the QQ client is stuck: restart it.',
+		meaning:
+			'The implementation gave up waiting for the QQ kernel to confirm the send. The message may or may not have arrived.',
+		action:
+			'Verify with a witness before resending. Repeated timeouts on group sends usually mean the QQ client is stuck: restart it.',
 	},
 	empty_response: {
-		meaning: 'The call returned ok but no usable message_id (data null, no message_id, or message_id 0).',
+		meaning:
+			'The call returned ok but no usable message_id (data null, no message_id, or message_id 0).',
 		action: 'Treat as unconfirmed: verify with a witness before resending.',
 	},
 	duplicate_message_id: {
-		meaning: 'The implementation returned a message_id it already returned for an earlier, different send (seen under risk control).',
-		action: 'Verify with a witness; if messages are not arriving, the account is likely under risk control: pause sending.',
+		meaning:
+			'The implementation returned a message_id it already returned for an earlier, different send (seen under risk control).',
+		action:
+			'Verify with a witness; if messages are not arriving, the account is likely under risk control: pause sending.',
 	},
 	risk_control: {
 		meaning: "Tencent's server blocked the send (risk control).",
-		action: 'Stop sending from this account for a while (hours), then try again slowly. Do not resend in a loop.',
+		action:
+			'Stop sending from this account for a while (hours), then try again slowly. Do not resend in a loop.',
 	},
 	not_in_group: {
 		meaning: 'The account is not a member of the target group (removed, or never joined).',
@@ -58,10 +64,12 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	},
 	muted: {
 		meaning: 'The account is muted in the target group.',
-		action: 'Wait until the mute ends or ask a group admin. Sending to a muted group repeatedly can get the account banned.',
+		action:
+			'Wait until the mute ends or ask a group admin. Sending to a muted group repeatedly can get the account banned.',
 	},
 	bad_request: {
-		meaning: 'The implementation rejected the parameters (missing or invalid id, empty or malformed message).',
+		meaning:
+			'The implementation rejected the parameters (missing or invalid id, empty or malformed message).',
 		action: 'Fix the input. Resending the same request cannot help.',
 	},
 	unsupported_action: {
@@ -74,18 +82,22 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	},
 	unreachable: {
 		meaning: 'No connection to the implementation (refused, reset, host or name not found).',
-		action: 'Check that the implementation is running and the base URL is right; retrying later may work.',
+		action:
+			'Check that the implementation is running and the base URL is right; retrying later may work.',
 	},
 	http_error: {
 		meaning: 'The HTTP request failed with an unexpected status.',
-		action: 'A 5xx is usually temporary: retry later. Other statuses point at the URL or a proxy in between.',
+		action:
+			'A 5xx is usually temporary: retry later. Other statuses point at the URL or a proxy in between.',
 	},
 	malformed_response: {
 		meaning: 'The implementation answered with a body that is not a OneBot reply.',
-		action: 'Check the base URL (it may point at something else, e.g. a web UI or a proxy error page).',
+		action:
+			'Check the base URL (it may point at something else, e.g. a web UI or a proxy error page).',
 	},
 	client_timeout: {
-		meaning: 'No answer arrived within our own timeout. For a send, the message may or may not have arrived.',
+		meaning:
+			'No answer arrived within our own timeout. For a send, the message may or may not have arrived.',
 		action: 'Verify before resending; raise the timeout if the implementation is just slow.',
 	},
 	client_offline: {
@@ -94,14 +106,17 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	},
 	not_observed: {
 		meaning: 'The witness account did not see the message by the deadline.',
-		action: 'The message most likely did not arrive. Check the sending client; restarting it often clears a stuck group send.',
+		action:
+			'The message most likely did not arrive. Check the sending client; restarting it often clears a stuck group send.',
 	},
 	lookup_failed: {
-		meaning: 'Looking the message up (get_msg or history) failed, so delivery could not be checked this way.',
+		meaning:
+			'Looking the message up (get_msg or history) failed, so delivery could not be checked this way.',
 		action: 'Retry the lookup, or verify with a witness instead.',
 	},
 	api_error: {
-		meaning: 'The implementation reported an error this package does not recognise. The raw error is kept.',
+		meaning:
+			'The implementation reported an error this package does not recognise. The raw error is kept.',
 		action: 'Read the raw error. For sends, verify before resending since the outcome is unknown.',
 	},
 	not_confirmed: {
@@ -188,8 +203,17 @@ export function parseKernelResult(text: string): KernelResult | null | undefined
 
 const LOOKUP_KEEPS = new Set<ReasonCode>(['auth_failed', 'unsupported_action', 'client_offline']);
 
-function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: ReasonClass): Classification {
-	const classification: Classification = { reason, reasonClass: reasonClass ?? REASON_CLASS[reason], raw };
+function make(
+	reason: ReasonCode,
+	raw: RawError,
+	detail?: string,
+	reasonClass?: ReasonClass,
+): Classification {
+	const classification: Classification = {
+		reason,
+		reasonClass: reasonClass ?? REASON_CLASS[reason],
+		raw,
+	};
 	if (detail) classification.detail = detail;
 	return classification;
 }
@@ -198,7 +222,10 @@ function make(reason: ReasonCode, raw: RawError, detail?: string, reasonClass?: 
 function matchesWording(wording: ErrorWording, raw: RawError, parts: string[]): boolean {
 	switch (wording.on) {
 		case 'retcode':
-			return raw.retcode === wording.retcode && (!wording.pattern || parts.some((part) => wording.pattern!.test(part)));
+			return (
+				raw.retcode === wording.retcode &&
+				(!wording.pattern || parts.some((part) => wording.pattern!.test(part)))
+			);
 		case 'code': {
 			// go-cqhttp: the code is in `msg` even when `message` carries the text (coolq/api.go Failed()).
 			const code = raw.msg ?? raw.message;
@@ -215,11 +242,20 @@ function matchesWording(wording: ErrorWording, raw: RawError, parts: string[]): 
  * (`{}` = the kernel never answered; result 0 = accepted, never confirmed, #788 #1410), and rejections
  * (NapCat `EventChecker Failed`, LLOneBot `ntqq api call failed` / `call failed` / `invoke failed`).
  */
-function classifyKernelWording(wording: ErrorWording, text: string, raw: RawError, send: boolean): Classification {
+function classifyKernelWording(
+	wording: ErrorWording,
+	text: string,
+	raw: RawError,
+	send: boolean,
+): Classification {
 	const kernel = parseKernelResult(text);
 	if (wording.reason === 'send_timeout') {
 		const detail =
-			kernel === null ? 'napcat_kernel_no_answer' : kernel?.result === 0 ? 'napcat_accepted_unconfirmed' : wording.detail;
+			kernel === null
+				? 'napcat_kernel_no_answer'
+				: kernel?.result === 0
+					? 'napcat_accepted_unconfirmed'
+					: wording.detail;
 		return make('send_timeout', raw, detail);
 	}
 	const source = wording.detail.replace(/_rejected$/, '');
@@ -240,11 +276,17 @@ function classifyEnvelope(raw: RawError, context: ClassifyContext): Classificati
 	if (retcode === 1401 || retcode === 1403) return make('auth_failed', raw, `ws_${retcode}`);
 	if (retcode === 1404 || retcode === 404) {
 		const gocqhttp = (raw.msg ?? raw.message) === 'API_NOT_FOUND';
-		return make('unsupported_action', raw, gocqhttp ? 'gocqhttp_unknown_action' : retcode === 1404 ? 'ws_1404' : 'retcode_404');
+		return make(
+			'unsupported_action',
+			raw,
+			gocqhttp ? 'gocqhttp_unknown_action' : retcode === 1404 ? 'ws_1404' : 'retcode_404',
+		);
 	}
 
 	// Every wording the implementations produce (core/implementations), then the unverified fallbacks.
-	const parts = [raw.message, raw.wording].filter((part): part is string => typeof part === 'string');
+	const parts = [raw.message, raw.wording].filter(
+		(part): part is string => typeof part === 'string',
+	);
 	for (const wording of ALL_ERROR_WORDINGS) {
 		if (wording.sendOnly && !send) continue;
 		if (!matchesWording(wording, raw, parts)) continue;
@@ -254,11 +296,13 @@ function classifyEnvelope(raw: RawError, context: ClassifyContext): Classificati
 			const text = parts.find((part) => wording.pattern!.test(part)) ?? '';
 			return classifyKernelWording(wording, text, raw, send);
 		}
-		const reasonClass = wording.reason === 'api_error' ? (send ? 'ambiguous' : 'transient') : wording.reasonClass;
+		const reasonClass =
+			wording.reason === 'api_error' ? (send ? 'ambiguous' : 'transient') : wording.reasonClass;
 		return make(wording.reason, raw, wording.detail, reasonClass);
 	}
 
-	if (lookup) return make('lookup_failed', raw, retcode !== undefined ? `retcode_${retcode}` : undefined);
+	if (lookup)
+		return make('lookup_failed', raw, retcode !== undefined ? `retcode_${retcode}` : undefined);
 
 	if (send && retcode !== undefined) {
 		// Lagrange passes the server's result code through as retcode (110 verified, 120 unverified).
@@ -270,7 +314,12 @@ function classifyEnvelope(raw: RawError, context: ClassifyContext): Classificati
 	if (retcode === 1400 || retcode === 100 || retcode === 102) {
 		return make('bad_request', raw, retcode === 1400 ? 'ws_1400' : `retcode_${retcode}`);
 	}
-	return make('api_error', raw, retcode !== undefined ? `retcode_${retcode}` : undefined, send ? 'ambiguous' : 'transient');
+	return make(
+		'api_error',
+		raw,
+		retcode !== undefined ? `retcode_${retcode}` : undefined,
+		send ? 'ambiguous' : 'transient',
+	);
 }
 
 function classifyHttp(raw: RawError, context: ClassifyContext): Classification {
@@ -281,8 +330,10 @@ function classifyHttp(raw: RawError, context: ClassifyContext): Classification {
 	// LLOneBot answers an unknown action with HTTP 404 (field notes §3).
 	if (status === 404) return make('unsupported_action', raw, 'http_404');
 	// go-cqhttp answers 400 to a body that is not JSON (server/http.go): our request is wrong.
-	if (status === 400 || status === 413 || status === 414 || status === 422) return make('bad_request', raw, `http_${status}`);
-	if (status === 408 || status === 429) return make('http_error', raw, `http_${status}`, 'transient');
+	if (status === 400 || status === 413 || status === 414 || status === 422)
+		return make('bad_request', raw, `http_${status}`);
+	if (status === 408 || status === 429)
+		return make('http_error', raw, `http_${status}`, 'transient');
 	if (status >= 500) {
 		// A gateway timeout means the send was handed on and may have gone through.
 		if (status === 504 && send) return make('http_error', raw, 'http_504', 'ambiguous');
@@ -294,26 +345,43 @@ function classifyHttp(raw: RawError, context: ClassifyContext): Classification {
 function classifyNetwork(raw: RawError, context: ClassifyContext): Classification {
 	const code = raw.code ?? 'ENETWORK';
 	const send = isSendAction(context.action);
-	if (TIMEOUT_CODES.has(code)) return make('client_timeout', raw, code, send ? 'ambiguous' : 'transient');
+	if (TIMEOUT_CODES.has(code))
+		return make('client_timeout', raw, code, send ? 'ambiguous' : 'transient');
 	if (NOT_SENT_CODES.has(code)) return make('unreachable', raw, code, 'transient');
 	// A reset or an unknown network error may come after the request was read: a send may have gone through.
 	return make('unreachable', raw, code, send ? 'ambiguous' : 'transient');
 }
 
 /** Maps a failed call to its reason code and class. Unknown shapes become `api_error` with the raw error kept. */
-export function classifyCall(failure: CallFailure, context: Partial<ClassifyContext> = {}): Classification {
-	const ctx: ClassifyContext = { action: context.action ?? failure.action, targetType: context.targetType };
+export function classifyCall(
+	failure: CallFailure,
+	context: Partial<ClassifyContext> = {},
+): Classification {
+	const ctx: ClassifyContext = {
+		action: context.action ?? failure.action,
+		targetType: context.targetType,
+	};
 	const raw = failure.raw;
 	switch (failure.kind) {
 		case 'timeout':
-			return make('client_timeout', raw, raw.code, isSendAction(ctx.action) ? 'ambiguous' : 'transient');
+			return make(
+				'client_timeout',
+				raw,
+				raw.code,
+				isSendAction(ctx.action) ? 'ambiguous' : 'transient',
+			);
 		case 'network':
 			return classifyNetwork(raw, ctx);
 		case 'http':
 			return classifyHttp(raw, ctx);
 		case 'malformed':
 			// The implementation answered 2xx, so it handled the request: a send may have gone out.
-			return make('malformed_response', raw, undefined, isSendAction(ctx.action) ? 'ambiguous' : 'transient');
+			return make(
+				'malformed_response',
+				raw,
+				undefined,
+				isSendAction(ctx.action) ? 'ambiguous' : 'transient',
+			);
 		case 'envelope':
 			return classifyEnvelope(raw, ctx);
 		default:
@@ -360,8 +428,16 @@ export function acceptedMessageId(data: unknown): number | null {
  * (`good` is hard-coded true in LLOneBot, NapCat and Lagrange, so it is not read.)
  */
 export function checkOnline(statusData: unknown): Classification | null {
-	if (statusData && typeof statusData === 'object' && (statusData as { online?: unknown }).online === false) {
-		return make('client_offline', { status: 'ok', retcode: 0, body: dataExcerpt(statusData) }, 'online_false');
+	if (
+		statusData &&
+		typeof statusData === 'object' &&
+		(statusData as { online?: unknown }).online === false
+	) {
+		return make(
+			'client_offline',
+			{ status: 'ok', retcode: 0, body: dataExcerpt(statusData) },
+			'online_false',
+		);
 	}
 	return null;
 }

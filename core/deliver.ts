@@ -295,7 +295,9 @@ export class DeliveryEngine {
 		private readonly env: DeliveryEnvironment,
 	) {
 		// With account pacing the limiter spaces sends per target across runs; the lane keeps input order.
-		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () => this.stopReason());
+		this.lane = new SendLane(this.paced ? 0 : settings.minIntervalMs, env.sleep, env.clock, () =>
+			this.stopReason(),
+		);
 		this.seenMessageIds = env.seenMessageIds ?? new Set();
 	}
 
@@ -315,34 +317,56 @@ export class DeliveryEngine {
 		const admission = pacing.bypassBreaker
 			? ({ admitted: true, trial: false, waitedMs: 0, heldBy: null } as const)
 			: await account.breaker.admit({
-			holdMs: pacing.holdMs,
-			pollMs: pacing.pollMs ?? 1000,
-			clock,
-			sleep,
-		});
+					holdMs: pacing.holdMs,
+					pollMs: pacing.pollMs ?? 1000,
+					clock,
+					sleep,
+				});
 		if (!admission.admitted) {
 			return { admitted: false, trial: false, breakerWaitMs: admission.waitedMs, pacingWaitMs: 0 };
 		}
 		const slot = await account.limiter.acquire(
-			{ targetKey: targetKey(target), ratePerMinute: pacing.ratePerMinute, minIntervalMs: this.settings.minIntervalMs },
+			{
+				targetKey: targetKey(target),
+				ratePerMinute: pacing.ratePerMinute,
+				minIntervalMs: this.settings.minIntervalMs,
+			},
 			{ clock, sleep },
 		);
-		return { admitted: true, trial: admission.trial, breakerWaitMs: admission.waitedMs, pacingWaitMs: slot.waitedMs, slot };
+		return {
+			admitted: true,
+			trial: admission.trial,
+			breakerWaitMs: admission.waitedMs,
+			pacingWaitMs: slot.waitedMs,
+			slot,
+		};
 	}
 
 	/** Tells the account's breaker what one admitted send came to (a trial's result once). */
-	private async judge(gate: GateResult | undefined, selfId: number | undefined, failure: Classification | undefined): Promise<void> {
+	private async judge(
+		gate: GateResult | undefined,
+		selfId: number | undefined,
+		failure: Classification | undefined,
+	): Promise<void> {
 		if (!gate?.admitted || selfId === undefined || this.settings.pacing?.bypassBreaker) return;
 		// A failure counts once per send; a later check that finds the message landed still counts as a delivery.
 		if (gate.judged && failure) return;
 		const trial = gate.trial && !gate.judged;
 		gate.judged = true;
 		const at = this.env.clock();
-		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), { trial, at });
+		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), {
+			trial,
+			at,
+		});
 		if (!result.opened || !failure) return;
 		gate.opened = true;
 		try {
-			gate.report = await this.env.onBreakerOpen?.({ selfId, reason: failure, snapshot: result.snapshot, at });
+			gate.report = await this.env.onBreakerOpen?.({
+				selfId,
+				reason: failure,
+				snapshot: result.snapshot,
+				at,
+			});
 		} catch (error) {
 			gate.report = { sent: false, error: error instanceof Error ? error.message : String(error) };
 		}
@@ -357,7 +381,9 @@ export class DeliveryEngine {
 			const timeoutMs = this.settings.requestTimeoutMs;
 			const promise = Promise.all([
 				identifyAccount(this.env.sender.client, timeoutMs),
-				this.env.witness ? identifyAccount(this.env.witness.client, timeoutMs) : Promise.resolve(undefined),
+				this.env.witness
+					? identifyAccount(this.env.witness.client, timeoutMs)
+					: Promise.resolve(undefined),
 			]).then(([sender, witness]) => ({ sender, witness }));
 			this.identities = promise;
 			void promise.then((ids) => {
@@ -395,9 +421,13 @@ export class DeliveryEngine {
 		try {
 			// Reserve first attempts synchronously so they go out in input order.
 			const tickets = requests.map((request) => this.lane.reserve(targetKey(request.target)));
-			const settled = await Promise.allSettled(requests.map((request, i) => this.deliverOne(request, tickets[i])));
+			const settled = await Promise.allSettled(
+				requests.map((request, i) => this.deliverOne(request, tickets[i])),
+			);
 			return settled.map((entry) =>
-				entry.status === 'fulfilled' ? { ok: true, result: entry.value } : { ok: false, error: entry.reason },
+				entry.status === 'fulfilled'
+					? { ok: true, result: entry.value }
+					: { ok: false, error: entry.reason },
 			);
 		} finally {
 			this.env.signal?.removeEventListener('abort', onAbort);
@@ -453,7 +483,10 @@ export class DeliveryEngine {
 		return null;
 	}
 
-	private async deliverOne(request: DeliveryRequest, firstTicket: SendTicket): Promise<DeliveryResult> {
+	private async deliverOne(
+		request: DeliveryRequest,
+		firstTicket: SendTicket,
+	): Promise<DeliveryResult> {
 		const { clock, sleep } = this.env;
 		const requestedAt = clock();
 		const attempts: AttemptRecord[] = [];
@@ -474,7 +507,9 @@ export class DeliveryEngine {
 		): DeliveryResult => {
 			if (summary) evidence.summary = summary;
 			const log = this.settings.attemptLog === true;
-			const timingWaits = paced ? { pacingWaitMs: waits.pacingWaitMs, breakerWaitMs: waits.breakerWaitMs } : {};
+			const timingWaits = paced
+				? { pacingWaitMs: waits.pacingWaitMs, breakerWaitMs: waits.breakerWaitMs }
+				: {};
 			if (paced && selfId !== null && !this.settings.pacing!.bypassBreaker) {
 				evidence.breaker = {
 					...this.env.accounts!(selfId).breaker.snapshot(),
@@ -534,7 +569,8 @@ export class DeliveryEngine {
 			}
 			if (tried.gate && !tried.gate.admitted) {
 				const classification = tried.classification!;
-				evidence.resend = 'not sent: held back while the account\'s breaker was open; resending it is safe';
+				evidence.resend =
+					"not sent: held back while the account's breaker was open; resending it is safe";
 				return finish(
 					'failed',
 					clock(),
@@ -544,7 +580,11 @@ export class DeliveryEngine {
 			}
 			// A send answered with a failure has told the breaker in the lane; an accepted one tells it once verified.
 			const judgeNow = async (): Promise<void> => {
-				await this.judge(tried.gate, tried.selfId, tried.delivered ? undefined : tried.classification);
+				await this.judge(
+					tried.gate,
+					tried.selfId,
+					tried.delivered ? undefined : tried.classification,
+				);
 				if (tried.gate?.opened && !waits.openedBreaker) {
 					waits.openedBreaker = true;
 					openingReport = tried.gate.report;
@@ -555,10 +595,19 @@ export class DeliveryEngine {
 				await judgeNow();
 				evidence.basis = BASIS[this.settings.verification];
 				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
-				if (this.kernel && tried.record.messageId !== null && (this.settings.verification === 'witness' || this.settings.verification === 'lookup')) {
+				if (
+					this.kernel &&
+					tried.record.messageId !== null &&
+					(this.settings.verification === 'witness' || this.settings.verification === 'lookup')
+				) {
 					evidence.selfEvent = this.kernel.selfEventFor(tried.record.messageId);
 				}
-				return finish('delivered', tried.verifiedAt ?? clock(), undefined, this.deliveredSummary(attempt));
+				return finish(
+					'delivered',
+					tried.verifiedAt ?? clock(),
+					undefined,
+					this.deliveredSummary(attempt),
+				);
 			}
 			const classification = tried.classification!;
 			const decision = decideRetry(classification, attempt, this.settings.retry, this.env.random);
@@ -568,9 +617,11 @@ export class DeliveryEngine {
 				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
 				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
 				if (tried.gate?.admitted && tried.check) await judgeNow();
-				else if (tried.gate?.admitted && check.result === 'landed') await this.judge(tried.gate, tried.selfId, undefined);
+				else if (tried.gate?.admitted && check.result === 'landed')
+					await this.judge(tried.gate, tried.selfId, undefined);
 				evidence.check = check.evidence;
-				if (tried.record.evidence) tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
+				if (tried.record.evidence)
+					tried.record.evidence = { ...tried.record.evidence, check: check.evidence };
 				if (check.result === 'landed') {
 					tried.record.outcome = 'landed_after_check';
 					evidence.basis = 'landed_after_check';
@@ -582,7 +633,8 @@ export class DeliveryEngine {
 					);
 				}
 				if (check.result === 'unknown') {
-					evidence.resend = 'not resent: nothing shows whether the message arrived, and a resend could deliver it twice';
+					evidence.resend =
+						'not resent: nothing shows whether the message arrived, and a resend could deliver it twice';
 					return finish(
 						'failed',
 						clock(),
@@ -641,9 +693,15 @@ export class DeliveryEngine {
 		sender: AccountIdentity,
 		failure: Classification,
 	): Promise<{ classification?: Classification; evidence: Record<string, unknown> } | undefined> {
-		if (target.type !== 'private' || !sender.implementation.privateNonFriendTimeout) return undefined;
-		if (failure.reason !== 'send_timeout' || failure.detail !== 'napcat_kernel_no_answer') return undefined;
-		const result = await this.env.sender.client.call('get_friend_list', {}, { timeoutMs: this.settings.requestTimeoutMs });
+		if (target.type !== 'private' || !sender.implementation.privateNonFriendTimeout)
+			return undefined;
+		if (failure.reason !== 'send_timeout' || failure.detail !== 'napcat_kernel_no_answer')
+			return undefined;
+		const result = await this.env.sender.client.call(
+			'get_friend_list',
+			{},
+			{ timeoutMs: this.settings.requestTimeoutMs },
+		);
 		if (!result.ok || !Array.isArray(result.data)) {
 			return { evidence: { action: 'get_friend_list', readable: false } };
 		}
@@ -651,12 +709,21 @@ export class DeliveryEngine {
 		const isFriend = friends.some((friend) => Number(friend?.user_id) === target.id);
 		if (isFriend) return { evidence: { action: 'get_friend_list', friend: true } };
 		return {
-			classification: verifierFailure('not_friend', 'terminal', failure.raw, 'napcat_private_not_friend'),
+			classification: verifierFailure(
+				'not_friend',
+				'terminal',
+				failure.raw,
+				'napcat_private_not_friend',
+			),
 			evidence: { action: 'get_friend_list', friend: false, friends: friends.length },
 		};
 	}
 
-	private async attempt(request: DeliveryRequest, attempt: number, ticket: SendTicket): Promise<AttemptResult> {
+	private async attempt(
+		request: DeliveryRequest,
+		attempt: number,
+		ticket: SendTicket,
+	): Promise<AttemptResult> {
 		const { clock } = this.env;
 		const level = this.settings.verification;
 		const startedAt = clock();
@@ -683,25 +750,49 @@ export class DeliveryEngine {
 
 		const ids = await this.identify();
 		if (!ids.sender.ok) {
-			return failBeforeSend(ids.sender.classification, { sender: { identified: false, error: ids.sender.classification.raw } });
+			return failBeforeSend(ids.sender.classification, {
+				sender: { identified: false, error: ids.sender.classification.raw },
+			});
 		}
 		const sender = ids.sender.identity;
 		if (level === 'witness') {
 			if (!ids.witness) {
-				return failBeforeSend(verifierFailure('bad_request', 'terminal', { message: 'no witness credential' }, 'no_witness'), {
-					witness: { configured: false },
-				}, sender.selfId);
+				return failBeforeSend(
+					verifierFailure(
+						'bad_request',
+						'terminal',
+						{ message: 'no witness credential' },
+						'no_witness',
+					),
+					{
+						witness: { configured: false },
+					},
+					sender.selfId,
+				);
 			}
 			if (!ids.witness.ok) {
-				return failBeforeSend(this.asWitnessFailure(ids.witness.classification), {
-					witness: { identified: false, error: ids.witness.classification.raw },
-				}, sender.selfId);
+				return failBeforeSend(
+					this.asWitnessFailure(ids.witness.classification),
+					{
+						witness: { identified: false, error: ids.witness.classification.raw },
+					},
+					sender.selfId,
+				);
 			}
 			const problem = DeliveryEngine.witnessProblem(request.target, ids.witness.identity);
 			if (problem) {
-				return failBeforeSend(verifierFailure('bad_request', 'terminal', { message: problem }, 'witness_cannot_see_private'), {
-					witness: { account: ids.witness.identity.selfId, problem },
-				}, sender.selfId);
+				return failBeforeSend(
+					verifierFailure(
+						'bad_request',
+						'terminal',
+						{ message: problem },
+						'witness_cannot_see_private',
+					),
+					{
+						witness: { account: ids.witness.identity.selfId, problem },
+					},
+					sender.selfId,
+				);
 			}
 		}
 		// Started before the send, so its baseline predates the message and a later check can find it.
@@ -709,24 +800,33 @@ export class DeliveryEngine {
 		await checker.watcher.start();
 		// The sender's own event stream too, so it covers the send (Kernel Confirmed, and checks after a timeout).
 		await this.kernelWatcher(sender.selfId)?.start();
-		if (level === 'witness' && checker.watcher.baselineError?.reasonClass === 'terminal' && checker.watcher.eventStream !== 'open') {
-			return failBeforeSend(this.asWitnessFailure(checker.watcher.baselineError), {
-				witness: {
-					account: checker.watcher.identity.selfId,
-					readable: false,
-					eventStream: checker.watcher.eventStream,
-					error: checker.watcher.baselineError.raw,
-					note:
-						`The witness cannot read this chat's history (${checker.watcher.baselineError.reason}) and has no open event stream, ` +
-						"so it could not prove arrival: nothing was sent. Set the witness credential's Event WebSocket URL " +
-						'(go-cqhttp has no private history), or check that the witness is in the group.',
+		if (
+			level === 'witness' &&
+			checker.watcher.baselineError?.reasonClass === 'terminal' &&
+			checker.watcher.eventStream !== 'open'
+		) {
+			return failBeforeSend(
+				this.asWitnessFailure(checker.watcher.baselineError),
+				{
+					witness: {
+						account: checker.watcher.identity.selfId,
+						readable: false,
+						eventStream: checker.watcher.eventStream,
+						error: checker.watcher.baselineError.raw,
+						note:
+							`The witness cannot read this chat's history (${checker.watcher.baselineError.reason}) and has no open event stream, ` +
+							"so it could not prove arrival: nothing was sent. Set the witness credential's Event WebSocket URL " +
+							'(go-cqhttp has no private history), or check that the witness is in the group.',
+					},
 				},
-			}, sender.selfId);
+				sender.selfId,
+			);
 		}
 
 		const { target, message } = request;
 		const action = target.type === 'group' ? 'send_group_msg' : 'send_private_msg';
-		const params = target.type === 'group' ? { group_id: target.id, message } : { user_id: target.id, message };
+		const params =
+			target.type === 'group' ? { group_id: target.id, message } : { user_id: target.id, message };
 		let sentAt = startedAt;
 		let gate: GateResult | undefined;
 		const result = await ticket.run(async (at) => {
@@ -736,7 +836,9 @@ export class DeliveryEngine {
 				at = clock();
 			}
 			sentAt = at;
-			const answer = await this.env.sender.client.call(action, params, { timeoutMs: this.settings.requestTimeoutMs });
+			const answer = await this.env.sender.client.call(action, params, {
+				timeoutMs: this.settings.requestTimeoutMs,
+			});
 			if (gate) {
 				// Before the lane lets the next send go: a refused or timed-out send tells the breaker now.
 				const accepted = checkApiAcceptance(answer, this.seenMessageIds, target.type);
@@ -755,14 +857,24 @@ export class DeliveryEngine {
 			return { ...held, gate };
 		}
 		const answeredAt = clock();
-		const done = (fields: Partial<AttemptResult> & { evidence: Record<string, unknown> }): AttemptResult => {
+		const done = (
+			fields: Partial<AttemptResult> & { evidence: Record<string, unknown> },
+		): AttemptResult => {
 			record.durationMs = clock() - sentAt;
 			record.startedAt = iso(sentAt);
 			if (fields.classification) {
 				record.reason = fields.classification.reason;
 				record.raw = fields.classification.raw;
 			}
-			return { record, delivered: false, sentAt, answeredAt, selfId: sender.selfId, gate, ...fields };
+			return {
+				record,
+				delivered: false,
+				sentAt,
+				answeredAt,
+				selfId: sender.selfId,
+				gate,
+				...fields,
+			};
 		};
 
 		const acceptance = checkApiAcceptance(result, this.seenMessageIds, target.type);
@@ -781,7 +893,8 @@ export class DeliveryEngine {
 		const api = { accepted: true, attempt, messageId };
 		this.kernel?.claimMessageId(messageId);
 		// NapCat and LLOneBot answer ok only once the kernel confirmed the send (sendStatus 2): core/kernel.ts.
-		if (level === 'api' || level === 'kernel') return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
+		if (level === 'api' || level === 'kernel')
+			return done({ delivered: true, verifiedAt: answeredAt, evidence: { api } });
 
 		const content = normaliseForMatch(message);
 		const lookUp = () =>
@@ -795,7 +908,12 @@ export class DeliveryEngine {
 			});
 		if (level === 'lookup') {
 			const lookup = await lookUp();
-			if (lookup.found) return done({ delivered: true, verifiedAt: clock(), evidence: { api, lookup: lookup.evidence } });
+			if (lookup.found)
+				return done({
+					delivered: true,
+					verifiedAt: clock(),
+					evidence: { api, lookup: lookup.evidence },
+				});
 			const failure = lookup.classification!;
 			// Accepted, so it may have arrived: unless the lookup can never work, check before any resend.
 			const classification: Classification =
@@ -823,17 +941,30 @@ export class DeliveryEngine {
 				classification: verifierFailure(
 					'not_observed',
 					'ambiguous',
-					{ message: 'the witness saw a later message of the sender while this one was still missing' },
+					{
+						message:
+							'the witness saw a later message of the sender while this one was still missing',
+					},
 					outcome.early,
 				),
-				earlyCheck: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed', early: outcome.early } },
+				earlyCheck: {
+					result: 'not_landed',
+					at: clock(),
+					evidence: { by: 'witness', result: 'not_landed', early: outcome.early },
+				},
 				evidence,
 			});
 		}
 		if (outcome.status === 'not_seen') {
 			return done({
-				classification: verifierFailure('not_observed', 'ambiguous', { message: 'the witness did not see the message by the deadline' }),
-				check: { result: 'not_landed', at: clock(), evidence: { by: 'witness', result: 'not_landed' } },
+				classification: verifierFailure('not_observed', 'ambiguous', {
+					message: 'the witness did not see the message by the deadline',
+				}),
+				check: {
+					result: 'not_landed',
+					at: clock(),
+					evidence: { by: 'witness', result: 'not_landed' },
+				},
 				evidence,
 			});
 		}
@@ -842,16 +973,29 @@ export class DeliveryEngine {
 			check: {
 				result: 'unknown',
 				at: clock(),
-				evidence: { by: 'witness', result: 'unknown', note: 'the witness could not be read after the deadline' },
+				evidence: {
+					by: 'witness',
+					result: 'unknown',
+					note: 'the witness could not be read after the deadline',
+				},
 			},
 			evidence,
 		});
 	}
 
 	/** A witness that cannot be read is a failed lookup of the proof; the class says whether a send is at stake. */
-	private asWitnessFailure(error: Classification | null, reasonClass?: ReasonClass): Classification {
-		const cls: ReasonClass = reasonClass ?? (error?.reasonClass === 'terminal' ? 'terminal' : 'transient');
-		return verifierFailure('lookup_failed', cls, error?.raw ?? { message: 'the witness could not be read' }, `witness_${error?.reason ?? 'unreadable'}`);
+	private asWitnessFailure(
+		error: Classification | null,
+		reasonClass?: ReasonClass,
+	): Classification {
+		const cls: ReasonClass =
+			reasonClass ?? (error?.reasonClass === 'terminal' ? 'terminal' : 'transient');
+		return verifierFailure(
+			'lookup_failed',
+			cls,
+			error?.raw ?? { message: 'the witness could not be read' },
+			`witness_${error?.reason ?? 'unreadable'}`,
+		);
 	}
 
 	private witnessEvidence(watcher: ChatWatcher, outcome: WatchOutcome): Record<string, unknown> {
@@ -869,7 +1013,9 @@ export class DeliveryEngine {
 	): { watcher: ChatWatcher; by: 'witness' | 'sender_history' } {
 		const witness = ids.witness?.ok ? ids.witness.identity : undefined;
 		const useWitness =
-			witness !== undefined && this.env.witness !== undefined && DeliveryEngine.witnessProblem(target, witness) === null;
+			witness !== undefined &&
+			this.env.witness !== undefined &&
+			DeliveryEngine.witnessProblem(target, witness) === null;
 		const by = useWitness ? 'witness' : 'sender_history';
 		const key = `${by}|${targetKey(target)}`;
 		this.throwIfStopped();
@@ -881,7 +1027,10 @@ export class DeliveryEngine {
 				new ChatWatcher({
 					client: access.client,
 					identity,
-					chat: target.type === 'group' ? { type: 'group', groupId: target.id } : { type: 'private', peerId: useWitness ? sender.selfId : target.id },
+					chat:
+						target.type === 'group'
+							? { type: 'group', groupId: target.id }
+							: { type: 'private', peerId: useWitness ? sender.selfId : target.id },
 					sleep: this.env.sleep,
 					clock: this.env.clock,
 					pollIntervalMs: this.settings.pollIntervalMs,
@@ -900,11 +1049,16 @@ export class DeliveryEngine {
 	 * decides whether a resend is safe; the absence of a self message alone never does (NapCat may confirm up
 	 * to 10 minutes later, and a NOSEQ send is never pushed).
 	 */
-	private async checkAfterFailure(request: DeliveryRequest, tried: AttemptResult): Promise<CheckOutcome> {
+	private async checkAfterFailure(
+		request: DeliveryRequest,
+		tried: AttemptResult,
+	): Promise<CheckOutcome> {
 		const { clock } = this.env;
 		const kernelLevel = this.settings.verification === 'kernel';
 		const watcher =
-			tried.record.outcome === 'failed' && tried.selfId !== undefined && this.settings.selfEventCheck !== false
+			tried.record.outcome === 'failed' &&
+			tried.selfId !== undefined &&
+			this.settings.selfEventCheck !== false
 				? this.kernelWatcher(tried.selfId)
 				: undefined;
 		if (!watcher) {
@@ -934,7 +1088,12 @@ export class DeliveryEngine {
 			const check: CheckOutcome = {
 				result: 'not_landed',
 				at: clock(),
-				evidence: { by: 'kernel', result: 'not_landed', kernel, note: "the sender's raw record says the kernel failed the send (sendStatus 0)" },
+				evidence: {
+					by: 'kernel',
+					result: 'not_landed',
+					kernel,
+					note: "the sender's raw record says the kernel failed the send (sendStatus 0)",
+				},
 			};
 			return kernelLevel ? this.asNotConfirmed(check, tried, kernel) : check;
 		}
@@ -944,7 +1103,11 @@ export class DeliveryEngine {
 	}
 
 	/** Kernel Confirmed: an ambiguous send failure that was not confirmed ends `not_confirmed` (its raw error kept). */
-	private asNotConfirmed(check: CheckOutcome, tried: AttemptResult, kernel: Record<string, unknown>): CheckOutcome {
+	private asNotConfirmed(
+		check: CheckOutcome,
+		tried: AttemptResult,
+		kernel: Record<string, unknown>,
+	): CheckOutcome {
 		const failure = tried.classification;
 		if (check.result === 'landed' || failure?.reasonClass !== 'ambiguous') return check;
 		const reclassified = verifierFailure('not_confirmed', 'ambiguous', failure.raw, failure.reason);
@@ -956,7 +1119,11 @@ export class DeliveryEngine {
 		const { clock } = this.env;
 		const ids = await this.identify();
 		if (!ids.sender.ok) {
-			return { result: 'unknown', at: clock(), evidence: { by: 'none', result: 'unknown', note: 'the sender could not be identified' } };
+			return {
+				result: 'unknown',
+				at: clock(),
+				evidence: { by: 'none', result: 'unknown', note: 'the sender could not be identified' },
+			};
 		}
 		const { watcher, by } = this.checkerFor(request.target, ids, ids.sender.identity);
 		const watch = watcher.expect({
@@ -968,7 +1135,10 @@ export class DeliveryEngine {
 			concludeEarly: false,
 		});
 		const outcome = await watcher.waitFor(watch);
-		const base = by === 'witness' ? this.witnessEvidence(watcher, outcome) : { account: watcher.identity.selfId, ...outcome };
+		const base =
+			by === 'witness'
+				? this.witnessEvidence(watcher, outcome)
+				: { account: watcher.identity.selfId, ...outcome };
 		if (outcome.status === 'unreadable') {
 			const note =
 				by === 'witness'
@@ -997,7 +1167,12 @@ export class DeliveryEngine {
 		return {
 			result: 'not_landed',
 			at: clock(),
-			evidence: { ...base, by, result: 'not_landed', note: "the sender's own history does not hold the message: the kernel never stored it" },
+			evidence: {
+				...base,
+				by,
+				result: 'not_landed',
+				note: "the sender's own history does not hold the message: the kernel never stored it",
+			},
 		};
 	}
 }

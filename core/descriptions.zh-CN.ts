@@ -11,11 +11,14 @@ import type { ReasonCode } from './types';
 
 export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; action: string }> = {
 	send_timeout: {
-		meaning: '实现端等待 QQ 内核确认发送时超时（如 NapCat 的 `Timeout: NTEvent`、LLOneBot 的 `ntqq api timeout`）。消息可能已经发出，也可能没有。',
-		action: '先用见证账号（witness）确认是否送达，再决定是否重发。群消息反复超时而私聊正常，通常是 QQ 客户端卡住了：重启客户端。',
+		meaning:
+			'实现端等待 QQ 内核确认发送时超时（如 NapCat 的 `Timeout: NTEvent`、LLOneBot 的 `ntqq api timeout`）。消息可能已经发出，也可能没有。',
+		action:
+			'先用见证账号（witness）确认是否送达，再决定是否重发。群消息反复超时而私聊正常，通常是 QQ 客户端卡住了：重启客户端。',
 	},
 	empty_response: {
-		meaning: '调用返回成功，但没有可用的 message_id（data 为 null、没有 message_id 或 message_id 为 0）。',
+		meaning:
+			'调用返回成功，但没有可用的 message_id（data 为 null、没有 message_id 或 message_id 为 0）。',
 		action: '按"未确认"处理：重发前先用见证账号确认。',
 	},
 	duplicate_message_id: {
@@ -85,17 +88,27 @@ export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; ac
 			'不要盲目重发：evidence.check 会说明重发是否安全。确认已开启自身消息上报（NapCat 的 reportSelfMessage、LLOneBot 的自身消息设置），并在凭证里填写 Event WebSocket URL；群消息反复出现 not_confirmed 通常说明客户端卡住了：重启它。',
 	},
 	circuit_open: {
-		meaning: '这个账号的熔断器处于打开状态：最近的发送失败说明客户端卡住或账号有问题，所以这条消息被拦下、没有发送（对于上报：熔断器刚刚打开）。',
-		action: '重启或检查客户端；Restart Client 恢复成功或 Health Probe 健康都会关闭熔断器。从 Not Delivered 输出的被拦消息从未发出：需要重发。',
+		meaning:
+			'这个账号的熔断器处于打开状态：最近的发送失败说明客户端卡住或账号有问题，所以这条消息被拦下、没有发送（对于上报：熔断器刚刚打开）。',
+		action:
+			'重启或检查客户端；Restart Client 恢复成功或 Health Probe 健康都会关闭熔断器。从 Not Delivered 输出的被拦消息从未发出：需要重发。',
 	},
 	not_friend: {
-		meaning: '私聊目标不是发送账号的好友。NapCat 对这种发送只回复内核超时（`EventRet: {}`）；get_friend_list 确认目标不是好友，所以消息没有送达。',
+		meaning:
+			'私聊目标不是发送账号的好友。NapCat 对这种发送只回复内核超时（`EventRet: {}`）；get_friend_list 确认目标不是好友，所以消息没有送达。',
 		action: '先添加好友（或改为发到群里）。重发无济于事。',
 	},
 };
 
-export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<ProbeDiagnosis, { state: string; meaning: string; action: string }> = {
-	ok: { state: 'up（正常）', meaning: '所有检查通过，所有探针消息都按时送达。', action: '无需处理。' },
+export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<
+	ProbeDiagnosis,
+	{ state: string; meaning: string; action: string }
+> = {
+	ok: {
+		state: 'up（正常）',
+		meaning: '所有检查通过，所有探针消息都按时送达。',
+		action: '无需处理。',
+	},
 	unreachable: {
 		state: 'down（故障）',
 		meaning: 'OneBot API 没有响应 get_login_info（连接被拒绝或重置，或超时无回复）。',
@@ -109,7 +122,8 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<ProbeDiagnosis, { state: strin
 	api_error: {
 		state: 'get_login_info 失败时为 down，否则为 degraded（降级）',
 		meaning: 'API 返回了错误，或返回的不是 OneBot 回复（HTTP 5xx、JSON 格式错误、未知错误）。',
-		action: '查看 checks.*.raw。Base URL 指向代理或 WebUI 时会返回格式错误的内容；5xx 通常是暂时的。',
+		action:
+			'查看 checks.*.raw。Base URL 指向代理或 WebUI 时会返回格式错误的内容；5xx 通常是暂时的。',
 	},
 	offline: {
 		state: 'down（故障）',
@@ -118,7 +132,8 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<ProbeDiagnosis, { state: strin
 	},
 	group_send_blocked_private_ok: {
 		state: 'down（故障）',
-		meaning: '群探针消息没到，而私聊探针消息到了：这正是"群消息发不出去但私聊正常"的客户端卡死特征。',
+		meaning:
+			'群探针消息没到，而私聊探针消息到了：这正是"群消息发不出去但私聊正常"的客户端卡死特征。',
 		action: '重启 QQ 客户端（OneBot Restart Client），可以解除这种状态。',
 	},
 	all_sends_failing: {
@@ -160,14 +175,19 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<ProbeDiagnosis, { state: strin
 	},
 };
 
-export const RESTART_OUTCOME_DESCRIPTIONS_ZH_CN: Record<RestartOutcome, { meaning: string; action: string }> = {
+export const RESTART_OUTCOME_DESCRIPTIONS_ZH_CN: Record<
+	RestartOutcome,
+	{ meaning: string; action: string }
+> = {
 	recovered: {
 		meaning: '客户端已重启，账号重新登录并在线。',
 		action: '无需处理。重发重启前失败的消息（先确认：超时的消息可能已经送达）。',
 	},
 	needs_login: {
-		meaning: '客户端重启了，但账号没有登录：NapCat WebUI 给出了二维码或报告了登录错误（重启后需要扫码）。',
-		action: '在 NapCat WebUI 扫码（或手动登录）。持久化 QQ 数据目录并固定 MAC 地址，重启后才能保持登录。',
+		meaning:
+			'客户端重启了，但账号没有登录：NapCat WebUI 给出了二维码或报告了登录错误（重启后需要扫码）。',
+		action:
+			'在 NapCat WebUI 扫码（或手动登录）。持久化 QQ 数据目录并固定 MAC 地址，重启后才能保持登录。',
 	},
 	not_recovered: {
 		meaning: '已请求重启，但截止时间前账号没有恢复在线。',
@@ -183,10 +203,12 @@ export const RESTART_OUTCOME_DESCRIPTIONS_ZH_CN: Record<RestartOutcome, { meanin
 	},
 	skipped_in_progress: {
 		meaning: '这个 n8n 进程里另一次运行已经在重启这个账号；本次运行等待它结束，没有重启任何东西。',
-		action: '没有重启。检查账号（探测）后继续，与 skipped_cooldown 相同；`explanation` 会说明另一次重启的结果。',
+		action:
+			'没有重启。检查账号（探测）后继续，与 skipped_cooldown 相同；`explanation` 会说明另一次重启的结果。',
 	},
 	unsupported: {
-		meaning: '这种方式无法重启这个客户端（例如 LLOneBot、go-cqhttp 或单进程模式的 NapCat 上的 set_restart）。',
+		meaning:
+			'这种方式无法重启这个客户端（例如 LLOneBot、go-cqhttp 或单进程模式的 NapCat 上的 set_restart）。',
 		action: '换一种方式：NapCat WebUI、Docker，或向管理客户端的守护进程发自定义 HTTP 请求。',
 	},
 	dry_run: {

@@ -1,6 +1,12 @@
 import { createHash } from 'crypto';
 import { REASON_CLASS, checkOnline } from './classify';
-import { ReplayMemory, buildFailureEvent, dropOldest, parseFailureEvent, rememberReportSignature } from './report';
+import {
+	ReplayMemory,
+	buildFailureEvent,
+	dropOldest,
+	parseFailureEvent,
+	rememberReportSignature,
+} from './report';
 import {
 	DEFAULT_REPORT_MAX_AGE_SECONDS,
 	REPORT_SIGNATURE_HEADER,
@@ -38,7 +44,10 @@ export function isOneBotEvent(value: unknown): value is OneBotEventBody {
 function selfIdOf(body: Record<string, unknown>, selfIdHeader?: string): number | null {
 	const candidates = [body.self_id, selfIdHeader];
 	for (const candidate of candidates) {
-		const id = typeof candidate === 'string' && /^\d+$/.test(candidate.trim()) ? Number(candidate) : candidate;
+		const id =
+			typeof candidate === 'string' && /^\d+$/.test(candidate.trim())
+				? Number(candidate)
+				: candidate;
 		if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return id;
 	}
 	return null;
@@ -89,10 +98,16 @@ export function interpretOneBotEvent(
 		}
 		return { kind: 'ignored', detail: 'heartbeat: online' };
 	}
-	const subtype = [body.notice_type, body.meta_event_type, body.message_type, body.request_type].find(
-		(value) => typeof value === 'string',
-	);
-	return { kind: 'ignored', detail: `${body.post_type}${subtype ? `.${String(subtype)}` : ''}: not a failure` };
+	const subtype = [
+		body.notice_type,
+		body.meta_event_type,
+		body.message_type,
+		body.request_type,
+	].find((value) => typeof value === 'string');
+	return {
+		kind: 'ignored',
+		detail: `${body.post_type}${subtype ? `.${String(subtype)}` : ''}: not a failure`,
+	};
 }
 
 // ------------------------------------------------------------------ requests to the trigger
@@ -164,12 +179,24 @@ export function receiveTriggerRequest(
 		headerValue(request.headers, REPORT_TIMESTAMP_HEADER) !== undefined;
 	const parsed = parseJson(request.rawBody);
 
-	if (signedAsReport || (parsed.ok && looksLikeReport(parsed.value) && !isOneBotEvent(parsed.value))) {
+	if (
+		signedAsReport ||
+		(parsed.ok && looksLikeReport(parsed.value) && !isOneBotEvent(parsed.value))
+	) {
 		if (!keys.reportSecret) {
-			return { status: 403, message: 'Reports are refused: the trigger credential has no Report Secret' };
+			return {
+				status: 403,
+				message: 'Reports are refused: the trigger credential has no Report Secret',
+			};
 		}
 		const maxAge = context.maxReportAgeSeconds ?? DEFAULT_REPORT_MAX_AGE_SECONDS;
-		const verification = verifyReport(request.headers, request.rawBody, keys.reportSecret, nowSeconds, maxAge);
+		const verification = verifyReport(
+			request.headers,
+			request.rawBody,
+			keys.reportSecret,
+			nowSeconds,
+			maxAge,
+		);
 		if (!verification.ok) {
 			const status = verification.failure === 'missing' ? 401 : 403;
 			const message =
@@ -184,7 +211,10 @@ export function receiveTriggerRequest(
 			event = parseFailureEvent(parsed.value);
 		} catch (error) {
 			// parseFailureEvent throws only ReportFormatError, whose message names the bad field.
-			return { status: 400, message: `Malformed report: ${error instanceof Error ? error.message : String(error)}` };
+			return {
+				status: 400,
+				message: `Malformed report: ${error instanceof Error ? error.message : String(error)}`,
+			};
 		}
 		if (
 			context.seenReportSignatures &&
@@ -196,13 +226,19 @@ export function receiveTriggerRequest(
 				maxAge,
 			)
 		) {
-			return { status: 403, message: 'Replayed report refused: this signature was already received' };
+			return {
+				status: 403,
+				message: 'Replayed report refused: this signature was already received',
+			};
 		}
 		return { start: event, origin: 'report' };
 	}
 
 	if (!parsed.ok || !isOneBotEvent(parsed.value)) {
-		return { status: 400, message: 'The body is neither a signed failure report nor a OneBot event' };
+		return {
+			status: 400,
+			message: 'The body is neither a signed failure report nor a OneBot event',
+		};
 	}
 	const signature = headerValue(request.headers, 'x-signature');
 	if (keys.eventKey) {
@@ -226,7 +262,9 @@ export function receiveTriggerRequest(
 	});
 	if (interpretation.kind === 'ignored') return { status: 204, message: interpretation.detail };
 	const fingerprint = createHash('sha256')
-		.update(typeof request.rawBody === 'string' ? Buffer.from(request.rawBody, 'utf8') : request.rawBody)
+		.update(
+			typeof request.rawBody === 'string' ? Buffer.from(request.rawBody, 'utf8') : request.rawBody,
+		)
 		.digest('hex');
 	return { start: interpretation.event, origin: 'onebot_event', fingerprint };
 }
@@ -246,15 +284,24 @@ export interface FailureFilters {
  * only if its group or user is listed; events without a target (offline, probe without a canary) concern
  * the whole account and pass.
  */
-export function matchesFilters(event: FailureEvent, filters: FailureFilters): { match: boolean; detail: string } {
-	if (!filters.events.includes(event.event)) return { match: false, detail: `${event.event} is not selected` };
-	if (event.event === 'delivery_failed' && event.reasonClass && !filters.reasonClasses.includes(event.reasonClass)) {
+export function matchesFilters(
+	event: FailureEvent,
+	filters: FailureFilters,
+): { match: boolean; detail: string } {
+	if (!filters.events.includes(event.event))
+		return { match: false, detail: `${event.event} is not selected` };
+	if (
+		event.event === 'delivery_failed' &&
+		event.reasonClass &&
+		!filters.reasonClasses.includes(event.reasonClass)
+	) {
 		return { match: false, detail: `reason class ${event.reasonClass} is not selected` };
 	}
 	const target = event.target;
 	if (target && (filters.groupIds.length || filters.userIds.length)) {
 		const listed = target.type === 'group' ? filters.groupIds : filters.userIds;
-		if (!listed.includes(target.id)) return { match: false, detail: `${target.type} ${target.id} is not selected` };
+		if (!listed.includes(target.id))
+			return { match: false, detail: `${target.type} ${target.id} is not selected` };
 	}
 	return { match: true, detail: 'selected' };
 }
@@ -287,9 +334,11 @@ export function offlineRunDue(
 	}
 	const isHeartbeat = event.details?.trigger === 'heartbeat_offline';
 	const noticeKey = noticeFingerprint ? `${key}#notice:${noticeFingerprint}` : undefined;
-	const lastFor = (name: string) => (Object.prototype.hasOwnProperty.call(lastRun, name) ? lastRun[name] : undefined);
+	const lastFor = (name: string) =>
+		Object.prototype.hasOwnProperty.call(lastRun, name) ? lastRun[name] : undefined;
 	const last = isHeartbeat ? lastFor(key) : noticeKey ? lastFor(noticeKey) : undefined;
-	if (repeatSeconds > 0 && typeof last === 'number' && nowSeconds - last < repeatSeconds) return false;
+	if (repeatSeconds > 0 && typeof last === 'number' && nowSeconds - last < repeatSeconds)
+		return false;
 	lastRun[key] = nowSeconds;
 	if (!isHeartbeat && noticeKey) lastRun[noticeKey] = nowSeconds;
 	dropOldest(lastRun, MAX_OFFLINE_KEYS);

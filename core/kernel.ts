@@ -83,12 +83,24 @@ const MAX_RETAINED_EVENTS = 2000;
 const OPEN = 1;
 
 /** The sender, chat, content and time of an event or history entry against one expectation. */
-function matches(entry: Record<string, unknown>, selfId: number, pending: Pending, skewMs: number): boolean {
-	const sender = toNumber(entry.user_id) ?? (isRecord(entry.sender) ? toNumber(entry.sender.user_id) : undefined);
+function matches(
+	entry: Record<string, unknown>,
+	selfId: number,
+	pending: Pending,
+	skewMs: number,
+): boolean {
+	const sender =
+		toNumber(entry.user_id) ??
+		(isRecord(entry.sender) ? toNumber(entry.sender.user_id) : undefined);
 	if (sender !== selfId) return false;
 	const { target, sentAt, deadlineAt } = pending.expectation;
 	const groupId = toNumber(entry.group_id);
-	const type = typeof entry.message_type === 'string' ? entry.message_type : groupId !== undefined ? 'group' : 'private';
+	const type =
+		typeof entry.message_type === 'string'
+			? entry.message_type
+			: groupId !== undefined
+				? 'group'
+				: 'private';
 	if (type !== target.type) return false;
 	if (target.type === 'group' && groupId !== target.id) return false;
 	if (target.type === 'private') {
@@ -102,8 +114,10 @@ function matches(entry: Record<string, unknown>, selfId: number, pending: Pendin
 		if (ms < sentAt - skewMs - 1000 || ms > deadlineAt + skewMs) return false;
 	}
 	const sameContent =
-		(entry.message !== undefined && normaliseForMatch(entry.message as string | Segment[]) === pending.content) ||
-		(typeof entry.raw_message === 'string' && normaliseForMatch(entry.raw_message) === pending.content);
+		(entry.message !== undefined &&
+			normaliseForMatch(entry.message as string | Segment[]) === pending.content) ||
+		(typeof entry.raw_message === 'string' &&
+			normaliseForMatch(entry.raw_message) === pending.content);
 	return sameContent;
 }
 
@@ -126,11 +140,15 @@ function serverSeqOf(entry: Record<string, unknown>): number | null {
  * the raw records of its history. One per engine run, shared by every item.
  */
 export class KernelWatcher {
-	private readonly options: KernelWatcherOptions & { eventCheckIntervalMs: number; clockSkewMs: number };
+	private readonly options: KernelWatcherOptions & {
+		eventCheckIntervalMs: number;
+		clockSkewMs: number;
+	};
 
 	private socket: EventSocketLike | undefined;
 
-	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' = 'not_configured';
+	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' =
+		'not_configured';
 
 	private streamOpenSince: number | null = null;
 
@@ -208,7 +226,8 @@ export class KernelWatcher {
 		let event: unknown = data;
 		try {
 			if (typeof data === 'string') event = JSON.parse(data);
-			else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) event = JSON.parse(new TextDecoder().decode(data as ArrayBuffer));
+			else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data))
+				event = JSON.parse(new TextDecoder().decode(data as ArrayBuffer));
 		} catch {
 			return;
 		}
@@ -218,15 +237,25 @@ export class KernelWatcher {
 		if (!(event.post_type === 'message_sent' || (event.post_type === 'message' && self))) return;
 		if (!self) return;
 		// NapCat's debug adds the record: a self message is pushed only on status 2, but check it when shown.
-		if (isRecord(event.raw) && event.raw.sendStatus !== undefined && toNumber(event.raw.sendStatus) !== SEND_STATUS.success) return;
+		if (
+			isRecord(event.raw) &&
+			event.raw.sendStatus !== undefined &&
+			toNumber(event.raw.sendStatus) !== SEND_STATUS.success
+		)
+			return;
 		this.selfEventsSeen++;
 		this.events.push(event);
-		if (this.events.length > MAX_RETAINED_EVENTS) this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
+		if (this.events.length > MAX_RETAINED_EVENTS)
+			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
 	}
 
 	/** Whether the stream was open since before the send, so its events cover the send. */
 	private streamCovers(expectation: KernelExpectation): boolean {
-		return this.streamState === 'open' && this.streamOpenSince !== null && this.streamOpenSince <= expectation.sentAt;
+		return (
+			this.streamState === 'open' &&
+			this.streamOpenSince !== null &&
+			this.streamOpenSince <= expectation.sentAt
+		);
 	}
 
 	/**
@@ -246,7 +275,9 @@ export class KernelWatcher {
 				if (pending.outcome) return pending.outcome;
 			}
 			if (!this.canConfirm || clock() >= expectation.deadlineAt) break;
-			const nextRead = this.rawRecordsPossible ? this.lastReadAt + this.options.pollIntervalMs : Number.POSITIVE_INFINITY;
+			const nextRead = this.rawRecordsPossible
+				? this.lastReadAt + this.options.pollIntervalMs
+				: Number.POSITIVE_INFINITY;
 			const wait = Math.min(
 				this.streamState === 'open' ? this.options.eventCheckIntervalMs : Number.POSITIVE_INFINITY,
 				nextRead - clock(),
@@ -275,7 +306,8 @@ export class KernelWatcher {
 			note =
 				'no confirmation by the deadline, and no self message at all on the event stream: self-reporting may be off (NapCat reportSelfMessage, LLOneBot "report self message")';
 		} else {
-			note = 'the kernel did not confirm the message by the deadline (it may still confirm it later, or never)';
+			note =
+				'the kernel did not confirm the message by the deadline (it may still confirm it later, or never)';
 		}
 		const outcome: KernelOutcome = {
 			status: 'not_confirmed',
@@ -325,7 +357,11 @@ export class KernelWatcher {
 	private settleFromEvents(pending: Pending): void {
 		if (pending.outcome) return;
 		for (const event of this.events) {
-			if (this.taken(event) || !matches(event, this.options.selfId, pending, this.options.clockSkewMs)) continue;
+			if (
+				this.taken(event) ||
+				!matches(event, this.options.selfId, pending, this.options.clockSkewMs)
+			)
+				continue;
 			this.claim(event);
 			pending.outcome = {
 				status: 'confirmed',
@@ -346,14 +382,26 @@ export class KernelWatcher {
 		this.reads++;
 		const result =
 			target.type === 'group'
-				? await client.call('get_group_msg_history', { group_id: target.id, count: 20 }, { timeoutMs: requestTimeoutMs })
-				: await client.call('get_friend_msg_history', { user_id: target.id, count: 20 }, { timeoutMs: requestTimeoutMs });
+				? await client.call(
+						'get_group_msg_history',
+						{ group_id: target.id, count: 20 },
+						{ timeoutMs: requestTimeoutMs },
+					)
+				: await client.call(
+						'get_friend_msg_history',
+						{ user_id: target.id, count: 20 },
+						{ timeoutMs: requestTimeoutMs },
+					);
 		if (!result.ok) {
 			if (this.rawRecords === 'not_read') this.rawRecords = 'unread';
 			return;
 		}
 		const data = result.data;
-		const list = Array.isArray(data) ? data : isRecord(data) && Array.isArray(data.messages) ? data.messages : [];
+		const list = Array.isArray(data)
+			? data
+			: isRecord(data) && Array.isArray(data.messages)
+				? data.messages
+				: [];
 		const entries = list.filter(isRecord);
 		if (entries.length > 0 && !entries.some((entry) => isRecord(entry.raw))) {
 			this.rawRecords = 'not_exposed';
@@ -367,7 +415,11 @@ export class KernelWatcher {
 		for (const entry of entries) {
 			const raw = entry.raw as Record<string, unknown> | undefined;
 			if (!raw) continue;
-			if (this.taken(entry) || !matches(entry, this.options.selfId, pending, this.options.clockSkewMs)) continue;
+			if (
+				this.taken(entry) ||
+				!matches(entry, this.options.selfId, pending, this.options.clockSkewMs)
+			)
+				continue;
 			const status = toNumber(raw.sendStatus);
 			if (status === SEND_STATUS.success) {
 				this.claim(entry);
@@ -382,7 +434,12 @@ export class KernelWatcher {
 			}
 			if (status === SEND_STATUS.failed) {
 				this.claim(entry);
-				pending.outcome = { status: 'failed_in_kernel', via: 'raw_record', sendStatus: 0, noticedAfterMs: clock() - pending.expectation.sentAt };
+				pending.outcome = {
+					status: 'failed_in_kernel',
+					via: 'raw_record',
+					sendStatus: 0,
+					noticedAfterMs: clock() - pending.expectation.sentAt,
+				};
 				return;
 			}
 			if (status !== undefined) this.lastStatus.set(pending, status);
@@ -400,7 +457,8 @@ export class KernelWatcher {
 				// Closing a socket that never opened may throw; nothing is left to release then.
 			}
 		}
-		if (this.streamState === 'open' || this.streamState === 'connecting') this.streamState = 'closed';
+		if (this.streamState === 'open' || this.streamState === 'connecting')
+			this.streamState = 'closed';
 		this.streamOpenSince = null;
 	}
 }

@@ -34,13 +34,18 @@ export function escapeCqParam(value: string): string {
 
 /** Reverses both escapings. `&amp;` goes last so `&amp;#91;` stays the literal `&#91;`. */
 export function unescapeCq(text: string): string {
-	return text.replace(/&#44;/g, ',').replace(/&#91;/g, '[').replace(/&#93;/g, ']').replace(/&amp;/g, '&');
+	return text
+		.replace(/&#44;/g, ',')
+		.replace(/&#91;/g, '[')
+		.replace(/&#93;/g, ']')
+		.replace(/&amp;/g, '&');
 }
 
 function paramString(value: unknown): string | undefined {
 	if (value === undefined || value === null) return undefined;
 	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+		return String(value);
 	return JSON.stringify(value);
 }
 
@@ -86,7 +91,8 @@ export function parseCqString(input: string): Segment[] {
 		}
 		pushText(input.slice(position, start));
 		const end = input.indexOf(']', start);
-		if (end < 0) throw new InputError(`Malformed CQ code at position ${start}: missing "]"`, 'message');
+		if (end < 0)
+			throw new InputError(`Malformed CQ code at position ${start}: missing "]"`, 'message');
 		const body = input.slice(start + 4, end);
 		const [type, ...params] = body.split(',');
 		if (!/^[A-Za-z0-9_.-]+$/.test(type)) {
@@ -95,7 +101,11 @@ export function parseCqString(input: string): Segment[] {
 		const data: Record<string, unknown> = {};
 		for (const param of params) {
 			const equals = param.indexOf('=');
-			if (equals <= 0) throw new InputError(`Malformed CQ code at position ${start}: bad parameter "${param}"`, 'message');
+			if (equals <= 0)
+				throw new InputError(
+					`Malformed CQ code at position ${start}: bad parameter "${param}"`,
+					'message',
+				);
 			// defineProperty: a key named __proto__ stays an ordinary own key instead of setting the prototype.
 			Object.defineProperty(data, param.slice(0, equals).trim(), {
 				value: unescapeCq(param.slice(equals + 1)),
@@ -116,23 +126,37 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function validateSegment(value: unknown, index: number): Segment {
 	if (!isPlainObject(value)) {
-		throw new InputError(`Malformed segment at index ${index}: expected an object like {"type":"text","data":{...}}`, 'message');
+		throw new InputError(
+			`Malformed segment at index ${index}: expected an object like {"type":"text","data":{...}}`,
+			'message',
+		);
 	}
 	if (typeof value.type !== 'string' || !value.type.trim()) {
-		throw new InputError(`Malformed segment at index ${index}: "type" must be a non-empty string`, 'message');
+		throw new InputError(
+			`Malformed segment at index ${index}: "type" must be a non-empty string`,
+			'message',
+		);
 	}
 	if (value.data !== undefined && !isPlainObject(value.data)) {
-		throw new InputError(`Malformed segment at index ${index}: "data" must be an object`, 'message');
+		throw new InputError(
+			`Malformed segment at index ${index}: "data" must be an object`,
+			'message',
+		);
 	}
 	const data = { ...((value.data as Record<string, unknown>) ?? {}) };
 	if (value.type === 'text' && typeof data.text !== 'string') {
-		throw new InputError(`Malformed segment at index ${index}: a text segment needs "data.text" as a string`, 'message');
+		throw new InputError(
+			`Malformed segment at index ${index}: a text segment needs "data.text" as a string`,
+			'message',
+		);
 	}
 	return { type: value.type, data };
 }
 
 function isEmpty(segments: Segment[]): boolean {
-	return segments.every((segment) => segment.type === 'text' && !String(segment.data.text ?? '').trim());
+	return segments.every(
+		(segment) => segment.type === 'text' && !String(segment.data.text ?? '').trim(),
+	);
 }
 
 function parseSegmentsInput(content: unknown): Segment[] {
@@ -149,7 +173,10 @@ function parseSegmentsInput(content: unknown): Segment[] {
 	}
 	if (Array.isArray(value)) return value.map(validateSegment);
 	if (isPlainObject(value)) return [validateSegment(value, 0)];
-	throw new InputError('Unknown message shape: expected a segment array, one segment, or their JSON', 'message');
+	throw new InputError(
+		'Unknown message shape: expected a segment array, one segment, or their JSON',
+		'message',
+	);
 }
 
 /**
@@ -170,14 +197,19 @@ export function buildMessage(input: MessageInput): Segment[] {
 			segments = parseSegmentsInput(input.content);
 			break;
 		case 'cq': {
-			if (typeof input.content !== 'string') throw new InputError('A CQ message must be a string', 'message');
+			if (typeof input.content !== 'string')
+				throw new InputError('A CQ message must be a string', 'message');
 			segments = parseCqString(input.content);
 			break;
 		}
 		default:
-			throw new InputError(`Unknown message mode "${String((input as { mode: unknown }).mode)}"`, 'messageMode');
+			throw new InputError(
+				`Unknown message mode "${String((input as { mode: unknown }).mode)}"`,
+				'messageMode',
+			);
 	}
-	if (segments.length === 0 || isEmpty(segments)) throw new InputError('The message is empty', 'message');
+	if (segments.length === 0 || isEmpty(segments))
+		throw new InputError('The message is empty', 'message');
 	return segments;
 }
 
@@ -211,7 +243,8 @@ function own(record: object, key: string): boolean {
 }
 
 function canonicalSegment(segment: Segment): string {
-	if (segment.type === 'text') return escapeCq(String(segment.data?.text ?? '').replace(/\r\n?/g, '\n'));
+	if (segment.type === 'text')
+		return escapeCq(String(segment.data?.text ?? '').replace(/\r\n?/g, '\n'));
 	const data = segment.data ?? {};
 	const listed = own(MATCH_KEYS, segment.type) ? MATCH_KEYS[segment.type] : Object.keys(data);
 	const keys = listed.filter((key) => own(data, key)).sort();
@@ -261,7 +294,8 @@ export const MAX_QQ_ID = 4294967295;
 export function parseTargetId(value: unknown, field: string): number {
 	let text: string;
 	if (typeof value === 'number') {
-		if (!Number.isInteger(value)) throw new InputError(`${field} must be a whole number, got ${value}`, field);
+		if (!Number.isInteger(value))
+			throw new InputError(`${field} must be a whole number, got ${value}`, field);
 		text = String(value);
 	} else if (typeof value === 'string') {
 		text = value.trim();
@@ -271,8 +305,10 @@ export function parseTargetId(value: unknown, field: string): number {
 		throw new InputError(`${field} is required and must be a QQ number`, field);
 	}
 	if (!text) throw new InputError(`${field} is required`, field);
-	if (!/^\d+$/.test(text)) throw new InputError(`${field} must be a positive whole number, got "${text}"`, field);
+	if (!/^\d+$/.test(text))
+		throw new InputError(`${field} must be a positive whole number, got "${text}"`, field);
 	const id = Number(text);
-	if (id < 1 || id > MAX_QQ_ID) throw new InputError(`${field} must be between 1 and ${MAX_QQ_ID}, got ${text}`, field);
+	if (id < 1 || id > MAX_QQ_ID)
+		throw new InputError(`${field} must be between 1 and ${MAX_QQ_ID}, got ${text}`, field);
 	return id;
 }

@@ -9,7 +9,16 @@ import { DeliveryEngine } from './deliver';
 import type { AccountPacing } from './pacing/registry';
 import type { AccountAccess } from './deliver';
 import type { CallResult, OneBotClient } from './transport';
-import type { Clock, DeliveryResult, RawError, ReasonClass, ReasonCode, Sleep, Target, VerificationLevel } from './types';
+import type {
+	Clock,
+	DeliveryResult,
+	RawError,
+	ReasonClass,
+	ReasonCode,
+	Sleep,
+	Target,
+	VerificationLevel,
+} from './types';
 
 export type ProbeState = 'up' | 'degraded' | 'down';
 
@@ -31,12 +40,21 @@ export const PROBE_DIAGNOSES = [
 export type ProbeDiagnosis = (typeof PROBE_DIAGNOSES)[number];
 
 /** What each diagnosis means and what to do, for the node's summary line and the generated docs tables (npm run docs). */
-export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; meaning: string; action: string }> = {
-	ok: { state: 'up', meaning: 'Every check passed and every canary arrived in time.', action: 'Nothing.' },
+export const DIAGNOSIS_DESCRIPTIONS: Record<
+	ProbeDiagnosis,
+	{ state: string; meaning: string; action: string }
+> = {
+	ok: {
+		state: 'up',
+		meaning: 'Every check passed and every canary arrived in time.',
+		action: 'Nothing.',
+	},
 	unreachable: {
 		state: 'down',
-		meaning: 'The OneBot API did not answer get_login_info (connection refused or reset, or no answer within the timeout).',
-		action: 'Check that the implementation is running and the base URL is right; restart the client if it hangs.',
+		meaning:
+			'The OneBot API did not answer get_login_info (connection refused or reset, or no answer within the timeout).',
+		action:
+			'Check that the implementation is running and the base URL is right; restart the client if it hangs.',
 	},
 	auth_failed: {
 		state: 'down',
@@ -45,28 +63,34 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; mea
 	},
 	api_error: {
 		state: 'down when get_login_info fails, else degraded',
-		meaning: 'The API answered with an error or a body that is not a OneBot reply (HTTP 5xx, malformed JSON, unknown error).',
-		action: 'Read checks.*.raw. A proxy or web UI at the base URL gives malformed replies; 5xx is often temporary.',
+		meaning:
+			'The API answered with an error or a body that is not a OneBot reply (HTTP 5xx, malformed JSON, unknown error).',
+		action:
+			'Read checks.*.raw. A proxy or web UI at the base URL gives malformed replies; 5xx is often temporary.',
 	},
 	offline: {
 		state: 'down',
-		meaning: 'The API answers but the QQ account is not logged in (get_status online:false or a not-logged-in error).',
+		meaning:
+			'The API answers but the QQ account is not logged in (get_status online:false or a not-logged-in error).',
 		action: 'Log the account in again (it may need a QR scan) or restart the client.',
 	},
 	group_send_blocked_private_ok: {
 		state: 'down',
-		meaning: 'The group canary did not arrive while the private canary did: the known stuck-client signature.',
+		meaning:
+			'The group canary did not arrive while the private canary did: the known stuck-client signature.',
 		action: 'Restart the QQ client (OneBot Restart Client); it clears this state.',
 	},
 	all_sends_failing: {
 		state: 'down',
 		meaning: 'Neither the group nor the private canary arrived.',
-		action: 'Read canaries.*.reason: risk control means pause sending for hours; otherwise restart the client.',
+		action:
+			'Read canaries.*.reason: risk control means pause sending for hours; otherwise restart the client.',
 	},
 	group_send_failing: {
 		state: 'down',
 		meaning: 'The group canary did not arrive (no private canary was sent to compare).',
-		action: 'Read canaries.group.reason; add a private canary to tell a stuck client from a group problem.',
+		action:
+			'Read canaries.group.reason; add a private canary to tell a stuck client from a group problem.',
 	},
 	private_send_failing: {
 		state: 'down',
@@ -75,7 +99,8 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; mea
 	},
 	witness_unavailable: {
 		state: 'degraded',
-		meaning: 'A canary was sent but the witness account could not be read, so its arrival is unknown.',
+		meaning:
+			'A canary was sent but the witness account could not be read, so its arrival is unknown.',
 		action: 'Check the witness credential and its client; the bot itself may be fine.',
 	},
 	canary_slow: {
@@ -93,7 +118,7 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<ProbeDiagnosis, { state: string; mea
 		meaning:
 			"Everything works, but the bot's own self message (message_sent) for the accepted canary did not come in on the Event WebSocket URL of its credential: self-reporting is off or the stream could not be opened. Kernel Confirmed verification and the check after a timed-out send cannot see late confirmations then.",
 		action:
-			'Switch self-reporting on for that WebSocket (NapCat: reportSelfMessage in its network config; LLOneBot: report self messages), or clear the credential\'s Event WebSocket URL if you do not use it.',
+			"Switch self-reporting on for that WebSocket (NapCat: reportSelfMessage in its network config; LLOneBot: report self messages), or clear the credential's Event WebSocket URL if you do not use it.",
 	},
 };
 
@@ -173,7 +198,9 @@ function text(value: unknown): string | null {
 }
 
 function record(data: unknown): Record<string, unknown> {
-	return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+	return data && typeof data === 'object' && !Array.isArray(data)
+		? (data as Record<string, unknown>)
+		: {};
 }
 
 function toCheck<T>(
@@ -251,7 +278,8 @@ export async function runChecks(
 /** Whether canaries are worth sending: not when the account cannot be reached or is not logged in. */
 export function canarySkipReason(checks: ProbeChecks): string | null {
 	if (!checks.login.ok) return `get_login_info failed (${checks.login.reason})`;
-	if (checks.status.reason === 'client_offline') return 'the account is offline (get_status online:false)';
+	if (checks.status.reason === 'client_offline')
+		return 'the account is offline (get_status online:false)';
 	return null;
 }
 
@@ -269,7 +297,12 @@ export function diagnose(
 	checks: ProbeChecks,
 	canaries: { group?: CanaryResult; private?: CanaryResult },
 ): ProbeVerdict {
-	const verdict = (state: ProbeState, diagnosis: ProbeDiagnosis, reason: ReasonCode | null, summary: string) => ({
+	const verdict = (
+		state: ProbeState,
+		diagnosis: ProbeDiagnosis,
+		reason: ReasonCode | null,
+		summary: string,
+	) => ({
 		state,
 		diagnosis,
 		reason,
@@ -281,12 +314,19 @@ export function diagnose(
 		if (NETWORK_REASONS.has(reason)) {
 			return verdict('down', 'unreachable', reason, `The OneBot API is not reachable (${reason}).`);
 		}
-		if (reason === 'auth_failed') return verdict('down', 'auth_failed', reason, 'The OneBot API refused the access token.');
-		if (reason === 'client_offline') return verdict('down', 'offline', reason, 'The QQ account is not logged in.');
+		if (reason === 'auth_failed')
+			return verdict('down', 'auth_failed', reason, 'The OneBot API refused the access token.');
+		if (reason === 'client_offline')
+			return verdict('down', 'offline', reason, 'The QQ account is not logged in.');
 		return verdict('down', 'api_error', reason, `get_login_info failed (${reason}).`);
 	}
 	if (status.reason === 'client_offline') {
-		return verdict('down', 'offline', status.reason, 'The API answers but the QQ account is offline (get_status online:false).');
+		return verdict(
+			'down',
+			'offline',
+			status.reason,
+			'The API answers but the QQ account is offline (get_status online:false).',
+		);
 	}
 
 	const group = canaries.group;
@@ -308,7 +348,12 @@ export function diagnose(
 		);
 	}
 	if (failedCanary(group)) {
-		return verdict('down', 'group_send_failing', group!.reason, `The group canary did not arrive (${group!.reason}).`);
+		return verdict(
+			'down',
+			'group_send_failing',
+			group!.reason,
+			`The group canary did not arrive (${group!.reason}).`,
+		);
 	}
 	if (failedCanary(privateCanary)) {
 		return verdict(
@@ -320,9 +365,16 @@ export function diagnose(
 	}
 
 	// The account answers and no canary failed: what is left can only degrade.
-	const brokenCheck = [status, version].find((check) => !check.ok && check.reason !== 'unsupported_action');
+	const brokenCheck = [status, version].find(
+		(check) => !check.ok && check.reason !== 'unsupported_action',
+	);
 	if (brokenCheck) {
-		return verdict('degraded', 'api_error', brokenCheck.reason, `${brokenCheck.action} failed (${brokenCheck.reason}).`);
+		return verdict(
+			'degraded',
+			'api_error',
+			brokenCheck.reason,
+			`${brokenCheck.action} failed (${brokenCheck.reason}).`,
+		);
 	}
 	const unverified = [group, privateCanary].find((canary) => canary?.status === 'unverified');
 	if (unverified) {
@@ -344,10 +396,17 @@ export function diagnose(
 	}
 	const slowCheck = [login, status, version].find((check) => check.slow);
 	if (slowCheck) {
-		return verdict('degraded', 'api_slow', null, `${slowCheck.action} took ${slowCheck.latencyMs} ms, over the threshold.`);
+		return verdict(
+			'degraded',
+			'api_slow',
+			null,
+			`${slowCheck.action} took ${slowCheck.latencyMs} ms, over the threshold.`,
+		);
 	}
 	const noSelfEvent = [group, privateCanary].find(
-		(canary) => canary?.status === 'delivered' && (canary.evidence.selfEvent as { seen?: boolean } | undefined)?.seen === false,
+		(canary) =>
+			canary?.status === 'delivered' &&
+			(canary.evidence.selfEvent as { seen?: boolean } | undefined)?.seen === false,
 	);
 	if (noSelfEvent) {
 		const selfEvent = noSelfEvent.evidence.selfEvent as { eventStream?: string };
@@ -410,16 +469,26 @@ export function applyHysteresis(
 ): HysteresisOutcome {
 	const failureThreshold = Math.max(1, Math.floor(settings.failureThreshold));
 	const recoveryThreshold = Math.max(1, Math.floor(settings.recoveryThreshold));
-	const previousState: ProbeState = memory && SEVERITY[memory.state] !== undefined ? memory.state : 'up';
-	const recent = [...(memory?.recent ?? []).filter((state) => SEVERITY[state] !== undefined), observed].slice(-MAX_RECENT);
+	const previousState: ProbeState =
+		memory && SEVERITY[memory.state] !== undefined ? memory.state : 'up';
+	const recent = [
+		...(memory?.recent ?? []).filter((state) => SEVERITY[state] !== undefined),
+		observed,
+	].slice(-MAX_RECENT);
 	const current = SEVERITY[previousState];
 
 	let next = current;
 	const lastWorse = recent.slice(-failureThreshold);
 	const lastBetter = recent.slice(-recoveryThreshold);
-	if (lastWorse.length === failureThreshold && lastWorse.every((state) => SEVERITY[state] > current)) {
+	if (
+		lastWorse.length === failureThreshold &&
+		lastWorse.every((state) => SEVERITY[state] > current)
+	) {
 		next = Math.min(...lastWorse.map((state) => SEVERITY[state]));
-	} else if (lastBetter.length === recoveryThreshold && lastBetter.every((state) => SEVERITY[state] < current)) {
+	} else if (
+		lastBetter.length === recoveryThreshold &&
+		lastBetter.every((state) => SEVERITY[state] < current)
+	) {
 		next = Math.max(...lastBetter.map((state) => SEVERITY[state]));
 	}
 	const state = BY_SEVERITY[next];
@@ -445,8 +514,16 @@ export function pruneHistories(histories: Record<string, HysteresisMemory>, max 
 }
 
 /** The history key: one account (its API base URL) and one canary configuration. */
-export function hysteresisKey(baseUrl: string, canaries: { group?: Target; private?: Target | 'witness' }): string {
-	const privateKey = canaries.private === 'witness' ? 'witness' : canaries.private ? String(canaries.private.id) : '-';
+export function hysteresisKey(
+	baseUrl: string,
+	canaries: { group?: Target; private?: Target | 'witness' },
+): string {
+	const privateKey =
+		canaries.private === 'witness'
+			? 'witness'
+			: canaries.private
+				? String(canaries.private.id)
+				: '-';
 	return `${baseUrl.replace(/\/+$/, '')}|group:${canaries.group ? canaries.group.id : '-'}|private:${privateKey}`;
 }
 
@@ -466,7 +543,10 @@ export interface CanaryPlan {
 }
 
 /** Sends one canary and judges it; the node passes one built on the Send node's verifier. */
-export type CanarySender = (plan: CanaryPlan, context: { selfId: number | null }) => Promise<CanaryResult>;
+export type CanarySender = (
+	plan: CanaryPlan,
+	context: { selfId: number | null },
+) => Promise<CanaryResult>;
 
 export interface ProbeRunOptions {
 	client: OneBotClient;
@@ -493,7 +573,10 @@ export const CANARY_PLACEHOLDERS = ['{time}', '{nonce}'] as const;
  * Fills a canary template. `{nonce}` is required: it makes every canary unique, so a witness can never
  * mistake an earlier canary for this one. `{time}` is the probe time in the given time zone.
  */
-export function renderCanaryText(template: string, values: { nowMs: number; nonce: string; timeZone?: string }): string {
+export function renderCanaryText(
+	template: string,
+	values: { nowMs: number; nonce: string; timeZone?: string },
+): string {
 	let time: string;
 	try {
 		time = new Intl.DateTimeFormat('sv-SE', {
@@ -536,17 +619,24 @@ export function skippedCanary(plan: CanaryPlan, note: string): CanaryResult {
  */
 export async function runProbe(options: ProbeRunOptions): Promise<ProbeRun> {
 	const started = options.clock();
-	const checks = await runChecks(options.client, { timeoutMs: options.timeoutMs, apiSlowMs: options.thresholds.apiSlowMs });
+	const checks = await runChecks(options.client, {
+		timeoutMs: options.timeoutMs,
+		apiSlowMs: options.thresholds.apiSlowMs,
+	});
 	const selfId = checks.login.data?.userId ?? null;
 	const skip = canarySkipReason(checks);
 	const judge = async (plan: CanaryPlan | undefined): Promise<CanaryResult | undefined> => {
 		if (!plan) return undefined;
 		if (skip) return skippedCanary(plan, `not sent: ${skip}`);
 		const result = await options.sendCanary(plan, { selfId });
-		const slow = result.status === 'delivered' && (result.latencyMs ?? 0) > options.thresholds.canarySlowMs;
+		const slow =
+			result.status === 'delivered' && (result.latencyMs ?? 0) > options.thresholds.canarySlowMs;
 		return { ...result, slow };
 	};
-	const [group, privateCanary] = await Promise.all([judge(options.canaries.group), judge(options.canaries.private)]);
+	const [group, privateCanary] = await Promise.all([
+		judge(options.canaries.group),
+		judge(options.canaries.private),
+	]);
 	const canaries: ProbeRun['canaries'] = {};
 	if (group) canaries.group = group;
 	if (privateCanary) canaries.private = privateCanary;
@@ -591,11 +681,16 @@ function timeBetween(from: string | undefined, to: string | null | undefined): n
 }
 
 /** Reads a delivery result as a canary result. */
-export function canaryFromDelivery(plan: CanaryPlan, text: string, result: DeliveryResult): CanaryResult {
+export function canaryFromDelivery(
+	plan: CanaryPlan,
+	text: string,
+	result: DeliveryResult,
+): CanaryResult {
 	const sentAt = result.attempts[0]?.startedAt;
 	const delivered = result.status === 'delivered';
 	// Only the witness proves arrival; a witness that cannot be read leaves arrival unknown.
-	const unverified = !delivered && plan.verification === 'witness' && result.reason === 'lookup_failed';
+	const unverified =
+		!delivered && plan.verification === 'witness' && result.reason === 'lookup_failed';
 	const canary: CanaryResult = {
 		target: result.target,
 		status: delivered ? 'delivered' : unverified ? 'unverified' : 'failed',
@@ -655,17 +750,28 @@ export function deliveryCanarySender(environment: CanaryEnvironment): CanarySend
 			if (!ids.witness?.ok) {
 				const failure = ids.witness && !ids.witness.ok ? ids.witness.classification : null;
 				return {
-					...skippedCanary(plan, 'not sent: the witness account could not be identified (get_login_info)'),
+					...skippedCanary(
+						plan,
+						'not sent: the witness account could not be identified (get_login_info)',
+					),
 					status: 'unverified',
 					reason: 'lookup_failed',
 					reasonClass: 'transient',
-					evidence: { witness: { identified: false, error: failure?.raw ?? null, reason: failure?.reason ?? null } },
+					evidence: {
+						witness: {
+							identified: false,
+							error: failure?.raw ?? null,
+							reason: failure?.reason ?? null,
+						},
+					},
 				};
 			}
 			target = { type: 'private', id: ids.witness.identity.selfId };
 		}
 		const message = [{ type: 'text', data: { text: plan.text } }];
-		const [result] = await engine.deliverAll([{ index: 0, target, message, correlationId: `probe-${plan.text}` }]);
+		const [result] = await engine.deliverAll([
+			{ index: 0, target, message, correlationId: `probe-${plan.text}` },
+		]);
 		const canary = canaryFromDelivery(plan, plan.text, result);
 		if (plan.recall && result.messageId !== null) {
 			const recall = await environment.sender.client.call(

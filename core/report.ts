@@ -15,7 +15,12 @@ export const FAILURE_EVENT_KINDS: readonly FailureEventKind[] = [
 	'probe_down',
 	'restart_failed',
 ];
-export const FAILURE_SOURCES: readonly FailureSource[] = ['send', 'probe', 'restart', 'onebot_event'];
+export const FAILURE_SOURCES: readonly FailureSource[] = [
+	'send',
+	'probe',
+	'restart',
+	'onebot_event',
+];
 
 export interface FailureEventFields extends Partial<DeliveryResult> {
 	event: FailureEventKind;
@@ -56,7 +61,9 @@ export function buildFailureEvent(fields: FailureEventFields): FailureEvent {
 		if (source[key] !== undefined) event[key] = source[key];
 	}
 	event.reportedAt =
-		typeof fields.reportedAt === 'number' ? new Date(fields.reportedAt).toISOString() : fields.reportedAt;
+		typeof fields.reportedAt === 'number'
+			? new Date(fields.reportedAt).toISOString()
+			: fields.reportedAt;
 	return event as unknown as FailureEvent;
 }
 
@@ -80,7 +87,11 @@ export function parseFailureEvent(value: unknown): FailureEvent {
 	if (typeof reportedAt !== 'string' || Number.isNaN(Date.parse(reportedAt))) {
 		throw new ReportFormatError('"reportedAt" must be an ISO date');
 	}
-	if (reason !== undefined && reason !== null && !(REASON_CODES as readonly unknown[]).includes(reason)) {
+	if (
+		reason !== undefined &&
+		reason !== null &&
+		!(REASON_CODES as readonly unknown[]).includes(reason)
+	) {
 		throw new ReportFormatError(`"reason" is not a known reason code`);
 	}
 	// An item refused before sending reports what it had: its target may lack a valid id or type, and it
@@ -94,10 +105,14 @@ export function parseFailureEvent(value: unknown): FailureEvent {
 			(typeof target.id === 'number' || target.id === null)
 		)
 	) {
-		throw new ReportFormatError('"target" must be {type: "group"|"private", id: number} (type or id null when invalid)');
+		throw new ReportFormatError(
+			'"target" must be {type: "group"|"private", id: number} (type or id null when invalid)',
+		);
 	}
 	if (message !== undefined && message !== null && !Array.isArray(message)) {
-		throw new ReportFormatError('"message" must be an array of segments, or null when nothing was sent');
+		throw new ReportFormatError(
+			'"message" must be an array of segments, or null when nothing was sent',
+		);
 	}
 	return buildFailureEvent(value as unknown as FailureEventFields);
 }
@@ -125,7 +140,8 @@ export async function postFailureReport(
 ): Promise<ReportOutcome> {
 	const reportUrl = destination.reportUrl?.trim();
 	if (!reportUrl) return { sent: false, error: 'no report URL is set in the credential' };
-	if (!destination.reportSecret) return { sent: false, error: 'no report secret is set in the credential' };
+	if (!destination.reportSecret)
+		return { sent: false, error: 'no report secret is set in the credential' };
 	try {
 		// The exact string that is signed is the exact body sent: never let a client re-serialise it.
 		const body = JSON.stringify(event);
@@ -139,8 +155,13 @@ export async function postFailureReport(
 			body,
 			timeoutMs: options.timeoutMs ?? 10000,
 		});
-		if (response.status >= 200 && response.status < 300) return { sent: true, status: response.status };
-		return { sent: false, status: response.status, error: `the trigger answered HTTP ${response.status}${describeRefusal(response.body)}` };
+		if (response.status >= 200 && response.status < 300)
+			return { sent: true, status: response.status };
+		return {
+			sent: false,
+			status: response.status,
+			error: `the trigger answered HTTP ${response.status}${describeRefusal(response.body)}`,
+		};
 	} catch (error) {
 		const code = isRecord(error) && typeof error.code === 'string' ? ` (${error.code})` : '';
 		return { sent: false, error: `the report could not be posted${code}` };
@@ -204,7 +225,8 @@ export class ReplayMemory {
 		}
 		if (this.takenAt.has(key)) return false;
 		this.takenAt.set(key, nowSeconds);
-		while (this.takenAt.size > this.max) this.takenAt.delete(this.takenAt.keys().next().value as string);
+		while (this.takenAt.size > this.max)
+			this.takenAt.delete(this.takenAt.keys().next().value as string);
 		return true;
 	}
 }
@@ -213,12 +235,16 @@ export class ReplayMemory {
 export function dropOldest(memory: Record<string, number>, max: number): void {
 	const keys = Object.keys(memory);
 	if (keys.length <= max) return;
-	const byAge = keys.map((key, order) => ({ key, at: memory[key], order })).sort((a, b) => a.at - b.at || a.order - b.order);
+	const byAge = keys
+		.map((key, order) => ({ key, at: memory[key], order }))
+		.sort((a, b) => a.at - b.at || a.order - b.order);
 	for (const { key } of byAge.slice(0, keys.length - max)) delete memory[key];
 }
 
 /** A target as a report may carry it: type and id kept when valid, else null (an item refused before sending). */
-export function reportableTarget(target: unknown): { type: 'group' | 'private' | null; id: number | null } | undefined {
+export function reportableTarget(
+	target: unknown,
+): { type: 'group' | 'private' | null; id: number | null } | undefined {
 	if (!isRecord(target)) return undefined;
 	const type = target.type === 'group' || target.type === 'private' ? target.type : null;
 	const id = typeof target.id === 'number' && Number.isSafeInteger(target.id) ? target.id : null;

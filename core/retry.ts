@@ -19,7 +19,11 @@ export interface BackoffOptions {
  * Delay before retry number `retry` (1 for the first retry): uniform in
  * [0, min(cap, base·factor^(retry-1))].
  */
-export function backoffDelay(retry: number, options: BackoffOptions, random: RandomFn = Math.random): number {
+export function backoffDelay(
+	retry: number,
+	options: BackoffOptions,
+	random: RandomFn = Math.random,
+): number {
 	const ceiling = backoffCeiling(retry, options);
 	return Math.floor(random() * ceiling);
 }
@@ -75,17 +79,28 @@ export function decideRetry(
 ): RetryDecision {
 	const reasonClass = classification.reasonClass;
 	if (reasonClass === 'terminal') return { action: 'stop', delayMs: 0, why: 'terminal failure' };
-	if (!policy.retryOn.includes(reasonClass)) return { action: 'stop', delayMs: 0, why: `${reasonClass} not retried` };
-	if (attempt >= policy.maxAttempts) return { action: 'stop', delayMs: 0, why: 'attempts exhausted' };
+	if (!policy.retryOn.includes(reasonClass))
+		return { action: 'stop', delayMs: 0, why: `${reasonClass} not retried` };
+	if (attempt >= policy.maxAttempts)
+		return { action: 'stop', delayMs: 0, why: 'attempts exhausted' };
 	if (reasonClass === 'account') {
 		const ceiling = backoffCeiling(attempt, {
 			baseMs: policy.accountBackoffMs,
 			capMs: policy.accountCapMs ?? policy.accountBackoffMs * 8,
 			factor: policy.factor,
 		});
-		return { action: 'retry', delayMs: Math.floor(ceiling / 2 + random() * (ceiling / 2)), why: 'account-level: long backoff' };
+		return {
+			action: 'retry',
+			delayMs: Math.floor(ceiling / 2 + random() * (ceiling / 2)),
+			why: 'account-level: long backoff',
+		};
 	}
-	const delayMs = backoffDelay(attempt, { baseMs: policy.baseMs, capMs: policy.capMs, factor: policy.factor }, random);
-	if (reasonClass === 'ambiguous') return { action: 'verify_then_retry', delayMs, why: 'may have arrived: verify first' };
+	const delayMs = backoffDelay(
+		attempt,
+		{ baseMs: policy.baseMs, capMs: policy.capMs, factor: policy.factor },
+		random,
+	);
+	if (reasonClass === 'ambiguous')
+		return { action: 'verify_then_retry', delayMs, why: 'may have arrived: verify first' };
 	return { action: 'retry', delayMs, why: 'transient failure' };
 }

@@ -46,7 +46,11 @@ export class BoundedRegistry<V> {
 }
 
 /** One node of one workflow, for one account (or probe configuration). */
-export function runMemoryKey(workflowId: string | undefined, nodeId: string, accountKey: string): string {
+export function runMemoryKey(
+	workflowId: string | undefined,
+	nodeId: string,
+	accountKey: string,
+): string {
 	return `${workflowId ?? '-'}|${nodeId}|${accountKey}`;
 }
 
@@ -59,14 +63,21 @@ export const processProbeMemory = new BoundedRegistry<HysteresisMemory>(MAX_PROB
 function validMemory(value: unknown): value is HysteresisMemory {
 	if (!value || typeof value !== 'object') return false;
 	const memory = value as Partial<HysteresisMemory>;
-	return typeof memory.state === 'string' && Array.isArray(memory.recent) && typeof memory.updatedAt === 'string';
+	return (
+		typeof memory.state === 'string' &&
+		Array.isArray(memory.recent) &&
+		typeof memory.updatedAt === 'string'
+	);
 }
 
 /**
  * One probe configuration's hysteresis, as the process and the stored copy offer it: the newer of the two
  * (by `updatedAt`; the process memory on a tie). A newer stored copy is another process's later run.
  */
-export function mergeHysteresis(inProcess: HysteresisMemory | undefined, stored: unknown): HysteresisMemory | undefined {
+export function mergeHysteresis(
+	inProcess: HysteresisMemory | undefined,
+	stored: unknown,
+): HysteresisMemory | undefined {
 	const copy = validMemory(stored) ? stored : undefined;
 	if (!inProcess) return copy;
 	if (!copy) return inProcess;

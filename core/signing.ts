@@ -10,7 +10,10 @@ export const REPORT_TIMESTAMP_HEADER = 'X-OneBot-Sentinel-Timestamp';
 export const REPORT_SIGNATURE_HEADER = 'X-OneBot-Sentinel-Signature';
 export const DEFAULT_REPORT_MAX_AGE_SECONDS = 300;
 
-export type ReportHeaders = Record<typeof REPORT_TIMESTAMP_HEADER | typeof REPORT_SIGNATURE_HEADER, string>;
+export type ReportHeaders = Record<
+	typeof REPORT_TIMESTAMP_HEADER | typeof REPORT_SIGNATURE_HEADER,
+	string
+>;
 
 type RawBody = string | Uint8Array;
 
@@ -50,7 +53,11 @@ export function signReport(body: string, secret: string, timestampSeconds: numbe
  * stale: signed correctly but outside the age window, in the past or the future (a replay; 403).
  */
 export type ReportVerification =
-	| { ok: true; timestampSeconds: number; /** The digest bytes as lower-case hex (the replay memory's key). */ signature: string }
+	| {
+			ok: true;
+			timestampSeconds: number;
+			/** The digest bytes as lower-case hex (the replay memory's key). */ signature: string;
+	  }
 	| { ok: false; failure: 'missing' | 'forged' | 'stale'; detail: string };
 
 export function verifyReport(
@@ -63,10 +70,18 @@ export function verifyReport(
 	const timestamp = headerValue(headers, REPORT_TIMESTAMP_HEADER);
 	const signature = headerValue(headers, REPORT_SIGNATURE_HEADER);
 	if (!timestamp || !signature) {
-		return { ok: false, failure: 'missing', detail: 'the report carries no signature or no timestamp' };
+		return {
+			ok: false,
+			failure: 'missing',
+			detail: 'the report carries no signature or no timestamp',
+		};
 	}
 	if (!/^\d{1,12}$/.test(timestamp)) {
-		return { ok: false, failure: 'forged', detail: 'the report timestamp is not a number of seconds' };
+		return {
+			ok: false,
+			failure: 'forged',
+			detail: 'the report timestamp is not a number of seconds',
+		};
 	}
 	const match = /^sha256=(.+)$/i.exec(signature);
 	if (!match || !secret || !sameDigest(reportDigest(rawBody, secret, timestamp), match[1])) {
@@ -88,7 +103,11 @@ export function verifyReport(
  * OneBot HTTP POST event signing: `X-Signature: sha1=<hex HMAC-SHA1(key, raw body)>`, the same in
  * LLOneBot, NapCat, go-cqhttp and Lagrange (only the key differs: see the credential's fields).
  */
-export function verifyOneBotSignature(rawBody: RawBody, xSignatureHeader: string | undefined, key: string): boolean {
+export function verifyOneBotSignature(
+	rawBody: RawBody,
+	xSignatureHeader: string | undefined,
+	key: string,
+): boolean {
 	if (!xSignatureHeader || !key) return false;
 	const match = /^sha1=(.+)$/i.exec(xSignatureHeader.trim());
 	if (!match) return false;

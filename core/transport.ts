@@ -40,12 +40,20 @@ export function networkErrorCode(error: unknown): string {
 	let current: unknown = error;
 	while (current && typeof current === 'object' && !seen.has(current)) {
 		seen.add(current);
-		const candidate = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+		const candidate = current as {
+			code?: unknown;
+			name?: unknown;
+			message?: unknown;
+			cause?: unknown;
+		};
 		if (typeof candidate.code === 'string' && /^E[A-Z_]+$|^ABORT_ERR$/.test(candidate.code)) {
 			return candidate.code;
 		}
 		if (candidate.name === 'TimeoutError' || candidate.name === 'AbortError') return 'ETIMEDOUT';
-		if (typeof candidate.message === 'string' && /timeout of \d+ms exceeded|timed out/i.test(candidate.message)) {
+		if (
+			typeof candidate.message === 'string' &&
+			/timeout of \d+ms exceeded|timed out/i.test(candidate.message)
+		) {
 			return 'ETIMEDOUT';
 		}
 		current = candidate.cause;
@@ -59,7 +67,10 @@ export function networkErrorCode(error: unknown): string {
  */
 export function transportErrorFrom(error: unknown): TransportError {
 	const code = networkErrorCode(error);
-	return new TransportError(code === 'ETIMEDOUT' ? 'request timed out' : `request failed (${code})`, code);
+	return new TransportError(
+		code === 'ETIMEDOUT' ? 'request timed out' : `request failed (${code})`,
+		code,
+	);
 }
 
 /** The OneBot v11 reply envelope. */
@@ -83,7 +94,14 @@ export interface CallFailure {
 }
 
 export type CallResult<T = unknown> =
-	| { ok: true; action: string; data: T; envelope: OneBotEnvelope; httpStatus: number; latencyMs: number }
+	| {
+			ok: true;
+			action: string;
+			data: T;
+			envelope: OneBotEnvelope;
+			httpStatus: number;
+			latencyMs: number;
+	  }
 	| { ok: false; action: string; failure: CallFailure; latencyMs: number };
 
 export interface OneBotClientOptions {
@@ -106,7 +124,8 @@ export function parseEnvelope(body: unknown): OneBotEnvelope | undefined {
 	}
 	if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
 	const candidate = value as Record<string, unknown>;
-	if (typeof candidate.status !== 'string' || typeof candidate.retcode !== 'number') return undefined;
+	if (typeof candidate.status !== 'string' || typeof candidate.retcode !== 'number')
+		return undefined;
 	return candidate as unknown as OneBotEnvelope;
 }
 
@@ -168,7 +187,10 @@ export class OneBotClient {
 		} catch (error) {
 			const code = error instanceof TransportError ? error.code : networkErrorCode(error);
 			const message = error instanceof Error ? error.message : String(error);
-			return fail({ kind: TIMEOUT_CODES.has(code) ? 'timeout' : 'network', raw: { code, message } });
+			return fail({
+				kind: TIMEOUT_CODES.has(code) ? 'timeout' : 'network',
+				raw: { code, message },
+			});
 		}
 
 		const envelope = parseEnvelope(response.body);
@@ -179,7 +201,10 @@ export class OneBotClient {
 			return fail({ kind: 'http', raw, envelope });
 		}
 		if (!envelope) {
-			return fail({ kind: 'malformed', raw: { httpStatus: response.status, body: bodyText(response.body) } });
+			return fail({
+				kind: 'malformed',
+				raw: { httpStatus: response.status, body: bodyText(response.body) },
+			});
 		}
 		const accepted =
 			(envelope.status === 'ok' || envelope.status === 'async') &&

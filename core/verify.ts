@@ -55,7 +55,8 @@ export function checkApiAcceptance(
 	seenMessageIds: ReadonlySet<number>,
 	targetType: Target['type'],
 ): SendAcceptance {
-	if (!result.ok) return { accepted: false, classification: classifyCall(result.failure, { targetType }) };
+	if (!result.ok)
+		return { accepted: false, classification: classifyCall(result.failure, { targetType }) };
 	const rejection = checkSendAccepted(result.data, seenMessageIds, {
 		httpStatus: result.httpStatus,
 		status: result.envelope.status,
@@ -89,7 +90,12 @@ export interface LookupResult {
 
 function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
 	const groupId = toNumber(data.group_id);
-	const type = typeof data.message_type === 'string' ? data.message_type : groupId !== undefined ? 'group' : undefined;
+	const type =
+		typeof data.message_type === 'string'
+			? data.message_type
+			: groupId !== undefined
+				? 'group'
+				: undefined;
 	return { type, groupId };
 }
 
@@ -98,24 +104,43 @@ function chatOf(data: Record<string, unknown>): { type?: string; groupId?: numbe
  * message with this id, from the sender, in the target chat, with the content sent. That proves the
  * kernel kept it, not that anyone received it: a stuck client shows unsent messages as sent.
  */
-export async function lookupSentMessage(client: OneBotClient, request: LookupRequest): Promise<LookupResult> {
-	const result = await client.call('get_msg', { message_id: request.messageId }, { timeoutMs: request.timeoutMs });
+export async function lookupSentMessage(
+	client: OneBotClient,
+	request: LookupRequest,
+): Promise<LookupResult> {
+	const result = await client.call(
+		'get_msg',
+		{ message_id: request.messageId },
+		{ timeoutMs: request.timeoutMs },
+	);
 	if (!result.ok) {
 		const classification = classifyCall(result.failure);
-		return { found: false, classification, evidence: { action: 'get_msg', found: false, error: classification.raw } };
+		return {
+			found: false,
+			classification,
+			evidence: { action: 'get_msg', found: false, error: classification.raw },
+		};
 	}
 	const data = isRecord(result.data) ? result.data : {};
 	const problems: string[] = [];
-	const sender = toNumber(data.user_id) ?? (isRecord(data.sender) ? toNumber(data.sender.user_id) : undefined);
-	if (request.senderId !== null && sender !== undefined && sender !== request.senderId) problems.push('another sender');
+	const sender =
+		toNumber(data.user_id) ?? (isRecord(data.sender) ? toNumber(data.sender.user_id) : undefined);
+	if (request.senderId !== null && sender !== undefined && sender !== request.senderId)
+		problems.push('another sender');
 	const chat = chatOf(data);
-	if (chat.type !== undefined && chat.type !== request.target.type) problems.push('another chat type');
-	if (request.target.type === 'group' && chat.groupId !== undefined && chat.groupId !== request.target.id) {
+	if (chat.type !== undefined && chat.type !== request.target.type)
+		problems.push('another chat type');
+	if (
+		request.target.type === 'group' &&
+		chat.groupId !== undefined &&
+		chat.groupId !== request.target.id
+	) {
 		problems.push('another group');
 	}
 	const sameContent =
 		(data.message !== undefined && tryNormaliseForMatch(data.message) === request.content) ||
-		(typeof data.raw_message === 'string' && tryNormaliseForMatch(data.raw_message) === request.content);
+		(typeof data.raw_message === 'string' &&
+			tryNormaliseForMatch(data.raw_message) === request.content);
 	if (!sameContent) problems.push('other content');
 	if (problems.length > 0) {
 		return {
@@ -123,13 +148,20 @@ export async function lookupSentMessage(client: OneBotClient, request: LookupReq
 			classification: verifierFailure(
 				'lookup_failed',
 				'ambiguous',
-				{ status: result.envelope.status, retcode: result.envelope.retcode, message: `get_msg returned ${problems.join(', ')}` },
+				{
+					status: result.envelope.status,
+					retcode: result.envelope.retcode,
+					message: `get_msg returned ${problems.join(', ')}`,
+				},
 				'lookup_mismatch',
 			),
 			evidence: { action: 'get_msg', found: false, mismatch: problems },
 		};
 	}
-	const seq = request.target.type === 'group' ? entryServerSeq(data as WitnessEntry, request.seqField) : undefined;
+	const seq =
+		request.target.type === 'group'
+			? entryServerSeq(data as WitnessEntry, request.seqField)
+			: undefined;
 	const evidence: Record<string, unknown> = { action: 'get_msg', found: true };
 	// Seq 0 is what a kernel gives a message the server never numbered.
 	if (seq !== undefined && seq > 0) {

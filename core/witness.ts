@@ -84,7 +84,10 @@ export const DEFAULT_CLOCK_SKEW_MS = 2000;
 const SECOND_ROUNDING_MS = 1000;
 
 /** The entry's server seq, when the witness's implementation has one. */
-export function entryServerSeq(entry: WitnessEntry, seqField?: WitnessSeqField): number | undefined {
+export function entryServerSeq(
+	entry: WitnessEntry,
+	seqField?: WitnessSeqField,
+): number | undefined {
 	switch (seqField) {
 		case 'none':
 			return undefined;
@@ -113,15 +116,24 @@ function sameChat(entry: WitnessEntry, expectation: SentMessageExpectation): boo
 
 function contentMatches(entry: WitnessEntry, content: string): boolean {
 	if (entry.message !== undefined && tryNormaliseForMatch(entry.message) === content) return true;
-	return typeof entry.raw_message === 'string' && tryNormaliseForMatch(entry.raw_message) === content;
+	return (
+		typeof entry.raw_message === 'string' && tryNormaliseForMatch(entry.raw_message) === content
+	);
 }
 
-function insideWindow(entry: WitnessEntry, expectation: SentMessageExpectation, options: MatchOptions): boolean {
+function insideWindow(
+	entry: WitnessEntry,
+	expectation: SentMessageExpectation,
+	options: MatchOptions,
+): boolean {
 	const time = toNumber(entry.time);
 	if (time === undefined) return false;
 	const at = time * 1000;
 	const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
-	return at >= expectation.sentAt - skew - SECOND_ROUNDING_MS && at <= expectation.sentAt + expectation.windowMs;
+	return (
+		at >= expectation.sentAt - skew - SECOND_ROUNDING_MS &&
+		at <= expectation.sentAt + expectation.windowMs
+	);
 }
 
 /** How an entry matched, for the evidence of a delivery result. */
@@ -160,7 +172,9 @@ function entryKey(entry: WitnessEntry): string {
 	if (id !== undefined) return `id:${id}`;
 	const seq = toNumber(entry.real_seq) ?? toNumber(entry.message_seq) ?? toNumber(entry.real_id);
 	if (seq !== undefined) return `seq:${seq}`;
-	const content = (entry.message !== undefined ? tryNormaliseForMatch(entry.message) : null) ?? String(entry.raw_message ?? '');
+	const content =
+		(entry.message !== undefined ? tryNormaliseForMatch(entry.message) : null) ??
+		String(entry.raw_message ?? '');
 	return `raw:${entry.time}|${entrySender(entry)}|${content}`;
 }
 
@@ -187,9 +201,11 @@ export class WitnessBaseline {
 		for (const entry of entries) {
 			this.keys.add(entryKey(entry));
 			const seq = entryServerSeq(entry, this.seqField);
-			if (seq !== undefined && (this.highSeq === undefined || seq > this.highSeq)) this.highSeq = seq;
+			if (seq !== undefined && (this.highSeq === undefined || seq > this.highSeq))
+				this.highSeq = seq;
 			const time = toNumber(entry.time);
-			if (time !== undefined && (this.newestTime === undefined || time > this.newestTime)) this.newestTime = time;
+			if (time !== undefined && (this.newestTime === undefined || time > this.newestTime))
+				this.newestTime = time;
 		}
 	}
 
@@ -248,7 +264,9 @@ export function matchAll(
 	baseline: WitnessBaseline = new WitnessBaseline(),
 	options: MatchOptions = {},
 ): Array<WitnessMatch | undefined> {
-	const candidates = chronological(entries, options.seqField).filter((entry) => !baseline.covers(entry));
+	const candidates = chronological(entries, options.seqField).filter(
+		(entry) => !baseline.covers(entry),
+	);
 	const claimed = new Set<WitnessEntry>();
 	const results: Array<WitnessMatch | undefined> = new Array(expectations.length).fill(undefined);
 	const order = expectations
@@ -284,7 +302,10 @@ export interface HistoryPageInfo {
 	newestTime?: number;
 }
 
-export function historyPageInfo(entries: WitnessEntry[], seqField?: WitnessSeqField): HistoryPageInfo {
+export function historyPageInfo(
+	entries: WitnessEntry[],
+	seqField?: WitnessSeqField,
+): HistoryPageInfo {
 	const ordered = chronological(entries, seqField);
 	const oldest = ordered[0];
 	const newest = ordered[ordered.length - 1];

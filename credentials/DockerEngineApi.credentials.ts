@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
 
 /**
  * A Docker Engine API endpoint over TCP, meant to be a socket proxy that allows container restarts
@@ -30,7 +36,8 @@ export class DockerEngineApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Sent as "Authorization: Bearer" when the proxy sits behind an authenticating reverse proxy. Leave empty otherwise.',
+			description:
+				'Sent as "Authorization: Bearer" when the proxy sits behind an authenticating reverse proxy. Leave empty otherwise.',
 		},
 	];
 

@@ -52,7 +52,8 @@ export class NapCatWebUiApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: -1,
-					message: 'The NapCat WebUI refused the login: check the token (or wait a minute if it says "login rate limit").',
+					message:
+						'The NapCat WebUI refused the login: check the token (or wait a minute if it says "login rate limit").',
 				},
 			},
 		],

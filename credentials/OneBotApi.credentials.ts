@@ -1,5 +1,9 @@
 import type { ICredentialType, Icon } from 'n8n-workflow';
-import { oneBotAuthenticate, oneBotConnectionProperties, oneBotCredentialTest } from './oneBotConnection';
+import {
+	oneBotAuthenticate,
+	oneBotConnectionProperties,
+	oneBotCredentialTest,
+} from './oneBotConnection';
 
 export class OneBotApi implements ICredentialType {
 	name = 'oneBotApi';

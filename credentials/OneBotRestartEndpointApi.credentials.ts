@@ -11,7 +11,8 @@ export class OneBotRestartEndpointApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-onebot-sentinel#onebot-restart-client';
+	documentationUrl =
+		'https://www.npmjs.com/package/n8n-nodes-onebot-sentinel#onebot-restart-client';
 
 	properties: INodeProperties[] = [
 		{
@@ -30,7 +31,8 @@ export class OneBotRestartEndpointApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			placeholder: 'Bearer 0123456789abcdef',
-			description: 'Full value of the Authorization header the endpoint expects. Leave empty when it needs none.',
+			description:
+				'Full value of the Authorization header the endpoint expects. Leave empty when it needs none.',
 		},
 	];
 

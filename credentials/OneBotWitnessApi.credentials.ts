@@ -1,5 +1,9 @@
 import type { ICredentialType, Icon } from 'n8n-workflow';
-import { oneBotAuthenticate, oneBotConnectionProperties, oneBotCredentialTest } from './oneBotConnection';
+import {
+	oneBotAuthenticate,
+	oneBotConnectionProperties,
+	oneBotCredentialTest,
+} from './oneBotConnection';
 
 /** A second QQ account in the same groups; what it receives is the proof that a message arrived. */
 export class OneBotWitnessApi implements ICredentialType {

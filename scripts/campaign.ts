@@ -134,15 +134,50 @@ function faultFor(kind: FaultKind, random: () => number): FaultSpec {
 
 function isAmbiguousFailure(result: DeliveryResult): boolean {
 	const check = result.evidence.check as { result?: string } | undefined;
-	return result.reasonClass === 'ambiguous' || result.reasonClass === 'account' || check?.result === 'unknown';
+	return (
+		result.reasonClass === 'ambiguous' ||
+		result.reasonClass === 'account' ||
+		check?.result === 'unknown'
+	);
 }
 
-async function runTarget(target: FlavourVersion, sends: number, options: Required<Omit<CampaignOptions, 'targets' | 'log' | 'sends'>>, random: () => number, log: (line: string) => void): Promise<{ tally: TargetTally; violations: string[] }> {
+async function runTarget(
+	target: FlavourVersion,
+	sends: number,
+	options: Required<Omit<CampaignOptions, 'targets' | 'log' | 'sends'>>,
+	random: () => number,
+	log: (line: string) => void,
+): Promise<{ tally: TargetTally; violations: string[] }> {
 	const base = defaultWorld();
-	const accounts = Object.fromEntries(Object.entries(base.accounts!).map(([name, account]) => [name, { ...account, flavour: target.flavour, version: target.version }]));
-	const sim: Simulator = await startSimulator({ ...base, accounts, kernelTimeoutMs: 150, deliveryDelayMs: 10, heartbeatIntervalMs: 60000, restartDowntimeMs: 200 });
+	const accounts = Object.fromEntries(
+		Object.entries(base.accounts!).map(([name, account]) => [
+			name,
+			{ ...account, flavour: target.flavour, version: target.version },
+		]),
+	);
+	const sim: Simulator = await startSimulator({
+		...base,
+		accounts,
+		kernelTimeoutMs: 150,
+		deliveryDelayMs: 10,
+		heartbeatIntervalMs: 60000,
+		restartDowntimeMs: 200,
+	});
 	const label = `${target.flavour} ${target.version}`;
-	const tally: TargetTally = { target: label, sends: 0, delivered: 0, notDelivered: 0, notDeliveredArrivedAmbiguous: 0, errors: 0, duplicates: 0, lost: 0, wrongNotDelivered: 0, faults: 0, restarts: 0, reasons: {} };
+	const tally: TargetTally = {
+		target: label,
+		sends: 0,
+		delivered: 0,
+		notDelivered: 0,
+		notDeliveredArrivedAmbiguous: 0,
+		errors: 0,
+		duplicates: 0,
+		lost: 0,
+		wrongNotDelivered: 0,
+		faults: 0,
+		restarts: 0,
+		reasons: {},
+	};
 	const violations: string[] = [];
 	const texts: Array<{ text: string; outcome: DeliveryOutcome }> = [];
 	try {
@@ -176,17 +211,36 @@ async function runTarget(target: FlavourVersion, sends: number, options: Require
 				const requests: DeliveryRequest[] = Array.from({ length: size }, (_, i) => ({
 					index: i,
 					target: { type: 'group', id: GROUP },
-					message: [{ type: 'text', data: { text: `campaign ${options.seed} ${label} r${run} #${start + i}` } }],
+					message: [
+						{
+							type: 'text',
+							data: { text: `campaign ${options.seed} ${label} r${run} #${start + i}` },
+						},
+					],
 					correlationId: `c${start + i}`,
 				}));
 				const engine = new DeliveryEngine(SETTINGS, {
-					sender: { client: new OneBotClient({ baseUrl: bot.http, accessToken: bot.token, request: fetchRequest }) },
-					witness: { client: new OneBotClient({ baseUrl: witness.http, accessToken: witness.token, request: fetchRequest }) },
+					sender: {
+						client: new OneBotClient({
+							baseUrl: bot.http,
+							accessToken: bot.token,
+							request: fetchRequest,
+						}),
+					},
+					witness: {
+						client: new OneBotClient({
+							baseUrl: witness.http,
+							accessToken: witness.token,
+							request: fetchRequest,
+						}),
+					},
 					sleep,
 					clock: Date.now,
 				});
 				const outcomes = await engine.deliverEach(requests);
-				outcomes.forEach((outcome, i) => texts.push({ text: String(requests[i].message[0].data.text), outcome }));
+				outcomes.forEach((outcome, i) =>
+					texts.push({ text: String(requests[i].message[0].data.text), outcome }),
+				);
 			}
 		};
 		await Promise.all(Array.from({ length: options.runs }, (_, run) => runOne(run)));
@@ -195,9 +249,12 @@ async function runTarget(target: FlavourVersion, sends: number, options: Require
 		await sim.control.clearFaults();
 		// Let deliveries still on their way land before reading the ground truth.
 		await sleep(SETTINGS.deadlineMs + 500);
-		const truth = (await sim.control.groundTruth()) as { accounts: Record<string, { inbox: Array<{ text: string }> }> };
+		const truth = (await sim.control.groundTruth()) as {
+			accounts: Record<string, { inbox: Array<{ text: string }> }>;
+		};
 		const copies = new Map<string, number>();
-		for (const entry of truth.accounts.witness.inbox) copies.set(entry.text, (copies.get(entry.text) ?? 0) + 1);
+		for (const entry of truth.accounts.witness.inbox)
+			copies.set(entry.text, (copies.get(entry.text) ?? 0) + 1);
 		for (const { text, outcome } of texts) {
 			tally.sends++;
 			const arrived = copies.get(text) ?? 0;
@@ -224,7 +281,9 @@ async function runTarget(target: FlavourVersion, sends: number, options: Require
 					if (isAmbiguousFailure(outcome.result)) tally.notDeliveredArrivedAmbiguous++;
 					else {
 						tally.wrongNotDelivered++;
-						violations.push(`${label}: "${text}" was Not Delivered (${outcome.result.reason}, ${outcome.result.reasonClass}) but arrived`);
+						violations.push(
+							`${label}: "${text}" was Not Delivered (${outcome.result.reason}, ${outcome.result.reasonClass}) but arrived`,
+						);
 					}
 				}
 			}
@@ -247,11 +306,25 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 	// with its own random stream (seed + position), so a seed draws the same plan for each.
 	const results: Array<{ tally: TargetTally; violations: string[] }> = [];
 	for (const [i, target] of targets.entries()) {
-		results.push(await runTarget(target, perTarget, { seed: options.seed, runs: options.runs ?? 3, batch: options.batch ?? 8 }, rng(options.seed + i * 7919), log));
+		results.push(
+			await runTarget(
+				target,
+				perTarget,
+				{ seed: options.seed, runs: options.runs ?? 3, batch: options.batch ?? 8 },
+				rng(options.seed + i * 7919),
+				log,
+			),
+		);
 	}
 	const tallies = results.map((result) => result.tally);
 	const violations = results.flatMap((result) => result.violations);
-	return { seed: options.seed, sends: tallies.reduce((sum, t) => sum + t.sends, 0), tallies, violations, durationMs: Date.now() - started };
+	return {
+		seed: options.seed,
+		sends: tallies.reduce((sum, t) => sum + t.sends, 0),
+		tallies,
+		violations,
+		durationMs: Date.now() - started,
+	};
 }
 
 export function resultsTable(result: CampaignResult): string {
@@ -259,7 +332,8 @@ export function resultsTable(result: CampaignResult): string {
 		'| Implementation | Sends | Delivered | Not Delivered | Not Delivered, arrived, said unknown | Faults injected | Client restarts | Duplicates | Lost | Not Delivered but arrived | Item errors |\n' +
 		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 	const rows = result.tallies.map(
-		(t) => `| ${t.target} | ${t.sends} | ${t.delivered} | ${t.notDelivered} | ${t.notDeliveredArrivedAmbiguous} | ${t.faults} | ${t.restarts} | ${t.duplicates} | ${t.lost} | ${t.wrongNotDelivered} | ${t.errors} |`,
+		(t) =>
+			`| ${t.target} | ${t.sends} | ${t.delivered} | ${t.notDelivered} | ${t.notDeliveredArrivedAmbiguous} | ${t.faults} | ${t.restarts} | ${t.duplicates} | ${t.lost} | ${t.wrongNotDelivered} | ${t.errors} |`,
 	);
 	return [header, ...rows].join('\n');
 }
@@ -273,7 +347,9 @@ async function main(): Promise<void> {
 	const seed = Number(value('seed') ?? Math.floor(Math.random() * 2 ** 31));
 	const sends = Number(value('sends') ?? 10000);
 	const out = value('out') ?? 'docs/campaign.md';
-	console.log(`campaign seed ${seed}, ${sends} sends (reproduce: npm run campaign -- --seed ${seed} --sends ${sends})`);
+	console.log(
+		`campaign seed ${seed}, ${sends} sends (reproduce: npm run campaign -- --seed ${seed} --sends ${sends})`,
+	);
 	const result = await runCampaign({ seed, sends, log: (line) => console.log(line) });
 	const table = resultsTable(result);
 	console.log(table);
@@ -292,7 +368,12 @@ async function main(): Promise<void> {
 		'What it does not cover yet: failure reports to a trigger during the runs, and restarts through the Restart',
 		"Client (so the restart guard's spacing is not checked here); the restarts above are the simulator's own.",
 		'',
-		result.violations.length === 0 ? 'No violations.' : `Violations (${result.violations.length}):\n\n${result.violations.slice(0, 50).map((v) => `- ${v}`).join('\n')}`,
+		result.violations.length === 0
+			? 'No violations.'
+			: `Violations (${result.violations.length}):\n\n${result.violations
+					.slice(0, 50)
+					.map((v) => `- ${v}`)
+					.join('\n')}`,
 		'',
 	].join('\n');
 	writeFileSync(out, doc);

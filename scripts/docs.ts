@@ -19,7 +19,9 @@ for (const file of GENERATED_FILES) {
 	if (!check) writeFileSync(path, rendered);
 }
 if (check && stale.length) {
-	console.error(`Generated tables differ from the constants in: ${stale.join(', ')}. Run npm run docs.`);
+	console.error(
+		`Generated tables differ from the constants in: ${stale.join(', ')}. Run npm run docs.`,
+	);
 	process.exit(1);
 }
 console.log(stale.length ? `Rewrote ${stale.join(', ')}` : 'Generated tables are up to date');

@@ -42,7 +42,11 @@ async function stopAll(code: number): Promise<void> {
 	if (stopping) return;
 	stopping = true;
 	if (n8n || sim) log('stopping n8n and the simulator');
-	await Promise.allSettled([n8n?.stop(), sim?.stop(), ...[...trackedChildren].map((c) => stopProcess(c, 5000))]);
+	await Promise.allSettled([
+		n8n?.stop(),
+		sim?.stop(),
+		...[...trackedChildren].map((c) => stopProcess(c, 5000)),
+	]);
 	process.exit(code);
 }
 
@@ -60,7 +64,8 @@ async function main(): Promise<void> {
 	process.on('exit', killTrackedSync);
 
 	for (const port of real ? [N8N_PORT] : [N8N_PORT, SIM_PORT]) {
-		if (!(await portFree(port))) throw new Error(`port ${port} on 127.0.0.1 is in use: stop what runs there first`);
+		if (!(await portFree(port)))
+			throw new Error(`port ${port} on 127.0.0.1 is in use: stop what runs there first`);
 	}
 
 	log('building and packing the package');
@@ -74,7 +79,9 @@ async function main(): Promise<void> {
 		log(`using the real OneBot endpoint ${real.botUrl} (no simulator)`);
 	}
 
-	log(`installing ${packed.name} into ${path.join(userFolder, '.n8n', 'nodes')} and starting n8n (about 20-40 s)`);
+	log(
+		`installing ${packed.name} into ${path.join(userFolder, '.n8n', 'nodes')} and starting n8n (about 20-40 s)`,
+	);
 	n8n = await startN8n({
 		packageTgz: packed.tgz,
 		userFolder,
@@ -89,7 +96,8 @@ async function main(): Promise<void> {
 		const { credentials, skipped } = realCredentials(real, n8n.baseUrl);
 		await n8n.importCredentials(credentials);
 		log(`imported ${credentials.length} credential(s) pointing at your endpoints`);
-		if (skipped.length) log(`not imported (set their env vars to include them): ${skipped.join(', ')}`);
+		if (skipped.length)
+			log(`not imported (set their env vars to include them): ${skipped.join(', ')}`);
 	} else {
 		const credentials = simulatorCredentials(sim!.ready, n8n.baseUrl);
 		await n8n.importCredentials(credentials);

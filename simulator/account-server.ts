@@ -57,7 +57,11 @@ export class AccountServer {
 
 	// ------------------------------------------------------------ transport faults
 
-	private transportFaults(ctx: FaultContext): { latency: number; fault?: ActiveFault; applied: string[] } {
+	private transportFaults(ctx: FaultContext): {
+		latency: number;
+		fault?: ActiveFault;
+		applied: string[];
+	} {
 		const applied: string[] = [];
 		let latency = 0;
 		for (const f of this.world.faults.matching(['latency'], ctx)) {
@@ -74,11 +78,21 @@ export class AccountServer {
 		return { latency, fault, applied };
 	}
 
-	private faultContext(action: string, params: Record<string, unknown>, transport: 'http' | 'ws'): FaultContext {
+	private faultContext(
+		action: string,
+		params: Record<string, unknown>,
+		transport: 'http' | 'ws',
+	): FaultContext {
 		const ctx: FaultContext = { account: this.acc.name, action, transport };
-		const isSend = action === 'send_msg' || action === 'send_group_msg' || action === 'send_private_msg';
+		const isSend =
+			action === 'send_msg' || action === 'send_group_msg' || action === 'send_private_msg';
 		if (isSend || action.endsWith('_history')) {
-			const group = params.group_id !== undefined && params.group_id !== '' && action !== 'send_private_msg' && action !== 'get_friend_msg_history' && params.message_type !== 'private';
+			const group =
+				params.group_id !== undefined &&
+				params.group_id !== '' &&
+				action !== 'send_private_msg' &&
+				action !== 'get_friend_msg_history' &&
+				params.message_type !== 'private';
 			if (group) {
 				ctx.messageType = 'group';
 				ctx.group = Number(params.group_id);
@@ -114,7 +128,14 @@ export class AccountServer {
 		if (!auth.ok) {
 			const r = auth.reply!;
 			this.writeJson(res, r.httpStatus, r.body);
-			this.world.recordCall({ ...base, httpStatus: r.httpStatus, response: r.body ?? null, faults: [], outcome: 'auth_failed', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				httpStatus: r.httpStatus,
+				response: r.body ?? null,
+				faults: [],
+				outcome: 'auth_failed',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		// parameters: query for GET; JSON or form body for POST (NapCat merges the query in)
@@ -130,10 +151,24 @@ export class AccountServer {
 					const parsed = JSON.parse(bodyText);
 					params = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
 				} catch {
-					const reply = { status: 'failed', retcode: 1400, data: null, message: 'Bad Request', wording: 'Bad Request' };
+					const reply = {
+						status: 'failed',
+						retcode: 1400,
+						data: null,
+						message: 'Bad Request',
+						wording: 'Bad Request',
+					};
 					if (f.flavour === 'gocq' || f.flavour === 'lagrange') this.writeJson(res, 400, undefined);
 					else this.writeJson(res, 400, reply);
-					this.world.recordCall({ ...base, params: bodyText, httpStatus: 400, response: null, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+					this.world.recordCall({
+						...base,
+						params: bodyText,
+						httpStatus: 400,
+						response: null,
+						faults: [],
+						outcome: 'answered',
+						durationMs: Date.now() - started,
+					});
 					return;
 				}
 			}
@@ -145,7 +180,14 @@ export class AccountServer {
 			const hello = F.okBody(f, {});
 			hello.message = 'NapCat4 Is Running';
 			this.writeJson(res, 200, hello);
-			this.world.recordCall({ ...base, httpStatus: 200, response: hello, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				httpStatus: 200,
+				response: hello,
+				faults: [],
+				outcome: 'answered',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 
@@ -161,11 +203,23 @@ export class AccountServer {
 				}, ms);
 				this.hangTimers.add(t);
 			}
-			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'hang', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				response: null,
+				faults: tf.applied,
+				outcome: 'hang',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		if (kind === 'connection_reset') {
-			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'reset', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				response: null,
+				faults: tf.applied,
+				outcome: 'reset',
+				durationMs: Date.now() - started,
+			});
 			resetSocket(req.socket);
 			return;
 		}
@@ -173,30 +227,65 @@ export class AccountServer {
 			const text = String(tf.fault?.spec.params?.body ?? 'Internal Server Error');
 			res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
 			res.end(text);
-			this.world.recordCall({ ...base, httpStatus: 500, response: text, faults: tf.applied, outcome: 'http_500', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				httpStatus: 500,
+				response: text,
+				faults: tf.applied,
+				outcome: 'http_500',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		const result = await this.world.handleAction(this.acc.name, action, params, 'http');
 		const faults = [...tf.applied, ...result.faults];
 		if (kind === 'malformed_json') {
 			const full = result.body ? JSON.stringify(result.body) : '';
-			const cut = Number(tf.fault?.spec.params?.truncateAt ?? Math.max(1, Math.floor(full.length / 2)));
+			const cut = Number(
+				tf.fault?.spec.params?.truncateAt ?? Math.max(1, Math.floor(full.length / 2)),
+			);
 			const text = full.slice(0, cut);
 			res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
 			res.end(text);
-			this.world.recordCall({ ...base, httpStatus: 200, response: text, rawResponse: text, faults, outcome: 'malformed_json', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				httpStatus: 200,
+				response: text,
+				rawResponse: text,
+				faults,
+				outcome: 'malformed_json',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		if (res.destroyed || req.socket.destroyed) {
-			this.world.recordCall({ ...base, httpStatus: result.httpStatus, response: result.body ?? null, faults, outcome: 'answered', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				httpStatus: result.httpStatus,
+				response: result.body ?? null,
+				faults,
+				outcome: 'answered',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		this.acc.stat.packet_sent++;
 		this.writeJson(res, result.httpStatus, result.body);
-		this.world.recordCall({ ...base, httpStatus: result.httpStatus, response: result.body ?? null, faults, outcome: 'answered', durationMs: Date.now() - started });
+		this.world.recordCall({
+			...base,
+			httpStatus: result.httpStatus,
+			response: result.body ?? null,
+			faults,
+			outcome: 'answered',
+			durationMs: Date.now() - started,
+		});
 	}
 
-	private writeJson(res: http.ServerResponse, status: number, body: Record<string, unknown> | undefined): void {
+	private writeJson(
+		res: http.ServerResponse,
+		status: number,
+		body: Record<string, unknown> | undefined,
+	): void {
 		if (res.destroyed) return;
 		if (body === undefined) {
 			res.writeHead(status, { 'Content-Length': '0' });
@@ -204,7 +293,10 @@ export class AccountServer {
 			return;
 		}
 		const text = JSON.stringify(body);
-		res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+		res.writeHead(status, {
+			'Content-Type': 'application/json; charset=utf-8',
+			'Content-Length': String(Buffer.byteLength(text)),
+		});
 		res.end(text);
 	}
 
@@ -216,16 +308,41 @@ export class AccountServer {
 		const f = this.acc.flavour;
 		let role: Role | undefined;
 		if (f.flavour === 'napcat') role = path === '/api' ? 'api' : 'universal';
-		else role = path === '/api' ? 'api' : path === '/event' ? 'event' : path === '/' ? 'universal' : undefined;
+		else
+			role =
+				path === '/api'
+					? 'api'
+					: path === '/event'
+						? 'event'
+						: path === '/'
+							? 'universal'
+							: undefined;
 		if (!role) {
 			socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
 			return;
 		}
-		const auth = F.checkAuth(f, this.acc.cfg.token, { header: req.headers.authorization, query: url.searchParams.get('access_token') });
+		const auth = F.checkAuth(f, this.acc.cfg.token, {
+			header: req.headers.authorization,
+			query: url.searchParams.get('access_token'),
+		});
 		if (!auth.ok && !auth.wsFrame) {
 			const st = auth.reply?.httpStatus ?? 401;
-			socket.end(`HTTP/1.1 ${st} ${st === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
-			this.world.recordCall({ at: this.world.clock.now(), account: this.acc.name, transport: 'ws', path, action: '(connect)', params: null, httpStatus: st, response: null, faults: [], outcome: 'auth_failed', durationMs: 0 });
+			socket.end(
+				`HTTP/1.1 ${st} ${st === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+			);
+			this.world.recordCall({
+				at: this.world.clock.now(),
+				account: this.acc.name,
+				transport: 'ws',
+				path,
+				action: '(connect)',
+				params: null,
+				httpStatus: st,
+				response: null,
+				faults: [],
+				outcome: 'auth_failed',
+				durationMs: 0,
+			});
 			return;
 		}
 		this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -234,7 +351,18 @@ export class AccountServer {
 			ws.on('error', () => undefined);
 			if (!auth.ok) {
 				ws.send(JSON.stringify(auth.wsFrame));
-				this.world.recordCall({ at: this.world.clock.now(), account: this.acc.name, transport: 'ws', path, action: '(connect)', params: null, response: auth.wsFrame, faults: [], outcome: 'auth_failed', durationMs: 0 });
+				this.world.recordCall({
+					at: this.world.clock.now(),
+					account: this.acc.name,
+					transport: 'ws',
+					path,
+					action: '(connect)',
+					params: null,
+					response: auth.wsFrame,
+					faults: [],
+					outcome: 'auth_failed',
+					durationMs: 0,
+				});
 				ws.close();
 				return;
 			}
@@ -246,7 +374,10 @@ export class AccountServer {
 		const acc = this.acc;
 		const world = this.world;
 		if (role !== 'api') {
-			const sink = { send: (ev: Record<string, unknown>) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(ev)) };
+			const sink = {
+				send: (ev: Record<string, unknown>) =>
+					ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(ev)),
+			};
 			acc.sinks.add(sink);
 			sink.send(world.lifecycleEvent(acc, 'connect'));
 			const hb = world.clock.setInterval(() => {
@@ -272,24 +403,66 @@ export class AccountServer {
 		} catch (e) {
 			const body =
 				f.flavour === 'gocq'
-					? { data: null, retcode: 1400, msg: 'JSON_PARSE_ERROR', wording: (e as Error).message, status: 'failed' }
-					: F.errorBody(f, { retcode: 1400, message: `JSON 解析失败: ${(e as Error).message}` }, 'ws');
+					? {
+							data: null,
+							retcode: 1400,
+							msg: 'JSON_PARSE_ERROR',
+							wording: (e as Error).message,
+							status: 'failed',
+						}
+					: F.errorBody(
+							f,
+							{ retcode: 1400, message: `JSON 解析失败: ${(e as Error).message}` },
+							'ws',
+						);
 			if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(body));
-			this.world.recordCall({ at: this.world.clock.now(), account: this.acc.name, transport: 'ws', action: '', params: text, response: body, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+			this.world.recordCall({
+				at: this.world.clock.now(),
+				account: this.acc.name,
+				transport: 'ws',
+				action: '',
+				params: text,
+				response: body,
+				faults: [],
+				outcome: 'answered',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		const action = typeof frame.action === 'string' ? frame.action : '';
-		const params = frame.params && typeof frame.params === 'object' ? (frame.params as Record<string, unknown>) : {};
-		const base = { at: this.world.clock.now(), account: this.acc.name, transport: 'ws' as const, action, params, echo: frame.echo };
+		const params =
+			frame.params && typeof frame.params === 'object'
+				? (frame.params as Record<string, unknown>)
+				: {};
+		const base = {
+			at: this.world.clock.now(),
+			account: this.acc.name,
+			transport: 'ws' as const,
+			action,
+			params,
+			echo: frame.echo,
+		};
 		const tf = this.transportFaults(this.faultContext(action, params, 'ws'));
 		if (tf.latency) await this.world.sleep(tf.latency);
 		const kind = tf.fault?.spec.kind;
 		if (kind === 'hang') {
-			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'hang', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				response: null,
+				faults: tf.applied,
+				outcome: 'hang',
+				durationMs: Date.now() - started,
+			});
 			return;
 		}
 		if (kind === 'connection_reset') {
-			this.world.recordCall({ ...base, response: null, faults: tf.applied, outcome: 'reset', durationMs: Date.now() - started });
+			this.world.recordCall({
+				...base,
+				response: null,
+				faults: tf.applied,
+				outcome: 'reset',
+				durationMs: Date.now() - started,
+			});
 			ws.terminate();
 			return;
 		}
@@ -301,12 +474,22 @@ export class AccountServer {
 		let out = JSON.stringify(body);
 		let outcome: CallRecord['outcome'] = 'answered';
 		if (kind === 'malformed_json') {
-			out = out.slice(0, Number(tf.fault?.spec.params?.truncateAt ?? Math.max(1, Math.floor(out.length / 2))));
+			out = out.slice(
+				0,
+				Number(tf.fault?.spec.params?.truncateAt ?? Math.max(1, Math.floor(out.length / 2))),
+			);
 			outcome = 'malformed_json';
 		}
 		if (ws.readyState === WebSocket.OPEN) ws.send(out);
 		this.acc.stat.packet_sent++;
-		this.world.recordCall({ ...base, response: outcome === 'answered' ? body : out, rawResponse: outcome === 'answered' ? undefined : out, faults, outcome, durationMs: Date.now() - started });
+		this.world.recordCall({
+			...base,
+			response: outcome === 'answered' ? body : out,
+			rawResponse: outcome === 'answered' ? undefined : out,
+			faults,
+			outcome,
+			durationMs: Date.now() - started,
+		});
 	}
 }
 

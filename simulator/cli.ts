@@ -16,7 +16,15 @@ export function cliDefaultWorld(): WorldConfig {
 	// The demo bot reports its own messages, as the shipped credential (with the bot's Event WebSocket URL) expects:
 	// Kernel Confirmed (example 1b) and the Health Probe's self-reporting check work out of the box.
 	const accounts = { ...base.accounts, bot: { ...base.accounts!.bot, reportSelfMessage: true } };
-	return { ...base, accounts, kernelTimeoutMs: 10_000, deliveryDelayMs: 300, deliveryJitterMs: 200, heartbeatIntervalMs: 30_000, restartDowntimeMs: 5_000 };
+	return {
+		...base,
+		accounts,
+		kernelTimeoutMs: 10_000,
+		deliveryDelayMs: 300,
+		deliveryJitterMs: 200,
+		heartbeatIntervalMs: 30_000,
+		restartDowntimeMs: 5_000,
+	};
 }
 
 async function main(): Promise<void> {

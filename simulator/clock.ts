@@ -24,7 +24,8 @@ export function createClock(opts: ClockOptions = {}): Clock {
 	const clock: Clock = {
 		now: () => Math.floor(baseSim + (Date.now() - baseReal) * factor),
 		setTimeout: (fn, simMs) => setTimeout(fn, Math.max(0, simMs / factor)),
-		setInterval: (fn, simMs, minRealMs = 20) => setInterval(fn, Math.max(minRealMs, simMs / factor)),
+		setInterval: (fn, simMs, minRealMs = 20) =>
+			setInterval(fn, Math.max(minRealMs, simMs / factor)),
 		get factor() {
 			return factor;
 		},
@@ -46,5 +47,7 @@ export function createClock(opts: ClockOptions = {}): Clock {
 }
 
 export function isClock(x: unknown): x is Clock {
-	return !!x && typeof (x as Clock).now === 'function' && typeof (x as Clock).setTimeout === 'function';
+	return (
+		!!x && typeof (x as Clock).now === 'function' && typeof (x as Clock).setTimeout === 'function'
+	);
 }

@@ -8,7 +8,12 @@ import { defaultVersion, versionAtLeast } from './flavours';
 import type { World } from './world';
 import { closeTracked, listenTracked } from './listen';
 
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string, url: URL) => Promise<void> | void;
+export type Handler = (
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+	body: string,
+	url: URL,
+) => Promise<void> | void;
 
 export class SmallServer {
 	private server?: http.Server;
@@ -30,9 +35,11 @@ export class SmallServer {
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
 				const url = new URL(req.url ?? '/', 'http://x');
-				Promise.resolve(this.handler(req, res, Buffer.concat(chunks).toString('utf8'), url)).catch((e: Error) => {
-					if (!res.headersSent) sendJson(res, 500, { error: e.message });
-				});
+				Promise.resolve(this.handler(req, res, Buffer.concat(chunks).toString('utf8'), url)).catch(
+					(e: Error) => {
+						if (!res.headersSent) sendJson(res, 500, { error: e.message });
+					},
+				);
 			});
 		});
 		this.port = await listenTracked(server, this.host, this.port, this.sockets);
@@ -53,7 +60,10 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 		return;
 	}
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': String(Buffer.byteLength(text)),
+	});
 	res.end(text);
 }
 
@@ -109,7 +119,11 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 			}
 			if (m === 'GET' && p === '/reports') {
 				const acc = url.searchParams.get('account');
-				return sendJson(res, 200, acc ? world.reports.filter((r) => r.account === acc) : world.reports);
+				return sendJson(
+					res,
+					200,
+					acc ? world.reports.filter((r) => r.account === acc) : world.reports,
+				);
 			}
 			if (m === 'POST' && p === '/reset') {
 				await world.reset();
@@ -130,10 +144,16 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 			if ((seg = /^\/accounts\/([^/]+)(?:\/([^/]+))?$/.exec(p))) {
 				const name = decodeURIComponent(seg[1]);
 				const sub = seg[2];
-				if (!world.accounts.has(name)) return sendJson(res, 404, { error: `no such account: ${name}` });
+				if (!world.accounts.has(name))
+					return sendJson(res, 404, { error: `no such account: ${name}` });
 				const acc = world.account(name);
 				const b = m === 'GET' ? {} : parse(body);
-				if (!sub && m === 'GET') return sendJson(res, 200, (world.groundTruth().accounts as Record<string, unknown>)[name]);
+				if (!sub && m === 'GET')
+					return sendJson(
+						res,
+						200,
+						(world.groundTruth().accounts as Record<string, unknown>)[name],
+					);
 				if (sub === 'restart' && m === 'POST') {
 					const opts = {
 						via: 'control',
@@ -158,16 +178,24 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 				}
 				if (sub === 'flavour' && m === 'PUT') {
 					const fl = b.flavour as FlavourName;
-					if (!['llonebot', 'napcat', 'gocq', 'lagrange'].includes(fl)) return sendJson(res, 400, { error: 'flavour must be llonebot|napcat|gocq|lagrange' });
+					if (!['llonebot', 'napcat', 'gocq', 'lagrange'].includes(fl))
+						return sendJson(res, 400, { error: 'flavour must be llonebot|napcat|gocq|lagrange' });
 					acc.cfg.flavour = fl;
 					acc.cfg.version = typeof b.version === 'string' ? b.version : defaultVersion(fl);
-					if (typeof b.napcatMultiProcess === 'boolean') acc.cfg.napcatMultiProcess = b.napcatMultiProcess;
+					if (typeof b.napcatMultiProcess === 'boolean')
+						acc.cfg.napcatMultiProcess = b.napcatMultiProcess;
 					if (typeof b.secret === 'string') acc.cfg.secret = b.secret;
-					if (b.messageFormat === 'array' || b.messageFormat === 'string') acc.cfg.messageFormat = b.messageFormat;
+					if (b.messageFormat === 'array' || b.messageFormat === 'string')
+						acc.cfg.messageFormat = b.messageFormat;
 					// Self-reporting and LLOneBot's debug (raw records): simulator/kernel.ts.
-					if (typeof b.reportSelfMessage === 'boolean') acc.cfg.reportSelfMessage = b.reportSelfMessage;
+					if (typeof b.reportSelfMessage === 'boolean')
+						acc.cfg.reportSelfMessage = b.reportSelfMessage;
 					if (typeof b.debug === 'boolean') acc.cfg.debug = b.debug;
-					return sendJson(res, 200, { ok: true, flavour: acc.cfg.flavour, version: acc.cfg.version });
+					return sendJson(res, 200, {
+						ok: true,
+						flavour: acc.cfg.flavour,
+						version: acc.cfg.version,
+					});
 				}
 				if (sub === 'report-urls' && m === 'PUT') {
 					const raw = JSON.parse(body || '[]');
@@ -180,7 +208,10 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 				if (sub === 'send' && m === 'POST') {
 					const msg = world.injectMessage(
 						name,
-						{ groupId: b.group_id !== undefined ? Number(b.group_id) : undefined, userId: b.user_id !== undefined ? Number(b.user_id) : undefined },
+						{
+							groupId: b.group_id !== undefined ? Number(b.group_id) : undefined,
+							userId: b.user_id !== undefined ? Number(b.user_id) : undefined,
+						},
 						b.message,
 						b.auto_escape === true,
 					);
@@ -209,7 +240,8 @@ export function webuiDefaultAccount(world: World): string {
 
 export function webuiToken(world: World, name: string): string {
 	const acc = world.account(name);
-	if (name === webuiDefaultAccount(world) && world.config.webui?.token) return world.config.webui.token;
+	if (name === webuiDefaultAccount(world) && world.config.webui?.token)
+		return world.config.webui.token;
 	return `webui-${acc.cfg.token || acc.name}`;
 }
 
@@ -227,14 +259,39 @@ export function webuiHandler(world: World): Handler {
 		const acc = world.account(name);
 		const started = Date.now();
 		const record = (status: number, response: unknown) =>
-			world.recordCall({ at: world.clock.now(), account: `webui:${name}`, transport: 'http', method: req.method, path: url.pathname, action: p, params: safeParse(body), httpStatus: status, response, faults: [], outcome: 'answered', durationMs: Date.now() - started });
+			world.recordCall({
+				at: world.clock.now(),
+				account: `webui:${name}`,
+				transport: 'http',
+				method: req.method,
+				path: url.pathname,
+				action: p,
+				params: safeParse(body),
+				httpStatus: status,
+				response,
+				faults: [],
+				outcome: 'answered',
+				durationMs: Date.now() - started,
+			});
 		const reply = (status: number, b: Record<string, unknown>) => {
 			sendJson(res, status, b);
 			record(status, b);
 		};
 		const down = world.faults.fire(['webui_down'], { account: name, action: p });
 		if (down) {
-			world.recordCall({ at: world.clock.now(), account: `webui:${name}`, transport: 'http', method: req.method, path: url.pathname, action: p, params: null, response: null, faults: [down.id], outcome: 'reset', durationMs: 0 });
+			world.recordCall({
+				at: world.clock.now(),
+				account: `webui:${name}`,
+				transport: 'http',
+				method: req.method,
+				path: url.pathname,
+				action: p,
+				params: null,
+				response: null,
+				faults: [down.id],
+				outcome: 'reset',
+				durationMs: 0,
+			});
 			req.socket.destroy();
 			return;
 		}
@@ -248,19 +305,29 @@ export function webuiHandler(world: World): Handler {
 		const now = world.clock.now();
 		if (req.method === 'POST' && p === '/api/auth/login') {
 			const b = safeParse(body) as Record<string, unknown>;
-			const given = typeof b.hash === 'string' ? b.hash : typeof b.token === 'string' ? b.token : '';
-			if (!given) return reply(200, { code: -1, message: typeof b.token === 'string' ? 'token is empty' : 'hash is empty' });
+			const given =
+				typeof b.hash === 'string' ? b.hash : typeof b.token === 'string' ? b.token : '';
+			if (!given)
+				return reply(200, {
+					code: -1,
+					message: typeof b.token === 'string' ? 'token is empty' : 'hash is empty',
+				});
 			const limit = world.config.webui?.loginRateLimitPerMinute ?? 10;
 			st.logins = st.logins.filter((t) => now - t < 60_000);
 			world.webui.logins = st.logins;
 			if (st.logins.length >= limit) return reply(200, { code: -1, message: 'login rate limit' });
 			st.logins.push(now);
-			const wantHash = createHash('sha256').update(token + '.napcat').digest('hex');
-			if (given !== wantHash && given !== token) return reply(200, { code: -1, message: 'token is invalid' });
+			const wantHash = createHash('sha256')
+				.update(token + '.napcat')
+				.digest('hex');
+			if (given !== wantHash && given !== token)
+				return reply(200, { code: -1, message: 'token is invalid' });
 			const cred = Buffer.from(
 				JSON.stringify({
 					Data: { CreatedTime: now, HashEncoded: wantHash },
-					Hmac: createHmac('sha256', token).update(String(now) + randomBytes(8).toString('hex')).digest('hex'),
+					Hmac: createHmac('sha256', token)
+						.update(String(now) + randomBytes(8).toString('hex'))
+						.digest('hex'),
 				}),
 			).toString('base64');
 			st.credentials.set(cred, now + ttl);
@@ -279,13 +346,26 @@ export function webuiHandler(world: World): Handler {
 			if (p === '/api/auth/check') return reply(200, { code: 0, message: 'success' });
 			if (p === '/api/Process/Restart' && req.method === 'POST') {
 				void world.restart(name, { via: 'webui' });
-				return reply(200, { code: 0, message: 'success', data: { message: 'Process restart initiated' } });
+				return reply(200, {
+					code: 0,
+					message: 'success',
+					data: { message: 'Process restart initiated' },
+				});
 			}
 			if (p === '/api/QQLogin/CheckLoginStatus') {
-				const qr = acc.qrLoginPending ? `https://txz.qq.com/p?k=${createHash('md5').update(name + now).digest('hex').slice(0, 32)}&f=537234702` : '';
+				const qr = acc.qrLoginPending
+					? `https://txz.qq.com/p?k=${createHash('md5')
+							.update(name + now)
+							.digest('hex')
+							.slice(0, 32)}&f=537234702`
+					: '';
 				// isOffline exists only from v4.14.9 on (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/QQLogin.ts,
 				// QQCheckLoginStatusHandler, commit 39a2a402); v4.10.32 answers isLogin, qrcodeurl and loginError.
-				const data: Record<string, unknown> = { isLogin: acc.loggedIn, qrcodeurl: qr, loginError: '' };
+				const data: Record<string, unknown> = {
+					isLogin: acc.loggedIn,
+					qrcodeurl: qr,
+					loginError: '',
+				};
 				if (acc.cfg.flavour === 'napcat' && versionAtLeast(acc.cfg.version, '4.14.9')) {
 					data.isOffline = acc.process === 'running' && !acc.loggedIn && !acc.qrLoginPending;
 				}
@@ -294,9 +374,18 @@ export function webuiHandler(world: World): Handler {
 			if (p === '/api/QQLogin/GetQQLoginQrcode') {
 				if (acc.loggedIn) return reply(200, { code: -1, message: 'QQ Is Logined' });
 				if (!acc.qrLoginPending) return reply(200, { code: -1, message: 'QRCode Get Error' });
-				return reply(200, { code: 0, message: 'success', data: { qrcode: `https://txz.qq.com/p?k=${name}&f=537234702` } });
+				return reply(200, {
+					code: 0,
+					message: 'success',
+					data: { qrcode: `https://txz.qq.com/p?k=${name}&f=537234702` },
+				});
 			}
-			if (p === '/api/QQLogin/GetQQLoginInfo') return reply(200, { code: 0, message: 'success', data: { uin: String(acc.selfId), nick: acc.nickname, online: acc.loggedIn } });
+			if (p === '/api/QQLogin/GetQQLoginInfo')
+				return reply(200, {
+					code: 0,
+					message: 'success',
+					data: { uin: String(acc.selfId), nick: acc.nickname, online: acc.loggedIn },
+				});
 		}
 		return reply(404, { code: -1, message: 'Not Found' });
 	};
@@ -332,21 +421,47 @@ export function dockerHandler(world: World): Handler {
 		const p = url.pathname.replace(/^\/v\d+(\.\d+)?/, '').replace(/\/+$/, '') || '/';
 		const reply = (status: number, b: unknown, faults: string[] = []) => {
 			sendJson(res, status, b);
-			world.recordCall({ at: world.clock.now(), account: 'docker', transport: 'http', method: req.method, path: url.pathname + url.search, action: p, params: safeParse(body), httpStatus: status, response: b ?? null, faults, outcome: status === 500 ? 'http_500' : 'answered', durationMs: Date.now() - started });
+			world.recordCall({
+				at: world.clock.now(),
+				account: 'docker',
+				transport: 'http',
+				method: req.method,
+				path: url.pathname + url.search,
+				action: p,
+				params: safeParse(body),
+				httpStatus: status,
+				response: b ?? null,
+				faults,
+				outcome: status === 500 ? 'http_500' : 'answered',
+				durationMs: Date.now() - started,
+			});
 		};
 		if (p === '/_ping') {
 			res.writeHead(200, { 'Content-Type': 'text/plain' });
 			res.end('OK');
 			return;
 		}
-		if (p === '/version') return reply(200, { Version: '27.3.1', ApiVersion: '1.47', MinAPIVersion: '1.24', Os: 'linux', Arch: 'amd64' });
+		if (p === '/version')
+			return reply(200, {
+				Version: '27.3.1',
+				ApiVersion: '1.47',
+				MinAPIVersion: '1.24',
+				Os: 'linux',
+				Arch: 'amd64',
+			});
 		if (p === '/containers/json' && req.method === 'GET') {
 			return reply(
 				200,
 				Object.entries(world.config.containers ?? {}).map(([n, a]) => {
 					const acc = world.accounts.get(a);
 					const running = acc?.process === 'running';
-					return { Id: containerId(n), Names: [`/${n}`], Image: 'mlikiowa/napcat-docker:latest', State: running ? 'running' : 'exited', Status: running ? 'Up' : 'Exited (0)' };
+					return {
+						Id: containerId(n),
+						Names: [`/${n}`],
+						Image: 'mlikiowa/napcat-docker:latest',
+						State: running ? 'running' : 'exited',
+						Status: running ? 'Up' : 'Exited (0)',
+					};
 				}),
 			);
 		}
@@ -378,7 +493,17 @@ export function dockerHandler(world: World): Handler {
 			const c = find(ref);
 			if (!c) return reply(404, { message: `No such container: ${ref}` });
 			const fault = world.faults.fire(['docker_500'], { account: c.account, action: m[2] });
-			if (fault) return reply(500, { message: String(fault.spec.params?.message ?? `Cannot restart container ${ref}: tried to kill container, but did not receive an exit event`) }, [fault.id]);
+			if (fault)
+				return reply(
+					500,
+					{
+						message: String(
+							fault.spec.params?.message ??
+								`Cannot restart container ${ref}: tried to kill container, but did not receive an exit event`,
+						),
+					},
+					[fault.id],
+				);
 			const acc = world.account(c.account);
 			if (m[2] === 'stop') {
 				await world.quit(acc, 'docker');

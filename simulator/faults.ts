@@ -51,7 +51,13 @@ export const SEND_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
 	'muted',
 ]);
 
-export const TRANSPORT_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['latency', 'hang', 'connection_reset', 'http_500', 'malformed_json']);
+export const TRANSPORT_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+	'latency',
+	'hang',
+	'connection_reset',
+	'http_500',
+	'malformed_json',
+]);
 
 export const ALL_KINDS: ReadonlySet<string> = new Set<string>([
 	...SEND_KINDS,
@@ -80,10 +86,12 @@ export class FaultSet {
 	) {}
 
 	add(spec: FaultSpec): ActiveFault {
-		if (!spec || typeof spec.kind !== 'string' || !ALL_KINDS.has(spec.kind)) throw new Error(`unknown fault kind: ${spec?.kind}`);
+		if (!spec || typeof spec.kind !== 'string' || !ALL_KINDS.has(spec.kind))
+			throw new Error(`unknown fault kind: ${spec?.kind}`);
 		if (spec.kind === 'degrade_after') {
 			const p = spec.params ?? {};
-			if (typeof p.sends !== 'number' && typeof p.uptimeMs !== 'number') throw new Error('degrade_after needs params.sends or params.uptimeMs');
+			if (typeof p.sends !== 'number' && typeof p.uptimeMs !== 'number')
+				throw new Error('degrade_after needs params.sends or params.uptimeMs');
 		}
 		const id = spec.id ?? `f${++this.counter}`;
 		this.remove(id);
@@ -154,9 +162,22 @@ export function scopeMatches(scope: FaultScope | undefined, ctx: FaultContext): 
 	if (!scope) return true;
 	if (scope.account !== undefined && scope.account !== ctx.account) return false;
 	if (scope.action !== undefined && scope.action !== ctx.action) return false;
-	if (scope.transport !== undefined && ctx.transport !== undefined && scope.transport !== ctx.transport) return false;
+	if (
+		scope.transport !== undefined &&
+		ctx.transport !== undefined &&
+		scope.transport !== ctx.transport
+	)
+		return false;
 	if (scope.messageType !== undefined && scope.messageType !== ctx.messageType) return false;
-	if (scope.group !== undefined && (ctx.messageType !== 'group' || Number(scope.group) !== ctx.group)) return false;
-	if (scope.user !== undefined && (ctx.messageType !== 'private' || Number(scope.user) !== ctx.user)) return false;
+	if (
+		scope.group !== undefined &&
+		(ctx.messageType !== 'group' || Number(scope.group) !== ctx.group)
+	)
+		return false;
+	if (
+		scope.user !== undefined &&
+		(ctx.messageType !== 'private' || Number(scope.user) !== ctx.user)
+	)
+		return false;
 	return true;
 }

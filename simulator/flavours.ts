@@ -46,7 +46,10 @@ export function major(version: string): number {
 }
 
 export function versionAtLeast(version: string, min: string): boolean {
-	const a = version.replace(/^v/, '').split('.').map((x) => parseInt(x, 10) || 0);
+	const a = version
+		.replace(/^v/, '')
+		.split('.')
+		.map((x) => parseInt(x, 10) || 0);
 	const b = min.split('.').map((x) => parseInt(x, 10) || 0);
 	for (let i = 0; i < Math.max(a.length, b.length); i++) {
 		const d = (a[i] ?? 0) - (b[i] ?? 0);
@@ -62,7 +65,14 @@ export function okBody(f: FlavourInfo, data: unknown): Record<string, unknown> {
 		case 'llonebot':
 			return { status: 'ok', retcode: 0, data, message: '', wording: '', echo: null };
 		case 'napcat': {
-			const b: Record<string, unknown> = { status: 'ok', retcode: 0, data, message: '', wording: '', echo: null };
+			const b: Record<string, unknown> = {
+				status: 'ok',
+				retcode: 0,
+				data,
+				message: '',
+				wording: '',
+				echo: null,
+			};
 			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
 			return b;
 		}
@@ -84,12 +94,24 @@ export interface ErrorSpec {
 }
 
 /** An exception inside an action: LLOneBot and NapCat answer retcode 200 over HTTP, 1200 over WS. */
-export function errorBody(f: FlavourInfo, e: ErrorSpec, transport: Transport): Record<string, unknown> {
+export function errorBody(
+	f: FlavourInfo,
+	e: ErrorSpec,
+	transport: Transport,
+): Record<string, unknown> {
 	let retcode = e.retcode;
-	if ((f.flavour === 'llonebot' || f.flavour === 'napcat') && transport === 'ws' && retcode === 200) retcode = 1200;
+	if ((f.flavour === 'llonebot' || f.flavour === 'napcat') && transport === 'ws' && retcode === 200)
+		retcode = 1200;
 	switch (f.flavour) {
 		case 'llonebot':
-			return { status: e.status ?? 'failed', retcode, data: e.data ?? null, message: e.message, wording: e.wording ?? e.message, echo: null };
+			return {
+				status: e.status ?? 'failed',
+				retcode,
+				data: e.data ?? null,
+				message: e.message,
+				wording: e.wording ?? e.message,
+				echo: null,
+			};
 		case 'napcat': {
 			const b: Record<string, unknown> = {
 				status: e.status ?? 'failed',
@@ -122,21 +144,45 @@ export function unknownAction(f: FlavourInfo, action: string, transport: Transpo
 	switch (f.flavour) {
 		case 'llonebot':
 			return transport === 'http'
-				? { httpStatus: 404, body: errorBody(f, { retcode: 404, message: `${action} API 不存在` }, transport) }
-				: { httpStatus: 200, body: errorBody(f, { retcode: 1404, message: `${action} API 不存在` }, transport) };
+				? {
+						httpStatus: 404,
+						body: errorBody(f, { retcode: 404, message: `${action} API 不存在` }, transport),
+					}
+				: {
+						httpStatus: 200,
+						body: errorBody(f, { retcode: 1404, message: `${action} API 不存在` }, transport),
+					};
 		case 'napcat':
 			return transport === 'http'
-				? { httpStatus: 200, body: errorBody(f, { retcode: 200, message: `不支持的Api ${action}` }, 'http') }
-				: { httpStatus: 200, body: errorBody(f, { retcode: 1404, message: `不支持的API ${action}` }, transport) };
+				? {
+						httpStatus: 200,
+						body: errorBody(f, { retcode: 200, message: `不支持的Api ${action}` }, 'http'),
+					}
+				: {
+						httpStatus: 200,
+						body: errorBody(f, { retcode: 1404, message: `不支持的API ${action}` }, transport),
+					};
 		case 'gocq':
-			return { httpStatus: 200, body: errorBody(f, { retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在' }, transport) };
+			return {
+				httpStatus: 200,
+				body: errorBody(
+					f,
+					{ retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在' },
+					transport,
+				),
+			};
 		case 'lagrange':
 			return { httpStatus: 200, body: errorBody(f, { retcode: 404, message: '' }, transport) };
 	}
 }
 
 /** A generic failure thrown inside an action (bad params, message not found...). */
-export function actionError(f: FlavourInfo, text: string, gocqMsg = 'PARAM_ERROR', gocqRetcode = 100): ErrorSpec {
+export function actionError(
+	f: FlavourInfo,
+	text: string,
+	gocqMsg = 'PARAM_ERROR',
+	gocqRetcode = 100,
+): ErrorSpec {
 	switch (f.flavour) {
 		case 'gocq':
 			return { retcode: gocqRetcode, msg: gocqMsg, wording: text, message: text };
@@ -172,7 +218,8 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 	const header = bearer(input.header);
 	const query = input.query ?? undefined;
 	let presented: string | undefined;
-	if (f.flavour === 'napcat') presented = query ?? header; // query token wins over header
+	if (f.flavour === 'napcat')
+		presented = query ?? header; // query token wins over header
 	else presented = header ?? query;
 	if (presented === token) return { ok: true };
 	switch (f.flavour) {
@@ -180,13 +227,27 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 			return {
 				ok: false,
 				reply: { httpStatus: 403, body: { message: 'token verify failed' } },
-				wsFrame: { status: 'failed', retcode: 1403, data: null, message: 'token验证失败', wording: 'token验证失败', echo: null },
+				wsFrame: {
+					status: 'failed',
+					retcode: 1403,
+					data: null,
+					message: 'token验证失败',
+					wording: 'token验证失败',
+					echo: null,
+				},
 			};
 		case 'napcat':
 			return {
 				ok: false,
 				reply: { httpStatus: 403, body: { message: 'token verify failed!' } },
-				wsFrame: { status: 'failed', retcode: 1403, data: null, message: 'token验证失败', wording: 'token验证失败', echo: null },
+				wsFrame: {
+					status: 'failed',
+					retcode: 1403,
+					data: null,
+					message: 'token验证失败',
+					wording: 'token验证失败',
+					echo: null,
+				},
 			};
 		case 'gocq':
 		case 'lagrange':
@@ -206,23 +267,41 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
  * - Lagrange retcode 9000, `data: null`: the server returned no sequence (field notes §2). Its other ambiguous
  *   answer, 9057 (no answer packet), is classified (core/implementations/lagrange.ts) but not simulated.
  */
-export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: 'none' | 'accepted' = 'none'): ErrorSpec {
+export function sendTimeoutError(
+	f: FlavourInfo,
+	msg: StoredMessage,
+	eventRet: 'none' | 'accepted' = 'none',
+): ErrorSpec {
 	const peer =
 		msg.messageType === 'group'
 			? { chatType: 2, peerUid: String(msg.groupId), guildId: '' }
 			: { chatType: 1, peerUid: `u_${peerUid(msg.targetUserId ?? 0)}`, guildId: '' };
-	const args = JSON.stringify([{ msgId: '0', peer, msgElements: elementsOf(msg), msgAttributeInfos: {} }, null]);
+	const args = JSON.stringify([
+		{ msgId: '0', peer, msgElements: elementsOf(msg), msgAttributeInfos: {} },
+		null,
+	]);
 	switch (f.flavour) {
 		case 'llonebot': {
 			const m = major(f.version);
 			if (m <= 3) return { retcode: 200, message: '发送超时' };
-			if (m >= 5) return { retcode: 200, message: `invoke timeout, wrapperSession.getMsgService().sendMsg, ${args}` };
-			return { retcode: 200, message: `ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, ${args}` };
+			if (m >= 5)
+				return {
+					retcode: 200,
+					message: `invoke timeout, wrapperSession.getMsgService().sendMsg, ${args}`,
+				};
+			return {
+				retcode: 200,
+				message: `ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, ${args}`,
+			};
 		}
 		case 'napcat': {
-			const ret = eventRet === 'accepted' ? JSON.stringify({ result: 0, errMsg: '' }, null, 4) : '{}';
+			const ret =
+				eventRet === 'accepted' ? JSON.stringify({ result: 0, errMsg: '' }, null, 4) : '{}';
 			if (major(f.version) <= 2) {
-				return { retcode: 200, message: `Timeout: NTEvent EventName:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}` };
+				return {
+					retcode: 200,
+					message: `Timeout: NTEvent EventName:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}`,
+				};
 			}
 			return {
 				retcode: 200,
@@ -230,7 +309,12 @@ export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: '
 			};
 		}
 		case 'gocq':
-			return { retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: '请参考 go-cqhttp 端输出', message: '请参考 go-cqhttp 端输出' };
+			return {
+				retcode: 100,
+				msg: 'SEND_MSG_API_ERROR',
+				wording: '请参考 go-cqhttp 端输出',
+				message: '请参考 go-cqhttp 端输出',
+			};
 		case 'lagrange':
 			return { retcode: 9000, message: '' };
 	}
@@ -245,18 +329,33 @@ export function sendTimeoutError(f: FlavourInfo, msg: StoredMessage, eventRet: '
  * - NapCat `EventChecker Failed: ...` (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts).
  * - go-cqhttp `SEND_MSG_API_ERROR` (coolq/api.go). Lagrange: the result code as retcode, no text.
  */
-export function kernelRejected(f: FlavourInfo, result: number, errMsg: string, msg?: StoredMessage): ErrorSpec {
+export function kernelRejected(
+	f: FlavourInfo,
+	result: number,
+	errMsg: string,
+	msg?: StoredMessage,
+): ErrorSpec {
 	const payload = JSON.stringify({ result, errMsg });
 	switch (f.flavour) {
 		case 'llonebot': {
 			const m = major(f.version);
 			if (m <= 3) return { retcode: 200, message: '发送超时' };
 			if (m === 5) {
-				return msg ? sendTimeoutError(f, msg) : { retcode: 200, message: 'invoke timeout, wrapperSession.getMsgService().sendMsg, []' };
+				return msg
+					? sendTimeoutError(f, msg)
+					: { retcode: 200, message: 'invoke timeout, wrapperSession.getMsgService().sendMsg, []' };
 			}
-			if (m >= 6) return { retcode: 200, message: `invoke failed, sendMsg, [], { result: ${result}, errMsg: '${errMsg}' }` };
-			if (versionAtLeast(f.version, '4.7.4')) return { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
-			return { retcode: 200, message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+			if (m >= 6)
+				return {
+					retcode: 200,
+					message: `invoke failed, sendMsg, [], { result: ${result}, errMsg: '${errMsg}' }`,
+				};
+			if (versionAtLeast(f.version, '4.7.4'))
+				return { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+			return {
+				retcode: 200,
+				message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${payload}`,
+			};
 		}
 		case 'napcat':
 			return {
@@ -264,7 +363,12 @@ export function kernelRejected(f: FlavourInfo, result: number, errMsg: string, m
 				message: `EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${JSON.stringify({ result, errMsg }, null, 4)}`,
 			};
 		case 'gocq':
-			return { retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: '请参考 go-cqhttp 端输出', message: '请参考 go-cqhttp 端输出' };
+			return {
+				retcode: 100,
+				msg: 'SEND_MSG_API_ERROR',
+				wording: '请参考 go-cqhttp 端输出',
+				message: '请参考 go-cqhttp 端输出',
+			};
 		case 'lagrange':
 			return { retcode: result, message: '' };
 	}
@@ -290,7 +394,8 @@ export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec 
 
 /** Removed from the group: kernel result 110 / 你已被移出该群 (NapCatQQ #600); go-cqhttp `GROUP_NOT_FOUND` (coolq/api.go). */
 export function notInGroupError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec {
-	if (f.flavour === 'gocq') return { retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', message: '群聊不存在' };
+	if (f.flavour === 'gocq')
+		return { retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', message: '群聊不存在' };
 	return kernelRejected(f, 110, '你已被移出该群', msg);
 }
 
@@ -301,7 +406,8 @@ export function notInGroupError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec 
  * (found only in the legacy oicq/mirai libraries) for NapCat and Lagrange, and go-cqhttp's generic failure.
  */
 export function mutedError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec {
-	if (f.flavour === 'llonebot' && versionAtLeast(f.version, '4.4.0')) return { retcode: 200, message: '当前处于被禁言状态' };
+	if (f.flavour === 'llonebot' && versionAtLeast(f.version, '4.4.0'))
+		return { retcode: 200, message: '当前处于被禁言状态' };
 	return kernelRejected(f, 120, '发送失败，你已被禁言', msg);
 }
 
@@ -310,7 +416,12 @@ export function mutedError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec {
  * over WebSocket (NapNeko/NapCatQQ: packages/napcat-onebot/action/OneBotAction.ts; LLOneBot/LLOneBot:
  * src/onebot11/action/BaseAction.ts v4.4.3). go-cqhttp 100 with its code; Lagrange 200.
  */
-export function validationError(f: FlavourInfo, text: string, transport: Transport, gocqMsg = 'PARAM_ERROR'): ErrorSpec {
+export function validationError(
+	f: FlavourInfo,
+	text: string,
+	transport: Transport,
+	gocqMsg = 'PARAM_ERROR',
+): ErrorSpec {
 	switch (f.flavour) {
 		case 'llonebot':
 		case 'napcat':
@@ -323,7 +434,17 @@ export function validationError(f: FlavourInfo, text: string, transport: Transpo
 function elementsOf(msg: StoredMessage): unknown[] {
 	return msg.segments.map((s) =>
 		s.type === 'text'
-			? { elementType: 1, elementId: '', textElement: { content: s.data.text ?? '', atType: 0, atUid: '', atTinyId: '', atNtUid: '' } }
+			? {
+					elementType: 1,
+					elementId: '',
+					textElement: {
+						content: s.data.text ?? '',
+						atType: 0,
+						atUid: '',
+						atTinyId: '',
+						atNtUid: '',
+					},
+				}
 			: { elementType: 0, elementId: '', cq: s.type },
 	);
 }
@@ -335,9 +456,16 @@ export function peerUid(userId: number): string {
 // ---------------------------------------------------------------- message ids
 
 /** The message_id the holder's implementation assigns to a stored message. */
-export function messageIdFor(f: FlavourInfo, msg: StoredMessage, holderId: number, localMsgId: string, localCounter?: number): number {
+export function messageIdFor(
+	f: FlavourInfo,
+	msg: StoredMessage,
+	holderId: number,
+	localMsgId: string,
+	localCounter?: number,
+): number {
 	const chatType = msg.messageType === 'group' ? 2 : 1;
-	const peer = msg.messageType === 'group' ? String(msg.groupId) : `u_${peerUid(peerOf(msg, holderId))}`;
+	const peer =
+		msg.messageType === 'group' ? String(msg.groupId) : `u_${peerUid(peerOf(msg, holderId))}`;
 	switch (f.flavour) {
 		case 'napcat':
 			return md5Int31(`${localMsgId}|${chatType}|${peer}`);
@@ -345,11 +473,14 @@ export function messageIdFor(f: FlavourInfo, msg: StoredMessage, holderId: numbe
 		// 4.0–6.5: md5(msgId|chatType|peerUid) masked positive (src/common/store.ts createMsgShortId).
 		// 3.x: a local counter (src/common/db.ts addMsg); the world passes it as `localCounter`.
 		case 'llonebot':
-			if (versionAtLeast(f.version, '6.6.0')) return toInt32(md5UInt32(`${chatType}-${peer}-${msg.seq}-${msg.random}-${msg.time}`));
+			if (versionAtLeast(f.version, '6.6.0'))
+				return toInt32(md5UInt32(`${chatType}-${peer}-${msg.seq}-${msg.random}-${msg.time}`));
 			if (major(f.version) <= 3 && localCounter !== undefined) return localCounter;
 			return md5Int31(`${localMsgId}|${chatType}|${peer}`);
 		case 'gocq':
-			return toInt32(crc32(`${msg.messageType === 'group' ? msg.groupId : peerOf(msg, holderId)}-${msg.seq}`));
+			return toInt32(
+				crc32(`${msg.messageType === 'group' ? msg.groupId : peerOf(msg, holderId)}-${msg.seq}`),
+			);
 		case 'lagrange':
 			return toInt32(((msg.seq & 0xffff) << 16) | (msg.random & 0xffff));
 	}
@@ -375,11 +506,18 @@ function senderOf(rec: LocalRecord): Record<string, unknown> {
 }
 
 function messageField(rec: LocalRecord, ctx: ShapeContext): unknown {
-	return ctx.messageFormat === 'string' ? rec.msg.raw : rec.msg.segments.map((s) => ({ type: s.type, data: { ...s.data } }));
+	return ctx.messageFormat === 'string'
+		? rec.msg.raw
+		: rec.msg.segments.map((s) => ({ type: s.type, data: { ...s.data } }));
 }
 
 /** A `message` event (or `message_sent` for the sender when self reporting is on). */
-export function messageEvent(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext, postType: 'message' | 'message_sent' = 'message'): Record<string, unknown> {
+export function messageEvent(
+	f: FlavourInfo,
+	rec: LocalRecord,
+	ctx: ShapeContext,
+	postType: 'message' | 'message_sent' = 'message',
+): Record<string, unknown> {
 	const m = rec.msg;
 	const ev: Record<string, unknown> = {
 		self_id: ctx.selfId,
@@ -410,13 +548,18 @@ export function messageEvent(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext
 	if (f.flavour === 'napcat' || f.flavour === 'llonebot') ev.message_format = ctx.messageFormat;
 	ev.post_type = postType;
 	if (m.messageType === 'group') ev.group_id = m.groupId;
-	else if (f.flavour === 'napcat' || f.flavour === 'llonebot') ev.target_id = m.senderId === ctx.selfId ? m.targetUserId : ctx.selfId;
+	else if (f.flavour === 'napcat' || f.flavour === 'llonebot')
+		ev.target_id = m.senderId === ctx.selfId ? m.targetUserId : ctx.selfId;
 	if (f.flavour === 'gocq' && m.messageType === 'group') ev.anonymous = null;
 	return ev;
 }
 
 /** get_msg data as the QQNT-based implementations (LLOneBot, NapCat) shape it; `ids` are their seq fields. */
-function qqntGetMsg(rec: LocalRecord, ctx: ShapeContext, ids: Record<string, unknown>): Record<string, unknown> {
+function qqntGetMsg(
+	rec: LocalRecord,
+	ctx: ShapeContext,
+	ids: Record<string, unknown>,
+): Record<string, unknown> {
 	const m = rec.msg;
 	const d: Record<string, unknown> = {
 		self_id: ctx.selfId,
@@ -437,7 +580,11 @@ function qqntGetMsg(rec: LocalRecord, ctx: ShapeContext, ids: Record<string, unk
 	return d;
 }
 
-export function getMsgData(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext): Record<string, unknown> {
+export function getMsgData(
+	f: FlavourInfo,
+	rec: LocalRecord,
+	ctx: ShapeContext,
+): Record<string, unknown> {
 	const m = rec.msg;
 	switch (f.flavour) {
 		// LLOneBot/LLOneBot: src/onebot11/action/msg/GetMsg.ts sets real_id = message_seq; message_seq is the
@@ -448,7 +595,11 @@ export function getMsgData(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext):
 				? qqntGetMsg(rec, ctx, { real_id: m.seq, message_seq: m.seq })
 				: qqntGetMsg(rec, ctx, { real_id: rec.messageId, message_seq: rec.messageId });
 		case 'napcat':
-			return qqntGetMsg(rec, ctx, { message_seq: rec.messageId, real_id: rec.messageId, real_seq: String(m.seq) });
+			return qqntGetMsg(rec, ctx, {
+				message_seq: rec.messageId,
+				real_id: rec.messageId,
+				real_seq: String(m.seq),
+			});
 		case 'gocq': {
 			const d: Record<string, unknown> = {
 				group: m.messageType === 'group',
@@ -476,7 +627,11 @@ export function getMsgData(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext):
 	}
 }
 
-export function historyItem(f: FlavourInfo, rec: LocalRecord, ctx: ShapeContext): Record<string, unknown> {
+export function historyItem(
+	f: FlavourInfo,
+	rec: LocalRecord,
+	ctx: ShapeContext,
+): Record<string, unknown> {
 	if (f.flavour === 'lagrange' || f.flavour === 'gocq') return messageEvent(f, rec, ctx, 'message');
 	return getMsgData(f, rec, ctx);
 }
@@ -505,18 +660,35 @@ export function versionInfo(f: FlavourInfo): Record<string, unknown> {
 				protocol_name: 6,
 			};
 		case 'lagrange':
-			return { app_name: 'Lagrange.OneBot', app_version: f.version, protocol_version: 'v11', nt_protocol: 'Linux | 3.2.10_25765' };
+			return {
+				app_name: 'Lagrange.OneBot',
+				app_version: f.version,
+				protocol_version: 'v11',
+				nt_protocol: 'Linux | 3.2.10_25765',
+			};
 	}
 }
 
-export function statusData(f: FlavourInfo, online: boolean, stat: Record<string, number>): Record<string, unknown> {
+export function statusData(
+	f: FlavourInfo,
+	online: boolean,
+	stat: Record<string, number>,
+): Record<string, unknown> {
 	switch (f.flavour) {
 		case 'llonebot':
 			return { online, good: true, stat };
 		case 'napcat':
 			return { online, good: true, stat: {} };
 		case 'gocq':
-			return { app_initialized: true, app_enabled: true, plugins_good: null, app_good: true, online, good: online, stat };
+			return {
+				app_initialized: true,
+				app_enabled: true,
+				plugins_good: null,
+				app_good: true,
+				online,
+				good: online,
+				stat,
+			};
 		case 'lagrange':
 			return { online: true, good: true };
 	}

@@ -5,7 +5,16 @@
  */
 import { AccountServer } from './account-server';
 import { createClock, isClock, type Clock, type ClockOptions } from './clock';
-import { SmallServer, controlHandler, dockerHandler, webuiHandler, webuiToken, webuiDefaultAccount, containerId, webuiState } from './control';
+import {
+	SmallServer,
+	controlHandler,
+	dockerHandler,
+	webuiHandler,
+	webuiToken,
+	webuiDefaultAccount,
+	containerId,
+	webuiState,
+} from './control';
 import type { FaultSpec, FlavourName, WorldConfig } from './types';
 import { World, defaultWorld } from './world';
 import { defaultVersion } from './flavours';
@@ -46,7 +55,10 @@ export interface SimulatorControl {
 	setFault(spec: FaultSpec): Promise<string>;
 	clearFaults(id?: string): Promise<void>;
 	faults(): Promise<Array<Record<string, unknown>>>;
-	restart(account: string, opts?: { downtimeMs?: number; needsQrLogin?: boolean }): Promise<{ until: number; needsQrLogin: boolean }>;
+	restart(
+		account: string,
+		opts?: { downtimeMs?: number; needsQrLogin?: boolean },
+	): Promise<{ until: number; needsQrLogin: boolean }>;
 	login(account: string): Promise<void>;
 	offline(account: string, message?: string): Promise<void>;
 	groundTruth(): Promise<any>;
@@ -57,10 +69,20 @@ export interface SimulatorControl {
 		account: string,
 		flavour: FlavourName,
 		version?: string,
-		extra?: { napcatMultiProcess?: boolean; secret?: string; messageFormat?: 'array' | 'string'; reportSelfMessage?: boolean; debug?: boolean },
+		extra?: {
+			napcatMultiProcess?: boolean;
+			secret?: string;
+			messageFormat?: 'array' | 'string';
+			reportSelfMessage?: boolean;
+			debug?: boolean;
+		},
 	): Promise<void>;
 	setReportUrls(account: string, urls: string[]): Promise<void>;
-	inject(account: string, target: { groupId?: number; userId?: number }, message: unknown): Promise<void>;
+	inject(
+		account: string,
+		target: { groupId?: number; userId?: number },
+		message: unknown,
+	): Promise<void>;
 	expireWebuiCredentials(): Promise<void>;
 	clock: { now(): number; advance(ms: number): void; setFactor(f: number): void };
 }
@@ -80,10 +102,15 @@ function fillDefaults(world: WorldConfig | undefined): WorldConfig {
 	return world ? { ...world } : defaultWorld();
 }
 
-export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptions = {}): Promise<Simulator> {
+export async function startSimulator(
+	worldConfig?: WorldConfig,
+	opts: StartOptions = {},
+): Promise<Simulator> {
 	const host = opts.host ?? '127.0.0.1';
 	const cfg = fillDefaults(worldConfig);
-	const clock = isClock(opts.clock) ? opts.clock : createClock({ factor: (opts.clock as ClockOptions | undefined)?.factor ?? cfg.clockFactor });
+	const clock = isClock(opts.clock)
+		? opts.clock
+		: createClock({ factor: (opts.clock as ClockOptions | undefined)?.factor ?? cfg.clockFactor });
 	const world = new World(cfg, clock);
 	if (opts.log) world.log = opts.log;
 	const basePort = opts.port ?? 0;
@@ -100,9 +127,25 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 		control: urls.control,
 		webui: urls.webui,
 		docker: urls.docker,
-		accounts: Object.fromEntries(Object.entries(urls.accounts).map(([n, a]) => [n, { ...a, token: world.account(n).cfg.token ?? '', flavour: world.account(n).cfg.flavour, version: world.account(n).cfg.version }])),
-		groups: [...world.groups.values()].map((g) => ({ groupId: g.groupId, name: g.name, members: g.members })),
-		containers: Object.fromEntries(Object.entries(cfg.containers ?? {}).map(([n, a]) => [n, { id: containerId(n), account: a }])),
+		accounts: Object.fromEntries(
+			Object.entries(urls.accounts).map(([n, a]) => [
+				n,
+				{
+					...a,
+					token: world.account(n).cfg.token ?? '',
+					flavour: world.account(n).cfg.flavour,
+					version: world.account(n).cfg.version,
+				},
+			]),
+		),
+		groups: [...world.groups.values()].map((g) => ({
+			groupId: g.groupId,
+			name: g.name,
+			members: g.members,
+		})),
+		containers: Object.fromEntries(
+			Object.entries(cfg.containers ?? {}).map(([n, a]) => [n, { id: containerId(n), account: a }]),
+		),
 		webuiAccount: webuiDefaultAccount(world),
 	});
 	try {
@@ -138,16 +181,28 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 			token: acc.cfg.token ?? '',
 			flavour: acc.cfg.flavour,
 			version: acc.cfg.version,
-			webui: name === webuiDefaultAccount(world) ? webui.url : `${webui.url}/accounts/${encodeURIComponent(name)}`,
+			webui:
+				name === webuiDefaultAccount(world)
+					? webui.url
+					: `${webui.url}/accounts/${encodeURIComponent(name)}`,
 		};
 		accountsUrls[name] = a;
 	}
-	Object.assign(urls, { control: control.url, webui: webui.url, docker: docker.url, accounts: accountsUrls });
+	Object.assign(urls, {
+		control: control.url,
+		webui: webui.url,
+		docker: docker.url,
+		accounts: accountsUrls,
+	});
 	for (const [n, a] of Object.entries(accountsUrls)) if (!(n in urls)) urls[n] = a;
 
 	const sim: Simulator = {
 		urls,
-		groups: [...world.groups.values()].map((g) => ({ groupId: g.groupId, name: g.name, members: [...g.members] })),
+		groups: [...world.groups.values()].map((g) => ({
+			groupId: g.groupId,
+			name: g.name,
+			members: [...g.members],
+		})),
 		world,
 		webuiToken: (account?: string) => webuiToken(world, account ?? webuiDefaultAccount(world)),
 		containers: describe().containers,
@@ -167,17 +222,29 @@ export async function startSimulator(worldConfig?: WorldConfig, opts: StartOptio
 			login: async (account) => world.login(account),
 			offline: async (account, message) => world.kickOffline(account, message),
 			groundTruth: async () => JSON.parse(JSON.stringify(world.groundTruth())),
-			calls: async (filter) => JSON.parse(JSON.stringify(world.calls.filter((c) => (!filter?.account || c.account === filter.account) && (!filter?.action || c.action === filter.action)))),
-			reports: async (account) => JSON.parse(JSON.stringify(world.reports.filter((r) => !account || r.account === account))),
+			calls: async (filter) =>
+				JSON.parse(
+					JSON.stringify(
+						world.calls.filter(
+							(c) =>
+								(!filter?.account || c.account === filter.account) &&
+								(!filter?.action || c.action === filter.action),
+						),
+					),
+				),
+			reports: async (account) =>
+				JSON.parse(JSON.stringify(world.reports.filter((r) => !account || r.account === account))),
 			reset: () => world.reset(),
 			setFlavour: async (account, flavour, version, extra) => {
 				const acc = world.account(account);
 				acc.cfg.flavour = flavour;
 				acc.cfg.version = version ?? defaultVersion(flavour);
-				if (extra?.napcatMultiProcess !== undefined) acc.cfg.napcatMultiProcess = extra.napcatMultiProcess;
+				if (extra?.napcatMultiProcess !== undefined)
+					acc.cfg.napcatMultiProcess = extra.napcatMultiProcess;
 				if (extra?.secret !== undefined) acc.cfg.secret = extra.secret;
 				if (extra?.messageFormat !== undefined) acc.cfg.messageFormat = extra.messageFormat;
-				if (extra?.reportSelfMessage !== undefined) acc.cfg.reportSelfMessage = extra.reportSelfMessage;
+				if (extra?.reportSelfMessage !== undefined)
+					acc.cfg.reportSelfMessage = extra.reportSelfMessage;
 				if (extra?.debug !== undefined) acc.cfg.debug = extra.debug;
 				urls.accounts[account].flavour = flavour;
 				urls.accounts[account].version = acc.cfg.version;
@@ -215,7 +282,19 @@ export function readyLine(sim: Simulator): string {
 		webui: sim.urls.webui,
 		docker: sim.urls.docker,
 		accounts: Object.fromEntries(
-			Object.entries(sim.urls.accounts).map(([n, a]) => [n, { selfId: a.selfId, http: a.http, ws: a.ws, token: a.token, flavour: a.flavour, version: a.version, webui: a.webui, webuiToken: sim.webuiToken(n) }]),
+			Object.entries(sim.urls.accounts).map(([n, a]) => [
+				n,
+				{
+					selfId: a.selfId,
+					http: a.http,
+					ws: a.ws,
+					token: a.token,
+					flavour: a.flavour,
+					version: a.version,
+					webui: a.webui,
+					webuiToken: sim.webuiToken(n),
+				},
+			]),
 		),
 		groups: sim.groups,
 		containers: sim.containers,

@@ -38,7 +38,12 @@ export function sendStatusOf(rec: LocalRecord): SendStatus {
  * Whether the account's implementation pushes a self message for this record now that it turned 2.
  * `sentAt` is when the record entered status 1; `now` when it turned 2.
  */
-export function pushesSelfMessage(acc: Account, rec: LocalRecord, sentAt: number, now: number): boolean {
+export function pushesSelfMessage(
+	acc: Account,
+	rec: LocalRecord,
+	sentAt: number,
+	now: number,
+): boolean {
 	if (!acc.cfg.reportSelfMessage || sendStatusOf(rec) !== 2) return false;
 	switch (acc.cfg.flavour) {
 		case 'napcat':
@@ -62,8 +67,13 @@ export function kernelRecord(rec: LocalRecord, holderId: number): Record<string,
 		msgSeq: numbered ? String(m.seq) : '0',
 		msgTime: String(m.time),
 		chatType: m.messageType === 'group' ? 2 : 1,
-		peerUid: m.messageType === 'group' ? String(m.groupId) : `u_${peerUid(m.senderId === holderId ? (m.targetUserId ?? 0) : m.senderId)}`,
-		peerUin: String(m.messageType === 'group' ? m.groupId : m.senderId === holderId ? m.targetUserId : m.senderId),
+		peerUid:
+			m.messageType === 'group'
+				? String(m.groupId)
+				: `u_${peerUid(m.senderId === holderId ? (m.targetUserId ?? 0) : m.senderId)}`,
+		peerUin: String(
+			m.messageType === 'group' ? m.groupId : m.senderId === holderId ? m.targetUserId : m.senderId,
+		),
 		senderUin: String(m.senderId),
 		guildId: '',
 		msgType: 2,
@@ -78,7 +88,11 @@ export function exposesRawRecord(acc: Account): boolean {
 }
 
 /** get_msg and history data with LLOneBot's `raw` added when its `debug` is on. */
-export function withRawRecord(acc: Account, rec: LocalRecord, data: Record<string, unknown>): Record<string, unknown> {
+export function withRawRecord(
+	acc: Account,
+	rec: LocalRecord,
+	data: Record<string, unknown>,
+): Record<string, unknown> {
 	if (!exposesRawRecord(acc)) return data;
 	return { ...data, raw: kernelRecord(rec, acc.selfId) };
 }
@@ -92,10 +106,17 @@ export interface StatusPlan {
 }
 
 /** Reads `lateStatus` / `lateAfterMs` (or the older `confirmAfterMs`) from a fault's params. */
-export function statusPlan(params: Record<string, unknown>, fallback: StatusPlan | undefined): StatusPlan | undefined {
+export function statusPlan(
+	params: Record<string, unknown>,
+	fallback: StatusPlan | undefined,
+): StatusPlan | undefined {
 	const status = params.lateStatus;
 	const afterMs =
-		typeof params.lateAfterMs === 'number' ? params.lateAfterMs : typeof params.confirmAfterMs === 'number' ? params.confirmAfterMs : undefined;
+		typeof params.lateAfterMs === 'number'
+			? params.lateAfterMs
+			: typeof params.confirmAfterMs === 'number'
+				? params.confirmAfterMs
+				: undefined;
 	if (status === 0 || status === 1 || status === 2 || status === 3) {
 		return { status, afterMs: afterMs ?? fallback?.afterMs ?? 0 };
 	}

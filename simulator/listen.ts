@@ -4,7 +4,12 @@ import type * as http from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Listens on host:port (0 = any free port), tracking sockets into `sockets`; resolves with the bound port. */
-export async function listenTracked(server: http.Server, host: string, port: number, sockets: Set<Socket>): Promise<number> {
+export async function listenTracked(
+	server: http.Server,
+	host: string,
+	port: number,
+	sockets: Set<Socket>,
+): Promise<number> {
 	server.on('connection', (s) => {
 		sockets.add(s);
 		s.on('close', () => sockets.delete(s));

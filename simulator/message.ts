@@ -14,7 +14,11 @@ export function escapeParam(s: string): string {
 }
 
 export function unescapeCq(s: string): string {
-	return s.replace(/&#44;/g, ',').replace(/&#91;/g, '[').replace(/&#93;/g, ']').replace(/&amp;/g, '&');
+	return s
+		.replace(/&#44;/g, ',')
+		.replace(/&#91;/g, '[')
+		.replace(/&#93;/g, ']')
+		.replace(/&amp;/g, '&');
 }
 
 function stringifyData(data: unknown): Record<string, string> {
@@ -34,7 +38,8 @@ export function parseCqString(input: string): Segment[] {
 	let last = 0;
 	let m: RegExpExecArray | null;
 	while ((m = re.exec(input))) {
-		if (m.index > last) segs.push({ type: 'text', data: { text: unescapeCq(input.slice(last, m.index)) } });
+		if (m.index > last)
+			segs.push({ type: 'text', data: { text: unescapeCq(input.slice(last, m.index)) } });
 		const data: Record<string, string> = {};
 		for (const part of m[2].split(',').slice(1)) {
 			const eq = part.indexOf('=');
@@ -44,7 +49,8 @@ export function parseCqString(input: string): Segment[] {
 		segs.push({ type: m[1], data });
 		last = re.lastIndex;
 	}
-	if (last < input.length) segs.push({ type: 'text', data: { text: unescapeCq(input.slice(last)) } });
+	if (last < input.length)
+		segs.push({ type: 'text', data: { text: unescapeCq(input.slice(last)) } });
 	return segs;
 }
 
@@ -55,12 +61,20 @@ export function normalizeMessage(message: unknown, autoEscape: boolean): Segment
 		return autoEscape ? [{ type: 'text', data: { text: message } }] : parseCqString(message);
 	}
 	if (typeof message === 'number') return [{ type: 'text', data: { text: String(message) } }];
-	const arr = Array.isArray(message) ? message : message && typeof message === 'object' ? [message] : null;
+	const arr = Array.isArray(message)
+		? message
+		: message && typeof message === 'object'
+			? [message]
+			: null;
 	if (!arr || arr.length === 0) return null;
 	const segs: Segment[] = [];
 	for (const item of arr) {
-		if (!item || typeof item !== 'object' || typeof (item as { type?: unknown }).type !== 'string') return null;
-		segs.push({ type: (item as { type: string }).type, data: stringifyData((item as { data?: unknown }).data) });
+		if (!item || typeof item !== 'object' || typeof (item as { type?: unknown }).type !== 'string')
+			return null;
+		segs.push({
+			type: (item as { type: string }).type,
+			data: stringifyData((item as { data?: unknown }).data),
+		});
 	}
 	return segs;
 }

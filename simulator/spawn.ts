@@ -47,17 +47,33 @@ export async function spawnSimulator(opts: {
 	timeoutMs?: number;
 }): Promise<SimulatorProcess> {
 	const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-	const args = [path.join(repoRoot, 'simulator', 'cli.ts'), ...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.args ?? [])];
+	const args = [
+		path.join(repoRoot, 'simulator', 'cli.ts'),
+		...(opts.port ? ['--port', String(opts.port)] : []),
+		...(opts.args ?? []),
+	];
 	fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
 	const log = fs.openSync(opts.logFile, 'a');
-	const child = track(spawn(tsx, args, { cwd: repoRoot, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', log] }));
+	const child = track(
+		spawn(tsx, args, {
+			cwd: repoRoot,
+			env: childEnv(),
+			detached: true,
+			stdio: ['ignore', 'pipe', log],
+		}),
+	);
 	fs.closeSync(log);
 	const stop = () => stopProcess(child, 5000);
 	try {
 		const ready = await new Promise<SimulatorReady>((resolve, reject) => {
 			let buf = '';
 			const timer = setTimeout(
-				() => reject(new Error(`the simulator did not get ready in ${opts.timeoutMs ?? 60_000} ms (log: ${opts.logFile})`)),
+				() =>
+					reject(
+						new Error(
+							`the simulator did not get ready in ${opts.timeoutMs ?? 60_000} ms (log: ${opts.logFile})`,
+						),
+					),
 				opts.timeoutMs ?? 60_000,
 			);
 			child.stdout!.on('data', (d: Buffer) => {
@@ -75,7 +91,11 @@ export async function spawnSimulator(opts: {
 			});
 			child.once('exit', (code, signal) => {
 				clearTimeout(timer);
-				reject(new Error(`the simulator exited (${code ?? signal}) before it was ready; log: ${opts.logFile}\n${safeRead(opts.logFile)}`));
+				reject(
+					new Error(
+						`the simulator exited (${code ?? signal}) before it was ready; log: ${opts.logFile}\n${safeRead(opts.logFile)}`,
+					),
+				);
 			});
 		});
 		// Keep draining stdout so the simulator never blocks on a full pipe.

@@ -3,7 +3,13 @@
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { Clock } from './clock';
-import { FaultSet, SEND_KINDS, curedByRestart, type ActiveFault, type FaultContext } from './faults';
+import {
+	FaultSet,
+	SEND_KINDS,
+	curedByRestart,
+	type ActiveFault,
+	type FaultContext,
+} from './faults';
 import * as F from './flavours';
 import type { FlavourInfo, Reply, Transport } from './flavours';
 import { normalizeMessage, plainText, toCqString } from './message';
@@ -30,11 +36,37 @@ export function defaultWorld(): WorldConfig {
 		seed: 1,
 		accounts: {
 			// napcatQuickLogin: the demo bot has an auto-login account, so its own restarts log in again by themselves.
-			bot: { selfId: 10001, nickname: 'Sentinel Bot', flavour: 'napcat', version: '4.10.32', token: 'bot-token', napcatMultiProcess: true, napcatQuickLogin: true },
-			witness: { selfId: 10002, nickname: 'Witness', flavour: 'napcat', version: '4.10.32', token: 'witness-token' },
-			friend: { selfId: 10003, nickname: 'Friend', flavour: 'napcat', version: '4.10.32', token: 'friend-token' },
+			bot: {
+				selfId: 10001,
+				nickname: 'Sentinel Bot',
+				flavour: 'napcat',
+				version: '4.10.32',
+				token: 'bot-token',
+				napcatMultiProcess: true,
+				napcatQuickLogin: true,
+			},
+			witness: {
+				selfId: 10002,
+				nickname: 'Witness',
+				flavour: 'napcat',
+				version: '4.10.32',
+				token: 'witness-token',
+			},
+			friend: {
+				selfId: 10003,
+				nickname: 'Friend',
+				flavour: 'napcat',
+				version: '4.10.32',
+				token: 'friend-token',
+			},
 		},
-		groups: [{ groupId: DEFAULT_GROUP_ID, name: 'Sentinel Test Group', members: ['bot', 'witness', 'friend'] }],
+		groups: [
+			{
+				groupId: DEFAULT_GROUP_ID,
+				name: 'Sentinel Test Group',
+				members: ['bot', 'witness', 'friend'],
+			},
+		],
 		friends: [
 			['bot', 'friend'],
 			['bot', 'witness'],
@@ -77,7 +109,15 @@ export class Account {
 	lastSentMessageId?: number;
 	restartTimer?: NodeJS.Timeout;
 	heartbeatTimer?: NodeJS.Timeout;
-	stat = { packet_received: 0, packet_sent: 0, packet_lost: 0, message_received: 0, message_sent: 0, disconnect_times: 0, lost_times: 0 };
+	stat = {
+		packet_received: 0,
+		packet_sent: 0,
+		packet_lost: 0,
+		message_received: 0,
+		message_sent: 0,
+		disconnect_times: 0,
+		lost_times: 0,
+	};
 
 	constructor(name: string, cfg: AccountConfig, now: number) {
 		this.name = name;
@@ -99,7 +139,9 @@ export class Account {
 		return this.cfg.messageFormat ?? 'array';
 	}
 	get signingKey(): string | undefined {
-		return this.cfg.flavour === 'llonebot' || this.cfg.flavour === 'napcat' ? this.cfg.token || undefined : this.cfg.secret || undefined;
+		return this.cfg.flavour === 'llonebot' || this.cfg.flavour === 'napcat'
+			? this.cfg.token || undefined
+			: this.cfg.secret || undefined;
 	}
 }
 
@@ -114,10 +156,18 @@ export class World {
 	groups = new Map<number, GroupConfig>();
 	friends = new Set<string>();
 	faults: FaultSet;
-	messages: Array<StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] }> = [];
+	messages: Array<
+		StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] }
+	> = [];
 	calls: CallRecord[] = [];
 	reports: ReportRecord[] = [];
-	restarts: Array<{ account: string; via: string; at: number; until: number; needsQrLogin: boolean }> = [];
+	restarts: Array<{
+		account: string;
+		via: string;
+		at: number;
+		until: number;
+		needsQrLogin: boolean;
+	}> = [];
 	private groupSeq = new Map<number, number>();
 	private privateSeq = new Map<string, number>();
 	private rng: Rng;
@@ -147,7 +197,8 @@ export class World {
 			this.accounts.set(name, new Account(name, cfg, now));
 		}
 		for (const g of this.config.groups ?? []) {
-			for (const m of g.members) if (!this.accounts.has(m)) throw new Error(`group ${g.groupId}: unknown member ${m}`);
+			for (const m of g.members)
+				if (!this.accounts.has(m)) throw new Error(`group ${g.groupId}: unknown member ${m}`);
 			this.groups.set(Number(g.groupId), { ...g, groupId: Number(g.groupId) });
 		}
 		for (const [a, b] of this.config.friends ?? []) this.friends.add([a, b].sort().join('|'));
@@ -236,18 +287,36 @@ export class World {
 
 	// ------------------------------------------------------------ actions
 
-	async handleAction(accName: string, action: string, params: Record<string, unknown>, transport: Transport): Promise<ActionResult> {
+	async handleAction(
+		accName: string,
+		action: string,
+		params: Record<string, unknown>,
+		transport: Transport,
+	): Promise<ActionResult> {
 		const acc = this.account(accName);
 		const f = acc.flavour;
 		acc.stat.packet_received++;
-		const ok = (data: unknown): ActionResult => ({ httpStatus: 200, body: F.okBody(f, data), faults: [] });
-		const err = (e: F.ErrorSpec, faults: string[] = []): ActionResult => ({ httpStatus: 200, body: F.errorBody(f, e, transport), faults });
+		const ok = (data: unknown): ActionResult => ({
+			httpStatus: 200,
+			body: F.okBody(f, data),
+			faults: [],
+		});
+		const err = (e: F.ErrorSpec, faults: string[] = []): ActionResult => ({
+			httpStatus: 200,
+			body: F.errorBody(f, e, transport),
+			faults,
+		});
 		const unknown = (): ActionResult => ({ ...F.unknownAction(f, action, transport), faults: [] });
 		try {
 			switch (action) {
 				case 'send_msg': {
 					const type = params.message_type;
-					const isGroup = type === 'group' || (type !== 'private' && params.group_id !== undefined && params.group_id !== '' && Number(params.group_id) !== 0);
+					const isGroup =
+						type === 'group' ||
+						(type !== 'private' &&
+							params.group_id !== undefined &&
+							params.group_id !== '' &&
+							Number(params.group_id) !== 0);
 					return await this.send(acc, isGroup ? 'group' : 'private', params, transport, action);
 				}
 				case 'send_group_msg':
@@ -284,22 +353,35 @@ export class World {
 					return ok(
 						[...this.groups.values()]
 							.filter((g) => g.members.includes(acc.name))
-							.map((g) => ({ group_id: g.groupId, group_name: g.name ?? String(g.groupId), member_count: g.members.length, max_member_count: 200 })),
+							.map((g) => ({
+								group_id: g.groupId,
+								group_name: g.name ?? String(g.groupId),
+								member_count: g.members.length,
+								max_member_count: 200,
+							})),
 					);
 				case 'get_group_info': {
 					const g = this.groups.get(Number(params.group_id));
-					if (!g || !g.members.includes(acc.name)) return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
-					return ok({ group_id: g.groupId, group_name: g.name ?? String(g.groupId), member_count: g.members.length, max_member_count: 200 });
+					if (!g || !g.members.includes(acc.name))
+						return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
+					return ok({
+						group_id: g.groupId,
+						group_name: g.name ?? String(g.groupId),
+						member_count: g.members.length,
+						max_member_count: 200,
+					});
 				}
 				case 'get_group_member_list': {
 					const g = this.groups.get(Number(params.group_id));
-					if (!g || !g.members.includes(acc.name)) return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
+					if (!g || !g.members.includes(acc.name))
+						return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
 					return ok(g.members.map((m) => this.memberInfo(g, this.account(m))));
 				}
 				case 'get_group_member_info': {
 					const g = this.groups.get(Number(params.group_id));
 					const m = this.accountBySelfId(Number(params.user_id));
-					if (!g || !m || !g.members.includes(m.name)) return err(F.actionError(f, '群成员不存在', 'MEMBER_NOT_FOUND'));
+					if (!g || !m || !g.members.includes(m.name))
+						return err(F.actionError(f, '群成员不存在', 'MEMBER_NOT_FOUND'));
 					return ok(this.memberInfo(g, m));
 				}
 				case 'get_friend_list':
@@ -320,11 +402,18 @@ export class World {
 	}
 
 	private memberInfo(g: GroupConfig, m: Account): Record<string, unknown> {
-		return { group_id: g.groupId, user_id: m.selfId, nickname: m.nickname, card: '', role: g.members[0] === m.name ? 'owner' : 'member' };
+		return {
+			group_id: g.groupId,
+			user_id: m.selfId,
+			nickname: m.nickname,
+			card: '',
+			role: g.members[0] === m.name ? 'owner' : 'member',
+		};
 	}
 
 	private notFound(f: FlavourInfo): F.ErrorSpec {
-		if (f.flavour === 'gocq') return { retcode: 100, msg: 'MSG_NOT_FOUND', wording: '消息不存在', message: '消息不存在' };
+		if (f.flavour === 'gocq')
+			return { retcode: 100, msg: 'MSG_NOT_FOUND', wording: '消息不存在', message: '消息不存在' };
 		return F.actionError(f, '消息不存在');
 	}
 
@@ -362,24 +451,61 @@ export class World {
 
 	// ------------------------------------------------------------ sending
 
-	private async send(acc: Account, type: 'group' | 'private', params: Record<string, unknown>, transport: Transport, action: string): Promise<ActionResult> {
+	private async send(
+		acc: Account,
+		type: 'group' | 'private',
+		params: Record<string, unknown>,
+		transport: Transport,
+		action: string,
+	): Promise<ActionResult> {
 		const f = acc.flavour;
-		const err = (e: F.ErrorSpec, faults: string[] = []): ActionResult => ({ httpStatus: 200, body: F.errorBody(f, e, transport), faults });
+		const err = (e: F.ErrorSpec, faults: string[] = []): ActionResult => ({
+			httpStatus: 200,
+			body: F.errorBody(f, e, transport),
+			faults,
+		});
 		const target = Number(type === 'group' ? params.group_id : params.user_id);
-		if (!Number.isFinite(target) || target <= 0) return err(F.validationError(f, type === 'group' ? '缺少参数 group_id' : '缺少参数 user_id', transport));
-		const autoEscape = params.auto_escape === true || params.auto_escape === 'true' || params.auto_escape === 1 || params.auto_escape === '1';
+		if (!Number.isFinite(target) || target <= 0)
+			return err(
+				F.validationError(
+					f,
+					type === 'group' ? '缺少参数 group_id' : '缺少参数 user_id',
+					transport,
+				),
+			);
+		const autoEscape =
+			params.auto_escape === true ||
+			params.auto_escape === 'true' ||
+			params.auto_escape === 1 ||
+			params.auto_escape === '1';
 		const segments = normalizeMessage(params.message, autoEscape);
 		if (!segments) {
-			if (f.flavour === 'gocq') return err({ retcode: 100, msg: 'EMPTY_MSG_ERROR', wording: '消息为空', message: '消息为空' });
+			if (f.flavour === 'gocq')
+				return err({
+					retcode: 100,
+					msg: 'EMPTY_MSG_ERROR',
+					wording: '消息为空',
+					message: '消息为空',
+				});
 			return err(F.actionError(f, '消息体无法解析, 请检查是否发送了不支持的消息类型'));
 		}
 		if (type === 'group') {
 			const g = this.groups.get(target);
 			if (!g || !g.members.includes(acc.name)) return err(F.notInGroupError(f));
 		}
-		const draft = this.draftMessage(acc, type, { groupId: type === 'group' ? target : undefined, userId: type === 'private' ? target : undefined }, segments);
-		const napcatTimeout = f.flavour === 'napcat' && params.timeout !== undefined ? Number(params.timeout) : undefined;
-		const kernelTimeout = napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.kernelTimeoutFor(acc);
+		const draft = this.draftMessage(
+			acc,
+			type,
+			{
+				groupId: type === 'group' ? target : undefined,
+				userId: type === 'private' ? target : undefined,
+			},
+			segments,
+		);
+		const napcatTimeout =
+			f.flavour === 'napcat' && params.timeout !== undefined ? Number(params.timeout) : undefined;
+		const kernelTimeout =
+			napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.kernelTimeoutFor(acc);
 		if (type === 'private' && f.flavour === 'napcat') {
 			// NapCatQQ #600 (field notes §2): a private message to a non-friend is never answered by the kernel;
 			// NapCat answers `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts). Nothing is sent.
@@ -408,15 +534,22 @@ export class World {
 		return outcome.reply;
 	}
 
-	private pickSendFault(acc: Account, ctx: FaultContext): { kind: FaultKind; spec: FaultSpec; id: string } | undefined {
+	private pickSendFault(
+		acc: Account,
+		ctx: FaultContext,
+	): { kind: FaultKind; spec: FaultSpec; id: string } | undefined {
 		// degradation first: once the threshold is passed, its `then` fault applies until a restart
 		for (const d of this.faults.matching(['degrade_after'], ctx)) {
 			const p = d.spec.params ?? {};
 			const uptime = this.clock.now() - acc.startedAt;
 			const hit =
-				(typeof p.sends === 'number' && acc.sendsSinceStart > p.sends) || (typeof p.uptimeMs === 'number' && uptime >= p.uptimeMs);
+				(typeof p.sends === 'number' && acc.sendsSinceStart > p.sends) ||
+				(typeof p.uptimeMs === 'number' && uptime >= p.uptimeMs);
 			if (!hit) continue;
-			const then: FaultSpec = typeof d.spec.then === 'object' && d.spec.then ? d.spec.then : { kind: (d.spec.then as FaultKind) ?? 'stuck_group' };
+			const then: FaultSpec =
+				typeof d.spec.then === 'object' && d.spec.then
+					? d.spec.then
+					: { kind: (d.spec.then as FaultKind) ?? 'stuck_group' };
 			if (then.kind === 'stuck_group' && ctx.messageType !== 'group') continue;
 			if (then.scope?.messageType && then.scope.messageType !== ctx.messageType) continue;
 			const prob = then.probability ?? 1;
@@ -441,15 +574,19 @@ export class World {
 		const f = acc.flavour;
 		const faults = picked ? [picked.id] : [];
 		const p = picked?.spec.params ?? {};
-		const ok = (data: unknown): SendOutcome => ({ reply: { httpStatus: 200, body: F.okBody(f, data), faults } });
+		const ok = (data: unknown): SendOutcome => ({
+			reply: { httpStatus: 200, body: F.okBody(f, data), faults },
+		});
 		const err = (e: F.ErrorSpec): SendOutcome => {
 			if (typeof p.retcode === 'number') e = { ...e, retcode: p.retcode };
-			if (typeof p.message === 'string') e = { ...e, message: p.message, wording: p.message, msg: e.msg };
+			if (typeof p.message === 'string')
+				e = { ...e, message: p.message, wording: p.message, msg: e.msg };
 			return { reply: { httpStatus: 200, body: F.errorBody(f, e, transport), faults } };
 		};
 		const afterMs = typeof p.afterMs === 'number' ? p.afterMs : kernelTimeout;
 		const delivered = (def: boolean) => (typeof p.delivered === 'boolean' ? p.delivered : def);
-		const storedForSender = (def: boolean) => (typeof p.storedForSender === 'boolean' ? p.storedForSender : def);
+		const storedForSender = (def: boolean) =>
+			typeof p.storedForSender === 'boolean' ? p.storedForSender : def;
 		const kind = picked?.kind;
 		const note = (msg: StoredMessage) => {
 			if (kind) msg.fault = kind;
@@ -481,7 +618,13 @@ export class World {
 					rec.sendStatus = 1;
 					// Left at 1 unless params.lateStatus says otherwise; a late 2 reaches the members, a NOSEQ 3 only with params.delivered.
 					const plan = statusPlan(p, undefined);
-					this.settleLater(acc, rec, msg, plan, plan?.status === 3 ? delivered(false) : delivered(true));
+					this.settleLater(
+						acc,
+						rec,
+						msg,
+						plan,
+						plan?.status === 3 ? delivered(false) : delivered(true),
+					);
 				} else this.trackUnaccepted(draft, kind);
 				await this.sleep(afterMs);
 				return err(F.sendTimeoutError(f, draft, p.eventRet === 'accepted' ? 'accepted' : 'none'));
@@ -555,8 +698,18 @@ export class World {
 	}
 
 	/** Give the message its server sequence (when the server accepted it) and list it in the ground truth. */
-	private accept(draft: StoredMessage, _acc: Account, serverAccepted = true, countSeq = true): StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] } {
-		const msg = { ...draft, deliveredTo: [] as string[], droppedFor: [] as string[], pendingFor: [] as string[] };
+	private accept(
+		draft: StoredMessage,
+		_acc: Account,
+		serverAccepted = true,
+		countSeq = true,
+	): StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] } {
+		const msg = {
+			...draft,
+			deliveredTo: [] as string[],
+			droppedFor: [] as string[],
+			pendingFor: [] as string[],
+		};
 		if (countSeq) this.numberMessage(msg);
 		msg.accepted = serverAccepted;
 		this.messages.push(msg);
@@ -579,8 +732,17 @@ export class World {
 	}
 
 	storeLocal(acc: Account, msg: StoredMessage, offline: boolean): LocalRecord {
-		const localMsgId = '7' + String(Math.floor(this.rng() * 1e9)).padStart(9, '0') + String(Math.floor(this.rng() * 1e9)).padStart(9, '0');
-		const messageId = F.messageIdFor(acc.flavour, msg, acc.selfId, localMsgId, ++acc.localIdCounter);
+		const localMsgId =
+			'7' +
+			String(Math.floor(this.rng() * 1e9)).padStart(9, '0') +
+			String(Math.floor(this.rng() * 1e9)).padStart(9, '0');
+		const messageId = F.messageIdFor(
+			acc.flavour,
+			msg,
+			acc.selfId,
+			localMsgId,
+			++acc.localIdCounter,
+		);
 		const rec: LocalRecord = { msg, localMsgId, messageId, storedAt: this.clock.now(), offline };
 		acc.records.push(rec);
 		if (acc.records.length > 5000) acc.records.splice(0, acc.records.length - 5000);
@@ -597,7 +759,9 @@ export class World {
 		return t && t.name !== msg.senderAccount ? [t] : [];
 	}
 
-	deliver(msg: StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] }): void {
+	deliver(
+		msg: StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] },
+	): void {
 		for (const r of this.recipients(msg)) {
 			const base = this.config.deliveryDelayMs ?? 20;
 			const jitter = this.config.deliveryJitterMs ?? 0;
@@ -609,7 +773,10 @@ export class World {
 		}
 	}
 
-	private receive(r: Account, msg: StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] }): void {
+	private receive(
+		r: Account,
+		msg: StoredMessage & { deliveredTo: string[]; droppedFor: string[]; pendingFor: string[] },
+	): void {
 		const ctx: FaultContext = {
 			account: r.name,
 			messageType: msg.messageType,
@@ -628,7 +795,11 @@ export class World {
 		this.land(r, msg, false);
 	}
 
-	private land(r: Account, msg: StoredMessage & { deliveredTo: string[]; pendingFor: string[] }, offline: boolean): void {
+	private land(
+		r: Account,
+		msg: StoredMessage & { deliveredTo: string[]; pendingFor: string[] },
+		offline: boolean,
+	): void {
 		const rec = this.storeLocal(r, msg, offline);
 		msg.deliveredTo.push(r.name);
 		msg.pendingFor = msg.pendingFor.filter((n) => n !== r.name);
@@ -653,7 +824,8 @@ export class World {
 	private flushPending(acc: Account): void {
 		const pending = acc.pendingOffline;
 		acc.pendingOffline = [];
-		for (const m of pending) this.land(acc, m as StoredMessage & { deliveredTo: string[]; pendingFor: string[] }, true);
+		for (const m of pending)
+			this.land(acc, m as StoredMessage & { deliveredTo: string[]; pendingFor: string[] }, true);
 	}
 
 	/**
@@ -675,7 +847,8 @@ export class World {
 			if (gen !== this.generation) return;
 			rec.sendStatus = plan.status;
 			if (plan.status !== 2 && plan.status !== 3) return;
-			const undelivered = msg.deliveredTo.length === 0 && msg.droppedFor.length === 0 && msg.pendingFor.length === 0;
+			const undelivered =
+				msg.deliveredTo.length === 0 && msg.droppedFor.length === 0 && msg.pendingFor.length === 0;
 			if (plan.status === 2) {
 				if (msg.seq === 0) this.numberMessage(msg);
 				msg.accepted = true;
@@ -721,7 +894,12 @@ export class World {
 	}
 
 	/** Inject a message from an account straight into the world (no API, no faults). */
-	injectMessage(accName: string, target: { groupId?: number; userId?: number }, message: unknown, autoEscape = false): StoredMessage {
+	injectMessage(
+		accName: string,
+		target: { groupId?: number; userId?: number },
+		message: unknown,
+		autoEscape = false,
+	): StoredMessage {
 		const acc = this.account(accName);
 		const segments = normalizeMessage(message, autoEscape);
 		if (!segments) throw new Error('empty message');
@@ -734,28 +912,47 @@ export class World {
 
 	// ------------------------------------------------------------ history
 
-	private history(acc: Account, type: 'group' | 'private', params: Record<string, unknown>, transport: Transport): ActionResult {
+	private history(
+		acc: Account,
+		type: 'group' | 'private',
+		params: Record<string, unknown>,
+		transport: Transport,
+	): ActionResult {
 		const f = acc.flavour;
 		const ok = (list: LocalRecord[]): ActionResult => ({
 			httpStatus: 200,
 			body: F.okBody(f, { messages: list.map((r) => this.historyItem(acc, r)) }),
 			faults: [],
 		});
-		const err = (e: F.ErrorSpec): ActionResult => ({ httpStatus: 200, body: F.errorBody(f, e, transport), faults: [] });
+		const err = (e: F.ErrorSpec): ActionResult => ({
+			httpStatus: 200,
+			body: F.errorBody(f, e, transport),
+			faults: [],
+		});
 		const peer = Number(type === 'group' ? params.group_id : params.user_id);
-		if (!Number.isFinite(peer) || peer <= 0) return err(F.actionError(f, type === 'group' ? '缺少参数 group_id' : '缺少参数 user_id'));
+		if (!Number.isFinite(peer) || peer <= 0)
+			return err(F.actionError(f, type === 'group' ? '缺少参数 group_id' : '缺少参数 user_id'));
 		if (type === 'group') {
 			const g = this.groups.get(peer);
 			if (!g || !g.members.includes(acc.name)) {
-				if (f.flavour === 'gocq') return err({ retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', message: '群聊不存在' });
+				if (f.flavour === 'gocq')
+					return err({
+						retcode: 100,
+						msg: 'GROUP_NOT_FOUND',
+						wording: '群聊不存在',
+						message: '群聊不存在',
+					});
 				return err(F.actionError(f, '群不存在'));
 			}
 		}
 		const chat = acc.records.filter((r) =>
-			type === 'group' ? r.msg.messageType === 'group' && r.msg.groupId === peer : r.msg.messageType === 'private' && F.peerOf(r.msg, acc.selfId) === peer,
+			type === 'group'
+				? r.msg.messageType === 'group' && r.msg.groupId === peer
+				: r.msg.messageType === 'private' && F.peerOf(r.msg, acc.selfId) === peer,
 		);
 		const countRaw = params.count;
-		const count = countRaw === undefined || countRaw === '' ? 20 : Math.max(0, Number(countRaw) || 0);
+		const count =
+			countRaw === undefined || countRaw === '' ? 20 : Math.max(0, Number(countRaw) || 0);
 		const truthy = (v: unknown) => v === true || v === 'true' || v === 1 || v === '1';
 		let list: LocalRecord[];
 		switch (f.flavour) {
@@ -763,11 +960,15 @@ export class World {
 				// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts. From v4.6.2 message_seq
 				// is a server seq (getMsgsBySeqAndCount); before, it is a short id looked up in the store
 				// (getMsgInfoByShortId), unknown → `消息X不存在`; an empty chat → `未找到消息`.
-				const seq = params.message_seq === undefined || params.message_seq === '' ? 0 : Number(params.message_seq);
+				const seq =
+					params.message_seq === undefined || params.message_seq === ''
+						? 0
+						: Number(params.message_seq);
 				let end = chat.length;
 				if (seq && F.llonebotHasServerSeq(f)) {
 					let idx = -1;
-					for (let i = 0; i < chat.length; i++) if (chat[i].msg.seq > 0 && chat[i].msg.seq <= seq) idx = i;
+					for (let i = 0; i < chat.length; i++)
+						if (chat[i].msg.seq > 0 && chat[i].msg.seq <= seq) idx = i;
 					end = idx + 1;
 				} else if (seq) {
 					const idx = chat.findIndex((r) => r.messageId === seq);
@@ -780,7 +981,10 @@ export class World {
 			}
 			case 'napcat': {
 				// message_seq is really a short message_id; an unknown one reads from the latest message
-				const anchorId = params.message_seq === undefined || params.message_seq === '' ? 0 : Number(params.message_seq);
+				const anchorId =
+					params.message_seq === undefined || params.message_seq === ''
+						? 0
+						: Number(params.message_seq);
 				let end = chat.length;
 				if (anchorId) {
 					const idx = chat.findIndex((r) => r.messageId === anchorId);
@@ -791,14 +995,20 @@ export class World {
 				break;
 			}
 			case 'gocq': {
-				let seq = params.message_seq === undefined || params.message_seq === '' ? 0 : Number(params.message_seq);
+				let seq =
+					params.message_seq === undefined || params.message_seq === ''
+						? 0
+						: Number(params.message_seq);
 				if (!seq) seq = chat.reduce((m, r) => Math.max(m, r.msg.seq), 0);
 				const from = Math.max(seq - 19, 1);
 				list = chat.filter((r) => r.msg.seq >= from && r.msg.seq <= seq);
 				break;
 			}
 			case 'lagrange': {
-				const id = params.message_id === undefined || params.message_id === '' ? 0 : Number(params.message_id);
+				const id =
+					params.message_id === undefined || params.message_id === ''
+						? 0
+						: Number(params.message_id);
 				const anchor = id ? chat.find((r) => r.messageId === id) : chat[chat.length - 1];
 				if (!anchor) return err({ retcode: 200, message: '' });
 				const top = anchor.msg.seq;
@@ -817,10 +1027,20 @@ export class World {
 
 	// ------------------------------------------------------------ restart
 
-	private async setRestart(acc: Account, _params: Record<string, unknown>, transport: Transport): Promise<ActionResult> {
+	private async setRestart(
+		acc: Account,
+		_params: Record<string, unknown>,
+		transport: Transport,
+	): Promise<ActionResult> {
 		const f = acc.flavour;
-		const unknown = (): ActionResult => ({ ...F.unknownAction(f, 'set_restart', transport), faults: [] });
-		const fault = this.faults.fire(['set_restart_unsupported'], { account: acc.name, action: 'set_restart' });
+		const unknown = (): ActionResult => ({
+			...F.unknownAction(f, 'set_restart', transport),
+			faults: [],
+		});
+		const fault = this.faults.fire(['set_restart_unsupported'], {
+			account: acc.name,
+			action: 'set_restart',
+		});
 		if (fault) return { ...unknown(), faults: [fault.id] };
 		const ok: ActionResult = { httpStatus: 200, body: F.okBody(f, null), faults: [] };
 		switch (f.flavour) {
@@ -830,7 +1050,12 @@ export class World {
 				return ok;
 			case 'napcat':
 				if (!F.versionAtLeast(f.version, '4.10.32')) return unknown();
-				if (acc.cfg.napcatMultiProcess === false) return { httpStatus: 200, body: F.errorBody(f, { retcode: 200, message: '重启功能未初始化' }, transport), faults: [] };
+				if (acc.cfg.napcatMultiProcess === false)
+					return {
+						httpStatus: 200,
+						body: F.errorBody(f, { retcode: 200, message: '重启功能未初始化' }, transport),
+						faults: [],
+					};
 				this.later(50, () => void this.restart(acc.name, { via: 'set_restart' }));
 				return ok;
 			case 'gocq':
@@ -849,18 +1074,31 @@ export class World {
 		this.cancel(acc.restartTimer);
 		acc.process = 'stopped';
 		acc.loggedIn = false;
-		this.restarts.push({ account: acc.name, via: `${via}:quit`, at: this.clock.now(), until: Infinity, needsQrLogin: false });
+		this.restarts.push({
+			account: acc.name,
+			via: `${via}:quit`,
+			at: this.clock.now(),
+			until: Infinity,
+			needsQrLogin: false,
+		});
 		this.stopHeartbeat(acc);
 		await acc.server?.stop();
 	}
 
-	async restart(name: string, opts: { via?: string; downtimeMs?: number; needsQrLogin?: boolean } = {}): Promise<{ until: number; needsQrLogin: boolean }> {
+	async restart(
+		name: string,
+		opts: { via?: string; downtimeMs?: number; needsQrLogin?: boolean } = {},
+	): Promise<{ until: number; needsQrLogin: boolean }> {
 		const acc = this.account(name);
 		const downtime = opts.downtimeMs ?? this.restartDowntimeFor(acc);
 		// NapCat's own restart (WebUI Process/Restart, set_restart) drops the quick-login argument: without an
 		// auto-login account it waits for a QR scan (see napcatQuickLogin in types.ts).
-		const ownRestart = acc.cfg.flavour === 'napcat' && (opts.via === 'webui' || opts.via === 'set_restart');
-		const needsQr = opts.needsQrLogin ?? acc.cfg.needsQrLoginAfterRestart ?? (ownRestart && acc.cfg.napcatQuickLogin !== true);
+		const ownRestart =
+			acc.cfg.flavour === 'napcat' && (opts.via === 'webui' || opts.via === 'set_restart');
+		const needsQr =
+			opts.needsQrLogin ??
+			acc.cfg.needsQrLoginAfterRestart ??
+			(ownRestart && acc.cfg.napcatQuickLogin !== true);
 		// No bot_offline for a restart: NapCat emits it only when kicked (onKickedOffLine), the others never (field notes §4).
 		this.cancel(acc.restartTimer);
 		acc.process = 'restarting';
@@ -868,9 +1106,20 @@ export class World {
 		acc.stat.disconnect_times++;
 		this.stopHeartbeat(acc);
 		// restart-curable faults of this account go away; degradation counters restart from zero
-		this.faults.removeWhere((fa) => fa.spec.scope?.account === name && fa.spec.kind !== 'degrade_after' && curedByRestart(fa.spec));
+		this.faults.removeWhere(
+			(fa) =>
+				fa.spec.scope?.account === name &&
+				fa.spec.kind !== 'degrade_after' &&
+				curedByRestart(fa.spec),
+		);
 		const until = this.clock.now() + downtime;
-		this.restarts.push({ account: name, via: opts.via ?? 'control', at: this.clock.now(), until, needsQrLogin: needsQr });
+		this.restarts.push({
+			account: name,
+			via: opts.via ?? 'control',
+			at: this.clock.now(),
+			until,
+			needsQrLogin: needsQr,
+		});
 		await acc.server?.stop();
 		await new Promise<void>((resolve) => {
 			acc.restartTimer = this.later(downtime, () => {
@@ -936,12 +1185,30 @@ export class World {
 		const online = this.reportedOnline(acc);
 		const interval = this.heartbeatIntervalFor(acc);
 		const status: Record<string, unknown> =
-			acc.cfg.flavour === 'gocq' ? F.statusData(acc.flavour, online, { ...acc.stat }) : { online, good: true };
-		return { time: Math.floor(this.clock.now() / 1000), self_id: acc.selfId, post_type: 'meta_event', meta_event_type: 'heartbeat', status, interval };
+			acc.cfg.flavour === 'gocq'
+				? F.statusData(acc.flavour, online, { ...acc.stat })
+				: { online, good: true };
+		return {
+			time: Math.floor(this.clock.now() / 1000),
+			self_id: acc.selfId,
+			post_type: 'meta_event',
+			meta_event_type: 'heartbeat',
+			status,
+			interval,
+		};
 	}
 
-	lifecycleEvent(acc: Account, sub: 'connect' | 'enable' | 'disable' = 'connect'): Record<string, unknown> {
-		return { time: Math.floor(this.clock.now() / 1000), self_id: acc.selfId, post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: sub };
+	lifecycleEvent(
+		acc: Account,
+		sub: 'connect' | 'enable' | 'disable' = 'connect',
+	): Record<string, unknown> {
+		return {
+			time: Math.floor(this.clock.now() / 1000),
+			self_id: acc.selfId,
+			post_type: 'meta_event',
+			meta_event_type: 'lifecycle',
+			sub_type: sub,
+		};
 	}
 
 	heartbeatStopped(acc: Account): boolean {
@@ -977,9 +1244,13 @@ export class World {
 		if (!urls.length || acc.process !== 'running') return;
 		const body = JSON.stringify(ev);
 		for (const url of urls) {
-			const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Self-ID': String(acc.selfId) };
+			const headers: Record<string, string> = {
+				'Content-Type': 'application/json',
+				'X-Self-ID': String(acc.selfId),
+			};
 			const key = acc.signingKey;
-			if (key) headers['X-Signature'] = 'sha1=' + createHmac('sha1', key).update(body).digest('hex');
+			if (key)
+				headers['X-Signature'] = 'sha1=' + createHmac('sha1', key).update(body).digest('hex');
 			if (acc.cfg.flavour === 'gocq') headers['User-Agent'] = 'CQHttp/4.15.0';
 			const rec: ReportRecord = { account: acc.name, url, body, headers, at: this.clock.now() };
 			this.reports.push(rec);
@@ -1015,14 +1286,22 @@ export class World {
 			clockFactor: this.clock.factor,
 			accounts,
 			messages: this.messages.map((m) => ({ ...m, text: plainText(m.segments) })),
-			restarts: this.restarts.map((r) => ({ ...r, until: Number.isFinite(r.until) ? r.until : null })),
+			restarts: this.restarts.map((r) => ({
+				...r,
+				until: Number.isFinite(r.until) ? r.until : null,
+			})),
 			faults: this.faults.describe(),
 		};
 	}
 
 	/** Whether a `down` fault keeps this account's port closed (connections refused). */
 	isDown(acc: Account): boolean {
-		return this.faults.list().some((f) => f.spec.kind === 'down' && (!f.spec.scope?.account || f.spec.scope.account === acc.name));
+		return this.faults
+			.list()
+			.some(
+				(f) =>
+					f.spec.kind === 'down' && (!f.spec.scope?.account || f.spec.scope.account === acc.name),
+			);
 	}
 
 	/** Closes the ports of accounts a `down` fault covers and reopens the others' once it is gone. */
@@ -1077,7 +1356,12 @@ function postJson(url: string, body: string, headers: Record<string, string>): P
 		}
 		const req = http.request(
 			u,
-			{ method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, agent: false, timeout: 5000 },
+			{
+				method: 'POST',
+				headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+				agent: false,
+				timeout: 5000,
+			},
 			(res) => {
 				res.resume();
 				res.on('end', () => resolve(res.statusCode ?? 0));

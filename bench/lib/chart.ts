@@ -28,15 +28,26 @@ function esc(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function cdfSvg(title: string, subtitle: string, series: Series[], markers: Marker[], xLabel: string): string {
+export function cdfSvg(
+	title: string,
+	subtitle: string,
+	series: Series[],
+	markers: Marker[],
+	xLabel: string,
+): string {
 	const all = series.flatMap((s) => s.values).filter((v) => v > 0);
-	const lo = Math.max(0.1, Math.pow(10, Math.floor(Math.log10(Math.min(...all, ...markers.map((m) => m.x))))));
+	const lo = Math.max(
+		0.1,
+		Math.pow(10, Math.floor(Math.log10(Math.min(...all, ...markers.map((m) => m.x))))),
+	);
 	const top = Math.max(...all, ...markers.map((m) => m.x));
 	const decade = Math.pow(10, Math.floor(Math.log10(top)));
 	const hi = [1, 2, 5, 10].map((k) => k * decade).find((v) => v >= top) ?? 10 * decade;
 	const pw = W - M.left - M.right;
 	const ph = H - M.top - M.bottom;
-	const x = (v: number) => M.left + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * pw;
+	const x = (v: number) =>
+		M.left +
+		((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * pw;
 	const y = (p: number) => M.top + (1 - p) * ph;
 	const parts: string[] = [
 		`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif">`,
@@ -50,22 +61,36 @@ export function cdfSvg(title: string, subtitle: string, series: Series[], marker
 			const t = v * k;
 			if (t > hi * 1.0001) continue;
 			const px = x(t);
-			parts.push(`<line x1="${px}" y1="${M.top}" x2="${px}" y2="${M.top + ph}" stroke="${k === 1 ? '#ccc' : '#eee'}"/>`);
-			parts.push(`<text x="${px}" y="${M.top + ph + 18}" font-size="11" text-anchor="middle" fill="#333">${t >= 1 ? t : t.toFixed(1)}</text>`);
+			parts.push(
+				`<line x1="${px}" y1="${M.top}" x2="${px}" y2="${M.top + ph}" stroke="${k === 1 ? '#ccc' : '#eee'}"/>`,
+			);
+			parts.push(
+				`<text x="${px}" y="${M.top + ph + 18}" font-size="11" text-anchor="middle" fill="#333">${t >= 1 ? t : t.toFixed(1)}</text>`,
+			);
 		}
 	}
 	for (const p of [0, 0.25, 0.5, 0.75, 0.95, 1]) {
-		parts.push(`<line x1="${M.left}" y1="${y(p)}" x2="${M.left + pw}" y2="${y(p)}" stroke="${p === 0.5 || p === 0.95 ? '#bbb' : '#eee'}"/>`);
-		parts.push(`<text x="${M.left - 8}" y="${y(p) + 4}" font-size="11" text-anchor="end" fill="#333">${Math.round(p * 100)}%</text>`);
+		parts.push(
+			`<line x1="${M.left}" y1="${y(p)}" x2="${M.left + pw}" y2="${y(p)}" stroke="${p === 0.5 || p === 0.95 ? '#bbb' : '#eee'}"/>`,
+		);
+		parts.push(
+			`<text x="${M.left - 8}" y="${y(p) + 4}" font-size="11" text-anchor="end" fill="#333">${Math.round(p * 100)}%</text>`,
+		);
 	}
-	parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
-	parts.push(`<text x="${M.left + pw / 2}" y="${H - 24}" font-size="13" text-anchor="middle" fill="#111">${esc(xLabel)}</text>`);
+	parts.push(
+		`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`,
+	);
+	parts.push(
+		`<text x="${M.left + pw / 2}" y="${H - 24}" font-size="13" text-anchor="middle" fill="#111">${esc(xLabel)}</text>`,
+	);
 	parts.push(
 		`<text transform="translate(18 ${M.top + ph / 2}) rotate(-90)" font-size="13" text-anchor="middle" fill="#111">share of messages confirmed</text>`,
 	);
 	markers.forEach((m) => {
 		const px = x(m.x);
-		parts.push(`<line x1="${px}" y1="${M.top}" x2="${px}" y2="${M.top + ph}" stroke="${m.color}" stroke-dasharray="6 4" stroke-width="1.5"/>`);
+		parts.push(
+			`<line x1="${px}" y1="${M.top}" x2="${px}" y2="${M.top + ph}" stroke="${m.color}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
+		);
 		const right = px > M.left + pw * 0.75;
 		parts.push(
 			`<text x="${right ? px - 4 : px + 4}" y="${y(m.labelAt)}" font-size="11" text-anchor="${right ? 'end' : 'start'}" fill="${m.color}">${esc(m.label)}</text>`,
@@ -81,7 +106,9 @@ export function cdfSvg(title: string, subtitle: string, series: Series[], marker
 		parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.2"/>`);
 		const ly = 70 + i * 18;
 		parts.push(`<rect x="${M.left}" y="${ly - 6}" width="18" height="4" fill="${s.color}"/>`);
-		parts.push(`<text x="${M.left + 24}" y="${ly}" font-size="12" fill="#111">${esc(s.label)}</text>`);
+		parts.push(
+			`<text x="${M.left + 24}" y="${ly}" font-size="12" fill="#111">${esc(s.label)}</text>`,
+		);
 	});
 	parts.push('</svg>');
 	return parts.join('\n');

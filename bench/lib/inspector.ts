@@ -23,7 +23,11 @@ export class Inspector {
 
 	private constructor(private readonly socket: WebSocket) {
 		socket.onmessage = (event) => {
-			const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+			const message = JSON.parse(String(event.data)) as {
+				id?: number;
+				result?: unknown;
+				error?: { message: string };
+			};
 			const waiter = message.id !== undefined ? this.pending.get(message.id) : undefined;
 			if (!waiter) return;
 			this.pending.delete(message.id!);
@@ -37,7 +41,9 @@ export class Inspector {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			try {
-				const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+				const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+					webSocketDebuggerUrl: string;
+				}>;
 				const socket = new WebSocket(list[0].webSocketDebuggerUrl);
 				await new Promise<void>((resolve, reject) => {
 					socket.onopen = () => resolve();
@@ -63,7 +69,9 @@ export class Inspector {
 	}
 
 	async evaluate(expression: string): Promise<unknown> {
-		const result = (await this.send('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: unknown } };
+		const result = (await this.send('Runtime.evaluate', { expression, returnByValue: true })) as {
+			result: { value: unknown };
+		};
 		return result.result.value;
 	}
 
@@ -71,9 +79,16 @@ export class Inspector {
 	async gcAndRead(): Promise<MemoryReading> {
 		await this.send('HeapProfiler.collectGarbage');
 		await this.send('HeapProfiler.collectGarbage');
-		const usage = JSON.parse(String(await this.evaluate('JSON.stringify(process.memoryUsage())'))) as Record<string, number>;
+		const usage = JSON.parse(
+			String(await this.evaluate('JSON.stringify(process.memoryUsage())')),
+		) as Record<string, number>;
 		const mb = (bytes: number) => bytes / 1024 / 1024;
-		return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), heapTotalMb: mb(usage.heapTotal), externalMb: mb(usage.external) };
+		return {
+			rssMb: mb(usage.rss),
+			heapUsedMb: mb(usage.heapUsed),
+			heapTotalMb: mb(usage.heapTotal),
+			externalMb: mb(usage.external),
+		};
 	}
 
 	close(): void {

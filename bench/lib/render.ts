@@ -19,7 +19,8 @@ interface Row {
 }
 
 const mark = (v: Verdict) => (v === 'met' ? '✅ met' : v === 'missed' ? '❌ missed' : '—');
-const verdict = (ok: boolean | undefined): Verdict => (ok === undefined ? 'n/a' : ok ? 'met' : 'missed');
+const verdict = (ok: boolean | undefined): Verdict =>
+	ok === undefined ? 'n/a' : ok ? 'met' : 'missed';
 
 /**
  * Where the spread of repetitions lies against a goal: "within" (every repetition meets it), "straddles" (some do,
@@ -50,11 +51,14 @@ export function renderResults(results: BenchResults, dir: string): void {
 	if (o) {
 		const send = o.rows.filter((r) => r.variant === 'send');
 		const http = o.rows.filter((r) => r.variant === 'http');
-		const ratios = byRep(o.rows as Array<{ rep: number; variant: string; perItemMs: number }>, (rs) => {
-			const a = rs.find((r) => r.variant === 'send');
-			const b = rs.find((r) => r.variant === 'http');
-			return a && b ? a.perItemMs / b.perItemMs : Number.NaN;
-		}).filter(Number.isFinite);
+		const ratios = byRep(
+			o.rows as Array<{ rep: number; variant: string; perItemMs: number }>,
+			(rs) => {
+				const a = rs.find((r) => r.variant === 'send');
+				const b = rs.find((r) => r.variant === 'http');
+				return a && b ? a.perItemMs / b.perItemMs : Number.NaN;
+			},
+		).filter(Number.isFinite);
 		const ratio = median(ratios);
 		rows.push({
 			measure: `1. Overhead: per-item time, Send With Verification (API Accepted) ÷ HTTP Request, ${o.items} items`,
@@ -69,7 +73,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 				`One workflow each: Manual Trigger → Set (an array of ${o.items} numbers) → Split Out → the measured node, all items to group ` +
 					`${'`'}send_group_msg${'`'} on the same simulated NapCat account. Send With Verification runs with *API Accepted*, one attempt, ` +
 					'*Minimum Interval* 0 (the default 1000 ms spacing would dominate); the HTTP Request node (v4.2) posts the same segments with a ' +
-					'Bearer header. Time is the node\'s own `executionTime` from the stored run, divided by the item count. Runs alternate ' +
+					"Bearer header. Time is the node's own `executionTime` from the stored run, divided by the item count. Runs alternate " +
 					'(send, http, http, send, ...) after one uncounted warm-up pair.',
 				'',
 				'| rep | Send With Verification ms/item | HTTP Request ms/item | ratio | items OK (send / http) |',
@@ -80,13 +84,19 @@ export function renderResults(results: BenchResults, dir: string): void {
 					return `| ${rep} | ${fmt(a?.perItemMs, 2)} | ${fmt(b?.perItemMs, 2)} | ${fmt(a && b ? a.perItemMs / b.perItemMs : undefined, 2)} | ${a?.ok ?? 'n/a'} / ${b?.ok ?? 'n/a'} |`;
 				}),
 				'',
-				`Median per item: Send With Verification ${spread(send.map((r) => r.perItemMs), 2)} ms, HTTP Request ${spread(http.map((r) => r.perItemMs), 2)} ms (median (min–max) of repetitions).`,
+				`Median per item: Send With Verification ${spread(
+					send.map((r) => r.perItemMs),
+					2,
+				)} ms, HTTP Request ${spread(
+					http.map((r) => r.perItemMs),
+					2,
+				)} ms (median (min–max) of repetitions).`,
 			].join('\n'),
 		);
 		if (!(ratio <= 1.1)) {
 			gaps.push(
 				'**Overhead.** A CPU profile of n8n during these runs (`npm run bench -- --only=overhead --profile`, analysis in ' +
-					'[docs/benchmarks.md](../docs/benchmarks.md)) puts most of the difference in n8n\'s authenticated request helper: every ' +
+					"[docs/benchmarks.md](../docs/benchmarks.md)) puts most of the difference in n8n's authenticated request helper: every " +
 					'OneBot call goes through `httpRequestWithAuthentication`, which for each request loads and decrypts the credential and ' +
 					"resolves the credential's `authenticate` expression (`Bearer {{$credentials.accessToken}}`) in n8n 2.x's isolated " +
 					'expression runtime, about 1 ms per call on this machine; the HTTP Request node with a fixed header does none of that. ' +
@@ -109,10 +119,23 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const ss = summarise(stream);
 		const ps = summarise(polling);
 		const repP = (variant: string, q: 'p50' | 'p95') =>
-			byRep(l.samples.filter((x) => x.variant === variant), (rs) => summarise(rs.map((r) => r.latencyMs))[q]);
+			byRep(
+				l.samples.filter((x) => x.variant === variant),
+				(rs) => summarise(rs.map((r) => r.latencyMs))[q],
+			);
 		rows.push({
-			measure: '2a. Witness confirmation latency, event stream (after the simulator delivered to the witness)',
-			result: `p50 ${fmt(ss.p50)} ms, p95 ${fmt(ss.p95)} ms, p99 ${fmt(ss.p99)} ms (n=${ss.n}; per-rep p50 ${spread(repP('stream', 'p50'))}, p95 ${spread(repP('stream', 'p95'))}; ${against(byRep(l.samples.filter((x) => x.variant === 'stream'), (rs) => { const q = summarise(rs.map((r) => r.latencyMs)); return q.p50 <= 20 && q.p95 <= 50 ? 1 : 0; }), (v) => v === 1)})`,
+			measure:
+				'2a. Witness confirmation latency, event stream (after the simulator delivered to the witness)',
+			result: `p50 ${fmt(ss.p50)} ms, p95 ${fmt(ss.p95)} ms, p99 ${fmt(ss.p99)} ms (n=${ss.n}; per-rep p50 ${spread(repP('stream', 'p50'))}, p95 ${spread(repP('stream', 'p95'))}; ${against(
+				byRep(
+					l.samples.filter((x) => x.variant === 'stream'),
+					(rs) => {
+						const q = summarise(rs.map((r) => r.latencyMs));
+						return q.p50 <= 20 && q.p95 <= 50 ? 1 : 0;
+					},
+				),
+				(v) => v === 1,
+			)})`,
 			goal: 'p50 ≤ 20 ms, p95 ≤ 50 ms',
 			verdict: verdict(ss.p50 <= 20 && ss.p95 <= 50),
 		});
@@ -124,8 +147,11 @@ export function renderResults(results: BenchResults, dir: string): void {
 		});
 		const via = (variant: Variant) => {
 			const counts: Record<string, number> = {};
-			for (const x of l.samples.filter((y) => y.variant === variant)) counts[x.via] = (counts[x.via] ?? 0) + 1;
-			return Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
+			for (const x of l.samples.filter((y) => y.variant === variant))
+				counts[x.via] = (counts[x.via] ?? 0) + 1;
+			return Object.entries(counts)
+				.map(([k, v]) => `${k} ${v}`)
+				.join(', ');
 		};
 		sections.push(
 			[
@@ -133,8 +159,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'',
 				`Send With Verification, *Witness* level, ${l.items} messages per run to one group, *Minimum Interval* ${s.latencyMinIntervalMs} ms, ` +
 					`simulated delivery ${s.deliveryDelayMs} ms + up to ${s.deliveryJitterMs} ms jitter. Latency = the item's ${'`'}timing.verifiedAt${'`'} ` +
-					'minus the instant the simulator put the message into the witness\'s inbox (ground truth `receivedAt`), both from the same ' +
-					'machine clock. The event-stream runs watch the witness\'s forward WebSocket (and read its history once for the baseline); ' +
+					"minus the instant the simulator put the message into the witness's inbox (ground truth `receivedAt`), both from the same " +
+					"machine clock. The event-stream runs watch the witness's forward WebSocket (and read its history once for the baseline); " +
 					`the polling runs switch *Use Witness Event Stream* off and read ${'`'}get_group_msg_history${'`'} every ${l.pollIntervalMs} ms, ` +
 					'one read shared by every waiting message. Runs alternate.',
 				'',
@@ -143,8 +169,16 @@ export function renderResults(results: BenchResults, dir: string): void {
 				`| event stream | ${ss.n} | ${fmt(ss.p50)} | ${fmt(ss.p95)} | ${fmt(ss.p99)} | ${fmt(ss.max)} | ${via('stream')} | ${l.missing.stream} |`,
 				`| history polling (${l.pollIntervalMs} ms) | ${ps.n} | ${fmt(ps.p50)} | ${fmt(ps.p95)} | ${fmt(ps.p99)} | ${fmt(ps.max)} | ${via('polling')} | ${l.missing.polling} |`,
 				'',
-				`Per repetition: event stream p50 ${repP('stream', 'p50').map((v) => fmt(v)).join(' / ')} ms, p95 ${repP('stream', 'p95').map((v) => fmt(v)).join(' / ')} ms; ` +
-					`polling p50 ${repP('polling', 'p50').map((v) => fmt(v)).join(' / ')} ms, p95 ${repP('polling', 'p95').map((v) => fmt(v)).join(' / ')} ms.`,
+				`Per repetition: event stream p50 ${repP('stream', 'p50')
+					.map((v) => fmt(v))
+					.join(' / ')} ms, p95 ${repP('stream', 'p95')
+					.map((v) => fmt(v))
+					.join(' / ')} ms; ` +
+					`polling p50 ${repP('polling', 'p50')
+						.map((v) => fmt(v))
+						.join(' / ')} ms, p95 ${repP('polling', 'p95')
+						.map((v) => fmt(v))
+						.join(' / ')} ms.`,
 				'',
 				'![Witness confirmation latency](latency.png)',
 			].join('\n'),
@@ -153,13 +187,26 @@ export function renderResults(results: BenchResults, dir: string): void {
 			'Witness confirmation latency after delivery to the witness',
 			`Send With Verification in n8n ${results.machine.n8n}, ${ss.n + ps.n} messages, ${results.machine.cpu}; dashed: goals`,
 			[
-				{ label: `event stream (p50 ${fmt(ss.p50)} ms, p95 ${fmt(ss.p95)} ms)`, color: '#1f77b4', values: stream },
-				{ label: `history polling ${l.pollIntervalMs} ms (p50 ${fmt(ps.p50)}, p95 ${fmt(ps.p95)} ms)`, color: '#d62728', values: polling },
+				{
+					label: `event stream (p50 ${fmt(ss.p50)} ms, p95 ${fmt(ss.p95)} ms)`,
+					color: '#1f77b4',
+					values: stream,
+				},
+				{
+					label: `history polling ${l.pollIntervalMs} ms (p50 ${fmt(ps.p50)}, p95 ${fmt(ps.p95)} ms)`,
+					color: '#d62728',
+					values: polling,
+				},
 			],
 			[
 				{ label: 'stream p50 goal 20 ms', color: '#1f77b4', x: 20, labelAt: 0.56 },
 				{ label: 'stream p95 goal 50 ms', color: '#1f77b4', x: 50, labelAt: 0.48 },
-				{ label: `polling p95 goal ${l.pollIntervalMs + 50} ms`, color: '#d62728', x: l.pollIntervalMs + 50, labelAt: 0.12 },
+				{
+					label: `polling p95 goal ${l.pollIntervalMs + 50} ms`,
+					color: '#d62728',
+					x: l.pollIntervalMs + 50,
+					labelAt: 0.12,
+				},
 			],
 			'milliseconds from delivery to the witness until the item is verified (log scale)',
 		);
@@ -167,7 +214,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 		if (!(ss.p50 <= 20 && ss.p95 <= 50)) {
 			gaps.push(
 				'**Event-stream latency.** A waiting item looks at the buffered WebSocket events every `eventCheckIntervalMs` (20 ms, ' +
-					'`core/verify.ts` `ChatWatcher`), so up to 20 ms is polling of an in-memory buffer, plus n8n\'s event loop. What would ' +
+					"`core/verify.ts` `ChatWatcher`), so up to 20 ms is polling of an in-memory buffer, plus n8n's event loop. What would " +
 					'close it: settle expectations in `onEvent` itself (call `settleFromEvents()` when a message event arrives and wake the ' +
 					'waiters through a promise instead of sleeping), which removes the 0–20 ms check delay entirely.',
 			);
@@ -175,7 +222,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 		if (!(ps.p95 <= l.pollIntervalMs + 50)) {
 			gaps.push(
 				'**Polling latency.** The p95 exceeds one poll interval plus 50 ms: a read that starts just before the message lands ' +
-					'finds nothing, and the next one starts a full interval later, plus the read\'s own round trip on a loaded machine.',
+					"finds nothing, and the next one starts a full interval later, plus the read's own round trip on a loaded machine.",
 			);
 		}
 	}
@@ -183,11 +230,18 @@ export function renderResults(results: BenchResults, dir: string): void {
 	// 3. calls
 	const c = results.calls;
 	if (c) {
-		const per = (variant: Variant) => c.rows.filter((r) => r.variant === variant).map((r) => r.calls / Math.max(1, r.verified));
+		const per = (variant: Variant) =>
+			c.rows.filter((r) => r.variant === variant).map((r) => r.calls / Math.max(1, r.verified));
 		const actionsPer = (variant: Variant) => {
 			const rs = c.rows.filter((r) => r.variant === variant);
 			const keys = [...new Set(rs.flatMap((r) => Object.keys(r.byAction)))] as string[];
-			return keys.sort().map((k) => `${k} ${fmt(median(rs.map((r) => (r.byAction[k] ?? 0) / Math.max(1, r.verified))), 2)}`).join(', ');
+			return keys
+				.sort()
+				.map(
+					(k) =>
+						`${k} ${fmt(median(rs.map((r) => (r.byAction[k] ?? 0) / Math.max(1, r.verified))), 2)}`,
+				)
+				.join(', ');
 		};
 		const best = Math.min(median(per('stream')), median(per('polling')));
 		rows.push({
@@ -206,7 +260,10 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'',
 				'| rep | variant | verified | calls | calls per message |',
 				'|---|---|---|---|---|',
-				...c.rows.map((r) => `| ${r.rep} | ${r.variant} | ${r.verified} | ${r.calls} | ${fmt(r.calls / Math.max(1, r.verified), 2)} |`),
+				...c.rows.map(
+					(r) =>
+						`| ${r.rep} | ${r.variant} | ${r.verified} | ${r.calls} | ${fmt(r.calls / Math.max(1, r.verified), 2)} |`,
+				),
 				'',
 				`Per message, by account and action (median): event stream: ${actionsPer('stream')}; polling: ${actionsPer('polling')}.`,
 			].join('\n'),
@@ -215,7 +272,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 			gaps.push(
 				'**API calls.** The witness reads are shared as designed (one `get_group_msg_history` serves every waiting message; ' +
 					'with the event stream only the baseline read is made), but at the *Witness* level `core/deliver.ts` also runs the ' +
-					"sender lookup (`lookupSentMessage`: one `get_msg` on the bot per message) to learn the server seq for an exact match. " +
+					'sender lookup (`lookupSentMessage`: one `get_msg` on the bot per message) to learn the server seq for an exact match. ' +
 					'That alone makes it 2 calls per message before any witness read. What would close it: skip the lookup at the witness ' +
 					'level and match by sender, chat, content and time window (the matcher in `core/witness.ts` already does this when ' +
 					'`serverSeq` is undefined), and run `get_msg` only when it is needed: when two pending messages to the chat have the ' +
@@ -228,12 +285,16 @@ export function renderResults(results: BenchResults, dir: string): void {
 	// 4. silent drop
 	const d = results.drop;
 	if (d) {
-		const over = (variant: Variant) => d.samples.filter((x) => x.variant === variant).map((x) => x.overshootMs);
+		const over = (variant: Variant) =>
+			d.samples.filter((x) => x.variant === variant).map((x) => x.overshootMs);
 		const sw = summarise(over('stream'));
 		const pw = summarise(over('polling'));
 		rows.push({
 			measure: `4. Silent drop: time to Not Delivered after the answer, minus the deadline (${d.deadlineMs} ms)`,
-			result: `event stream p50 +${fmt(sw.p50, 0)} ms, max +${fmt(sw.max, 0)} ms; polling p50 +${fmt(pw.p50, 0)} ms, max +${fmt(pw.max, 0)} ms (per-rep max ${against(byRep(d.samples, (rs) => Math.max(...rs.map((r) => r.overshootMs))), (v) => v <= 100)})`,
+			result: `event stream p50 +${fmt(sw.p50, 0)} ms, max +${fmt(sw.max, 0)} ms; polling p50 +${fmt(pw.p50, 0)} ms, max +${fmt(pw.max, 0)} ms (per-rep max ${against(
+				byRep(d.samples, (rs) => Math.max(...rs.map((r) => r.overshootMs))),
+				(v) => v <= 100,
+			)})`,
 			goal: 'deadline + ≤ 100 ms',
 			verdict: verdict(sw.max <= 100 && pw.max <= 100),
 		});
@@ -243,7 +304,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'',
 				`The simulator answers every group send with ${'`'}ok${'`'} and a message_id and delivers it to nobody (${'`'}silent_drop${'`'}). ` +
 					`Send With Verification, *Witness* level, deadline ${d.deadlineMs / 1000} s, one attempt, ${d.items} messages per run. The time is ` +
-					'`timing.gaveUpAt − timing.answeredAt` (the deadline counts from the send\'s answer); the table shows how far past the ' +
+					"`timing.gaveUpAt − timing.answeredAt` (the deadline counts from the send's answer); the table shows how far past the " +
 					'deadline the item left on Not Delivered.',
 				'',
 				'| variant | n | p50 past deadline ms | p95 ms | max ms | reasons | wrongly delivered |',
@@ -256,7 +317,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 			gaps.push(
 				'**Silent-drop detection time.** After the deadline the watcher needs one more confirmation: with the stream it waits one ' +
 					'event-check interval (20 ms) for events already on the wire; with polling it makes a history read that *starts* after ' +
-					'the deadline, and a paced read still in flight is awaited first. On a loaded machine those reads and n8n\'s event loop ' +
+					"the deadline, and a paced read still in flight is awaited first. On a loaded machine those reads and n8n's event loop " +
 					'add the excess shown.',
 			);
 		}
@@ -269,7 +330,9 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const apiEarly = apiRows.reduce((a: number, r) => a + r.early, 0);
 		const later = e.rows.find((r) => r.signal.startsWith('a later'));
 		// Ambiguous API errors (the kernel timed out: the message may still arrive) are checked until the deadline by design.
-		const decisive = e.rows.filter((r) => r.signal === 'API error, terminal' || r.signal === 'API error, transient');
+		const decisive = e.rows.filter(
+			(r) => r.signal === 'API error, terminal' || r.signal === 'API error, transient',
+		);
 		const decisiveEarly = decisive.every((r) => r.early === r.failed);
 		const laterEarly = later ? later.early >= later.laterSeen : undefined;
 		rows.push({
@@ -278,7 +341,11 @@ export function renderResults(results: BenchResults, dir: string): void {
 				`API errors: ${apiEarly}/${apiFailed} items early (terminal and transient: ${decisive.reduce((a, r) => a + r.early, 0)}/${decisive.reduce((a, r) => a + r.failed, 0)}; ambiguous ones wait for the witness by design); later message seen while ours missing: ` +
 				`${later ? `${later.early}/${later.failed}` : 'n/a'} early (a later message was at the witness for ${later?.laterSeen ?? 'n/a'}), wrongly delivered ${later?.delivered !== undefined ? 'see table' : 'n/a'}`,
 			goal: 'every terminal/transient API error and every item overtaken by a later message ends before the deadline',
-			verdict: verdict(later === undefined && decisive.length === 0 ? undefined : decisiveEarly && laterEarly !== false),
+			verdict: verdict(
+				later === undefined && decisive.length === 0
+					? undefined
+					: decisiveEarly && laterEarly !== false,
+			),
 		});
 		sections.push(
 			[
@@ -286,13 +353,17 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'',
 				`Same node and deadline (${e.deadlineMs / 1000} s), ${e.items} messages per scenario, one attempt. "Early" = Not Delivered before ` +
 					'the deadline had passed since the answer. "Later seen" = a later message of the same run was already at the witness before ' +
-					'this one\'s deadline (ground truth), i.e. a signal the node could have used.',
+					"this one's deadline (ground truth), i.e. a signal the node could have used.",
 				'',
 				'| scenario | signal | not delivered | delivered | early | time to Not Delivered after the answer, median (min–max) ms | reasons | later seen |',
 				'|---|---|---|---|---|---|---|---|',
 				...e.rows.map(
 					(r) =>
-						`| ${r.scenario} | ${r.signal} | ${r.failed} | ${r.delivered} | ${r.early}/${r.failed} | ${spread(r.afterAnswerMs, 0)} | ${Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(', ')} | ${r.laterSeen} |`,
+						`| ${r.scenario} | ${r.signal} | ${r.failed} | ${r.delivered} | ${r.early}/${r.failed} | ${spread(r.afterAnswerMs, 0)} | ${Object.entries(
+							r.reasons,
+						)
+							.map(([k, v]) => `${k} ${v}`)
+							.join(', ')} | ${r.laterSeen} |`,
 				),
 			].join('\n'),
 		);
@@ -315,14 +386,30 @@ export function renderResults(results: BenchResults, dir: string): void {
 			t.sustained.filter((x) => (x.variant ?? 'trigger') === variant).map((x) => x[key]);
 		const hasBaseline = t.latency.some((x) => x.variant === 'webhook');
 		const triggerRows = (label: string, r: NonNullable<BenchResults['trigger']>) => {
-			const latOf = (variant: TriggerVariant, key: 'startMs' | 'finishMs') => summarise(r.latency.filter((x) => x.variant === variant).map((x) => x[key]));
-			const repStart = (variant: TriggerVariant) => byRep(r.latency.filter((x) => x.variant === variant), (rs) => summarise(rs.map((x) => x.startMs)).p50);
-			const startRatios = byRep(r.latency, (rs) => summarise(rs.filter((x) => x.variant === 'trigger').map((x) => x.startMs)).p50 / summarise(rs.filter((x) => x.variant === 'webhook').map((x) => x.startMs)).p50).filter(Number.isFinite);
-			const rateRatios = byRep(r.sustained, (rs) => (rs.find((x) => x.variant === 'trigger')?.postRate ?? Number.NaN) / (rs.find((x) => x.variant === 'webhook')?.postRate ?? Number.NaN)).filter(Number.isFinite);
+			const latOf = (variant: TriggerVariant, key: 'startMs' | 'finishMs') =>
+				summarise(r.latency.filter((x) => x.variant === variant).map((x) => x[key]));
+			const repStart = (variant: TriggerVariant) =>
+				byRep(
+					r.latency.filter((x) => x.variant === variant),
+					(rs) => summarise(rs.map((x) => x.startMs)).p50,
+				);
+			const startRatios = byRep(
+				r.latency,
+				(rs) =>
+					summarise(rs.filter((x) => x.variant === 'trigger').map((x) => x.startMs)).p50 /
+					summarise(rs.filter((x) => x.variant === 'webhook').map((x) => x.startMs)).p50,
+			).filter(Number.isFinite);
+			const rateRatios = byRep(
+				r.sustained,
+				(rs) =>
+					(rs.find((x) => x.variant === 'trigger')?.postRate ?? Number.NaN) /
+					(rs.find((x) => x.variant === 'webhook')?.postRate ?? Number.NaN),
+			).filter(Number.isFinite);
 			const ts = latOf('trigger', 'startMs');
 			const ws = latOf('webhook', 'startMs');
 			const startRatio = ts.p50 / ws.p50;
-			const rateOf = (variant: TriggerVariant) => r.sustained.filter((x) => x.variant === variant).map((x) => x.postRate);
+			const rateOf = (variant: TriggerVariant) =>
+				r.sustained.filter((x) => x.variant === variant).map((x) => x.postRate);
 			const rateRatio = median(rateOf('trigger')) / median(rateOf('webhook'));
 			rows.push({
 				measure: `5a. Trigger${label}: signed report → execution started, ÷ n8n's Webhook node (same instance, interleaved)`,
@@ -343,13 +430,26 @@ export function renderResults(results: BenchResults, dir: string): void {
 			});
 		};
 		triggerRows(' (n8n defaults)', t);
-		for (const tuned of results.triggerTuned ?? []) triggerRows(` (${tuned.label}: ${Object.entries(tuned.env).map(([k, v]) => `${k}=${v}`).join(' ')})`, tuned.result);
+		for (const tuned of results.triggerTuned ?? [])
+			triggerRows(
+				` (${tuned.label}: ${Object.entries(tuned.env)
+					.map(([k, v]) => `${k}=${v}`)
+					.join(' ')})`,
+				tuned.result,
+			);
 
-		const latencyRow = (variant: TriggerVariant, label: string, key: 'startMs' | 'finishMs' | 'answeredMs') => {
+		const latencyRow = (
+			variant: TriggerVariant,
+			label: string,
+			key: 'startMs' | 'finishMs' | 'answeredMs',
+		) => {
 			const x = lat(variant, key);
 			return `| ${label} | ${x.n} | ${fmt(x.p50, 0)} | ${fmt(x.p95, 0)} | ${fmt(x.max, 0)} |`;
 		};
-		const names: Record<TriggerVariant, string> = { trigger: 'Delivery Failure Trigger', webhook: 'n8n Webhook node' };
+		const names: Record<TriggerVariant, string> = {
+			trigger: 'Delivery Failure Trigger',
+			webhook: 'n8n Webhook node',
+		};
 		const variants = (hasBaseline ? ['trigger', 'webhook'] : ['trigger']) as TriggerVariant[];
 		sections.push(
 			[
@@ -373,7 +473,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'| rep | variant | accepted | refused | accepted/s | executions finished/s | drained after last post ms |',
 				'|---|---|---|---|---|---|---|',
 				...t.sustained.map(
-					(x) => `| ${x.rep} | ${names[x.variant ?? 'trigger']} | ${x.accepted} | ${x.refused} | ${fmt(x.postRate)} | ${fmt(x.execRate)} | ${x.drainMs} |`,
+					(x) =>
+						`| ${x.rep} | ${names[x.variant ?? 'trigger']} | ${x.accepted} | ${x.refused} | ${fmt(x.postRate)} | ${fmt(x.execRate)} | ${x.drainMs} |`,
 				),
 				'',
 				hasBaseline
@@ -389,8 +490,10 @@ export function renderResults(results: BenchResults, dir: string): void {
 	// 5c. trigger with n8n's expression-engine settings
 	if (results.triggerTuned?.length) {
 		const tableRows = (label: string, r: NonNullable<BenchResults['trigger']>) => {
-			const q = (variant: TriggerVariant, key: 'startMs' | 'finishMs') => summarise(r.latency.filter((x) => x.variant === variant).map((x) => x[key]));
-			const rate = (variant: TriggerVariant) => median(r.sustained.filter((x) => x.variant === variant).map((x) => x.postRate));
+			const q = (variant: TriggerVariant, key: 'startMs' | 'finishMs') =>
+				summarise(r.latency.filter((x) => x.variant === variant).map((x) => x[key]));
+			const rate = (variant: TriggerVariant) =>
+				median(r.sustained.filter((x) => x.variant === variant).map((x) => x.postRate));
 			return `| ${label} | ${fmt(q('trigger', 'startMs').p50, 0)} | ${fmt(q('webhook', 'startMs').p50, 0)} | ${fmt(q('trigger', 'startMs').p50 / q('webhook', 'startMs').p50, 2)}× | ${fmt(rate('trigger'))} | ${fmt(rate('webhook'))} | ${fmt(rate('trigger') / rate('webhook'), 2)}× |`;
 		};
 		sections.push(
@@ -398,14 +501,21 @@ export function renderResults(results: BenchResults, dir: string): void {
 				"### 5c. The trigger under n8n's expression-engine settings",
 				'',
 				'The same latency and throughput runs, each setting in its own fresh n8n instance (trigger and Webhook node interleaved ' +
-					'in it, fewer repetitions). In n8n 2.41.1 a production webhook whose node is not n8n\'s own Webhook node makes n8n ' +
-					'acquire an expression isolate before the node\'s `webhook()` runs (`LiveWebhooks.webhookPhaseNeedsIsolate`, ' +
+					"in it, fewer repetitions). In n8n 2.41.1 a production webhook whose node is not n8n's own Webhook node makes n8n " +
+					"acquire an expression isolate before the node's `webhook()` runs (`LiveWebhooks.webhookPhaseNeedsIsolate`, " +
 					'`N8N_EXPRESSION_ENGINE_ALLOW_WEBHOOK_ISOLATE_SKIP` applies only to the Webhook node type); see docs/benchmarks.md.',
 				'',
 				'| n8n settings | trigger started p50 ms | Webhook node started p50 ms | ratio | trigger accepted/s | Webhook node accepted/s | ratio |',
 				'|---|---|---|---|---|---|---|',
 				tableRows('defaults (main instance)', t!),
-				...(results.triggerTuned ?? []).map((x) => tableRows(`${x.label}: ${Object.entries(x.env).map(([k, v]) => `\`${k}=${v}\``).join(' ')}`, x.result)),
+				...(results.triggerTuned ?? []).map((x) =>
+					tableRows(
+						`${x.label}: ${Object.entries(x.env)
+							.map(([k, v]) => `\`${k}=${v}\``)
+							.join(' ')}`,
+						x.result,
+					),
+				),
 			].join('\n'),
 		);
 	}
@@ -447,7 +557,11 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'|---|---|---|---|---|---|---|---|---|---|',
 				...sc.rows.map(
 					(r) =>
-						`| ${r.variant} | ${r.items} | ${r.executionTime} | ${fmt(r.perItemMs, 2)} | ${r.delivered} | ${r.failed} | ${r.calls} | ${fmt(r.calls / Math.max(1, r.delivered), 2)} | ${r.duplicates} | ${Object.entries(r.byAction).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
+						`| ${r.variant} | ${r.items} | ${r.executionTime} | ${fmt(r.perItemMs, 2)} | ${r.delivered} | ${r.failed} | ${r.calls} | ${fmt(r.calls / Math.max(1, r.delivered), 2)} | ${r.duplicates} | ${Object.entries(
+							r.byAction,
+						)
+							.map(([k, v]) => `${k} ${v}`)
+							.join(', ')} |`,
 				),
 			].join('\n'),
 		);
@@ -467,7 +581,10 @@ export function renderResults(results: BenchResults, dir: string): void {
 		rows.push({
 			measure: `8. Busy group: ${bz.rows[0]?.items ?? 'n/a'} verified messages while other members post ${bz.rows[0]?.otherPerSecond ?? 'n/a'}/s`,
 			result: bz.rows
-				.map((r) => `${r.variant === 'stream' ? 'event stream' : 'polling'} ${r.delivered}/${r.items} delivered, ${r.missedButArrived} missed although they arrived, ${r.duplicates} duplicated, ${r.historyReads} history reads (${r.otherInjected} other messages)`)
+				.map(
+					(r) =>
+						`${r.variant === 'stream' ? 'event stream' : 'polling'} ${r.delivered}/${r.items} delivered, ${r.missedButArrived} missed although they arrived, ${r.duplicates} duplicated, ${r.historyReads} history reads (${r.otherInjected} other messages)`,
+				)
 				.join('; '),
 			goal: 'no verified message missed because a history read was too shallow',
 			verdict: verdict(bad === 0 && failed === 0),
@@ -483,7 +600,10 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'',
 				'| variant | items | delivered | not delivered | missed although they arrived | duplicated | history reads | other messages | execution ms |',
 				'|---|---|---|---|---|---|---|---|---|',
-				...bz.rows.map((r) => `| ${r.variant} | ${r.items} | ${r.delivered} | ${r.failed} | ${r.missedButArrived} | ${r.duplicates} | ${r.historyReads} | ${r.otherInjected} | ${r.executionTime} |`),
+				...bz.rows.map(
+					(r) =>
+						`| ${r.variant} | ${r.items} | ${r.delivered} | ${r.failed} | ${r.missedButArrived} | ${r.duplicates} | ${r.historyReads} | ${r.otherInjected} | ${r.executionTime} |`,
+				),
 			].join('\n'),
 		);
 	}
@@ -494,7 +614,9 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const bad = fl.rows.filter((r) => r.failed > 0 || r.duplicates > 0);
 		rows.push({
 			measure: `9. Other implementations on the versioned simulator (${[...new Set(fl.rows.map((r) => `${r.flavour} ${r.version}`))].join(', ')}), Witness level`,
-			result: fl.rows.map((r) => `${r.flavour} ${r.version} ${r.variant} ${r.delivered}/${r.items}`).join(', '),
+			result: fl.rows
+				.map((r) => `${r.flavour} ${r.version} ${r.variant} ${r.delivered}/${r.items}`)
+				.join(', '),
 			goal: 'every message verified, none duplicated',
 			verdict: verdict(bad.length === 0),
 		});
@@ -509,7 +631,13 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'|---|---|---|---|---|---|---|---|',
 				...fl.rows.map(
 					(r) =>
-						`| ${r.flavour} ${r.version} | ${r.variant} | ${r.items} | ${r.delivered} | ${r.failed}${r.failed ? ` (${Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''} | ${r.calls} | ${r.duplicates} | ${fmt(r.p50LatencyMs, 0)} |`,
+						`| ${r.flavour} ${r.version} | ${r.variant} | ${r.items} | ${r.delivered} | ${r.failed}${
+							r.failed
+								? ` (${Object.entries(r.reasons)
+										.map(([k, v]) => `${k} ${v}`)
+										.join(', ')})`
+								: ''
+						} | ${r.calls} | ${r.duplicates} | ${fmt(r.p50LatencyMs, 0)} |`,
 				),
 			].join('\n'),
 		);
@@ -542,7 +670,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'',
 				`Each repetition starts its own n8n (same package, SQLite, executions saved as by default) with the V8 inspector on a ` +
 					`loopback port, runs one uncounted warm-up execution of ${mr.warmupItems} items, collects garbage through the ` +
-					'inspector (`HeapProfiler.collectGarbage`, twice) and reads `process.memoryUsage()` of n8n\'s main process (where ' +
+					"inspector (`HeapProfiler.collectGarbage`, twice) and reads `process.memoryUsage()` of n8n's main process (where " +
 					`nodes run); then ${mr.runs} executions of ${mr.itemsPerRun} items through Send With Verification (*Witness* level, ` +
 					'event stream, *Minimum Interval* 0), each followed by the same GC and reading. Growth = last reading − the reading after ' +
 					'the warm-up. "Peak" is the highest RSS seen before a collection (from `/proc`).',
@@ -555,7 +683,9 @@ export function renderResults(results: BenchResults, dir: string): void {
 				),
 				'',
 				'Per execution (heap after GC, MB): ' +
-					mr.rows.map((r) => `rep ${r.rep}: ${r.samples.map((x) => fmt(x.heapUsedMb, 0)).join(' / ')}`).join('; ') +
+					mr.rows
+						.map((r) => `rep ${r.rep}: ${r.samples.map((x) => fmt(x.heapUsedMb, 0)).join(' / ')}`)
+						.join('; ') +
 					'.',
 			].join('\n'),
 		);
@@ -563,7 +693,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 			gaps.push(
 				`**Memory.** Median growth RSS ${signed(median(rss))} MB, heap ${signed(median(heap))} MB after forced collections; ` +
 					'a heap that keeps rising execution after execution (section 6) is retained; an RSS rise with a flat heap is V8 ' +
-					'keeping pages it grew for the executions\' peak.',
+					"keeping pages it grew for the executions' peak.",
 			);
 		}
 	}
@@ -581,7 +711,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const half = Math.max(1, Math.floor(m.samples.length / 2));
 		const secondHalf = m.samples.slice(half);
 		const rssSecondHalf = last.mainRssMb - secondHalf[0].mainRssMb;
-		const heaps = (list: typeof m.samples) => list.map((x) => x.heapUsedMb ?? Number.NaN).filter(Number.isFinite);
+		const heaps = (list: typeof m.samples) =>
+			list.map((x) => x.heapUsedMb ?? Number.NaN).filter(Number.isFinite);
 		const heapFloorFirst = Math.min(...heaps(m.samples.slice(0, half)));
 		const heapFloorSecond = Math.min(...heaps(secondHalf));
 		const heapRange = heaps(m.samples.slice(1));
@@ -608,7 +739,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 				'| items so far | main RSS MB | tree RSS MB | V8 heap in use MB | execution ms | delivered |',
 				'|---|---|---|---|---|---|',
 				...m.samples.map(
-					(x) => `| ${x.items === 0 ? 'warm-up' : x.items} | ${fmt(x.mainRssMb)} | ${fmt(x.groupRssMb)} | ${fmt(x.heapUsedMb)} | ${x.executionTime} | ${x.delivered} |`,
+					(x) =>
+						`| ${x.items === 0 ? 'warm-up' : x.items} | ${fmt(x.mainRssMb)} | ${fmt(x.groupRssMb)} | ${fmt(x.heapUsedMb)} | ${x.executionTime} | ${x.delivered} |`,
 				),
 			].join('\n'),
 		);
@@ -638,7 +770,12 @@ export function renderResults(results: BenchResults, dir: string): void {
 		`**Machine:** ${mc.cpu}, ${mc.memoryGb} GB RAM, ${mc.os}, Node ${mc.node}. Load average at start ${mc.loadAtStart.join(' / ')}, at end ` +
 			`${mc.loadAtEnd.join(' / ')}: the machine was shared with other jobs, so absolute times carry noise; ratios of interleaved runs less so.`,
 		'',
-		...(results.phases && !results.phases.includes('all') ? [`**Phases measured:** ${results.phases.join(', ')} (a subset of the benchmark; sizes at the end).`, ''] : []),
+		...(results.phases && !results.phases.includes('all')
+			? [
+					`**Phases measured:** ${results.phases.join(', ')} (a subset of the benchmark; sizes at the end).`,
+					'',
+				]
+			: []),
 		...(results.note ? [`**Note:** ${results.note}`, ''] : []),
 		'| measure | result | goal | |',
 		'|---|---|---|---|',
@@ -647,7 +784,13 @@ export function renderResults(results: BenchResults, dir: string): void {
 		'Spread: "median (min–max)" over repetitions; latency percentiles pool every message of every repetition.',
 		'',
 	];
-	if (gaps.length) md.push('## Missed goals: why, and what would close them', '', ...gaps.map((g) => `- ${g}`), '');
+	if (gaps.length)
+		md.push(
+			'## Missed goals: why, and what would close them',
+			'',
+			...gaps.map((g) => `- ${g}`),
+			'',
+		);
 	md.push(...sections.flatMap((x) => [x, '']));
 	md.push(
 		'## Reproduce',
@@ -657,7 +800,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 		'npm run bench            # about 15 minutes on 2 cores; installs the pinned n8n and Node 24 into the cache on first use',
 		'npm run bench -- --quick # a few items per figure, to check the machinery',
 		'npm run bench -- --only=latency,calls   # phases: overhead, latency, calls, drop, early, scaling, busy, flavours, trigger, tuning, memory',
-		"npm run bench -- --set=overheadItems=500,memoryReps=1 --scaling=100,1000 --tunings=0   # smaller sizes for a subset",
+		'npm run bench -- --set=overheadItems=500,memoryReps=1 --scaling=100,1000 --tunings=0   # smaller sizes for a subset',
 		'npx tsx bench/render.ts  # re-render RESULTS.md and the chart from bench/results.json',
 		'```',
 		'',
@@ -666,7 +809,9 @@ export function renderResults(results: BenchResults, dir: string): void {
 			.map(([k, v]) => `${k} ${v}`)
 			.join(', ')}. Sizes: ${Object.entries(results.params ?? {})
 			.map(([k, v]) => `${k} ${v}`)
-			.join(', ')}. Raw samples: [results.json](results.json). Chart: ${chartTool ? `[latency.png](latency.png) (SVG converted with ${chartTool})` : '[latency.svg](latency.svg) (no converter was available)'}.`,
+			.join(
+				', ',
+			)}. Raw samples: [results.json](results.json). Chart: ${chartTool ? `[latency.png](latency.png) (SVG converted with ${chartTool})` : '[latency.svg](latency.svg) (no converter was available)'}.`,
 		'',
 	);
 	fs.writeFileSync(path.join(dir, 'RESULTS.md'), md.join('\n'));

@@ -22,7 +22,11 @@ export function processRss(userFolder: string): { mainMb: number; totalMb: numbe
 			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 			parents.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 			const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-			if (!main && cmdline.some((a) => a.endsWith(path.join('bin', 'n8n'))) && cmdline.includes('start')) {
+			if (
+				!main &&
+				cmdline.some((a) => a.endsWith(path.join('bin', 'n8n'))) &&
+				cmdline.includes('start')
+			) {
 				if (fs.readlinkSync(`/proc/${pid}/cwd`) === path.resolve(userFolder)) main = pid;
 			}
 		} catch {

@@ -90,7 +90,13 @@ export interface MemoryRep {
 	peakRssMb: number;
 	items: number;
 	delivered: number;
-	samples: Array<{ items: number; rssMb: number; heapUsedMb: number; executionTime: number; delivered: number }>;
+	samples: Array<{
+		items: number;
+		rssMb: number;
+		heapUsedMb: number;
+		executionTime: number;
+		delivered: number;
+	}>;
 }
 
 export interface ScalingRow {
@@ -155,7 +161,12 @@ export interface BenchResults {
 	timings: Record<string, number>;
 	source?: { commit: string; from: string; dirty: boolean };
 	overhead?: { items: number; rows: OverheadRow[] };
-	latency?: { items: number; pollIntervalMs: number; samples: LatencySample[]; missing: Record<Variant, number> };
+	latency?: {
+		items: number;
+		pollIntervalMs: number;
+		samples: LatencySample[];
+		missing: Record<Variant, number>;
+	};
 	calls?: { items: number; minIntervalMs: number; pollIntervalMs: number; rows: CallsRow[] };
 	drop?: { items: number; deadlineMs: number; samples: DropSample[]; wronglyDelivered: number };
 	early?: { items: number; deadlineMs: number; rows: EarlyRow[] };
@@ -164,7 +175,13 @@ export interface BenchResults {
 	triggerTuned?: Array<{ label: string; env: Record<string, string>; result: TriggerResult }>;
 	memory?: { runs: number; itemsPerRun: number; samples: MemorySample[] };
 	/** Memory measured per repetition in its own fresh n8n (replaces `memory`). */
-	memoryReps?: { reps: number; runs: number; itemsPerRun: number; warmupItems: number; rows: MemoryRep[] };
+	memoryReps?: {
+		reps: number;
+		runs: number;
+		itemsPerRun: number;
+		warmupItems: number;
+		rows: MemoryRep[];
+	};
 	scaling?: { rows: ScalingRow[]; minIntervalMs: number; pollIntervalMs: number };
 	busy?: { rows: BusyRow[]; pollIntervalMs: number; minIntervalMs: number };
 	flavours?: { rows: FlavourRow[] };

@@ -32,7 +32,14 @@ function itemsInto(name: string, count: number, measured: Record<string, unknown
 				parameters: {
 					mode: 'manual',
 					assignments: {
-						assignments: [{ id: 'n', name: 'n', type: 'array', value: `={{ Array.from({ length: ${count} }, (_, i) => i) }}` }],
+						assignments: [
+							{
+								id: 'n',
+								name: 'n',
+								type: 'array',
+								value: `={{ Array.from({ length: ${count} }, (_, i) => i) }}`,
+							},
+						],
 					},
 					options: {},
 				},
@@ -110,8 +117,7 @@ export function httpRequestWorkflow(
 	name: string,
 	o: { tag: string; count: number; groupId: number; baseUrl: string; token: string },
 ): WorkflowJson {
-	const body =
-		`={{ JSON.stringify({ group_id: ${o.groupId}, message: [{ type: "text", data: { text: "${o.tag}-" + $execution.id + "-" + $json.n } }] }) }}`;
+	const body = `={{ JSON.stringify({ group_id: ${o.groupId}, message: [{ type: "text", data: { text: "${o.tag}-" + $execution.id + "-" + $json.n } }] }) }}`;
 	return itemsInto(name, o.count, {
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
@@ -129,7 +135,11 @@ export function httpRequestWorkflow(
 }
 
 /** An active workflow: the Delivery Failure Trigger alone (the run is the measured part). */
-export function triggerWorkflow(name: string, webhookId: string, sender: CredentialRef): WorkflowJson {
+export function triggerWorkflow(
+	name: string,
+	webhookId: string,
+	sender: CredentialRef,
+): WorkflowJson {
 	return {
 		name,
 		nodes: [
@@ -164,7 +174,12 @@ export function webhookWorkflow(name: string, webhookPath: string): WorkflowJson
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: webhookPath,
+					responseMode: 'onReceived',
+					options: {},
+				},
 			},
 		],
 		connections: {},

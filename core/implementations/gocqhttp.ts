@@ -28,7 +28,8 @@ const ERRORS: ErrorWording[] = [
 		sendOnly: true,
 		reason: 'risk_control',
 		maySendAnyway: false,
-		meaning: 'A private or forward send failed (`请参考 go-cqhttp 端输出`): account-level, not bad input.',
+		meaning:
+			'A private or forward send failed (`请参考 go-cqhttp 端输出`): account-level, not bad input.',
 		versions: '1.x',
 		source: 'Mrs4s/go-cqhttp: coolq/api.go',
 		verified: true,
@@ -68,7 +69,11 @@ const ERRORS: ErrorWording[] = [
 	},
 ];
 
-export function gocqhttpProfile(appName: string | null, version: string | null, protocolVersion: string | null): ImplementationProfile {
+export function gocqhttpProfile(
+	appName: string | null,
+	version: string | null,
+	protocolVersion: string | null,
+): ImplementationProfile {
 	return {
 		name: 'gocqhttp',
 		label: version ? `go-cqhttp ${version}` : 'go-cqhttp',
@@ -83,7 +88,8 @@ export function gocqhttpProfile(appName: string | null, version: string | null, 
 		errors: ERRORS,
 		restart: {
 			setRestart: 'not_routed',
-			setRestartRefusal: 'go-cqhttp documents set_restart but does not route it (API not found); it cannot restart itself.',
+			setRestartRefusal:
+				'go-cqhttp documents set_restart but does not route it (API not found); it cannot restart itself.',
 			webui: false,
 			loginMayNeedQr: false,
 			source: 'Mrs4s/go-cqhttp: modules/api/api.go (no set_restart route in v1.x)',
@@ -93,7 +99,8 @@ export function gocqhttpProfile(appName: string | null, version: string | null, 
 			heartbeatHttp: 'on',
 			heartbeatWs: 'on',
 			botOffline: 'never',
-			source: 'Mrs4s/go-cqhttp: coolq/api.go CQGetStatus, server/http.go, server/websocket.go (heartbeat carries the same status)',
+			source:
+				'Mrs4s/go-cqhttp: coolq/api.go CQGetStatus, server/http.go, server/websocket.go (heartbeat carries the same status)',
 		},
 	};
 }

@@ -52,7 +52,8 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
 		pattern: /风控/,
 		reason: 'risk_control',
 		maySendAnyway: false,
-		meaning: 'Unverified: risk-control wording seen only in logs (go-cqhttp 账号可能被风控), never in an answer.',
+		meaning:
+			'Unverified: risk-control wording seen only in logs (go-cqhttp 账号可能被风控), never in an answer.',
 		versions: 'none',
 		source: 'field notes §2 (not found in any send path)',
 		verified: false,
@@ -76,7 +77,8 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
 		sendOnly: true,
 		reason: 'muted',
 		maySendAnyway: false,
-		meaning: 'Unverified: any other muted wording (the LLOneBot pre-check `当前处于被禁言状态` is matched first).',
+		meaning:
+			'Unverified: any other muted wording (the LLOneBot pre-check `当前处于被禁言状态` is matched first).',
 		versions: 'none',
 		source: 'field notes §2',
 		verified: false,
@@ -100,7 +102,9 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
  * 120 = muted is UNVERIFIED: found only in the legacy oicq/mirai libraries, in none of the four
  * implementations; kept as a plausible reading for Lagrange.
  */
-export const KERNEL_RESULT_REASONS: Readonly<Record<number, { reason: 'not_in_group' | 'muted'; verified: boolean }>> = {
+export const KERNEL_RESULT_REASONS: Readonly<
+	Record<number, { reason: 'not_in_group' | 'muted'; verified: boolean }>
+> = {
 	110: { reason: 'not_in_group', verified: true },
 	120: { reason: 'muted', verified: false },
 };
@@ -112,7 +116,11 @@ const PROFILES = {
 	lagrange: lagrangeProfile,
 } as const;
 
-function unknownProfile(appName: string | null, version: string | null, protocolVersion: string | null): ImplementationProfile {
+function unknownProfile(
+	appName: string | null,
+	version: string | null,
+	protocolVersion: string | null,
+): ImplementationProfile {
 	return {
 		name: 'unknown',
 		label: appName ? `${appName}${version ? ` ${version}` : ''}` : 'unknown implementation',
@@ -124,8 +132,20 @@ function unknownProfile(appName: string | null, version: string | null, protocol
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
 		errors: [],
-		restart: { setRestart: 'unknown', setRestartRefusal: null, webui: false, loginMayNeedQr: false, source: '' },
-		offline: { getStatusOnline: 'unknown', heartbeatHttp: 'unknown', heartbeatWs: 'unknown', botOffline: 'unknown', source: '' },
+		restart: {
+			setRestart: 'unknown',
+			setRestartRefusal: null,
+			webui: false,
+			loginMayNeedQr: false,
+			source: '',
+		},
+		offline: {
+			getStatusOnline: 'unknown',
+			heartbeatHttp: 'unknown',
+			heartbeatWs: 'unknown',
+			botOffline: 'unknown',
+			source: '',
+		},
 	};
 }
 
@@ -135,18 +155,28 @@ function unknownProfile(appName: string | null, version: string | null, protocol
  * `unknown` profile, which trusts no field's order.
  */
 export function identifyImplementation(versionInfo: unknown): ImplementationProfile {
-	const data = typeof versionInfo === 'object' && versionInfo !== null ? (versionInfo as Record<string, unknown>) : {};
+	const data =
+		typeof versionInfo === 'object' && versionInfo !== null
+			? (versionInfo as Record<string, unknown>)
+			: {};
 	const appName = text(data.app_name);
 	// go-cqhttp also reports `version`; app_version wins where both exist.
 	const version = text(data.app_version) ?? text(data.version);
 	const protocolVersion = text(data.protocol_version);
 	const name = implementationNameOf(appName);
-	return name === 'unknown' ? unknownProfile(appName, version, protocolVersion) : PROFILES[name](appName, version, protocolVersion);
+	return name === 'unknown'
+		? unknownProfile(appName, version, protocolVersion)
+		: PROFILES[name](appName, version, protocolVersion);
 }
 
 /** The profile of a known implementation at an unknown version (for tables and defaults). */
-export function profileOf(name: ImplementationName, version: string | null = null): ImplementationProfile {
-	return name === 'unknown' ? unknownProfile(null, version, null) : PROFILES[name](null, version, null);
+export function profileOf(
+	name: ImplementationName,
+	version: string | null = null,
+): ImplementationProfile {
+	return name === 'unknown'
+		? unknownProfile(null, version, null)
+		: PROFILES[name](null, version, null);
 }
 
 /**

@@ -17,7 +17,8 @@ const ERRORS: ErrorWording[] = [
 		maySendAnyway: true,
 		meaning: 'The server returned no sequence for the send (`data: null`): unconfirmed.',
 		versions: 'v1',
-		source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs, SendMessageOperation.cs (field notes §2)',
+		source:
+			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs, SendMessageOperation.cs (field notes §2)',
 		verified: true,
 	},
 	{
@@ -29,12 +30,17 @@ const ERRORS: ErrorWording[] = [
 		maySendAnyway: true,
 		meaning: 'No answer packet from the server: the message may or may not have arrived.',
 		versions: 'v1',
-		source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (result passed through; field notes §2)',
+		source:
+			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (result passed through; field notes §2)',
 		verified: true,
 	},
 ];
 
-export function lagrangeProfile(appName: string | null, version: string | null, protocolVersion: string | null): ImplementationProfile {
+export function lagrangeProfile(
+	appName: string | null,
+	version: string | null,
+	protocolVersion: string | null,
+): ImplementationProfile {
 	return {
 		name: 'lagrange',
 		label: version ? `Lagrange.OneBot ${version}` : 'Lagrange.OneBot',
@@ -52,14 +58,16 @@ export function lagrangeProfile(appName: string | null, version: string | null, 
 			setRestartRefusal: null,
 			webui: false,
 			loginMayNeedQr: false,
-			source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Generic/SetRestartOperation.cs',
+			source:
+				'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Generic/SetRestartOperation.cs',
 		},
 		offline: {
 			getStatusOnline: 'hard_coded',
 			heartbeatHttp: 'on',
 			heartbeatWs: 'on',
 			botOffline: 'never',
-			source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot get_status and heartbeat status hard-code online: true (field notes §4)',
+			source:
+				'LagrangeDev/Lagrange.Core: Lagrange.OneBot get_status and heartbeat status hard-code online: true (field notes §4)',
 		},
 	};
 }

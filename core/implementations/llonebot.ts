@@ -20,7 +20,8 @@ const ERRORS: ErrorWording[] = [
 		maySendAnyway: false,
 		meaning: 'Checked before sending: the account is muted in the group; nothing was sent.',
 		versions: '≥ 4.4',
-		source: 'LLOneBot/LLOneBot: src/onebot11/helper/createMessage.ts (v4.4.3), src/ntqqapi/core.ts (HEAD)',
+		source:
+			'LLOneBot/LLOneBot: src/onebot11/helper/createMessage.ts (v4.4.3), src/ntqqapi/core.ts (HEAD)',
 		verified: true,
 	},
 	{
@@ -71,7 +72,8 @@ const ERRORS: ErrorWording[] = [
 		kernelResult: true,
 		reason: 'api_error',
 		maySendAnyway: true,
-		meaning: 'The kernel answered the call with a failure (DetailedError; its result code is quoted).',
+		meaning:
+			'The kernel answered the call with a failure (DetailedError; its result code is quoted).',
 		versions: '4.7.4–4.9.4',
 		source: 'LLOneBot/LLOneBot: src/ntqqapi/ntcall.ts (v4.7.4)',
 		verified: true,
@@ -129,7 +131,11 @@ const ERRORS: ErrorWording[] = [
 	},
 ];
 
-export function llonebotProfile(appName: string | null, version: string | null, protocolVersion: string | null): ImplementationProfile {
+export function llonebotProfile(
+	appName: string | null,
+	version: string | null,
+	protocolVersion: string | null,
+): ImplementationProfile {
 	const major = majorOf(version);
 	const serverSeq = atLeast(version, LLONEBOT_SERVER_SEQ_SINCE);
 	const name = version ? `LLOneBot ${version}` : 'LLOneBot';
@@ -142,7 +148,9 @@ export function llonebotProfile(appName: string | null, version: string | null, 
 		protocolVersion,
 		// v3.x: a local counter; v4.0–4.6.1: md5(msgId|chatType|peerUid), not ordered; v4.6.2+: Number(msg.msgSeq).
 		seqField: serverSeq ? 'message_seq' : 'none',
-		historyAnchor: serverSeq ? { param: 'message_seq', from: 'seq' } : { param: 'message_seq', from: 'message_id' },
+		historyAnchor: serverSeq
+			? { param: 'message_seq', from: 'seq' }
+			: { param: 'message_seq', from: 'message_id' },
 		negativeMessageIds: atLeast(version, '6.6.0'),
 		privateNonFriendTimeout: false,
 		errors: ERRORS,
@@ -160,7 +168,8 @@ export function llonebotProfile(appName: string | null, version: string | null, 
 			heartbeatHttp: 'off_by_default',
 			heartbeatWs: 'on',
 			botOffline: 'never',
-			source: 'LLOneBot/LLOneBot: src/onebot11/connect/http.ts (enableHttpHeart, default false in src/common/config.ts), src/onebot11/connect/ws.ts (v4.4.3); field notes §4',
+			source:
+				'LLOneBot/LLOneBot: src/onebot11/connect/http.ts (enableHttpHeart, default false in src/common/config.ts), src/onebot11/connect/ws.ts (v4.4.3); field notes §4',
 		},
 	};
 }

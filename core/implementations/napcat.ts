@@ -30,7 +30,8 @@ const ERRORS: ErrorWording[] = [
 		maySendAnyway: false,
 		meaning: 'Parameter validation failed before anything was sent.',
 		versions: 'all',
-		source: 'NapNeko/NapCatQQ: packages/napcat-onebot/action/OneBotAction.ts (LLOneBot: src/onebot11/action/BaseAction.ts)',
+		source:
+			'NapNeko/NapCatQQ: packages/napcat-onebot/action/OneBotAction.ts (LLOneBot: src/onebot11/action/BaseAction.ts)',
 		verified: true,
 	},
 	{
@@ -47,7 +48,8 @@ const ERRORS: ErrorWording[] = [
 	{
 		detail: 'napcat_timeout',
 		on: 'text',
-		pattern: /^\s*(?:Error:\s*)?Timeout:\s*NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/i,
+		pattern:
+			/^\s*(?:Error:\s*)?Timeout:\s*NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/i,
 		anchored: true,
 		sendOnly: true,
 		kernelResult: true,
@@ -56,7 +58,8 @@ const ERRORS: ErrorWording[] = [
 		meaning:
 			'The kernel never confirmed. `EventRet: {}` = the kernel never answered (also a private message to a non-friend, #600); `{"result":0}` = accepted, never confirmed (risk control, #788 #1410).',
 		versions: '≥ 3',
-		source: 'NapNeko/NapCatQQ: packages/napcat-core/apis/msg.ts, packages/napcat-core/helper/event.ts',
+		source:
+			'NapNeko/NapCatQQ: packages/napcat-core/apis/msg.ts, packages/napcat-core/helper/event.ts',
 		verified: true,
 	},
 	{
@@ -80,7 +83,8 @@ const ERRORS: ErrorWording[] = [
 		kernelResult: true,
 		reason: 'api_error',
 		maySendAnyway: true,
-		meaning: 'The kernel answered with a failure, e.g. `rich media transfer failed`; a rejected rich-media send was still stored once (#182).',
+		meaning:
+			'The kernel answered with a failure, e.g. `rich media transfer failed`; a rejected rich-media send was still stored once (#182).',
 		versions: 'all',
 		source: 'NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts',
 		verified: true,
@@ -122,7 +126,11 @@ const ERRORS: ErrorWording[] = [
 	},
 ];
 
-export function napcatProfile(appName: string | null, version: string | null, protocolVersion: string | null): ImplementationProfile {
+export function napcatProfile(
+	appName: string | null,
+	version: string | null,
+	protocolVersion: string | null,
+): ImplementationProfile {
 	const restartable = version === null || atLeast(version, NAPCAT_SET_RESTART_SINCE);
 	return {
 		name: 'napcat',
@@ -138,10 +146,13 @@ export function napcatProfile(appName: string | null, version: string | null, pr
 		errors: ERRORS,
 		restart: {
 			setRestart: restartable ? 'restarts_multi_process_only' : 'not_routed',
-			setRestartRefusal: restartable ? null : `NapCat ${version}: set_restart exists only from v${NAPCAT_SET_RESTART_SINCE} on.`,
+			setRestartRefusal: restartable
+				? null
+				: `NapCat ${version}: set_restart exists only from v${NAPCAT_SET_RESTART_SINCE} on.`,
 			webui: restartable,
 			loginMayNeedQr: true,
-			source: 'NapNeko/NapCatQQ: packages/napcat-onebot/action/system/SetRestart.ts, packages/napcat-shell/napcat.ts (重启模式不传递快速登录参数)',
+			source:
+				'NapNeko/NapCatQQ: packages/napcat-onebot/action/system/SetRestart.ts, packages/napcat-shell/napcat.ts (重启模式不传递快速登录参数)',
 		},
 		offline: {
 			getStatusOnline: 'network_drop_only',

@@ -73,7 +73,13 @@ export interface RestartCapabilities {
 /** Which "offline" signals the implementation can produce at all. */
 export interface OfflineSignals {
 	/** get_status `online`: `tracks_login` can turn false; `never_false` / `hard_coded` cannot. */
-	getStatusOnline: 'tracks_login' | 'network_drop_only' | 'pmhq_closed_only' | 'never_false' | 'hard_coded' | 'unknown';
+	getStatusOnline:
+		| 'tracks_login'
+		| 'network_drop_only'
+		| 'pmhq_closed_only'
+		| 'never_false'
+		| 'hard_coded'
+		| 'unknown';
 	/** Heartbeat meta events over HTTP POST reporting. */
 	heartbeatHttp: 'on' | 'off_by_default' | 'never' | 'unknown';
 	/** Heartbeat meta events over WebSocket. */

@@ -57,7 +57,8 @@ export function breakerVerdict(failure: Classification | undefined): BreakerVerd
 		const ambiguous = AMBIGUOUS_ACCOUNT_DETAILS.has(failure.detail ?? '');
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: !ambiguous };
 	}
-	if (STUCK_REASONS.has(failure.reason)) return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
+	if (STUCK_REASONS.has(failure.reason))
+		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	return { kind: 'neutral' };
 }
 
@@ -135,7 +136,8 @@ export class CircuitBreaker {
 	async admit(options: AdmitOptions): Promise<Admission> {
 		const { clock, sleep } = options;
 		const start = clock();
-		if (this.current === 'closed') return { admitted: true, trial: false, waitedMs: 0, heldBy: null };
+		if (this.current === 'closed')
+			return { admitted: true, trial: false, waitedMs: 0, heldBy: null };
 		const heldBy = this.current;
 		const id = this.nextWaiter++;
 		this.waiters.push(id);
@@ -144,7 +146,8 @@ export class CircuitBreaker {
 				const now = clock();
 				// Re-read: other callers change the state while this one sleeps.
 				const state: BreakerState = this.state;
-				if (state === 'closed') return { admitted: true, trial: false, waitedMs: now - start, heldBy };
+				if (state === 'closed')
+					return { admitted: true, trial: false, waitedMs: now - start, heldBy };
 				if (!this.trialInFlight && this.waiters[0] === id && this.coolDownOver(now)) {
 					this.current = 'half_open';
 					this.trialInFlight = true;
@@ -182,7 +185,10 @@ export class CircuitBreaker {
 				this.consecutive = 0;
 			} else if (verdict.kind === 'failure') {
 				this.consecutive++;
-				if (this.settings.threshold > 0 && (verdict.opensAtOnce || this.consecutive >= this.settings.threshold)) {
+				if (
+					this.settings.threshold > 0 &&
+					(verdict.opensAtOnce || this.consecutive >= this.settings.threshold)
+				) {
 					this.toOpen(verdict.reason, context.at);
 					this.opens++;
 					opened = true;

@@ -31,24 +31,61 @@ export interface AttemptExtras {
 	implementation?: ImplementationInfo | null;
 }
 
-function build(fields: Omit<RestartAttempt, 'details' | 'implementation'>, extras: AttemptExtras): RestartAttempt {
+function build(
+	fields: Omit<RestartAttempt, 'details' | 'implementation'>,
+	extras: AttemptExtras,
+): RestartAttempt {
 	const attempt: RestartAttempt = { ...fields, details: extras.details ?? {} };
 	if (extras.implementation !== undefined) attempt.implementation = extras.implementation;
 	return attempt;
 }
 
 /** The target said it restarts. */
-export function acceptedAttempt(explanation: string, httpStatus: number | null, extras: AttemptExtras = {}): RestartAttempt {
-	return build({ answer: 'accepted', sent: true, explanation, reason: null, reasonClass: null, raw: null, httpStatus }, extras);
+export function acceptedAttempt(
+	explanation: string,
+	httpStatus: number | null,
+	extras: AttemptExtras = {},
+): RestartAttempt {
+	return build(
+		{
+			answer: 'accepted',
+			sent: true,
+			explanation,
+			reason: null,
+			reasonClass: null,
+			raw: null,
+			httpStatus,
+		},
+		extras,
+	);
 }
 
 /** The request went out and the connection dropped or timed out: recovery decides. */
-export function noAnswerAttempt(explanation: string, raw: RawError | null, extras: AttemptExtras = {}): RestartAttempt {
-	return build({ answer: 'no_answer', sent: true, explanation, reason: null, reasonClass: null, raw, httpStatus: null }, extras);
+export function noAnswerAttempt(
+	explanation: string,
+	raw: RawError | null,
+	extras: AttemptExtras = {},
+): RestartAttempt {
+	return build(
+		{
+			answer: 'no_answer',
+			sent: true,
+			explanation,
+			reason: null,
+			reasonClass: null,
+			raw,
+			httpStatus: null,
+		},
+		extras,
+	);
 }
 
 /** This method cannot restart this client; nothing was sent. */
-export function unsupportedAttempt(explanation: string, raw: RawError | null = null, extras: AttemptExtras = {}): RestartAttempt {
+export function unsupportedAttempt(
+	explanation: string,
+	raw: RawError | null = null,
+	extras: AttemptExtras = {},
+): RestartAttempt {
 	return build(
 		{
 			answer: 'unsupported',
@@ -64,8 +101,22 @@ export function unsupportedAttempt(explanation: string, raw: RawError | null = n
 }
 
 /** What a restart method returns in a dry run after its checks passed: nothing was sent. */
-export function dryRunAttempt(explanation: string, details: Record<string, unknown> = {}): RestartAttempt {
-	return build({ answer: 'accepted', sent: false, explanation, reason: null, reasonClass: null, raw: null, httpStatus: null }, { details });
+export function dryRunAttempt(
+	explanation: string,
+	details: Record<string, unknown> = {},
+): RestartAttempt {
+	return build(
+		{
+			answer: 'accepted',
+			sent: false,
+			explanation,
+			reason: null,
+			reasonClass: null,
+			raw: null,
+			httpStatus: null,
+		},
+		{ details },
+	);
 }
 
 /** A failed call, classified like any other call (reason and class may be overridden). */
@@ -85,7 +136,9 @@ export function failedAttempt(
 			sent,
 			explanation,
 			reason,
-			reasonClass: overrides.reasonClass ?? (overrides.reason ? REASON_CLASS[reason] : classification.reasonClass),
+			reasonClass:
+				overrides.reasonClass ??
+				(overrides.reason ? REASON_CLASS[reason] : classification.reasonClass),
 			raw: failure.raw,
 			httpStatus: failure.raw.httpStatus ?? null,
 		},

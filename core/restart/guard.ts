@@ -19,11 +19,17 @@ export interface GuardDecision {
 export const HOUR_MS = 3600000;
 
 export function sortedTimes(history: readonly unknown[]): number[] {
-	return history.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)).sort((a, b) => a - b);
+	return history
+		.filter((t): t is number => typeof t === 'number' && Number.isFinite(t))
+		.sort((a, b) => a - b);
 }
 
 /** Decides whether one more restart of an account is allowed, from the times of its earlier restarts. */
-export function checkRestartGuard(history: readonly unknown[], now: number, policy: RestartGuardPolicy): GuardDecision {
+export function checkRestartGuard(
+	history: readonly unknown[],
+	now: number,
+	policy: RestartGuardPolicy,
+): GuardDecision {
 	const times = sortedTimes(history);
 	const lastRestartAt = times.length ? times[times.length - 1] : null;
 	const lastHour = times.filter((t) => t > now - HOUR_MS && t <= now);
@@ -34,13 +40,27 @@ export function checkRestartGuard(history: readonly unknown[], now: number, poli
 		restartsInLastHour: lastHour.length,
 		nextAllowedAt: null,
 	};
-	if (policy.minIntervalMs > 0 && lastRestartAt !== null && now - lastRestartAt < policy.minIntervalMs) {
-		return { ...decision, allowed: false, blockedBy: 'min_interval', nextAllowedAt: lastRestartAt + policy.minIntervalMs };
+	if (
+		policy.minIntervalMs > 0 &&
+		lastRestartAt !== null &&
+		now - lastRestartAt < policy.minIntervalMs
+	) {
+		return {
+			...decision,
+			allowed: false,
+			blockedBy: 'min_interval',
+			nextAllowedAt: lastRestartAt + policy.minIntervalMs,
+		};
 	}
 	if (policy.maxPerHour > 0 && lastHour.length >= policy.maxPerHour) {
 		// The oldest restart that counts must leave the hour before another one fits.
 		const leaving = lastHour[lastHour.length - policy.maxPerHour];
-		return { ...decision, allowed: false, blockedBy: 'hourly_cap', nextAllowedAt: leaving + HOUR_MS };
+		return {
+			...decision,
+			allowed: false,
+			blockedBy: 'hourly_cap',
+			nextAllowedAt: leaving + HOUR_MS,
+		};
 	}
 	return decision;
 }

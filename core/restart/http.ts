@@ -11,7 +11,7 @@ export interface Exchanged {
 /** A response body as bounded text; no body is an empty text. */
 export function bodyText(body: unknown): string {
 	if (body === undefined || body === null || body === '') return '';
-	return clip(typeof body === 'string' ? body : JSON.stringify(body) ?? '');
+	return clip(typeof body === 'string' ? body : (JSON.stringify(body) ?? ''));
 }
 
 export function parseJson(body: unknown): unknown {
@@ -24,13 +24,23 @@ export function parseJson(body: unknown): unknown {
 }
 
 /** One HTTP exchange; a request that got no response becomes a network or timeout failure. */
-export async function exchange(request: RequestFn, http: HttpRequest, action: string): Promise<Exchanged> {
+export async function exchange(
+	request: RequestFn,
+	http: HttpRequest,
+	action: string,
+): Promise<Exchanged> {
 	try {
 		return { response: await request(http) };
 	} catch (error) {
 		const code = error instanceof TransportError ? error.code : networkErrorCode(error);
 		const message = error instanceof Error ? error.message : String(error);
-		return { failure: { kind: TIMEOUT_CODES.has(code) ? 'timeout' : 'network', action, raw: { code, message } } };
+		return {
+			failure: {
+				kind: TIMEOUT_CODES.has(code) ? 'timeout' : 'network',
+				action,
+				raw: { code, message },
+			},
+		};
 	}
 }
 
@@ -41,5 +51,9 @@ export function networkExplanation(what: string, failure: CallFailure): string {
 }
 
 export function httpFailure(action: string, response: HttpResponse): CallFailure {
-	return { kind: 'http', action, raw: { httpStatus: response.status, body: bodyText(response.body) } };
+	return {
+		kind: 'http',
+		action,
+		raw: { httpStatus: response.status, body: bodyText(response.body) },
+	};
 }

@@ -27,7 +27,11 @@ function flavourOf(name: ImplementationName): ImplementationFlavour {
 	return name === 'gocqhttp' ? 'gocq' : name;
 }
 
-function infoOf(profile: ImplementationProfile, appName: string | null, appVersion: string | null): ImplementationInfo {
+function infoOf(
+	profile: ImplementationProfile,
+	appName: string | null,
+	appVersion: string | null,
+): ImplementationInfo {
 	return {
 		appName,
 		appVersion,
@@ -39,8 +43,15 @@ function infoOf(profile: ImplementationProfile, appName: string | null, appVersi
 }
 
 /** Reads the implementation from get_version_info's app_name and app_version. */
-export function detectImplementation(appName: string | null, appVersion: string | null): ImplementationInfo {
-	return infoOf(identifyImplementation({ app_name: appName, app_version: appVersion }), appName, appVersion);
+export function detectImplementation(
+	appName: string | null,
+	appVersion: string | null,
+): ImplementationInfo {
+	return infoOf(
+		identifyImplementation({ app_name: appName, app_version: appVersion }),
+		appName,
+		appVersion,
+	);
 }
 
 /**
@@ -49,7 +60,8 @@ export function detectImplementation(appName: string | null, appVersion: string 
  * unknown apps).
  */
 export function setRestartRefusal(info: ImplementationInfo): string | null {
-	const name: ImplementationName = info.name ?? (info.flavour === 'gocq' ? 'gocqhttp' : info.flavour);
+	const name: ImplementationName =
+		info.name ?? (info.flavour === 'gocq' ? 'gocqhttp' : info.flavour);
 	const profile = profileOf(name, info.appVersion);
 	return profile.restart.setRestartRefusal;
 }

@@ -29,15 +29,28 @@ export interface LeaseRelease {
 
 interface AccountEntry {
 	history: number[];
-	holder: { since: number; until: number; done: Promise<LeaseRelease>; settled: boolean; token: number } | null;
+	holder: {
+		since: number;
+		until: number;
+		done: Promise<LeaseRelease>;
+		settled: boolean;
+		token: number;
+	} | null;
 }
 
 export type LeaseGrant =
-	| { granted: true; history: number[]; record(at: number): number[]; release(result: LeaseRelease): number[] }
+	| {
+			granted: true;
+			history: number[];
+			record(at: number): number[];
+			release(result: LeaseRelease): number[];
+	  }
 	| { granted: false; history: number[]; holder: LeaseHolder };
 
 /** Times of one account kept together: every finite time from both lists, sorted, without duplicates. */
-export function mergeHistories(...lists: ReadonlyArray<readonly unknown[] | null | undefined>): number[] {
+export function mergeHistories(
+	...lists: ReadonlyArray<readonly unknown[] | null | undefined>
+): number[] {
 	const all = sortedTimes(lists.flatMap((list) => (Array.isArray(list) ? list : [])));
 	return all.filter((t, i) => i === 0 || t !== all[i - 1]);
 }

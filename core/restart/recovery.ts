@@ -69,9 +69,14 @@ export async function checkAccountBack(
 		webUi ? webUi.loginStatus() : Promise.resolve(null),
 	]);
 	const selfId = checks.login.data?.userId ?? null;
-	const online = checks.status.ok ? (checks.status.data?.online ?? null) : checks.status.reason === 'client_offline' ? false : null;
+	const online = checks.status.ok
+		? (checks.status.data?.online ?? null)
+		: checks.status.reason === 'client_offline'
+			? false
+			: null;
 	const rightAccount = !options.expectedSelfId || selfId === options.expectedSelfId;
-	const back = checks.login.ok && selfId !== null && rightAccount && checks.status.ok && online !== false;
+	const back =
+		checks.login.ok && selfId !== null && rightAccount && checks.status.ok && online !== false;
 	let reason: ReasonCode | null = null;
 	if (!back) {
 		reason = !checks.login.ok
@@ -82,12 +87,24 @@ export async function checkAccountBack(
 					? 'client_offline'
 					: null;
 	}
-	return { at: options.clock(), reachable: checks.login.ok, selfId, online, reason, webUi: webUiStatus, back };
+	return {
+		at: options.clock(),
+		reachable: checks.login.ok,
+		selfId,
+		online,
+		reason,
+		webUi: webUiStatus,
+		back,
+	};
 }
 
 function webUiWantsLogin(state: AccountState): boolean {
 	const status = state.webUi;
-	return !!status && status.isLogin === false && (status.qrCodeUrl !== null || status.loginError !== null);
+	return (
+		!!status &&
+		status.isLogin === false &&
+		(status.qrCodeUrl !== null || status.loginError !== null)
+	);
 }
 
 /** Polls with backoff (full jitter, never below half the base interval) until the account is back or the deadline passes. */
@@ -103,7 +120,10 @@ export async function waitForRecovery(options: RecoveryOptions): Promise<Recover
 	let sawDown = false;
 	let lastState: AccountState | null = null;
 	let wantsLoginSince: number | null = null;
-	const finish = (outcome: RecoveryResult['outcome'], backOnlineAt: number | null): RecoveryResult => ({
+	const finish = (
+		outcome: RecoveryResult['outcome'],
+		backOnlineAt: number | null,
+	): RecoveryResult => ({
 		outcome,
 		checks,
 		sawDown,
@@ -129,10 +149,15 @@ export async function waitForRecovery(options: RecoveryOptions): Promise<Recover
 			// A WebUI that answers and no longer offers a login: the login is going on.
 			wantsLoginSince = null;
 		}
-		if (clock() >= deadline) return finish(wantsLoginSince !== null ? 'needs_login' : 'not_recovered', null);
+		if (clock() >= deadline)
+			return finish(wantsLoginSince !== null ? 'needs_login' : 'not_recovered', null);
 		const delay = Math.max(
 			Math.floor(options.pollBaseMs / 2),
-			backoffDelay(checks, { baseMs: options.pollBaseMs, capMs: options.pollCapMs }, options.random),
+			backoffDelay(
+				checks,
+				{ baseMs: options.pollBaseMs, capMs: options.pollCapMs },
+				options.random,
+			),
 		);
 		await sleepUntil(delay);
 	}

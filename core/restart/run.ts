@@ -13,7 +13,6 @@ import type { RestartMethodName, RestartOutcome } from './outcomes';
 import { waitForRecovery } from './recovery';
 import type { AccountState, RecoveryOptions, RecoveryResult } from './recovery';
 
-
 export interface RestartPlan {
 	method: RestartMethodName;
 	dryRun: boolean;
@@ -29,7 +28,10 @@ export interface RestartPlan {
 	guard: RestartGuardPolicy;
 	/** Earlier restarts of this account (epoch ms). */
 	history: readonly unknown[];
-	recovery: Omit<RecoveryOptions, 'client' | 'webUi' | 'expectedSelfId' | 'clock' | 'sleep' | 'random' | 'restartRequestedAt'>;
+	recovery: Omit<
+		RecoveryOptions,
+		'client' | 'webUi' | 'expectedSelfId' | 'clock' | 'sleep' | 'random' | 'restartRequestedAt'
+	>;
 	clock: Clock;
 	sleep: Sleep;
 	random?: RandomFn;
@@ -47,7 +49,9 @@ export interface RestartPlan {
 }
 
 /** Guard outcome while another run of this process restarts the same account. */
-export type InProgressDecision = Omit<GuardDecision, 'blockedBy'> & { blockedBy: 'in_progress' | 'target_started_recently' };
+export type InProgressDecision = Omit<GuardDecision, 'blockedBy'> & {
+	blockedBy: 'in_progress' | 'target_started_recently';
+};
 
 export interface RestartRunResult {
 	outcome: RestartOutcome;
@@ -81,7 +85,9 @@ function minutes(ms: number): string {
  */
 export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
 	if (plan.accountKey === undefined) {
-		return runGuarded(plan, plan.clock(), sortedTimes(plan.history), (at) => recordRestart(plan.history, at));
+		return runGuarded(plan, plan.clock(), sortedTimes(plan.history), (at) =>
+			recordRestart(plan.history, at),
+		);
 	}
 	const leases = plan.leases ?? processRestartLeases;
 	const key = plan.accountKey;
@@ -90,7 +96,8 @@ export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
 	const holdMs = (plan.requestBudgetMs ?? 300000) + plan.recovery.deadlineMs;
 	// No await between reading the history and taking the lease: no other run of this process can slip in.
 	const grant = leases.acquire(key, startedAt, holdMs);
-	if (!grant.granted) return waitForHolder(plan, startedAt, () => leases.history(key, plan.clock()), grant.holder);
+	if (!grant.granted)
+		return waitForHolder(plan, startedAt, () => leases.history(key, plan.clock()), grant.holder);
 	let result: RestartRunResult | null = null;
 	try {
 		result = await runGuarded(plan, startedAt, history, (at) => grant.record(at));
@@ -120,7 +127,10 @@ async function waitForHolder(
 	void holder.done.then((r) => (release = r));
 	const step = Math.max(1, plan.recovery.pollCapMs);
 	while (!holder.settled && plan.clock() < holder.until) {
-		await Promise.race([holder.done, plan.sleep(Math.max(1, Math.min(step, holder.until - plan.clock())))]);
+		await Promise.race([
+			holder.done,
+			plan.sleep(Math.max(1, Math.min(step, holder.until - plan.clock()))),
+		]);
 	}
 	if (holder.settled) release = await holder.done;
 	const ended = release as LeaseRelease | null;
@@ -136,8 +146,17 @@ async function waitForHolder(
 		explanation,
 		reason: null,
 		reasonClass: null,
-		guard: { ...decision, allowed: false, blockedBy: 'in_progress', nextAllowedAt: decision.nextAllowedAt ?? holder.until },
-		inProgress: { since: holder.since, outcome: ended?.outcome ?? null, restartRequestedAt: ended?.restartRequestedAt ?? null },
+		guard: {
+			...decision,
+			allowed: false,
+			blockedBy: 'in_progress',
+			nextAllowedAt: decision.nextAllowedAt ?? holder.until,
+		},
+		inProgress: {
+			since: holder.since,
+			outcome: ended?.outcome ?? null,
+			restartRequestedAt: ended?.restartRequestedAt ?? null,
+		},
 		history,
 		attempt: null,
 		recovery: null,
@@ -202,7 +221,12 @@ async function runGuarded(
 	const restartRequestedAt = plan.clock();
 	const attempt = await plan.request({ dryRun: plan.dryRun });
 	const history = attempt.sent ? record(restartRequestedAt) : base.history;
-	const after = { ...base, history, attempt, restartRequestedAt: attempt.sent ? restartRequestedAt : null };
+	const after = {
+		...base,
+		history,
+		attempt,
+		restartRequestedAt: attempt.sent ? restartRequestedAt : null,
+	};
 	if (attempt.answer === 'unsupported') {
 		return {
 			...after,
@@ -293,7 +317,7 @@ const NEEDS_LOGIN_ADVICE: Record<RestartMethodName, string> = {
 	onebot:
 		'Scan the QR code in the NapCat WebUI. set_restart restarts NapCat without the quick-login argument: set an auto-login account (WebUI autoLoginAccount, or NAPCAT_QUICK_ACCOUNT) so that its restarts log in by themselves.',
 	docker:
-		'Scan the QR code in the NapCat WebUI. Persist the QQ data directory and keep the container\'s MAC address fixed so that restarts keep the login (quick login needs the cached login; set ACCOUNT for the container).',
+		"Scan the QR code in the NapCat WebUI. Persist the QQ data directory and keep the container's MAC address fixed so that restarts keep the login (quick login needs the cached login; set ACCOUNT for the container).",
 	customHttp:
 		'Scan the QR code in the NapCat WebUI. Make the supervisor restart the client with its quick-login account and a persisted QQ data directory so that restarts keep the login.',
 };
@@ -303,7 +327,10 @@ const NEEDS_LOGIN_ADVICE: Record<RestartMethodName, string> = {
  * did not come back: say so where that is likely.
  */
 function loginHint(plan: RestartPlan, attempt: RestartAttempt): string {
-	const napcat = attempt.implementation?.loginMayNeedQr === true || plan.method === 'docker' || plan.method === 'customHttp';
+	const napcat =
+		attempt.implementation?.loginMayNeedQr === true ||
+		plan.method === 'docker' ||
+		plan.method === 'customHttp';
 	if (!napcat) return '';
 	return ' If the client is NapCat it may be waiting for a QR login (its own restarts drop the quick-login argument; a restart without a persisted login cache asks for a scan too): switch on "Check Login in NapCat WebUI" to tell, or look at the WebUI.';
 }

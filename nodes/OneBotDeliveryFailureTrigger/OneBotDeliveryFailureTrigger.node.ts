@@ -37,7 +37,10 @@ const processState = new Map<string, TriggerState>();
  * "Listen for test event" (manual mode) and the production URL keep separate memories, so testing
  * neither wipes nor fills the production replay memory.
  */
-function stateKey(context: IWebhookFunctions | IHookFunctions, scope: 'test' | 'production'): string {
+function stateKey(
+	context: IWebhookFunctions | IHookFunctions,
+	scope: 'test' | 'production',
+): string {
 	return `${scope}:${context.getWorkflow().id ?? ''}:${context.getNode().name}`;
 }
 
@@ -47,7 +50,8 @@ function webhookScope(context: IWebhookFunctions): 'test' | 'production' {
 
 /** The test listener is created in manual mode; production webhooks on activation. */
 function hookScope(context: IHookFunctions): 'test' | 'production' {
-	const activation = typeof context.getActivationMode === 'function' ? context.getActivationMode() : undefined;
+	const activation =
+		typeof context.getActivationMode === 'function' ? context.getActivationMode() : undefined;
 	const mode = typeof context.getMode === 'function' ? context.getMode() : undefined;
 	return mode === 'manual' || activation === 'manual' ? 'test' : 'production';
 }
@@ -69,7 +73,10 @@ function stateFor(context: IWebhookFunctions): TriggerState {
  */
 export const CREDENTIAL_REUSE_MS = 10_000;
 
-const credentialCache = new Map<string, { at: number; credentialId: string; data: ICredentialDataDecryptedObject }>();
+const credentialCache = new Map<
+	string,
+	{ at: number; credentialId: string; data: ICredentialDataDecryptedObject }
+>();
 
 /**
  * The trigger's credential, read at most once per request and reused for CREDENTIAL_REUSE_MS by the same workflow,
@@ -84,7 +91,13 @@ async function triggerCredentials(
 	const credentialId = String(context.getNode().credentials?.oneBotApi?.id ?? '');
 	const now = Date.now();
 	const cached = credentialCache.get(key);
-	if (!fresh && cached && cached.credentialId === credentialId && now >= cached.at && now - cached.at < CREDENTIAL_REUSE_MS) {
+	if (
+		!fresh &&
+		cached &&
+		cached.credentialId === credentialId &&
+		now >= cached.at &&
+		now - cached.at < CREDENTIAL_REUSE_MS
+	) {
 		return { data: cached.data, reused: true };
 	}
 	const data = await context.getCredentials('oneBotApi');
@@ -105,7 +118,9 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		defaults: { name: 'OneBot Delivery Failure Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Reports Failures)' }],
+		credentials: [
+			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Reports Failures)' },
+		],
 		webhooks: [
 			{
 				name: 'default',
@@ -175,7 +190,11 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 				},
 			);
 		let decision = decide();
-		if ('status' in decision && (decision.status === 401 || decision.status === 403) && credentials.reused) {
+		if (
+			'status' in decision &&
+			(decision.status === 401 || decision.status === 403) &&
+			credentials.reused
+		) {
 			// Refused with a reused credential: decide again with a fresh read (the secret may have just changed).
 			credentials = await triggerCredentials(this, true);
 			decision = decide();
@@ -184,9 +203,12 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 
 		const event = decision.start;
 		if (!matchesFilters(event, filters).match) return answer(204, 'filtered');
-		const repeatSeconds = readNumber(this, 'trigger', 'options.offlineRepeatMinutes', options.offlineRepeatMinutes) * 60;
+		const repeatSeconds =
+			readNumber(this, 'trigger', 'options.offlineRepeatMinutes', options.offlineRepeatMinutes) *
+			60;
 		const fingerprint = decision.origin === 'onebot_event' ? decision.fingerprint : undefined;
-		if (!offlineRunDue(event, state.lastOfflineRun, nowMs, repeatSeconds, fingerprint)) return answer(204, 'repeat');
+		if (!offlineRunDue(event, state.lastOfflineRun, nowMs, repeatSeconds, fingerprint))
+			return answer(204, 'repeat');
 
 		const workflowData = [this.helpers.returnJsonArray([event as unknown as IDataObject])];
 		// A OneBot implementation reads the answer as a "quick operation": give it an empty one.

@@ -20,7 +20,8 @@ export const deliveryFailureTriggerProperties: INodeProperties[] = [
 			{
 				name: 'Client Offline',
 				value: 'client_offline',
-				description: 'The account went offline (OneBot offline notice or heartbeat with online: false)',
+				description:
+					'The account went offline (OneBot offline notice or heartbeat with online: false)',
 			},
 			{
 				name: 'Delivery Failed',

@@ -4,7 +4,12 @@ import type { FailureFilters } from '../../core/events';
 import { InputError, parseTargetId } from '../../core/message';
 import type { FailureEventKind, ReasonClass } from '../../core/types';
 
-const EVENT_KINDS: FailureEventKind[] = ['delivery_failed', 'client_offline', 'probe_down', 'restart_failed'];
+const EVENT_KINDS: FailureEventKind[] = [
+	'delivery_failed',
+	'client_offline',
+	'probe_down',
+	'restart_failed',
+];
 const REASON_CLASSES: ReasonClass[] = ['terminal', 'ambiguous', 'transient', 'account'];
 
 export interface TriggerOptions {
@@ -31,7 +36,9 @@ export function readFilters(context: IWebhookFunctions | IHookFunctions): Failur
 	};
 	const selected = <T extends string>(name: string, allowed: readonly T[]): T[] => {
 		const value = context.getNodeParameter(name, allowed) as unknown;
-		return Array.isArray(value) ? (value.filter((v) => allowed.includes(v as T)) as T[]) : [...allowed];
+		return Array.isArray(value)
+			? (value.filter((v) => allowed.includes(v as T)) as T[])
+			: [...allowed];
 	};
 	return {
 		events: selected('events', EVENT_KINDS),

@@ -1,6 +1,18 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { applyHysteresis, deliveryCanarySender, hysteresisKey, pruneHistories, runProbe } from '../../core/probe';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import {
+	applyHysteresis,
+	deliveryCanarySender,
+	hysteresisKey,
+	pruneHistories,
+	runProbe,
+} from '../../core/probe';
 import type { HysteresisMemory, HysteresisOutcome } from '../../core/probe';
 import type { ReportOutcome } from '../../core/report';
 import { redactUrl } from '../../core/redact';
@@ -55,16 +67,25 @@ export class OneBotHealthProbe implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const parameters = readParameters(this, itemIndex, clock());
-				const { client, credentials } = await oneBotClient(this, 'oneBotApi', itemIndex, parameters.timeoutMs);
+				const { client, credentials } = await oneBotClient(
+					this,
+					'oneBotApi',
+					itemIndex,
+					parameters.timeoutMs,
+				);
 				let witness: Awaited<ReturnType<typeof oneBotClient>> | undefined;
 				if (parameters.needsWitness) {
 					try {
 						witness = await oneBotClient(this, 'oneBotWitnessApi', itemIndex, parameters.timeoutMs);
 					} catch {
-						throw new NodeOperationError(this.getNode(), 'A canary verified by a witness needs a OneBot Witness API credential', {
-							itemIndex,
-							description: `Item ${itemIndex}: select a witness credential, or set "Canary" to None.`,
-						});
+						throw new NodeOperationError(
+							this.getNode(),
+							'A canary verified by a witness needs a OneBot Witness API credential',
+							{
+								itemIndex,
+								description: `Item ${itemIndex}: select a witness credential, or set "Canary" to None.`,
+							},
+						);
 					}
 				}
 
@@ -76,7 +97,12 @@ export class OneBotHealthProbe implements INodeType {
 					sendCanary: deliveryCanarySender({
 						// The bot's own stream, when its credential names one: the probe tells whether self-reporting is on.
 						sender: { client, events: eventStreamOf(credentials, this, itemIndex) },
-						witness: witness ? { client: witness.client, events: eventStreamOf(witness.credentials, this, itemIndex) } : undefined,
+						witness: witness
+							? {
+									client: witness.client,
+									events: eventStreamOf(witness.credentials, this, itemIndex),
+								}
+							: undefined,
 						sleep: stoppableSleep(cancelSignalOf(this)),
 						clock,
 						requestTimeoutMs: parameters.timeoutMs,
@@ -88,30 +114,51 @@ export class OneBotHealthProbe implements INodeType {
 				});
 
 				// A probe whose canary arrived proves the client sends again: close the account's breaker.
-				const canaryArrived = Object.values(run.canaries).some((canary) => canary?.status === 'delivered');
+				const canaryArrived = Object.values(run.canaries).some(
+					(canary) => canary?.status === 'delivered',
+				);
 				const breakerClosed =
 					run.state === 'up' && canaryArrived && run.selfId !== null && run.selfId !== undefined
 						? closeAccountBreaker(run.selfId, 'probe_healthy')
 						: false;
 
-				const settings = { failureThreshold: parameters.failureThreshold, recoveryThreshold: parameters.recoveryThreshold };
+				const settings = {
+					failureThreshold: parameters.failureThreshold,
+					recoveryThreshold: parameters.recoveryThreshold,
+				};
 				let outcome: HysteresisOutcome;
 				if (keepHistory) {
 					// Process memory holds (overlapping runs all count); static data is a copy merged in on load.
 					const histories = (staticData[HISTORY_KEY] ?? {}) as Record<string, HysteresisMemory>;
 					const key = hysteresisKey(redactUrl(credentials.baseUrl), parameters.historyKeyParts);
-					const memoryKey = runMemoryKey(this.getWorkflow().id, this.getNode().id ?? this.getNode().name, key);
-					outcome = updateProbeMemory(memoryKey, histories[key], (memory) => applyHysteresis(memory, run.state, settings, clock));
+					const memoryKey = runMemoryKey(
+						this.getWorkflow().id,
+						this.getNode().id ?? this.getNode().name,
+						key,
+					);
+					outcome = updateProbeMemory(memoryKey, histories[key], (memory) =>
+						applyHysteresis(memory, run.state, settings, clock),
+					);
 					histories[key] = outcome.memory;
 					pruneHistories(histories);
 					staticData[HISTORY_KEY] = histories as unknown as IDataObject;
 				} else {
-					outcome = applyHysteresis(undefined, run.state, { failureThreshold: 1, recoveryThreshold: 1 }, clock);
+					outcome = applyHysteresis(
+						undefined,
+						run.state,
+						{ failureThreshold: 1, recoveryThreshold: 1 },
+						clock,
+					);
 				}
 				const changed = keepHistory && outcome.changed;
 
 				let report: ReportOutcome | null = null;
-				if (changed && outcome.state === 'down' && parameters.reportOnDown && credentials.reportUrl) {
+				if (
+					changed &&
+					outcome.state === 'down' &&
+					parameters.reportOnDown &&
+					credentials.reportUrl
+				) {
 					report = await reportToTrigger(this, credentials, probeDownEvent(run, outcome), {
 						timeoutMs: parameters.timeoutMs,
 					});
@@ -119,12 +166,16 @@ export class OneBotHealthProbe implements INodeType {
 
 				const json = toJson(run, outcome, parameters, settings, keepHistory, report);
 				json.breakerClosed = breakerClosed;
-				const isHealthy = outcome.state === 'up' || (outcome.state === 'degraded' && !parameters.degradedToUnhealthy);
+				const isHealthy =
+					outcome.state === 'up' ||
+					(outcome.state === 'degraded' && !parameters.degradedToUnhealthy);
 				(isHealthy ? healthy : unhealthy).push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				// Only invalid parameters and missing credentials get here: an unhealthy client is a result.
 				const nodeError =
-					error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+					error instanceof NodeOperationError
+						? error
+						: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				if (!this.continueOnFail()) throw nodeError;
 				unhealthy.push({
 					json: { error: nodeError.message, state: null, diagnosis: null },

@@ -20,19 +20,29 @@ export const healthProbeProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		default: 'none',
-		description: 'Which canary messages to send besides the API checks. Group and private canaries are judged separately.',
+		description:
+			'Which canary messages to send besides the API checks. Group and private canaries are judged separately.',
 		options: [
 			{
 				name: 'None (API Checks Only)',
 				value: 'none',
 				description: 'No message is sent: only the API checks run (reachable, logged in, online)',
 			},
-			{ name: 'Group', value: 'group', description: 'A message to a probe group, seen by the witness account' },
-			{ name: 'Private', value: 'private', description: 'A private message, by default to the witness account' },
+			{
+				name: 'Group',
+				value: 'group',
+				description: 'A message to a probe group, seen by the witness account',
+			},
+			{
+				name: 'Private',
+				value: 'private',
+				description: 'A private message, by default to the witness account',
+			},
 			{
 				name: 'Group and Private',
 				value: 'groupAndPrivate',
-				description: 'Both; tells a stuck client (group blocked, private fine) apart from a dead one',
+				description:
+					'Both; tells a stuck client (group blocked, private fine) apart from a dead one',
 			},
 		],
 	},
@@ -43,7 +53,8 @@ export const healthProbeProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: '100200300',
-		description: 'Group the canary goes to. Both the bot and the witness account must be members; a quiet group made for probing is best.',
+		description:
+			'Group the canary goes to. Both the bot and the witness account must be members; a quiet group made for probing is best.',
 		displayOptions: { show: withGroupCanary },
 	},
 	{
@@ -61,7 +72,7 @@ export const healthProbeProperties: INodeProperties[] = [
 			{
 				name: 'Another User',
 				value: 'user',
-				description: 'Arrival can only be checked through the bot\'s own API (lookup), not proved',
+				description: "Arrival can only be checked through the bot's own API (lookup), not proved",
 			},
 		],
 		displayOptions: { show: withPrivateCanary },
@@ -99,7 +110,8 @@ export const healthProbeProperties: INodeProperties[] = [
 		name: 'recallCanary',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to recall (delete_msg) each canary once it has been judged, so the group stays clean',
+		description:
+			'Whether to recall (delete_msg) each canary once it has been judged, so the group stays clean',
 		displayOptions: { show: withCanary },
 	},
 	{
@@ -109,8 +121,16 @@ export const healthProbeProperties: INodeProperties[] = [
 		default: 'healthy',
 		description: 'Which output a degraded result (slow, or the witness unreadable) leaves on',
 		options: [
-			{ name: 'Healthy', value: 'healthy', description: 'Degraded results leave on Healthy: watch, do not act' },
-			{ name: 'Unhealthy', value: 'unhealthy', description: 'Degraded results leave on Unhealthy, like down ones' },
+			{
+				name: 'Healthy',
+				value: 'healthy',
+				description: 'Degraded results leave on Healthy: watch, do not act',
+			},
+			{
+				name: 'Unhealthy',
+				value: 'unhealthy',
+				description: 'Degraded results leave on Unhealthy, like down ones',
+			},
 		],
 	},
 	{
@@ -143,7 +163,8 @@ export const healthProbeProperties: INodeProperties[] = [
 				type: 'number',
 				default: 15000,
 				typeOptions: { minValue: 1 },
-				description: 'A canary that takes longer than this to arrive makes the result degraded (canary_slow)',
+				description:
+					'A canary that takes longer than this to arrive makes the result degraded (canary_slow)',
 			},
 			{
 				displayName: 'Failure Threshold',
@@ -151,7 +172,8 @@ export const healthProbeProperties: INodeProperties[] = [
 				type: 'number',
 				default: 3,
 				typeOptions: { minValue: 1 },
-				description: 'Number of consecutive worse results (probe runs) before the state worsens (e.g. up → down). Kept only in active workflows.',
+				description:
+					'Number of consecutive worse results (probe runs) before the state worsens (e.g. up → down). Kept only in active workflows.',
 			},
 			{
 				displayName: 'Recovery Threshold',
@@ -159,7 +181,8 @@ export const healthProbeProperties: INodeProperties[] = [
 				type: 'number',
 				default: 2,
 				typeOptions: { minValue: 1 },
-				description: 'Number of consecutive better results (probe runs) before the state improves (e.g. down → up). Kept only in active workflows.',
+				description:
+					'Number of consecutive better results (probe runs) before the state improves (e.g. down → up). Kept only in active workflows.',
 			},
 			{
 				displayName: 'Request Timeout (Seconds)',

@@ -53,7 +53,8 @@ export function toJson(
 }
 
 export function probeDownEvent(run: ProbeRun, outcome: HysteresisOutcome): NodeFailureFields {
-	const failedCanary = run.canaries.group?.status === 'failed' ? run.canaries.group : run.canaries.private;
+	const failedCanary =
+		run.canaries.group?.status === 'failed' ? run.canaries.group : run.canaries.private;
 	return {
 		event: 'probe_down',
 		source: 'probe',

@@ -20,27 +20,49 @@ export interface ProbeParameters {
 	reportOnDown: boolean;
 }
 
-function positive(context: IExecuteFunctions, field: FieldOf<'probe'>, value: unknown, itemIndex: number): number {
+function positive(
+	context: IExecuteFunctions,
+	field: FieldOf<'probe'>,
+	value: unknown,
+	itemIndex: number,
+): number {
 	return readNumber(context, 'probe', field, value, itemIndex);
 }
 
-export function readParameters(context: IExecuteFunctions, itemIndex: number, now: number): ProbeParameters {
+export function readParameters(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	now: number,
+): ProbeParameters {
 	const canary = context.getNodeParameter('canary', itemIndex) as string;
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const wantsGroup = canary === 'group' || canary === 'groupAndPrivate';
 	const wantsPrivate = canary === 'private' || canary === 'groupAndPrivate';
 	if (!['none', 'group', 'private', 'groupAndPrivate'].includes(canary)) {
-		throw new NodeOperationError(context.getNode(), `Unknown canary choice "${canary}"`, { itemIndex });
+		throw new NodeOperationError(context.getNode(), `Unknown canary choice "${canary}"`, {
+			itemIndex,
+		});
 	}
 	const parameters: ProbeParameters = {
 		canaries: {},
 		needsWitness: false,
 		historyKeyParts: {},
-		timeoutMs: positive(context, 'options.requestTimeout', options.requestTimeout, itemIndex) * 1000,
+		timeoutMs:
+			positive(context, 'options.requestTimeout', options.requestTimeout, itemIndex) * 1000,
 		apiSlowMs: positive(context, 'options.apiSlowMs', options.apiSlowMs, itemIndex),
 		canarySlowMs: positive(context, 'options.canarySlowMs', options.canarySlowMs, itemIndex),
-		failureThreshold: positive(context, 'options.failureThreshold', options.failureThreshold ?? DEFAULT_HYSTERESIS.failureThreshold, itemIndex),
-		recoveryThreshold: positive(context, 'options.recoveryThreshold', options.recoveryThreshold ?? DEFAULT_HYSTERESIS.recoveryThreshold, itemIndex),
+		failureThreshold: positive(
+			context,
+			'options.failureThreshold',
+			options.failureThreshold ?? DEFAULT_HYSTERESIS.failureThreshold,
+			itemIndex,
+		),
+		recoveryThreshold: positive(
+			context,
+			'options.recoveryThreshold',
+			options.recoveryThreshold ?? DEFAULT_HYSTERESIS.recoveryThreshold,
+			itemIndex,
+		),
 		degradedToUnhealthy: context.getNodeParameter('degradedOutput', itemIndex) === 'unhealthy',
 		reportOnDown: context.getNodeParameter('reportOnDown', itemIndex) as boolean,
 	};
@@ -53,19 +75,35 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number, no
 			description: `Item ${itemIndex}: "Canary Message" needs {nonce} so that each canary is unique and cannot be mistaken for an earlier one.`,
 		});
 	}
-	const deadlineMs = positive(context, 'canaryDeadline', context.getNodeParameter('canaryDeadline', itemIndex), itemIndex) * 1000;
+	const deadlineMs =
+		positive(
+			context,
+			'canaryDeadline',
+			context.getNodeParameter('canaryDeadline', itemIndex),
+			itemIndex,
+		) * 1000;
 	const recall = context.getNodeParameter('recallCanary', itemIndex) as boolean;
-	const plan = (target: CanaryPlan['target'], verification: CanaryPlan['verification']): CanaryPlan => ({
+	const plan = (
+		target: CanaryPlan['target'],
+		verification: CanaryPlan['verification'],
+	): CanaryPlan => ({
 		target,
 		verification,
 		// Each canary gets its own nonce: the group and private canaries are judged separately.
-		text: renderCanaryText(template, { nowMs: now, nonce: randomBytes(4).toString('hex'), timeZone: context.getTimezone() }),
+		text: renderCanaryText(template, {
+			nowMs: now,
+			nonce: randomBytes(4).toString('hex'),
+			timeZone: context.getTimezone(),
+		}),
 		deadlineMs,
 		recall,
 	});
 	try {
 		if (wantsGroup) {
-			const groupId = parseTargetId(context.getNodeParameter('groupId', itemIndex), 'Probe Group ID');
+			const groupId = parseTargetId(
+				context.getNodeParameter('groupId', itemIndex),
+				'Probe Group ID',
+			);
 			parameters.canaries.group = plan({ type: 'group', id: groupId }, 'witness');
 			parameters.historyKeyParts.group = parameters.canaries.group.target;
 			parameters.needsWitness = true;
@@ -78,7 +116,10 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number, no
 				parameters.historyKeyParts.private = 'witness';
 				parameters.needsWitness = true;
 			} else {
-				const userId = parseTargetId(context.getNodeParameter('privateUserId', itemIndex), 'Private Target User ID');
+				const userId = parseTargetId(
+					context.getNodeParameter('privateUserId', itemIndex),
+					'Private Target User ID',
+				);
 				parameters.canaries.private = plan({ type: 'private', id: userId }, 'lookup');
 				parameters.historyKeyParts.private = parameters.canaries.private.target;
 			}

@@ -9,7 +9,12 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NapCatWebUiSession, mergeHistories, restartAccountKey, runRestart } from '../../core/restart';
+import {
+	NapCatWebUiSession,
+	mergeHistories,
+	restartAccountKey,
+	runRestart,
+} from '../../core/restart';
 import { closeAccountBreaker } from '../../core/pacing/registry';
 import { oneBotClient } from '../shared/transport';
 import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
@@ -27,7 +32,8 @@ export class OneBotRestartClient implements INodeType {
 		icon: { light: 'file:../../icons/onebot.svg', dark: 'file:../../icons/onebot.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{"restart via " + {"onebot": "set_restart", "napcatWebUi": "NapCat WebUI", "docker": "Docker", "customHttp": "HTTP request"}[$parameter["method"]] + ($parameter["dryRun"] ? " (dry run)" : "")}}',
+		subtitle:
+			'={{"restart via " + {"onebot": "set_restart", "napcatWebUi": "NapCat WebUI", "docker": "Docker", "customHttp": "HTTP request"}[$parameter["method"]] + ($parameter["dryRun"] ? " (dry run)" : "")}}',
 		description:
 			'Restarts the QQ client behind a OneBot account in a way that really works for the setup, refuses restart loops (outcome skipped_cooldown), and waits until the account is back online',
 		defaults: { name: 'OneBot Restart Client' },
@@ -70,11 +76,15 @@ export class OneBotRestartClient implements INodeType {
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
 				if (!/^https?:\/\/[^/\s]+/i.test(text(credential.data?.url))) {
-					return { status: 'Error', message: 'The restart URL must be a full http:// or https:// URL' };
+					return {
+						status: 'Error',
+						message: 'The restart URL must be a full http:// or https:// URL',
+					};
 				}
 				return {
 					status: 'OK',
-					message: 'URL accepted. The endpoint was not contacted, because any request to it could restart the client.',
+					message:
+						'URL accepted. The endpoint was not contacted, because any request to it could restart the client.',
 				};
 			},
 		},
@@ -91,9 +101,18 @@ export class OneBotRestartClient implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const parameters = readParameters(this, itemIndex);
-				const { client, credentials } = await oneBotClient(this, 'oneBotApi', itemIndex, parameters.timeoutMs);
+				const { client, credentials } = await oneBotClient(
+					this,
+					'oneBotApi',
+					itemIndex,
+					parameters.timeoutMs,
+				);
 				if (!credentials.baseUrl) {
-					throw new NodeOperationError(this.getNode(), 'The OneBot API credential has no base URL', { itemIndex });
+					throw new NodeOperationError(
+						this.getNode(),
+						'The OneBot API credential has no base URL',
+						{ itemIndex },
+					);
 				}
 				const webUi =
 					parameters.method === 'napcatWebUi' || parameters.webUiLoginCheck
@@ -130,7 +149,10 @@ export class OneBotRestartClient implements INodeType {
 
 				const json = toJson(run, parameters, accountKey, persisted, null);
 				// A client that came back sends again: close the account's breaker so held messages go out now.
-				json.breakerClosed = run.recovered && typeof json.selfId === 'number' ? closeAccountBreaker(json.selfId, 'restart_recovered') : false;
+				json.breakerClosed =
+					run.recovered && typeof json.selfId === 'number'
+						? closeAccountBreaker(json.selfId, 'restart_recovered')
+						: false;
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
 					json.report = (await sendReport(this, credentials, json, run)) as unknown as IDataObject;
 				}
@@ -138,7 +160,10 @@ export class OneBotRestartClient implements INodeType {
 			} catch (error) {
 				if (this.continueOnFail()) {
 					const message = error instanceof Error ? error.message : String(error);
-					notRecovered.push({ json: { outcome: 'error', recovered: false, error: message }, pairedItem: { item: itemIndex } });
+					notRecovered.push({
+						json: { outcome: 'error', recovered: false, error: message },
+						pairedItem: { item: itemIndex },
+					});
 					continue;
 				}
 				// Keeps an existing NodeOperationError as it is (n8n returns it unchanged).

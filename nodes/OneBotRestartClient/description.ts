@@ -13,7 +13,8 @@ export const restartClientProperties: INodeProperties[] = [
 		displayName: 'Restart Method',
 		name: 'method',
 		type: 'options',
-		description: 'What performs the restart; pick what your setup supports (see the method descriptions)',
+		description:
+			'What performs the restart; pick what your setup supports (see the method descriptions)',
 		noDataExpression: true,
 		options: [
 			{
@@ -29,7 +30,8 @@ export const restartClientProperties: INodeProperties[] = [
 			{
 				name: 'NapCat WebUI',
 				value: 'napcatWebUi',
-				description: 'NapCat v4.10.32+ WebUI process restart (multi-process mode); also tells a needed QR login apart',
+				description:
+					'NapCat v4.10.32+ WebUI process restart (multi-process mode); also tells a needed QR login apart',
 			},
 			{
 				name: 'OneBot Set_restart',
@@ -102,7 +104,8 @@ export const restartClientProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 120,
-		description: 'How long to wait for the account to be logged in and online again, counted from the restart request',
+		description:
+			'How long to wait for the account to be logged in and online again, counted from the restart request',
 	},
 	{
 		// The WebUI method always uses its credential (restart and login state).
@@ -152,7 +155,8 @@ export const restartClientProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 5,
-				description: 'Wait before the first check, so that a process that has not gone down yet is not taken for the restarted one',
+				description:
+					'Wait before the first check, so that a process that has not gone down yet is not taken for the restarted one',
 			},
 			{
 				displayName: 'Login Grace (Seconds)',
@@ -185,7 +189,8 @@ export const restartClientProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 60,
-				description: 'NapCat WebUI only: how long to wait for the WebUI login rate limit to clear before giving up',
+				description:
+					'NapCat WebUI only: how long to wait for the WebUI login rate limit to clear before giving up',
 			},
 			{
 				displayName: 'Request Timeout (Seconds)',

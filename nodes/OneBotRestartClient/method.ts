@@ -26,7 +26,11 @@ export async function webUiSession(
 	const baseUrl = text(values.baseUrl);
 	const token = text(values.token);
 	if (!baseUrl || !token) {
-		throw new NodeOperationError(context.getNode(), 'The NapCat WebUI credential needs a base URL and a token', { itemIndex });
+		throw new NodeOperationError(
+			context.getNode(),
+			'The NapCat WebUI credential needs a base URL and a token',
+			{ itemIndex },
+		);
 	}
 	const key = `${baseUrl}\n${token}`;
 	let session = sessions.get(key);
@@ -67,7 +71,12 @@ export async function restartMethod(
 					description: `Item ${itemIndex}: set the name or id of the container that runs the QQ client.`,
 				});
 			}
-			const stopTimeoutSeconds = numberParameter(context, context.getNodeParameter('stopTimeout', itemIndex), 'stopTimeout', itemIndex);
+			const stopTimeoutSeconds = numberParameter(
+				context,
+				context.getNodeParameter('stopTimeout', itemIndex),
+				'stopTimeout',
+				itemIndex,
+			);
 			const values = (await context.getCredentials('dockerEngineApi', itemIndex)) as IDataObject;
 			return dockerRestartMethod({
 				baseUrl: text(values.baseUrl),
@@ -78,9 +87,18 @@ export async function restartMethod(
 			});
 		}
 		case 'customHttp': {
-			const httpMethod = readChoice(context, 'httpMethod', context.getNodeParameter('httpMethod', itemIndex), ['GET', 'POST'] as const, itemIndex);
+			const httpMethod = readChoice(
+				context,
+				'httpMethod',
+				context.getNodeParameter('httpMethod', itemIndex),
+				['GET', 'POST'] as const,
+				itemIndex,
+			);
 			const body = httpMethod === 'POST' ? parseBody(context, itemIndex) : undefined;
-			const values = (await context.getCredentials('oneBotRestartEndpointApi', itemIndex)) as IDataObject;
+			const values = (await context.getCredentials(
+				'oneBotRestartEndpointApi',
+				itemIndex,
+			)) as IDataObject;
 			return customHttpRestartMethod({
 				url: text(values.url),
 				method: httpMethod,

@@ -34,16 +34,37 @@ export function numberParameter(
 }
 
 export function readParameters(context: IExecuteFunctions, itemIndex: number): RestartParameters {
-	const method = readChoice(context, 'method', context.getNodeParameter('method', itemIndex), RESTART_METHODS, itemIndex);
+	const method = readChoice(
+		context,
+		'method',
+		context.getNodeParameter('method', itemIndex),
+		RESTART_METHODS,
+		itemIndex,
+	);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const seconds = (value: unknown, field: FieldOf<'restart'>) => numberParameter(context, value, field, itemIndex) * 1000;
-	const expected = numberParameter(context, options.expectedSelfId, 'options.expectedSelfId', itemIndex);
+	const seconds = (value: unknown, field: FieldOf<'restart'>) =>
+		numberParameter(context, value, field, itemIndex) * 1000;
+	const expected = numberParameter(
+		context,
+		options.expectedSelfId,
+		'options.expectedSelfId',
+		itemIndex,
+	);
 	return {
 		method,
 		dryRun: context.getNodeParameter('dryRun', itemIndex) as boolean,
-		minIntervalMs: seconds(context.getNodeParameter('minIntervalMinutes', itemIndex), 'minIntervalMinutes') * 60,
-		maxPerHour: numberParameter(context, context.getNodeParameter('maxPerHour', itemIndex), 'maxPerHour', itemIndex),
-		deadlineMs: seconds(context.getNodeParameter('recoveryDeadline', itemIndex), 'recoveryDeadline'),
+		minIntervalMs:
+			seconds(context.getNodeParameter('minIntervalMinutes', itemIndex), 'minIntervalMinutes') * 60,
+		maxPerHour: numberParameter(
+			context,
+			context.getNodeParameter('maxPerHour', itemIndex),
+			'maxPerHour',
+			itemIndex,
+		),
+		deadlineMs: seconds(
+			context.getNodeParameter('recoveryDeadline', itemIndex),
+			'recoveryDeadline',
+		),
 		expectedSelfId: expected > 0 ? expected : null,
 		initialDelayMs: seconds(options.initialWait, 'options.initialWait'),
 		loginGraceMs: seconds(options.loginGrace, 'options.loginGrace'),
@@ -52,7 +73,9 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): R
 		rateLimitWaitMs: seconds(options.rateLimitWait, 'options.rateLimitWait'),
 		timeoutMs: seconds(options.requestTimeout, 'options.requestTimeout'),
 		sendReport: options.sendReport !== false,
-		webUiLoginCheck: method !== 'napcatWebUi' && context.getNodeParameter('webUiLoginCheck', itemIndex, false) === true,
+		webUiLoginCheck:
+			method !== 'napcatWebUi' &&
+			context.getNodeParameter('webUiLoginCheck', itemIndex, false) === true,
 	};
 }
 

@@ -45,7 +45,8 @@ export class OneBotSendWithVerification implements INodeType {
 		icon: { light: 'file:../../icons/onebot.svg', dark: 'file:../../icons/onebot.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["targetType"] + " " + $parameter["targetId"] + " · " + $parameter["verification"]}}',
+		subtitle:
+			'={{$parameter["targetType"] + " " + $parameter["targetId"] + " · " + $parameter["verification"]}}',
 		description:
 			'Send a QQ message through OneBot v11 and prove it arrived: API accepted, sender lookup, or a witness account saw it. Retries only what is safe. Returns one item per message: status delivered, or failed with reason and reasonClass.',
 		defaults: { name: 'OneBot Send With Verification' },
@@ -55,7 +56,11 @@ export class OneBotSendWithVerification implements INodeType {
 		outputNames: ['Delivered', 'Not Delivered'],
 		credentials: [
 			{ name: 'oneBotApi', required: true, displayName: 'Bot Account (Sends the Message)' },
-			{ name: 'oneBotWitnessApi', required: false, displayName: 'Witness Account (Confirms Arrival)' },
+			{
+				name: 'oneBotWitnessApi',
+				required: false,
+				displayName: 'Witness Account (Confirms Arrival)',
+			},
 		],
 		properties: sendWithVerificationProperties,
 	};
@@ -65,13 +70,18 @@ export class OneBotSendWithVerification implements INodeType {
 		const settings = readSettings(this);
 		const delivered: INodeExecutionData[] = [];
 		const notDelivered: INodeExecutionData[] = [];
-		const outputs: Array<{ json: IDataObject; failed: boolean } | undefined> = new Array(items.length);
+		const outputs: Array<{ json: IDataObject; failed: boolean } | undefined> = new Array(
+			items.length,
+		);
 		const requests: DeliveryRequest[] = [];
 		const failures: Array<{ itemIndex: number; result: DeliveryResult | IDataObject }> = [];
 
 		const reject = (itemIndex: number, error: NodeOperationError, mayHaveBeenSent = false) => {
 			if (!this.continueOnFail()) throw error;
-			failures.push({ itemIndex, result: errorItem(this, settings, itemIndex, error, Date.now(), mayHaveBeenSent) });
+			failures.push({
+				itemIndex,
+				result: errorItem(this, settings, itemIndex, error, Date.now(), mayHaveBeenSent),
+			});
 		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -85,21 +95,33 @@ export class OneBotSendWithVerification implements INodeType {
 		const sender = await oneBotClient(this, 'oneBotApi', 0, settings.requestTimeoutMs);
 		const hasWitness = await witnessCredentials(this);
 		if (settings.verification === 'witness' && !hasWitness) {
-			throw new NodeOperationError(this.getNode(), 'Witness verification needs a OneBot Witness API credential', {
-				description:
-					'Add the credential of a second QQ account that is in the target group (or is the private recipient), or choose another verification.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				'Witness verification needs a OneBot Witness API credential',
+				{
+					description:
+						'Add the credential of a second QQ account that is in the target group (or is the private recipient), or choose another verification.',
+				},
+			);
 		}
-		const witness = hasWitness ? await oneBotClient(this, 'oneBotWitnessApi', 0, settings.requestTimeoutMs) : undefined;
+		const witness = hasWitness
+			? await oneBotClient(this, 'oneBotWitnessApi', 0, settings.requestTimeoutMs)
+			: undefined;
 
 		const staticData = this.getWorkflowStaticData('node');
 		const remembered = (staticData[SEEN_IDS_KEY] ?? {}) as Record<string, number[]>;
 		// Manual runs keep nothing between runs (n8n saves no static data for them): their ids stay in the run.
 		const memoryKey =
 			this.getMode() !== 'manual'
-				? runMemoryKey(this.getWorkflow().id, this.getNode().id ?? this.getNode().name, redactUrl(sender.credentials.baseUrl))
+				? runMemoryKey(
+						this.getWorkflow().id,
+						this.getNode().id ?? this.getNode().name,
+						redactUrl(sender.credentials.baseUrl),
+					)
 				: null;
-		const seenIds: Set<number> = memoryKey ? messageIdMemory(memoryKey, undefined) : new Set<number>();
+		const seenIds: Set<number> = memoryKey
+			? messageIdMemory(memoryKey, undefined)
+			: new Set<number>();
 		const engine = new DeliveryEngine(settings, {
 			sender: {
 				client: sender.client,
@@ -109,7 +131,9 @@ export class OneBotSendWithVerification implements INodeType {
 			witness: witness
 				? {
 						client: witness.client,
-						events: settings.useEventStream ? eventStreamOf(witness.credentials, this, 0) : undefined,
+						events: settings.useEventStream
+							? eventStreamOf(witness.credentials, this, 0)
+							: undefined,
 					}
 				: undefined,
 			sleep: stoppableSleep(cancelSignalOf(this)),
@@ -119,7 +143,8 @@ export class OneBotSendWithVerification implements INodeType {
 			accounts: accountPacing,
 			// The one send whose failure opened the account's breaker reports the opening, so one restart starts.
 			onBreakerOpen: async (opening) => {
-				if (!settings.reportFailures || !sender.credentials.reportUrl) return { sent: false, note: 'no report URL, or reports off' };
+				if (!settings.reportFailures || !sender.credentials.reportUrl)
+					return { sent: false, note: 'no report URL, or reports off' };
 				const outcome = await reportToTrigger(this, sender.credentials, {
 					event: 'delivery_failed',
 					source: 'send',
@@ -140,7 +165,8 @@ export class OneBotSendWithVerification implements INodeType {
 		// Name what cannot be verified before anything is sent.
 		const identities = await engine.identify();
 		const selfKey = identities.sender.ok ? String(identities.sender.identity.selfId) : undefined;
-		if (settings.resetBreaker && identities.sender.ok) accountPacing(identities.sender.identity.selfId).breaker.reset();
+		if (settings.resetBreaker && identities.sender.ok)
+			accountPacing(identities.sender.identity.selfId).breaker.reset();
 		const storedIds = (selfKey && remembered[selfKey]) || [];
 		if (memoryKey) messageIdMemory(memoryKey, storedIds);
 		else for (const id of Array.isArray(storedIds) ? storedIds : []) seenIds.add(id);
@@ -171,7 +197,8 @@ export class OneBotSendWithVerification implements INodeType {
 				return;
 			}
 			const result = outcome.result;
-			if (result.status === 'delivered') outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
+			if (result.status === 'delivered')
+				outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
 			else failures.push({ itemIndex, result });
 		});
 		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);

@@ -9,7 +9,11 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		noDataExpression: false,
 		options: [
 			{ name: 'Group', value: 'group', description: 'Send to a QQ group' },
-			{ name: 'Private', value: 'private', description: 'Send to one QQ user (a friend of the bot)' },
+			{
+				name: 'Private',
+				value: 'private',
+				description: 'Send to one QQ user (a friend of the bot)',
+			},
 		],
 		default: 'group',
 		description: 'Whether the message goes to a group or to one user; decides what Target ID means',
@@ -34,8 +38,16 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				value: 'text',
 				description: 'Literal text, sent exactly as written ([CQ:...] in it stays text)',
 			},
-			{ name: 'Segments (JSON)', value: 'segments', description: 'OneBot message segments as JSON' },
-			{ name: 'CQ Code String', value: 'cq', description: 'A string with CQ codes, such as [CQ:at,qq=123] hello' },
+			{
+				name: 'Segments (JSON)',
+				value: 'segments',
+				description: 'OneBot message segments as JSON',
+			},
+			{
+				name: 'CQ Code String',
+				value: 'cq',
+				description: 'A string with CQ codes, such as [CQ:at,qq=123] hello',
+			},
 		],
 		default: 'text',
 	},
@@ -94,7 +106,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 			{
 				name: 'API Accepted',
 				value: 'api',
-				description: 'Status ok, retcode 0 and a fresh, non-zero message_id. Says nothing about arrival.',
+				description:
+					'Status ok, retcode 0 and a fresh, non-zero message_id. Says nothing about arrival.',
 			},
 		],
 		default: 'witness',
@@ -129,7 +142,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		displayName: 'Retry Policy',
 		name: 'retry',
 		type: 'collection',
-		description: 'How often and how soon a failed send is retried; only failures that are safe to resend are retried',
+		description:
+			'How often and how soon a failed send is retried; only failures that are safe to resend are retried',
 		placeholder: 'Change Retry Policy',
 		default: {},
 		options: [
@@ -174,10 +188,15 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 					{
 						name: 'Ambiguous (Checked First)',
 						value: 'ambiguous',
-						description: 'Timeouts, empty answers, not seen by the witness: resent only when a check shows it did not arrive',
+						description:
+							'Timeouts, empty answers, not seen by the witness: resent only when a check shows it did not arrive',
 					},
 					{ name: 'Transient', value: 'transient', description: 'Refused connections, HTTP 5xx' },
-					{ name: 'Account', value: 'account', description: 'Risk control or offline: retried after the account backoff' },
+					{
+						name: 'Account',
+						value: 'account',
+						description: 'Risk control or offline: retried after the account backoff',
+					},
 				],
 				default: ['ambiguous', 'transient', 'account'],
 				description: 'Which failure classes get another attempt. Terminal failures never do.',
@@ -233,7 +252,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				name: 'correlationId',
 				type: 'string',
 				default: '',
-				description: 'Your own ID for this message, echoed in the output and in failure reports. A random one is generated when empty.',
+				description:
+					'Your own ID for this message, echoed in the output and in failure reports. A random one is generated when empty.',
 			},
 			{
 				displayName: 'Include Attempt Log',
@@ -266,7 +286,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 10 },
 				default: 1000,
-				description: 'Time between history reads while messages are waiting to be seen. One read serves every waiting message of a chat.',
+				description:
+					'Time between history reads while messages are waiting to be seen. One read serves every waiting message of a chat.',
 			},
 			{
 				displayName: 'Report Failures',

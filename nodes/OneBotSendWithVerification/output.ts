@@ -37,7 +37,9 @@ export function errorItem(
 		reasonClass: 'terminal',
 		verification: settings.verification,
 		evidence: {
-			summary: mayHaveBeenSent ? `Stopped, not resent: ${error.message}` : `Not sent: ${error.message}`,
+			summary: mayHaveBeenSent
+				? `Stopped, not resent: ${error.message}`
+				: `Not sent: ${error.message}`,
 			problem: error.description ?? error.message,
 		},
 		target: { type: read('targetType'), id },
@@ -54,13 +56,19 @@ export function errorItem(
  * The error of an item that stopped inside the engine: a cancelled execution, or a bug. The message names
  * the item; whether a send went out before it stopped is unknown, so it is never retried here.
  */
-export function itemFailure(context: IExecuteFunctions, itemIndex: number, error: unknown): NodeOperationError {
+export function itemFailure(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	error: unknown,
+): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
 	const cancelled = error instanceof DeliveryStopped || error instanceof ExecutionCancelled;
 	const detail = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(
 		context.getNode(),
-		cancelled ? `Item ${itemIndex}: stopped: ${detail}` : `Item ${itemIndex}: the send failed unexpectedly: ${detail}`,
+		cancelled
+			? `Item ${itemIndex}: stopped: ${detail}`
+			: `Item ${itemIndex}: the send failed unexpectedly: ${detail}`,
 		{
 			itemIndex,
 			description: cancelled

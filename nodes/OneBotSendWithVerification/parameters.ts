@@ -8,7 +8,11 @@ import type { ReasonClass, VerificationLevel } from '../../core/types';
 import { parameterError, readNumber, readOptionalNumber } from '../shared/parameters';
 import type { FieldOf } from '../shared/parameters';
 
-const MESSAGE_FIELDS: Record<MessageMode, string> = { text: 'text', segments: 'segments', cq: 'cqMessage' };
+const MESSAGE_FIELDS: Record<MessageMode, string> = {
+	text: 'text',
+	segments: 'segments',
+	cq: 'cqMessage',
+};
 
 export interface RunSettings extends DeliverySettings {
 	useEventStream: boolean;
@@ -20,11 +24,17 @@ export interface RunSettings extends DeliverySettings {
 	resetBreaker: boolean;
 }
 
-export function inputError(context: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
+export function inputError(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	message: string,
+): NodeOperationError {
 	return parameterError(context, itemIndex, field, message);
 }
 
-const num = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) => readNumber(context, 'send', field, value);
+const num = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) =>
+	readNumber(context, 'send', field, value);
 const optionalNum = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) =>
 	readOptionalNumber(context, 'send', field, value);
 
@@ -37,12 +47,21 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 	const retry = context.getNodeParameter('retry', 0, {}) as IDataObject;
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const retryOn = (retry.retryOn ?? DEFAULT_RETRY_POLICY.retryOn) as ReasonClass[];
-	if (!Array.isArray(retryOn) || retryOn.some((value) => !['ambiguous', 'transient', 'account'].includes(value))) {
-		throw inputError(context, 0, 'retry.retryOn', '"Retry On" takes ambiguous, transient and account only');
+	if (
+		!Array.isArray(retryOn) ||
+		retryOn.some((value) => !['ambiguous', 'transient', 'account'].includes(value))
+	) {
+		throw inputError(
+			context,
+			0,
+			'retry.retryOn',
+			'"Retry On" takes ambiguous, transient and account only',
+		);
 	}
 	return {
 		verification,
-		deadlineMs: num(context, 'deadlineSeconds', context.getNodeParameter('deadlineSeconds', 0)) * 1000,
+		deadlineMs:
+			num(context, 'deadlineSeconds', context.getNodeParameter('deadlineSeconds', 0)) * 1000,
 		pollIntervalMs: num(context, 'options.pollIntervalMs', options.pollIntervalMs),
 		minIntervalMs: num(context, 'options.minIntervalMs', options.minIntervalMs),
 		requestTimeoutMs: num(context, 'options.requestTimeoutMs', options.requestTimeoutMs),
@@ -53,7 +72,11 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 		resetBreaker: options.resetBreaker === true,
 		// Options left unset keep what the account already has in this process (another workflow may have set them).
 		pacing: {
-			ratePerMinute: optionalNum(context, 'options.accountRatePerMinute', options.accountRatePerMinute),
+			ratePerMinute: optionalNum(
+				context,
+				'options.accountRatePerMinute',
+				options.accountRatePerMinute,
+			),
 			breaker: {
 				threshold: optionalNum(context, 'options.breakerThreshold', options.breakerThreshold),
 				coolDownMs: ((s) => (s === undefined ? undefined : s * 1000))(
@@ -78,19 +101,38 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 export function readRequest(context: IExecuteFunctions, itemIndex: number): DeliveryRequest {
 	const targetType = context.getNodeParameter('targetType', itemIndex) as string;
 	if (targetType !== 'group' && targetType !== 'private') {
-		throw inputError(context, itemIndex, 'targetType', `"targetType" must be group or private, got "${String(targetType)}"`);
+		throw inputError(
+			context,
+			itemIndex,
+			'targetType',
+			`"targetType" must be group or private, got "${String(targetType)}"`,
+		);
 	}
 	const mode = context.getNodeParameter('messageMode', itemIndex) as MessageMode;
-	const messageField = Object.prototype.hasOwnProperty.call(MESSAGE_FIELDS, mode) ? MESSAGE_FIELDS[mode] : undefined;
-	if (!messageField) throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
+	const messageField = Object.prototype.hasOwnProperty.call(MESSAGE_FIELDS, mode)
+		? MESSAGE_FIELDS[mode]
+		: undefined;
+	if (!messageField)
+		throw inputError(context, itemIndex, 'messageMode', `unknown message format "${String(mode)}"`);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	try {
 		const id = parseTargetId(context.getNodeParameter('targetId', itemIndex), 'targetId');
-		const message = buildMessage({ mode, content: context.getNodeParameter(messageField, itemIndex) });
+		const message = buildMessage({
+			mode,
+			content: context.getNodeParameter(messageField, itemIndex),
+		});
 		const correlationId = String(options.correlationId ?? '').trim() || randomUUID();
 		return { index: itemIndex, target: { type: targetType, id }, message, correlationId };
 	} catch (error) {
-		const field = error instanceof InputError && error.field && error.field !== 'message' ? error.field : messageField;
-		throw inputError(context, itemIndex, field, error instanceof Error ? error.message : String(error));
+		const field =
+			error instanceof InputError && error.field && error.field !== 'message'
+				? error.field
+				: messageField;
+		throw inputError(
+			context,
+			itemIndex,
+			field,
+			error instanceof Error ? error.message : String(error),
+		);
 	}
 }

@@ -30,42 +30,212 @@ const DAY_S = 86400;
 /** Bounds of every numeric parameter, per node, by parameter path (as in the node's description). */
 export const NUMBER_LIMITS = {
 	send: {
-		deadlineSeconds: { label: 'Deadline (Seconds)', min: 0.01, max: HOUR_S, unit: 's', default: 30 },
-		'retry.maxAttempts': { label: 'Max Attempts', min: 1, max: 10, integer: true, unit: '', default: 3 },
-		'retry.backoffMs': { label: 'Backoff (Ms)', min: 0, max: HOUR_S * 1000, unit: 'ms', default: 2000 },
-		'retry.backoffCapMs': { label: 'Backoff Cap (Ms)', min: 0, max: HOUR_S * 1000, unit: 'ms', default: 60000 },
-		'retry.accountBackoffMs': { label: 'Account Backoff (Ms)', min: 0, max: DAY_S * 1000, unit: 'ms', default: 300000 },
-		'options.pollIntervalMs': { label: 'Poll Interval (Ms)', min: 10, max: 60000, unit: 'ms', default: 1000 },
-		'options.minIntervalMs': { label: 'Minimum Interval (Ms)', min: 0, max: 600000, unit: 'ms', default: 1000 },
-		'options.requestTimeoutMs': { label: 'Request Timeout (Ms)', min: 100, max: 300000, unit: 'ms', default: 30000 },
-		'options.accountRatePerMinute': { label: 'Account Rate per Minute', min: 0, max: 600, unit: '/min', default: 0 },
-		'options.breakerThreshold': { label: 'Breaker Threshold', min: 0, max: 1000, integer: true, unit: '', default: 5 },
-		'options.breakerCoolDownSeconds': { label: 'Breaker Cool-Down (Seconds)', min: 0, max: DAY_S, unit: 's', default: 60 },
-		'options.breakerHoldSeconds': { label: 'Breaker Hold (Seconds)', min: 0, max: DAY_S, unit: 's', default: 600 },
+		deadlineSeconds: {
+			label: 'Deadline (Seconds)',
+			min: 0.01,
+			max: HOUR_S,
+			unit: 's',
+			default: 30,
+		},
+		'retry.maxAttempts': {
+			label: 'Max Attempts',
+			min: 1,
+			max: 10,
+			integer: true,
+			unit: '',
+			default: 3,
+		},
+		'retry.backoffMs': {
+			label: 'Backoff (Ms)',
+			min: 0,
+			max: HOUR_S * 1000,
+			unit: 'ms',
+			default: 2000,
+		},
+		'retry.backoffCapMs': {
+			label: 'Backoff Cap (Ms)',
+			min: 0,
+			max: HOUR_S * 1000,
+			unit: 'ms',
+			default: 60000,
+		},
+		'retry.accountBackoffMs': {
+			label: 'Account Backoff (Ms)',
+			min: 0,
+			max: DAY_S * 1000,
+			unit: 'ms',
+			default: 300000,
+		},
+		'options.pollIntervalMs': {
+			label: 'Poll Interval (Ms)',
+			min: 10,
+			max: 60000,
+			unit: 'ms',
+			default: 1000,
+		},
+		'options.minIntervalMs': {
+			label: 'Minimum Interval (Ms)',
+			min: 0,
+			max: 600000,
+			unit: 'ms',
+			default: 1000,
+		},
+		'options.requestTimeoutMs': {
+			label: 'Request Timeout (Ms)',
+			min: 100,
+			max: 300000,
+			unit: 'ms',
+			default: 30000,
+		},
+		'options.accountRatePerMinute': {
+			label: 'Account Rate per Minute',
+			min: 0,
+			max: 600,
+			unit: '/min',
+			default: 0,
+		},
+		'options.breakerThreshold': {
+			label: 'Breaker Threshold',
+			min: 0,
+			max: 1000,
+			integer: true,
+			unit: '',
+			default: 5,
+		},
+		'options.breakerCoolDownSeconds': {
+			label: 'Breaker Cool-Down (Seconds)',
+			min: 0,
+			max: DAY_S,
+			unit: 's',
+			default: 60,
+		},
+		'options.breakerHoldSeconds': {
+			label: 'Breaker Hold (Seconds)',
+			min: 0,
+			max: DAY_S,
+			unit: 's',
+			default: 600,
+		},
 	},
 	probe: {
-		canaryDeadline: { label: 'Canary Deadline', min: 0, minExclusive: true, max: HOUR_S, unit: 's', default: 30 },
-		'options.requestTimeout': { label: 'Request Timeout', min: 0, minExclusive: true, max: 300, unit: 's', default: 10 },
-		'options.apiSlowMs': { label: 'API Latency Threshold', min: 0, minExclusive: true, max: 600000, unit: 'ms', default: 3000 },
-		'options.canarySlowMs': { label: 'Canary Latency Threshold', min: 0, minExclusive: true, max: HOUR_S * 1000, unit: 'ms', default: 15000 },
-		'options.failureThreshold': { label: 'Failure Threshold', min: 1, max: 100, integer: true, unit: '', default: 3 },
-		'options.recoveryThreshold': { label: 'Recovery Threshold', min: 1, max: 100, integer: true, unit: '', default: 2 },
+		canaryDeadline: {
+			label: 'Canary Deadline',
+			min: 0,
+			minExclusive: true,
+			max: HOUR_S,
+			unit: 's',
+			default: 30,
+		},
+		'options.requestTimeout': {
+			label: 'Request Timeout',
+			min: 0,
+			minExclusive: true,
+			max: 300,
+			unit: 's',
+			default: 10,
+		},
+		'options.apiSlowMs': {
+			label: 'API Latency Threshold',
+			min: 0,
+			minExclusive: true,
+			max: 600000,
+			unit: 'ms',
+			default: 3000,
+		},
+		'options.canarySlowMs': {
+			label: 'Canary Latency Threshold',
+			min: 0,
+			minExclusive: true,
+			max: HOUR_S * 1000,
+			unit: 'ms',
+			default: 15000,
+		},
+		'options.failureThreshold': {
+			label: 'Failure Threshold',
+			min: 1,
+			max: 100,
+			integer: true,
+			unit: '',
+			default: 3,
+		},
+		'options.recoveryThreshold': {
+			label: 'Recovery Threshold',
+			min: 1,
+			max: 100,
+			integer: true,
+			unit: '',
+			default: 2,
+		},
 	},
 	restart: {
 		minIntervalMinutes: { label: 'Minimum Interval', min: 0, max: 1440, unit: 'min', default: 10 },
-		maxPerHour: { label: 'Max Restarts per Hour', min: 0, max: 60, integer: true, unit: '', default: 3 },
-		recoveryDeadline: { label: 'Recovery Deadline', min: 0, minExclusive: true, max: HOUR_S, unit: 's', default: 120 },
+		maxPerHour: {
+			label: 'Max Restarts per Hour',
+			min: 0,
+			max: 60,
+			integer: true,
+			unit: '',
+			default: 3,
+		},
+		recoveryDeadline: {
+			label: 'Recovery Deadline',
+			min: 0,
+			minExclusive: true,
+			max: HOUR_S,
+			unit: 's',
+			default: 120,
+		},
 		stopTimeout: { label: 'Stop Timeout', min: 0, max: 600, unit: 's', default: 10 },
 		'options.initialWait': { label: 'Initial Wait', min: 0, max: 600, unit: 's', default: 5 },
 		'options.loginGrace': { label: 'Login Grace', min: 0, max: 600, unit: 's', default: 20 },
-		'options.pollBase': { label: 'Poll Interval', min: 0, minExclusive: true, max: 300, unit: 's', default: 2 },
-		'options.pollCap': { label: 'Max Poll Interval', min: 0, minExclusive: true, max: 600, unit: 's', default: 15 },
-		'options.rateLimitWait': { label: 'Rate Limit Wait', min: 0, max: HOUR_S, unit: 's', default: 60 },
-		'options.requestTimeout': { label: 'Request Timeout', min: 0, minExclusive: true, max: 300, unit: 's', default: 15 },
-		'options.expectedSelfId': { label: 'Account QQ Number', min: 0, max: 4294967295, integer: true, unit: '', default: 0 },
+		'options.pollBase': {
+			label: 'Poll Interval',
+			min: 0,
+			minExclusive: true,
+			max: 300,
+			unit: 's',
+			default: 2,
+		},
+		'options.pollCap': {
+			label: 'Max Poll Interval',
+			min: 0,
+			minExclusive: true,
+			max: 600,
+			unit: 's',
+			default: 15,
+		},
+		'options.rateLimitWait': {
+			label: 'Rate Limit Wait',
+			min: 0,
+			max: HOUR_S,
+			unit: 's',
+			default: 60,
+		},
+		'options.requestTimeout': {
+			label: 'Request Timeout',
+			min: 0,
+			minExclusive: true,
+			max: 300,
+			unit: 's',
+			default: 15,
+		},
+		'options.expectedSelfId': {
+			label: 'Account QQ Number',
+			min: 0,
+			max: 4294967295,
+			integer: true,
+			unit: '',
+			default: 0,
+		},
 	},
 	trigger: {
-		'options.offlineRepeatMinutes': { label: 'Repeat Offline Heartbeat Runs After (Minutes)', min: 0, max: 1440, unit: 'min', default: 10 },
+		'options.offlineRepeatMinutes': {
+			label: 'Repeat Offline Heartbeat Runs After (Minutes)',
+			min: 0,
+			max: 1440,
+			unit: 'min',
+			default: 10,
+		},
 	},
 } as const satisfies Record<string, Record<string, NumberLimit>>;
 
@@ -73,7 +243,12 @@ export type NodeKey = keyof typeof NUMBER_LIMITS;
 export type FieldOf<N extends NodeKey> = keyof (typeof NUMBER_LIMITS)[N] & string;
 
 /** The error every node gives for a bad parameter: it names the item and the field. */
-export function parameterError(context: Context, itemIndex: number, field: string, message: string): NodeOperationError {
+export function parameterError(
+	context: Context,
+	itemIndex: number,
+	field: string,
+	message: string,
+): NodeOperationError {
 	return new NodeOperationError(context.getNode(), `Item ${itemIndex}: ${message}`, {
 		itemIndex,
 		description: `Check the "${field}" parameter of item ${itemIndex}.`,
@@ -87,14 +262,28 @@ function describeRange(limit: NumberLimit): string {
 }
 
 /** Why `value` is not acceptable for `limit`, or the number it stands for. */
-export function checkNumber(value: unknown, limit: NumberLimit): { ok: true; value: number } | { ok: false; problem: string } {
-	if (value === undefined || value === null || value === '') return { ok: true, value: limit.default };
+export function checkNumber(
+	value: unknown,
+	limit: NumberLimit,
+): { ok: true; value: number } | { ok: false; problem: string } {
+	if (value === undefined || value === null || value === '')
+		return { ok: true, value: limit.default };
 	let number: number;
 	if (typeof value === 'number') number = value;
-	else if (typeof value === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) number = Number(value);
-	else return { ok: false, problem: `must be ${describeRange(limit)}, got ${JSON.stringify(value) ?? String(value)}` };
+	else if (typeof value === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value))
+		number = Number(value);
+	else
+		return {
+			ok: false,
+			problem: `must be ${describeRange(limit)}, got ${JSON.stringify(value) ?? String(value)}`,
+		};
 	const tooLow = limit.minExclusive ? number <= limit.min : number < limit.min;
-	if (!Number.isFinite(number) || tooLow || number > limit.max || (limit.integer && !Number.isInteger(number))) {
+	if (
+		!Number.isFinite(number) ||
+		tooLow ||
+		number > limit.max ||
+		(limit.integer && !Number.isInteger(number))
+	) {
 		return { ok: false, problem: `must be ${describeRange(limit)}, got ${String(value)}` };
 	}
 	return { ok: true, value: number };
@@ -114,7 +303,12 @@ export function readNumber<N extends NodeKey>(
 	const limit = NUMBER_LIMITS[node][field] as NumberLimit;
 	const checked = checkNumber(value, limit);
 	if (!checked.ok) {
-		throw parameterError(context, itemIndex, field, `"${limit.label}" (${field}) ${checked.problem}`);
+		throw parameterError(
+			context,
+			itemIndex,
+			field,
+			`"${limit.label}" (${field}) ${checked.problem}`,
+		);
 	}
 	return checked.value;
 }
@@ -139,6 +333,12 @@ export function readChoice<T extends string>(
 	allowed: readonly T[],
 	itemIndex = 0,
 ): T {
-	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-	throw parameterError(context, itemIndex, field, `"${field}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`);
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+		return value as T;
+	throw parameterError(
+		context,
+		itemIndex,
+		field,
+		`"${field}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`,
+	);
 }

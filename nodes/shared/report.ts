@@ -3,7 +3,10 @@ import { buildFailureEvent, postFailureReport } from '../../core/report';
 import type { FailureEventFields, ReportDestination, ReportOutcome } from '../../core/report';
 import { plainRequest } from './transport';
 
-export type NodeFailureFields = Omit<FailureEventFields, 'reportedAt' | 'workflowId' | 'executionId'>;
+export type NodeFailureFields = Omit<
+	FailureEventFields,
+	'reportedAt' | 'workflowId' | 'executionId'
+>;
 
 /**
  * Posts a signed failure event, stamped with this run's workflow and execution, to the trigger named in
@@ -42,7 +45,12 @@ export async function reportAllToTrigger(
 	context: IExecuteFunctions,
 	destination: ReportDestination,
 	reports: NodeFailureFields[],
-	options: { concurrency?: number; budgetMs?: number; timeoutMs?: number; clock?: () => number } = {},
+	options: {
+		concurrency?: number;
+		budgetMs?: number;
+		timeoutMs?: number;
+		clock?: () => number;
+	} = {},
 ): Promise<ReportOutcome[]> {
 	const clock = options.clock ?? Date.now;
 	const budgetMs = options.budgetMs ?? REPORT_BUDGET_MS;

@@ -36,5 +36,7 @@ export function stoppableSleep(signal?: AbortSignal, step = WAIT_STEP_MS): Sleep
 
 /** The execution's cancel signal, when n8n gives one (n8n 2.x: IExecuteFunctions.getExecutionCancelSignal). */
 export function cancelSignalOf(context: IExecuteFunctions): AbortSignal | undefined {
-	return typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+	return typeof context.getExecutionCancelSignal === 'function'
+		? context.getExecutionCancelSignal()
+		: undefined;
 }

@@ -7,12 +7,21 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
  * agent as an empty answer. There every item goes to the first output, in input order; each item's `status`
  * still says which output it belongs to. In a workflow the outputs stay as they are.
  */
-export function outputsForCaller(context: IExecuteFunctions, outputs: INodeExecutionData[][]): INodeExecutionData[][] {
+export function outputsForCaller(
+	context: IExecuteFunctions,
+	outputs: INodeExecutionData[][],
+): INodeExecutionData[][] {
 	if (!context.isToolExecution?.()) return outputs;
 	const all = outputs.flat();
 	const index = (item: INodeExecutionData) => {
 		const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
 		return typeof paired === 'number' ? paired : (paired?.item ?? 0);
 	};
-	return [all.map((item, position) => ({ item, position })).sort((a, b) => index(a.item) - index(b.item) || a.position - b.position).map(({ item }) => item), ...outputs.slice(1).map(() => [])];
+	return [
+		all
+			.map((item, position) => ({ item, position }))
+			.sort((a, b) => index(a.item) - index(b.item) || a.position - b.position)
+			.map(({ item }) => item),
+		...outputs.slice(1).map(() => []),
+	];
 }

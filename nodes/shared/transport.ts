@@ -38,13 +38,23 @@ async function perform(send: () => Promise<unknown>): Promise<{ status: number; 
 }
 
 /** Credential types whose own `authenticate` block signs requests: the OneBot ones and the restart targets. */
-export type AuthenticatedCredentialType = OneBotCredentialType | 'dockerEngineApi' | 'oneBotRestartEndpointApi';
+export type AuthenticatedCredentialType =
+	| OneBotCredentialType
+	| 'dockerEngineApi'
+	| 'oneBotRestartEndpointApi';
 
 /** n8n's request helper, authenticated with the given credential, as the core's RequestFn. */
-export function authenticatedRequest(context: RequestContext, credentialType: AuthenticatedCredentialType): RequestFn {
+export function authenticatedRequest(
+	context: RequestContext,
+	credentialType: AuthenticatedCredentialType,
+): RequestFn {
 	return (request) =>
 		perform(() =>
-			context.helpers.httpRequestWithAuthentication.call(context, credentialType, toN8nOptions(request)),
+			context.helpers.httpRequestWithAuthentication.call(
+				context,
+				credentialType,
+				toN8nOptions(request),
+			),
 		);
 }
 
@@ -58,8 +68,12 @@ export async function oneBotCredentials(
 	credentialType: OneBotCredentialType,
 	itemIndex = 0,
 ): Promise<OneBotCredentialValues> {
-	const values = (await context.getCredentials(credentialType, itemIndex)) as Record<string, unknown>;
-	const text = (key: string) => (typeof values[key] === 'string' ? (values[key] as string).trim() : '');
+	const values = (await context.getCredentials(credentialType, itemIndex)) as Record<
+		string,
+		unknown
+	>;
+	const text = (key: string) =>
+		typeof values[key] === 'string' ? (values[key] as string).trim() : '';
 	return {
 		baseUrl: text('baseUrl'),
 		accessToken: text('accessToken') || undefined,
@@ -109,7 +123,8 @@ export function eventStreamOf(
 		const message = `Item ${itemIndex}: the credential's Event WebSocket URL is not a valid ws:// or wss:// URL`;
 		throw new NodeOperationError(context.getNode(), message, {
 			itemIndex,
-			description: 'Set "Event WebSocket URL" in the OneBot credential to the forward WebSocket, e.g. ws://127.0.0.1:3001, or leave it empty.',
+			description:
+				'Set "Event WebSocket URL" in the OneBot credential to the forward WebSocket, e.g. ws://127.0.0.1:3001, or leave it empty.',
 		});
 	}
 	const token = credentials.accessToken;
@@ -118,7 +133,10 @@ export function eventStreamOf(
 		url,
 		connect: (target) =>
 			// undici's WebSocket takes a WebSocketInit with headers as its second argument.
-			new (WebSocket as unknown as new (url: string, init?: unknown) => EventSocketLike)(target, init),
+			new (WebSocket as unknown as new (url: string, init?: unknown) => EventSocketLike)(
+				target,
+				init,
+			),
 	};
 }
 

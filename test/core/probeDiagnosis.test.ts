@@ -19,7 +19,10 @@ function clientFor(responder: Responder, latencies: Record<string, number> = {})
 	return new OneBotClient({ baseUrl: 'http://onebot.test', request, clock: () => now });
 }
 
-const ok = (data: unknown): HttpResponse => ({ status: 200, body: { status: 'ok', retcode: 0, data } });
+const ok = (data: unknown): HttpResponse => ({
+	status: 200,
+	body: { status: 'ok', retcode: 0, data },
+});
 
 const healthy: Responder = (action) => {
 	if (action === 'get_login_info') return ok({ user_id: 10001, nickname: 'bot' });
@@ -49,9 +52,21 @@ function canary(kind: 'group' | 'private', patch: Partial<CanaryResult>): Canary
 describe('probe checks', () => {
 	it('reads login, status and version, each with its latency', async () => {
 		const checks = await runChecks(clientFor(healthy, { get_status: 7 }), options);
-		expect(checks.login).toMatchObject({ ok: true, data: { userId: 10001, nickname: 'bot' }, slow: false });
-		expect(checks.status).toMatchObject({ ok: true, data: { online: true, good: true }, latencyMs: expect.any(Number) });
-		expect(checks.version.data).toEqual({ appName: 'LLOneBot', appVersion: '4.4.3', protocolVersion: 'v11' });
+		expect(checks.login).toMatchObject({
+			ok: true,
+			data: { userId: 10001, nickname: 'bot' },
+			slow: false,
+		});
+		expect(checks.status).toMatchObject({
+			ok: true,
+			data: { online: true, good: true },
+			latencyMs: expect.any(Number),
+		});
+		expect(checks.version.data).toEqual({
+			appName: 'LLOneBot',
+			appVersion: '4.4.3',
+			protocolVersion: 'v11',
+		});
 		expect(diagnose(checks, {})).toMatchObject({ state: 'up', diagnosis: 'ok', reason: null });
 	});
 
@@ -73,45 +88,103 @@ describe('probe checks', () => {
 	});
 
 	it('diagnoses a refused connection and a timeout as unreachable', async () => {
-		const refused = await runChecks(clientFor(() => new TransportError('refused', 'ECONNREFUSED')), options);
-		expect(diagnose(refused, {})).toMatchObject({ state: 'down', diagnosis: 'unreachable', reason: 'unreachable' });
+		const refused = await runChecks(
+			clientFor(() => new TransportError('refused', 'ECONNREFUSED')),
+			options,
+		);
+		expect(diagnose(refused, {})).toMatchObject({
+			state: 'down',
+			diagnosis: 'unreachable',
+			reason: 'unreachable',
+		});
 		expect(canarySkipReason(refused)).toMatch(/get_login_info failed/);
-		const hung = await runChecks(clientFor(() => new TransportError('timed out', 'ETIMEDOUT')), options);
-		expect(diagnose(hung, {})).toMatchObject({ state: 'down', diagnosis: 'unreachable', reason: 'client_timeout' });
+		const hung = await runChecks(
+			clientFor(() => new TransportError('timed out', 'ETIMEDOUT')),
+			options,
+		);
+		expect(diagnose(hung, {})).toMatchObject({
+			state: 'down',
+			diagnosis: 'unreachable',
+			reason: 'client_timeout',
+		});
 	});
 
 	it('diagnoses a refused token as auth_failed', async () => {
-		const checks = await runChecks(clientFor(() => ({ status: 403, body: 'token verify failed!' })), options);
-		expect(diagnose(checks, {})).toMatchObject({ state: 'down', diagnosis: 'auth_failed', reason: 'auth_failed' });
+		const checks = await runChecks(
+			clientFor(() => ({ status: 403, body: 'token verify failed!' })),
+			options,
+		);
+		expect(diagnose(checks, {})).toMatchObject({
+			state: 'down',
+			diagnosis: 'auth_failed',
+			reason: 'auth_failed',
+		});
 	});
 
 	it('diagnoses online:false as offline although every call answers', async () => {
 		const checks = await runChecks(
-			clientFor((action) => (action === 'get_status' ? ok({ online: false, good: true }) : healthy(action))),
+			clientFor((action) =>
+				action === 'get_status' ? ok({ online: false, good: true }) : healthy(action),
+			),
 			options,
 		);
-		expect(checks.status).toMatchObject({ ok: false, reason: 'client_offline', data: { online: false } });
-		expect(diagnose(checks, {})).toMatchObject({ state: 'down', diagnosis: 'offline', reason: 'client_offline' });
+		expect(checks.status).toMatchObject({
+			ok: false,
+			reason: 'client_offline',
+			data: { online: false },
+		});
+		expect(diagnose(checks, {})).toMatchObject({
+			state: 'down',
+			diagnosis: 'offline',
+			reason: 'client_offline',
+		});
 		expect(canarySkipReason(checks)).toMatch(/offline/);
 	});
 
 	it('diagnoses HTTP 500 and malformed replies as api_error: down on login, degraded otherwise', async () => {
-		const broken = await runChecks(clientFor(() => ({ status: 500, body: 'Internal Server Error' })), options);
-		expect(diagnose(broken, {})).toMatchObject({ state: 'down', diagnosis: 'api_error', reason: 'http_error' });
-		const malformed = await runChecks(clientFor(() => ({ status: 200, body: '<html>' })), options);
-		expect(diagnose(malformed, {})).toMatchObject({ state: 'down', diagnosis: 'api_error', reason: 'malformed_response' });
-		const versionBroken = await runChecks(
-			clientFor((action) => (action === 'get_version_info' ? { status: 500, body: 'x' } : healthy(action))),
+		const broken = await runChecks(
+			clientFor(() => ({ status: 500, body: 'Internal Server Error' })),
 			options,
 		);
-		expect(diagnose(versionBroken, {})).toMatchObject({ state: 'degraded', diagnosis: 'api_error' });
+		expect(diagnose(broken, {})).toMatchObject({
+			state: 'down',
+			diagnosis: 'api_error',
+			reason: 'http_error',
+		});
+		const malformed = await runChecks(
+			clientFor(() => ({ status: 200, body: '<html>' })),
+			options,
+		);
+		expect(diagnose(malformed, {})).toMatchObject({
+			state: 'down',
+			diagnosis: 'api_error',
+			reason: 'malformed_response',
+		});
+		const versionBroken = await runChecks(
+			clientFor((action) =>
+				action === 'get_version_info' ? { status: 500, body: 'x' } : healthy(action),
+			),
+			options,
+		);
+		expect(diagnose(versionBroken, {})).toMatchObject({
+			state: 'degraded',
+			diagnosis: 'api_error',
+		});
 	});
 
 	it('ignores an action the implementation does not support', async () => {
 		const checks = await runChecks(
 			clientFor((action) =>
 				action === 'get_version_info'
-					? { status: 200, body: { status: 'failed', retcode: 200, data: null, message: '不支持的Api get_version_info' } }
+					? {
+							status: 200,
+							body: {
+								status: 'failed',
+								retcode: 200,
+								data: null,
+								message: '不支持的Api get_version_info',
+							},
+						}
 					: healthy(action),
 			),
 			options,
@@ -123,7 +196,11 @@ describe('probe checks', () => {
 	it('marks a check over the latency threshold as slow and the result degraded (api_slow)', async () => {
 		const checks = await runChecks(clientFor(healthy, { get_version_info: 150 }), options);
 		expect(checks.version.slow).toBe(true);
-		expect(diagnose(checks, {})).toMatchObject({ state: 'degraded', diagnosis: 'api_slow', reason: null });
+		expect(diagnose(checks, {})).toMatchObject({
+			state: 'degraded',
+			diagnosis: 'api_slow',
+			reason: null,
+		});
 	});
 });
 
@@ -138,24 +215,41 @@ describe('probe diagnosis from canaries', () => {
 			group: canary('group', { status: 'failed', reason: 'send_timeout' }),
 			private: canary('private', {}),
 		});
-		expect(verdict).toMatchObject({ state: 'down', diagnosis: 'group_send_blocked_private_ok', reason: 'send_timeout' });
+		expect(verdict).toMatchObject({
+			state: 'down',
+			diagnosis: 'group_send_blocked_private_ok',
+			reason: 'send_timeout',
+		});
 	});
 
 	it('names all sends failing, group only and private only', () => {
 		const groupFailed = canary('group', { status: 'failed', reason: 'not_observed' });
 		const privateFailed = canary('private', { status: 'failed', reason: 'risk_control' });
-		expect(diagnose(checks, { group: groupFailed, private: privateFailed }).diagnosis).toBe('all_sends_failing');
+		expect(diagnose(checks, { group: groupFailed, private: privateFailed }).diagnosis).toBe(
+			'all_sends_failing',
+		);
 		expect(diagnose(checks, { group: groupFailed }).diagnosis).toBe('group_send_failing');
-		expect(diagnose(checks, { private: privateFailed })).toMatchObject({ diagnosis: 'private_send_failing', reason: 'risk_control' });
-		expect(diagnose(checks, { group: canary('group', {}), private: privateFailed }).diagnosis).toBe('private_send_failing');
+		expect(diagnose(checks, { private: privateFailed })).toMatchObject({
+			diagnosis: 'private_send_failing',
+			reason: 'risk_control',
+		});
+		expect(diagnose(checks, { group: canary('group', {}), private: privateFailed }).diagnosis).toBe(
+			'private_send_failing',
+		);
 	});
 
 	it('degrades a slow canary and an unreadable witness; a failure outweighs both', () => {
-		expect(diagnose(checks, { group: canary('group', { slow: true, latencyMs: 9000 }) })).toMatchObject({
+		expect(
+			diagnose(checks, { group: canary('group', { slow: true, latencyMs: 9000 }) }),
+		).toMatchObject({
 			state: 'degraded',
 			diagnosis: 'canary_slow',
 		});
-		expect(diagnose(checks, { group: canary('group', { status: 'unverified', reason: 'lookup_failed' }) })).toMatchObject({
+		expect(
+			diagnose(checks, {
+				group: canary('group', { status: 'unverified', reason: 'lookup_failed' }),
+			}),
+		).toMatchObject({
 			state: 'degraded',
 			diagnosis: 'witness_unavailable',
 		});
@@ -168,6 +262,8 @@ describe('probe diagnosis from canaries', () => {
 	});
 
 	it('skipped canaries do not count as failures', () => {
-		expect(diagnose(checks, { group: canary('group', { status: 'skipped' }) }).diagnosis).toBe('ok');
+		expect(diagnose(checks, { group: canary('group', { status: 'skipped' }) }).diagnosis).toBe(
+			'ok',
+		);
 	});
 });

@@ -4,7 +4,10 @@ import type { HysteresisMemory, HysteresisSettings, ProbeState } from '../../cor
 const clock = () => Date.UTC(2026, 10, 26, 12, 0, 0);
 
 /** Feeds observed results one by one and returns the debounced state and `changed` after each. */
-function run(observed: ProbeState[], settings: HysteresisSettings = { failureThreshold: 3, recoveryThreshold: 2 }) {
+function run(
+	observed: ProbeState[],
+	settings: HysteresisSettings = { failureThreshold: 3, recoveryThreshold: 2 },
+) {
 	let memory: HysteresisMemory | undefined;
 	return observed.map((state) => {
 		const outcome = applyHysteresis(memory, state, settings, clock);
@@ -54,25 +57,49 @@ describe('probe hysteresis', () => {
 	});
 
 	it('honours other thresholds, thresholds of 1 act at once', () => {
-		expect(run(['down', 'up'], { failureThreshold: 1, recoveryThreshold: 1 }).map((s) => s.state)).toEqual(['down', 'up']);
-		const steps = run(['down', 'down', 'up', 'up', 'up'], { failureThreshold: 2, recoveryThreshold: 3 });
+		expect(
+			run(['down', 'up'], { failureThreshold: 1, recoveryThreshold: 1 }).map((s) => s.state),
+		).toEqual(['down', 'up']);
+		const steps = run(['down', 'down', 'up', 'up', 'up'], {
+			failureThreshold: 2,
+			recoveryThreshold: 3,
+		});
 		expect(steps.map((s) => s.state)).toEqual(['up', 'down', 'down', 'down', 'up']);
 	});
 
 	it('keeps a bounded history and reports whether it started empty', () => {
 		let memory: HysteresisMemory | undefined;
-		const first = applyHysteresis(memory, 'up', { failureThreshold: 3, recoveryThreshold: 2 }, clock);
+		const first = applyHysteresis(
+			memory,
+			'up',
+			{ failureThreshold: 3, recoveryThreshold: 2 },
+			clock,
+		);
 		expect(first.startedEmpty).toBe(true);
 		memory = first.memory;
-		for (let i = 0; i < 50; i++) memory = applyHysteresis(memory, 'up', { failureThreshold: 3, recoveryThreshold: 2 }, clock).memory;
+		for (let i = 0; i < 50; i++)
+			memory = applyHysteresis(
+				memory,
+				'up',
+				{ failureThreshold: 3, recoveryThreshold: 2 },
+				clock,
+			).memory;
 		expect(memory.recent.length).toBeLessThanOrEqual(20);
-		expect(applyHysteresis(memory, 'up', { failureThreshold: 3, recoveryThreshold: 2 }, clock).startedEmpty).toBe(false);
+		expect(
+			applyHysteresis(memory, 'up', { failureThreshold: 3, recoveryThreshold: 2 }, clock)
+				.startedEmpty,
+		).toBe(false);
 	});
 
 	it('prunes the least recently updated histories', () => {
 		const histories: Record<string, HysteresisMemory> = {};
 		for (let i = 0; i < 5; i++) {
-			histories[`k${i}`] = { state: 'up', recent: [], changedAt: null, updatedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() };
+			histories[`k${i}`] = {
+				state: 'up',
+				recent: [],
+				changedAt: null,
+				updatedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+			};
 		}
 		pruneHistories(histories, 3);
 		expect(Object.keys(histories).sort()).toEqual(['k2', 'k3', 'k4']);
@@ -82,6 +109,11 @@ describe('probe hysteresis', () => {
 		const a = hysteresisKey('http://127.0.0.1:3000/', { group: { type: 'group', id: 1 } });
 		expect(a).toBe(hysteresisKey('http://127.0.0.1:3000', { group: { type: 'group', id: 1 } }));
 		expect(a).not.toBe(hysteresisKey('http://127.0.0.1:3001', { group: { type: 'group', id: 1 } }));
-		expect(a).not.toBe(hysteresisKey('http://127.0.0.1:3000/', { group: { type: 'group', id: 1 }, private: 'witness' }));
+		expect(a).not.toBe(
+			hysteresisKey('http://127.0.0.1:3000/', {
+				group: { type: 'group', id: 1 },
+				private: 'witness',
+			}),
+		);
 	});
 });

@@ -54,7 +54,10 @@ describe('buildFailureEvent', () => {
 });
 
 describe('parseFailureEvent', () => {
-	const valid = JSON.parse(JSON.stringify(buildFailureEvent(deliveryFields))) as Record<string, unknown>;
+	const valid = JSON.parse(JSON.stringify(buildFailureEvent(deliveryFields))) as Record<
+		string,
+		unknown
+	>;
 
 	test('accepts a report built by buildFailureEvent, unchanged', () => {
 		expect(parseFailureEvent(valid)).toEqual(valid);
@@ -92,7 +95,11 @@ async function startReceiver(status = 200, answer: unknown = { message: 'Workflo
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/x/onebot-failures`;
-	return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url,
+		received,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 describe('postFailureReport', () => {
@@ -101,15 +108,22 @@ describe('postFailureReport', () => {
 	test('posts the event as JSON with headers that verify against the exact bytes received', async () => {
 		const receiver = await startReceiver();
 		try {
-			const outcome = await postFailureReport(fetchRequest, { reportUrl: receiver.url, reportSecret: SECRET }, event, {
-				nowSeconds: NOW_S,
-			});
+			const outcome = await postFailureReport(
+				fetchRequest,
+				{ reportUrl: receiver.url, reportSecret: SECRET },
+				event,
+				{
+					nowSeconds: NOW_S,
+				},
+			);
 			expect(outcome).toEqual({ sent: true, status: 200 });
 			expect(receiver.received).toHaveLength(1);
 			const [request] = receiver.received;
 			expect(request.headers['content-type']).toBe('application/json');
 			expect(request.headers[REPORT_TIMESTAMP_HEADER.toLowerCase()]).toBe(String(NOW_S));
-			expect(verifyReport(request.headers, request.body, SECRET, NOW_S + 1)).toMatchObject({ ok: true });
+			expect(verifyReport(request.headers, request.body, SECRET, NOW_S + 1)).toMatchObject({
+				ok: true,
+			});
 			expect(JSON.parse(request.body)).toEqual(JSON.parse(JSON.stringify(event)));
 			expect(request.body).not.toContain(SECRET);
 		} finally {
@@ -118,11 +132,18 @@ describe('postFailureReport', () => {
 	});
 
 	test('a refusal comes back as sent:false with the status and the trigger’s message', async () => {
-		const receiver = await startReceiver(403, { message: 'Report refused: the report signature does not match' });
+		const receiver = await startReceiver(403, {
+			message: 'Report refused: the report signature does not match',
+		});
 		try {
-			const outcome = await postFailureReport(fetchRequest, { reportUrl: receiver.url, reportSecret: SECRET }, event, {
-				nowSeconds: NOW_S,
-			});
+			const outcome = await postFailureReport(
+				fetchRequest,
+				{ reportUrl: receiver.url, reportSecret: SECRET },
+				event,
+				{
+					nowSeconds: NOW_S,
+				},
+			);
 			expect(outcome).toEqual({
 				sent: false,
 				status: 403,
@@ -136,10 +157,15 @@ describe('postFailureReport', () => {
 	test('never throws when nothing answers, and the error names no secret', async () => {
 		const receiver = await startReceiver();
 		await receiver.close();
-		const outcome = await postFailureReport(fetchRequest, { reportUrl: receiver.url, reportSecret: SECRET }, event, {
-			nowSeconds: NOW_S,
-			timeoutMs: 2000,
-		});
+		const outcome = await postFailureReport(
+			fetchRequest,
+			{ reportUrl: receiver.url, reportSecret: SECRET },
+			event,
+			{
+				nowSeconds: NOW_S,
+				timeoutMs: 2000,
+			},
+		);
 		expect(outcome.sent).toBe(false);
 		expect(outcome.error).toBe('the report could not be posted (ECONNREFUSED)');
 		expect(JSON.stringify(outcome)).not.toContain(SECRET);
@@ -151,11 +177,17 @@ describe('postFailureReport', () => {
 			calls.push(request);
 			return { status: 200, body: '' };
 		};
-		expect(await postFailureReport(spy, { reportSecret: SECRET }, event, { nowSeconds: NOW_S })).toEqual({
+		expect(
+			await postFailureReport(spy, { reportSecret: SECRET }, event, { nowSeconds: NOW_S }),
+		).toEqual({
 			sent: false,
 			error: 'no report URL is set in the credential',
 		});
-		expect(await postFailureReport(spy, { reportUrl: 'http://127.0.0.1:9/x' }, event, { nowSeconds: NOW_S })).toEqual({
+		expect(
+			await postFailureReport(spy, { reportUrl: 'http://127.0.0.1:9/x' }, event, {
+				nowSeconds: NOW_S,
+			}),
+		).toEqual({
 			sent: false,
 			error: 'no report secret is set in the credential',
 		});
@@ -174,7 +206,9 @@ describe('postFailureReport', () => {
 			{ nowSeconds: NOW_S },
 		);
 		expect(typeof seen.body).toBe('string');
-		expect(verifyReport(seen.headers ?? {}, seen.body as string, SECRET, NOW_S)).toMatchObject({ ok: true });
+		expect(verifyReport(seen.headers ?? {}, seen.body as string, SECRET, NOW_S)).toMatchObject({
+			ok: true,
+		});
 		expect(seen.headers?.[REPORT_SIGNATURE_HEADER]).toMatch(/^sha256=[0-9a-f]{64}$/);
 	});
 });

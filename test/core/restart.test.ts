@@ -48,7 +48,10 @@ function fakeRequest(route: Route) {
 	return { request, log };
 }
 
-const ok = (data: unknown): HttpResponse => ({ status: 200, body: { status: 'ok', retcode: 0, data } });
+const ok = (data: unknown): HttpResponse => ({
+	status: 200,
+	body: { status: 'ok', retcode: 0, data },
+});
 const failed = (message: string, retcode = 200): HttpResponse => ({
 	status: 200,
 	body: { status: 'failed', retcode, data: null, message, wording: message },
@@ -99,19 +102,30 @@ describe('restart guard', () => {
 	it('refuses when the hourly cap is reached, until the oldest counted restart leaves the hour', () => {
 		const history = [now - 50 * 60000, now - 35 * 60000, now - 20 * 60000];
 		const decision = checkRestartGuard(history, now, policy);
-		expect(decision).toMatchObject({ allowed: false, blockedBy: 'hourly_cap', restartsInLastHour: 3 });
+		expect(decision).toMatchObject({
+			allowed: false,
+			blockedBy: 'hourly_cap',
+			restartsInLastHour: 3,
+		});
 		expect(decision.nextAllowedAt).toBe(now + 10 * 60000);
 		// Older restarts do not count.
-		expect(checkRestartGuard([now - 70 * 60000, ...history.slice(1)], now, policy).allowed).toBe(true);
+		expect(checkRestartGuard([now - 70 * 60000, ...history.slice(1)], now, policy).allowed).toBe(
+			true,
+		);
 	});
 
 	it('treats 0 as "no limit" and ignores junk in stored history', () => {
-		expect(checkRestartGuard([now - 1000, 'x', null], now, { minIntervalMs: 0, maxPerHour: 0 }).allowed).toBe(true);
+		expect(
+			checkRestartGuard([now - 1000, 'x', null], now, { minIntervalMs: 0, maxPerHour: 0 }).allowed,
+		).toBe(true);
 		expect(checkRestartGuard([now - 1000, 'x', null], now, policy).lastRestartAt).toBe(now - 1000);
 	});
 
 	it('keeps only the last hour of history, and always the last restart', () => {
-		expect(recordRestart([now - 2 * 3600000, now - 30 * 60000], now)).toEqual([now - 30 * 60000, now]);
+		expect(recordRestart([now - 2 * 3600000, now - 30 * 60000], now)).toEqual([
+			now - 30 * 60000,
+			now,
+		]);
 		expect(recordRestart([], now)).toEqual([now]);
 	});
 
@@ -139,7 +153,9 @@ describe('implementation detection', () => {
 	it('refuses set_restart where it does not restart', () => {
 		expect(setRestartRefusal(detectImplementation('LLOneBot', '4.4.3'))).toMatch(/quits QQ/);
 		expect(setRestartRefusal(detectImplementation('LLOneBot', '7.0.0'))).toMatch(/auto-login/);
-		expect(setRestartRefusal(detectImplementation('go-cqhttp', 'v1.2.0'))).toMatch(/does not route/);
+		expect(setRestartRefusal(detectImplementation('go-cqhttp', 'v1.2.0'))).toMatch(
+			/does not route/,
+		);
 		expect(setRestartRefusal(detectImplementation('NapCat.Onebot', '4.9.80'))).toMatch(/4\.10\.32/);
 		expect(setRestartRefusal(detectImplementation('NapCat.Onebot', '4.10.32'))).toBeNull();
 		expect(setRestartRefusal(detectImplementation('Lagrange.OneBot', '0.0.3'))).toBeNull();
@@ -150,7 +166,11 @@ describe('restartViaOneBot', () => {
 	it('refuses LLOneBot without ever sending set_restart', async () => {
 		const { client, actions } = oneBot('LLOneBot', '4.4.3');
 		const attempt = await restartViaOneBot(client, { timeoutMs: 1000 });
-		expect(attempt).toMatchObject({ answer: 'unsupported', sent: false, reason: 'unsupported_action' });
+		expect(attempt).toMatchObject({
+			answer: 'unsupported',
+			sent: false,
+			reason: 'unsupported_action',
+		});
 		expect(attempt.implementation).toMatchObject({ flavour: 'llonebot', appVersion: '4.4.3' });
 		expect(actions()).not.toContain('set_restart');
 	});
@@ -162,7 +182,9 @@ describe('restartViaOneBot', () => {
 	});
 
 	it('turns NapCat single-process mode ("重启功能未初始化") into unsupported with an explanation', async () => {
-		const { client, actions } = oneBot('NapCat.Onebot', '4.10.32', () => failed('重启功能未初始化'));
+		const { client, actions } = oneBot('NapCat.Onebot', '4.10.32', () =>
+			failed('重启功能未初始化'),
+		);
 		const attempt = await restartViaOneBot(client, { timeoutMs: 1000 });
 		expect(actions()).toContain('set_restart');
 		expect(attempt).toMatchObject({ answer: 'unsupported', sent: false });
@@ -172,19 +194,30 @@ describe('restartViaOneBot', () => {
 
 	it('accepts a NapCat that answers ok', async () => {
 		const { client } = oneBot('NapCat.Onebot', '4.10.40');
-		expect(await restartViaOneBot(client, { timeoutMs: 1000 })).toMatchObject({ answer: 'accepted', sent: true });
+		expect(await restartViaOneBot(client, { timeoutMs: 1000 })).toMatchObject({
+			answer: 'accepted',
+			sent: true,
+		});
 	});
 
 	it('takes a dropped connection after set_restart as "no answer" (the process went down)', async () => {
 		const { client } = oneBot('Lagrange.OneBot', '0.0.3', () => {
 			throw new TransportError('socket hang up', 'ECONNRESET');
 		});
-		expect(await restartViaOneBot(client, { timeoutMs: 1000 })).toMatchObject({ answer: 'no_answer', sent: true });
+		expect(await restartViaOneBot(client, { timeoutMs: 1000 })).toMatchObject({
+			answer: 'no_answer',
+			sent: true,
+		});
 	});
 
 	it('treats an unknown action answer as unsupported', async () => {
-		const { client } = oneBot('SomeBot', '1.0', () => ({ status: 404, body: { status: 'failed', retcode: 404, data: null } }));
-		expect(await restartViaOneBot(client, { timeoutMs: 1000 })).toMatchObject({ answer: 'unsupported' });
+		const { client } = oneBot('SomeBot', '1.0', () => ({
+			status: 404,
+			body: { status: 'failed', retcode: 404, data: null },
+		}));
+		expect(await restartViaOneBot(client, { timeoutMs: 1000 })).toMatchObject({
+			answer: 'unsupported',
+		});
 	});
 
 	it('fails without sending when the OneBot API is unreachable', async () => {
@@ -203,13 +236,23 @@ describe('restartViaOneBot', () => {
 
 	it('sends nothing in a dry run', async () => {
 		const { client, actions } = oneBot('NapCat.Onebot', '4.10.32');
-		expect(await restartViaOneBot(client, { timeoutMs: 1000, dryRun: true })).toMatchObject({ answer: 'accepted', sent: false });
+		expect(await restartViaOneBot(client, { timeoutMs: 1000, dryRun: true })).toMatchObject({
+			answer: 'accepted',
+			sent: false,
+		});
 		expect(actions()).not.toContain('set_restart');
 	});
 });
 
 /** A NapCat WebUI with the real reply shapes (code 0/-1, HTTP 200), credential expiry and a login rate limit. */
-function fakeWebUi(options: { token?: string; rateLimitedLogins?: number; twoFactor?: boolean; restartMessage?: string } = {}) {
+function fakeWebUi(
+	options: {
+		token?: string;
+		rateLimitedLogins?: number;
+		twoFactor?: boolean;
+		restartMessage?: string;
+	} = {},
+) {
 	const token = options.token ?? 'webui-token';
 	const issued = new Set<string>();
 	let counter = 0;
@@ -219,14 +262,19 @@ function fakeWebUi(options: { token?: string; rateLimitedLogins?: number; twoFac
 	const fake = fakeRequest((req) => {
 		const path = new URL(req.url).pathname;
 		const error = (message: string) => ({ status: 200, body: { code: -1, message } });
-		const success = (data: unknown) => ({ status: 200, body: { code: 0, message: 'success', data } });
+		const success = (data: unknown) => ({
+			status: 200,
+			body: { code: 0, message: 'success', data },
+		});
 		if (path === '/api/auth/login') {
 			if (rateLimited > 0) {
 				rateLimited--;
 				return error('login rate limit');
 			}
-			if ((req.body as { hash?: string }).hash !== napCatWebUiLoginHash(token)) return error('token is invalid');
-			if (options.twoFactor) return success({ require2FA: true, message: 'Please enter your authenticator code' });
+			if ((req.body as { hash?: string }).hash !== napCatWebUiLoginHash(token))
+				return error('token is invalid');
+			if (options.twoFactor)
+				return success({ require2FA: true, message: 'Please enter your authenticator code' });
 			const credential = `cred-${++counter}`;
 			issued.add(credential);
 			return success({ Credential: credential });
@@ -235,7 +283,9 @@ function fakeWebUi(options: { token?: string; rateLimitedLogins?: number; twoFac
 		if (!issued.has(presented)) return error('Unauthorized');
 		if (path === '/api/Process/Restart') {
 			restarts.push(presented);
-			return options.restartMessage ? error(options.restartMessage) : success({ message: '进程重启请求已发送' });
+			return options.restartMessage
+				? error(options.restartMessage)
+				: success({ message: '进程重启请求已发送' });
 		}
 		if (path === '/api/QQLogin/CheckLoginStatus') return success({ ...status });
 		return { status: 404, body: 'Not Found' };
@@ -246,10 +296,17 @@ function fakeWebUi(options: { token?: string; rateLimitedLogins?: number; twoFac
 describe('NapCat WebUI', () => {
 	it('hashes the token as sha256(token + ".napcat")', () => {
 		// sha256("abc.napcat"), computed independently (python hashlib).
-		expect(napCatWebUiLoginHash('abc')).toBe('42e5515d256cb0ab3de18017ee3adefc15aa70229c27788bab5aee39d5d439e6');
+		expect(napCatWebUiLoginHash('abc')).toBe(
+			'42e5515d256cb0ab3de18017ee3adefc15aa70229c27788bab5aee39d5d439e6',
+		);
 	});
 
-	function session(webUi: ReturnType<typeof fakeWebUi>, time = virtualTime(), token = 'webui-token', rateLimitWaitMs = 60000) {
+	function session(
+		webUi: ReturnType<typeof fakeWebUi>,
+		time = virtualTime(),
+		token = 'webui-token',
+		rateLimitWaitMs = 60000,
+	) {
 		return new NapCatWebUiSession({
 			baseUrl: 'http://webui.test/',
 			token,
@@ -266,7 +323,10 @@ describe('NapCat WebUI', () => {
 		const webUi = fakeWebUi();
 		const attempt = await session(webUi).restart();
 		expect(attempt).toMatchObject({ answer: 'accepted', sent: true, details: { webUiLogins: 1 } });
-		expect(webUi.log.map((r) => new URL(r.url).pathname)).toEqual(['/api/auth/login', '/api/Process/Restart']);
+		expect(webUi.log.map((r) => new URL(r.url).pathname)).toEqual([
+			'/api/auth/login',
+			'/api/Process/Restart',
+		]);
 		expect(webUi.restarts).toEqual(['cred-1']);
 	});
 
@@ -301,7 +361,10 @@ describe('NapCat WebUI', () => {
 	});
 
 	it('reports a wrong token as auth_failed and a 2FA prompt as something it cannot answer', async () => {
-		expect(await session(fakeWebUi(), virtualTime(), 'wrong').restart()).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
+		expect(await session(fakeWebUi(), virtualTime(), 'wrong').restart()).toMatchObject({
+			answer: 'failed',
+			reason: 'auth_failed',
+		});
 		const twoFactor = await session(fakeWebUi({ twoFactor: true })).restart();
 		expect(twoFactor).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
 		expect(twoFactor.explanation).toMatch(/two-factor/);
@@ -312,13 +375,20 @@ describe('NapCat WebUI', () => {
 		const s = new NapCatWebUiSession({
 			baseUrl: 'http://webui.test',
 			token: 'webui-token',
-			request: async (req) => (req.url.endsWith('/api/Process/Restart') ? { status: 404, body: 'Cannot POST /api/Process/Restart' } : webUi.request(req)),
+			request: async (req) =>
+				req.url.endsWith('/api/Process/Restart')
+					? { status: 404, body: 'Cannot POST /api/Process/Restart' }
+					: webUi.request(req),
 			sleep: async () => {},
 			clock: Date.now,
 			timeoutMs: 1000,
 			rateLimitWaitMs: 0,
 		});
-		expect(await s.restart()).toMatchObject({ answer: 'unsupported', sent: false, httpStatus: 404 });
+		expect(await s.restart()).toMatchObject({
+			answer: 'unsupported',
+			sent: false,
+			httpStatus: 404,
+		});
 	});
 
 	it('turns single-process mode into unsupported', async () => {
@@ -353,11 +423,14 @@ describe('restartViaDocker', () => {
 	it('POSTs /containers/{id}/restart?t= and accepts 204, waiting at least the stop timeout', async () => {
 		const { attempt, log } = await run(204);
 		expect(attempt).toMatchObject({ answer: 'accepted', sent: true, httpStatus: 204 });
-		expect(log[0]).toMatchObject({ method: 'POST', url: 'http://docker-proxy:2375/v1.43/containers/napcat%20bot/restart?t=7' });
+		expect(log[0]).toMatchObject({
+			method: 'POST',
+			url: 'http://docker-proxy:2375/v1.43/containers/napcat%20bot/restart?t=7',
+		});
 		expect(log[0].timeoutMs).toBe(12000);
 	});
 
-	it('reports 404 as no such container (bad_request) with Docker\'s message', async () => {
+	it("reports 404 as no such container (bad_request) with Docker's message", async () => {
 		const { attempt } = await run(404, { message: 'No such container: napcat bot' });
 		expect(attempt).toMatchObject({ answer: 'failed', reason: 'bad_request', httpStatus: 404 });
 		expect(attempt.explanation).toMatch(/no container "napcat bot"/);
@@ -366,7 +439,11 @@ describe('restartViaDocker', () => {
 
 	it('reports 500 as http_error (transient)', async () => {
 		const { attempt } = await run(500, { message: 'cannot restart container: driver failed' });
-		expect(attempt).toMatchObject({ answer: 'failed', reason: 'http_error', reasonClass: 'transient' });
+		expect(attempt).toMatchObject({
+			answer: 'failed',
+			reason: 'http_error',
+			reasonClass: 'transient',
+		});
 		expect(attempt.explanation).toMatch(/driver failed/);
 	});
 
@@ -393,13 +470,24 @@ describe('restartViaDocker', () => {
 describe('restartViaHttp', () => {
 	it('accepts 2xx and sends the JSON body', async () => {
 		const fake = fakeRequest(() => ({ status: 202, body: '' }));
-		const attempt = await restartViaHttp({ url: 'http://sup.test/restart', method: 'POST', body: { unit: 'qq' }, request: fake.request, timeoutMs: 1000 });
+		const attempt = await restartViaHttp({
+			url: 'http://sup.test/restart',
+			method: 'POST',
+			body: { unit: 'qq' },
+			request: fake.request,
+			timeoutMs: 1000,
+		});
 		expect(attempt).toMatchObject({ answer: 'accepted', sent: true, httpStatus: 202 });
 		expect(fake.log[0]).toMatchObject({ method: 'POST', body: { unit: 'qq' } });
 	});
 
 	it('fails on other statuses, and waits for recovery when the endpoint times out', async () => {
-		const failedAttempt = await restartViaHttp({ url: 'http://sup.test', method: 'POST', request: fakeRequest(() => ({ status: 401, body: '' })).request, timeoutMs: 1000 });
+		const failedAttempt = await restartViaHttp({
+			url: 'http://sup.test',
+			method: 'POST',
+			request: fakeRequest(() => ({ status: 401, body: '' })).request,
+			timeoutMs: 1000,
+		});
 		expect(failedAttempt).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
 		const timedOut = await restartViaHttp({
 			url: 'http://sup.test',
@@ -414,7 +502,11 @@ describe('restartViaHttp', () => {
 });
 
 /** An account that goes down at `downAt` and comes back at `upAt` (virtual time), optionally needing a QR login. */
-function restartingAccount(time: ReturnType<typeof virtualTime>, downFor: number, opts: { qr?: boolean; selfId?: number } = {}) {
+function restartingAccount(
+	time: ReturnType<typeof virtualTime>,
+	downFor: number,
+	opts: { qr?: boolean; selfId?: number } = {},
+) {
 	let restartedAt: number | null = null;
 	const state = () => {
 		if (restartedAt === null) return 'up';
@@ -427,9 +519,11 @@ function restartingAccount(time: ReturnType<typeof virtualTime>, downFor: number
 		request: async (req) => {
 			if (state() === 'down') throw new TransportError('refused', 'ECONNREFUSED');
 			const action = req.url.split('/').pop();
-			if (action === 'get_login_info') return ok({ user_id: opts.selfId ?? 10001, nickname: 'bot' });
+			if (action === 'get_login_info')
+				return ok({ user_id: opts.selfId ?? 10001, nickname: 'bot' });
 			if (action === 'get_status') return ok({ online: state() === 'up', good: true });
-			if (action === 'get_version_info') return ok({ app_name: 'NapCat.Onebot', app_version: '4.10.32' });
+			if (action === 'get_version_info')
+				return ok({ app_name: 'NapCat.Onebot', app_version: '4.10.32' });
 			return ok(null);
 		},
 	});
@@ -439,7 +533,12 @@ function restartingAccount(time: ReturnType<typeof virtualTime>, downFor: number
 		token: 'webui-token',
 		request: async (req) => {
 			const s = state();
-			Object.assign(webUi.status, s === 'qr' ? { isLogin: false, qrcodeurl: 'https://qr.test/1' } : { isLogin: s === 'up', qrcodeurl: '' });
+			Object.assign(
+				webUi.status,
+				s === 'qr'
+					? { isLogin: false, qrcodeurl: 'https://qr.test/1' }
+					: { isLogin: s === 'up', qrcodeurl: '' },
+			);
 			return webUi.request(req);
 		},
 		sleep: time.sleep,
@@ -471,7 +570,14 @@ describe('waitForRecovery', () => {
 		const account = restartingAccount(time, 9000);
 		const requestedAt = time.clock();
 		account.restart();
-		const result = await waitForRecovery({ ...recoveryDefaults, client: account.client, clock: time.clock, sleep: time.sleep, random: () => 1, restartRequestedAt: requestedAt });
+		const result = await waitForRecovery({
+			...recoveryDefaults,
+			client: account.client,
+			clock: time.clock,
+			sleep: time.sleep,
+			random: () => 1,
+			restartRequestedAt: requestedAt,
+		});
 		expect(result.outcome).toBe('recovered');
 		expect(result.sawDown).toBe(true);
 		expect(result.downtimeMs).toBeGreaterThanOrEqual(9000);
@@ -487,7 +593,14 @@ describe('waitForRecovery', () => {
 		const account = restartingAccount(time, Infinity);
 		const requestedAt = time.clock();
 		account.restart();
-		const result = await waitForRecovery({ ...recoveryDefaults, deadlineMs: 20000, client: account.client, clock: time.clock, sleep: time.sleep, restartRequestedAt: requestedAt });
+		const result = await waitForRecovery({
+			...recoveryDefaults,
+			deadlineMs: 20000,
+			client: account.client,
+			clock: time.clock,
+			sleep: time.sleep,
+			restartRequestedAt: requestedAt,
+		});
 		expect(result.outcome).toBe('not_recovered');
 		expect(result.lastState).toMatchObject({ reachable: false, reason: 'unreachable' });
 		expect(time.clock() - requestedAt).toBe(20000);
@@ -518,7 +631,15 @@ describe('waitForRecovery', () => {
 	it('does not take another account for the expected one', async () => {
 		const time = virtualTime();
 		const account = restartingAccount(time, 0, { selfId: 999 });
-		const result = await waitForRecovery({ ...recoveryDefaults, deadlineMs: 5000, expectedSelfId: 10001, client: account.client, clock: time.clock, sleep: time.sleep, restartRequestedAt: time.clock() });
+		const result = await waitForRecovery({
+			...recoveryDefaults,
+			deadlineMs: 5000,
+			expectedSelfId: 10001,
+			client: account.client,
+			clock: time.clock,
+			sleep: time.sleep,
+			restartRequestedAt: time.clock(),
+		});
 		expect(result.outcome).toBe('not_recovered');
 		expect(result.lastState?.selfId).toBe(999);
 	});
@@ -553,7 +674,11 @@ describe('runRestart', () => {
 		const time = virtualTime();
 		const { p } = plan(time);
 		const result = await runRestart(p);
-		expect(result).toMatchObject({ outcome: 'recovered', recovered: true, history: [result.restartRequestedAt] });
+		expect(result).toMatchObject({
+			outcome: 'recovered',
+			recovered: true,
+			history: [result.restartRequestedAt],
+		});
 		expect(result.recovery?.downtimeMs).toBeGreaterThanOrEqual(2000);
 		expect(result.explanation).toMatch(/back online after/);
 	});
@@ -574,7 +699,13 @@ describe('runRestart', () => {
 	it('does not record unsupported or dry-run attempts, but records failed requests that were sent', async () => {
 		const time = virtualTime();
 		const unsupported = await runRestart(
-			plan(time, { request: async () => ({ ...dryRunAttempt('no'), answer: 'unsupported', reason: 'unsupported_action' }) }).p,
+			plan(time, {
+				request: async () => ({
+					...dryRunAttempt('no'),
+					answer: 'unsupported',
+					reason: 'unsupported_action',
+				}),
+			}).p,
 		);
 		expect(unsupported).toMatchObject({ outcome: 'unsupported', history: [] });
 		const { p, requests } = plan(time, { dryRun: true });
@@ -582,7 +713,14 @@ describe('runRestart', () => {
 		expect(dry).toMatchObject({ outcome: 'dry_run', history: [], recovery: null });
 		expect(requests).toEqual([true]);
 		const failedRun = await runRestart(
-			plan(time, { request: async () => ({ ...dryRunAttempt('boom'), answer: 'failed', sent: true, reason: 'http_error' }) }).p,
+			plan(time, {
+				request: async () => ({
+					...dryRunAttempt('boom'),
+					answer: 'failed',
+					sent: true,
+					reason: 'http_error',
+				}),
+			}).p,
 		);
 		expect(failedRun).toMatchObject({ outcome: 'restart_failed', reason: 'http_error' });
 		expect(failedRun.history).toHaveLength(1);
@@ -590,7 +728,12 @@ describe('runRestart', () => {
 });
 
 describe('runRestart with the process lease', () => {
-	function leasedPlan(time: ReturnType<typeof virtualTime>, leases: RestartLeases, requests: string[], overrides: Partial<RestartPlan> = {}) {
+	function leasedPlan(
+		time: ReturnType<typeof virtualTime>,
+		leases: RestartLeases,
+		requests: string[],
+		overrides: Partial<RestartPlan> = {},
+	) {
 		const account = restartingAccount(time, 2000);
 		const p: RestartPlan = {
 			method: 'docker',
@@ -618,12 +761,21 @@ describe('runRestart with the process lease', () => {
 		const time = virtualTime();
 		const leases = new RestartLeases();
 		const requests: string[] = [];
-		const results = await Promise.all(Array.from({ length: 5 }, () => runRestart(leasedPlan(time, leases, requests))));
+		const results = await Promise.all(
+			Array.from({ length: 5 }, () => runRestart(leasedPlan(time, leases, requests))),
+		);
 		expect(requests).toEqual(['restart']);
-		expect(results.map((r) => r.outcome).sort()).toEqual(['recovered', ...Array(4).fill('skipped_in_progress')]);
+		expect(results.map((r) => r.outcome).sort()).toEqual([
+			'recovered',
+			...Array(4).fill('skipped_in_progress'),
+		]);
 		const winner = results.find((r) => r.outcome === 'recovered')!;
 		for (const r of results.filter((x) => x !== winner)) {
-			expect(r).toMatchObject({ attempt: null, guard: { allowed: false, blockedBy: 'in_progress' }, inProgress: { outcome: 'recovered' } });
+			expect(r).toMatchObject({
+				attempt: null,
+				guard: { allowed: false, blockedBy: 'in_progress' },
+				inProgress: { outcome: 'recovered' },
+			});
 			// They waited for the winner to finish, and they all carry its restart in the history they return.
 			expect(r.finishedAt).toBeGreaterThanOrEqual(winner.finishedAt);
 			expect(r.history).toEqual([winner.restartRequestedAt]);

@@ -11,7 +11,14 @@ const policy: RetryPolicy = {
 };
 
 const failure = (reasonClass: ReasonClass): Classification => ({
-	reason: reasonClass === 'terminal' ? 'auth_failed' : reasonClass === 'account' ? 'risk_control' : reasonClass === 'ambiguous' ? 'send_timeout' : 'unreachable',
+	reason:
+		reasonClass === 'terminal'
+			? 'auth_failed'
+			: reasonClass === 'account'
+				? 'risk_control'
+				: reasonClass === 'ambiguous'
+					? 'send_timeout'
+					: 'unreachable',
 	reasonClass,
 	raw: {},
 });
@@ -29,26 +36,44 @@ describe('backoffDelay', () => {
 
 describe('decideRetry', () => {
 	test('terminal never retries, even when listed', () => {
-		expect(decideRetry(failure('terminal'), 1, { ...policy, retryOn: ['terminal', 'transient'] })).toMatchObject({ action: 'stop' });
+		expect(
+			decideRetry(failure('terminal'), 1, { ...policy, retryOn: ['terminal', 'transient'] }),
+		).toMatchObject({ action: 'stop' });
 	});
 
 	test('ambiguous verifies first', () => {
-		expect(decideRetry(failure('ambiguous'), 1, policy, () => 0.5)).toMatchObject({ action: 'verify_then_retry', delayMs: 500 });
+		expect(decideRetry(failure('ambiguous'), 1, policy, () => 0.5)).toMatchObject({
+			action: 'verify_then_retry',
+			delayMs: 500,
+		});
 	});
 
 	test('transient retries with backoff', () => {
-		expect(decideRetry(failure('transient'), 2, policy, () => 0.5)).toMatchObject({ action: 'retry', delayMs: 1000 });
+		expect(decideRetry(failure('transient'), 2, policy, () => 0.5)).toMatchObject({
+			action: 'retry',
+			delayMs: 1000,
+		});
 	});
 
 	test('account backs off long and never below half the step', () => {
-		expect(decideRetry(failure('account'), 1, policy, () => 0)).toMatchObject({ action: 'retry', delayMs: 30000 });
-		expect(decideRetry(failure('account'), 2, policy, () => 0.999999).delayMs).toBeLessThanOrEqual(120000);
+		expect(decideRetry(failure('account'), 1, policy, () => 0)).toMatchObject({
+			action: 'retry',
+			delayMs: 30000,
+		});
+		expect(decideRetry(failure('account'), 2, policy, () => 0.999999).delayMs).toBeLessThanOrEqual(
+			120000,
+		);
 		expect(decideRetry(failure('account'), 2, policy, () => 0).delayMs).toBe(60000);
 	});
 
 	test('stops when attempts are used up or the class is not retried', () => {
-		expect(decideRetry(failure('transient'), 4, policy)).toMatchObject({ action: 'stop', why: 'attempts exhausted' });
-		expect(decideRetry(failure('account'), 1, { ...policy, retryOn: ['transient'] })).toMatchObject({ action: 'stop' });
+		expect(decideRetry(failure('transient'), 4, policy)).toMatchObject({
+			action: 'stop',
+			why: 'attempts exhausted',
+		});
+		expect(decideRetry(failure('account'), 1, { ...policy, retryOn: ['transient'] })).toMatchObject(
+			{ action: 'stop' },
+		);
 	});
 
 	test('the default policy retries ambiguous, transient and account', () => {

@@ -17,15 +17,23 @@ describe('SendLimiter: per-account slots in request order', () => {
 		expect(grants).toEqual(['0@0', '1@2000', '2@4000', '3@6000']);
 		expect(granted.map((slot) => slot.waitedMs)).toEqual([0, 2000, 4000, 6000]);
 		expect(granted.map((slot) => slot.queuedBehind)).toEqual([0, 1, 2, 3]);
-		expect(granted.map((slot) => slot.limitedBy)).toEqual(['none', 'account_rate', 'account_rate', 'account_rate']);
+		expect(granted.map((slot) => slot.limitedBy)).toEqual([
+			'none',
+			'account_rate',
+			'account_rate',
+			'account_rate',
+		]);
 	});
 
 	test('the per-target interval applies across callers; other targets go as soon as their turn comes', async () => {
 		const time = scheduledTime();
 		const t0 = time.clock();
 		const limiter = new SendLimiter();
-		const request = (targetKey: string) => limiter.acquire({ targetKey, ratePerMinute: 0, minIntervalMs: 500 }, time);
-		const slots = await time.run(Promise.all([request('group:1'), request('group:1'), request('group:2'), request('group:1')]));
+		const request = (targetKey: string) =>
+			limiter.acquire({ targetKey, ratePerMinute: 0, minIntervalMs: 500 }, time);
+		const slots = await time.run(
+			Promise.all([request('group:1'), request('group:1'), request('group:2'), request('group:1')]),
+		);
 		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 500, 1000]);
 		expect(slots[1].limitedBy).toBe('target_interval');
 		expect(slots[2].limitedBy).toBe('none');
@@ -36,8 +44,16 @@ describe('SendLimiter: per-account slots in request order', () => {
 		const limiter = new SendLimiter();
 		const order: string[] = [];
 		const take = (name: string) =>
-			limiter.acquire({ targetKey: 'group:1', ratePerMinute: 60, minIntervalMs: 1000 }, time).then(() => order.push(name));
-		const all = Promise.all([take('run1-a'), take('run2-a'), take('run1-b'), take('run2-b'), take('run1-c')]);
+			limiter
+				.acquire({ targetKey: 'group:1', ratePerMinute: 60, minIntervalMs: 1000 }, time)
+				.then(() => order.push(name));
+		const all = Promise.all([
+			take('run1-a'),
+			take('run2-a'),
+			take('run1-b'),
+			take('run2-b'),
+			take('run1-c'),
+		]);
 		await time.run(all);
 		expect(order).toEqual(['run1-a', 'run2-a', 'run1-b', 'run2-b', 'run1-c']);
 		expect(limiter.granted).toBe(5);
@@ -61,7 +77,13 @@ describe('SendLimiter: per-account slots in request order', () => {
 		const limiter = new SendLimiter();
 		const fast = { targetKey: 'group:1', ratePerMinute: 120, minIntervalMs: 0 };
 		const slow = { ...fast, ratePerMinute: 20 };
-		const slots = await time.run(Promise.all([limiter.acquire(fast, time), limiter.acquire(fast, time), limiter.acquire(slow, time)]));
+		const slots = await time.run(
+			Promise.all([
+				limiter.acquire(fast, time),
+				limiter.acquire(fast, time),
+				limiter.acquire(slow, time),
+			]),
+		);
 		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 3500]);
 	});
 });

@@ -6,7 +6,13 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { REASON_CODES } from '../../core/types';
-import { GENERATED_FILES, LANGUAGES, TABLES, generatedBlocks, renderGenerated } from '../../scripts/docs/tables';
+import {
+	GENERATED_FILES,
+	LANGUAGES,
+	TABLES,
+	generatedBlocks,
+	renderGenerated,
+} from '../../scripts/docs/tables';
 
 const read = (file: string) => readFileSync(join(__dirname, '..', '..', file), 'utf8');
 
@@ -30,7 +36,10 @@ describe('generated documentation tables', () => {
 
 	test('a changed description makes the check fail', () => {
 		const text = read('docs/nodes/send-with-verification.md');
-		const stale = text.replace(/\| `muted` \| [^\n]*/, '| `muted` | terminal | old text | old action |');
+		const stale = text.replace(
+			/\| `muted` \| [^\n]*/,
+			'| `muted` | terminal | old text | old action |',
+		);
 		expect(stale).not.toBe(text);
 		expect(renderGenerated(stale)).toBe(text);
 	});
@@ -56,14 +65,20 @@ describe('codex documentation links', () => {
 			.map((line) => anchorOf(line.replace(/^#+ /, ''))),
 	);
 	const codexFiles = readdirSync(join(__dirname, '..', '..', 'nodes')).flatMap((folder) =>
-		existsSync(join(__dirname, '..', '..', 'nodes', folder, `${folder}.node.json`)) ? [`nodes/${folder}/${folder}.node.json`] : [],
+		existsSync(join(__dirname, '..', '..', 'nodes', folder, `${folder}.node.json`))
+			? [`nodes/${folder}/${folder}.node.json`]
+			: [],
 	);
 
 	test.each(codexFiles)('%s links to a README heading', (file) => {
 		const codex = JSON.parse(read(file)) as { resources?: Record<string, Array<{ url: string }>> };
-		const urls = Object.values(codex.resources ?? {}).flat().map((resource) => resource.url);
+		const urls = Object.values(codex.resources ?? {})
+			.flat()
+			.map((resource) => resource.url);
 		expect(urls.length).toBeGreaterThan(0);
-		for (const url of urls.filter((u) => u.includes('npmjs.com/package/n8n-nodes-onebot-sentinel#'))) {
+		for (const url of urls.filter((u) =>
+			u.includes('npmjs.com/package/n8n-nodes-onebot-sentinel#'),
+		)) {
 			expect(anchors).toContain(url.split('#')[1]);
 		}
 	});

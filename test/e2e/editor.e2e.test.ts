@@ -64,41 +64,53 @@ describe('the examples in the editor (headless Chromium)', () => {
 		process.stderr.write(`[sentinel] editor e2e timings (ms): ${JSON.stringify(timings)}\n`);
 	});
 
-	test.each(CANVAS_SHOTS)('%s: every node renders, ours with the package icon, and each of our panels opens without error', async (name, shot) => {
-		const workflow = loadExample(name);
-		const t = Date.now();
-		await openWorkflow(session.page, n8n, workflow.id!);
-		const page = session.page;
-		const nodes = workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote') as Array<{ name: string; type: string }>;
-		for (const node of nodes) await expect(canvasNode(page, node.name).isVisible()).resolves.toBe(true);
-		const ours = nodes.filter((n) => n.type.startsWith(`${packageName}.`));
-		expect(ours.length).toBeGreaterThan(0);
-		for (const node of ours) {
-			const icon = await canvasNodeIcon(page, node.name);
-			expect({ node: node.name, icon }).toEqual({ node: node.name, icon: expect.objectContaining({ loaded: true }) });
-			if (icon.kind === 'img') expect(icon.src).toContain(packageName);
-		}
-		await assertNoErrorToast(page);
-		// Zoom to fit, then the screenshot the README shows.
-		await page.keyboard.press('1');
-		await page.waitForTimeout(600);
-		const file = await screenshot(page, shot);
-		expect(fs.statSync(file).size).toBeGreaterThan(20_000);
-
-		for (const node of ours) {
-			await openNodePanel(page, node.name);
-			const panel = await page.getByTestId('node-parameters').innerText();
-			expect(panel.length).toBeGreaterThan(20);
-			await assertNoErrorToast(page);
-			const panelShot = PANEL_SHOTS.find(([example, nodeName]) => example === name && nodeName === node.name);
-			if (panelShot) {
-				const panelFile = await screenshot(page, panelShot[2]);
-				expect(fs.statSync(panelFile).size).toBeGreaterThan(20_000);
+	test.each(CANVAS_SHOTS)(
+		'%s: every node renders, ours with the package icon, and each of our panels opens without error',
+		async (name, shot) => {
+			const workflow = loadExample(name);
+			const t = Date.now();
+			await openWorkflow(session.page, n8n, workflow.id!);
+			const page = session.page;
+			const nodes = workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote') as Array<{
+				name: string;
+				type: string;
+			}>;
+			for (const node of nodes)
+				await expect(canvasNode(page, node.name).isVisible()).resolves.toBe(true);
+			const ours = nodes.filter((n) => n.type.startsWith(`${packageName}.`));
+			expect(ours.length).toBeGreaterThan(0);
+			for (const node of ours) {
+				const icon = await canvasNodeIcon(page, node.name);
+				expect({ node: node.name, icon }).toEqual({
+					node: node.name,
+					icon: expect.objectContaining({ loaded: true }),
+				});
+				if (icon.kind === 'img') expect(icon.src).toContain(packageName);
 			}
-			await closeNodePanel(page);
-		}
-		timings[`${name}Ms`] = Date.now() - t;
-	});
+			await assertNoErrorToast(page);
+			// Zoom to fit, then the screenshot the README shows.
+			await page.keyboard.press('1');
+			await page.waitForTimeout(600);
+			const file = await screenshot(page, shot);
+			expect(fs.statSync(file).size).toBeGreaterThan(20_000);
+
+			for (const node of ours) {
+				await openNodePanel(page, node.name);
+				const panel = await page.getByTestId('node-parameters').innerText();
+				expect(panel.length).toBeGreaterThan(20);
+				await assertNoErrorToast(page);
+				const panelShot = PANEL_SHOTS.find(
+					([example, nodeName]) => example === name && nodeName === node.name,
+				);
+				if (panelShot) {
+					const panelFile = await screenshot(page, panelShot[2]);
+					expect(fs.statSync(panelFile).size).toBeGreaterThan(20_000);
+				}
+				await closeNodePanel(page);
+			}
+			timings[`${name}Ms`] = Date.now() - t;
+		},
+	);
 
 	test('the panels show the configured credentials and parameters', async () => {
 		const page = session.page;
@@ -106,8 +118,17 @@ describe('the examples in the editor (headless Chromium)', () => {
 		await openNodePanel(page, 'Send With Verification');
 		const panel = page.getByTestId('ndv');
 		// Credential selects and expression fields show their values in inputs and editors, not as text.
-		const values = await panel.locator('input').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
-		expect(values).toEqual(expect.arrayContaining(['OneBot bot (simulator)', 'OneBot witness (simulator)', 'Group', 'Witness']));
+		const values = await panel
+			.locator('input')
+			.evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+		expect(values).toEqual(
+			expect.arrayContaining([
+				'OneBot bot (simulator)',
+				'OneBot witness (simulator)',
+				'Group',
+				'Witness',
+			]),
+		);
 		await expect(panel.innerText()).resolves.toContain('{{ $json.groupId }}');
 		await closeNodePanel(page);
 	});

@@ -6,7 +6,15 @@
  */
 import * as fs from 'node:fs';
 import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
-import { closeNodePanel, launchEditorSession, loginEditor, openNodePanel, openWorkflow, screenshot, type EditorSession } from './lib/browser';
+import {
+	closeNodePanel,
+	launchEditorSession,
+	loginEditor,
+	openNodePanel,
+	openWorkflow,
+	screenshot,
+	type EditorSession,
+} from './lib/browser';
 import { exampleCredentialsFor, loadExample } from './lib/examples';
 import { startN8n, type N8nHandle } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
@@ -60,7 +68,11 @@ describe('credential labels and alias search in the editor (headless Chromium)',
 		await openWorkflow(page, n8n, loadExample('verifiedSend').id!);
 		await page.getByTestId('node-creator-plus-button').first().click();
 		// The search bar's test id sits on the input itself or on its wrapper, depending on the component version.
-		const search = page.locator('input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator-search-bar"] input').first();
+		const search = page
+			.locator(
+				'input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator-search-bar"] input',
+			)
+			.first();
 		await search.fill(term);
 		await sleep(1000);
 		const names = await page.getByTestId('node-creator-item-name').allInnerTexts();

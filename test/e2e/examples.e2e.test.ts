@@ -41,7 +41,12 @@ describe('example workflows in real n8n', () => {
 
 	beforeAll(async () => {
 		const started = Date.now();
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		receiver = await Receiver.start();
 		const packed = await packPackage();
 		n8n = await startN8n({ packageTgz: packed.tgz });
@@ -63,7 +68,9 @@ describe('example workflows in real n8n', () => {
 	});
 
 	async function importCredentials(reportUrl = `${receiver.url}/report`) {
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }),
+		);
 	}
 
 	const notifications = () => receiver.at('/notify').map((r) => r.body);
@@ -81,10 +88,21 @@ describe('example workflows in real n8n', () => {
 			expect(id).toBe(workflow.id);
 			const stored = await n8n.api('GET', `/workflows/${id}`);
 			expect(stored.name).toBe(workflow.name);
-			expect(stored.nodes.map((n: { name: string }) => n.name).sort()).toEqual(workflow.nodes.map((n) => n.name).sort());
-			for (const node of stored.nodes as Array<{ name: string; type: string; credentials?: Record<string, { id: string }> }>) {
-				expect({ node: node.name, type: node.type, loaded: nodeTypes.has(node.type) }).toEqual({ node: node.name, type: node.type, loaded: true });
-				for (const ref of Object.values(node.credentials ?? {})) expect(credentialIds).toContain(ref.id);
+			expect(stored.nodes.map((n: { name: string }) => n.name).sort()).toEqual(
+				workflow.nodes.map((n) => n.name).sort(),
+			);
+			for (const node of stored.nodes as Array<{
+				name: string;
+				type: string;
+				credentials?: Record<string, { id: string }>;
+			}>) {
+				expect({ node: node.name, type: node.type, loaded: nodeTypes.has(node.type) }).toEqual({
+					node: node.name,
+					type: node.type,
+					loaded: true,
+				});
+				for (const ref of Object.values(node.credentials ?? {}))
+					expect(credentialIds).toContain(ref.id);
 			}
 		}
 		timings.importAllMs = Date.now() - t;
@@ -101,11 +119,18 @@ describe('example workflows in real n8n', () => {
 		test('delivered: the witness saw it once, no notification', async () => {
 			await importCredentials();
 			const text = uniqueText('daily report');
-			const id = await n8n.importWorkflow(setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }));
+			const id = await n8n.importWorkflow(
+				setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }),
+			);
 			const exec = await n8n.runWorkflow(id, { timeoutMs: 90_000 });
 			expect(exec.status).toBe('success');
 			const [item] = nodeOutput(exec, 'Send With Verification', 0);
-			expect(item).toMatchObject({ status: 'delivered', reason: null, verification: 'witness', target: { type: 'group', id: 100200300 } });
+			expect(item).toMatchObject({
+				status: 'delivered',
+				reason: null,
+				verification: 'witness',
+				target: { type: 'group', id: 100200300 },
+			});
 			expect(nodeOutput(exec, 'Send With Verification', 1)).toEqual([]);
 			expect(nodeOutput(exec, 'Delivered')).toHaveLength(1);
 			const truth = await groundTruth(sim);
@@ -117,14 +142,20 @@ describe('example workflows in real n8n', () => {
 			await importCredentials();
 			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
 			const text = uniqueText('stuck');
-			const id = await n8n.importWorkflow(setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }));
+			const id = await n8n.importWorkflow(
+				setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }),
+			);
 			const t = Date.now();
 			const exec = await n8n.runWorkflow(id, { timeoutMs: 120_000 });
 			timings.example1FailureMs = Date.now() - t;
 			expect(exec.status).toBe('success');
 			expect(nodeOutput(exec, 'Send With Verification', 0)).toEqual([]);
 			const [item] = outputItems(exec, 'Send With Verification', 1);
-			expect(item).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
+			expect(item).toMatchObject({
+				status: 'failed',
+				reason: 'send_timeout',
+				reasonClass: 'ambiguous',
+			});
 			expect(item.attempts).toHaveLength(3);
 			expect(item.report).toMatchObject({ sent: true, status: 200 });
 
@@ -144,7 +175,12 @@ describe('example workflows in real n8n', () => {
 			const [report] = receiver.at('/report');
 			expect(receiver.at('/report')).toHaveLength(1);
 			expect(report.headers['x-onebot-sentinel-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
-			expect(report.body).toMatchObject({ event: 'delivery_failed', source: 'send', reason: 'send_timeout', correlationId: item.correlationId });
+			expect(report.body).toMatchObject({
+				event: 'delivery_failed',
+				source: 'send',
+				reason: 'send_timeout',
+				correlationId: item.correlationId,
+			});
 			expect(JSON.stringify(report.body)).not.toContain(REPORT_SECRET);
 
 			const truth = await groundTruth(sim);
@@ -165,25 +201,47 @@ describe('example workflows in real n8n', () => {
 			await importCredentials();
 			{
 				const run = async (text: string) => {
-					const id = await n8n.importWorkflow(setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }));
+					const id = await n8n.importWorkflow(
+						setSettings(workflow(), { text, notifyUrl: `${receiver.url}/notify` }),
+					);
 					const exec = await n8n.runWorkflow(id, { timeoutMs: 90_000 });
 					expect(exec.status).toBe('success');
 					return exec;
 				};
 				const plain = uniqueText('one account');
 				const ok = await run(plain);
-				expect(outputItems(ok, 'Send With Verification', 0)).toEqual([expect.objectContaining({ status: 'delivered', verification: 'kernel' })]);
+				expect(outputItems(ok, 'Send With Verification', 0)).toEqual([
+					expect.objectContaining({ status: 'delivered', verification: 'kernel' }),
+				]);
 
-				await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, count: 1, params: { lateAfterMs: 400 } });
+				await sim.control.setFault({
+					kind: 'timeout_delivered',
+					scope: { account: 'bot' },
+					count: 1,
+					params: { lateAfterMs: 400 },
+				});
 				const late = uniqueText('one account late');
 				const [confirmed] = outputItems(await run(late), 'Send With Verification', 0);
-				expect(confirmed).toMatchObject({ status: 'delivered', attempts: [expect.objectContaining({ outcome: 'landed_after_check' })] });
+				expect(confirmed).toMatchObject({
+					status: 'delivered',
+					attempts: [expect.objectContaining({ outcome: 'landed_after_check' })],
+				});
 
 				await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
 				const stuck = uniqueText('one account stuck');
 				const [failed] = outputItems(await run(stuck), 'Send With Verification', 1);
-				expect(failed).toMatchObject({ status: 'failed', reason: 'not_confirmed', reasonClass: 'ambiguous' });
-				expect(notifications()).toEqual([expect.objectContaining({ title: 'QQ message not delivered', reason: 'not_confirmed', attempts: 1 })]);
+				expect(failed).toMatchObject({
+					status: 'failed',
+					reason: 'not_confirmed',
+					reasonClass: 'ambiguous',
+				});
+				expect(notifications()).toEqual([
+					expect.objectContaining({
+						title: 'QQ message not delivered',
+						reason: 'not_confirmed',
+						attempts: 1,
+					}),
+				]);
 
 				const truth = await groundTruth(sim);
 				expect(messagesWith(truth, late)).toHaveLength(1);
@@ -195,10 +253,19 @@ describe('example workflows in real n8n', () => {
 
 	describe('2: quiet hours, failures in the night wait until morning and are resent', () => {
 		// Three failed sends (the example's Max Attempts), then the fault is spent: the morning resend gets through.
-		const failThreeSends = () => sim.control.setFault({ kind: 'stuck_group', count: 3, scope: { account: 'bot' } });
+		const failThreeSends = () =>
+			sim.control.setFault({ kind: 'stuck_group', count: 3, scope: { account: 'bot' } });
 		const workflow = (nowOverride: string, text: string) => {
-			const wf = setSettings(loadExample('quietHours'), { text, nowOverride, notifyUrl: `${receiver.url}/notify` });
-			const fast = { deadlineSeconds: 1.5, retry: { backoffMs: 100, backoffCapMs: 300 }, options: { pollIntervalMs: 150, minIntervalMs: 0 } };
+			const wf = setSettings(loadExample('quietHours'), {
+				text,
+				nowOverride,
+				notifyUrl: `${receiver.url}/notify`,
+			});
+			const fast = {
+				deadlineSeconds: 1.5,
+				retry: { backoffMs: 100, backoffCapMs: 300 },
+				options: { pollIntervalMs: 150, minIntervalMs: 0 },
+			};
 			patchNode(wf, 'Send With Verification', fast);
 			return patchNode(wf, 'Resend in the Morning', fast);
 		};
@@ -226,7 +293,11 @@ describe('example workflows in real n8n', () => {
 			const waited = exec.data.resultData.runData['Wait Until Quiet Hours End'][0];
 			expect(waited.executionTime).toBeGreaterThanOrEqual(4_500);
 			const [resent] = outputItems(exec, 'Resend in the Morning', 0);
-			expect(resent).toMatchObject({ status: 'delivered', correlationId: failed.correlationId, target: failed.target });
+			expect(resent).toMatchObject({
+				status: 'delivered',
+				correlationId: failed.correlationId,
+				target: failed.target,
+			});
 			expect(resent.message).toEqual(failed.message);
 			expect(nodeOutput(exec, 'Resent')).toHaveLength(1);
 			expect(notifications()).toEqual([]);
@@ -254,7 +325,11 @@ describe('example workflows in real n8n', () => {
 			expect(exec.data.resultData.runData['Resend in the Morning']).toBeUndefined();
 			const [note] = notifications();
 			expect(notifications()).toHaveLength(1);
-			expect(note).toMatchObject({ title: 'QQ message not delivered', reason: 'send_timeout', quietHours: { inside: false } });
+			expect(note).toMatchObject({
+				title: 'QQ message not delivered',
+				reason: 'send_timeout',
+				quietHours: { inside: false },
+			});
 			const truth = await groundTruth(sim);
 			expect(inboxWith(truth, 'witness', text)).toEqual([]);
 			expect(messagesWith(truth, text)).toHaveLength(3);
@@ -277,8 +352,13 @@ describe('example workflows in real n8n', () => {
 
 	describe('3: failure trigger, restart, probe, resend', () => {
 		test('five failure reports at the same moment restart the client once; every failed message is resent once', async () => {
-			const wf = setSettings(loadExample('restartAndResend'), { notifyUrl: `${receiver.url}/notify` });
-			patchNode(wf, 'Restart Client', { recoveryDeadline: 30, options: { initialWait: 1, pollBase: 0.5, pollCap: 2 } });
+			const wf = setSettings(loadExample('restartAndResend'), {
+				notifyUrl: `${receiver.url}/notify`,
+			});
+			patchNode(wf, 'Restart Client', {
+				recoveryDeadline: 30,
+				options: { initialWait: 1, pollBase: 0.5, pollCap: 2 },
+			});
 			const trigger = findNode(wf, 'On Delivery Failure');
 			const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
 			await importCredentials(reportUrl);
@@ -307,12 +387,18 @@ describe('example workflows in real n8n', () => {
 					}),
 				);
 				expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
-				runs = await n8n.waitForExecutions({ workflowId: id, since, count: 5 }, { timeoutMs: 180_000 });
+				runs = await n8n.waitForExecutions(
+					{ workflowId: id, since, count: 5 },
+					{ timeoutMs: 180_000 },
+				);
 			} finally {
 				await n8n.deactivate(id);
 			}
 			timings.example3OverlapMs = Date.now() - t;
-			const restartItems = runs.map((run) => [...outputItems(run, 'Restart Client', 0), ...outputItems(run, 'Restart Client', 1)][0]);
+			const restartItems = runs.map(
+				(run) =>
+					[...outputItems(run, 'Restart Client', 0), ...outputItems(run, 'Restart Client', 1)][0],
+			);
 			expect(restartItems.map((item) => item.outcome).sort()).toEqual([
 				'recovered',
 				'skipped_in_progress',
@@ -335,41 +421,67 @@ describe('example workflows in real n8n', () => {
 			const wf = asCopy(loadExample('scheduledProbe'), 'sentinelEx4e2e001', 'every 5 s');
 			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
 			// Every 5 s instead of 5 min; a shorter canary deadline. Thresholds stay as shipped (2 and 2).
-			patchNode(wf, 'Every 5 Minutes', { rule: { interval: [{ field: 'seconds', secondsInterval: 5 }] } });
+			patchNode(wf, 'Every 5 Minutes', {
+				rule: { interval: [{ field: 'seconds', secondsInterval: 5 }] },
+			});
 			patchNode(wf, 'Health Probe', { canaryDeadline: 2, options: { requestTimeout: 3 } });
 			const id = await n8n.importWorkflow(wf);
 			const started = new Date();
 			const t = Date.now();
 			await n8n.activate(id);
 			try {
-				const successes = (since: Date) => n8n.listExecutions({ workflowId: id, since }).then((l) => l.filter((e) => e.status === 'success'));
-				await waitFor('two healthy probes', async () => (await successes(started)).length >= 2, { timeoutMs: 60_000, intervalMs: 500 });
+				const successes = (since: Date) =>
+					n8n
+						.listExecutions({ workflowId: id, since })
+						.then((l) => l.filter((e) => e.status === 'success'));
+				await waitFor('two healthy probes', async () => (await successes(started)).length >= 2, {
+					timeoutMs: 60_000,
+					intervalMs: 500,
+				});
 				expect(notifications()).toEqual([]);
 
 				await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
 				const [down] = await receiver.waitFor('/notify', 1, 90_000);
-				expect(down.body).toMatchObject({ state: 'down', previousState: 'up', diagnosis: 'group_send_blocked_private_ok' });
+				expect(down.body).toMatchObject({
+					state: 'down',
+					previousState: 'up',
+					diagnosis: 'group_send_blocked_private_ok',
+				});
 				expect(down.body.title).toBe('QQ bot up → down');
 				// Two more probes while it stays down: no notification.
 				const afterDown = new Date();
-				await waitFor('two more probes while down', async () => (await successes(afterDown)).length >= 2, { timeoutMs: 60_000, intervalMs: 500 });
+				await waitFor(
+					'two more probes while down',
+					async () => (await successes(afterDown)).length >= 2,
+					{ timeoutMs: 60_000, intervalMs: 500 },
+				);
 				expect(notifications()).toHaveLength(1);
 
 				await sim.control.clearFaults();
 				const notes = await receiver.waitFor('/notify', 2, 90_000);
-				expect(notes[1].body).toMatchObject({ state: 'up', previousState: 'down', diagnosis: 'ok', title: 'QQ bot down → up' });
+				expect(notes[1].body).toMatchObject({
+					state: 'up',
+					previousState: 'down',
+					diagnosis: 'ok',
+					title: 'QQ bot down → up',
+				});
 			} finally {
 				await n8n.deactivate(id);
 			}
 			timings.example4Ms = Date.now() - t;
 			await sleep(6000);
-			const all = (await n8n.listExecutions({ workflowId: id })).filter((e) => e.status === 'success');
+			const all = (await n8n.listExecutions({ workflowId: id })).filter(
+				(e) => e.status === 'success',
+			);
 			const runs = await Promise.all(all.map((e) => n8n.getExecution(e.id!)));
 			const states = runs
 				.sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!))
 				.map((e) => probeResult(e));
 			// Every probe ran; only the two transitions went to the notification.
-			expect(states.filter((s) => s.changed).map((s) => `${s.previousState}>${s.state}`)).toEqual(['up>down', 'down>up']);
+			expect(states.filter((s) => s.changed).map((s) => `${s.previousState}>${s.state}`)).toEqual([
+				'up>down',
+				'down>up',
+			]);
 			expect(states.length).toBeGreaterThanOrEqual(6);
 			expect(notifications()).toHaveLength(2);
 			const truth = await groundTruth(sim);
@@ -383,12 +495,19 @@ describe('example workflows in real n8n', () => {
 			await importCredentials('');
 			const wf = asCopy(loadExample('scheduledRestart'), 'sentinelEx5e2e001', 'every 10 s');
 			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
-			patchNode(wf, 'Every 12 Hours', { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } });
+			patchNode(wf, 'Every 12 Hours', {
+				rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] },
+			});
 			// The guard is per account in the n8n process, and example 3's tests restarted this account through the
 			// same credential minutes ago: keyed by QQ number, this workflow starts with its own guard history.
 			patchNode(wf, 'Restart Client', {
 				recoveryDeadline: 30,
-				options: { expectedSelfId: sim.urls.accounts.bot.selfId, initialWait: 1, pollBase: 0.5, pollCap: 2 },
+				options: {
+					expectedSelfId: sim.urls.accounts.bot.selfId,
+					initialWait: 1,
+					pollBase: 0.5,
+					pollCap: 2,
+				},
 			});
 			const id = await n8n.importWorkflow(wf);
 			const started = new Date();
@@ -396,7 +515,10 @@ describe('example workflows in real n8n', () => {
 			await n8n.activate(id);
 			let runs: Execution[];
 			try {
-				runs = await n8n.waitForExecutions({ workflowId: id, since: started, count: 2 }, { timeoutMs: 90_000 });
+				runs = await n8n.waitForExecutions(
+					{ workflowId: id, since: started, count: 2 },
+					{ timeoutMs: 90_000 },
+				);
 			} finally {
 				await n8n.deactivate(id);
 			}
@@ -405,11 +527,19 @@ describe('example workflows in real n8n', () => {
 			const [first, second] = runs;
 			expect(first.status).toBe('success');
 			const [recovered] = outputItems(first, 'Restart Client', 0);
-			expect(recovered).toMatchObject({ outcome: 'recovered', recovered: true, method: 'napcatWebUi', guard: { allowed: true, historyPersisted: true } });
+			expect(recovered).toMatchObject({
+				outcome: 'recovered',
+				recovered: true,
+				method: 'napcatWebUi',
+				guard: { allowed: true, historyPersisted: true },
+			});
 			expect(nodeOutput(first, 'Back Online')).toHaveLength(1);
 
 			const [refused] = outputItems(second, 'Restart Client', 1);
-			expect(refused).toMatchObject({ outcome: 'skipped_cooldown', guard: { allowed: false, blockedBy: 'min_interval', minIntervalMinutes: 60 } });
+			expect(refused).toMatchObject({
+				outcome: 'skipped_cooldown',
+				guard: { allowed: false, blockedBy: 'min_interval', minIntervalMinutes: 60 },
+			});
 			expect(nodeOutput(second, 'Skipped')).toHaveLength(1);
 			expect(second.data.resultData.runData['Notify: Restart Failed']).toBeUndefined();
 
@@ -425,14 +555,21 @@ describe('example workflows in real n8n', () => {
 			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
 			// This test is about a restart that cannot be requested, not the guard: the account was restarted earlier in
 			// this n8n process (examples 3 and 5), so the guard is opened for it.
-			patchNode(wf, 'Restart Client', { minIntervalMinutes: 0, maxPerHour: 60, options: { requestTimeout: 3 } });
+			patchNode(wf, 'Restart Client', {
+				minIntervalMinutes: 0,
+				maxPerHour: 60,
+				options: { requestTimeout: 3 },
+			});
 			const id = await n8n.importWorkflow(wf);
 			const exec = await n8n.runWorkflow(id, { trigger: 'Every 12 Hours', timeoutMs: 90_000 });
 			const [failed] = outputItems(exec, 'Restart Client', 1);
 			expect(failed).toMatchObject({ outcome: 'restart_failed', recovered: false });
 			const [note] = notifications();
 			expect(notifications()).toHaveLength(1);
-			expect(note).toMatchObject({ title: 'Scheduled QQ client restart: restart_failed', outcome: 'restart_failed' });
+			expect(note).toMatchObject({
+				title: 'Scheduled QQ client restart: restart_failed',
+				outcome: 'restart_failed',
+			});
 			const truth = await groundTruth(sim);
 			expect(truth.restarts).toEqual([]);
 		});
@@ -448,7 +585,10 @@ async function postUntilRegistered(url: string, body: string): Promise<Response>
 	for (;;) {
 		const res = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000)) },
+			headers: {
+				'content-type': 'application/json',
+				...signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000)),
+			},
 			body,
 			signal: AbortSignal.timeout(15_000),
 		});
@@ -461,6 +601,10 @@ async function postUntilRegistered(url: string, body: string): Promise<Response>
 function probeResult(exec: Execution): { state: string; previousState: string; changed: boolean } {
 	const healthy = nodeOutput(exec, 'Health Probe', 0);
 	const unhealthy = nodeOutput(exec, 'Health Probe', 1);
-	const [item] = [...healthy, ...unhealthy] as Array<{ state: string; previousState: string; changed: boolean }>;
+	const [item] = [...healthy, ...unhealthy] as Array<{
+		state: string;
+		previousState: string;
+		changed: boolean;
+	}>;
 	return item;
 }

@@ -9,5 +9,7 @@ export default async function globalSetup(): Promise<void> {
 	}
 	const packed = await packPackage({ reuse: false });
 	process.env.SENTINEL_E2E_TGZ = packed.tgz;
-	process.stderr.write(`[sentinel] packed ${packed.name}@${packed.version} in ${packed.ms} ms: ${packed.tgz}\n`);
+	process.stderr.write(
+		`[sentinel] packed ${packed.name}@${packed.version} in ${packed.ms} ms: ${packed.tgz}\n`,
+	);
 }

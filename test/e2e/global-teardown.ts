@@ -6,7 +6,12 @@ import { tmpRoot } from '../../scripts/lib/paths';
 
 export default async function globalTeardown(): Promise<void> {
 	const tgz = process.env.SENTINEL_E2E_TGZ;
-	if (!tgz || process.env.SENTINEL_E2E_KEEP === '1' || process.env.SENTINEL_E2E_TGZ_EXTERNAL === '1') return;
+	if (
+		!tgz ||
+		process.env.SENTINEL_E2E_KEEP === '1' ||
+		process.env.SENTINEL_E2E_TGZ_EXTERNAL === '1'
+	)
+		return;
 	const dir = path.dirname(tgz);
 	if (dir.startsWith(tmpRoot + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
 }

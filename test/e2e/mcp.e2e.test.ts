@@ -10,7 +10,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
-import { exampleCredentialsFor, groundTruth, inboxWith, messagesWith, loadExampleCredentials } from './lib/examples';
+import {
+	exampleCredentialsFor,
+	groundTruth,
+	inboxWith,
+	messagesWith,
+	loadExampleCredentials,
+} from './lib/examples';
 import { startN8n, type N8nHandle, type WorkflowJson } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
 import { sleep } from '../../scripts/lib/proc';
@@ -56,10 +62,15 @@ function mcpWorkflow(): WorkflowJson {
 					retry: { maxAttempts: 2, backoffMs: 100, backoffCapMs: 300 },
 					options: { pollIntervalMs: 150, minIntervalMs: 0 },
 				},
-				credentials: { oneBotApi: credentialRef('oneBotApi'), oneBotWitnessApi: credentialRef('oneBotWitnessApi') },
+				credentials: {
+					oneBotApi: credentialRef('oneBotApi'),
+					oneBotWitnessApi: credentialRef('oneBotWitnessApi'),
+				},
 			},
 		],
-		connections: { [TOOL_NODE]: { ai_tool: [[{ node: 'MCP Server Trigger', type: 'ai_tool', index: 0 }]] } },
+		connections: {
+			[TOOL_NODE]: { ai_tool: [[{ node: 'MCP Server Trigger', type: 'ai_tool', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }
@@ -68,9 +79,11 @@ function mcpWorkflow(): WorkflowJson {
 async function untilRegistered(url: string): Promise<void> {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
-		const response = await fetch(url, { method: 'GET', headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(2000) }).catch(
-			() => undefined,
-		);
+		const response = await fetch(url, {
+			method: 'GET',
+			headers: { accept: 'text/event-stream' },
+			signal: AbortSignal.timeout(2000),
+		}).catch(() => undefined);
 		await response?.body?.cancel().catch(() => undefined);
 		if (response && response.status !== 404) return;
 		if (Date.now() > deadline) throw new Error(`${url} still answers 404 after activation`);
@@ -87,21 +100,28 @@ function toolItems(result: unknown): Array<Record<string, unknown>> {
 	return Array.isArray(parsed) ? parsed : [parsed];
 }
 
-describe('Send With Verification as a tool of n8n\'s MCP Server Trigger, called by a real MCP client', () => {
+describe("Send With Verification as a tool of n8n's MCP Server Trigger, called by a real MCP client", () => {
 	let n8n: N8nHandle;
 	let sim: Simulator;
 	let client: Client;
 	let workflowId: string;
 
 	beforeAll(async () => {
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
 		await n8n.importCredentials(exampleCredentialsFor(sim, { url: '', secret: '' }));
 		workflowId = await n8n.importWorkflow(mcpWorkflow());
 		await n8n.activate(workflowId);
 		await untilRegistered(`${n8n.baseUrl}/mcp/${MCP_PATH}`);
 		client = new Client({ name: 'sentinel-e2e', version: '1.0.0' });
-		await client.connect(new StreamableHTTPClientTransport(new URL(`${n8n.baseUrl}/mcp/${MCP_PATH}`)));
+		await client.connect(
+			new StreamableHTTPClientTransport(new URL(`${n8n.baseUrl}/mcp/${MCP_PATH}`)),
+		);
 	}, 400_000);
 
 	afterAll(async () => {
@@ -118,17 +138,30 @@ describe('Send With Verification as a tool of n8n\'s MCP Server Trigger, called 
 		expect(tool!.description).toContain('confirms it arrived');
 		expect(tool!.inputSchema).toMatchObject({
 			type: 'object',
-			properties: { groupId: expect.objectContaining({ type: 'number' }), text: expect.objectContaining({ type: 'string' }) },
+			properties: {
+				groupId: expect.objectContaining({ type: 'number' }),
+				text: expect.objectContaining({ type: 'string' }),
+			},
 		});
-		expect([...((tool!.inputSchema as { required?: string[] }).required ?? [])].sort()).toEqual(['groupId', 'text']);
+		expect([...((tool!.inputSchema as { required?: string[] }).required ?? [])].sort()).toEqual([
+			'groupId',
+			'text',
+		]);
 	});
 
 	test('a call sends once, and the tool answers delivered only when the witness saw it (ground truth)', async () => {
 		const text = `mcp e2e delivered #${Date.now().toString(36)}`;
-		const result = await client.callTool({ name: 'Send_QQ_Message', arguments: { groupId: GROUP_ID, text } });
+		const result = await client.callTool({
+			name: 'Send_QQ_Message',
+			arguments: { groupId: GROUP_ID, text },
+		});
 		expect(result.isError ?? false).toBe(false);
 		const [item] = toolItems(result);
-		expect(item).toMatchObject({ status: 'delivered', verification: 'witness', target: { type: 'group', id: GROUP_ID } });
+		expect(item).toMatchObject({
+			status: 'delivered',
+			verification: 'witness',
+			target: { type: 'group', id: GROUP_ID },
+		});
 
 		await sleep(500);
 		const truth = await groundTruth(sim);
@@ -141,9 +174,16 @@ describe('Send With Verification as a tool of n8n\'s MCP Server Trigger, called 
 		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
 		try {
 			const text = `mcp e2e stuck #${Date.now().toString(36)}`;
-			const result = await client.callTool({ name: 'Send_QQ_Message', arguments: { groupId: GROUP_ID, text } });
+			const result = await client.callTool({
+				name: 'Send_QQ_Message',
+				arguments: { groupId: GROUP_ID, text },
+			});
 			const [item] = toolItems(result);
-			expect(item).toMatchObject({ status: 'failed', reason: expect.any(String), reasonClass: expect.any(String) });
+			expect(item).toMatchObject({
+				status: 'failed',
+				reason: expect.any(String),
+				reasonClass: expect.any(String),
+			});
 			const truth = await groundTruth(sim);
 			expect(inboxWith(truth, 'witness', text)).toEqual([]);
 		} finally {

@@ -5,7 +5,17 @@
  * arrived, how often the client was restarted).
  */
 import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
-import { Receiver, exampleCredentialsFor, findNode, groundTruth, inboxWith, loadExample, outputItems, setSettings, webhookUrl } from './lib/examples';
+import {
+	Receiver,
+	exampleCredentialsFor,
+	findNode,
+	groundTruth,
+	inboxWith,
+	loadExample,
+	outputItems,
+	setSettings,
+	webhookUrl,
+} from './lib/examples';
 import { startN8n, type N8nHandle } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
 import { sleep } from '../../scripts/lib/proc';
@@ -53,7 +63,12 @@ function sendNode(parameters: Record<string, unknown>) {
 		typeVersion: 1,
 		position: [440, 0],
 		credentials: CREDENTIALS,
-		parameters: { targetType: 'group', targetId: String(GROUP), messageMode: 'text', ...parameters },
+		parameters: {
+			targetType: 'group',
+			targetId: String(GROUP),
+			messageMode: 'text',
+			...parameters,
+		},
 	};
 }
 
@@ -64,7 +79,12 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 	const figures: Record<string, number> = {};
 
 	beforeAll(async () => {
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		receiver = await Receiver.start();
 		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
 	}, 400_000);
@@ -77,7 +97,9 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 	});
 
 	test('20 executions started together, one message each to one group: spaced at the simulator as configured, each once', async () => {
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: REPORT_SECRET }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: REPORT_SECRET }),
+		);
 		const path = 'pacing-e2e-send';
 		const workflow = {
 			id: 'sentinelPacing01',
@@ -99,17 +121,27 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 					options: { accountRatePerMinute: 60, minIntervalMs: 0, reportFailures: false },
 				}),
 			],
-			connections: { Webhook: { main: [[{ node: 'Send With Verification', type: 'main', index: 0 }]] } },
+			connections: {
+				Webhook: { main: [[{ node: 'Send With Verification', type: 'main', index: 0 }]] },
+			},
 			settings: { executionOrder: 'v1' },
 		};
 		const id = await n8n.importWorkflow(workflow);
 		await n8n.activate(id);
 		try {
 			const since = new Date();
-			const texts = Array.from({ length: 20 }, (_, i) => `pacing e2e burst ${i} #${Date.now().toString(36)}`);
-			const answers = await Promise.all(texts.map((text) => post(`${n8n.baseUrl}/webhook/${path}`, { text })));
+			const texts = Array.from(
+				{ length: 20 },
+				(_, i) => `pacing e2e burst ${i} #${Date.now().toString(36)}`,
+			);
+			const answers = await Promise.all(
+				texts.map((text) => post(`${n8n.baseUrl}/webhook/${path}`, { text })),
+			);
 			expect(answers).toEqual(texts.map(() => 200));
-			const executions = await n8n.waitForExecutions({ workflowId: id, since, count: 20 }, { timeoutMs: 180_000 });
+			const executions = await n8n.waitForExecutions(
+				{ workflowId: id, since, count: 20 },
+				{ timeoutMs: 180_000 },
+			);
 			expect(executions).toHaveLength(20);
 			const items = executions.flatMap((e) => outputItems(e, 'Send With Verification', 0));
 			expect(items).toHaveLength(20);
@@ -117,10 +149,13 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 
 			await sleep(1000);
 			const truth = (await groundTruth(sim)) as unknown as { messages: TruthMessage[] };
-			const sent = truth.messages.filter((m) => texts.includes(m.text)).sort((a, b) => a.timeMs - b.timeMs);
+			const sent = truth.messages
+				.filter((m) => texts.includes(m.text))
+				.sort((a, b) => a.timeMs - b.timeMs);
 			// None lost, none duplicated: each text reached the client once and arrived in the group once.
 			expect(sent.map((m) => m.text).sort()).toEqual([...texts].sort());
-			for (const text of texts) expect(inboxWith(await groundTruth(sim), 'witness', text)).toHaveLength(1);
+			for (const text of texts)
+				expect(inboxWith(await groundTruth(sim), 'witness', text)).toHaveLength(1);
 			// Spaced as configured: 60 a minute, one a second (the simulator stamps on arrival; allow transit jitter).
 			const gaps = sent.slice(1).map((m, i) => m.timeMs - sent[i].timeMs);
 			figures.burstMinGapMs = Math.min(...gaps);
@@ -141,12 +176,26 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 			expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
 			expect(figures.burstSpanMs).toBeGreaterThanOrEqual(19 * 1000 - 300);
 			// The wait is visible on every item (how long depends on when n8n started each execution).
-			const waits = items.map((item) => (item as { timing?: { pacingWaitMs?: number } }).timing?.pacingWaitMs);
+			const waits = items.map(
+				(item) => (item as { timing?: { pacingWaitMs?: number } }).timing?.pacingWaitMs,
+			);
 			expect(waits.every((wait) => typeof wait === 'number' && wait >= 0)).toBe(true);
 			figures.burstMaxPacingWaitMs = Math.max(...(waits as number[]));
 			expect(Math.max(...(waits as number[]))).toBeGreaterThanOrEqual(900);
-			expect(items.every((item) => (item as { evidence?: { pacing?: { ratePerMinute?: number } } }).evidence?.pacing?.ratePerMinute === 60)).toBe(true);
-			expect(items.every((item) => (item as { evidence?: { breaker?: { state: string } } }).evidence?.breaker?.state === 'closed')).toBe(true);
+			expect(
+				items.every(
+					(item) =>
+						(item as { evidence?: { pacing?: { ratePerMinute?: number } } }).evidence?.pacing
+							?.ratePerMinute === 60,
+				),
+			).toBe(true);
+			expect(
+				items.every(
+					(item) =>
+						(item as { evidence?: { breaker?: { state: string } } }).evidence?.breaker?.state ===
+						'closed',
+				),
+			).toBe(true);
 		} finally {
 			await n8n.deactivate(id);
 		}
@@ -154,10 +203,14 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 
 	test('the reported case with 200 queued messages: the breaker opens, one report, one restart, every message once', async () => {
 		await sim.control.reset();
-		const restartWorkflow = setSettings(loadExample('restartAndResend'), { notifyUrl: `${receiver.url}/notify` });
+		const restartWorkflow = setSettings(loadExample('restartAndResend'), {
+			notifyUrl: `${receiver.url}/notify`,
+		});
 		const trigger = findNode(restartWorkflow, 'On Delivery Failure');
 		const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }),
+		);
 		const restartId = await n8n.importWorkflow(restartWorkflow);
 		await n8n.activate(restartId);
 		const stamp = Date.now().toString(36);
@@ -165,7 +218,14 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 			id: 'sentinelPacing02',
 			name: 'Pacing e2e: 200 queued messages',
 			nodes: [
-				{ id: 'b1c4a9c2-53b5-4bd6-9d0a-1f1f5c2a0004', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'b1c4a9c2-53b5-4bd6-9d0a-1f1f5c2a0004',
+					name: 'Manual Trigger',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					id: 'b1c4a9c2-53b5-4bd6-9d0a-1f1f5c2a0005',
 					name: 'Numbers',
@@ -174,7 +234,16 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 					position: [200, 0],
 					parameters: {
 						mode: 'manual',
-						assignments: { assignments: [{ id: 'n', name: 'n', type: 'array', value: '={{ Array.from({ length: 200 }, (_, i) => i) }}' }] },
+						assignments: {
+							assignments: [
+								{
+									id: 'n',
+									name: 'n',
+									type: 'array',
+									value: '={{ Array.from({ length: 200 }, (_, i) => i) }}',
+								},
+							],
+						},
 						options: {},
 					},
 				},
@@ -191,7 +260,14 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 					verification: 'witness',
 					deadlineSeconds: 1.5,
 					retry: { maxAttempts: 3, backoffMs: 100, backoffCapMs: 300 },
-					options: { pollIntervalMs: 150, minIntervalMs: 0, accountRatePerMinute: 0, breakerThreshold: 3, breakerHoldSeconds: 300, breakerCoolDownSeconds: 240 },
+					options: {
+						pollIntervalMs: 150,
+						minIntervalMs: 0,
+						accountRatePerMinute: 0,
+						breakerThreshold: 3,
+						breakerHoldSeconds: 300,
+						breakerCoolDownSeconds: 240,
+					},
 				}),
 			],
 			connections: {
@@ -213,27 +289,48 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 			expect(failed).toEqual([]);
 			expect(delivered).toHaveLength(200);
 
-			const recoveries = await n8n.waitForExecutions({ workflowId: restartId, since, count: 1 }, { timeoutMs: 60_000 });
+			const recoveries = await n8n.waitForExecutions(
+				{ workflowId: restartId, since, count: 1 },
+				{ timeoutMs: 60_000 },
+			);
 			await sleep(3000);
 			const all = await n8n.listExecutions({ workflowId: restartId, since });
 			expect(all).toHaveLength(1);
 			const [recovery] = recoveries;
 			expect(recovery.status).toBe('success');
 			const [event] = outputItems(recovery, 'On Delivery Failure');
-			expect(event).toMatchObject({ event: 'delivery_failed', reason: 'circuit_open', reasonClass: 'account' });
-			expect(outputItems(recovery, 'Restart Client', 0)).toEqual([expect.objectContaining({ outcome: 'recovered' })]);
+			expect(event).toMatchObject({
+				event: 'delivery_failed',
+				reason: 'circuit_open',
+				reasonClass: 'account',
+			});
+			expect(outputItems(recovery, 'Restart Client', 0)).toEqual([
+				expect.objectContaining({ outcome: 'recovered' }),
+			]);
 
-			const truth = (await groundTruth(sim)) as unknown as { messages: TruthMessage[]; restarts: Array<{ account: string }> };
+			const truth = (await groundTruth(sim)) as unknown as {
+				messages: TruthMessage[];
+				restarts: Array<{ account: string }>;
+			};
 			expect(truth.restarts.map((r) => r.account)).toEqual(['bot']);
 			const ours = truth.messages.filter((m) => m.text.startsWith(`queued ${stamp} `));
-			const whileStuck = ours.filter((m) => m.fault === 'stuck_group' || (!m.accepted && m.deliveredTo.length === 0));
+			const whileStuck = ours.filter(
+				(m) => m.fault === 'stuck_group' || (!m.accepted && m.deliveredTo.length === 0),
+			);
 			figures.sendsToStuckClientPer200 = whileStuck.length;
 			expect(whileStuck.length).toBeLessThanOrEqual(5);
 			for (let i = 0; i < 200; i++) {
 				const text = `queued ${stamp} ${i}`;
-				expect({ text, arrived: ours.filter((m) => m.text === text && m.deliveredTo.includes('witness')).length }).toEqual({ text, arrived: 1 });
+				expect({
+					text,
+					arrived: ours.filter((m) => m.text === text && m.deliveredTo.includes('witness')).length,
+				}).toEqual({ text, arrived: 1 });
 			}
-			const first = delivered.find((item) => (item as { evidence?: { breaker?: { openedByThisItem?: boolean } } }).evidence?.breaker?.openedByThisItem);
+			const first = delivered.find(
+				(item) =>
+					(item as { evidence?: { breaker?: { openedByThisItem?: boolean } } }).evidence?.breaker
+						?.openedByThisItem,
+			);
 			expect(first).toBeDefined();
 		} finally {
 			await n8n.deactivate(restartId);

@@ -8,12 +8,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
-import { nodeOutput, type CredentialJson, type Execution, type WorkflowJson } from '../../scripts/lib/n8n';
+import {
+	nodeOutput,
+	type CredentialJson,
+	type Execution,
+	type WorkflowJson,
+} from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
 import { tmpRoot } from '../../scripts/lib/paths';
 import { startQueueStack, type QueueStack } from '../../scripts/lib/queue';
 import { signReport } from '../../core/signing';
-import { exampleCredentialsFor, findNode, loadExample, patchNode, setSettings } from './lib/examples';
+import {
+	exampleCredentialsFor,
+	findNode,
+	loadExample,
+	patchNode,
+	setSettings,
+} from './lib/examples';
 
 const PKG = 'n8n-nodes-onebot-sentinel';
 const GROUP_ID = 100200300;
@@ -28,7 +39,13 @@ const ids = {
 	triggerWebhook: randomUUID(),
 };
 
-function node(name: string, type: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}, x = 0) {
+function node(
+	name: string,
+	type: string,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+	x = 0,
+) {
 	return { id: randomUUID(), name, type, typeVersion: 1, position: [x, 0], parameters, ...extra };
 }
 
@@ -46,15 +63,33 @@ const fastSend = {
 	deadlineSeconds: 3,
 	retry: { maxAttempts: 3, backoffMs: 50, backoffCapMs: 200, accountBackoffMs: 100 },
 	// Include Input: the bulk scenario finds each output's input text in it.
-	options: { minIntervalMs: 0, pollIntervalMs: 200, requestTimeoutMs: 2000, useEventStream: false, reportFailures: false, includeInput: true },
+	options: {
+		minIntervalMs: 0,
+		pollIntervalMs: 200,
+		requestTimeoutMs: 2000,
+		useEventStream: false,
+		reportFailures: false,
+		includeInput: true,
+	},
 };
 
 const credRef = (id: string, name: string) => ({ id, name });
 
-function sendNode(name: string, parameters: Record<string, unknown>, botCred: { id: string; name: string }, x = 300) {
-	return node(`${name}`, `${PKG}.oneBotSendWithVerification`, parameters, {
-		credentials: { oneBotApi: botCred, oneBotWitnessApi: credRef(ids.witness, 'Witness') },
-	}, x);
+function sendNode(
+	name: string,
+	parameters: Record<string, unknown>,
+	botCred: { id: string; name: string },
+	x = 300,
+) {
+	return node(
+		`${name}`,
+		`${PKG}.oneBotSendWithVerification`,
+		parameters,
+		{
+			credentials: { oneBotApi: botCred, oneBotWitnessApi: credRef(ids.witness, 'Witness') },
+		},
+		x,
+	);
 }
 
 /** Reported case, sender side: a webhook sends one message, one attempt, failures reported to the trigger. */
@@ -63,15 +98,19 @@ function reportedSendWorkflow(): WorkflowJson {
 		name: 'Queue: send and report',
 		nodes: [
 			webhookNode('queue-reported'),
-			sendNode('Send', {
-				targetType: 'group',
-				targetId: String(GROUP_ID),
-				messageMode: 'text',
-				text: '={{ $json.body.text }}',
-				...fastSend,
-				retry: { maxAttempts: 1 },
-				options: { ...fastSend.options, reportFailures: true },
-			}, credRef(ids.botReports, 'Bot (reports)')),
+			sendNode(
+				'Send',
+				{
+					targetType: 'group',
+					targetId: String(GROUP_ID),
+					messageMode: 'text',
+					text: '={{ $json.body.text }}',
+					...fastSend,
+					retry: { maxAttempts: 1 },
+					options: { ...fastSend.options, reportFailures: true },
+				},
+				credRef(ids.botReports, 'Bot (reports)'),
+			),
 		],
 		connections: { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -84,24 +123,46 @@ function recoverWorkflow(): WorkflowJson {
 	return {
 		name: 'Queue: recover',
 		nodes: [
-			node(trigger, `${PKG}.oneBotDeliveryFailureTrigger`, { events: ['delivery_failed'], options: {} }, {
-				webhookId: ids.triggerWebhook,
-				credentials: { oneBotApi: credRef(ids.botReports, 'Bot (reports)') },
-			}),
-			node('Restart', `${PKG}.oneBotRestartClient`, {
-				method: 'onebot',
-				minIntervalMinutes: 10,
-				maxPerHour: 3,
-				recoveryDeadline: 30,
-				options: { initialWait: 0.5, pollBase: 0.2, pollCap: 1, requestTimeout: 5, sendReport: false },
-			}, { credentials: { oneBotApi: credRef(ids.botReports, 'Bot (reports)') } }, 300),
-			sendNode('Resend', {
-				targetType: `={{ $('${trigger}').item.json.target.type }}`,
-				targetId: `={{ $('${trigger}').item.json.target.id }}`,
-				messageMode: 'segments',
-				segments: `={{ JSON.stringify($('${trigger}').item.json.message) }}`,
-				...fastSend,
-			}, credRef(ids.botReports, 'Bot (reports)'), 600),
+			node(
+				trigger,
+				`${PKG}.oneBotDeliveryFailureTrigger`,
+				{ events: ['delivery_failed'], options: {} },
+				{
+					webhookId: ids.triggerWebhook,
+					credentials: { oneBotApi: credRef(ids.botReports, 'Bot (reports)') },
+				},
+			),
+			node(
+				'Restart',
+				`${PKG}.oneBotRestartClient`,
+				{
+					method: 'onebot',
+					minIntervalMinutes: 10,
+					maxPerHour: 3,
+					recoveryDeadline: 30,
+					options: {
+						initialWait: 0.5,
+						pollBase: 0.2,
+						pollCap: 1,
+						requestTimeout: 5,
+						sendReport: false,
+					},
+				},
+				{ credentials: { oneBotApi: credRef(ids.botReports, 'Bot (reports)') } },
+				300,
+			),
+			sendNode(
+				'Resend',
+				{
+					targetType: `={{ $('${trigger}').item.json.target.type }}`,
+					targetId: `={{ $('${trigger}').item.json.target.id }}`,
+					messageMode: 'segments',
+					segments: `={{ JSON.stringify($('${trigger}').item.json.message) }}`,
+					...fastSend,
+				},
+				credRef(ids.botReports, 'Bot (reports)'),
+				600,
+			),
 		],
 		connections: {
 			[trigger]: { main: [[{ node: 'Restart', type: 'main', index: 0 }]] },
@@ -117,14 +178,25 @@ function bulkWorkflow(): WorkflowJson {
 		name: 'Queue: bulk send',
 		nodes: [
 			webhookNode('queue-bulk'),
-			node('Split Out', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} }, {}, 200),
-			sendNode('Send', {
-				targetType: 'group',
-				targetId: String(GROUP_ID),
-				messageMode: 'text',
-				text: '={{ $json.text }}',
-				...fastSend,
-			}, credRef(ids.bot, 'Bot'), 400),
+			node(
+				'Split Out',
+				'n8n-nodes-base.splitOut',
+				{ fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
+				{},
+				200,
+			),
+			sendNode(
+				'Send',
+				{
+					targetType: 'group',
+					targetId: String(GROUP_ID),
+					messageMode: 'text',
+					text: '={{ $json.text }}',
+					...fastSend,
+				},
+				credRef(ids.bot, 'Bot'),
+				400,
+			),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
@@ -140,17 +212,40 @@ function restartWorkflow(name: string, pathName: string): WorkflowJson {
 		name,
 		nodes: [
 			webhookNode(pathName),
-			node('Split Out', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.requests', include: 'noOtherFields', options: {} }, {}, 200),
-			node('Restart', `${PKG}.oneBotRestartClient`, {
-				method: 'docker',
-				container: 'napcat-bot',
-				stopTimeout: 0,
-				minIntervalMinutes: 10,
-				maxPerHour: 3,
-				recoveryDeadline: 30,
-				// The initial wait keeps each run going for a while, so runs started together overlap.
-				options: { initialWait: 2, pollBase: 0.2, pollCap: 1, requestTimeout: 5, sendReport: false },
-			}, { credentials: { oneBotApi: credRef(ids.bot, 'Bot'), dockerEngineApi: credRef(ids.docker, 'Docker') } }, 400),
+			node(
+				'Split Out',
+				'n8n-nodes-base.splitOut',
+				{ fieldToSplitOut: 'body.requests', include: 'noOtherFields', options: {} },
+				{},
+				200,
+			),
+			node(
+				'Restart',
+				`${PKG}.oneBotRestartClient`,
+				{
+					method: 'docker',
+					container: 'napcat-bot',
+					stopTimeout: 0,
+					minIntervalMinutes: 10,
+					maxPerHour: 3,
+					recoveryDeadline: 30,
+					// The initial wait keeps each run going for a while, so runs started together overlap.
+					options: {
+						initialWait: 2,
+						pollBase: 0.2,
+						pollCap: 1,
+						requestTimeout: 5,
+						sendReport: false,
+					},
+				},
+				{
+					credentials: {
+						oneBotApi: credRef(ids.bot, 'Bot'),
+						dockerEngineApi: credRef(ids.docker, 'Docker'),
+					},
+				},
+				400,
+			),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
@@ -161,12 +256,15 @@ function restartWorkflow(name: string, pathName: string): WorkflowJson {
 }
 
 function restartItems(exec: Execution): Array<Record<string, any>> {
-	return [...nodeOutput(exec, 'Restart', 0), ...nodeOutput(exec, 'Restart', 1)] as Array<Record<string, any>>;
+	return [...nodeOutput(exec, 'Restart', 0), ...nodeOutput(exec, 'Restart', 1)] as Array<
+		Record<string, any>
+	>;
 }
 
 function restartItem(exec: Execution): Record<string, any> {
 	const all = restartItems(exec);
-	if (all.length !== 1) throw new Error(`execution ${exec.id}: expected one Restart item, got ${all.length}`);
+	if (all.length !== 1)
+		throw new Error(`execution ${exec.id}: expected one Restart item, got ${all.length}`);
 	return all[0];
 }
 
@@ -182,340 +280,457 @@ function count<T>(values: T[]): Map<T, number> {
 	return counts;
 }
 
-describeQueue('n8n queue mode: main, webhook process and two workers over PostgreSQL and Redis', () => {
-	let stack: QueueStack;
-	let sim: Simulator;
-	const results: Record<string, unknown> = {};
-	const suiteStarted = Date.now();
+describeQueue(
+	'n8n queue mode: main, webhook process and two workers over PostgreSQL and Redis',
+	() => {
+		let stack: QueueStack;
+		let sim: Simulator;
+		const results: Record<string, unknown> = {};
+		const suiteStarted = Date.now();
 
-	/**
-	 * Calls a production webhook on the webhook process. Right after activation the webhook process may
-	 * still answer 404 (not registered yet); a 404 started nothing, so it is safe to ask again.
-	 */
-	async function post(pathName: string, body: unknown): Promise<void> {
-		const deadline = Date.now() + 30_000;
-		for (;;) {
-			const res = await fetch(`${stack.webhookBaseUrl}/webhook/${pathName}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(body),
-				signal: AbortSignal.timeout(30_000),
-			});
-			const text = await res.text();
-			if (res.ok) return;
-			if (res.status !== 404 || Date.now() > deadline) throw new Error(`POST /webhook/${pathName}: HTTP ${res.status} ${text}`);
-			await new Promise((resolve) => setTimeout(resolve, 500));
-		}
-	}
-
-	/** The worker that ran an execution; fails unless exactly one worker's log started it. */
-	function workerOf(executionId: string): string {
-		const workers = stack.executionWorkers().get(executionId) ?? [];
-		if (workers.length !== 1) throw new Error(`execution ${executionId} was started by ${JSON.stringify(workers)}`);
-		return workers[0];
-	}
-
-	beforeAll(async () => {
-		const packed = await packPackage();
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20 });
-		stack = await startQueueStack({ packageTgz: packed.tgz, workers: 2, concurrency: 5 });
-		const credentials: CredentialJson[] = [
-			{ id: ids.bot, name: 'Bot', type: 'oneBotApi', data: { baseUrl: sim.urls.accounts.bot.http, accessToken: 'bot-token' } },
-			{
-				id: ids.botReports,
-				name: 'Bot (reports)',
-				type: 'oneBotApi',
-				data: {
-					baseUrl: sim.urls.accounts.bot.http,
-					accessToken: 'bot-token',
-					// The trigger's URL as the workers reach it: the webhook process, not the main.
-					reportUrl: `${stack.webhookBaseUrl}/webhook/${ids.triggerWebhook}/onebot-failures`,
-					reportSecret: REPORT_SECRET,
-				},
-			},
-			{ id: ids.witness, name: 'Witness', type: 'oneBotWitnessApi', data: { baseUrl: sim.urls.accounts.witness.http, accessToken: 'witness-token' } },
-			{ id: ids.docker, name: 'Docker', type: 'dockerEngineApi', data: { baseUrl: sim.urls.docker } },
-		];
-		await stack.main.importCredentials(credentials);
-	}, 420_000);
-
-	afterAll(async () => {
-		await stack?.stop();
-		await sim?.close();
-		results.suiteMs = Date.now() - suiteStarted;
-		fs.mkdirSync(tmpRoot, { recursive: true });
-		fs.writeFileSync(path.join(tmpRoot, 'queue-results.json'), JSON.stringify(results, null, 2));
-		process.stderr.write(`[sentinel] queue results: ${JSON.stringify(results)}\n`);
-	}, 120_000);
-
-	test('every process has the package in its own user folder and loads it', () => {
-		const folders = [stack.main.userFolder, stack.webhook!.userFolder!, ...stack.workers.map((w) => w.userFolder!)];
-		expect(new Set(folders).size).toBe(4);
-		for (const folder of folders) {
-			const installed = path.join(folder, '.n8n', 'nodes', 'node_modules', PKG, 'package.json');
-			expect({ folder, installed: fs.existsSync(installed) }).toEqual({ folder, installed: true });
-		}
-		// A worker without the package would log "Unrecognized node type" when it runs our nodes.
-		for (const worker of stack.workers) expect(fs.readFileSync(worker.logFile, 'utf8')).toMatch(/n8n worker is now ready/);
-	});
-
-	test('the reported case: a send fails on a worker, its signed report reaches the trigger over HTTP, the recovery workflow runs on a worker, restarts the client and the message arrives exactly once', async () => {
-		const started = Date.now();
-		const since = new Date(started - 1000);
-		const sendId = await stack.main.importWorkflow(reportedSendWorkflow());
-		const recoverId = await stack.main.importWorkflow(recoverWorkflow());
-		await stack.main.activate(sendId);
-		await stack.main.activate(recoverId);
-		await sim.control.clearFaults();
-		const restartsBefore = (await sim.control.groundTruth()).restarts.length;
-		// The stuck client: group sends time out and vanish while everything else answers; a restart cures it.
-		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
-
-		const text = `queue reported case ${randomUUID()}`;
-		await post('queue-reported', { text });
-
-		const [sendExec] = await stack.main.waitForExecutions({ workflowId: sendId, since, count: 1 }, { timeoutMs: 90_000 });
-		const [recoverExec] = await stack.main.waitForExecutions({ workflowId: recoverId, since, count: 1 }, { timeoutMs: 120_000 });
-		expect(sendExec.status).toBe('success');
-		expect(nodeOutput(sendExec, 'Send', 0)).toEqual([]);
-		const [failed] = nodeOutput(sendExec, 'Send', 1) as any[];
-		expect(failed).toMatchObject({ status: 'failed', reasonClass: 'ambiguous', report: { sent: true, status: 200 } });
-
-		expect(recoverExec.status).toBe('success');
-		const triggered = nodeOutput(recoverExec, 'OneBot Delivery Failure Trigger')[0] as any;
-		expect(triggered).toMatchObject({ event: 'delivery_failed', source: 'send', executionId: sendExec.id, workflowId: sendId });
-		expect(restartItem(recoverExec)).toMatchObject({ outcome: 'recovered', recovered: true });
-		const resent = nodeOutput(recoverExec, 'Resend', 0) as any[];
-		expect(resent).toHaveLength(1);
-		expect(resent[0]).toMatchObject({ status: 'delivered', verification: 'witness' });
-		expect(nodeOutput(recoverExec, 'Resend', 1)).toEqual([]);
-
-		const truth = await sim.control.groundTruth();
-		expect(groupTexts(truth, 'witness').filter((t) => t === text)).toHaveLength(1);
-		expect(groupTexts(truth, 'friend').filter((t) => t === text)).toHaveLength(1);
-		const restarts = truth.restarts.slice(restartsBefore);
-		expect(restarts).toHaveLength(1);
-
-		const sendWorker = workerOf(sendExec.id!);
-		const recoverWorker = workerOf(recoverExec.id!);
-		results.reportedCase = {
-			sendExecution: sendExec.id,
-			sendWorker,
-			failedReason: failed.reason,
-			recoverExecution: recoverExec.id,
-			recoverWorker,
-			restarts: restarts.length,
-			deliveredCopies: 1,
-			ms: Date.now() - started,
-		};
-		await stack.main.deactivate(sendId);
-		await stack.main.deactivate(recoverId);
-		await sim.control.clearFaults();
-	}, 240_000);
-
-	test('200 sends over both workers with random faults: every item on exactly one output, the ground truth agrees, no duplicates', async () => {
-		const started = Date.now();
-		const since = new Date(started - 1000);
-		const wfId = await stack.main.importWorkflow(bulkWorkflow());
-		await stack.main.activate(wfId);
-		await sim.control.clearFaults();
-		const scope = { account: 'bot', action: 'send_group_msg' };
-		const faults = [
-			{ kind: 'silent_drop', probability: 0.05 },
-			{ kind: 'timeout_not_delivered', probability: 0.05 },
-			{ kind: 'timeout_delivered', probability: 0.05 },
-			{ kind: 'data_null', probability: 0.04 },
-			{ kind: 'message_id_zero', probability: 0.03 },
-			{ kind: 'http_500', probability: 0.04 },
-			{ kind: 'connection_reset', probability: 0.03 },
-			{ kind: 'malformed_json', probability: 0.03 },
-			{ kind: 'latency', probability: 0.2, params: { ms: 50, jitterMs: 150 } },
-		];
-		for (const [i, f] of faults.entries()) await sim.control.setFault({ ...f, seed: 9000 + i, scope } as any);
-
-		const runId = randomUUID().slice(0, 8);
-		const batches = 20;
-		const perBatch = 10;
-		const texts: string[] = [];
-		const posts: Array<Promise<void>> = [];
-		for (let b = 0; b < batches; b++) {
-			const items = Array.from({ length: perBatch }, (_, i) => {
-				const text = `bulk ${runId} #${b * perBatch + i}`;
-				texts.push(text);
-				return { text };
-			});
-			posts.push(post('queue-bulk', { items }));
-		}
-		await Promise.all(posts);
-		const execs = await stack.main.waitForExecutions({ workflowId: wfId, since, count: batches }, { timeoutMs: 360_000 });
-		expect(execs).toHaveLength(batches);
-		expect(execs.map((e) => e.status)).toEqual(Array(batches).fill('success'));
-
-		// Every item leaves on exactly one output.
-		const outputs = new Map<string, Array<{ status: string; reason: string | null; exec: string }>>();
-		for (const exec of execs) {
-			for (const [output, items] of [nodeOutput(exec, 'Send', 0), nodeOutput(exec, 'Send', 1)].entries()) {
-				for (const item of items as any[]) {
-					expect(item.status).toBe(output === 0 ? 'delivered' : 'failed');
-					const list = outputs.get(item.input.text) ?? [];
-					list.push({ status: item.status, reason: item.reason, exec: exec.id! });
-					outputs.set(item.input.text, list);
-				}
-			}
-		}
-		const missing = texts.filter((t) => !outputs.has(t));
-		const twice = [...outputs.entries()].filter(([, list]) => list.length !== 1).map(([t]) => t);
-		expect({ missing, twice }).toEqual({ missing: [], twice: [] });
-		expect(outputs.size).toBe(texts.length);
-
-		// The ground truth: no message reached the witness twice; each Delivered item reached it once.
-		const truth = await sim.control.groundTruth();
-		const received = count(groupTexts(truth, 'witness').filter((t) => t.startsWith(`bulk ${runId} `)));
-		const duplicates = [...received.entries()].filter(([, n]) => n > 1).map(([t]) => t);
-		expect(duplicates).toEqual([]);
-		const delivered = texts.filter((t) => outputs.get(t)![0].status === 'delivered');
-		const failed = texts.filter((t) => outputs.get(t)![0].status === 'failed');
-		expect(delivered.filter((t) => received.get(t) !== 1)).toEqual([]);
-		// A Not Delivered item did not reach the witness by the deadline; one that arrived later is counted.
-		const failedButArrived = failed.filter((t) => received.has(t));
-
-		const workers = count(execs.map((e) => workerOf(e.id!)));
-		expect(workers.size).toBe(2);
-		const reasons = count(failed.map((t) => String(outputs.get(t)![0].reason)));
-		results.bulk = {
-			items: texts.length,
-			executions: execs.length,
-			delivered: delivered.length,
-			notDelivered: failed.length,
-			notDeliveredButArrivedLater: failedButArrived.length,
-			duplicates: duplicates.length,
-			reasons: Object.fromEntries(reasons),
-			executionsPerWorker: Object.fromEntries(workers),
-			faultsApplied: (await sim.control.faults()).map((f: any) => `${f.kind}:${f.applied}`),
-			ms: Date.now() - started,
-		};
-		await stack.main.deactivate(wfId);
-		await sim.control.clearFaults();
-	}, 480_000);
-
-	test('restart guard on two workers without a cluster lease: it holds within each worker process (process memory), not across workers', async () => {
-		const started = Date.now();
-		const wfId = await stack.main.importWorkflow(restartWorkflow('Queue: restart guard', 'queue-restart'));
-		await stack.main.activate(wfId);
-		await sim.control.clearFaults();
-		const restartsBefore = (await sim.control.groundTruth()).restarts.length;
-		const dockerRestarts = async () =>
-			(await sim.control.groundTruth()).restarts.slice(restartsBefore).filter((r: any) => r.via === 'docker').length;
-
-		// Two restart requests for the same account in one run: the first restarts, the second is refused.
-		let since = new Date();
-		await post('queue-restart', { requests: [{ n: 1 }, { n: 2 }] });
-		const [oneRun] = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 1 }, { timeoutMs: 90_000 });
-		const [first, second] = restartItems(oneRun);
-		expect(first).toMatchObject({ outcome: 'recovered', guard: { allowed: true } });
-		expect(second).toMatchObject({ outcome: 'skipped_cooldown', guard: { allowed: false, blockedBy: 'min_interval', restartsInLastHour: 1 } });
-		expect(await dockerRestarts()).toBe(1);
-
-		// Later runs, one after another, on either worker. n8n 2.41.1 starts every worker execution without the
-		// saved static data, but each worker process keeps the history it made: a worker restarts the account at
-		// most once per minimum interval; the other worker, which has not seen that restart, may restart it once.
-		const sequential: Array<{ execution: string; worker: string; outcome: string; restartsInLastHour: number }> = [];
-		for (let i = 0; i < 6; i++) {
-			since = new Date();
-			await post('queue-restart', { requests: [{ n: 1 }] });
-			const [exec] = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 1 }, { timeoutMs: 90_000 });
-			const item = restartItem(exec);
-			sequential.push({ execution: exec.id!, worker: workerOf(exec.id!), outcome: item.outcome, restartsInLastHour: item.guard.restartsInLastHour });
-			if (i >= 1 && new Set(sequential.map((s) => s.worker)).size === 2) break;
-		}
-		const firstWorker = workerOf(oneRun.id!);
-		for (const run of sequential.filter((r) => r.worker === firstWorker)) expect(run).toMatchObject({ outcome: 'skipped_cooldown', restartsInLastHour: 1 });
-		const otherRuns = sequential.filter((r) => r.worker !== firstWorker);
-		expect(otherRuns.filter((r) => r.outcome === 'recovered').length).toBeLessThanOrEqual(1);
-		expect(await dockerRestarts()).toBeLessThanOrEqual(2);
-
-		results.guard = {
-			withinOneRun: { worker: firstWorker, outcomes: [first.outcome, second.outcome], historyPersisted: first.guard.historyPersisted },
-			sequentialRuns: sequential,
-			dockerRestarts: await dockerRestarts(),
-			ms: Date.now() - started,
-		};
-		await stack.main.deactivate(wfId);
-	}, 300_000);
-
-	test('example 3 with the Redis lease: five failure reports at once, run by both workers, restart the client once', async () => {
-		const started = Date.now();
-		const workflow = loadExample('restartAndResend');
-		setSettings(workflow, { notifyUrl: `${stack.webhookBaseUrl}/webhook/queue-nowhere`, clusterLease: 'redis', restartLeaseKey: `onebot-sentinel:restart:queue-${Date.now()}` });
-		patchNode(workflow, 'Restart Client', { recoveryDeadline: 30, options: { initialWait: 2, pollBase: 0.5, pollCap: 2, sendReport: false } });
-		const webhookId = findNode(workflow, 'On Delivery Failure').webhookId as string;
-		const reportUrl = `${stack.webhookBaseUrl}/webhook/${webhookId}/onebot-failures`;
-		const credentials = exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }).map((c) =>
-			c.type === 'redis' ? { ...c, data: { ...c.data, port: stack.redis.port } } : c,
-		);
-		await stack.main.importCredentials(credentials);
-		const wfId = await stack.main.importWorkflow(workflow);
-		await stack.main.activate(wfId);
-		await sim.control.clearFaults();
-		const restartsBefore = (await sim.control.groundTruth()).restarts.length;
-
-		const texts = Array.from({ length: 5 }, (_, i) => `queue overlap ${i} #${Date.now().toString(36)}`);
-		const signedPost = async (text: string) => {
-			const body = JSON.stringify({
-				event: 'delivery_failed',
-				source: 'send',
-				reportedAt: new Date().toISOString(),
-				status: 'failed',
-				reason: 'send_timeout',
-				reasonClass: 'ambiguous',
-				target: { type: 'group', id: GROUP_ID },
-				message: [{ type: 'text', data: { text } }],
-				correlationId: randomUUID(),
-			});
+		/**
+		 * Calls a production webhook on the webhook process. Right after activation the webhook process may
+		 * still answer 404 (not registered yet); a 404 started nothing, so it is safe to ask again.
+		 */
+		async function post(pathName: string, body: unknown): Promise<void> {
 			const deadline = Date.now() + 30_000;
 			for (;;) {
-				const res = await fetch(reportUrl, {
+				const res = await fetch(`${stack.webhookBaseUrl}/webhook/${pathName}`, {
 					method: 'POST',
-					headers: { 'content-type': 'application/json', ...signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000)) },
-					body,
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
 					signal: AbortSignal.timeout(30_000),
 				});
-				await res.text();
+				const text = await res.text();
 				if (res.ok) return;
-				// 404: the webhook process has not registered the trigger yet; it started nothing.
-				if (res.status !== 404 || Date.now() > deadline) throw new Error(`report: HTTP ${res.status}`);
+				if (res.status !== 404 || Date.now() > deadline)
+					throw new Error(`POST /webhook/${pathName}: HTTP ${res.status} ${text}`);
 				await new Promise((resolve) => setTimeout(resolve, 500));
 			}
-		};
-		const since = new Date();
-		await Promise.all(texts.map(signedPost));
-		const runs = await stack.main.waitForExecutions({ workflowId: wfId, since, count: 5 }, { timeoutMs: 180_000 });
-		const leaseOf = (exec: Execution) => {
-			const taken = nodeOutput(exec, 'Lease Taken?', 0).length > 0;
-			// A run that did not take the lease never reaches Restart Client.
-			const ran = exec.data.resultData.runData['Restart Client'] !== undefined;
-			const restart = ran ? ([...nodeOutput(exec, 'Restart Client', 0), ...nodeOutput(exec, 'Restart Client', 1)][0] as Record<string, any>) : undefined;
-			return { execution: exec.id!, worker: workerOf(exec.id!), leaseTaken: taken, outcome: restart?.outcome ?? null };
-		};
-		const overlapping = runs.map(leaseOf);
-		const restarts = (await sim.control.groundTruth()).restarts.slice(restartsBefore).filter((r: any) => r.account === 'bot');
-		results.redisLease = { overlapping, restarts: restarts.length, ms: Date.now() - started };
-		// One run took this window's lease (Redis INCR answered 1) and restarted; the other four, on either worker,
-		// did not take it and went on to the probe without restarting.
-		expect(overlapping.filter((r) => r.leaseTaken).map((r) => r.outcome)).toEqual(['recovered']);
-		expect(overlapping.filter((r) => !r.leaseTaken).map((r) => r.outcome)).toEqual([null, null, null, null]);
-		expect(new Set(overlapping.map((r) => r.worker)).size).toBe(2);
-		expect(restarts).toHaveLength(1);
-		await stack.main.deactivate(wfId);
-	}, 400_000);
+		}
 
-	test('both workers ran executions and the main ran none', () => {
-		const byExecution = stack.executionWorkers();
-		const perWorker = count([...byExecution.values()].flat());
-		expect([...perWorker.keys()].sort()).toEqual(['worker-1', 'worker-2']);
-		expect([...byExecution.values()].filter((w) => w.length !== 1)).toEqual([]);
-		const mainLog = fs.readFileSync(stack.main.logFile, 'utf8');
-		expect(mainLog).not.toMatch(/Worker started execution/);
-		results.executionsPerWorker = Object.fromEntries(perWorker);
-	});
-});
+		/** The worker that ran an execution; fails unless exactly one worker's log started it. */
+		function workerOf(executionId: string): string {
+			const workers = stack.executionWorkers().get(executionId) ?? [];
+			if (workers.length !== 1)
+				throw new Error(`execution ${executionId} was started by ${JSON.stringify(workers)}`);
+			return workers[0];
+		}
+
+		beforeAll(async () => {
+			const packed = await packPackage();
+			sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20 });
+			stack = await startQueueStack({ packageTgz: packed.tgz, workers: 2, concurrency: 5 });
+			const credentials: CredentialJson[] = [
+				{
+					id: ids.bot,
+					name: 'Bot',
+					type: 'oneBotApi',
+					data: { baseUrl: sim.urls.accounts.bot.http, accessToken: 'bot-token' },
+				},
+				{
+					id: ids.botReports,
+					name: 'Bot (reports)',
+					type: 'oneBotApi',
+					data: {
+						baseUrl: sim.urls.accounts.bot.http,
+						accessToken: 'bot-token',
+						// The trigger's URL as the workers reach it: the webhook process, not the main.
+						reportUrl: `${stack.webhookBaseUrl}/webhook/${ids.triggerWebhook}/onebot-failures`,
+						reportSecret: REPORT_SECRET,
+					},
+				},
+				{
+					id: ids.witness,
+					name: 'Witness',
+					type: 'oneBotWitnessApi',
+					data: { baseUrl: sim.urls.accounts.witness.http, accessToken: 'witness-token' },
+				},
+				{
+					id: ids.docker,
+					name: 'Docker',
+					type: 'dockerEngineApi',
+					data: { baseUrl: sim.urls.docker },
+				},
+			];
+			await stack.main.importCredentials(credentials);
+		}, 420_000);
+
+		afterAll(async () => {
+			await stack?.stop();
+			await sim?.close();
+			results.suiteMs = Date.now() - suiteStarted;
+			fs.mkdirSync(tmpRoot, { recursive: true });
+			fs.writeFileSync(path.join(tmpRoot, 'queue-results.json'), JSON.stringify(results, null, 2));
+			process.stderr.write(`[sentinel] queue results: ${JSON.stringify(results)}\n`);
+		}, 120_000);
+
+		test('every process has the package in its own user folder and loads it', () => {
+			const folders = [
+				stack.main.userFolder,
+				stack.webhook!.userFolder!,
+				...stack.workers.map((w) => w.userFolder!),
+			];
+			expect(new Set(folders).size).toBe(4);
+			for (const folder of folders) {
+				const installed = path.join(folder, '.n8n', 'nodes', 'node_modules', PKG, 'package.json');
+				expect({ folder, installed: fs.existsSync(installed) }).toEqual({
+					folder,
+					installed: true,
+				});
+			}
+			// A worker without the package would log "Unrecognized node type" when it runs our nodes.
+			for (const worker of stack.workers)
+				expect(fs.readFileSync(worker.logFile, 'utf8')).toMatch(/n8n worker is now ready/);
+		});
+
+		test('the reported case: a send fails on a worker, its signed report reaches the trigger over HTTP, the recovery workflow runs on a worker, restarts the client and the message arrives exactly once', async () => {
+			const started = Date.now();
+			const since = new Date(started - 1000);
+			const sendId = await stack.main.importWorkflow(reportedSendWorkflow());
+			const recoverId = await stack.main.importWorkflow(recoverWorkflow());
+			await stack.main.activate(sendId);
+			await stack.main.activate(recoverId);
+			await sim.control.clearFaults();
+			const restartsBefore = (await sim.control.groundTruth()).restarts.length;
+			// The stuck client: group sends time out and vanish while everything else answers; a restart cures it.
+			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+
+			const text = `queue reported case ${randomUUID()}`;
+			await post('queue-reported', { text });
+
+			const [sendExec] = await stack.main.waitForExecutions(
+				{ workflowId: sendId, since, count: 1 },
+				{ timeoutMs: 90_000 },
+			);
+			const [recoverExec] = await stack.main.waitForExecutions(
+				{ workflowId: recoverId, since, count: 1 },
+				{ timeoutMs: 120_000 },
+			);
+			expect(sendExec.status).toBe('success');
+			expect(nodeOutput(sendExec, 'Send', 0)).toEqual([]);
+			const [failed] = nodeOutput(sendExec, 'Send', 1) as any[];
+			expect(failed).toMatchObject({
+				status: 'failed',
+				reasonClass: 'ambiguous',
+				report: { sent: true, status: 200 },
+			});
+
+			expect(recoverExec.status).toBe('success');
+			const triggered = nodeOutput(recoverExec, 'OneBot Delivery Failure Trigger')[0] as any;
+			expect(triggered).toMatchObject({
+				event: 'delivery_failed',
+				source: 'send',
+				executionId: sendExec.id,
+				workflowId: sendId,
+			});
+			expect(restartItem(recoverExec)).toMatchObject({ outcome: 'recovered', recovered: true });
+			const resent = nodeOutput(recoverExec, 'Resend', 0) as any[];
+			expect(resent).toHaveLength(1);
+			expect(resent[0]).toMatchObject({ status: 'delivered', verification: 'witness' });
+			expect(nodeOutput(recoverExec, 'Resend', 1)).toEqual([]);
+
+			const truth = await sim.control.groundTruth();
+			expect(groupTexts(truth, 'witness').filter((t) => t === text)).toHaveLength(1);
+			expect(groupTexts(truth, 'friend').filter((t) => t === text)).toHaveLength(1);
+			const restarts = truth.restarts.slice(restartsBefore);
+			expect(restarts).toHaveLength(1);
+
+			const sendWorker = workerOf(sendExec.id!);
+			const recoverWorker = workerOf(recoverExec.id!);
+			results.reportedCase = {
+				sendExecution: sendExec.id,
+				sendWorker,
+				failedReason: failed.reason,
+				recoverExecution: recoverExec.id,
+				recoverWorker,
+				restarts: restarts.length,
+				deliveredCopies: 1,
+				ms: Date.now() - started,
+			};
+			await stack.main.deactivate(sendId);
+			await stack.main.deactivate(recoverId);
+			await sim.control.clearFaults();
+		}, 240_000);
+
+		test('200 sends over both workers with random faults: every item on exactly one output, the ground truth agrees, no duplicates', async () => {
+			const started = Date.now();
+			const since = new Date(started - 1000);
+			const wfId = await stack.main.importWorkflow(bulkWorkflow());
+			await stack.main.activate(wfId);
+			await sim.control.clearFaults();
+			const scope = { account: 'bot', action: 'send_group_msg' };
+			const faults = [
+				{ kind: 'silent_drop', probability: 0.05 },
+				{ kind: 'timeout_not_delivered', probability: 0.05 },
+				{ kind: 'timeout_delivered', probability: 0.05 },
+				{ kind: 'data_null', probability: 0.04 },
+				{ kind: 'message_id_zero', probability: 0.03 },
+				{ kind: 'http_500', probability: 0.04 },
+				{ kind: 'connection_reset', probability: 0.03 },
+				{ kind: 'malformed_json', probability: 0.03 },
+				{ kind: 'latency', probability: 0.2, params: { ms: 50, jitterMs: 150 } },
+			];
+			for (const [i, f] of faults.entries())
+				await sim.control.setFault({ ...f, seed: 9000 + i, scope } as any);
+
+			const runId = randomUUID().slice(0, 8);
+			const batches = 20;
+			const perBatch = 10;
+			const texts: string[] = [];
+			const posts: Array<Promise<void>> = [];
+			for (let b = 0; b < batches; b++) {
+				const items = Array.from({ length: perBatch }, (_, i) => {
+					const text = `bulk ${runId} #${b * perBatch + i}`;
+					texts.push(text);
+					return { text };
+				});
+				posts.push(post('queue-bulk', { items }));
+			}
+			await Promise.all(posts);
+			const execs = await stack.main.waitForExecutions(
+				{ workflowId: wfId, since, count: batches },
+				{ timeoutMs: 360_000 },
+			);
+			expect(execs).toHaveLength(batches);
+			expect(execs.map((e) => e.status)).toEqual(Array(batches).fill('success'));
+
+			// Every item leaves on exactly one output.
+			const outputs = new Map<
+				string,
+				Array<{ status: string; reason: string | null; exec: string }>
+			>();
+			for (const exec of execs) {
+				for (const [output, items] of [
+					nodeOutput(exec, 'Send', 0),
+					nodeOutput(exec, 'Send', 1),
+				].entries()) {
+					for (const item of items as any[]) {
+						expect(item.status).toBe(output === 0 ? 'delivered' : 'failed');
+						const list = outputs.get(item.input.text) ?? [];
+						list.push({ status: item.status, reason: item.reason, exec: exec.id! });
+						outputs.set(item.input.text, list);
+					}
+				}
+			}
+			const missing = texts.filter((t) => !outputs.has(t));
+			const twice = [...outputs.entries()].filter(([, list]) => list.length !== 1).map(([t]) => t);
+			expect({ missing, twice }).toEqual({ missing: [], twice: [] });
+			expect(outputs.size).toBe(texts.length);
+
+			// The ground truth: no message reached the witness twice; each Delivered item reached it once.
+			const truth = await sim.control.groundTruth();
+			const received = count(
+				groupTexts(truth, 'witness').filter((t) => t.startsWith(`bulk ${runId} `)),
+			);
+			const duplicates = [...received.entries()].filter(([, n]) => n > 1).map(([t]) => t);
+			expect(duplicates).toEqual([]);
+			const delivered = texts.filter((t) => outputs.get(t)![0].status === 'delivered');
+			const failed = texts.filter((t) => outputs.get(t)![0].status === 'failed');
+			expect(delivered.filter((t) => received.get(t) !== 1)).toEqual([]);
+			// A Not Delivered item did not reach the witness by the deadline; one that arrived later is counted.
+			const failedButArrived = failed.filter((t) => received.has(t));
+
+			const workers = count(execs.map((e) => workerOf(e.id!)));
+			expect(workers.size).toBe(2);
+			const reasons = count(failed.map((t) => String(outputs.get(t)![0].reason)));
+			results.bulk = {
+				items: texts.length,
+				executions: execs.length,
+				delivered: delivered.length,
+				notDelivered: failed.length,
+				notDeliveredButArrivedLater: failedButArrived.length,
+				duplicates: duplicates.length,
+				reasons: Object.fromEntries(reasons),
+				executionsPerWorker: Object.fromEntries(workers),
+				faultsApplied: (await sim.control.faults()).map((f: any) => `${f.kind}:${f.applied}`),
+				ms: Date.now() - started,
+			};
+			await stack.main.deactivate(wfId);
+			await sim.control.clearFaults();
+		}, 480_000);
+
+		test('restart guard on two workers without a cluster lease: it holds within each worker process (process memory), not across workers', async () => {
+			const started = Date.now();
+			const wfId = await stack.main.importWorkflow(
+				restartWorkflow('Queue: restart guard', 'queue-restart'),
+			);
+			await stack.main.activate(wfId);
+			await sim.control.clearFaults();
+			const restartsBefore = (await sim.control.groundTruth()).restarts.length;
+			const dockerRestarts = async () =>
+				(await sim.control.groundTruth()).restarts
+					.slice(restartsBefore)
+					.filter((r: any) => r.via === 'docker').length;
+
+			// Two restart requests for the same account in one run: the first restarts, the second is refused.
+			let since = new Date();
+			await post('queue-restart', { requests: [{ n: 1 }, { n: 2 }] });
+			const [oneRun] = await stack.main.waitForExecutions(
+				{ workflowId: wfId, since, count: 1 },
+				{ timeoutMs: 90_000 },
+			);
+			const [first, second] = restartItems(oneRun);
+			expect(first).toMatchObject({ outcome: 'recovered', guard: { allowed: true } });
+			expect(second).toMatchObject({
+				outcome: 'skipped_cooldown',
+				guard: { allowed: false, blockedBy: 'min_interval', restartsInLastHour: 1 },
+			});
+			expect(await dockerRestarts()).toBe(1);
+
+			// Later runs, one after another, on either worker. n8n 2.41.1 starts every worker execution without the
+			// saved static data, but each worker process keeps the history it made: a worker restarts the account at
+			// most once per minimum interval; the other worker, which has not seen that restart, may restart it once.
+			const sequential: Array<{
+				execution: string;
+				worker: string;
+				outcome: string;
+				restartsInLastHour: number;
+			}> = [];
+			for (let i = 0; i < 6; i++) {
+				since = new Date();
+				await post('queue-restart', { requests: [{ n: 1 }] });
+				const [exec] = await stack.main.waitForExecutions(
+					{ workflowId: wfId, since, count: 1 },
+					{ timeoutMs: 90_000 },
+				);
+				const item = restartItem(exec);
+				sequential.push({
+					execution: exec.id!,
+					worker: workerOf(exec.id!),
+					outcome: item.outcome,
+					restartsInLastHour: item.guard.restartsInLastHour,
+				});
+				if (i >= 1 && new Set(sequential.map((s) => s.worker)).size === 2) break;
+			}
+			const firstWorker = workerOf(oneRun.id!);
+			for (const run of sequential.filter((r) => r.worker === firstWorker))
+				expect(run).toMatchObject({ outcome: 'skipped_cooldown', restartsInLastHour: 1 });
+			const otherRuns = sequential.filter((r) => r.worker !== firstWorker);
+			expect(otherRuns.filter((r) => r.outcome === 'recovered').length).toBeLessThanOrEqual(1);
+			expect(await dockerRestarts()).toBeLessThanOrEqual(2);
+
+			results.guard = {
+				withinOneRun: {
+					worker: firstWorker,
+					outcomes: [first.outcome, second.outcome],
+					historyPersisted: first.guard.historyPersisted,
+				},
+				sequentialRuns: sequential,
+				dockerRestarts: await dockerRestarts(),
+				ms: Date.now() - started,
+			};
+			await stack.main.deactivate(wfId);
+		}, 300_000);
+
+		test('example 3 with the Redis lease: five failure reports at once, run by both workers, restart the client once', async () => {
+			const started = Date.now();
+			const workflow = loadExample('restartAndResend');
+			setSettings(workflow, {
+				notifyUrl: `${stack.webhookBaseUrl}/webhook/queue-nowhere`,
+				clusterLease: 'redis',
+				restartLeaseKey: `onebot-sentinel:restart:queue-${Date.now()}`,
+			});
+			patchNode(workflow, 'Restart Client', {
+				recoveryDeadline: 30,
+				options: { initialWait: 2, pollBase: 0.5, pollCap: 2, sendReport: false },
+			});
+			const webhookId = findNode(workflow, 'On Delivery Failure').webhookId as string;
+			const reportUrl = `${stack.webhookBaseUrl}/webhook/${webhookId}/onebot-failures`;
+			const credentials = exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }).map(
+				(c) => (c.type === 'redis' ? { ...c, data: { ...c.data, port: stack.redis.port } } : c),
+			);
+			await stack.main.importCredentials(credentials);
+			const wfId = await stack.main.importWorkflow(workflow);
+			await stack.main.activate(wfId);
+			await sim.control.clearFaults();
+			const restartsBefore = (await sim.control.groundTruth()).restarts.length;
+
+			const texts = Array.from(
+				{ length: 5 },
+				(_, i) => `queue overlap ${i} #${Date.now().toString(36)}`,
+			);
+			const signedPost = async (text: string) => {
+				const body = JSON.stringify({
+					event: 'delivery_failed',
+					source: 'send',
+					reportedAt: new Date().toISOString(),
+					status: 'failed',
+					reason: 'send_timeout',
+					reasonClass: 'ambiguous',
+					target: { type: 'group', id: GROUP_ID },
+					message: [{ type: 'text', data: { text } }],
+					correlationId: randomUUID(),
+				});
+				const deadline = Date.now() + 30_000;
+				for (;;) {
+					const res = await fetch(reportUrl, {
+						method: 'POST',
+						headers: {
+							'content-type': 'application/json',
+							...signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000)),
+						},
+						body,
+						signal: AbortSignal.timeout(30_000),
+					});
+					await res.text();
+					if (res.ok) return;
+					// 404: the webhook process has not registered the trigger yet; it started nothing.
+					if (res.status !== 404 || Date.now() > deadline)
+						throw new Error(`report: HTTP ${res.status}`);
+					await new Promise((resolve) => setTimeout(resolve, 500));
+				}
+			};
+			const since = new Date();
+			await Promise.all(texts.map(signedPost));
+			const runs = await stack.main.waitForExecutions(
+				{ workflowId: wfId, since, count: 5 },
+				{ timeoutMs: 180_000 },
+			);
+			const leaseOf = (exec: Execution) => {
+				const taken = nodeOutput(exec, 'Lease Taken?', 0).length > 0;
+				// A run that did not take the lease never reaches Restart Client.
+				const ran = exec.data.resultData.runData['Restart Client'] !== undefined;
+				const restart = ran
+					? ([
+							...nodeOutput(exec, 'Restart Client', 0),
+							...nodeOutput(exec, 'Restart Client', 1),
+						][0] as Record<string, any>)
+					: undefined;
+				return {
+					execution: exec.id!,
+					worker: workerOf(exec.id!),
+					leaseTaken: taken,
+					outcome: restart?.outcome ?? null,
+				};
+			};
+			const overlapping = runs.map(leaseOf);
+			const restarts = (await sim.control.groundTruth()).restarts
+				.slice(restartsBefore)
+				.filter((r: any) => r.account === 'bot');
+			results.redisLease = { overlapping, restarts: restarts.length, ms: Date.now() - started };
+			// One run took this window's lease (Redis INCR answered 1) and restarted; the other four, on either worker,
+			// did not take it and went on to the probe without restarting.
+			expect(overlapping.filter((r) => r.leaseTaken).map((r) => r.outcome)).toEqual(['recovered']);
+			expect(overlapping.filter((r) => !r.leaseTaken).map((r) => r.outcome)).toEqual([
+				null,
+				null,
+				null,
+				null,
+			]);
+			expect(new Set(overlapping.map((r) => r.worker)).size).toBe(2);
+			expect(restarts).toHaveLength(1);
+			await stack.main.deactivate(wfId);
+		}, 400_000);
+
+		test('both workers ran executions and the main ran none', () => {
+			const byExecution = stack.executionWorkers();
+			const perWorker = count([...byExecution.values()].flat());
+			expect([...perWorker.keys()].sort()).toEqual(['worker-1', 'worker-2']);
+			expect([...byExecution.values()].filter((w) => w.length !== 1)).toEqual([]);
+			const mainLog = fs.readFileSync(stack.main.logFile, 'utf8');
+			expect(mainLog).not.toMatch(/Worker started execution/);
+			results.executionsPerWorker = Object.fromEntries(perWorker);
+		});
+	},
+);

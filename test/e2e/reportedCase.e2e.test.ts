@@ -33,7 +33,12 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 
 	beforeAll(async () => {
 		const started = Date.now();
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		// The example credential gives the bot its Event WebSocket URL: self-reporting on, as the probe expects.
 		sim.world.account('bot').cfg.reportSelfMessage = true;
 		receiver = await Receiver.start();
@@ -53,7 +58,9 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 		const restartWorkflow = setSettings(loadExample('restartAndResend'), { notifyUrl });
 		const trigger = findNode(restartWorkflow, 'On Delivery Failure');
 		const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }),
+		);
 		const restartId = await n8n.importWorkflow(restartWorkflow);
 		await n8n.activate(restartId);
 
@@ -69,7 +76,9 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 			const before = `e2e before degradation #${Date.now().toString(36)}`;
 			await n8n.importWorkflow(setSettings(sendWorkflow, { text: before }));
 			const healthy = await n8n.runWorkflow(sendId, { timeoutMs: 90_000 });
-			expect(nodeOutput(healthy, 'Send With Verification', 0)).toEqual([expect.objectContaining({ status: 'delivered' })]);
+			expect(nodeOutput(healthy, 'Send With Verification', 0)).toEqual([
+				expect.objectContaining({ status: 'delivered' }),
+			]);
 
 			// The client degrades: group sends time out, private sends still arrive.
 			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
@@ -83,10 +92,17 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 			const t = Date.now();
 			const failed = await n8n.runWorkflow(sendId, { timeoutMs: 120_000 });
 			const [failure] = outputItems(failed, 'Send With Verification', 1);
-			expect(failure).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
+			expect(failure).toMatchObject({
+				status: 'failed',
+				reason: 'send_timeout',
+				reasonClass: 'ambiguous',
+			});
 			expect(failure.report).toMatchObject({ sent: true, status: 200 });
 
-			const [recovery] = await n8n.waitForExecutions({ workflowId: restartId, since: sentAt, count: 1 }, { timeoutMs: 180_000 });
+			const [recovery] = await n8n.waitForExecutions(
+				{ workflowId: restartId, since: sentAt, count: 1 },
+				{ timeoutMs: 180_000 },
+			);
 			timings.failureToResentMs = Date.now() - t;
 			expect(recovery.status).toBe('success');
 			expect(recovery.mode).toBe('webhook');
@@ -104,11 +120,18 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 			const [restart] = outputItems(recovery, 'Restart Client', 0);
 			// The simulated client is back within 0.5 s, before the first check, so sawDown may be false: the ground truth below
 			// shows the restart.
-			expect(restart).toMatchObject({ outcome: 'recovered', recovered: true, method: 'napcatWebUi' });
+			expect(restart).toMatchObject({
+				outcome: 'recovered',
+				recovered: true,
+				method: 'napcatWebUi',
+			});
 			const [probe] = outputItems(recovery, 'Health Probe', 0);
 			expect(probe).toMatchObject({ observedState: 'up', state: 'up', diagnosis: 'ok' });
 			expect(probe.canaries?.group).toMatchObject({ status: 'delivered', verification: 'witness' });
-			expect(probe.canaries?.private).toMatchObject({ status: 'delivered', verification: 'witness' });
+			expect(probe.canaries?.private).toMatchObject({
+				status: 'delivered',
+				verification: 'witness',
+			});
 			const [resent] = outputItems(recovery, 'Resend Failed Message', 0);
 			expect(resent).toMatchObject({
 				status: 'delivered',
@@ -126,7 +149,9 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 			expect(truth.restarts.map((r) => r.account)).toEqual(['bot']);
 			expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
 			expect(inboxWith(truth, 'friend', text)).toHaveLength(1);
-			expect(inboxWith(truth, 'friend', privateText)).toEqual([expect.objectContaining({ messageType: 'private', fromAccount: 'bot' })]);
+			expect(inboxWith(truth, 'friend', privateText)).toEqual([
+				expect.objectContaining({ messageType: 'private', fromAccount: 'bot' }),
+			]);
 			const copies = messagesWith(truth, text);
 			expect(copies.filter((m) => m.deliveredTo.length > 0)).toHaveLength(1);
 			// The example 1 notification for the failure went out (that workflow cannot know a resend follows); the
@@ -144,7 +169,12 @@ describe('the reported case for one-account users in real n8n: Kernel Confirmed 
 	let receiver: Receiver;
 
 	beforeAll(async () => {
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		receiver = await Receiver.start();
 		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
 	}, 400_000);
@@ -156,41 +186,66 @@ describe('the reported case for one-account users in real n8n: Kernel Confirmed 
 	});
 
 	test('late confirmation delivered once without a resend; never confirmed, NOSEQ and self-reporting off end not_confirmed, never resent', async () => {
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: REPORT_SECRET }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: REPORT_SECRET }),
+		);
 		const workflow = patchNode(loadExample('oneAccountSend'), 'Send With Verification', {
 			deadlineSeconds: 1.5,
 			retry: { backoffMs: 100, backoffCapMs: 300 },
 			options: { pollIntervalMs: 150, minIntervalMs: 0 },
 		});
 		const send = async (text: string) => {
-			const id = await n8n.importWorkflow(setSettings(workflow, { text, notifyUrl: `${receiver.url}/notify` }));
+			const id = await n8n.importWorkflow(
+				setSettings(workflow, { text, notifyUrl: `${receiver.url}/notify` }),
+			);
 			const exec = await n8n.runWorkflow(id, { timeoutMs: 120_000 });
 			expect(exec.status).toBe('success');
-			return { delivered: outputItems(exec, 'Send With Verification', 0), failed: outputItems(exec, 'Send With Verification', 1) };
+			return {
+				delivered: outputItems(exec, 'Send With Verification', 0),
+				failed: outputItems(exec, 'Send With Verification', 1),
+			};
 		};
 		const bot = sim.world.account('bot');
 		bot.cfg.reportSelfMessage = true;
 
 		// The kernel confirms just after the implementation's 200 ms wait ran out (NapCat #932 / LuckyLilliaBot #243).
-		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, count: 1, params: { lateAfterMs: 400 } });
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { lateAfterMs: 400 },
+		});
 		const late = `e2e one account late #${Date.now().toString(36)}`;
 		const lateRun = await send(late);
 		expect(lateRun.failed).toEqual([]);
 		const [confirmed] = lateRun.delivered;
 		expect(confirmed).toMatchObject({ status: 'delivered', verification: 'kernel' });
-		expect(confirmed.attempts).toEqual([expect.objectContaining({ outcome: 'landed_after_check', reason: 'send_timeout' })]);
-		expect(confirmed.evidence).toMatchObject({ check: { by: 'kernel', kernel: { via: 'self_event' } } });
+		expect(confirmed.attempts).toEqual([
+			expect.objectContaining({ outcome: 'landed_after_check', reason: 'send_timeout' }),
+		]);
+		expect(confirmed.evidence).toMatchObject({
+			check: { by: 'kernel', kernel: { via: 'self_event' } },
+		});
 
 		// The reported case itself: group sends stuck, the record stays "sending".
 		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
 		const stuck = `e2e one account stuck #${Date.now().toString(36)}`;
 		const [never] = (await send(stuck)).failed;
-		expect(never).toMatchObject({ status: 'failed', reason: 'not_confirmed', reasonClass: 'ambiguous' });
+		expect(never).toMatchObject({
+			status: 'failed',
+			reason: 'not_confirmed',
+			reasonClass: 'ambiguous',
+		});
 		expect(never.attempts).toHaveLength(1);
 		await sim.control.clearFaults();
 
 		// NOSEQ: the server gave no seq, so no self message is ever pushed.
-		await sim.control.setFault({ kind: 'timeout_not_delivered', scope: { account: 'bot' }, count: 1, params: { lateStatus: 3, lateAfterMs: 300 } });
+		await sim.control.setFault({
+			kind: 'timeout_not_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { lateStatus: 3, lateAfterMs: 300 },
+		});
 		const noseq = `e2e one account noseq #${Date.now().toString(36)}`;
 		const [noseqItem] = (await send(noseq)).failed;
 		expect(noseqItem).toMatchObject({ reason: 'not_confirmed' });
@@ -198,7 +253,12 @@ describe('the reported case for one-account users in real n8n: Kernel Confirmed 
 
 		// Self-reporting off: the late confirmation cannot be seen, so the verdict is not_confirmed, and nothing is resent.
 		bot.cfg.reportSelfMessage = false;
-		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, count: 1, params: { lateAfterMs: 400 } });
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { lateAfterMs: 400 },
+		});
 		const off = `e2e one account reporting off #${Date.now().toString(36)}`;
 		const [offItem] = (await send(off)).failed;
 		expect(offItem).toMatchObject({ reason: 'not_confirmed' });
@@ -211,12 +271,20 @@ describe('the reported case for one-account users in real n8n: Kernel Confirmed 
 		expect(inboxWith(truth, 'witness', off)).toHaveLength(1);
 		expect(inboxWith(truth, 'witness', stuck)).toEqual([]);
 		expect(inboxWith(truth, 'witness', noseq)).toEqual([]);
-		expect(receiver.at('/notify').map((r) => r.body.reason)).toEqual(['not_confirmed', 'not_confirmed', 'not_confirmed']);
+		expect(receiver.at('/notify').map((r) => r.body.reason)).toEqual([
+			'not_confirmed',
+			'not_confirmed',
+			'not_confirmed',
+		]);
 	});
 });
 
 /** A private message straight through the bot's OneBot HTTP API (not through n8n). */
-async function sendPrivate(sim: Simulator, userId: number, text: string): Promise<{ status: string }> {
+async function sendPrivate(
+	sim: Simulator,
+	userId: number,
+	text: string,
+): Promise<{ status: string }> {
 	const bot = sim.urls.accounts.bot;
 	const res = await fetch(`${bot.http}/send_private_msg`, {
 		method: 'POST',
@@ -251,10 +319,17 @@ describe('delivered messages in a group with history, every implementation and v
 	let receiver: Receiver;
 
 	beforeAll(async () => {
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		receiver = await Receiver.start();
 		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: 'history-e2e-secret' }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: 'history-e2e-secret' }),
+		);
 	}, 400_000);
 
 	afterAll(async () => {
@@ -268,10 +343,15 @@ describe('delivered messages in a group with history, every implementation and v
 		const results: string[] = [];
 		for (const [flavour, version] of CASES) {
 			await sim.control.reset();
-			for (const account of ['bot', 'witness', 'friend']) await sim.control.setFlavour(account, flavour, version);
+			for (const account of ['bot', 'witness', 'friend'])
+				await sim.control.setFlavour(account, flavour, version);
 			const text = `daily report ${flavour} ${version}`;
 			for (let i = 0; i < 45; i++) {
-				await sim.control.inject(i % 3 === 0 ? 'bot' : 'friend', { groupId: 100200300 }, i === 4 || i === 30 ? text : `earlier ${i}`);
+				await sim.control.inject(
+					i % 3 === 0 ? 'bot' : 'friend',
+					{ groupId: 100200300 },
+					i === 4 || i === 30 ? text : `earlier ${i}`,
+				);
 			}
 			await sleep(300);
 			const workflow = setSettings(loadExample('verifiedSend'), { notifyUrl, text });
@@ -286,9 +366,13 @@ describe('delivered messages in a group with history, every implementation and v
 			await sleep(500);
 			const truth = await groundTruth(sim);
 			const copies = inboxWith(truth, 'witness', text).length;
-			results.push(`${flavour} ${version}: ${delivered?.status ?? 'not delivered'}, attempts ${delivered?.attempts?.length ?? '-'}, copies ${copies}`);
+			results.push(
+				`${flavour} ${version}: ${delivered?.status ?? 'not delivered'}, attempts ${delivered?.attempts?.length ?? '-'}, copies ${copies}`,
+			);
 			process.stderr.write(`[sentinel] history e2e: ${results[results.length - 1]}\n`);
 		}
-		expect(results).toEqual(CASES.map(([flavour, version]) => `${flavour} ${version}: delivered, attempts 1, copies 3`));
+		expect(results).toEqual(
+			CASES.map(([flavour, version]) => `${flavour} ${version}: delivered, attempts 1, copies 3`),
+		);
 	}, 900_000);
 });

@@ -81,7 +81,10 @@ describe('real n8n with the packed package', () => {
 	test('installs the package under its real name', () => {
 		const pkg = readPackageJson();
 		const installed = JSON.parse(
-			fs.readFileSync(path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', pkg.name, 'package.json'), 'utf8'),
+			fs.readFileSync(
+				path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', pkg.name, 'package.json'),
+				'utf8',
+			),
 		);
 		expect(installed.name).toBe(pkg.name);
 		expect(installed.version).toBe(pkg.version);
@@ -99,12 +102,17 @@ describe('real n8n with the packed package', () => {
 		const loaded = await n8n.nodeTypes();
 		for (const node of declared.nodes) {
 			const found = loaded.filter((t) => t.name === node.type);
-			expect({ type: node.type, loaded: found.length > 0 }).toEqual({ type: node.type, loaded: true });
+			expect({ type: node.type, loaded: found.length > 0 }).toEqual({
+				type: node.type,
+				loaded: true,
+			});
 			expect(found.map((t) => t.displayName)).toContain(node.displayName);
 		}
 		// Nothing of ours was loaded under another prefix (CUSTOM.* would mean it came from the wrong place).
 		const ours = new Set(declared.nodes.map((n) => n.name));
-		const elsewhere = loaded.filter((t) => ours.has(t.name.split('.').pop()!) && !t.name.startsWith(`${declared.packageName}.`));
+		const elsewhere = loaded.filter(
+			(t) => ours.has(t.name.split('.').pop()!) && !t.name.startsWith(`${declared.packageName}.`),
+		);
 		expect(elsewhere.map((t) => t.name)).toEqual([]);
 	});
 
@@ -160,13 +168,17 @@ describe('real n8n with the packed package', () => {
 			await expect(canvasNode(session.page, 'Set').isVisible()).resolves.toBe(true);
 			await openNodePanel(session.page, 'Set');
 			const params = session.page.getByTestId('node-parameters');
-			const values = await params.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+			const values = await params
+				.locator('input, textarea')
+				.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
 			expect(values).toContain('greeting');
 			// The expression's live preview: the panel evaluated {{ 6 * 7 }}.
 			await expect(params.innerText()).resolves.toMatch(/\b42\b/);
 			await assertNoErrorToast(session.page);
 			await closeNodePanel(session.page);
-			const file = await screenshot(session.page, 'smoke-built-in-workflow', { dir: path.join(tmpRoot, 'screenshots') });
+			const file = await screenshot(session.page, 'smoke-built-in-workflow', {
+				dir: path.join(tmpRoot, 'screenshots'),
+			});
 			expect(fs.statSync(file).size).toBeGreaterThan(10_000);
 		});
 
@@ -175,7 +187,10 @@ describe('real n8n with the packed package', () => {
 			await openWorkflow(session.page, n8n, ownNodesWorkflowId);
 			for (const node of declared.nodes) {
 				const icon = await canvasNodeIcon(session.page, node.displayName);
-				expect({ node: node.type, icon }).toEqual({ node: node.type, icon: expect.objectContaining({ loaded: true }) });
+				expect({ node: node.type, icon }).toEqual({
+					node: node.type,
+					icon: expect.objectContaining({ loaded: true }),
+				});
 				if (icon.kind === 'img') expect(icon.src).toContain(declared.packageName);
 			}
 			await assertNoErrorToast(session.page);

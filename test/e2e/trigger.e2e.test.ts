@@ -25,7 +25,9 @@ import { sleep } from '../../scripts/lib/proc';
 const REPORT_SECRET = 'trigger-e2e-report-secret';
 const PKG = 'n8n-nodes-onebot-sentinel';
 const BOT = { oneBotApi: { id: 'sentinelBotSim01', name: 'OneBot bot (simulator)' } };
-const WITNESS = { oneBotWitnessApi: { id: 'sentinelWitSim01', name: 'OneBot witness (simulator)' } };
+const WITNESS = {
+	oneBotWitnessApi: { id: 'sentinelWitSim01', name: 'OneBot witness (simulator)' },
+};
 
 /** Trigger → resend the event's message to its target, verified by the witness, never reporting again. */
 function resendWorkflow(webhookId: string): WorkflowJson {
@@ -57,12 +59,18 @@ function resendWorkflow(webhookId: string): WorkflowJson {
 					verification: 'witness',
 					deadlineSeconds: 5,
 					retry: { maxAttempts: 1 },
-					options: { correlationId: '={{ $json.correlationId }}', reportFailures: false, pollIntervalMs: 150 },
+					options: {
+						correlationId: '={{ $json.correlationId }}',
+						reportFailures: false,
+						pollIntervalMs: 150,
+					},
 				},
 				credentials: { ...BOT, ...WITNESS },
 			},
 		],
-		connections: { 'On Delivery Failure': { main: [[{ node: 'Resend', type: 'main', index: 0 }]] } },
+		connections: {
+			'On Delivery Failure': { main: [[{ node: 'Resend', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }
@@ -83,9 +91,18 @@ function triggerOnlyWorkflow(webhookId: string): WorkflowJson {
 				parameters: { events: ['delivery_failed'], options: {} },
 				credentials: BOT,
 			},
-			{ id: randomUUID(), name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
+			{
+				id: randomUUID(),
+				name: 'Received',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [260, 0],
+				parameters: {},
+			},
 		],
-		connections: { 'On Delivery Failure': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+		connections: {
+			'On Delivery Failure': { main: [[{ node: 'Received', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }
@@ -102,12 +119,19 @@ describe('Delivery Failure Trigger in real n8n', () => {
 
 	beforeAll(async () => {
 		const started = Date.now();
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 200, deliveryDelayMs: 20, heartbeatIntervalMs: 60_000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: 200,
+			deliveryDelayMs: 20,
+			heartbeatIntervalMs: 60_000,
+		});
 		receiver = await Receiver.start();
 		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
 		const webhookId = randomUUID();
 		triggerUrl = webhookUrl(n8n, webhookId, 'onebot-failures');
-		await n8n.importCredentials(exampleCredentialsFor(sim, { url: triggerUrl, secret: REPORT_SECRET }));
+		await n8n.importCredentials(
+			exampleCredentialsFor(sim, { url: triggerUrl, secret: REPORT_SECRET }),
+		);
 		resendId = await n8n.importWorkflow(resendWorkflow(webhookId));
 		await n8n.activate(resendId);
 		const triggerOnlyWebhookId = randomUUID();
@@ -126,18 +150,25 @@ describe('Delivery Failure Trigger in real n8n', () => {
 		process.stderr.write(`[sentinel] trigger e2e timings (ms): ${JSON.stringify(timings)}\n`);
 	});
 
-	const storedStaticData = async (id: string) => (await n8n.rest<{ staticData?: unknown }>('GET', `/workflows/${id}`)).staticData ?? null;
+	const storedStaticData = async (id: string) =>
+		(await n8n.rest<{ staticData?: unknown }>('GET', `/workflows/${id}`)).staticData ?? null;
 	/** A replay must be answered 403; otherwise fail with what the trigger's replay memory held in n8n's database. */
 	const expectRefusedReplay = async (answer: Response, workflowId: string) => {
 		if (answer.status === 403) return;
 		const stored = JSON.stringify(await storedStaticData(workflowId));
-		throw new Error(`the replayed report was answered ${answer.status}, not 403; the workflow's stored static data: ${stored}`);
+		throw new Error(
+			`the replayed report was answered ${answer.status}, not 403; the workflow's stored static data: ${stored}`,
+		);
 	};
-	const runsSince = async (since: Date) => (await n8n.listExecutions({ workflowId: resendId, since })).length;
+	const runsSince = async (since: Date) =>
+		(await n8n.listExecutions({ workflowId: resendId, since })).length;
 
 	test('a failed send in another workflow starts the trigger workflow, which resends it once the fault is gone: delivered exactly once', async () => {
 		const text = `e2e trigger resend #${Date.now().toString(36)}`;
-		const sender = setSettings(loadExample('verifiedSend'), { text, notifyUrl: `${receiver.url}/notify` });
+		const sender = setSettings(loadExample('verifiedSend'), {
+			text,
+			notifyUrl: `${receiver.url}/notify`,
+		});
 		patchNode(sender, 'Send With Verification', {
 			deadlineSeconds: 1,
 			retry: { backoffMs: 100, backoffCapMs: 300 },
@@ -153,14 +184,26 @@ describe('Delivery Failure Trigger in real n8n', () => {
 		expect(failure).toMatchObject({ reason: 'send_timeout', report: { sent: true, status: 200 } });
 		expect(await sim.control.faults()).toEqual([]);
 
-		const [run] = await n8n.waitForExecutions({ workflowId: resendId, since, count: 1 }, { timeoutMs: 120_000 });
+		const [run] = await n8n.waitForExecutions(
+			{ workflowId: resendId, since, count: 1 },
+			{ timeoutMs: 120_000 },
+		);
 		timings.failureToResendMs = Date.now() - t;
 		expect(run.status).toBe('success');
 		expect(nodeOutput(run, 'On Delivery Failure')).toEqual([
-			expect.objectContaining({ event: 'delivery_failed', source: 'send', correlationId: failure.correlationId, workflowId: senderId }),
+			expect.objectContaining({
+				event: 'delivery_failed',
+				source: 'send',
+				correlationId: failure.correlationId,
+				workflowId: senderId,
+			}),
 		]);
 		expect(nodeOutput(run, 'Resend', 0)).toEqual([
-			expect.objectContaining({ status: 'delivered', correlationId: failure.correlationId, message: failure.message }),
+			expect.objectContaining({
+				status: 'delivered',
+				correlationId: failure.correlationId,
+				message: failure.message,
+			}),
 		]);
 
 		await sleep(2000);
@@ -195,7 +238,10 @@ describe('Delivery Failure Trigger in real n8n', () => {
 			const since = new Date();
 			const text = `e2e forged #${Date.now().toString(36)}`;
 			const body = report(text);
-			const forged = await post(body, signReport(body, 'not-the-secret', Math.floor(Date.now() / 1000)));
+			const forged = await post(
+				body,
+				signReport(body, 'not-the-secret', Math.floor(Date.now() / 1000)),
+			);
 			expect(forged.status).toBe(403);
 			expect(JSON.stringify(await forged.json())).not.toContain(REPORT_SECRET);
 			const unsigned = await post(body, {});
@@ -212,8 +258,13 @@ describe('Delivery Failure Trigger in real n8n', () => {
 			const headers = signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000));
 			const first = await post(body, headers);
 			expect(first.status).toBe(200);
-			const [run] = await n8n.waitForExecutions({ workflowId: resendId, since, count: 1 }, { timeoutMs: 60_000 });
-			expect(nodeOutput(run, 'Resend', 0)).toEqual([expect.objectContaining({ status: 'delivered' })]);
+			const [run] = await n8n.waitForExecutions(
+				{ workflowId: resendId, since, count: 1 },
+				{ timeoutMs: 60_000 },
+			);
+			expect(nodeOutput(run, 'Resend', 0)).toEqual([
+				expect.objectContaining({ status: 'delivered' }),
+			]);
 
 			const replayed = await post(body, headers);
 			await expectRefusedReplay(replayed, resendId);
@@ -227,7 +278,10 @@ describe('Delivery Failure Trigger in real n8n', () => {
 			const body = report(`e2e replay, trigger only #${Date.now().toString(36)}`);
 			const headers = signReport(body, REPORT_SECRET, Math.floor(Date.now() / 1000));
 			expect((await post(body, headers, triggerOnlyUrl)).status).toBe(200);
-			await n8n.waitForExecutions({ workflowId: triggerOnlyId, since, count: 1 }, { timeoutMs: 60_000 });
+			await n8n.waitForExecutions(
+				{ workflowId: triggerOnlyId, since, count: 1 },
+				{ timeoutMs: 60_000 },
+			);
 			const replayed = await post(body, headers, triggerOnlyUrl);
 			await expectRefusedReplay(replayed, triggerOnlyId);
 			await sleep(2000);

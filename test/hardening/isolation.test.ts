@@ -25,7 +25,12 @@ interface InboxEntry {
 
 let sim: Simulator;
 beforeAll(async () => {
-	sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 120, deliveryDelayMs: 15, heartbeatIntervalMs: 60000 });
+	sim = await startSimulator({
+		...defaultWorld(),
+		kernelTimeoutMs: 120,
+		deliveryDelayMs: 15,
+		heartbeatIntervalMs: 60000,
+	});
 });
 afterAll(async () => {
 	await sim.close();
@@ -35,12 +40,15 @@ beforeEach(async () => {
 });
 
 async function copies(text: string): Promise<number> {
-	const truth = (await sim.control.groundTruth()) as { accounts: Record<string, { inbox: InboxEntry[] }> };
+	const truth = (await sim.control.groundTruth()) as {
+		accounts: Record<string, { inbox: InboxEntry[] }>;
+	};
 	return truth.accounts.witness.inbox.filter((entry) => entry.text === text).length;
 }
 
 async function sends(): Promise<number> {
-	return ((await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as unknown[]).length;
+	return ((await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as unknown[])
+		.length;
 }
 
 function credentials(): Record<string, IDataObject> {
@@ -71,7 +79,10 @@ describe('segment types named like Object.prototype members', () => {
 				messageMode: 'segments',
 				segments: JSON.stringify(
 					i === 1
-						? [{ type: 'text', data: { text: texts[i] } }, { type: 'toString', data: {} }]
+						? [
+								{ type: 'text', data: { text: texts[i] } },
+								{ type: 'toString', data: {} },
+							]
 						: [{ type: 'text', data: { text: texts[i] } }],
 				),
 				verification: 'witness',
@@ -81,7 +92,9 @@ describe('segment types named like Object.prototype members', () => {
 			}),
 		});
 		expect(delivered.length + notDelivered.length).toBe(3);
-		expect(delivered.map((item) => (item.pairedItem as { item: number }).item)).toEqual(expect.arrayContaining([0, 2]));
+		expect(delivered.map((item) => (item.pairedItem as { item: number }).item)).toEqual(
+			expect.arrayContaining([0, 2]),
+		);
 		await sleep(600);
 		expect(await copies('iso a')).toBe(1);
 		expect(await copies('iso c')).toBe(1);
@@ -102,8 +115,20 @@ describe('one item crashing inside the engine', () => {
 	function engine(crashText: string): DeliveryEngine {
 		const { bot, witness } = sim.urls.accounts;
 		return new DeliveryEngine(settings, {
-			sender: { client: new CrashingClient(crashText, { baseUrl: bot.http, accessToken: bot.token, request: fetchRequest }) },
-			witness: { client: new OneBotClient({ baseUrl: witness.http, accessToken: witness.token, request: fetchRequest }) },
+			sender: {
+				client: new CrashingClient(crashText, {
+					baseUrl: bot.http,
+					accessToken: bot.token,
+					request: fetchRequest,
+				}),
+			},
+			witness: {
+				client: new OneBotClient({
+					baseUrl: witness.http,
+					accessToken: witness.token,
+					request: fetchRequest,
+				}),
+			},
 			sleep,
 			clock: Date.now,
 		});
@@ -137,13 +162,18 @@ describe('one item crashing inside the engine', () => {
 		correlationId: `c${index}`,
 	});
 
-	test('deliverEach: the crash is that item\'s outcome, the others are delivered once, and nothing runs afterwards', async () => {
+	test("deliverEach: the crash is that item's outcome, the others are delivered once, and nothing runs afterwards", async () => {
 		const e = engine('crash me');
 		const started = Date.now();
-		const outcomes = await e.deliverEach([request(0, 'fine 1'), request(1, 'crash me'), request(2, 'fine 2')]);
+		const outcomes = await e.deliverEach([
+			request(0, 'fine 1'),
+			request(1, 'crash me'),
+			request(2, 'fine 2'),
+		]);
 		expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
 		expect(outcomes[1]).toMatchObject({ ok: false, error: expect.any(TypeError) });
-		for (const i of [0, 2]) expect(outcomes[i]).toMatchObject({ ok: true, result: { status: 'delivered' } });
+		for (const i of [0, 2])
+			expect(outcomes[i]).toMatchObject({ ok: true, result: { status: 'delivered' } });
 		expect(Date.now() - started).toBeLessThan(5000);
 		const sendsAtReturn = await sends();
 		await sleep(settings.deadlineMs * 3);
@@ -153,7 +183,12 @@ describe('one item crashing inside the engine', () => {
 	});
 
 	test('deliverAll rejects with the crash only after the other items settled, and sends nothing afterwards', async () => {
-		await sim.control.setFault({ kind: 'timeout_not_delivered', count: 1, scope: { account: 'bot' }, params: { storedForSender: false } });
+		await sim.control.setFault({
+			kind: 'timeout_not_delivered',
+			count: 1,
+			scope: { account: 'bot' },
+			params: { storedForSender: false },
+		});
 		const e = engine('crash too');
 		const order: string[] = [];
 		const run = e.deliverAll([request(0, 'slow one'), request(1, 'crash too')]).then(
@@ -171,9 +206,22 @@ describe('one item crashing inside the engine', () => {
 
 describe('hostile entries and cancellation', () => {
 	test('a witness entry whose message cannot be read matches nothing instead of throwing', () => {
-		const expectation = { targetType: 'group' as const, groupId: GROUP, senderId: 1, content: 'x', sentAt: 0, windowMs: 60000 };
+		const expectation = {
+			targetType: 'group' as const,
+			groupId: GROUP,
+			senderId: 1,
+			content: 'x',
+			sentAt: 0,
+			windowMs: 60000,
+		};
 		for (const message of [[null], [{ type: 'toString' }], [{ type: 'text', data: null }], 42]) {
-			const entry = { message_type: 'group', group_id: GROUP, user_id: 1, time: 1, message } as unknown as Parameters<typeof matchEntry>[0];
+			const entry = {
+				message_type: 'group',
+				group_id: GROUP,
+				user_id: 1,
+				time: 1,
+				message,
+			} as unknown as Parameters<typeof matchEntry>[0];
 			expect(() => matchEntry(entry, expectation)).not.toThrow();
 			expect(matchEntry(entry, expectation)).toBeNull();
 		}
@@ -185,16 +233,40 @@ describe('hostile entries and cancellation', () => {
 		const { bot, witness } = sim.urls.accounts;
 		const controller = new AbortController();
 		const engine = new DeliveryEngine(
-			{ verification: 'witness', deadlineMs: 2000, pollIntervalMs: 40, minIntervalMs: 300, requestTimeoutMs: 2000, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 10, capMs: 20 } },
 			{
-				sender: { client: new OneBotClient({ baseUrl: bot.http, accessToken: bot.token, request: fetchRequest }) },
-				witness: { client: new OneBotClient({ baseUrl: witness.http, accessToken: witness.token, request: fetchRequest }) },
+				verification: 'witness',
+				deadlineMs: 2000,
+				pollIntervalMs: 40,
+				minIntervalMs: 300,
+				requestTimeoutMs: 2000,
+				retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 10, capMs: 20 },
+			},
+			{
+				sender: {
+					client: new OneBotClient({
+						baseUrl: bot.http,
+						accessToken: bot.token,
+						request: fetchRequest,
+					}),
+				},
+				witness: {
+					client: new OneBotClient({
+						baseUrl: witness.http,
+						accessToken: witness.token,
+						request: fetchRequest,
+					}),
+				},
 				sleep,
 				clock: Date.now,
 				signal: controller.signal,
 			},
 		);
-		const requests = [0, 1, 2, 3].map((i) => ({ index: i, target: { type: 'group' as const, id: GROUP }, message: [{ type: 'text', data: { text: `cancel ${i}` } }], correlationId: `x${i}` }));
+		const requests = [0, 1, 2, 3].map((i) => ({
+			index: i,
+			target: { type: 'group' as const, id: GROUP },
+			message: [{ type: 'text', data: { text: `cancel ${i}` } }],
+			correlationId: `x${i}`,
+		}));
 		const running = engine.deliverEach(requests);
 		await sleep(450);
 		controller.abort();

@@ -26,7 +26,12 @@ registerCredentialType(new OneBotRestartEndpointApi());
 
 let sim: Simulator;
 beforeAll(async () => {
-	sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: 120, deliveryDelayMs: 15, heartbeatIntervalMs: 60000 });
+	sim = await startSimulator({
+		...defaultWorld(),
+		kernelTimeoutMs: 120,
+		deliveryDelayMs: 15,
+		heartbeatIntervalMs: 60000,
+	});
 });
 afterAll(async () => {
 	await sim.close();
@@ -34,8 +39,12 @@ afterAll(async () => {
 
 describe('URLs in outputs', () => {
 	test('redactUrl drops userinfo and every query value', () => {
-		expect(redactUrl('https://user:pa55word@hooks.example/restart?token=abc123&x=1#frag')).toBe('https://hooks.example/restart?token=***&x=***');
-		expect(redactText('GET https://u:p@h.example/a?k=v failed')).toBe('GET https://h.example/a?k=*** failed');
+		expect(redactUrl('https://user:pa55word@hooks.example/restart?token=abc123&x=1#frag')).toBe(
+			'https://hooks.example/restart?token=***&x=***',
+		);
+		expect(redactText('GET https://u:p@h.example/a?k=v failed')).toBe(
+			'GET https://h.example/a?k=*** failed',
+		);
 		expect(redactUrl('not a url')).toBe('***');
 	});
 
@@ -44,9 +53,20 @@ describe('URLs in outputs', () => {
 		const [recovered, notRecovered] = await runExecute(new OneBotRestartClient(), {
 			credentials: {
 				oneBotApi: { baseUrl: bot.http, accessToken: bot.token },
-				oneBotRestartEndpointApi: { url: 'https://admin:hunter2secret@supervisor.example/hooks/restart?token=tok-9f8e7d', authorizationToken: '' },
+				oneBotRestartEndpointApi: {
+					url: 'https://admin:hunter2secret@supervisor.example/hooks/restart?token=tok-9f8e7d',
+					authorizationToken: '',
+				},
 			},
-			parameters: { method: 'customHttp', httpMethod: 'POST', dryRun: true, minIntervalMinutes: 10, maxPerHour: 3, recoveryDeadline: 3, options: {} },
+			parameters: {
+				method: 'customHttp',
+				httpMethod: 'POST',
+				dryRun: true,
+				minIntervalMinutes: 10,
+				maxPerHour: 3,
+				recoveryDeadline: 3,
+				options: {},
+			},
 		});
 		const text = JSON.stringify([...recovered, ...notRecovered].map((item) => item.json));
 		expect(text).toMatch(/supervisor\.example/);
@@ -61,7 +81,10 @@ describe('the event WebSocket', () => {
 
 	test('the token goes in an Authorization header, not in the URL; the simulator accepts it', async () => {
 		const witness = sim.urls.accounts.witness;
-		const stream = eventStreamOf({ baseUrl: witness.http, wsUrl: witness.ws, accessToken: witness.token }, context)!;
+		const stream = eventStreamOf(
+			{ baseUrl: witness.http, wsUrl: witness.ws, accessToken: witness.token },
+			context,
+		)!;
 		expect(stream.url).not.toMatch(/access_token/);
 		expect(stream.url).not.toContain(witness.token);
 		const socket = stream.connect(stream.url);
@@ -74,10 +97,17 @@ describe('the event WebSocket', () => {
 		expect(opened).toBe('open');
 	});
 
-	test.each(['not a url', 'ftp://127.0.0.1:3001', 'ws//missing-colon'])('%p is a NodeOperationError naming the field', (wsUrl) => {
-		expect(() => eventStreamOf({ baseUrl: 'http://x', wsUrl }, context, 2)).toThrow(NodeOperationError);
-		expect(() => eventStreamOf({ baseUrl: 'http://x', wsUrl }, context, 2)).toThrow(/^Item 2: the credential's Event WebSocket URL is not a valid/);
-	});
+	test.each(['not a url', 'ftp://127.0.0.1:3001', 'ws//missing-colon'])(
+		'%p is a NodeOperationError naming the field',
+		(wsUrl) => {
+			expect(() => eventStreamOf({ baseUrl: 'http://x', wsUrl }, context, 2)).toThrow(
+				NodeOperationError,
+			);
+			expect(() => eventStreamOf({ baseUrl: 'http://x', wsUrl }, context, 2)).toThrow(
+				/^Item 2: the credential's Event WebSocket URL is not a valid/,
+			);
+		},
+	);
 
 	test('Send With Verification with an invalid witness WebSocket URL fails with that error, nothing sent', async () => {
 		await sim.control.reset();
@@ -86,12 +116,26 @@ describe('the event WebSocket', () => {
 			runExecute(new OneBotSendWithVerification(), {
 				credentials: {
 					oneBotApi: { baseUrl: bot.http, accessToken: bot.token },
-					oneBotWitnessApi: { baseUrl: witness.http, accessToken: witness.token, wsUrl: 'definitely not a url' },
+					oneBotWitnessApi: {
+						baseUrl: witness.http,
+						accessToken: witness.token,
+						wsUrl: 'definitely not a url',
+					},
 				},
-				parameters: { targetType: 'group', targetId: '100200300', messageMode: 'text', text: 'ws check', verification: 'witness', deadlineSeconds: 0.3, options: {} },
+				parameters: {
+					targetType: 'group',
+					targetId: '100200300',
+					messageMode: 'text',
+					text: 'ws check',
+					verification: 'witness',
+					deadlineSeconds: 0.3,
+					options: {},
+				},
 			}),
 		).rejects.toThrow(/Event WebSocket URL is not a valid/);
-		expect(((await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as unknown[]).length).toBe(0);
+		expect(
+			((await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as unknown[]).length,
+		).toBe(0);
 	});
 });
 
@@ -111,8 +155,15 @@ describe('reports', () => {
 				message: null as unknown as [],
 			}),
 		);
-		const decision = receiveTriggerRequest({ headers: signReport(body, SECRET, Math.floor(Date.now() / 1000)), rawBody: body }, { reportSecret: SECRET }, { nowMs: Date.now() });
-		expect(decision).toMatchObject({ origin: 'report', start: { reason: 'bad_request', message: null, target: { id: null } } });
+		const decision = receiveTriggerRequest(
+			{ headers: signReport(body, SECRET, Math.floor(Date.now() / 1000)), rawBody: body },
+			{ reportSecret: SECRET },
+			{ nowMs: Date.now() },
+		);
+		expect(decision).toMatchObject({
+			origin: 'report',
+			start: { reason: 'bad_request', message: null, target: { id: null } },
+		});
 	});
 
 	test('Send With Verification: a report of an item with a bad target type and id is taken by the trigger, reason bad_request', async () => {
@@ -121,7 +172,10 @@ describe('reports', () => {
 			const chunks: Buffer[] = [];
 			req.on('data', (chunk: Buffer) => chunks.push(chunk));
 			req.on('end', () => {
-				received.push({ headers: req.headers as Record<string, unknown>, body: Buffer.concat(chunks).toString('utf8') });
+				received.push({
+					headers: req.headers as Record<string, unknown>,
+					body: Buffer.concat(chunks).toString('utf8'),
+				});
 				res.writeHead(200, { 'Content-Type': 'application/json' });
 				res.end('{}');
 			});
@@ -132,17 +186,47 @@ describe('reports', () => {
 		try {
 			const [, notDelivered] = await runExecute(new OneBotSendWithVerification(), {
 				continueOnFail: true,
-				credentials: { oneBotApi: { baseUrl: bot.http, accessToken: bot.token, reportUrl: url, reportSecret: SECRET } },
-				parameters: { targetType: 'channel', targetId: 'abc', messageMode: 'text', text: 'never sent', verification: 'api', options: {} },
+				credentials: {
+					oneBotApi: {
+						baseUrl: bot.http,
+						accessToken: bot.token,
+						reportUrl: url,
+						reportSecret: SECRET,
+					},
+				},
+				parameters: {
+					targetType: 'channel',
+					targetId: 'abc',
+					messageMode: 'text',
+					text: 'never sent',
+					verification: 'api',
+					options: {},
+				},
 			});
 			expect(notDelivered).toHaveLength(1);
-			expect(notDelivered[0].json).toMatchObject({ reason: 'bad_request', message: null, report: { sent: true } });
+			expect(notDelivered[0].json).toMatchObject({
+				reason: 'bad_request',
+				message: null,
+				report: { sent: true },
+			});
 		} finally {
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		}
 		expect(received).toHaveLength(1);
-		const decision = receiveTriggerRequest({ headers: received[0].headers, rawBody: received[0].body }, { reportSecret: SECRET }, { nowMs: Date.now() });
-		expect(decision).toMatchObject({ origin: 'report', start: { reason: 'bad_request', reasonClass: 'terminal', message: null, target: { type: null, id: null } } });
+		const decision = receiveTriggerRequest(
+			{ headers: received[0].headers, rawBody: received[0].body },
+			{ reportSecret: SECRET },
+			{ nowMs: Date.now() },
+		);
+		expect(decision).toMatchObject({
+			origin: 'report',
+			start: {
+				reason: 'bad_request',
+				reasonClass: 'terminal',
+				message: null,
+				target: { type: null, id: null },
+			},
+		});
 	});
 
 	test('50 reports against a trigger that never answers end within the budget, concurrently, each saying why', async () => {
@@ -160,10 +244,21 @@ describe('reports', () => {
 			getWorkflow: () => ({ id: 'wf' }),
 			getExecutionId: () => 'ex',
 			helpers: {
-				httpRequest: async (options: { timeout: number; url: string; body: string; headers: Record<string, string>; method: string }) => {
+				httpRequest: async (options: {
+					timeout: number;
+					url: string;
+					body: string;
+					headers: Record<string, string>;
+					method: string;
+				}) => {
 					const controller = AbortSignal.timeout(options.timeout);
 					try {
-						const response = await fetch(options.url, { method: options.method, body: options.body, headers: options.headers, signal: controller });
+						const response = await fetch(options.url, {
+							method: options.method,
+							body: options.body,
+							headers: options.headers,
+							signal: controller,
+						});
 						return { statusCode: response.status, body: await response.text() };
 					} finally {
 						inFlight--;
@@ -172,8 +267,17 @@ describe('reports', () => {
 			},
 		} as unknown as IExecuteFunctions;
 		const started = Date.now();
-		const reports = Array.from({ length: 50 }, (_, i) => ({ event: 'delivery_failed' as const, source: 'send' as const, details: { i } }));
-		const outcomes = await reportAllToTrigger(context, { reportUrl: url, reportSecret: SECRET }, reports, { budgetMs: 1500, timeoutMs: 400, concurrency: 4 });
+		const reports = Array.from({ length: 50 }, (_, i) => ({
+			event: 'delivery_failed' as const,
+			source: 'send' as const,
+			details: { i },
+		}));
+		const outcomes = await reportAllToTrigger(
+			context,
+			{ reportUrl: url, reportSecret: SECRET },
+			reports,
+			{ budgetMs: 1500, timeoutMs: 400, concurrency: 4 },
+		);
 		const took = Date.now() - started;
 		for (const res of open) res.destroy();
 		await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -181,7 +285,8 @@ describe('reports', () => {
 		expect(maxInFlight).toBeGreaterThan(1);
 		expect(maxInFlight).toBeLessThanOrEqual(4);
 		expect(outcomes).toHaveLength(50);
-		for (const outcome of outcomes) expect(outcome).toMatchObject({ sent: false, error: expect.any(String) });
+		for (const outcome of outcomes)
+			expect(outcome).toMatchObject({ sent: false, error: expect.any(String) });
 		expect(outcomes.filter((o) => /time budget/.test(o.error ?? '')).length).toBeGreaterThan(0);
 		expect(JSON.stringify(outcomes as unknown as IDataObject[])).not.toContain(SECRET);
 	});

@@ -6,7 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ICredentialType, INodeProperties, INodePropertyCollection, INodeType } from 'n8n-workflow';
+import type {
+	ICredentialType,
+	INodeProperties,
+	INodePropertyCollection,
+	INodeType,
+} from 'n8n-workflow';
 import { OneBotDeliveryFailureTrigger } from '../../nodes/OneBotDeliveryFailureTrigger/OneBotDeliveryFailureTrigger.node';
 import { OneBotHealthProbe } from '../../nodes/OneBotHealthProbe/OneBotHealthProbe.node';
 import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
@@ -18,7 +23,8 @@ import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpoin
 import { OneBotWitnessApi } from '../../credentials/OneBotWitnessApi.credentials';
 
 const root = path.resolve(__dirname, '../..');
-const packageName = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).name as string;
+const packageName = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+	.name as string;
 const nodes: Array<[string, INodeType]> = [
 	['OneBotSendWithVerification', new OneBotSendWithVerification()],
 	['OneBotHealthProbe', new OneBotHealthProbe()],
@@ -26,18 +32,27 @@ const nodes: Array<[string, INodeType]> = [
 	['OneBotDeliveryFailureTrigger', new OneBotDeliveryFailureTrigger()],
 ];
 const credentialTypes = new Map<string, ICredentialType>(
-	[new OneBotApi(), new OneBotWitnessApi(), new NapCatWebUiApi(), new DockerEngineApi(), new OneBotRestartEndpointApi()].map(
-		(credential) => [credential.name, credential],
-	),
+	[
+		new OneBotApi(),
+		new OneBotWitnessApi(),
+		new NapCatWebUiApi(),
+		new DockerEngineApi(),
+		new OneBotRestartEndpointApi(),
+	].map((credential) => [credential.name, credential]),
 );
 
 interface Codex {
 	node: string;
 	alias?: string[];
-	resources: { primaryDocumentation?: Array<{ url: string }>; credentialDocumentation?: Array<{ url: string }> };
+	resources: {
+		primaryDocumentation?: Array<{ url: string }>;
+		credentialDocumentation?: Array<{ url: string }>;
+	};
 }
 const codexOf = (folder: string): Codex =>
-	JSON.parse(fs.readFileSync(path.join(root, 'nodes', folder, `${folder}.node.json`), 'utf8')) as Codex;
+	JSON.parse(
+		fs.readFileSync(path.join(root, 'nodes', folder, `${folder}.node.json`), 'utf8'),
+	) as Codex;
 
 /** GitHub's and npm's heading anchors: lower case, punctuation dropped, spaces to dashes, repeats numbered. */
 function readmeAnchors(): Set<string> {
@@ -64,23 +79,35 @@ function readmeAnchors(): Set<string> {
 function unresolved(url: string, anchors: Set<string>): string | null {
 	const parsed = new URL(url);
 	if (parsed.protocol !== 'https:') return `${url}: not https`;
-	if (parsed.hostname === 'www.npmjs.com' && parsed.pathname === `/package/${packageName}` && parsed.hash) {
-		return anchors.has(decodeURIComponent(parsed.hash.slice(1))) ? null : `${url}: no README heading "${parsed.hash}"`;
+	if (
+		parsed.hostname === 'www.npmjs.com' &&
+		parsed.pathname === `/package/${packageName}` &&
+		parsed.hash
+	) {
+		return anchors.has(decodeURIComponent(parsed.hash.slice(1)))
+			? null
+			: `${url}: no README heading "${parsed.hash}"`;
 	}
 	return null;
 }
 
 describe('credential selectors', () => {
-	it.each(nodes)('%s: every credential selector has its own label naming its role', (_folder, node) => {
-		const entries = node.description.credentials ?? [];
-		const labels = entries.map((entry) => entry.displayName);
-		expect(labels.every((label) => typeof label === 'string' && label.length > 3)).toBe(true);
-		expect(new Set(labels).size).toBe(labels.length);
-	});
+	it.each(nodes)(
+		'%s: every credential selector has its own label naming its role',
+		(_folder, node) => {
+			const entries = node.description.credentials ?? [];
+			const labels = entries.map((entry) => entry.displayName);
+			expect(labels.every((label) => typeof label === 'string' && label.length > 3)).toBe(true);
+			expect(new Set(labels).size).toBe(labels.length);
+		},
+	);
 
 	it('Send With Verification tells the bot from the witness', () => {
 		const labels = Object.fromEntries(
-			(new OneBotSendWithVerification().description.credentials ?? []).map((entry) => [entry.name, entry.displayName]),
+			(new OneBotSendWithVerification().description.credentials ?? []).map((entry) => [
+				entry.name,
+				entry.displayName,
+			]),
 		);
 		expect(labels.oneBotApi).toMatch(/^Bot Account/);
 		expect(labels.oneBotWitnessApi).toMatch(/^Witness Account/);
@@ -103,18 +130,28 @@ describe('codex files', () => {
 		expect(codexOf('OneBotRestartClient').alias).toContain('重启');
 	});
 
-	it.each(nodes)('%s: credential documentation lists the documentationUrl of each credential the node uses', (folder, node) => {
-		const expected = [
-			...new Set((node.description.credentials ?? []).map((entry) => credentialTypes.get(entry.name)!.documentationUrl)),
-		];
-		expect(codexOf(folder).resources.credentialDocumentation?.map((link) => link.url)).toEqual(expected);
-	});
+	it.each(nodes)(
+		'%s: credential documentation lists the documentationUrl of each credential the node uses',
+		(folder, node) => {
+			const expected = [
+				...new Set(
+					(node.description.credentials ?? []).map(
+						(entry) => credentialTypes.get(entry.name)!.documentationUrl,
+					),
+				),
+			];
+			expect(codexOf(folder).resources.credentialDocumentation?.map((link) => link.url)).toEqual(
+				expected,
+			);
+		},
+	);
 
 	it('every documentation link of the nodes and credentials resolves', () => {
 		const anchors = readmeAnchors();
 		const links = [
 			...nodes.flatMap(([folder]) => {
-				const { primaryDocumentation = [], credentialDocumentation = [] } = codexOf(folder).resources;
+				const { primaryDocumentation = [], credentialDocumentation = [] } =
+					codexOf(folder).resources;
 				return [...primaryDocumentation, ...credentialDocumentation].map((link) => link.url);
 			}),
 			...[...credentialTypes.values()].map((credential) => credential.documentationUrl!),
@@ -135,24 +172,36 @@ describe('parameter and option descriptions', () => {
 			if (property.type === 'notice' || property.type === 'callout') return [];
 			const own: string[] = [];
 			if (!property.description) own.push(`${here}: no description`);
-			if (property.type === 'number' && !UNIT.test(`${property.displayName} ${property.description ?? ''}`)) {
+			if (
+				property.type === 'number' &&
+				!UNIT.test(`${property.displayName} ${property.description ?? ''}`)
+			) {
 				own.push(`${here}: no unit in "${property.displayName}" / "${property.description}"`);
 			}
 			if (property.type === 'options' || property.type === 'multiOptions') {
-				for (const option of (property.options ?? []) as Array<{ name: string; description?: string }>) {
+				for (const option of (property.options ?? []) as Array<{
+					name: string;
+					description?: string;
+				}>) {
 					if (!option.description) own.push(`${here} = ${option.name}: no description`);
 				}
 			}
-			if (property.type === 'collection') return [...own, ...problems((property.options ?? []) as INodeProperties[], `${here}.`)];
+			if (property.type === 'collection')
+				return [...own, ...problems((property.options ?? []) as INodeProperties[], `${here}.`)];
 			if (property.type === 'fixedCollection') {
-				const values = ((property.options ?? []) as INodePropertyCollection[]).flatMap((group) => group.values);
+				const values = ((property.options ?? []) as INodePropertyCollection[]).flatMap(
+					(group) => group.values,
+				);
 				return [...own, ...problems(values, `${here}.`)];
 			}
 			return own;
 		});
 	}
 
-	it.each(nodes)('%s: every parameter and option has a description, every number its unit', (_folder, node) => {
-		expect(problems(node.description.properties, '')).toEqual([]);
-	});
+	it.each(nodes)(
+		'%s: every parameter and option has a description, every number its unit',
+		(_folder, node) => {
+			expect(problems(node.description.properties, '')).toEqual([]);
+		},
+	);
 });

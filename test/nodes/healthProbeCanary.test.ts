@@ -51,7 +51,9 @@ function credentials() {
 	};
 }
 
-type ProbeOptions = Omit<Partial<HarnessOptions>, 'parameters'> & { parameters?: Record<string, unknown> };
+type ProbeOptions = Omit<Partial<HarnessOptions>, 'parameters'> & {
+	parameters?: Record<string, unknown>;
+};
 
 async function probe(options: ProbeOptions = {}) {
 	const [healthy, unhealthy] = await runExecute(node, {
@@ -70,7 +72,9 @@ async function probe(options: ProbeOptions = {}) {
 }
 
 /** Texts the witness account really received, by chat. */
-async function witnessInbox(): Promise<Array<{ messageType: string; groupId?: number; text: string }>> {
+async function witnessInbox(): Promise<
+	Array<{ messageType: string; groupId?: number; text: string }>
+> {
 	const truth = await sim.control.groundTruth();
 	return truth.accounts.witness.inbox;
 }
@@ -81,13 +85,23 @@ describe('Health Probe node: canaries verified by the witness', () => {
 		expect(healthy).toHaveLength(1);
 		expect(json).toMatchObject({ state: 'up', diagnosis: 'ok' });
 		const { group, private: privateCanary } = json.canaries;
-		expect(group).toMatchObject({ status: 'delivered', verification: 'witness', target: { type: 'group', id: GROUP } });
-		expect(privateCanary).toMatchObject({ status: 'delivered', verification: 'witness', target: { type: 'private', id: 10002 } });
+		expect(group).toMatchObject({
+			status: 'delivered',
+			verification: 'witness',
+			target: { type: 'group', id: GROUP },
+		});
+		expect(privateCanary).toMatchObject({
+			status: 'delivered',
+			verification: 'witness',
+			target: { type: 'private', id: 10002 },
+		});
 		expect(group!.latencyMs).toEqual(expect.any(Number));
 		expect(group!.text).toMatch(/^Health probe \d{4}-\d\d-\d\d \d\d:\d\d:\d\d #[0-9a-f]{8}$/);
 		expect(group!.text).not.toBe(privateCanary!.text);
 		const inbox = await witnessInbox();
-		expect(inbox.map((entry) => entry.text)).toEqual(expect.arrayContaining([group!.text, privateCanary!.text]));
+		expect(inbox.map((entry) => entry.text)).toEqual(
+			expect.arrayContaining([group!.text, privateCanary!.text]),
+		);
 		const output = JSON.stringify(json);
 		expect(output).not.toContain(sim.urls.accounts.bot.token);
 		expect(output).not.toContain(sim.urls.accounts.witness.token);
@@ -101,16 +115,27 @@ describe('Health Probe node: canaries verified by the witness', () => {
 		};
 		const { healthy, json } = await probe({ credentials: withStream });
 		expect(healthy).toHaveLength(1);
-		expect(json.canaries.group!.evidence.witness).toMatchObject({ status: 'seen', via: 'event', eventStream: 'open' });
+		expect(json.canaries.group!.evidence.witness).toMatchObject({
+			status: 'seen',
+			via: 'event',
+			eventStream: 'open',
+		});
 		expect(json.canaries.private!.evidence.witness).toMatchObject({ status: 'seen', via: 'event' });
 		expect(JSON.stringify(json)).not.toContain(witness.token);
 	});
 
 	it('diagnoses the reported case (group sends stuck, private fine) as group_send_blocked_private_ok', async () => {
-		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot', messageType: 'group' } });
+		await sim.control.setFault({
+			kind: 'stuck_group',
+			scope: { account: 'bot', messageType: 'group' },
+		});
 		const { unhealthy, json } = await probe();
 		expect(unhealthy).toHaveLength(1);
-		expect(json).toMatchObject({ state: 'down', diagnosis: 'group_send_blocked_private_ok', reason: 'send_timeout' });
+		expect(json).toMatchObject({
+			state: 'down',
+			diagnosis: 'group_send_blocked_private_ok',
+			reason: 'send_timeout',
+		});
 		expect(json.canaries.group).toMatchObject({ status: 'failed', reason: 'send_timeout' });
 		expect(json.canaries.private).toMatchObject({ status: 'delivered' });
 		const inbox = await witnessInbox();
@@ -120,43 +145,78 @@ describe('Health Probe node: canaries verified by the witness', () => {
 	it('diagnoses silent drops of every send as all_sends_failing (not_observed): the API said ok', async () => {
 		await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' } });
 		const { json } = await probe();
-		expect(json).toMatchObject({ state: 'down', diagnosis: 'all_sends_failing', reason: 'not_observed' });
-		expect(json.canaries.group).toMatchObject({ status: 'failed', reason: 'not_observed', messageId: expect.any(Number) });
+		expect(json).toMatchObject({
+			state: 'down',
+			diagnosis: 'all_sends_failing',
+			reason: 'not_observed',
+		});
+		expect(json.canaries.group).toMatchObject({
+			status: 'failed',
+			reason: 'not_observed',
+			messageId: expect.any(Number),
+		});
 		expect(json.canaries.private).toMatchObject({ status: 'failed', reason: 'not_observed' });
 	});
 
 	it('diagnoses group_send_failing with the reason when only a group canary is sent', async () => {
 		await sim.control.setFault({ kind: 'not_in_group', scope: { account: 'bot', group: GROUP } });
 		const { json } = await probe({ parameters: { canary: 'group' } });
-		expect(json).toMatchObject({ state: 'down', diagnosis: 'group_send_failing', reason: 'not_in_group' });
+		expect(json).toMatchObject({
+			state: 'down',
+			diagnosis: 'group_send_failing',
+			reason: 'not_in_group',
+		});
 		expect(json.canaries.private).toBeUndefined();
 	});
 
 	it('diagnoses private_send_failing when only the private canary is lost', async () => {
-		await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot', messageType: 'private' } });
+		await sim.control.setFault({
+			kind: 'silent_drop',
+			scope: { account: 'bot', messageType: 'private' },
+		});
 		const { json } = await probe();
-		expect(json).toMatchObject({ state: 'down', diagnosis: 'private_send_failing', reason: 'not_observed' });
+		expect(json).toMatchObject({
+			state: 'down',
+			diagnosis: 'private_send_failing',
+			reason: 'not_observed',
+		});
 		expect(json.canaries.group).toMatchObject({ status: 'delivered' });
 	});
 
 	it('diagnoses witness_unavailable (degraded) when the witness cannot be read, without blaming the bot', async () => {
-		await sim.control.setFault({ kind: 'http_500', scope: { account: 'witness', action: 'get_group_msg_history' } });
+		await sim.control.setFault({
+			kind: 'http_500',
+			scope: { account: 'witness', action: 'get_group_msg_history' },
+		});
 		const { healthy, json } = await probe({ parameters: { canary: 'group' } });
-		expect(json).toMatchObject({ state: 'degraded', diagnosis: 'witness_unavailable', reason: 'lookup_failed' });
+		expect(json).toMatchObject({
+			state: 'degraded',
+			diagnosis: 'witness_unavailable',
+			reason: 'lookup_failed',
+		});
 		expect(json.canaries.group).toMatchObject({ status: 'unverified' });
 		expect(healthy).toHaveLength(1);
 	});
 
 	it('diagnoses canary_slow (degraded) when a canary arrives after the canary latency threshold', async () => {
-		await sim.control.setFault({ kind: 'latency', scope: { account: 'bot', action: 'send_group_msg' }, params: { ms: 250 } });
-		const { json } = await probe({ parameters: { canary: 'group', options: { canarySlowMs: 200 } } });
+		await sim.control.setFault({
+			kind: 'latency',
+			scope: { account: 'bot', action: 'send_group_msg' },
+			params: { ms: 250 },
+		});
+		const { json } = await probe({
+			parameters: { canary: 'group', options: { canarySlowMs: 200 } },
+		});
 		expect(json).toMatchObject({ state: 'degraded', diagnosis: 'canary_slow' });
 		expect(json.canaries.group).toMatchObject({ status: 'delivered', slow: true });
 		expect(json.canaries.group!.latencyMs).toBeGreaterThan(200);
 	});
 
 	it('counts a send that timed out but arrived as delivered (the witness saw it)', async () => {
-		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot', messageType: 'group' } });
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot', messageType: 'group' },
+		});
 		const { json } = await probe({ parameters: { canary: 'group' } });
 		expect(json).toMatchObject({ state: 'up', diagnosis: 'ok' });
 		expect(json.canaries.group).toMatchObject({ status: 'delivered', reason: null });
@@ -164,12 +224,17 @@ describe('Health Probe node: canaries verified by the witness', () => {
 
 	it('skips canaries when the account is offline, and says why', async () => {
 		await sim.control.setFault({ kind: 'online_false', scope: { account: 'bot' } });
-		const sendsBefore = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' })).length;
+		const sendsBefore = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' }))
+			.length;
 		const { json } = await probe();
 		expect(json).toMatchObject({ diagnosis: 'offline' });
-		expect(json.canaries.group).toMatchObject({ status: 'skipped', note: expect.stringMatching(/offline/) });
+		expect(json.canaries.group).toMatchObject({
+			status: 'skipped',
+			note: expect.stringMatching(/offline/),
+		});
 		expect(json.canaries.private).toMatchObject({ status: 'skipped' });
-		const sendsAfter = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' })).length;
+		const sendsAfter = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' }))
+			.length;
 		expect(sendsAfter).toBe(sendsBefore);
 	});
 
@@ -184,7 +249,9 @@ describe('Health Probe node: canaries verified by the witness', () => {
 	});
 
 	it('checks a private canary to another user by lookup only, and says so', async () => {
-		const { json } = await probe({ parameters: { canary: 'private', privateTarget: 'user', privateUserId: '10003' } });
+		const { json } = await probe({
+			parameters: { canary: 'private', privateTarget: 'user', privateUserId: '10003' },
+		});
 		expect(json).toMatchObject({ state: 'up', diagnosis: 'ok' });
 		expect(json.canaries.private).toMatchObject({
 			status: 'delivered',
@@ -196,7 +263,12 @@ describe('Health Probe node: canaries verified by the witness', () => {
 
 	it('refuses a witness canary without a witness credential', async () => {
 		const { oneBotApi } = credentials();
-		await expect(runExecute(node, { credentials: { oneBotApi }, parameters: { canary: 'group', groupId: String(GROUP) } })).rejects.toMatchObject({
+		await expect(
+			runExecute(node, {
+				credentials: { oneBotApi },
+				parameters: { canary: 'group', groupId: String(GROUP) },
+			}),
+		).rejects.toMatchObject({
 			name: 'NodeOperationError',
 			message: expect.stringMatching(/Witness API credential/),
 		});
@@ -206,13 +278,21 @@ describe('Health Probe node: canaries verified by the witness', () => {
 describe('Health Probe node: the reported case across active runs', () => {
 	it('goes down after 3 stuck runs and back up 2 runs after a client restart', async () => {
 		const staticData = { node: {} as IDataObject, global: {} as IDataObject };
-		const active = () => probe({ mode: 'trigger', workflow: { id: 'wf-probe', name: 'Probe', active: true }, staticData });
+		const active = () =>
+			probe({
+				mode: 'trigger',
+				workflow: { id: 'wf-probe', name: 'Probe', active: true },
+				staticData,
+			});
 		const seen: Array<[unknown, unknown, unknown, unknown]> = [];
 		const step = async () => {
 			const { json } = await active();
 			seen.push([json.diagnosis, json.observedState, json.state, json.changed]);
 		};
-		await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot', messageType: 'group' } });
+		await sim.control.setFault({
+			kind: 'stuck_group',
+			scope: { account: 'bot', messageType: 'group' },
+		});
 		await step();
 		await step();
 		await step();
@@ -244,7 +324,10 @@ describe('Health Probe node: is self-reporting on for the bot’s own event stre
 		sim.world.account('bot').cfg.reportSelfMessage = true;
 		const { json } = await probe({ credentials: withBotStream() });
 		expect(json).toMatchObject({ state: 'up', diagnosis: 'ok' });
-		expect(json.canaries.group!.evidence.selfEvent).toMatchObject({ seen: true, eventStream: 'open' });
+		expect(json.canaries.group!.evidence.selfEvent).toMatchObject({
+			seen: true,
+			eventStream: 'open',
+		});
 	});
 
 	it('self_events_unavailable (state still up) when the bot reports no self messages', async () => {
@@ -252,7 +335,10 @@ describe('Health Probe node: is self-reporting on for the bot’s own event stre
 		const { healthy, json } = await probe({ credentials: withBotStream() });
 		expect(healthy).toHaveLength(1);
 		expect(json).toMatchObject({ state: 'up', diagnosis: 'self_events_unavailable' });
-		expect(json.canaries.group!.evidence.selfEvent).toMatchObject({ seen: false, selfEventsSeen: 0 });
+		expect(json.canaries.group!.evidence.selfEvent).toMatchObject({
+			seen: false,
+			selfEventsSeen: 0,
+		});
 	});
 
 	it('no such diagnosis without an Event WebSocket URL on the bot’s credential', async () => {

@@ -45,7 +45,9 @@ export interface ProbeJson {
 	report: Record<string, unknown> | null;
 }
 
-type ProbeOptions = Omit<Partial<HarnessOptions>, 'parameters'> & { parameters?: Record<string, unknown> };
+type ProbeOptions = Omit<Partial<HarnessOptions>, 'parameters'> & {
+	parameters?: Record<string, unknown>;
+};
 
 async function probe(options: ProbeOptions = {}) {
 	const outputs = await runExecute(node, {
@@ -62,7 +64,14 @@ describe('Health Probe node: API checks against the simulator', () => {
 	it('reports up / ok on a healthy client with every check and its latency', async () => {
 		const { healthy, json } = await probe();
 		expect(healthy).toHaveLength(1);
-		expect(json).toMatchObject({ state: 'up', observedState: 'up', diagnosis: 'ok', reason: null, selfId: 10001, online: true });
+		expect(json).toMatchObject({
+			state: 'up',
+			observedState: 'up',
+			diagnosis: 'ok',
+			reason: null,
+			selfId: 10001,
+			online: true,
+		});
 		expect(json.implementation).toMatchObject({ appName: 'NapCat.Onebot', appVersion: '4.10.32' });
 		for (const check of ['login', 'status', 'version']) {
 			expect(json.checks[check]).toMatchObject({ ok: true, latencyMs: expect.any(Number) });
@@ -81,32 +90,62 @@ describe('Health Probe node: API checks against the simulator', () => {
 		await sim.control.setFault({ kind: 'connection_reset', scope: { account: 'bot' } });
 		expect((await probe()).json).toMatchObject({ diagnosis: 'unreachable', reason: 'unreachable' });
 		await sim.control.clearFaults();
-		await sim.control.setFault({ kind: 'hang', scope: { account: 'bot' }, params: { closeAfterMs: 3000 } });
+		await sim.control.setFault({
+			kind: 'hang',
+			scope: { account: 'bot' },
+			params: { closeAfterMs: 3000 },
+		});
 		const { json } = await probe({ parameters: { options: { requestTimeout: 0.3 } } });
-		expect(json).toMatchObject({ state: 'down', diagnosis: 'unreachable', reason: 'client_timeout' });
+		expect(json).toMatchObject({
+			state: 'down',
+			diagnosis: 'unreachable',
+			reason: 'client_timeout',
+		});
 	});
 
 	it('diagnoses online:false as offline', async () => {
 		await sim.control.setFault({ kind: 'online_false', scope: { account: 'bot' } });
 		const { json } = await probe();
-		expect(json).toMatchObject({ state: 'down', diagnosis: 'offline', reason: 'client_offline', online: false });
+		expect(json).toMatchObject({
+			state: 'down',
+			diagnosis: 'offline',
+			reason: 'client_offline',
+			online: false,
+		});
 	});
 
 	it('diagnoses HTTP 500 and malformed JSON as api_error', async () => {
 		await sim.control.setFault({ kind: 'http_500', scope: { account: 'bot' } });
-		expect((await probe()).json).toMatchObject({ state: 'down', diagnosis: 'api_error', reason: 'http_error' });
+		expect((await probe()).json).toMatchObject({
+			state: 'down',
+			diagnosis: 'api_error',
+			reason: 'http_error',
+		});
 		await sim.control.clearFaults();
-		await sim.control.setFault({ kind: 'malformed_json', scope: { account: 'bot', action: 'get_login_info' } });
-		expect((await probe()).json).toMatchObject({ state: 'down', diagnosis: 'api_error', reason: 'malformed_response' });
+		await sim.control.setFault({
+			kind: 'malformed_json',
+			scope: { account: 'bot', action: 'get_login_info' },
+		});
+		expect((await probe()).json).toMatchObject({
+			state: 'down',
+			diagnosis: 'api_error',
+			reason: 'malformed_response',
+		});
 	});
 
 	it('diagnoses a slow API as api_slow (degraded) and routes degraded as configured', async () => {
-		await sim.control.setFault({ kind: 'latency', scope: { account: 'bot', action: 'get_status' }, params: { ms: 150 } });
+		await sim.control.setFault({
+			kind: 'latency',
+			scope: { account: 'bot', action: 'get_status' },
+			params: { ms: 150 },
+		});
 		const toHealthy = await probe({ parameters: { options: { apiSlowMs: 100 } } });
 		expect(toHealthy.json).toMatchObject({ state: 'degraded', diagnosis: 'api_slow' });
 		expect(toHealthy.json.checks.status.slow).toBe(true);
 		expect(toHealthy.healthy).toHaveLength(1);
-		const toUnhealthy = await probe({ parameters: { degradedOutput: 'unhealthy', options: { apiSlowMs: 100 } } });
+		const toUnhealthy = await probe({
+			parameters: { degradedOutput: 'unhealthy', options: { apiSlowMs: 100 } },
+		});
 		expect(toUnhealthy.unhealthy).toHaveLength(1);
 	});
 
@@ -126,14 +165,26 @@ describe('Health Probe node: API checks against the simulator', () => {
 			parameters: { canary: 'none' },
 			items: [{ json: {} }, { json: {} }, { json: {} }],
 		});
-		expect(outputs[0].map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(outputs[0].map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 		expect(outputs[1]).toHaveLength(0);
 	});
 });
 
 describe('Health Probe node: hysteresis across active runs', () => {
-	const active = (staticData: { node: IDataObject; global: IDataObject }, extra: ProbeOptions = {}) =>
-		probe({ mode: 'trigger', workflow: { id: 'wf-1', name: 'Probe', active: true }, staticData, ...extra });
+	const active = (
+		staticData: { node: IDataObject; global: IDataObject },
+		extra: ProbeOptions = {},
+	) =>
+		probe({
+			mode: 'trigger',
+			workflow: { id: 'wf-1', name: 'Probe', active: true },
+			staticData,
+			...extra,
+		});
 
 	it('turns down only after 3 consecutive failures and up only after 2 successes, reporting each change once', async () => {
 		const staticData = { node: {} as IDataObject, global: {} as IDataObject };
@@ -167,7 +218,8 @@ describe('Health Probe node: hysteresis across active runs', () => {
 		const staticData = { node: {} as IDataObject, global: {} as IDataObject };
 		const states: string[] = [];
 		for (let i = 0; i < 6; i++) {
-			if (i % 2 === 1) await sim.control.setFault({ kind: 'online_false', scope: { account: 'bot' } });
+			if (i % 2 === 1)
+				await sim.control.setFault({ kind: 'online_false', scope: { account: 'bot' } });
 			else await sim.control.clearFaults();
 			const { json } = await active(staticData);
 			expect(json.changed).toBe(false);
@@ -182,7 +234,9 @@ describe('Health Probe node: hysteresis across active runs', () => {
 		for (let i = 0; i < 2; i++) await active(staticData);
 		const witness = sim.urls.accounts.witness;
 		// A failure on another account must not complete the bot's streak.
-		await active(staticData, { credentials: { oneBotApi: { baseUrl: witness.http, accessToken: 'wrong' } } });
+		await active(staticData, {
+			credentials: { oneBotApi: { baseUrl: witness.http, accessToken: 'wrong' } },
+		});
 		expect(Object.keys(staticData.node.probeHistory as IDataObject)).toHaveLength(2);
 		const { json } = await active(staticData);
 		expect(json).toMatchObject({ state: 'down', changed: true });
@@ -218,7 +272,12 @@ describe('Health Probe node: hysteresis across active runs', () => {
 			expect(runs[1].json.report).toMatchObject({ sent: true, status: 200 });
 			expect(runs[2].json.report).toBeNull();
 			expect(received).toHaveLength(1);
-			const verification = verifyReport(received[0].headers, received[0].body, 'report-secret', Date.now() / 1000);
+			const verification = verifyReport(
+				received[0].headers,
+				received[0].body,
+				'report-secret',
+				Date.now() / 1000,
+			);
 			expect(verification.ok).toBe(true);
 			const event = JSON.parse(received[0].body);
 			expect(event).toMatchObject({
@@ -241,16 +300,28 @@ describe('Health Probe node: hysteresis across active runs', () => {
 describe('Health Probe node: invalid parameters', () => {
 	it('throws a NodeOperationError naming the item and the field', async () => {
 		await expect(
-			runExecute(node, { credentials: credentials(), parameters: { canary: 'group', groupId: 'abc' } }),
-		).rejects.toMatchObject({ name: 'NodeOperationError', message: expect.stringMatching(/Probe Group ID/) });
+			runExecute(node, {
+				credentials: credentials(),
+				parameters: { canary: 'group', groupId: 'abc' },
+			}),
+		).rejects.toMatchObject({
+			name: 'NodeOperationError',
+			message: expect.stringMatching(/Probe Group ID/),
+		});
 		await expect(
 			runExecute(node, {
 				credentials: credentials(),
 				parameters: { canary: 'group', groupId: '100200300', canaryTemplate: 'no nonce here' },
 			}),
-		).rejects.toMatchObject({ name: 'NodeOperationError', message: expect.stringMatching(/\{nonce\}/) });
+		).rejects.toMatchObject({
+			name: 'NodeOperationError',
+			message: expect.stringMatching(/\{nonce\}/),
+		});
 		await expect(
-			runExecute(node, { credentials: credentials(), parameters: { canary: 'none', options: { failureThreshold: 0 } } }),
+			runExecute(node, {
+				credentials: credentials(),
+				parameters: { canary: 'none', options: { failureThreshold: 0 } },
+			}),
 		).rejects.toMatchObject({ name: 'NodeOperationError', context: { itemIndex: 0 } });
 	});
 
@@ -260,9 +331,17 @@ describe('Health Probe node: invalid parameters', () => {
 			continueOnFail: true,
 			items: [{ json: {} }, { json: {} }],
 			// "Canary" takes no expression in n8n, so the items differ in an option instead.
-			parameters: (itemIndex) => ({ canary: 'none', options: { requestTimeout: itemIndex === 0 ? -1 : 10 } }),
+			parameters: (itemIndex) => ({
+				canary: 'none',
+				options: { requestTimeout: itemIndex === 0 ? -1 : 10 },
+			}),
 		});
-		expect(outputs[1]).toEqual([{ json: expect.objectContaining({ error: expect.stringMatching(/Request Timeout/) }), pairedItem: { item: 0 } }]);
+		expect(outputs[1]).toEqual([
+			{
+				json: expect.objectContaining({ error: expect.stringMatching(/Request Timeout/) }),
+				pairedItem: { item: 0 },
+			},
+		]);
 		expect(outputs[0]).toHaveLength(1);
 		expect(outputs[0][0].pairedItem).toEqual({ item: 1 });
 	});

@@ -38,7 +38,11 @@ async function probe(staticData: Stored, extra: Partial<HarnessOptions> = {}) {
 		staticData,
 		...extra,
 	});
-	return ((healthy[0] ?? unhealthy[0]).json as IDataObject) as { state: string; changed: boolean; observedState: string };
+	return (healthy[0] ?? unhealthy[0]).json as IDataObject as {
+		state: string;
+		changed: boolean;
+		observedState: string;
+	};
 }
 
 const emptyStore = (): Stored => ({ node: {}, global: {} });
@@ -57,7 +61,9 @@ describe('Health Probe node: hysteresis in process memory', () => {
 		const third = await probe(staticData);
 		expect(third).toMatchObject({ state: 'down', changed: true });
 		// The saved copy holds all three results, whichever run wrote last.
-		const history = Object.values(staticData.node.probeHistory as IDataObject)[0] as { recent: string[] };
+		const history = Object.values(staticData.node.probeHistory as IDataObject)[0] as {
+			recent: string[];
+		};
 		expect(history.recent).toEqual(['down', 'down', 'down']);
 	});
 
@@ -82,7 +88,14 @@ describe('Health Probe node: hysteresis in process memory', () => {
 		const key = Object.keys(staticData.node.probeHistory as IDataObject)[0];
 		const later = new Date(Date.now() + 1000).toISOString();
 		// Meanwhile another worker saw two more failures and saved them.
-		const elsewhere = { node: { probeHistory: { [key]: { state: 'up', recent: ['down', 'down'], changedAt: null, updatedAt: later } } }, global: {} };
+		const elsewhere = {
+			node: {
+				probeHistory: {
+					[key]: { state: 'up', recent: ['down', 'down'], changedAt: null, updatedAt: later },
+				},
+			},
+			global: {},
+		};
 		const json = await probe(elsewhere);
 		expect(json).toMatchObject({ state: 'down', changed: true });
 	});
@@ -90,7 +103,9 @@ describe('Health Probe node: hysteresis in process memory', () => {
 	it('keeps each workflow and each node apart', async () => {
 		await sim.control.setFault({ kind: 'online_false', scope: { account: 'bot' } });
 		for (let i = 0; i < 2; i++) await probe(emptyStore());
-		const otherWorkflow = await probe(emptyStore(), { workflow: { id: 'wf-other', name: 'Other', active: true } });
+		const otherWorkflow = await probe(emptyStore(), {
+			workflow: { id: 'wf-other', name: 'Other', active: true },
+		});
 		expect(otherWorkflow).toMatchObject({ state: 'up', changed: false });
 		const third = await probe(emptyStore());
 		expect(third).toMatchObject({ state: 'down', changed: true });

@@ -6,7 +6,13 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
+import {
+	defaultWorld,
+	startSimulator,
+	type FlavourName,
+	type Simulator,
+	type WorldConfig,
+} from '../../simulator';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -14,10 +20,20 @@ const GROUP = 100200300;
 function world(flavour: FlavourName, version: string): WorldConfig {
 	const base = defaultWorld();
 	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [name, { ...account, flavour, version }]),
+		Object.entries(base.accounts!).map(([name, account]) => [
+			name,
+			{ ...account, flavour, version },
+		]),
 	);
 	// The bot is friends with the witness only: `friend` is a group member but not a QQ friend.
-	return { ...base, accounts, friends: [['bot', 'witness']], kernelTimeoutMs: 120, deliveryDelayMs: 15, heartbeatIntervalMs: 60000 };
+	return {
+		...base,
+		accounts,
+		friends: [['bot', 'witness']],
+		kernelTimeoutMs: 120,
+		deliveryDelayMs: 15,
+		heartbeatIntervalMs: 60000,
+	};
 }
 
 function fixture(flavour: FlavourName, version: string) {
@@ -35,9 +51,14 @@ function fixture(flavour: FlavourName, version: string) {
 		get sim() {
 			return state.sim;
 		},
-		async run(parameters: IDataObject, witness = true): Promise<{ delivered: INodeExecutionData[]; notDelivered: INodeExecutionData[] }> {
+		async run(
+			parameters: IDataObject,
+			witness = true,
+		): Promise<{ delivered: INodeExecutionData[]; notDelivered: INodeExecutionData[] }> {
 			const { bot, witness: w } = state.sim.urls.accounts;
-			const credentials: Record<string, IDataObject> = { oneBotApi: { baseUrl: bot.http, accessToken: bot.token } };
+			const credentials: Record<string, IDataObject> = {
+				oneBotApi: { baseUrl: bot.http, accessToken: bot.token },
+			};
 			if (witness) credentials.oneBotWitnessApi = { baseUrl: w.http, accessToken: w.token };
 			const [delivered, notDelivered] = await runExecute(new OneBotSendWithVerification(), {
 				credentials,
@@ -56,7 +77,9 @@ function fixture(flavour: FlavourName, version: string) {
 		},
 		async inbox(account: string): Promise<Array<{ text: string }>> {
 			await sleep(60);
-			const truth = (await state.sim.control.groundTruth()) as { accounts: Record<string, { inbox: Array<{ text: string }> }> };
+			const truth = (await state.sim.control.groundTruth()) as {
+				accounts: Record<string, { inbox: Array<{ text: string }> }>;
+			};
 			return truth.accounts[account].inbox;
 		},
 	};
@@ -67,31 +90,57 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 
 	test('the EventRet {} timeout is checked against get_friend_list: not_friend, terminal, sent once', async () => {
 		const friendId = t.sim.urls.accounts.friend.selfId;
-		const { delivered, notDelivered } = await t.run({ targetType: 'private', targetId: String(friendId), text: 'hi stranger', verification: 'api' }, false);
+		const { delivered, notDelivered } = await t.run(
+			{
+				targetType: 'private',
+				targetId: String(friendId),
+				text: 'hi stranger',
+				verification: 'api',
+			},
+			false,
+		);
 		expect(delivered).toHaveLength(0);
 		expect(notDelivered).toHaveLength(1);
-		const item = notDelivered[0].json as IDataObject & { attempts: Array<{ raw: { message?: string } }>; evidence: IDataObject };
+		const item = notDelivered[0].json as IDataObject & {
+			attempts: Array<{ raw: { message?: string } }>;
+			evidence: IDataObject;
+		};
 		expect(item).toMatchObject({ status: 'failed', reason: 'not_friend', reasonClass: 'terminal' });
 		expect(item.attempts).toHaveLength(1);
 		// The answer itself is NapCat's kernel-timeout wording with an empty EventRet (field notes §2).
-		expect(item.attempts[0].raw.message).toMatch(/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}$/s);
+		expect(item.attempts[0].raw.message).toMatch(
+			/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}$/s,
+		);
 		expect(item.evidence.friendCheck).toMatchObject({ action: 'get_friend_list', friend: false });
 		expect(await t.sends('send_private_msg')).toHaveLength(1);
 		expect((await t.inbox('friend')).length).toBe(0);
 	});
 
 	test('a friend with the same timeout stays ambiguous and is checked, not called a non-friend', async () => {
-		await t.sim.control.setFault({ kind: 'timeout_not_delivered', scope: { account: 'bot', messageType: 'private' }, count: 1 });
+		await t.sim.control.setFault({
+			kind: 'timeout_not_delivered',
+			scope: { account: 'bot', messageType: 'private' },
+			count: 1,
+		});
 		const witnessId = t.sim.urls.accounts.witness.selfId;
-		const { delivered, notDelivered } = await t.run({ targetType: 'private', targetId: String(witnessId), text: 'hi friend', verification: 'witness' });
+		const { delivered, notDelivered } = await t.run({
+			targetType: 'private',
+			targetId: String(witnessId),
+			text: 'hi friend',
+			verification: 'witness',
+		});
 		expect(notDelivered).toHaveLength(0);
 		expect(delivered).toHaveLength(1);
-		const item = delivered[0].json as IDataObject & { attempts: Array<{ outcome: string; reason: string | null }> };
+		const item = delivered[0].json as IDataObject & {
+			attempts: Array<{ outcome: string; reason: string | null }>;
+		};
 		expect(item.attempts.map((attempt) => `${attempt.outcome}:${attempt.reason}`)).toEqual([
 			'not_landed_after_check:send_timeout',
 			'accepted:null',
 		]);
-		expect((await t.inbox('witness')).filter((entry) => entry.text === 'hi friend')).toHaveLength(1);
+		expect((await t.inbox('witness')).filter((entry) => entry.text === 'hi friend')).toHaveLength(
+			1,
+		);
 	});
 });
 
@@ -99,12 +148,29 @@ describe('go-cqhttp v1.2.0: the code is read from msg although message carries t
 	const t = fixture('gocq', 'v1.2.0');
 
 	test('a private send failure (SEND_MSG_API_ERROR / 请参考 go-cqhttp 端输出) is account-level, not bad input', async () => {
-		await t.sim.control.setFault({ kind: 'timeout_not_delivered', scope: { account: 'bot', messageType: 'private' } });
+		await t.sim.control.setFault({
+			kind: 'timeout_not_delivered',
+			scope: { account: 'bot', messageType: 'private' },
+		});
 		const witnessId = t.sim.urls.accounts.witness.selfId;
-		const { notDelivered } = await t.run({ targetType: 'private', targetId: String(witnessId), text: 'p', verification: 'api', retry: { maxAttempts: 1 } }, false);
+		const { notDelivered } = await t.run(
+			{
+				targetType: 'private',
+				targetId: String(witnessId),
+				text: 'p',
+				verification: 'api',
+				retry: { maxAttempts: 1 },
+			},
+			false,
+		);
 		const item = notDelivered[0].json as IDataObject & { attempts: Array<{ raw: IDataObject }> };
 		expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'account' });
-		expect(item.attempts[0].raw).toMatchObject({ retcode: 100, msg: 'SEND_MSG_API_ERROR', message: '请参考 go-cqhttp 端输出', wording: '请参考 go-cqhttp 端输出' });
+		expect(item.attempts[0].raw).toMatchObject({
+			retcode: 100,
+			msg: 'SEND_MSG_API_ERROR',
+			message: '请参考 go-cqhttp 端输出',
+			wording: '请参考 go-cqhttp 端输出',
+		});
 	});
 });
 
@@ -113,7 +179,12 @@ describe('LLOneBot 4.4.3: the muted pre-check 当前处于被禁言状态 sends 
 
 	test('Not Delivered as muted, terminal, one call, nothing arrived', async () => {
 		await t.sim.control.setFault({ kind: 'muted', scope: { account: 'bot' } });
-		const { notDelivered } = await t.run({ targetType: 'group', targetId: String(GROUP), text: 'muted?', verification: 'witness' });
+		const { notDelivered } = await t.run({
+			targetType: 'group',
+			targetId: String(GROUP),
+			text: 'muted?',
+			verification: 'witness',
+		});
 		expect(notDelivered).toHaveLength(1);
 		expect(notDelivered[0].json).toMatchObject({ reason: 'muted', reasonClass: 'terminal' });
 		const attempts = notDelivered[0].json.attempts as Array<{ raw: { message?: string } }>;

@@ -14,7 +14,14 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import { verifyReport } from '../../core/signing';
 import type { DeliveryResult } from '../../core/types';
-import { defaultWorld, startSimulator, type FaultSpec, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
+import {
+	defaultWorld,
+	startSimulator,
+	type FaultSpec,
+	type FlavourName,
+	type Simulator,
+	type WorldConfig,
+} from '../../simulator';
 import { processMessageIds } from '../../core/runMemory';
 import { runExecute } from '../support/n8nHarness';
 
@@ -54,24 +61,43 @@ interface GroundTruth {
 
 /** The output item's fields these tests read. */
 type Item = DeliveryResult & {
-	evidence: Record<string, Record<string, unknown> & { note?: string; status?: string }> & { basis?: string };
+	evidence: Record<string, Record<string, unknown> & { note?: string; status?: string }> & {
+		basis?: string;
+	};
 	report?: { sent: boolean; status?: number };
 };
 
 function attemptOutcomes(item: Item): string[] {
-	return item.attempts.map((attempt) => (attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome));
+	return item.attempts.map((attempt) =>
+		attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome,
+	);
 }
 
 function world(flavour: FlavourName, version: string): WorldConfig {
 	const base = defaultWorld();
 	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [name, { ...account, flavour, version }]),
+		Object.entries(base.accounts!).map(([name, account]) => [
+			name,
+			{ ...account, flavour, version },
+		]),
 	);
-	return { ...base, accounts, kernelTimeoutMs: 120, deliveryDelayMs: 15, heartbeatIntervalMs: 60000, restartDowntimeMs: 300 };
+	return {
+		...base,
+		accounts,
+		kernelTimeoutMs: 120,
+		deliveryDelayMs: 15,
+		heartbeatIntervalMs: 60000,
+		restartDowntimeMs: 300,
+	};
 }
 
 /** A report receiver standing in for the Delivery Failure Trigger's webhook. */
-async function startReportSink(): Promise<{ url: string; bodies: string[]; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+async function startReportSink(): Promise<{
+	url: string;
+	bodies: string[];
+	headers: http.IncomingHttpHeaders[];
+	close(): Promise<void>;
+}> {
 	const bodies: string[] = [];
 	const headers: http.IncomingHttpHeaders[] = [];
 	const server = http.createServer((req, res) => {
@@ -160,7 +186,9 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		return `${label} #${counter} [${flavour}]`;
 	}
 
-	async function run(options: RunOptions): Promise<{ delivered: INodeExecutionData[]; failed: INodeExecutionData[] }> {
+	async function run(
+		options: RunOptions,
+	): Promise<{ delivered: INodeExecutionData[]; failed: INodeExecutionData[] }> {
 		const texts = options.texts ?? [uniqueText('message')];
 		const [delivered, failed] = await runExecute(new OneBotSendWithVerification(), {
 			parameters: (itemIndex) => ({
@@ -176,16 +204,25 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 					backoffCapMs: options.backoffCapMs ?? 100,
 					accountBackoffMs: 40,
 				},
-				options: { pollIntervalMs: 40, minIntervalMs: 0, requestTimeoutMs: options.requestTimeoutMs ?? 2000, ...options.options },
+				options: {
+					pollIntervalMs: 40,
+					minIntervalMs: 0,
+					requestTimeoutMs: options.requestTimeoutMs ?? 2000,
+					...options.options,
+				},
 			}),
 			credentials: credentials({ report: options.report }),
 			items: texts.map((text) => ({ json: { text } })),
 			staticData: options.staticData,
 			// n8n saves a run's static data only outside manual runs: memory across runs needs an active workflow.
-			...(options.staticData ? { mode: 'trigger' as const, workflow: { id: 'wf-faults', name: 'Faults', active: true } } : {}),
+			...(options.staticData
+				? { mode: 'trigger' as const, workflow: { id: 'wf-faults', name: 'Faults', active: true } }
+				: {}),
 		});
 		// Zero items lost: every input leaves on exactly one output.
-		const paired = [...delivered, ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
+		const paired = [...delivered, ...failed]
+			.map((item) => (item.pairedItem as { item: number }).item)
+			.sort((a, b) => a - b);
 		expect(paired).toEqual(texts.map((_, index) => index));
 		return { delivered, failed };
 	}
@@ -213,7 +250,12 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		const { delivered, failed } = await run({ texts: [text] });
 		expect(failed).toHaveLength(0);
 		const json = only(delivered);
-		expect(json).toMatchObject({ status: 'delivered', reason: null, reasonClass: null, verification: 'witness' });
+		expect(json).toMatchObject({
+			status: 'delivered',
+			reason: null,
+			reasonClass: null,
+			verification: 'witness',
+		});
 		expect(json.evidence.basis).toBe('witness_saw_message');
 		expect(json.evidence.witness.status).toBe('seen');
 		expect(attemptOutcomes(json)).toEqual(['accepted']);
@@ -239,7 +281,11 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		const { delivered, failed } = await run({ texts: [text], report: true });
 		expect(delivered).toHaveLength(0);
 		const json = only(failed);
-		expect(json).toMatchObject({ status: 'failed', reason: 'not_observed', reasonClass: 'ambiguous' });
+		expect(json).toMatchObject({
+			status: 'failed',
+			reason: 'not_observed',
+			reasonClass: 'ambiguous',
+		});
 		expect(attemptOutcomes(json)).toEqual([
 			'not_landed_after_check:not_observed',
 			'not_landed_after_check:not_observed',
@@ -250,10 +296,20 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		const headerMap = Object.fromEntries(
 			Object.entries(sink.headers[0]).map(([key, value]) => [key, String(value)]),
 		) as Record<string, string>;
-		const verdict = verifyReport(headerMap, sink.bodies[0], REPORT_SECRET, Math.floor(Date.now() / 1000));
+		const verdict = verifyReport(
+			headerMap,
+			sink.bodies[0],
+			REPORT_SECRET,
+			Math.floor(Date.now() / 1000),
+		);
 		expect(verdict).toMatchObject({ ok: true });
 		const event = JSON.parse(sink.bodies[0]);
-		expect(event).toMatchObject({ event: 'delivery_failed', source: 'send', reason: 'not_observed', correlationId: json.correlationId });
+		expect(event).toMatchObject({
+			event: 'delivery_failed',
+			source: 'send',
+			reason: 'not_observed',
+			correlationId: json.correlationId,
+		});
 		expect(await copies(text)).toBe(0);
 	});
 
@@ -284,13 +340,19 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 
 	test('timeout but delivered, with retries on: Delivered once, never resent', async () => {
 		await setFault({ kind: 'timeout_delivered' });
-		const texts = [uniqueText('timeout landed a'), uniqueText('timeout landed b'), uniqueText('timeout landed c')];
+		const texts = [
+			uniqueText('timeout landed a'),
+			uniqueText('timeout landed b'),
+			uniqueText('timeout landed c'),
+		];
 		const { delivered, failed } = await run({ texts, maxAttempts: 5 });
 		expect(failed).toHaveLength(0);
 		expect(delivered).toHaveLength(3);
 		for (const item of delivered) {
 			expect(item.json.evidence).toMatchObject({ basis: 'landed_after_check' });
-			expect(attemptOutcomes(item.json as unknown as Item)).toEqual([`landed_after_check:${TIMEOUT_REASON[flavour].reason}`]);
+			expect(attemptOutcomes(item.json as unknown as Item)).toEqual([
+				`landed_after_check:${TIMEOUT_REASON[flavour].reason}`,
+			]);
 		}
 		for (const text of texts) {
 			expect(await copies(text)).toBe(1);
@@ -304,7 +366,10 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		await setFault({ kind: 'timeout_not_delivered', count: 1 });
 		const text = uniqueText('timeout once');
 		const json = only((await run({ texts: [text] })).delivered);
-		expect(attemptOutcomes(json)).toEqual([`not_landed_after_check:${TIMEOUT_REASON[flavour].reason}`, 'accepted']);
+		expect(attemptOutcomes(json)).toEqual([
+			`not_landed_after_check:${TIMEOUT_REASON[flavour].reason}`,
+			'accepted',
+		]);
 		expect(await copies(text)).toBe(1);
 	});
 
@@ -316,7 +381,11 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		expect(group).toMatchObject(TIMEOUT_REASON[flavour]);
 		expect(group.attempts).toHaveLength(3);
 		expect(group.report?.sent).toBe(true);
-		const direct = await run({ texts: [privateText], targetType: 'private', targetId: sim.urls.accounts.witness.selfId });
+		const direct = await run({
+			texts: [privateText],
+			targetType: 'private',
+			targetId: sim.urls.accounts.witness.selfId,
+		});
 		expect(await copies(groupText)).toBe(0);
 		if (flavour === 'gocq' && !events) {
 			// go-cqhttp has no get_friend_msg_history: without its event stream the witness cannot see a private message.
@@ -324,7 +393,9 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 			expect(json).toMatchObject({ reason: 'lookup_failed', reasonClass: 'terminal' });
 			expect(json.evidence.witness.note).toMatch(/event stream/);
 			expect(await copies(privateText)).toBe(0);
-			expect(await sim.control.calls({ account: 'bot', action: 'send_private_msg' })).toHaveLength(0);
+			expect(await sim.control.calls({ account: 'bot', action: 'send_private_msg' })).toHaveLength(
+				0,
+			);
 		} else {
 			expect(only(direct.delivered).evidence.witness.status).toBe('seen');
 			expect(await copies(privateText)).toBe(1);
@@ -332,9 +403,15 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	});
 
 	test('client-side timeout while the implementation is slow but delivers: checked, Delivered once', async () => {
-		await setFault({ kind: 'latency', scope: { account: 'bot', action: 'send_group_msg' }, params: { ms: 500 } });
+		await setFault({
+			kind: 'latency',
+			scope: { account: 'bot', action: 'send_group_msg' },
+			params: { ms: 500 },
+		});
 		const text = uniqueText('slow');
-		const json = only((await run({ texts: [text], requestTimeoutMs: 250, deadlineSeconds: 0.6 })).delivered);
+		const json = only(
+			(await run({ texts: [text], requestTimeoutMs: 250, deadlineSeconds: 0.6 })).delivered,
+		);
 		expect(attemptOutcomes(json)).toEqual(['landed_after_check:client_timeout']);
 		expect(await copies(text)).toBe(1);
 	});
@@ -348,7 +425,12 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	});
 
 	test('hang once: client_timeout, the witness saw nothing, resent: one copy', async () => {
-		await setFault({ kind: 'hang', count: 1, scope: { account: 'bot', action: 'send_group_msg' }, params: { closeAfterMs: 1000 } });
+		await setFault({
+			kind: 'hang',
+			count: 1,
+			scope: { account: 'bot', action: 'send_group_msg' },
+			params: { closeAfterMs: 1000 },
+		});
 		const text = uniqueText('hang');
 		const json = only((await run({ texts: [text], requestTimeoutMs: 250 })).delivered);
 		expect(attemptOutcomes(json)).toEqual(['not_landed_after_check:client_timeout', 'accepted']);
@@ -385,11 +467,18 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		const staticData = { node: {}, global: {} };
 		const firstText = uniqueText('first');
 		const secondText = uniqueText('repeated');
-		const first = only((await run({ texts: [firstText], verification: 'api', staticData })).delivered);
+		const first = only(
+			(await run({ texts: [firstText], verification: 'api', staticData })).delivered,
+		);
 		// The next send answers the first one's id again (go-cqhttp under risk control, #38).
 		await setFault({ kind: 'repeated_message_id', count: 1 });
-		const json = only((await run({ texts: [secondText], verification: 'api', staticData })).delivered);
-		expect(attemptOutcomes(json)).toEqual(['not_landed_after_check:duplicate_message_id', 'accepted']);
+		const json = only(
+			(await run({ texts: [secondText], verification: 'api', staticData })).delivered,
+		);
+		expect(attemptOutcomes(json)).toEqual([
+			'not_landed_after_check:duplicate_message_id',
+			'accepted',
+		]);
 		expect(json.attempts[0].raw?.body).toContain(String(first.messageId));
 		expect(json.messageId).not.toBe(first.messageId);
 		expect(await copies(firstText)).toBe(1);
@@ -410,12 +499,17 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 			lagrange: ['empty_response', 'ambiguous'],
 		};
 		const attempts = json.attempts as Array<{ reason: string }>;
-		expect([attempts[0].reason, (json.evidence as IDataObject).level]).toEqual([expected[flavour][0], 'witness']);
+		expect([attempts[0].reason, (json.evidence as IDataObject).level]).toEqual([
+			expected[flavour][0],
+			'witness',
+		]);
 		if (expected[flavour][1] === 'account') {
 			// Risk control opens the account's breaker at once: the retry is held back, never sent.
 			expect([json.reason, json.reasonClass]).toEqual(['circuit_open', 'account']);
 			expect(attempts.map((a) => a.reason)).toEqual(['risk_control', 'circuit_open']);
-			expect(json.evidence).toMatchObject({ breaker: { state: 'open', openReason: 'risk_control', openedByThisItem: true } });
+			expect(json.evidence).toMatchObject({
+				breaker: { state: 'open', openReason: 'risk_control', openedByThisItem: true },
+			});
 		} else {
 			expect([json.reason, json.reasonClass]).toEqual(expected[flavour]);
 			expect(json.attempts).toHaveLength(3);
@@ -454,7 +548,11 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	// ------------------------------------------------------------------------- transport faults
 
 	test('connection reset once on the send: checked, resent: one copy', async () => {
-		await setFault({ kind: 'connection_reset', count: 1, scope: { account: 'bot', action: 'send_group_msg' } });
+		await setFault({
+			kind: 'connection_reset',
+			count: 1,
+			scope: { account: 'bot', action: 'send_group_msg' },
+		});
 		const text = uniqueText('reset');
 		const json = only((await run({ texts: [text] })).delivered);
 		expect(attemptOutcomes(json)).toEqual(['not_landed_after_check:unreachable', 'accepted']);
@@ -462,7 +560,11 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	});
 
 	test('HTTP 500 once: transient, retried without a check: one copy', async () => {
-		await setFault({ kind: 'http_500', count: 1, scope: { account: 'bot', action: 'send_group_msg' } });
+		await setFault({
+			kind: 'http_500',
+			count: 1,
+			scope: { account: 'bot', action: 'send_group_msg' },
+		});
 		const text = uniqueText('http 500');
 		const json = only((await run({ texts: [text] })).delivered);
 		expect(attemptOutcomes(json)).toEqual(['failed:http_error', 'accepted']);
@@ -471,7 +573,11 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	});
 
 	test('malformed JSON answer to a send that went through: checked, Delivered once', async () => {
-		await setFault({ kind: 'malformed_json', count: 1, scope: { account: 'bot', action: 'send_group_msg' } });
+		await setFault({
+			kind: 'malformed_json',
+			count: 1,
+			scope: { account: 'bot', action: 'send_group_msg' },
+		});
 		const text = uniqueText('garbled');
 		const json = only((await run({ texts: [text] })).delivered);
 		expect(attemptOutcomes(json)).toEqual(['landed_after_check:malformed_response']);
@@ -483,7 +589,9 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		await settle(30);
 		const text = uniqueText('refused');
 		// Full jitter can draw short waits: enough attempts and a high cap outlast the 300 ms downtime.
-		const json = only((await run({ texts: [text], maxAttempts: 10, backoffMs: 200, backoffCapMs: 400 })).delivered);
+		const json = only(
+			(await run({ texts: [text], maxAttempts: 10, backoffMs: 200, backoffCapMs: 400 })).delivered,
+		);
 		await restart;
 		expect(json.attempts.length).toBeGreaterThan(1);
 		expect(json.attempts[0]).toMatchObject({ outcome: 'failed', reason: 'unreachable' });
@@ -494,8 +602,14 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	test('client down (port closed): unreachable on every attempt, Not Delivered, nothing sent', async () => {
 		await setFault({ kind: 'down', scope: { account: 'bot' } });
 		const text = uniqueText('down');
-		const json = only((await run({ texts: [text], maxAttempts: 2, backoffMs: 20, backoffCapMs: 40 })).failed);
-		expect(json).toMatchObject({ status: 'failed', reason: 'unreachable', reasonClass: 'transient' });
+		const json = only(
+			(await run({ texts: [text], maxAttempts: 2, backoffMs: 20, backoffCapMs: 40 })).failed,
+		);
+		expect(json).toMatchObject({
+			status: 'failed',
+			reason: 'unreachable',
+			reasonClass: 'transient',
+		});
 		expect(json.attempts).toHaveLength(2);
 		expect(json.attempts[0].raw).toMatchObject({ code: 'ECONNREFUSED' });
 		expect(await copies(text)).toBe(0);
@@ -505,7 +619,12 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 
 	test('degradation after 2 sends (then stuck group): the first two Delivered, the rest Not Delivered', async () => {
 		await setFault({ kind: 'degrade_after', params: { sends: 2 }, then: 'stuck_group' });
-		const texts = [uniqueText('deg 1'), uniqueText('deg 2'), uniqueText('deg 3'), uniqueText('deg 4')];
+		const texts = [
+			uniqueText('deg 1'),
+			uniqueText('deg 2'),
+			uniqueText('deg 3'),
+			uniqueText('deg 4'),
+		];
 		const { delivered, failed } = await run({ texts, maxAttempts: 2 });
 		const textOf = (item: INodeExecutionData) => texts[(item.pairedItem as { item: number }).item];
 		expect(delivered.map(textOf)).toEqual([texts[0], texts[1]]);
@@ -519,7 +638,13 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 	});
 
 	test('faults that do not touch sends (online:false, heartbeat stop, restart/Docker/WebUI faults): Delivered', async () => {
-		for (const kind of ['online_false', 'heartbeat_stop', 'set_restart_unsupported', 'docker_500', 'webui_down'] as const) {
+		for (const kind of [
+			'online_false',
+			'heartbeat_stop',
+			'set_restart_unsupported',
+			'docker_500',
+			'webui_down',
+		] as const) {
 			await setFault({ kind });
 		}
 		const text = uniqueText('unaffected');

@@ -16,7 +16,11 @@ const GROUP = 100200300;
 const KERNEL_TIMEOUT_MS = 120;
 
 type Item = DeliveryResult & {
-	evidence: Record<string, Record<string, unknown>> & { basis?: string; summary?: string; resend?: string };
+	evidence: Record<string, Record<string, unknown>> & {
+		basis?: string;
+		summary?: string;
+		resend?: string;
+	};
 };
 
 function only(items: INodeExecutionData[]): Item {
@@ -30,7 +34,12 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 	const text = (label: string) => `${label} #${++counter}`;
 
 	beforeAll(async () => {
-		sim = await startSimulator({ ...defaultWorld(), kernelTimeoutMs: KERNEL_TIMEOUT_MS, deliveryDelayMs: 15, heartbeatIntervalMs: 60000 });
+		sim = await startSimulator({
+			...defaultWorld(),
+			kernelTimeoutMs: KERNEL_TIMEOUT_MS,
+			deliveryDelayMs: 15,
+			heartbeatIntervalMs: 60000,
+		});
 	});
 	afterAll(async () => {
 		await sim.close();
@@ -43,21 +52,36 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 		bot.cfg.debug = false;
 	});
 
-	async function use(flavour: FlavourName, version: string, settings: { reportSelfMessage?: boolean; debug?: boolean } = {}) {
+	async function use(
+		flavour: FlavourName,
+		version: string,
+		settings: { reportSelfMessage?: boolean; debug?: boolean } = {},
+	) {
 		await sim.control.setFlavour('bot', flavour, version);
 		Object.assign(sim.world.account('bot').cfg, settings);
 	}
 
-	function credentials(options: { events?: boolean; witness?: boolean } = {}): Record<string, IDataObject> {
+	function credentials(
+		options: { events?: boolean; witness?: boolean } = {},
+	): Record<string, IDataObject> {
 		const { bot, witness } = sim.urls.accounts;
 		const result: Record<string, IDataObject> = {
-			oneBotApi: { baseUrl: bot.http, accessToken: bot.token, ...(options.events === false ? {} : { wsUrl: bot.ws }) },
+			oneBotApi: {
+				baseUrl: bot.http,
+				accessToken: bot.token,
+				...(options.events === false ? {} : { wsUrl: bot.ws }),
+			},
 		};
-		if (options.witness) result.oneBotWitnessApi = { baseUrl: witness.http, accessToken: witness.token };
+		if (options.witness)
+			result.oneBotWitnessApi = { baseUrl: witness.http, accessToken: witness.token };
 		return result;
 	}
 
-	async function run(message: string, overrides: IDataObject = {}, credentialOptions: { events?: boolean; witness?: boolean } = {}) {
+	async function run(
+		message: string,
+		overrides: IDataObject = {},
+		credentialOptions: { events?: boolean; witness?: boolean } = {},
+	) {
 		const [delivered, notDelivered] = await runExecute(new OneBotSendWithVerification(), {
 			credentials: credentials(credentialOptions),
 			parameters: {
@@ -77,7 +101,9 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 
 	async function copies(message: string, account = 'witness'): Promise<number> {
 		await sleep(80);
-		const truth = (await sim.control.groundTruth()) as { accounts: Record<string, { inbox: Array<{ text: string }> }> };
+		const truth = (await sim.control.groundTruth()) as {
+			accounts: Record<string, { inbox: Array<{ text: string }> }>;
+		};
 		return truth.accounts[account].inbox.filter((entry) => entry.text === message).length;
 	}
 
@@ -109,9 +135,15 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 			const { delivered, notDelivered } = await run(message);
 			expect(notDelivered).toHaveLength(0);
 			const item = only(delivered);
-			expect(item.attempts).toEqual([expect.objectContaining({ outcome: 'landed_after_check', reason: 'send_timeout' })]);
+			expect(item.attempts).toEqual([
+				expect.objectContaining({ outcome: 'landed_after_check', reason: 'send_timeout' }),
+			]);
 			expect(item.evidence.basis).toBe('landed_after_check');
-			expect(item.evidence.check).toMatchObject({ by: 'kernel', result: 'landed', kernel: { status: 'confirmed', via: 'self_event' } });
+			expect(item.evidence.check).toMatchObject({
+				by: 'kernel',
+				result: 'landed',
+				kernel: { status: 'confirmed', via: 'self_event' },
+			});
 			expect(item.evidence.summary).toContain('the kernel confirmed it late');
 			expect(await sends()).toBe(1);
 			expect(await copies(message)).toBe(1);
@@ -124,9 +156,19 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 		const { delivered, notDelivered } = await run(message);
 		expect(delivered).toHaveLength(0);
 		const item = only(notDelivered);
-		expect(item).toMatchObject({ status: 'failed', reason: 'not_confirmed', reasonClass: 'ambiguous', verification: 'kernel' });
-		expect(item.attempts).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'send_timeout' })]);
-		expect(item.evidence.check).toMatchObject({ result: 'unknown', kernel: { status: 'not_confirmed', eventStream: 'open' } });
+		expect(item).toMatchObject({
+			status: 'failed',
+			reason: 'not_confirmed',
+			reasonClass: 'ambiguous',
+			verification: 'kernel',
+		});
+		expect(item.attempts).toEqual([
+			expect.objectContaining({ outcome: 'failed', reason: 'send_timeout' }),
+		]);
+		expect(item.evidence.check).toMatchObject({
+			result: 'unknown',
+			kernel: { status: 'not_confirmed', eventStream: 'open' },
+		});
 		expect(item.evidence.resend).toContain('not resent');
 		expect(await sends()).toBe(1);
 		expect(await copies(message)).toBe(0);
@@ -148,12 +190,17 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 
 	test('self-reporting off: a late confirmation cannot be seen; not_confirmed names it, and nothing is resent', async () => {
 		sim.world.account('bot').cfg.reportSelfMessage = false;
-		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, params: { lateAfterMs: KERNEL_TIMEOUT_MS + 100 } });
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			params: { lateAfterMs: KERNEL_TIMEOUT_MS + 100 },
+		});
 		const message = text('reporting off');
 		const { notDelivered } = await run(message);
 		const item = only(notDelivered);
 		expect(item).toMatchObject({ reason: 'not_confirmed' });
-		const kernel = (item.evidence.check as { kernel: { selfEventsSeen: number; note: string } }).kernel;
+		const kernel = (item.evidence.check as { kernel: { selfEventsSeen: number; note: string } })
+			.kernel;
 		expect(kernel.selfEventsSeen).toBe(0);
 		expect(kernel.note).toContain('self-reporting may be off');
 		expect(await sends()).toBe(1);
@@ -163,11 +210,18 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 
 	test('LLOneBot with debug and no event stream: the raw record with sendStatus 2 confirms a late send', async () => {
 		await use('llonebot', '7.0.1', { reportSelfMessage: false, debug: true });
-		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, params: { lateAfterMs: KERNEL_TIMEOUT_MS + 150 } });
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			params: { lateAfterMs: KERNEL_TIMEOUT_MS + 150 },
+		});
 		const message = text('raw record');
 		const { delivered } = await run(message, {}, { events: false });
 		const item = only(delivered);
-		expect(item.evidence.check).toMatchObject({ by: 'kernel', kernel: { status: 'confirmed', via: 'raw_record' } });
+		expect(item.evidence.check).toMatchObject({
+			by: 'kernel',
+			kernel: { status: 'confirmed', via: 'raw_record' },
+		});
 		expect(await sends()).toBe(1);
 		expect(await copies(message)).toBe(1);
 	});
@@ -183,14 +237,25 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 		const message = text('failed in kernel');
 		const { delivered } = await run(message, {}, { events: false });
 		const item = only(delivered);
-		expect(item.attempts.map((attempt) => attempt.outcome)).toEqual(['not_landed_after_check', 'accepted']);
-		expect(item.evidence.check).toMatchObject({ by: 'kernel', result: 'not_landed', kernel: { status: 'failed_in_kernel' } });
+		expect(item.attempts.map((attempt) => attempt.outcome)).toEqual([
+			'not_landed_after_check',
+			'accepted',
+		]);
+		expect(item.evidence.check).toMatchObject({
+			by: 'kernel',
+			result: 'not_landed',
+			kernel: { status: 'failed_in_kernel' },
+		});
 		expect(await sends()).toBe(2);
 		expect(await copies(message)).toBe(1);
 	});
 
 	test('at the Sender Lookup level too, a late self message ends Delivered without a resend', async () => {
-		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' }, params: { lateAfterMs: KERNEL_TIMEOUT_MS + 150 } });
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			params: { lateAfterMs: KERNEL_TIMEOUT_MS + 150 },
+		});
 		const message = text('lookup late');
 		const { delivered } = await run(message, { verification: 'lookup' });
 		const item = only(delivered);
@@ -201,12 +266,24 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 	});
 
 	test('at the Witness level, a send never confirmed is still checked by the witness and resent only when it is absent', async () => {
-		await sim.control.setFault({ kind: 'timeout_not_delivered', scope: { account: 'bot' }, count: 1, params: { storedForSender: false } });
+		await sim.control.setFault({
+			kind: 'timeout_not_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { storedForSender: false },
+		});
 		const message = text('witness resend');
 		const { delivered } = await run(message, { verification: 'witness' }, { witness: true });
 		const item = only(delivered);
-		expect(item.attempts.map((attempt) => attempt.outcome)).toEqual(['not_landed_after_check', 'accepted']);
-		expect(item.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed', kernel: { status: 'not_confirmed' } });
+		expect(item.attempts.map((attempt) => attempt.outcome)).toEqual([
+			'not_landed_after_check',
+			'accepted',
+		]);
+		expect(item.evidence.check).toMatchObject({
+			by: 'witness',
+			result: 'not_landed',
+			kernel: { status: 'not_confirmed' },
+		});
 		expect(await copies(message)).toBe(1);
 	});
 });

@@ -62,12 +62,17 @@ async function send(staticData: Stored, extra: Partial<HarnessOptions> = {}): Pr
 	return items[0].json as unknown as Item;
 }
 
-const outcomes = (item: Item) => item.attempts.map((a) => (a.reason ? `${a.outcome}:${a.reason}` : a.outcome));
+const outcomes = (item: Item) =>
+	item.attempts.map((a) => (a.reason ? `${a.outcome}:${a.reason}` : a.outcome));
 
 describe('Send With Verification: message_id memory in process memory', () => {
 	it('flags a message_id repeated across two overlapping runs of an active workflow', async () => {
 		// Both sends answer the same id (go-cqhttp under risk control, #38); both runs load the same saved copy.
-		await sim.control.setFault({ kind: 'repeated_message_id', count: 2, scope: { account: 'bot' } });
+		await sim.control.setFault({
+			kind: 'repeated_message_id',
+			count: 2,
+			scope: { account: 'bot' },
+		});
 		const staticData = emptyStore();
 		const [a, b] = await Promise.all([send(staticData), send(staticData)]);
 		const firsts = [a, b].map((item) => outcomes(item)[0]).sort();
@@ -78,7 +83,11 @@ describe('Send With Verification: message_id memory in process memory', () => {
 	it('flags a repeated message_id on a queue-mode worker, where every execution starts from empty static data', async () => {
 		const first = await send(emptyStore());
 		expect(outcomes(first)).toEqual(['accepted']);
-		await sim.control.setFault({ kind: 'repeated_message_id', count: 1, scope: { account: 'bot' } });
+		await sim.control.setFault({
+			kind: 'repeated_message_id',
+			count: 1,
+			scope: { account: 'bot' },
+		});
 		const second = await send(emptyStore());
 		expect(outcomes(second)).toEqual(['not_landed_after_check:duplicate_message_id', 'accepted']);
 		expect(second.messageId).not.toBe(first.messageId);

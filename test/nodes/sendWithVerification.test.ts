@@ -7,13 +7,23 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { DeliveryResult } from '../../core/types';
-import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
+import {
+	defaultWorld,
+	startSimulator,
+	type FlavourName,
+	type Simulator,
+	type WorldConfig,
+} from '../../simulator';
 import { runExecute, type HarnessOptions, type HttpLogEntry } from '../support/n8nHarness';
 
 const GROUP = 100200300;
 
 type Item = DeliveryResult & {
-	evidence: Record<string, Record<string, unknown>> & { basis?: string; summary?: string; resend?: string };
+	evidence: Record<string, Record<string, unknown>> & {
+		basis?: string;
+		summary?: string;
+		resend?: string;
+	};
 	report?: { sent: boolean; status?: number; error?: string };
 	input: IDataObject;
 	error?: string;
@@ -34,13 +44,24 @@ interface InboxEntry {
 function world(flavour: FlavourName, version: string): WorldConfig {
 	const base = defaultWorld();
 	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [name, { ...account, flavour, version }]),
+		Object.entries(base.accounts!).map(([name, account]) => [
+			name,
+			{ ...account, flavour, version },
+		]),
 	);
-	return { ...base, accounts, kernelTimeoutMs: 120, deliveryDelayMs: 15, heartbeatIntervalMs: 60000 };
+	return {
+		...base,
+		accounts,
+		kernelTimeoutMs: 120,
+		deliveryDelayMs: 15,
+		heartbeatIntervalMs: 60000,
+	};
 }
 
 function attemptOutcomes(item: Item): string[] {
-	return item.attempts.map((attempt) => (attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome));
+	return item.attempts.map((attempt) =>
+		attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome,
+	);
 }
 
 function only(items: INodeExecutionData[]): Item {
@@ -68,13 +89,21 @@ function fixture(flavour: FlavourName, version: string) {
 			state.counter += 1;
 			return `${label} #${state.counter}`;
 		},
-		credentials(options: { witness?: boolean; events?: boolean; report?: { url: string; secret: string } } = {}) {
+		credentials(
+			options: {
+				witness?: boolean;
+				events?: boolean;
+				report?: { url: string; secret: string };
+			} = {},
+		) {
 			const { bot, witness } = state.sim.urls.accounts;
 			const credentials: Record<string, IDataObject> = {
 				oneBotApi: {
 					baseUrl: bot.http,
 					accessToken: bot.token,
-					...(options.report ? { reportUrl: options.report.url, reportSecret: options.report.secret } : {}),
+					...(options.report
+						? { reportUrl: options.report.url, reportSecret: options.report.secret }
+						: {}),
 				},
 			};
 			if (options.witness !== false) {
@@ -108,7 +137,9 @@ function fixture(flavour: FlavourName, version: string) {
 		},
 		async inbox(account: string): Promise<InboxEntry[]> {
 			await sleep(60);
-			const truth = (await state.sim.control.groundTruth()) as { accounts: Record<string, { inbox: InboxEntry[] }> };
+			const truth = (await state.sim.control.groundTruth()) as {
+				accounts: Record<string, { inbox: InboxEntry[] }>;
+			};
 			return truth.accounts[account].inbox;
 		},
 		async copies(text: string, account = 'witness'): Promise<number> {
@@ -137,7 +168,11 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 			items: [{ json: { kind: 'group' } }, { json: { kind: 'private' } }],
 		});
 		const failed = only(notDelivered);
-		expect(failed).toMatchObject({ status: 'failed', reason: 'send_timeout', reasonClass: 'ambiguous' });
+		expect(failed).toMatchObject({
+			status: 'failed',
+			reason: 'send_timeout',
+			reasonClass: 'ambiguous',
+		});
 		expect(notDelivered[0].pairedItem).toEqual({ item: 0 });
 		expect(attemptOutcomes(failed)).toEqual([
 			'not_landed_after_check:send_timeout',
@@ -145,7 +180,9 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 			'not_landed_after_check:send_timeout',
 		]);
 		for (const attempt of failed.attempts) {
-			expect(attempt.raw?.message).toMatch(/^ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService\/sendMsg/);
+			expect(attempt.raw?.message).toMatch(
+				/^ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService\/sendMsg/,
+			);
 			expect(attempt.raw).toMatchObject({ retcode: 200, status: 'failed' });
 		}
 		expect(failed.timing.gaveUpAt).not.toBeNull();
@@ -157,16 +194,29 @@ describe('the reported case: LLOneBot 4.x, group sends time out with data null w
 		// Ground truth: three group sends, each answered data null with the timeout text; nothing arrived.
 		const sends = await t.calls('send_group_msg');
 		expect(sends).toHaveLength(3);
-		for (const send of sends) expect(send.response).toMatchObject({ data: null, message: expect.stringMatching(/^ntqq api timeout/) });
+		for (const send of sends)
+			expect(send.response).toMatchObject({
+				data: null,
+				message: expect.stringMatching(/^ntqq api timeout/),
+			});
 		expect(await t.copies(groupText)).toBe(0);
 		expect(await t.copies(groupText, 'friend')).toBe(0);
 		expect(await t.copies(privateText)).toBe(1);
 	});
 
 	test('arrived despite the timeout: Delivered exactly once, never resent', async () => {
-		await t.sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot', messageType: 'group' } });
+		await t.sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot', messageType: 'group' },
+		});
 		const text = t.text('landed anyway');
-		const json = only((await t.run({ parameters: t.parameters({ text, retry: { maxAttempts: 5, backoffMs: 10 } }) })).delivered);
+		const json = only(
+			(
+				await t.run({
+					parameters: t.parameters({ text, retry: { maxAttempts: 5, backoffMs: 10 } }),
+				})
+			).delivered,
+		);
 		expect(json).toMatchObject({ status: 'delivered', reason: null });
 		expect(attemptOutcomes(json)).toEqual(['landed_after_check:send_timeout']);
 		expect(json.evidence.basis).toBe('landed_after_check');
@@ -184,12 +234,20 @@ describe('checks without a witness (API and lookup levels): the sender history',
 		await t.sim.control.setFault({ kind: 'timeout_not_delivered', scope: { account: 'bot' } });
 		const text = t.text('kept by the kernel');
 		const json = only(
-			(await t.run({ parameters: t.parameters({ text, verification: 'api' }), credentials: t.credentials({ witness: false }) }))
-				.notDelivered,
+			(
+				await t.run({
+					parameters: t.parameters({ text, verification: 'api' }),
+					credentials: t.credentials({ witness: false }),
+				})
+			).notDelivered,
 		);
 		expect(json).toMatchObject({ reason: 'send_timeout', reasonClass: 'ambiguous' });
 		expect(attemptOutcomes(json)).toEqual(['failed:send_timeout']);
-		expect(json.evidence.check).toMatchObject({ by: 'sender_history', result: 'unknown', status: 'seen' });
+		expect(json.evidence.check).toMatchObject({
+			by: 'sender_history',
+			result: 'unknown',
+			status: 'seen',
+		});
 		expect(json.evidence.resend).toMatch(/^not resent/);
 		expect(await t.calls('send_group_msg')).toHaveLength(1);
 	});
@@ -203,8 +261,12 @@ describe('checks without a witness (API and lookup levels): the sender history',
 		});
 		const text = t.text('never stored');
 		const json = only(
-			(await t.run({ parameters: t.parameters({ text, verification: 'api' }), credentials: t.credentials({ witness: false }) }))
-				.delivered,
+			(
+				await t.run({
+					parameters: t.parameters({ text, verification: 'api' }),
+					credentials: t.credentials({ witness: false }),
+				})
+			).delivered,
 		);
 		expect(attemptOutcomes(json)).toEqual(['not_landed_after_check:send_timeout', 'accepted']);
 		expect(json.evidence.check).toMatchObject({ by: 'sender_history', result: 'not_landed' });
@@ -214,11 +276,19 @@ describe('checks without a witness (API and lookup levels): the sender history',
 	test('lookup level: get_msg finds the message and yields the server seq; a silent drop still passes (documented)', async () => {
 		const text = t.text('looked up');
 		const found = only(
-			(await t.run({ parameters: t.parameters({ text, verification: 'lookup' }), credentials: t.credentials({ witness: false }) }))
-				.delivered,
+			(
+				await t.run({
+					parameters: t.parameters({ text, verification: 'lookup' }),
+					credentials: t.credentials({ witness: false }),
+				})
+			).delivered,
 		);
 		expect(found.evidence.basis).toBe('sender_lookup');
-		expect(found.evidence.lookup).toMatchObject({ action: 'get_msg', found: true, serverSeq: expect.any(Number) });
+		expect(found.evidence.lookup).toMatchObject({
+			action: 'get_msg',
+			found: true,
+			serverSeq: expect.any(Number),
+		});
 
 		await t.sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' } });
 		const dropped = t.text('dropped but looked up');
@@ -235,9 +305,15 @@ describe('checks without a witness (API and lookup levels): the sender history',
 	});
 
 	test('API level with a witness: an ambiguous failure is checked by the witness, not the sender history', async () => {
-		await t.sim.control.setFault({ kind: 'timeout_not_delivered', count: 1, scope: { account: 'bot' } });
+		await t.sim.control.setFault({
+			kind: 'timeout_not_delivered',
+			count: 1,
+			scope: { account: 'bot' },
+		});
 		const text = t.text('witness checks api');
-		const json = only((await t.run({ parameters: t.parameters({ text, verification: 'api' }) })).delivered);
+		const json = only(
+			(await t.run({ parameters: t.parameters({ text, verification: 'api' }) })).delivered,
+		);
 		expect(attemptOutcomes(json)).toEqual(['not_landed_after_check:send_timeout', 'accepted']);
 		expect(json.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed' });
 		expect(await t.copies(text)).toBe(1);
@@ -250,7 +326,12 @@ describe('many items: shared reads, order, spacing, formats', () => {
 	test('ten items to one group: all Delivered in order, far fewer witness history reads than items', async () => {
 		const texts = Array.from({ length: 10 }, (_, i) => t.text(`batch ${i}`));
 		const { delivered, notDelivered } = await t.run({
-			parameters: (itemIndex) => t.parameters({ text: texts[itemIndex], deadlineSeconds: 2, options: { pollIntervalMs: 150, minIntervalMs: 0 } }),
+			parameters: (itemIndex) =>
+				t.parameters({
+					text: texts[itemIndex],
+					deadlineSeconds: 2,
+					options: { pollIntervalMs: 150, minIntervalMs: 0 },
+				}),
 			items: texts.map((text, i) => ({ json: { i } })),
 		});
 		expect(notDelivered).toHaveLength(0);
@@ -271,14 +352,26 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		await t.sim.control.setFault({ kind: 'silent_drop', count: 1, scope: { account: 'bot' } });
 		const texts = [t.text('dropped'), t.text('overtaking')];
 		const { delivered, notDelivered } = await t.run({
-			parameters: (itemIndex) => t.parameters({ text: texts[itemIndex], deadlineSeconds: 5, retry: { maxAttempts: 1 } }),
+			parameters: (itemIndex) =>
+				t.parameters({ text: texts[itemIndex], deadlineSeconds: 5, retry: { maxAttempts: 1 } }),
 			items: texts.map((_, i) => ({ json: { i } })),
 		});
 		expect(delivered.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
 		const lost = only(notDelivered);
-		expect(lost).toMatchObject({ status: 'failed', reason: 'not_observed', reasonClass: 'ambiguous' });
-		expect(lost.evidence.witness).toMatchObject({ status: 'not_seen', early: 'overtaken_by_later_message' });
-		expect(lost.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed', early: 'overtaken_by_later_message' });
+		expect(lost).toMatchObject({
+			status: 'failed',
+			reason: 'not_observed',
+			reasonClass: 'ambiguous',
+		});
+		expect(lost.evidence.witness).toMatchObject({
+			status: 'not_seen',
+			early: 'overtaken_by_later_message',
+		});
+		expect(lost.evidence.check).toMatchObject({
+			by: 'witness',
+			result: 'not_landed',
+			early: 'overtaken_by_later_message',
+		});
 		// Concluded after the grace (500 ms) instead of the 5 s deadline.
 		const afterAnswer = Date.parse(lost.timing.gaveUpAt!) - Date.parse(lost.timing.answeredAt!);
 		expect(afterAnswer).toBeGreaterThanOrEqual(400);
@@ -292,14 +385,22 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		const texts = [t.text('dropped then resent'), t.text('overtaking 2')];
 		const { delivered, notDelivered } = await t.run({
 			parameters: (itemIndex) =>
-				t.parameters({ text: texts[itemIndex], deadlineSeconds: 1.5, retry: { maxAttempts: 2, backoffMs: 0, backoffCapMs: 0 } }),
+				t.parameters({
+					text: texts[itemIndex],
+					deadlineSeconds: 1.5,
+					retry: { maxAttempts: 2, backoffMs: 0, backoffCapMs: 0 },
+				}),
 			items: texts.map((_, i) => ({ json: { i } })),
 		});
 		expect(notDelivered).toHaveLength(0);
-		const resent = delivered.map((item) => item.json as unknown as Item).find((item) => item.attempts.length === 2)!;
+		const resent = delivered
+			.map((item) => item.json as unknown as Item)
+			.find((item) => item.attempts.length === 2)!;
 		expect(attemptOutcomes(resent)).toEqual(['not_landed_after_check:not_observed', 'accepted']);
 		// The check before the resend ran to the full deadline after the first answer.
-		expect(Date.parse(resent.attempts[1].startedAt) - Date.parse(resent.attempts[0].startedAt)).toBeGreaterThanOrEqual(1500);
+		expect(
+			Date.parse(resent.attempts[1].startedAt) - Date.parse(resent.attempts[0].startedAt),
+		).toBeGreaterThanOrEqual(1500);
 		expect(resent.evidence.check).toMatchObject({ by: 'witness', result: 'not_landed' });
 		expect(resent.evidence.check).not.toHaveProperty('early');
 		for (const text of texts) expect(await t.copies(text)).toBe(1);
@@ -322,7 +423,12 @@ describe('many items: shared reads, order, spacing, formats', () => {
 	test('minimum interval: sends to one target are spaced and keep input order', async () => {
 		const texts = [t.text('spaced a'), t.text('spaced b'), t.text('spaced c')];
 		const { delivered } = await t.run({
-			parameters: (itemIndex) => t.parameters({ text: texts[itemIndex], verification: 'api', options: { minIntervalMs: 150 } }),
+			parameters: (itemIndex) =>
+				t.parameters({
+					text: texts[itemIndex],
+					verification: 'api',
+					options: { minIntervalMs: 150 },
+				}),
 			items: texts.map(() => ({ json: {} })),
 		});
 		expect(delivered).toHaveLength(3);
@@ -330,13 +436,25 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		expect(sends.map((send) => send.params.message?.[0].data.text)).toEqual(texts);
 		// Spaced at the sender; arrival times at the simulator also carry each request's own latency, which varies
 		// on a loaded machine. Unspaced sends arrive a few ms apart, so 100 ms still tells the two apart.
-		for (let i = 1; i < sends.length; i++) expect(sends[i].at - sends[i - 1].at).toBeGreaterThanOrEqual(100);
+		for (let i = 1; i < sends.length; i++)
+			expect(sends[i].at - sends[i - 1].at).toBeGreaterThanOrEqual(100);
 	});
 
 	test('witness event stream: Delivered via the event, conclusive Not Delivered without history polling', async () => {
 		const seen = t.text('streamed');
-		const json = only((await t.run({ parameters: t.parameters({ text: seen }), credentials: t.credentials({ events: true }) })).delivered);
-		expect(json.evidence.witness).toMatchObject({ status: 'seen', via: 'event', eventStream: 'open' });
+		const json = only(
+			(
+				await t.run({
+					parameters: t.parameters({ text: seen }),
+					credentials: t.credentials({ events: true }),
+				})
+			).delivered,
+		);
+		expect(json.evidence.witness).toMatchObject({
+			status: 'seen',
+			via: 'event',
+			eventStream: 'open',
+		});
 
 		await t.sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' } });
 		const before = (await t.calls('get_group_msg_history', 'witness')).length;
@@ -372,11 +490,16 @@ describe('many items: shared reads, order, spacing, formats', () => {
 		expect(notDelivered).toHaveLength(0);
 		const [text, cqItem, segmentItem] = delivered.map((item) => item.json as unknown as Item);
 		expect(text.message).toEqual([{ type: 'text', data: { text: literal } }]);
-		expect(cqItem.message[0]).toEqual({ type: 'at', data: { qq: String(t.sim.urls.accounts.witness.selfId) } });
+		expect(cqItem.message[0]).toEqual({
+			type: 'at',
+			data: { qq: String(t.sim.urls.accounts.witness.selfId) },
+		});
 		expect(cqItem.message[1].data.text).toMatch(/ \[x\]$/);
 		expect(segmentItem.message).toEqual(segments);
 		const inbox = await t.inbox('witness');
-		expect(inbox.find((entry) => entry.text === literal)?.segments).toEqual([{ type: 'text', data: { text: literal } }]);
+		expect(inbox.find((entry) => entry.text === literal)?.segments).toEqual([
+			{ type: 'text', data: { text: literal } },
+		]);
 	});
 });
 
@@ -385,7 +508,8 @@ describe('parameters, errors, secrets and reports', () => {
 
 	test('an invalid target id fails the node naming the item and the field; nothing is sent', async () => {
 		const run = t.run({
-			parameters: (itemIndex) => t.parameters({ targetId: itemIndex === 1 ? 'abc' : String(GROUP), text: 'x' }),
+			parameters: (itemIndex) =>
+				t.parameters({ targetId: itemIndex === 1 ? 'abc' : String(GROUP), text: 'x' }),
 			items: [{ json: {} }, { json: {} }],
 		});
 		await expect(run).rejects.toThrow(NodeOperationError);
@@ -404,7 +528,11 @@ describe('parameters, errors, secrets and reports', () => {
 		const good = JSON.stringify([{ type: 'text', data: { text: t.text('good') } }]);
 		const { delivered, notDelivered } = await t.run({
 			parameters: (itemIndex) =>
-				t.parameters({ messageMode: 'segments', segments: itemIndex === 0 ? '[{"type":"text"}]' : good, options }),
+				t.parameters({
+					messageMode: 'segments',
+					segments: itemIndex === 0 ? '[{"type":"text"}]' : good,
+					options,
+				}),
 			items: [{ json: { n: 0 } }, { json: { n: 1 } }],
 			continueOnFail: true,
 		});
@@ -426,27 +554,35 @@ describe('parameters, errors, secrets and reports', () => {
 
 	test('witness verification of a private message to someone else than the witness is refused before sending', async () => {
 		const friendId = t.sim.urls.accounts.friend.selfId;
-		const run = t.run({ parameters: t.parameters({ targetType: 'private', targetId: String(friendId) }) });
+		const run = t.run({
+			parameters: t.parameters({ targetType: 'private', targetId: String(friendId) }),
+		});
 		await expect(run).rejects.toThrow(/can be witnessed only by its recipient/);
 		expect(await t.calls('send_private_msg')).toHaveLength(0);
 		const { notDelivered } = await t.run({
 			parameters: t.parameters({ targetType: 'private', targetId: String(friendId) }),
 			continueOnFail: true,
 		});
-		expect(only(notDelivered)).toMatchObject({ reason: 'bad_request', target: { type: 'private', id: friendId } });
+		expect(only(notDelivered)).toMatchObject({
+			reason: 'bad_request',
+			target: { type: 'private', id: friendId },
+		});
 	});
 
 	test('witness verification without a witness credential is a clear error', async () => {
-		await expect(t.run({ parameters: t.parameters(), credentials: t.credentials({ witness: false }) })).rejects.toThrow(
-			/Witness verification needs a OneBot Witness API credential/,
-		);
+		await expect(
+			t.run({ parameters: t.parameters(), credentials: t.credentials({ witness: false }) }),
+		).rejects.toThrow(/Witness verification needs a OneBot Witness API credential/);
 	});
 
 	test('tokens and report secrets never appear in outputs, errors or reports', async () => {
 		const httpLog: HttpLogEntry[] = [];
 		const sink: string[] = [];
 		await t.sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' } });
-		const credentials = t.credentials({ events: true, report: { url: 'http://127.0.0.1:9/unreachable', secret: 'very-secret-report-key' } });
+		const credentials = t.credentials({
+			events: true,
+			report: { url: 'http://127.0.0.1:9/unreachable', secret: 'very-secret-report-key' },
+		});
 		const { notDelivered } = await t.run({
 			parameters: t.parameters({ retry: { maxAttempts: 1 } }),
 			credentials,
@@ -458,13 +594,16 @@ describe('parameters, errors, secrets and reports', () => {
 		const wrongToken = 'wrong-token-should-not-leak';
 		const denied = await t.run({
 			parameters: t.parameters({ verification: 'api' }),
-			credentials: { oneBotApi: { baseUrl: t.sim.urls.accounts.bot.http, accessToken: wrongToken } },
+			credentials: {
+				oneBotApi: { baseUrl: t.sim.urls.accounts.bot.http, accessToken: wrongToken },
+			},
 		});
 		const auth = only(denied.notDelivered);
 		expect(auth).toMatchObject({ reason: 'auth_failed', reasonClass: 'terminal' });
 		sink.push(JSON.stringify(denied));
 		const all = sink.join('\n');
-		for (const secret of ['bot-token', 'witness-token', 'very-secret-report-key', wrongToken]) expect(all).not.toContain(secret);
+		for (const secret of ['bot-token', 'witness-token', 'very-secret-report-key', wrongToken])
+			expect(all).not.toContain(secret);
 		// The report request itself carries a signature, never the secret.
 		const report = httpLog.find((entry) => entry.url.includes('/unreachable'));
 		expect(JSON.stringify(report)).not.toContain('very-secret-report-key');
@@ -478,7 +617,10 @@ describe('parameters, errors, secrets and reports', () => {
 		});
 		const json = only(notDelivered);
 		expect(json.reason).toBe('not_in_group');
-		expect(json.report).toMatchObject({ sent: false, error: expect.stringMatching(/could not be posted/) });
+		expect(json.report).toMatchObject({
+			sent: false,
+			error: expect.stringMatching(/could not be posted/),
+		});
 	});
 
 	test('without a report URL no report is attempted and the item has no report field', async () => {
@@ -490,7 +632,11 @@ describe('parameters, errors, secrets and reports', () => {
 	test('the correlation id is echoed when given and generated when not', async () => {
 		const { delivered } = await t.run({
 			parameters: (itemIndex) =>
-				t.parameters({ text: t.text('corr'), verification: 'api', options: itemIndex === 0 ? { correlationId: 'order-42' } : {} }),
+				t.parameters({
+					text: t.text('corr'),
+					verification: 'api',
+					options: itemIndex === 0 ? { correlationId: 'order-42' } : {},
+				}),
 			items: [{ json: {} }, { json: {} }],
 		});
 		expect(delivered[0].json.correlationId).toBe('order-42');

@@ -9,7 +9,13 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import { defaultWorld, startSimulator, type FlavourName, type Simulator, type WorldConfig } from '../../simulator';
+import {
+	defaultWorld,
+	startSimulator,
+	type FlavourName,
+	type Simulator,
+	type WorldConfig,
+} from '../../simulator';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -32,9 +38,18 @@ const CASES: Array<[FlavourName, string]> = [
 function world(flavour: FlavourName, version: string): WorldConfig {
 	const base = defaultWorld();
 	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [name, { ...account, flavour, version }]),
+		Object.entries(base.accounts!).map(([name, account]) => [
+			name,
+			{ ...account, flavour, version },
+		]),
 	);
-	return { ...base, accounts, kernelTimeoutMs: 120, deliveryDelayMs: 15, heartbeatIntervalMs: 60000 };
+	return {
+		...base,
+		accounts,
+		kernelTimeoutMs: 120,
+		deliveryDelayMs: 15,
+		heartbeatIntervalMs: 60000,
+	};
 }
 
 interface InboxEntry {
@@ -63,7 +78,9 @@ describe.each(CASES)('%s %s: a group with dozens of earlier messages', (flavour,
 
 	async function copies(text: string): Promise<number> {
 		await sleep(60);
-		const truth = (await sim.control.groundTruth()) as { accounts: Record<string, { inbox: InboxEntry[] }> };
+		const truth = (await sim.control.groundTruth()) as {
+			accounts: Record<string, { inbox: InboxEntry[] }>;
+		};
 		return truth.accounts.witness.inbox.filter((entry) => entry.text === text).length;
 	}
 
@@ -89,15 +106,22 @@ describe.each(CASES)('%s %s: a group with dozens of earlier messages', (flavour,
 				options: { pollIntervalMs: 40, minIntervalMs: 0, requestTimeoutMs: 2000 },
 			}),
 		});
-		expect(notDelivered.map((item) => [item.json.reason, (item.json.evidence as IDataObject)?.summary])).toEqual([]);
+		expect(
+			notDelivered.map((item) => [item.json.reason, (item.json.evidence as IDataObject)?.summary]),
+		).toEqual([]);
 		expect(delivered).toHaveLength(texts.length);
 		for (const item of delivered) {
 			expect(item.json).toMatchObject({ status: 'delivered', reason: null });
-			expect((item.json.attempts as Array<{ outcome: string }>).map((attempt) => attempt.outcome)).toEqual(['accepted']);
+			expect(
+				(item.json.attempts as Array<{ outcome: string }>).map((attempt) => attempt.outcome),
+			).toEqual(['accepted']);
 		}
 		expect(await copies(REPEATED)).toBe(before + 1);
 		for (const text of texts.slice(1)) expect(await copies(text)).toBe(1);
-		const sends = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as unknown[];
+		const sends = (await sim.control.calls({
+			account: 'bot',
+			action: 'send_group_msg',
+		})) as unknown[];
 		expect(sends).toHaveLength(texts.length);
 	});
 

@@ -28,7 +28,9 @@ let tarballFiles: string[];
 function run(command: string, args: string[], cwd: string) {
 	const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 	if (result.status !== 0) {
-		throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+		throw new Error(
+			`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
+		);
 	}
 	return result.stdout;
 }
@@ -45,20 +47,28 @@ function walk(dir: string, base = dir): string[] {
 function shippedSources(): string[] {
 	return builtFolders
 		.flatMap((folder) => walk(path.join(root, folder)).map((file) => `${folder}/${file}`))
-		.filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'));
+		.filter(
+			(file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'),
+		);
 }
 
 /** dist is built by `npm run build` (scripts/test.sh builds before jest); rebuild here only when it is stale. */
 function ensureFreshBuild() {
 	const stale = shippedSources().some((source) => {
 		const compiled = path.join(root, 'dist', source.replace(/\.ts$/, '.js'));
-		return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(root, source)).mtimeMs;
+		return (
+			!fs.existsSync(compiled) ||
+			fs.statSync(compiled).mtimeMs < fs.statSync(path.join(root, source)).mtimeMs
+		);
 	});
 	const codexStale = walk(path.join(root, 'nodes'))
 		.filter((file) => file.endsWith('.json'))
 		.some((file) => {
 			const copied = path.join(root, 'dist', 'nodes', file);
-			return !fs.existsSync(copied) || fs.readFileSync(copied, 'utf8') !== fs.readFileSync(path.join(root, 'nodes', file), 'utf8');
+			return (
+				!fs.existsSync(copied) ||
+				fs.readFileSync(copied, 'utf8') !== fs.readFileSync(path.join(root, 'nodes', file), 'utf8')
+			);
 		});
 	if (stale || codexStale) run('npm', ['run', 'build', '--silent'], root);
 }
@@ -67,14 +77,20 @@ beforeAll(() => {
 	ensureFreshBuild();
 	workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-pack-'));
 	// .npmrc sets ignore-scripts=true, so packing runs no lifecycle script.
-	const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', workDir], root)) as Array<{
+	const packed = JSON.parse(
+		run('npm', ['pack', '--json', '--pack-destination', workDir], root),
+	) as Array<{
 		filename: string;
 		files: Array<{ path: string }>;
 	}>;
 	tarballFiles = packed[0].files.map((file) => file.path).sort();
 	unpacked = path.join(workDir, 'package');
 	fs.mkdirSync(unpacked);
-	run('tar', ['-xzf', path.join(workDir, packed[0].filename), '-C', unpacked, '--strip-components=1'], workDir);
+	run(
+		'tar',
+		['-xzf', path.join(workDir, packed[0].filename), '-C', unpacked, '--strip-components=1'],
+		workDir,
+	);
 }, 240_000);
 
 afterAll(() => {
@@ -99,10 +115,16 @@ describe('the packed tarball', () => {
 	});
 
 	it('ships only the compiled package: no tests, simulator, sources, or maps unless the build makes them', () => {
-		const distFolders = new Set(tarballFiles.filter((f) => f.startsWith('dist/')).map((f) => f.split('/')[1]));
+		const distFolders = new Set(
+			tarballFiles.filter((f) => f.startsWith('dist/')).map((f) => f.split('/')[1]),
+		);
 		expect([...distFolders].sort()).toEqual([...builtFolders, 'icons'].sort());
-		expect(tarballFiles.filter((file) => /(^|\/)(test|tests|__tests__)\/|\.test\.|\.spec\./.test(file))).toEqual([]);
-		expect(tarballFiles.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+		expect(
+			tarballFiles.filter((file) => /(^|\/)(test|tests|__tests__)\/|\.test\.|\.spec\./.test(file)),
+		).toEqual([]);
+		expect(tarballFiles.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual(
+			[],
+		);
 		const maps = tarballFiles.filter((file) => file.endsWith('.map'));
 		if (buildConfig.compilerOptions.sourceMap === false) expect(maps).toEqual([]);
 		else expect(maps.length).toBeGreaterThan(0);
@@ -112,7 +134,9 @@ describe('the packed tarball', () => {
 	});
 
 	it('holds exactly one compiled file per shipped source (nothing left over from deleted sources)', () => {
-		const compiled = tarballFiles.filter((file) => file.startsWith('dist/') && file.endsWith('.js'));
+		const compiled = tarballFiles.filter(
+			(file) => file.startsWith('dist/') && file.endsWith('.js'),
+		);
 		const expected = shippedSources().map((source) => `dist/${source.replace(/\.ts$/, '.js')}`);
 		expect(compiled.sort()).toEqual(expected.sort());
 	});
@@ -127,9 +151,11 @@ describe('the packed tarball', () => {
 	});
 
 	it('holds no secrets: no key, env or npm config files, no tokens or private keys in any file', () => {
-		expect(tarballFiles.filter((file) => /(^|\/)(\.env[^/]*|\.npmrc|\.git\/.*|id_rsa[^/]*)$|\.(pem|key|p12|pfx)$/.test(file))).toEqual(
-			[],
-		);
+		expect(
+			tarballFiles.filter((file) =>
+				/(^|\/)(\.env[^/]*|\.npmrc|\.git\/.*|id_rsa[^/]*)$|\.(pem|key|p12|pfx)$/.test(file),
+			),
+		).toEqual([]);
 		const secretPatterns = [
 			/-----BEGIN [A-Z ]*PRIVATE KEY-----/,
 			/\bnpm_[A-Za-z0-9]{36}\b/,
@@ -139,7 +165,9 @@ describe('the packed tarball', () => {
 		];
 		const hits = tarballFiles.flatMap((file) => {
 			const text = fs.readFileSync(path.join(unpacked, file), 'utf8');
-			return secretPatterns.filter((pattern) => pattern.test(text)).map((pattern) => `${file}: ${pattern}`);
+			return secretPatterns
+				.filter((pattern) => pattern.test(text))
+				.map((pattern) => `${file}: ${pattern}`);
 		});
 		expect(hits).toEqual([]);
 	});
@@ -149,19 +177,31 @@ describe('the packed tarball', () => {
 		// (fixture file names); the scanner runs without it, as n8n runs it.
 		const env = { ...process.env };
 		delete env.NODE_ENV;
-		const result = spawnSync(process.execPath, [path.join(root, 'scripts/scan-package.mjs'), unpacked, root], {
-			cwd: root,
-			env,
-			encoding: 'utf8',
-			maxBuffer: 64 * 1024 * 1024,
-		});
+		const result = spawnSync(
+			process.execPath,
+			[path.join(root, 'scripts/scan-package.mjs'), unpacked, root],
+			{
+				cwd: root,
+				env,
+				encoding: 'utf8',
+				maxBuffer: 64 * 1024 * 1024,
+			},
+		);
 		const legs = result.stdout
 			.trim()
 			.split('\n')
 			.filter(Boolean)
-			.map((line) => JSON.parse(line) as { leg: string; passed: boolean; message?: string; details?: string });
-		const failures = legs.filter((leg) => !leg.passed).map((leg) => `${leg.leg}: ${leg.message}\n${leg.details ?? ''}`);
-		expect({ stderr: result.stderr.trim() === '' ? '' : result.stderr, failures }).toEqual({ stderr: '', failures: [] });
+			.map(
+				(line) =>
+					JSON.parse(line) as { leg: string; passed: boolean; message?: string; details?: string },
+			);
+		const failures = legs
+			.filter((leg) => !leg.passed)
+			.map((leg) => `${leg.leg}: ${leg.message}\n${leg.details ?? ''}`);
+		expect({ stderr: result.stderr.trim() === '' ? '' : result.stderr, failures }).toEqual({
+			stderr: '',
+			failures: [],
+		});
 		expect(legs.map((leg) => leg.leg)).toEqual(['tarball', 'tarball (published files)', 'source']);
 		expect(result.status).toBe(0);
 	}, 180_000);

@@ -7,10 +7,16 @@ import { call, request, until } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function startCli(args: string[]): Promise<{ child: ChildProcess; ready: any; stderr: () => string }> {
+function startCli(
+	args: string[],
+): Promise<{ child: ChildProcess; ready: any; stderr: () => string }> {
 	return new Promise((resolve, reject) => {
 		// Node runs the CLI itself (tsx as a loader): signals reach its handlers without tsx's relay in between.
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'simulator', 'cli.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(
+			process.execPath,
+			['--import', 'tsx', path.join(ROOT, 'simulator', 'cli.ts'), ...args],
+			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+		);
 		let out = '';
 		let err = '';
 		child.stderr!.on('data', (d) => (err += d));
@@ -47,7 +53,12 @@ describe('CLI', () => {
 				webui: expect.stringMatching(/^http:\/\//),
 				docker: expect.stringMatching(/^http:\/\//),
 				accounts: {
-					bot: { selfId: 10001, token: 'bot-token', http: expect.stringMatching(/^http:\/\//), ws: expect.stringMatching(/^ws:\/\//) },
+					bot: {
+						selfId: 10001,
+						token: 'bot-token',
+						http: expect.stringMatching(/^http:\/\//),
+						ws: expect.stringMatching(/^ws:\/\//),
+					},
 					witness: { selfId: 10002, token: 'witness-token' },
 					friend: { selfId: 10003 },
 				},
@@ -70,7 +81,10 @@ describe('CLI', () => {
 		writeFileSync(
 			file,
 			JSON.stringify({
-				accounts: { a: { selfId: 1, flavour: 'gocq', token: 't' }, b: { selfId: 2, flavour: 'lagrange' } },
+				accounts: {
+					a: { selfId: 1, flavour: 'gocq', token: 't' },
+					b: { selfId: 2, flavour: 'lagrange' },
+				},
 				groups: [{ groupId: 5, members: ['a', 'b'] }],
 				deliveryDelayMs: 5,
 			}),
@@ -81,10 +95,20 @@ describe('CLI', () => {
 			expect(ready.control).toBe(`http://127.0.0.1:${port}`);
 			expect(ready.webui).toBe(`http://127.0.0.1:${port + 1}`);
 			expect(ready.docker).toBe(`http://127.0.0.1:${port + 2}`);
-			expect(ready.accounts.a).toMatchObject({ http: `http://127.0.0.1:${port + 3}`, flavour: 'gocq' });
-			expect(ready.accounts.b).toMatchObject({ http: `http://127.0.0.1:${port + 4}`, flavour: 'lagrange', token: '' });
+			expect(ready.accounts.a).toMatchObject({
+				http: `http://127.0.0.1:${port + 3}`,
+				flavour: 'gocq',
+			});
+			expect(ready.accounts.b).toMatchObject({
+				http: `http://127.0.0.1:${port + 4}`,
+				flavour: 'lagrange',
+				token: '',
+			});
 			await call(ready.accounts.a.http, 't', 'send_group_msg', { group_id: 5, message: 'x' });
-			await until(async () => (await request(`${ready.control}/ground-truth`)).json.accounts.b.inbox.length === 1);
+			await until(
+				async () =>
+					(await request(`${ready.control}/ground-truth`)).json.accounts.b.inbox.length === 1,
+			);
 		} finally {
 			expect(await stop(child, 'SIGINT')).toBe(0);
 		}

@@ -3,26 +3,43 @@ import { defaultWorld, type WorldConfig } from '../../simulator';
 import { call, request, sharedSimulator, sleep, WsClient } from './helpers';
 
 const G = 100200300;
-const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 120, deliveryDelayMs: 5, heartbeatIntervalMs: 60, restartDowntimeMs: 100 };
+const W: WorldConfig = {
+	...defaultWorld(),
+	kernelTimeoutMs: 120,
+	deliveryDelayMs: 5,
+	heartbeatIntervalMs: 60,
+	restartDowntimeMs: 100,
+};
 
 describe('fault catalogue on the wire', () => {
 	const sim = sharedSimulator(W);
 	const bot = () => sim.urls.bot.http;
 	const send = (message: string, extra: Record<string, unknown> = {}, timeoutMs?: number) =>
 		call(bot(), 'bot-token', 'send_group_msg', { group_id: G, message, ...extra }, timeoutMs);
-	const sendPrivate = (message: string) => call(bot(), 'bot-token', 'send_private_msg', { user_id: 10003, message });
-	const inbox = async (name = 'witness') => (await sim.control.groundTruth()).accounts[name].inbox.map((m: any) => m.text);
+	const sendPrivate = (message: string) =>
+		call(bot(), 'bot-token', 'send_private_msg', { user_id: 10003, message });
+	const inbox = async (name = 'witness') =>
+		(await sim.control.groundTruth()).accounts[name].inbox.map((m: any) => m.text);
 	const settle = () => sleep(40);
-
 
 	test('silent drop: ok with a message_id, nobody receives it, the sender has it', async () => {
 		await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot', group: G } });
 		const r = await send('dropped');
-		expect(r.json).toMatchObject({ status: 'ok', retcode: 0, data: { message_id: expect.any(Number) } });
+		expect(r.json).toMatchObject({
+			status: 'ok',
+			retcode: 0,
+			data: { message_id: expect.any(Number) },
+		});
 		await settle();
 		expect(await inbox()).toEqual([]);
-		expect((await call(bot(), 'bot-token', 'get_msg', { message_id: r.json.data.message_id })).json.status).toBe('ok');
-		expect((await sim.control.groundTruth()).messages[0]).toMatchObject({ fault: 'silent_drop', deliveredTo: [] });
+		expect(
+			(await call(bot(), 'bot-token', 'get_msg', { message_id: r.json.data.message_id })).json
+				.status,
+		).toBe('ok');
+		expect((await sim.control.groundTruth()).messages[0]).toMatchObject({
+			fault: 'silent_drop',
+			deliveredTo: [],
+		});
 	});
 
 	test('timeout but delivered: the API says timeout, the witness got it', async () => {
@@ -50,7 +67,11 @@ describe('fault catalogue on the wire', () => {
 		await sim.control.setFault({ id: 'n', kind: 'data_null', count: 1 });
 		await sim.control.setFault({ id: 'z', kind: 'message_id_zero', count: 1 });
 		expect((await send('x')).json).toMatchObject({ status: 'ok', retcode: 0, data: null });
-		expect((await send('y')).json).toMatchObject({ status: 'ok', retcode: 0, data: { message_id: 0 } });
+		expect((await send('y')).json).toMatchObject({
+			status: 'ok',
+			retcode: 0,
+			data: { message_id: 0 },
+		});
 		await settle();
 		expect(await inbox()).toEqual([]);
 	});
@@ -82,7 +103,9 @@ describe('fault catalogue on the wire', () => {
 		await sim.control.setFault({ id: 'nig2', kind: 'not_in_group', count: 1 });
 		const n = (await send('n2')).json;
 		expect(n.retcode).toBe(200);
-		expect(n.message).toMatch(/^EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/);
+		expect(n.message).toMatch(
+			/^EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg/,
+		);
 		expect(n.message).toContain('"result": 110');
 		expect(n.message).toContain('你已被移出该群');
 		await sim.control.setFault({ id: 'm', kind: 'muted', count: 1 });
@@ -99,7 +122,10 @@ describe('fault catalogue on the wire', () => {
 		expect(await inbox()).toEqual([]);
 		expect(await inbox('friend')).toEqual(['private']);
 		// heartbeats and get_status still look fine
-		expect((await call(bot(), 'bot-token', 'get_status')).json.data).toMatchObject({ online: true, good: true });
+		expect((await call(bot(), 'bot-token', 'get_status')).json.data).toMatchObject({
+			online: true,
+			good: true,
+		});
 	});
 
 	test('scoped to a private chat only', async () => {
@@ -129,7 +155,9 @@ describe('fault catalogue on the wire', () => {
 		await settle();
 		expect(await inbox()).toEqual([]);
 		expect(await inbox('friend')).toEqual(['partial']);
-		const h = await call(sim.urls.witness.http, 'witness-token', 'get_group_msg_history', { group_id: G });
+		const h = await call(sim.urls.witness.http, 'witness-token', 'get_group_msg_history', {
+			group_id: G,
+		});
 		expect(h.json.data.messages).toEqual([]);
 	});
 
@@ -137,9 +165,15 @@ describe('fault catalogue on the wire', () => {
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/event?access_token=bot-token`);
 		await ws.next((f) => f.meta_event_type === 'heartbeat' && f.status.online === true);
 		await sim.control.setFault({ id: 'off', kind: 'online_false', scope: { account: 'bot' } });
-		expect((await call(bot(), 'bot-token', 'get_status')).json.data).toMatchObject({ online: false, good: true });
+		expect((await call(bot(), 'bot-token', 'get_status')).json.data).toMatchObject({
+			online: false,
+			good: true,
+		});
 		const n = ws.frames.length;
-		await ws.next((f) => f.meta_event_type === 'heartbeat' && f.status.online === false && ws.frames.indexOf(f) >= n);
+		await ws.next(
+			(f) =>
+				f.meta_event_type === 'heartbeat' && f.status.online === false && ws.frames.indexOf(f) >= n,
+		);
 		await sim.control.setFault({ id: 'hb', kind: 'heartbeat_stop', scope: { account: 'bot' } });
 		await sleep(20);
 		const m = ws.frames.length;
@@ -149,7 +183,13 @@ describe('fault catalogue on the wire', () => {
 	});
 
 	test('degradation after N sends, cleared by a restart', async () => {
-		await sim.control.setFault({ id: 'deg', kind: 'degrade_after', scope: { account: 'bot' }, params: { sends: 2 }, then: 'stuck_group' });
+		await sim.control.setFault({
+			id: 'deg',
+			kind: 'degrade_after',
+			scope: { account: 'bot' },
+			params: { sends: 2 },
+			then: 'stuck_group',
+		});
 		expect((await send('1')).json.status).toBe('ok');
 		expect((await send('2')).json.status).toBe('ok');
 		expect((await send('3')).json.status).toBe('failed');
@@ -161,7 +201,13 @@ describe('fault catalogue on the wire', () => {
 	});
 
 	test('degradation after T uptime on the accelerated clock', async () => {
-		await sim.control.setFault({ id: 'deg', kind: 'degrade_after', scope: { account: 'bot' }, params: { uptimeMs: 24 * 3600_000 }, then: { kind: 'data_null' } });
+		await sim.control.setFault({
+			id: 'deg',
+			kind: 'degrade_after',
+			scope: { account: 'bot' },
+			params: { uptimeMs: 24 * 3600_000 },
+			then: { kind: 'data_null' },
+		});
 		expect((await send('fresh')).json.data.message_id).toEqual(expect.any(Number));
 		sim.control.clock.advance(25 * 3600_000);
 		expect((await send('a day later')).json.data).toBeNull();
@@ -170,7 +216,11 @@ describe('fault catalogue on the wire', () => {
 	});
 
 	test('latency with jitter', async () => {
-		await sim.control.setFault({ kind: 'latency', scope: { account: 'bot', action: 'get_status' }, params: { ms: 150, jitterMs: 50 } });
+		await sim.control.setFault({
+			kind: 'latency',
+			scope: { account: 'bot', action: 'get_status' },
+			params: { ms: 150, jitterMs: 50 },
+		});
 		const t0 = Date.now();
 		await call(bot(), 'bot-token', 'get_status');
 		const dt = Date.now() - t0;
@@ -183,7 +233,9 @@ describe('fault catalogue on the wire', () => {
 
 	test('hang past the client timeout, over HTTP and WebSocket', async () => {
 		await sim.control.setFault({ kind: 'hang', scope: { account: 'bot', action: 'get_status' } });
-		await expect(call(bot(), 'bot-token', 'get_status', {}, 300)).rejects.toMatchObject({ code: 'CLIENT_TIMEOUT' });
+		await expect(call(bot(), 'bot-token', 'get_status', {}, 300)).rejects.toMatchObject({
+			code: 'CLIENT_TIMEOUT',
+		});
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/api?access_token=bot-token`);
 		await expect(ws.call('get_status', {}, 300)).rejects.toThrow(/no matching frame/);
 		expect((await ws.call('get_login_info')).status).toBe('ok');
@@ -194,7 +246,9 @@ describe('fault catalogue on the wire', () => {
 
 	test('connection reset', async () => {
 		await sim.control.setFault({ kind: 'connection_reset', scope: { account: 'bot' }, count: 1 });
-		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|socket hang up/) });
+		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({
+			code: expect.stringMatching(/ECONNRESET|socket hang up/),
+		});
 		expect((await call(bot(), 'bot-token', 'get_status')).status).toBe(200);
 	});
 
@@ -215,29 +269,39 @@ describe('fault catalogue on the wire', () => {
 	test('refused while down (restart downtime)', async () => {
 		const p = sim.control.restart('bot', { downtimeMs: 300 });
 		await sleep(30);
-		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({
+			code: 'ECONNREFUSED',
+		});
 		await p;
 		expect((await call(bot(), 'bot-token', 'get_status')).json.data.online).toBe(true);
 	});
 
 	test('down: the account refuses connections until the fault is cleared, others keep answering', async () => {
 		const id = await sim.control.setFault({ kind: 'down', scope: { account: 'bot' } });
-		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({
+			code: 'ECONNREFUSED',
+		});
 		expect((await call(sim.urls.witness.http, 'witness-token', 'get_status')).status).toBe(200);
 		await sim.control.clearFaults(id);
 		expect((await call(bot(), 'bot-token', 'get_status')).json.data.online).toBe(true);
 	});
 
 	test('down over the control API, cured by a restart', async () => {
-		const add = await request(`${sim.urls.control}/faults`, { body: { kind: 'down', scope: { account: 'bot' } } });
+		const add = await request(`${sim.urls.control}/faults`, {
+			body: { kind: 'down', scope: { account: 'bot' } },
+		});
 		expect(add.status).toBe(201);
-		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+		await expect(call(bot(), 'bot-token', 'get_status')).rejects.toMatchObject({
+			code: 'ECONNREFUSED',
+		});
 		await sim.control.restart('bot', { downtimeMs: 50 });
 		expect((await call(bot(), 'bot-token', 'get_status')).json.data.online).toBe(true);
 	});
 
 	test('fault over the control API with a scope on action and transport', async () => {
-		const add = await request(`${sim.urls.control}/faults`, { body: [{ id: 'a', kind: 'http_500', scope: { action: 'get_login_info', transport: 'http' } }] });
+		const add = await request(`${sim.urls.control}/faults`, {
+			body: [{ id: 'a', kind: 'http_500', scope: { action: 'get_login_info', transport: 'http' } }],
+		});
 		expect(add.json.ids).toEqual(['a']);
 		expect((await call(bot(), 'bot-token', 'get_login_info')).status).toBe(500);
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/api?access_token=bot-token`);

@@ -1,10 +1,19 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
-import { startSimulator, type Simulator, type WorldConfig, type FlavourName } from '../../simulator';
+import {
+	startSimulator,
+	type Simulator,
+	type WorldConfig,
+	type FlavourName,
+} from '../../simulator';
 import { call, request, until, WsClient } from './helpers';
 
 const G = 100200300;
 
-function world(flavour: FlavourName, version?: string, extra: Record<string, unknown> = {}): WorldConfig {
+function world(
+	flavour: FlavourName,
+	version?: string,
+	extra: Record<string, unknown> = {},
+): WorldConfig {
 	return {
 		seed: 7,
 		kernelTimeoutMs: 120,
@@ -22,9 +31,16 @@ function world(flavour: FlavourName, version?: string, extra: Record<string, unk
 }
 
 async function sendAndWitness(sim: Simulator, text: string) {
-	const r = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: text });
-	await until(async () => (await sim.control.groundTruth()).accounts.witness.inbox.some((m: any) => m.text === text));
-	const entry = (await sim.control.groundTruth()).accounts.witness.inbox.find((m: any) => m.text === text);
+	const r = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+		group_id: G,
+		message: text,
+	});
+	await until(async () =>
+		(await sim.control.groundTruth()).accounts.witness.inbox.some((m: any) => m.text === text),
+	);
+	const entry = (await sim.control.groundTruth()).accounts.witness.inbox.find(
+		(m: any) => m.text === text,
+	);
 	return { r, entry };
 }
 
@@ -53,8 +69,23 @@ describe.each([
 		const id = r.json.data.message_id;
 		expect(r.status).toBe(200);
 		const expected: Record<FlavourName, unknown> = {
-			llonebot: { status: 'ok', retcode: 0, data: { message_id: id }, message: '', wording: '', echo: null },
-			napcat: { status: 'ok', retcode: 0, data: { message_id: id }, message: '', wording: '', echo: null, stream: 'normal-action' },
+			llonebot: {
+				status: 'ok',
+				retcode: 0,
+				data: { message_id: id },
+				message: '',
+				wording: '',
+				echo: null,
+			},
+			napcat: {
+				status: 'ok',
+				retcode: 0,
+				data: { message_id: id },
+				message: '',
+				wording: '',
+				echo: null,
+				stream: 'normal-action',
+			},
 			gocq: { data: { message_id: id }, message: '', retcode: 0, status: 'ok' },
 			lagrange: { status: 'ok', retcode: 0, data: { message_id: id } },
 		};
@@ -71,7 +102,10 @@ describe.each([
 			expect([none.status, none.json]).toEqual([403, { message: 'token verify failed!' }]);
 			expect(wrong.status).toBe(403);
 			// the query token wins over the header
-			const both = await request(`${sim.urls.bot.http}/get_status?access_token=bot-token`, { body: {}, headers: { Authorization: 'Bearer nope' } });
+			const both = await request(`${sim.urls.bot.http}/get_status?access_token=bot-token`, {
+				body: {},
+				headers: { Authorization: 'Bearer nope' },
+			});
 			expect(both.status).toBe(200);
 		} else {
 			expect([none.status, none.text]).toEqual([401, '']);
@@ -83,34 +117,68 @@ describe.each([
 		if (flavour === 'llonebot' || flavour === 'napcat') {
 			const c = await WsClient.connect(`${sim.urls.bot.ws}/`, { Authorization: 'Bearer nope' });
 			const f = await c.next(() => true);
-			expect(f).toMatchObject({ status: 'failed', retcode: 1403, data: null, message: 'token验证失败' });
+			expect(f).toMatchObject({
+				status: 'failed',
+				retcode: 1403,
+				data: null,
+				message: 'token验证失败',
+			});
 			await c.closed;
 		} else {
 			await expect(WsClient.connect(`${sim.urls.bot.ws}/`)).rejects.toMatchObject({ status: 401 });
-			await expect(WsClient.connect(`${sim.urls.bot.ws}/?access_token=nope`)).rejects.toMatchObject({ status: 403 });
+			await expect(WsClient.connect(`${sim.urls.bot.ws}/?access_token=nope`)).rejects.toMatchObject(
+				{ status: 403 },
+			);
 		}
 	});
 
 	test('unknown action, over HTTP and WebSocket', async () => {
 		const h = await call(sim.urls.bot.http, 'bot-token', 'no_such_action');
-		const ws = await WsClient.connect(`${sim.urls.bot.ws}/api`, { Authorization: 'Bearer bot-token' });
+		const ws = await WsClient.connect(`${sim.urls.bot.ws}/api`, {
+			Authorization: 'Bearer bot-token',
+		});
 		const w = await ws.call('no_such_action');
 		await ws.close();
 		switch (flavour) {
 			case 'llonebot':
 				expect(h.status).toBe(404);
-				expect(h.json).toMatchObject({ status: 'failed', retcode: 404, data: null, message: 'no_such_action API 不存在' });
-				expect(w).toMatchObject({ status: 'failed', retcode: 1404, message: 'no_such_action API 不存在' });
+				expect(h.json).toMatchObject({
+					status: 'failed',
+					retcode: 404,
+					data: null,
+					message: 'no_such_action API 不存在',
+				});
+				expect(w).toMatchObject({
+					status: 'failed',
+					retcode: 1404,
+					message: 'no_such_action API 不存在',
+				});
 				break;
 			case 'napcat':
 				expect(h.status).toBe(200);
-				expect(h.json).toMatchObject({ status: 'failed', retcode: 200, data: null, message: '不支持的Api no_such_action' });
-				expect(w).toMatchObject({ status: 'failed', retcode: 1404, message: '不支持的API no_such_action' });
+				expect(h.json).toMatchObject({
+					status: 'failed',
+					retcode: 200,
+					data: null,
+					message: '不支持的Api no_such_action',
+				});
+				expect(w).toMatchObject({
+					status: 'failed',
+					retcode: 1404,
+					message: '不支持的API no_such_action',
+				});
 				break;
 			case 'gocq':
 				expect(h.status).toBe(200);
 				// go-cqhttp ≥ 1.0.0-rc5 (coolq/api.go Failed()): code in msg, text in wording and message.
-				expect(h.json).toEqual({ data: null, retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在', status: 'failed' });
+				expect(h.json).toEqual({
+					data: null,
+					retcode: 404,
+					msg: 'API_NOT_FOUND',
+					wording: 'API不存在',
+					message: 'API不存在',
+					status: 'failed',
+				});
 				expect(w).toMatchObject({ retcode: 404, msg: 'API_NOT_FOUND' });
 				break;
 			case 'lagrange':
@@ -124,12 +192,18 @@ describe.each([
 	test('message ids across accounts and the seq fields of get_msg', async () => {
 		const { r, entry } = await sendAndWitness(sim, 'ids');
 		const senderId = r.json.data.message_id;
-		const gm = (await call(sim.urls.bot.http, 'bot-token', 'get_msg', { message_id: senderId })).json.data;
+		const gm = (await call(sim.urls.bot.http, 'bot-token', 'get_msg', { message_id: senderId }))
+			.json.data;
 		const seq = (await sim.control.groundTruth()).messages[0].seq;
 		switch (flavour) {
 			case 'napcat':
 				expect(entry.messageId).not.toBe(senderId);
-				expect(gm).toMatchObject({ message_id: senderId, message_seq: senderId, real_id: senderId, real_seq: String(seq) });
+				expect(gm).toMatchObject({
+					message_id: senderId,
+					message_seq: senderId,
+					real_id: senderId,
+					real_seq: String(seq),
+				});
 				break;
 			case 'llonebot':
 				// Field notes §5/§6 (LLOneBot/LLOneBot: src/onebot11/entities.ts, action/msg/GetMsg.ts): from
@@ -137,12 +211,24 @@ describe.each([
 				// 3.x ids are per-client local counters (src/common/db.ts addMsg): equal values across accounts are chance.
 				if (version.startsWith('7')) expect(entry.messageId).toBe(senderId);
 				else if (version.startsWith('4')) expect(entry.messageId).not.toBe(senderId);
-				if (version === '4.6.2' || version.startsWith('7')) expect(gm).toMatchObject({ message_id: senderId, real_id: seq, message_seq: seq });
-				else expect(gm).toMatchObject({ message_id: senderId, real_id: senderId, message_seq: senderId });
+				if (version === '4.6.2' || version.startsWith('7'))
+					expect(gm).toMatchObject({ message_id: senderId, real_id: seq, message_seq: seq });
+				else
+					expect(gm).toMatchObject({
+						message_id: senderId,
+						real_id: senderId,
+						message_seq: senderId,
+					});
 				break;
 			case 'gocq':
 				expect(entry.messageId).toBe(senderId);
-				expect(gm).toMatchObject({ message_id: senderId, real_id: seq, message_seq: seq, group: true, group_id: G });
+				expect(gm).toMatchObject({
+					message_id: senderId,
+					real_id: seq,
+					message_seq: seq,
+					group: true,
+					group_id: G,
+				});
 				break;
 			case 'lagrange':
 				expect(entry.messageId).toBe(senderId);
@@ -152,7 +238,9 @@ describe.each([
 		}
 		expect(gm.message).toEqual([{ type: 'text', data: { text: 'ids' } }]);
 		// the witness finds it under its own id
-		const wgm = await call(sim.urls.witness.http, 'witness-token', 'get_msg', { message_id: entry.messageId });
+		const wgm = await call(sim.urls.witness.http, 'witness-token', 'get_msg', {
+			message_id: entry.messageId,
+		});
 		expect(wgm.json.status).toBe('ok');
 		const missing = await call(sim.urls.bot.http, 'bot-token', 'get_msg', { message_id: 12345 });
 		expect(missing.json.status).toBe('failed');
@@ -160,13 +248,23 @@ describe.each([
 
 	test('group history parameter quirks', async () => {
 		const ids: number[] = [];
-		for (let i = 1; i <= 25; i++) ids.push((await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: `h${i}` })).json.data.message_id);
+		for (let i = 1; i <= 25; i++)
+			ids.push(
+				(
+					await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+						group_id: G,
+						message: `h${i}`,
+					})
+				).json.data.message_id,
+			);
 		await until(async () => (await sim.control.groundTruth()).accounts.witness.inbox.length === 25);
 		const gt = await sim.control.groundTruth();
 		const seqOf = (i: number) => gt.messages[i - 1].seq;
 		const texts = (r: any) => r.json.data.messages.map((m: any) => m.raw_message);
-		const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k) => `h${a + k}`);
-		const H = (p: Record<string, unknown>) => call(sim.urls.bot.http, 'bot-token', 'get_group_msg_history', { group_id: G, ...p });
+		const range = (a: number, b: number) =>
+			Array.from({ length: b - a + 1 }, (_, k) => `h${a + k}`);
+		const H = (p: Record<string, unknown>) =>
+			call(sim.urls.bot.http, 'bot-token', 'get_group_msg_history', { group_id: G, ...p });
 		switch (flavour) {
 			case 'llonebot': {
 				// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts: message_seq is a seq
@@ -174,22 +272,32 @@ describe.each([
 				expect(texts(await H({}))).toEqual(range(6, 25));
 				const anchor = version === '4.6.2' || version.startsWith('7') ? seqOf(10) : ids[9];
 				expect(texts(await H({ message_seq: anchor, count: 3 }))).toEqual(range(8, 10));
-				expect(texts(await H({ message_seq: anchor, count: 3, reverseOrder: true }))).toEqual(range(8, 10).reverse());
-				if (anchor === ids[9]) expect((await H({ message_seq: 987654321, count: 3 })).json).toMatchObject({ status: 'failed', message: '消息987654321不存在' });
+				expect(texts(await H({ message_seq: anchor, count: 3, reverseOrder: true }))).toEqual(
+					range(8, 10).reverse(),
+				);
+				if (anchor === ids[9])
+					expect((await H({ message_seq: 987654321, count: 3 })).json).toMatchObject({
+						status: 'failed',
+						message: '消息987654321不存在',
+					});
 				break;
 			}
 			case 'napcat':
 				expect(texts(await H({}))).toEqual(range(6, 25));
 				// message_seq is really a message_id
 				expect(texts(await H({ message_seq: ids[9], count: 3 }))).toEqual(range(8, 10));
-				expect(texts(await H({ message_seq: ids[9], count: 3, reverse_order: true }))).toEqual(range(8, 10).reverse());
+				expect(texts(await H({ message_seq: ids[9], count: 3, reverse_order: true }))).toEqual(
+					range(8, 10).reverse(),
+				);
 				// a real server seq is not an id: it silently reads from the latest
 				expect(texts(await H({ message_seq: seqOf(10), count: 3 }))).toEqual(range(23, 25));
 				break;
 			case 'gocq':
 				expect(texts(await H({}))).toEqual(range(6, 25));
 				expect(texts(await H({ message_seq: seqOf(22) }))).toEqual(range(3, 22));
-				expect((await H({ message_seq: seqOf(22) })).json.data.messages[0].message_seq).toBe(seqOf(3));
+				expect((await H({ message_seq: seqOf(22) })).json.data.messages[0].message_seq).toBe(
+					seqOf(3),
+				);
 				break;
 			case 'lagrange':
 				expect(texts(await H({ message_id: ids[9], count: 3 }))).toEqual(range(7, 10));
@@ -199,9 +307,14 @@ describe.each([
 	});
 
 	test('friend history', async () => {
-		await call(sim.urls.bot.http, 'bot-token', 'send_private_msg', { user_id: 20002, message: 'p1' });
+		await call(sim.urls.bot.http, 'bot-token', 'send_private_msg', {
+			user_id: 20002,
+			message: 'p1',
+		});
 		await until(async () => (await sim.control.groundTruth()).accounts.witness.inbox.length === 1);
-		const r = await call(sim.urls.witness.http, 'witness-token', 'get_friend_msg_history', { user_id: 20001 });
+		const r = await call(sim.urls.witness.http, 'witness-token', 'get_friend_msg_history', {
+			user_id: 20001,
+		});
 		if (flavour === 'gocq') expect(r.json).toMatchObject({ retcode: 404, msg: 'API_NOT_FOUND' });
 		else expect(r.json.data.messages.map((m: any) => m.raw_message)).toEqual(['p1']);
 	});
@@ -214,24 +327,48 @@ describe.each([
 		const li = (await call(sim.urls.bot.http, 'bot-token', 'get_login_info')).json.data;
 		expect(li).toEqual({ user_id: 20001, nickname: 'B' });
 		const vi = (await call(sim.urls.bot.http, 'bot-token', 'get_version_info')).json.data;
-		const names: Record<FlavourName, string> = { llonebot: 'LLOneBot', napcat: 'NapCat.Onebot', gocq: 'go-cqhttp', lagrange: 'Lagrange.OneBot' };
-		expect(vi).toMatchObject({ app_name: names[flavour], app_version: version, protocol_version: 'v11' });
+		const names: Record<FlavourName, string> = {
+			llonebot: 'LLOneBot',
+			napcat: 'NapCat.Onebot',
+			gocq: 'go-cqhttp',
+			lagrange: 'Lagrange.OneBot',
+		};
+		expect(vi).toMatchObject({
+			app_name: names[flavour],
+			app_version: version,
+			protocol_version: 'v11',
+		});
 	});
 
 	test('kernel timeout text (HTTP) and its WebSocket retcode', async () => {
-		await sim.control.setFault({ id: 't', kind: 'timeout_not_delivered', scope: { account: 'bot' } });
+		await sim.control.setFault({
+			id: 't',
+			kind: 'timeout_not_delivered',
+			scope: { account: 'bot' },
+		});
 		const t0 = Date.now();
-		const h = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'stuck' });
+		const h = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+			group_id: G,
+			message: 'stuck',
+		});
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
-		const ws = await WsClient.connect(`${sim.urls.bot.ws}/api`, { Authorization: 'Bearer bot-token' });
+		const ws = await WsClient.connect(`${sim.urls.bot.ws}/api`, {
+			Authorization: 'Bearer bot-token',
+		});
 		const w = await ws.call('send_group_msg', { group_id: G, message: 'stuck ws' });
 		await ws.close();
 		switch (flavour) {
 			case 'llonebot':
 				expect(h.json).toMatchObject({ status: 'failed', retcode: 200, data: null, echo: null });
 				if (version.startsWith('3')) expect(h.json.message).toBe('发送超时');
-				else if (version.startsWith('4')) expect(h.json.message).toMatch(/^ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService\/sendMsg, \[/);
-				else expect(h.json.message).toMatch(/^invoke timeout, wrapperSession\.getMsgService\(\)\.sendMsg, /);
+				else if (version.startsWith('4'))
+					expect(h.json.message).toMatch(
+						/^ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService\/sendMsg, \[/,
+					);
+				else
+					expect(h.json.message).toMatch(
+						/^invoke timeout, wrapperSession\.getMsgService\(\)\.sendMsg, /,
+					);
 				expect(h.json.wording).toBe(h.json.message);
 				expect(w.retcode).toBe(1200);
 				break;
@@ -240,7 +377,8 @@ describe.each([
 					status: 'failed',
 					retcode: 200,
 					data: null,
-					message: 'Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{}',
+					message:
+						'Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{}',
 				});
 				expect(w.retcode).toBe(1200);
 				break;
@@ -276,17 +414,34 @@ describe.each([
 				if (version.startsWith('7')) {
 					// only toggles auto-login: still up, never restarted
 					await new Promise((res) => setTimeout(res, 200));
-					expect((await call(sim.urls.bot.http, 'bot-token', 'get_status')).json.data.online).toBe(true);
+					expect((await call(sim.urls.bot.http, 'bot-token', 'get_status')).json.data.online).toBe(
+						true,
+					);
 					expect((await sim.control.groundTruth()).restarts).toEqual([]);
 				} else {
 					// QQ quits and nothing relaunches it: connections are refused
-					await until(async () => (await call(sim.urls.bot.http, 'bot-token', 'get_status').then(() => false, (e) => e.code === 'ECONNREFUSED')));
+					await until(
+						async () =>
+							await call(sim.urls.bot.http, 'bot-token', 'get_status').then(
+								() => false,
+								(e) => e.code === 'ECONNREFUSED',
+							),
+					);
 					await new Promise((res) => setTimeout(res, 300));
-					await expect(call(sim.urls.bot.http, 'bot-token', 'get_status')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+					await expect(call(sim.urls.bot.http, 'bot-token', 'get_status')).rejects.toMatchObject({
+						code: 'ECONNREFUSED',
+					});
 					// the Docker restart brings it back
-					const d = await request(`${sim.urls.docker}/containers/onebot/restart?t=5`, { method: 'POST' });
+					const d = await request(`${sim.urls.docker}/containers/onebot/restart?t=5`, {
+						method: 'POST',
+					});
 					expect(d.status).toBe(204);
-					await until(async () => (await call(sim.urls.bot.http, 'bot-token', 'get_status').catch(() => undefined))?.json?.data?.online === true, 3000);
+					await until(
+						async () =>
+							(await call(sim.urls.bot.http, 'bot-token', 'get_status').catch(() => undefined))
+								?.json?.data?.online === true,
+						3000,
+					);
 				}
 				break;
 			case 'napcat': {
@@ -295,11 +450,23 @@ describe.each([
 				// Its own restart drops the quick-login argument: without an auto-login account it waits for a QR login.
 				const [restart] = (await sim.control.groundTruth()).restarts;
 				expect(restart).toMatchObject({ via: 'set_restart', needsQrLogin: true });
-				await until(async () => (await call(sim.urls.bot.http, 'bot-token', 'get_status').catch(() => undefined))?.json?.data?.online === false, 3000);
+				await until(
+					async () =>
+						(await call(sim.urls.bot.http, 'bot-token', 'get_status').catch(() => undefined))?.json
+							?.data?.online === false,
+					3000,
+				);
 				break;
 			}
 			case 'gocq':
-				expect(r.json).toEqual({ data: null, retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在', message: 'API不存在', status: 'failed' });
+				expect(r.json).toEqual({
+					data: null,
+					retcode: 404,
+					msg: 'API_NOT_FOUND',
+					wording: 'API不存在',
+					message: 'API不存在',
+					status: 'failed',
+				});
 				break;
 			case 'lagrange':
 				// The ok reply would come only after the restart, on a connection the restart closed: no answer.
@@ -320,8 +487,18 @@ describe('NapCat set_restart by version and mode', () => {
 		const sim = await startSimulator(world('napcat', version, { napcatMultiProcess: multi }));
 		try {
 			const r = await call(sim.urls.bot.http, 'bot-token', 'set_restart');
-			if (expected === 'unknown') expect(r.json).toMatchObject({ status: 'failed', retcode: 200, message: '不支持的Api set_restart' });
-			else if (expected === 'uninitialised') expect(r.json).toMatchObject({ status: 'failed', retcode: 200, message: '重启功能未初始化' });
+			if (expected === 'unknown')
+				expect(r.json).toMatchObject({
+					status: 'failed',
+					retcode: 200,
+					message: '不支持的Api set_restart',
+				});
+			else if (expected === 'uninitialised')
+				expect(r.json).toMatchObject({
+					status: 'failed',
+					retcode: 200,
+					message: '重启功能未初始化',
+				});
 			else {
 				expect(r.json).toMatchObject({ status: 'ok', retcode: 0 });
 				await until(async () => (await sim.control.groundTruth()).restarts.length === 1);
@@ -336,8 +513,18 @@ describe('NapCat set_restart by version and mode', () => {
 		const sim = await startSimulator(world('llonebot', '3.28.0'));
 		try {
 			await sim.control.setFault({ kind: 'timeout_not_delivered' });
-			const r = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'x' });
-			expect(r.json).toEqual({ status: 'failed', retcode: 200, data: null, message: '发送超时', wording: '发送超时', echo: null });
+			const r = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: 'x',
+			});
+			expect(r.json).toEqual({
+				status: 'failed',
+				retcode: 200,
+				data: null,
+				message: '发送超时',
+				wording: '发送超时',
+				echo: null,
+			});
 		} finally {
 			await sim.close();
 		}
@@ -348,7 +535,11 @@ describe('NapCat set_restart by version and mode', () => {
 		try {
 			await sim.control.setFault({ kind: 'timeout_not_delivered' });
 			const t0 = Date.now();
-			const r = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'x', timeout: 80 });
+			const r = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: 'x',
+				timeout: 80,
+			});
 			expect(Date.now() - t0).toBeLessThan(2000);
 			expect(r.json.message).toMatch(/^Timeout: NTEvent/);
 		} finally {
@@ -359,10 +550,22 @@ describe('NapCat set_restart by version and mode', () => {
 	test('string message format for events and get_msg', async () => {
 		const sim = await startSimulator(world('llonebot', '4.4.3', { messageFormat: 'string' }));
 		try {
-			const ws = await WsClient.connect(`${sim.urls.witness.ws}/`, { Authorization: 'Bearer witness-token' });
-			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: [{ type: 'at', data: { qq: 20002 } }, { type: 'text', data: { text: ' [hi]' } }] });
+			const ws = await WsClient.connect(`${sim.urls.witness.ws}/`, {
+				Authorization: 'Bearer witness-token',
+			});
+			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: [
+					{ type: 'at', data: { qq: 20002 } },
+					{ type: 'text', data: { text: ' [hi]' } },
+				],
+			});
 			const ev = await ws.next((f) => f.post_type === 'message');
-			expect(ev).toMatchObject({ message: '[CQ:at,qq=20002] &#91;hi&#93;', raw_message: '[CQ:at,qq=20002] &#91;hi&#93;', message_format: 'string' });
+			expect(ev).toMatchObject({
+				message: '[CQ:at,qq=20002] &#91;hi&#93;',
+				raw_message: '[CQ:at,qq=20002] &#91;hi&#93;',
+				message_format: 'string',
+			});
 			await ws.close();
 		} finally {
 			await sim.close();

@@ -13,36 +13,60 @@ export interface HttpResult {
 
 export function request(
 	url: string,
-	opts: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+	opts: {
+		method?: string;
+		body?: unknown;
+		rawBody?: string;
+		headers?: Record<string, string>;
+		timeoutMs?: number;
+	} = {},
 ): Promise<HttpResult> {
 	return new Promise((resolve, reject) => {
 		const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
 		const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-		if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
-		const req = http.request(url, { method: opts.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let json: any;
-				try {
-					json = text ? JSON.parse(text) : undefined;
-				} catch {
-					json = undefined;
-				}
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-			});
-			res.on('error', reject);
-		});
-		if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })));
+		if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+			headers['Content-Type'] = 'application/json';
+		const req = http.request(
+			url,
+			{ method: opts.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: false },
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () => {
+					const text = Buffer.concat(chunks).toString('utf8');
+					let json: any;
+					try {
+						json = text ? JSON.parse(text) : undefined;
+					} catch {
+						json = undefined;
+					}
+					resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+				});
+				res.on('error', reject);
+			},
+		);
+		if (opts.timeoutMs)
+			req.setTimeout(opts.timeoutMs, () =>
+				req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })),
+			);
 		req.on('error', reject);
 		req.end(body);
 	});
 }
 
 /** Call an action the way a OneBot HTTP client does. */
-export function call(base: string, token: string | undefined, action: string, params: Record<string, unknown> = {}, timeoutMs?: number): Promise<HttpResult> {
-	return request(`${base}/${action}`, { body: params, headers: token ? { Authorization: `Bearer ${token}` } : {}, timeoutMs });
+export function call(
+	base: string,
+	token: string | undefined,
+	action: string,
+	params: Record<string, unknown> = {},
+	timeoutMs?: number,
+): Promise<HttpResult> {
+	return request(`${base}/${action}`, {
+		body: params,
+		headers: token ? { Authorization: `Bearer ${token}` } : {},
+		timeoutMs,
+	});
 }
 
 export class WsClient {
@@ -79,7 +103,9 @@ export class WsClient {
 			const ws = new WebSocket(url, { headers });
 			const c = new WsClient(ws);
 			ws.once('open', () => resolve(c));
-			ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+			ws.once('unexpected-response', (_req, res) =>
+				reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+			);
 			ws.once('error', reject);
 		});
 	}
@@ -91,7 +117,11 @@ export class WsClient {
 			const w = { pred, resolve: (f: any) => (clearTimeout(t), resolve(f)) };
 			const t = setTimeout(() => {
 				this.waiters.splice(this.waiters.indexOf(w), 1);
-				reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 800)}`));
+				reject(
+					new Error(
+						`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 800)}`,
+					),
+				);
 			}, timeoutMs);
 			this.waiters.push(w);
 		});
@@ -114,7 +144,11 @@ export function sleep(ms: number): Promise<void> {
 	return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 3000, stepMs = 20): Promise<T> {
+export async function until<T>(
+	fn: () => Promise<T | undefined | false> | T | undefined | false,
+	timeoutMs = 3000,
+	stepMs = 20,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const v = await fn();
@@ -125,7 +159,11 @@ export async function until<T>(fn: () => Promise<T | undefined | false> | T | un
 }
 
 /** A tiny HTTP receiver for event reports. */
-export async function reportReceiver(): Promise<{ url: string; got: Array<{ headers: http.IncomingHttpHeaders; body: string }>; close(): Promise<void> }> {
+export async function reportReceiver(): Promise<{
+	url: string;
+	got: Array<{ headers: http.IncomingHttpHeaders; body: string }>;
+	close(): Promise<void>;
+}> {
 	const got: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -150,7 +188,10 @@ export async function reportReceiver(): Promise<{ url: string; got: Array<{ head
  * block's own settings), closed after them. Returns a stand-in that forwards to the running simulator, so a
  * test reads `sim.urls`, `sim.control`, `sim.world` as usual.
  */
-export function sharedSimulator(world: WorldConfig, onReset?: (sim: Simulator) => void | Promise<void>): Simulator {
+export function sharedSimulator(
+	world: WorldConfig,
+	onReset?: (sim: Simulator) => void | Promise<void>,
+): Simulator {
 	let running: Simulator | undefined;
 	beforeAll(async () => {
 		running = await startSimulator(world);
@@ -164,7 +205,8 @@ export function sharedSimulator(world: WorldConfig, onReset?: (sim: Simulator) =
 	});
 	return new Proxy({} as Simulator, {
 		get(_target, property) {
-			if (!running) throw new Error('the simulator runs only inside the tests of its describe block');
+			if (!running)
+				throw new Error('the simulator runs only inside the tests of its describe block');
 			const value = (running as any)[property];
 			return typeof value === 'function' ? value.bind(running) : value;
 		},

@@ -11,14 +11,19 @@ const G = 100200300;
 
 function runClient(cfg: unknown): Promise<any> {
 	return new Promise((resolve, reject) => {
-		execFile(process.execPath, [path.join(__dirname, 'interop', 'napcat-ts-client.mjs'), JSON.stringify(cfg)], { timeout: 20000, cwd: path.join(__dirname, '..', '..') }, (err, stdout, stderr) => {
-			if (err) return reject(new Error(`${err.message}\n${stderr}`));
-			try {
-				resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-			} catch {
-				reject(new Error(`bad client output: ${stdout}\n${stderr}`));
-			}
-		});
+		execFile(
+			process.execPath,
+			[path.join(__dirname, 'interop', 'napcat-ts-client.mjs'), JSON.stringify(cfg)],
+			{ timeout: 20000, cwd: path.join(__dirname, '..', '..') },
+			(err, stdout, stderr) => {
+				if (err) return reject(new Error(`${err.message}\n${stderr}`));
+				try {
+					resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+				} catch {
+					reject(new Error(`bad client output: ${stdout}\n${stderr}`));
+				}
+			},
+		);
 	});
 }
 
@@ -32,9 +37,19 @@ describe('node-napcat-ts drives the simulator', () => {
 	});
 
 	test('connect, call actions, receive the group message event, read history, see a failure', async () => {
-		const out = await runClient({ bot: sim.urls.accounts.bot, witness: sim.urls.accounts.witness, groupId: G, text: 'hello from node-napcat-ts' });
+		const out = await runClient({
+			bot: sim.urls.accounts.bot,
+			witness: sim.urls.accounts.witness,
+			groupId: G,
+			text: 'hello from node-napcat-ts',
+		});
 		expect(out.error).toBeUndefined();
-		expect(out.lifecycle).toMatchObject({ post_type: 'meta_event', meta_event_type: 'lifecycle', sub_type: 'connect', self_id: 10002 });
+		expect(out.lifecycle).toMatchObject({
+			post_type: 'meta_event',
+			meta_event_type: 'lifecycle',
+			sub_type: 'connect',
+			self_id: 10002,
+		});
 		expect(out.loginInfo).toEqual({ user_id: 10001, nickname: 'Sentinel Bot' });
 		expect(out.versionInfo).toMatchObject({ app_name: 'NapCat.Onebot', protocol_version: 'v11' });
 		expect(out.sent).toEqual({ message_id: expect.any(Number) });
@@ -46,12 +61,19 @@ describe('node-napcat-ts drives the simulator', () => {
 			raw_message: 'hello from node-napcat-ts',
 			message: [{ type: 'text', data: { text: 'hello from node-napcat-ts' } }],
 		});
-		expect(out.getMsg).toMatchObject({ message_id: out.sent.message_id, real_seq: expect.any(String) });
-		expect(out.history.messages.map((m: any) => m.raw_message)).toContain('hello from node-napcat-ts');
+		expect(out.getMsg).toMatchObject({
+			message_id: out.sent.message_id,
+			real_seq: expect.any(String),
+		});
+		expect(out.history.messages.map((m: any) => m.raw_message)).toContain(
+			'hello from node-napcat-ts',
+		);
 		// the client rejects with the failed envelope it received
 		expect(out.failure).toMatchObject({ status: 'failed', retcode: 1200 });
 		expect(out.failure.message).toContain('你已被移出该群');
 		const gt = await sim.control.groundTruth();
-		expect(gt.accounts.witness.inbox.map((m: any) => m.text)).toEqual(['hello from node-napcat-ts']);
+		expect(gt.accounts.witness.inbox.map((m: any) => m.text)).toEqual([
+			'hello from node-napcat-ts',
+		]);
 	});
 });

@@ -4,37 +4,83 @@ import { defaultWorld, type WorldConfig } from '../../simulator';
 import { call, reportReceiver, request, sharedSimulator, sleep, until, WsClient } from './helpers';
 
 const G = 100200300;
-const W: WorldConfig = { ...defaultWorld(), kernelTimeoutMs: 100, deliveryDelayMs: 5, heartbeatIntervalMs: 80, restartDowntimeMs: 150, webui: { credentialTtlMs: 60_000, loginRateLimitPerMinute: 3 } };
+const W: WorldConfig = {
+	...defaultWorld(),
+	kernelTimeoutMs: 100,
+	deliveryDelayMs: 5,
+	heartbeatIntervalMs: 80,
+	restartDowntimeMs: 150,
+	webui: { credentialTtlMs: 60_000, loginRateLimitPerMinute: 3 },
+};
 
 describe('restart targets, offline states and event reporting', () => {
 	const sim = sharedSimulator(W, async (simulator) => {
 		(simulator.world.config.webui as any).loginRateLimitPerMinute = 3;
 	});
-	const hash = () => createHash('sha256').update(sim.webuiToken() + '.napcat').digest('hex');
-	const webuiLogin = async () => (await request(`${sim.urls.webui}/api/auth/login`, { body: { hash: hash() } })).json;
+	const hash = () =>
+		createHash('sha256')
+			.update(sim.webuiToken() + '.napcat')
+			.digest('hex');
+	const webuiLogin = async () =>
+		(await request(`${sim.urls.webui}/api/auth/login`, { body: { hash: hash() } })).json;
 
 	test('NapCat WebUI: login by hash, Process/Restart, CheckLoginStatus, credential expiry, rate limit', async () => {
 		const bad = await request(`${sim.urls.webui}/api/auth/login`, { body: { hash: 'deadbeef' } });
 		expect(bad.json).toEqual({ code: -1, message: 'token is invalid' });
 		const login = await webuiLogin();
-		expect(login).toMatchObject({ code: 0, message: 'success', data: { Credential: expect.any(String) } });
+		expect(login).toMatchObject({
+			code: 0,
+			message: 'success',
+			data: { Credential: expect.any(String) },
+		});
 		const auth = { Authorization: `Bearer ${login.data.Credential}` };
-		const st = await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, { method: 'POST', headers: auth, body: {} });
+		const st = await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, {
+			method: 'POST',
+			headers: auth,
+			body: {},
+		});
 		// v4.10.32 has no isOffline (added in v4.14.9).
-		expect(st.json).toEqual({ code: 0, message: 'success', data: { isLogin: true, qrcodeurl: '', loginError: '' } });
+		expect(st.json).toEqual({
+			code: 0,
+			message: 'success',
+			data: { isLogin: true, qrcodeurl: '', loginError: '' },
+		});
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/?access_token=bot-token`);
-		const rs = await request(`${sim.urls.webui}/api/Process/Restart`, { method: 'POST', headers: auth, body: {} });
+		const rs = await request(`${sim.urls.webui}/api/Process/Restart`, {
+			method: 'POST',
+			headers: auth,
+			body: {},
+		});
 		expect(rs.json.code).toBe(0);
 		// A restart posts no bot_offline: NapCat emits it only when kicked (onKickedOffLine, field notes §4).
 		await ws.closed;
 		expect(ws.frames.some((f: any) => f.notice_type === 'bot_offline')).toBe(false);
 		await sleep(20);
-		expect((await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, { method: 'POST', headers: auth, body: {} })).json.data.isLogin).toBe(false);
-		await until(async () => (await call(sim.urls.bot.http, 'bot-token', 'get_status').catch(() => undefined))?.json?.data?.online === true);
-		expect((await sim.control.groundTruth()).restarts[0]).toMatchObject({ account: 'bot', via: 'webui' });
+		expect(
+			(
+				await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, {
+					method: 'POST',
+					headers: auth,
+					body: {},
+				})
+			).json.data.isLogin,
+		).toBe(false);
+		await until(
+			async () =>
+				(await call(sim.urls.bot.http, 'bot-token', 'get_status').catch(() => undefined))?.json
+					?.data?.online === true,
+		);
+		expect((await sim.control.groundTruth()).restarts[0]).toMatchObject({
+			account: 'bot',
+			via: 'webui',
+		});
 		// expiry
 		await request(`${sim.urls.control}/webui/expire-credentials`, { method: 'POST' });
-		const exp = await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, { method: 'POST', headers: auth, body: {} });
+		const exp = await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, {
+			method: 'POST',
+			headers: auth,
+			body: {},
+		});
 		expect([exp.status, exp.json]).toEqual([200, { code: -1, message: 'Unauthorized' }]);
 		// rate limit: 3 logins a minute (one invalid + one valid above count)
 		await webuiLogin();
@@ -44,7 +90,11 @@ describe('restart targets, offline states and event reporting', () => {
 	test('credential expires after its TTL on the simulated clock', async () => {
 		const login = await webuiLogin();
 		sim.control.clock.advance(61_000);
-		const r = await request(`${sim.urls.webui}/api/auth/check`, { method: 'POST', headers: { Authorization: `Bearer ${login.data.Credential}` }, body: {} });
+		const r = await request(`${sim.urls.webui}/api/auth/check`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${login.data.Credential}` },
+			body: {},
+		});
 		// NapCat answers an expired credential with HTTP 200 and code -1.
 		expect(r.status).toBe(200);
 		expect(r.json).toEqual({ code: -1, message: 'Unauthorized' });
@@ -55,18 +105,34 @@ describe('restart targets, offline states and event reporting', () => {
 		const st = await call(sim.urls.bot.http, 'bot-token', 'get_status');
 		expect(st.json.data.online).toBe(false);
 		const login = await webuiLogin();
-		const cs = await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, { method: 'POST', headers: { Authorization: `Bearer ${login.data.Credential}` }, body: {} });
-		expect(cs.json.data).toMatchObject({ isLogin: false, qrcodeurl: expect.stringMatching(/^https:\/\//) });
+		const cs = await request(`${sim.urls.webui}/api/QQLogin/CheckLoginStatus`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${login.data.Credential}` },
+			body: {},
+		});
+		expect(cs.json.data).toMatchObject({
+			isLogin: false,
+			qrcodeurl: expect.stringMatching(/^https:\/\//),
+		});
 		// sends while logged out time out and go nowhere
-		const s = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'nobody home' });
+		const s = await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+			group_id: G,
+			message: 'nobody home',
+		});
 		expect(s.json.message).toMatch(/^Timeout: NTEvent/);
-		expect((await request(`${sim.urls.control}/accounts/bot/login`, { method: 'POST' })).json.ok).toBe(true);
+		expect(
+			(await request(`${sim.urls.control}/accounts/bot/login`, { method: 'POST' })).json.ok,
+		).toBe(true);
 		expect((await call(sim.urls.bot.http, 'bot-token', 'get_status')).json.data.online).toBe(true);
 	});
 
 	test('restart clears restart-curable faults but not risk control', async () => {
 		await sim.control.setFault({ id: 'stuck', kind: 'stuck_group', scope: { account: 'bot' } });
-		await sim.control.setFault({ id: 'rc', kind: 'risk_control', scope: { account: 'bot', user: 10003 } });
+		await sim.control.setFault({
+			id: 'rc',
+			kind: 'risk_control',
+			scope: { account: 'bot', user: 10003 },
+		});
 		await request(`${sim.urls.control}/accounts/bot/restart`, { body: { wait: true } });
 		const ids = (await sim.control.faults()).map((f) => f.id);
 		expect(ids).toEqual(['rc']);
@@ -75,20 +141,29 @@ describe('restart targets, offline states and event reporting', () => {
 	test('messages sent to an account while it restarts land in its history when it is back, without events', async () => {
 		const p = sim.control.restart('witness', { downtimeMs: 200 });
 		await sleep(20);
-		await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'while away' });
+		await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+			group_id: G,
+			message: 'while away',
+		});
 		await sleep(40);
 		expect((await sim.control.groundTruth()).accounts.witness.inbox).toEqual([]);
 		await p;
 		const gt = await sim.control.groundTruth();
 		expect(gt.accounts.witness.inbox[0]).toMatchObject({ text: 'while away', whileOffline: true });
-		const h = await call(sim.urls.witness.http, 'witness-token', 'get_group_msg_history', { group_id: G });
+		const h = await call(sim.urls.witness.http, 'witness-token', 'get_group_msg_history', {
+			group_id: G,
+		});
 		expect(h.json.data.messages.map((m: any) => m.raw_message)).toEqual(['while away']);
 	});
 
 	test('kicked offline: bot_offline notice (NapCat), API keeps answering with online:false; LLOneBot emits nothing', async () => {
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/?access_token=bot-token`);
-		await request(`${sim.urls.control}/accounts/bot/offline`, { body: { message: '你的账号在别处登录' } });
-		expect(await ws.next((f) => f.notice_type === 'bot_offline')).toMatchObject({ message: '你的账号在别处登录' });
+		await request(`${sim.urls.control}/accounts/bot/offline`, {
+			body: { message: '你的账号在别处登录' },
+		});
+		expect(await ws.next((f) => f.notice_type === 'bot_offline')).toMatchObject({
+			message: '你的账号在别处登录',
+		});
 		expect((await call(sim.urls.bot.http, 'bot-token', 'get_status')).json.data.online).toBe(false);
 		await ws.close();
 		await sim.control.login('bot');
@@ -102,11 +177,19 @@ describe('restart targets, offline states and event reporting', () => {
 	});
 
 	test('Docker Engine API: 204, 404, 500', async () => {
-		const r = await request(`${sim.urls.docker}/v1.43/containers/napcat-witness/restart?t=3`, { method: 'POST' });
+		const r = await request(`${sim.urls.docker}/v1.43/containers/napcat-witness/restart?t=3`, {
+			method: 'POST',
+		});
 		expect([r.status, r.text]).toEqual([204, '']);
 		await until(async () => (await sim.control.groundTruth()).restarts.length === 1);
-		expect((await sim.control.groundTruth()).restarts[0]).toMatchObject({ account: 'witness', via: 'docker' });
-		const byId = await request(`${sim.urls.docker}/containers/${sim.containers['napcat-bot'].id.slice(0, 12)}/restart`, { method: 'POST' });
+		expect((await sim.control.groundTruth()).restarts[0]).toMatchObject({
+			account: 'witness',
+			via: 'docker',
+		});
+		const byId = await request(
+			`${sim.urls.docker}/containers/${sim.containers['napcat-bot'].id.slice(0, 12)}/restart`,
+			{ method: 'POST' },
+		);
 		expect(byId.status).toBe(204);
 		const nf = await request(`${sim.urls.docker}/containers/nope/restart`, { method: 'POST' });
 		expect([nf.status, nf.json]).toEqual([404, { message: 'No such container: nope' }]);
@@ -120,22 +203,35 @@ describe('restart targets, offline states and event reporting', () => {
 		const rx = await reportReceiver();
 		try {
 			await sim.control.setReportUrls('witness', [rx.url]);
-			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'signed' });
+			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: 'signed',
+			});
 			const got = await until(() => rx.got.find((g) => JSON.parse(g.body).post_type === 'message'));
 			expect(got.headers['x-self-id']).toBe('10002');
-			expect(got.headers['x-signature']).toBe('sha1=' + createHmac('sha1', 'witness-token').update(got.body).digest('hex'));
+			expect(got.headers['x-signature']).toBe(
+				'sha1=' + createHmac('sha1', 'witness-token').update(got.body).digest('hex'),
+			);
 			expect(JSON.parse(got.body)).toMatchObject({ raw_message: 'signed', self_id: 10002 });
 			// NapCat sends heartbeats over WebSocket only, never over HTTP POST (field notes §4).
 			expect(rx.got.some((g) => JSON.parse(g.body).meta_event_type === 'heartbeat')).toBe(false);
 			// go-cqhttp signs with its separate secret, and without one it does not sign
 			await sim.control.setFlavour('witness', 'gocq', undefined, { secret: 'gocq-secret' });
 			rx.got.length = 0;
-			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'signed by secret' });
+			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: 'signed by secret',
+			});
 			const g2 = await until(() => rx.got.find((g) => JSON.parse(g.body).post_type === 'message'));
-			expect(g2.headers['x-signature']).toBe('sha1=' + createHmac('sha1', 'gocq-secret').update(g2.body).digest('hex'));
+			expect(g2.headers['x-signature']).toBe(
+				'sha1=' + createHmac('sha1', 'gocq-secret').update(g2.body).digest('hex'),
+			);
 			await sim.control.setFlavour('witness', 'lagrange', undefined, { secret: '' });
 			rx.got.length = 0;
-			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'unsigned' });
+			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: 'unsigned',
+			});
 			const g3 = await until(() => rx.got.find((g) => JSON.parse(g.body).post_type === 'message'));
 			expect(g3.headers['x-signature']).toBeUndefined();
 			const reports = await sim.control.reports('witness');
@@ -151,8 +247,14 @@ describe('restart targets, offline states and event reporting', () => {
 		sim.world.account('bot').cfg.reportSelfMessage = true;
 		try {
 			const ws = await WsClient.connect(`${sim.urls.bot.ws}/?access_token=bot-token`);
-			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', { group_id: G, message: 'mine' });
-			expect(await ws.next((f) => f.post_type === 'message_sent')).toMatchObject({ raw_message: 'mine', user_id: 10001 });
+			await call(sim.urls.bot.http, 'bot-token', 'send_group_msg', {
+				group_id: G,
+				message: 'mine',
+			});
+			expect(await ws.next((f) => f.post_type === 'message_sent')).toMatchObject({
+				raw_message: 'mine',
+				user_id: 10001,
+			});
 			await ws.close();
 		} finally {
 			sim.world.account('bot').cfg.reportSelfMessage = false;

@@ -94,8 +94,14 @@ function installHttpLog(): void {
 	(axios.default ?? axios).interceptors.request.use((config: Record<string, unknown>) => {
 		const log = httpLogContext.getStore();
 		if (log) {
-			const raw = config.headers as { toJSON?: () => Record<string, unknown> } | Record<string, unknown> | undefined;
-			const headers = typeof raw?.toJSON === 'function' ? (raw.toJSON as () => Record<string, unknown>)() : { ...(raw ?? {}) };
+			const raw = config.headers as
+				| { toJSON?: () => Record<string, unknown> }
+				| Record<string, unknown>
+				| undefined;
+			const headers =
+				typeof raw?.toJSON === 'function'
+					? (raw.toJSON as () => Record<string, unknown>)()
+					: { ...(raw ?? {}) };
 			const url = String(config.url ?? '');
 			log.push({
 				method: String(config.method ?? 'get').toUpperCase(),
@@ -154,7 +160,8 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 				return resolved ? String(resolved) : '';
 			};
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
-				const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??= {});
+				const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??=
+					{});
 				for (const [key, value] of Object.entries(outerValue as IDataObject)) {
 					target[String(resolve(key))] = resolve(value) as string;
 				}
@@ -179,7 +186,14 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		const stored = this.values[nodeCredentials.id ?? type];
 		if (!stored) throw new Error(`Credential "${type}" is not stored`);
 		// applyDefaultsAndOverwrites: the credential type's defaults fill what the stored data leaves out.
-		return NodeHelpers.getNodeParameters(this.getCredentialsProperties(type), stored as INodeParameters, true, false, null, null) as ICredentialDataDecryptedObject;
+		return NodeHelpers.getNodeParameters(
+			this.getCredentialsProperties(type),
+			stored as INodeParameters,
+			true,
+			false,
+			null,
+			null,
+		) as ICredentialDataDecryptedObject;
 	}
 
 	async updateCredentials(): Promise<void> {}
@@ -219,11 +233,15 @@ function parametersFor(options: HarnessOptions, itemCount: number): IDataObject 
 	const merge = (values: unknown[]): unknown => {
 		const first = values[0];
 		if (values.every((value) => JSON.stringify(value) === JSON.stringify(first))) return first;
-		const isPlainObject = (value: unknown) => value !== null && typeof value === 'object' && !Array.isArray(value);
+		const isPlainObject = (value: unknown) =>
+			value !== null && typeof value === 'object' && !Array.isArray(value);
 		if (values.every(isPlainObject)) {
 			const keys = new Set(values.flatMap((value) => Object.keys(value as object)));
 			return Object.fromEntries(
-				[...keys].map((key) => [key, merge(values.map((value) => (value as Record<string, unknown>)[key]))]),
+				[...keys].map((key) => [
+					key,
+					merge(values.map((value) => (value as Record<string, unknown>)[key])),
+				]),
 			);
 		}
 		// URI-encoded so that no "}}" inside a value ends the expression early.
@@ -234,7 +252,8 @@ function parametersFor(options: HarnessOptions, itemCount: number): IDataObject 
 
 function nodeFor(nodeType: INodeType, options: HarnessOptions, parameters: IDataObject): INode {
 	const credentials: Record<string, INodeCredentialsDetails> = {};
-	for (const type of Object.keys(options.credentials ?? {})) credentials[type] = { id: type, name: type };
+	for (const type of Object.keys(options.credentials ?? {}))
+		credentials[type] = { id: type, name: type };
 	return {
 		id: 'harness-node',
 		name: options.nodeName ?? nodeType.description.displayName,
@@ -253,7 +272,9 @@ function workflowFor(nodeType: INodeType, options: HarnessOptions, node: INode):
 	const info = options.workflow ?? { id: 'wf-harness', name: 'Harness workflow', active: false };
 	const stored = options.staticData;
 	// Loaded from the database at the start of a run: a copy, never the stored object itself.
-	const staticData: IDataObject = stored ? { global: clone(stored.global), [`node:${node.name}`]: clone(stored.node) } : {};
+	const staticData: IDataObject = stored
+		? { global: clone(stored.global), [`node:${node.name}`]: clone(stored.node) }
+		: {};
 	return new Workflow({
 		id: info.id,
 		name: info.name,
@@ -267,9 +288,21 @@ function workflowFor(nodeType: INodeType, options: HarnessOptions, node: INode):
 }
 
 /** n8n's save hook: static data goes back whole when the run changed it, outside manual mode. */
-function saveStaticData(options: HarnessOptions, mode: WorkflowExecuteMode, workflow: Workflow, node: INode, changed: IDataObject | undefined): void {
+function saveStaticData(
+	options: HarnessOptions,
+	mode: WorkflowExecuteMode,
+	workflow: Workflow,
+	node: INode,
+	changed: IDataObject | undefined,
+): void {
 	const stored = options.staticData;
-	if (!stored || mode === 'manual' || !changed || !(typeof workflow.id === 'string' && workflow.id.length > 0)) return;
+	if (
+		!stored ||
+		mode === 'manual' ||
+		!changed ||
+		!(typeof workflow.id === 'string' && workflow.id.length > 0)
+	)
+		return;
 	const replace = (target: IDataObject, source: unknown) => {
 		for (const key of Object.keys(target)) delete target[key];
 		Object.assign(target, clone(source ?? {}));
@@ -278,7 +311,12 @@ function saveStaticData(options: HarnessOptions, mode: WorkflowExecuteMode, work
 	replace(stored.node, changed[`node:${node.name}`]);
 }
 
-function additionalDataFor(options: HarnessOptions, mode: WorkflowExecuteMode, workflow: Workflow, node: INode) {
+function additionalDataFor(
+	options: HarnessOptions,
+	mode: WorkflowExecuteMode,
+	workflow: Workflow,
+	node: INode,
+) {
 	const executionId = options.executionId ?? 'exec-harness';
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
 		id: workflow.id,
@@ -318,12 +356,18 @@ function additionalDataFor(options: HarnessOptions, mode: WorkflowExecuteMode, w
 async function recordedError(error: IDataObject): Promise<Error> {
 	const workflowModule = await import('n8n-workflow');
 	const errorClass = (workflowModule as unknown as Record<string, unknown>)[String(error.name)];
-	const prototype = typeof errorClass === 'function' ? (errorClass as { prototype: object }).prototype : Error.prototype;
+	const prototype =
+		typeof errorClass === 'function'
+			? (errorClass as { prototype: object }).prototype
+			: Error.prototype;
 	return Object.assign(Object.create(prototype) as Error, error);
 }
 
 /** Runs execute() in a one-node workflow run and returns one item array per output. */
-export async function runExecute(nodeType: INodeType, options: HarnessOptions): Promise<INodeExecutionData[][]> {
+export async function runExecute(
+	nodeType: INodeType,
+	options: HarnessOptions,
+): Promise<INodeExecutionData[][]> {
 	installHttpLog();
 	const items = options.items ?? [{ json: {} }];
 	const mode = (options.mode ?? 'manual') as WorkflowExecuteMode;
@@ -331,9 +375,12 @@ export async function runExecute(nodeType: INodeType, options: HarnessOptions): 
 	const workflow = workflowFor(nodeType, options, node);
 	const additionalData = additionalDataFor(options, mode, workflow, node);
 	let changedStaticData: IDataObject | undefined;
-	additionalData.hooks!.addHandler('workflowExecuteAfter', async (_run: IRun, newStaticData?: IDataObject) => {
-		changedStaticData = newStaticData;
-	});
+	additionalData.hooks!.addHandler(
+		'workflowExecuteAfter',
+		async (_run: IRun, newStaticData?: IDataObject) => {
+			changedStaticData = newStaticData;
+		},
+	);
 	const runNode = workflow.getNode(node.name)!;
 	const executionData = createRunExecutionData({
 		executionData: {
@@ -341,7 +388,9 @@ export async function runExecute(nodeType: INodeType, options: HarnessOptions): 
 		},
 	});
 	const engine = new WorkflowExecute(additionalData, mode, executionData);
-	const run = await httpLogContext.run(options.httpLog, () => engine.processRunExecutionData(workflow));
+	const run = await httpLogContext.run(options.httpLog, () =>
+		engine.processRunExecutionData(workflow),
+	);
 	saveStaticData(options, mode, workflow, node, changedStaticData);
 
 	const task = run.data.resultData.runData[node.name]?.[0];
@@ -369,9 +418,15 @@ export interface WebhookRun {
  * Runs webhook() as n8n's webhook service does: a `WebhookContext` over the workflow, with the request and
  * response in the additional data; the workflow's static data is saved afterwards when it changed.
  */
-export async function runWebhook(nodeType: INodeType, options: HarnessOptions, request: WebhookRequest): Promise<WebhookRun> {
+export async function runWebhook(
+	nodeType: INodeType,
+	options: HarnessOptions,
+	request: WebhookRequest,
+): Promise<WebhookRun> {
 	installHttpLog();
-	const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+	const headers = Object.fromEntries(
+		Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]),
+	);
 	let parsedBody: unknown = {};
 	try {
 		parsedBody = request.body ? JSON.parse(request.body) : {};
@@ -427,9 +482,20 @@ export async function runWebhook(nodeType: INodeType, options: HarnessOptions, r
 		workflowExecuteAdditionalData: additionalData,
 	} as unknown as IWebhookData;
 	if (!nodeType.webhook) throw new Error(`${nodeType.description.name} has no webhook()`);
-	const context = new WebhookContext(workflow, workflow.getNode(node.name)!, additionalData, mode, webhookData, [], null);
+	const context = new WebhookContext(
+		workflow,
+		workflow.getNode(node.name)!,
+		additionalData,
+		mode,
+		webhookData,
+		[],
+		null,
+	);
 	const result = await httpLogContext.run(options.httpLog, () => nodeType.webhook!.call(context));
-	const changed = (workflow.staticData as IDataObject).__dataChanged === true ? (workflow.staticData as IDataObject) : undefined;
+	const changed =
+		(workflow.staticData as IDataObject).__dataChanged === true
+			? (workflow.staticData as IDataObject)
+			: undefined;
 	saveStaticData(options, mode, workflow, node, changed);
 	return { result, response };
 }

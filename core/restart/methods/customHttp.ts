@@ -28,12 +28,18 @@ export async function restartViaHttp(options: CustomRestartOptions): Promise<Res
 	);
 	if (failure || !response) {
 		if (failure!.kind === 'timeout') {
-			return noAnswerAttempt('The restart endpoint did not answer in time; recovery decides.', failure!.raw);
+			return noAnswerAttempt(
+				'The restart endpoint did not answer in time; recovery decides.',
+				failure!.raw,
+			);
 		}
 		return failedAttempt(failure!, networkExplanation('The restart endpoint', failure!), false);
 	}
 	if (response.status >= 200 && response.status < 300) {
-		return acceptedAttempt(`The restart endpoint accepted the request (HTTP ${response.status}).`, response.status);
+		return acceptedAttempt(
+			`The restart endpoint accepted the request (HTTP ${response.status}).`,
+			response.status,
+		);
 	}
 	const failed = httpFailure('custom_restart', response);
 	const auth = response.status === 401 || response.status === 403;
@@ -50,6 +56,12 @@ export function customHttpRestartMethod(options: CustomRestartOptions): RestartM
 	return {
 		name: 'customHttp',
 		restart: ({ dryRun }) =>
-			dryRun ? Promise.resolve(dryRunAttempt(`Dry run: ${options.method} ${redactUrl(options.url)} would be requested.`)) : restartViaHttp(options),
+			dryRun
+				? Promise.resolve(
+						dryRunAttempt(
+							`Dry run: ${options.method} ${redactUrl(options.url)} would be requested.`,
+						),
+					)
+				: restartViaHttp(options),
 	};
 }

@@ -33,17 +33,30 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 	if (failure || !response) {
 		if (failure!.kind === 'timeout') {
 			// The request reached Docker; it may still be restarting the container.
-			return noAnswerAttempt('The Docker Engine API did not answer in time (a slow stop); recovery decides.', failure!.raw, {
-				details,
-			});
+			return noAnswerAttempt(
+				'The Docker Engine API did not answer in time (a slow stop); recovery decides.',
+				failure!.raw,
+				{
+					details,
+				},
+			);
 		}
-		return failedAttempt(failure!, networkExplanation('The Docker Engine API', failure!), false, {}, details);
+		return failedAttempt(
+			failure!,
+			networkExplanation('The Docker Engine API', failure!),
+			false,
+			{},
+			details,
+		);
 	}
 	if (response.status >= 200 && response.status < 300) {
-		return acceptedAttempt(`Docker restarted container "${options.container}".`, response.status, { details });
+		return acceptedAttempt(`Docker restarted container "${options.container}".`, response.status, {
+			details,
+		});
 	}
 	const parsed = parseJson(response.body);
-	const message = isRecord(parsed) && typeof parsed.message === 'string' ? clip(parsed.message) : null;
+	const message =
+		isRecord(parsed) && typeof parsed.message === 'string' ? clip(parsed.message) : null;
 	const failed = httpFailure('docker_restart', response);
 	if (message) failed.raw.message = message;
 	switch (response.status) {
@@ -80,11 +93,17 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
  * started). Null when it cannot be read: a socket proxy that allows only restarts answers 403 (Tecnativa
  * docker-socket-proxy needs CONTAINERS=1 for this), or the container is unknown.
  */
-export async function dockerContainerStartedAt(options: Omit<DockerRestartOptions, 'stopTimeoutSeconds'>): Promise<number | null> {
+export async function dockerContainerStartedAt(
+	options: Omit<DockerRestartOptions, 'stopTimeoutSeconds'>,
+): Promise<number | null> {
 	const base = options.baseUrl.trim().replace(/\/+$/, '');
 	const { response } = await exchange(
 		options.request,
-		{ method: 'GET', url: `${base}/containers/${encodeURIComponent(options.container)}/json`, timeoutMs: options.timeoutMs },
+		{
+			method: 'GET',
+			url: `${base}/containers/${encodeURIComponent(options.container)}/json`,
+			timeoutMs: options.timeoutMs,
+		},
 		'docker_inspect',
 	);
 	if (!response || response.status !== 200) return null;
@@ -104,7 +123,11 @@ export function dockerRestartMethod(options: DockerRestartOptions): RestartMetho
 		lastStartedAt: () => dockerContainerStartedAt(options),
 		restart: ({ dryRun }) =>
 			dryRun
-				? Promise.resolve(dryRunAttempt(`Dry run: Docker would restart container "${options.container}".`, { container: options.container }))
+				? Promise.resolve(
+						dryRunAttempt(`Dry run: Docker would restart container "${options.container}".`, {
+							container: options.container,
+						}),
+					)
 				: restartViaDocker(options),
 	};
 }

@@ -43,7 +43,13 @@ export interface WebUiLoginStatus {
 
 type WebUiReply =
 	| { ok: true; data: unknown; httpStatus: number }
-	| { ok: false; failure: CallFailure; message: string | null; unauthorized: boolean; rateLimited: boolean };
+	| {
+			ok: false;
+			failure: CallFailure;
+			message: string | null;
+			unauthorized: boolean;
+			rateLimited: boolean;
+	  };
 
 export class WebUiError extends Error {
 	constructor(
@@ -80,16 +86,30 @@ export class NapCatWebUiSession {
 		const action = `webui${path.replace(/\//g, '_')}`;
 		const { response, failure } = await exchange(
 			this.options.request,
-			{ method: 'POST', url: `${this.baseUrl}/api${path}`, headers, body, timeoutMs: this.options.timeoutMs },
+			{
+				method: 'POST',
+				url: `${this.baseUrl}/api${path}`,
+				headers,
+				body,
+				timeoutMs: this.options.timeoutMs,
+			},
 			action,
 		);
 		if (failure || !response) {
-			return { ok: false, failure: failure!, message: null, unauthorized: false, rateLimited: false };
+			return {
+				ok: false,
+				failure: failure!,
+				message: null,
+				unauthorized: false,
+				rateLimited: false,
+			};
 		}
 		const parsed = parseJson(response.body);
 		const message = isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : null;
-		const unauthorized = response.status === 401 || (message !== null && /unauthori[sz]ed/i.test(message));
-		const rateLimited = response.status === 429 || (message !== null && /rate limit/i.test(message));
+		const unauthorized =
+			response.status === 401 || (message !== null && /unauthori[sz]ed/i.test(message));
+		const rateLimited =
+			response.status === 429 || (message !== null && /rate limit/i.test(message));
 		if (response.status >= 200 && response.status < 300 && isRecord(parsed) && parsed.code === 0) {
 			return { ok: true, data: parsed.data, httpStatus: response.status };
 		}
@@ -97,7 +117,12 @@ export class NapCatWebUiSession {
 		if (message !== null) raw.message = clip(message);
 		if (isRecord(parsed) && typeof parsed.code === 'number') raw.retcode = parsed.code;
 		if (!isRecord(parsed) || parsed.code === undefined) raw.body = bodyText(response.body);
-		const kind = response.status >= 200 && response.status < 300 ? (isRecord(parsed) ? 'envelope' : 'malformed') : 'http';
+		const kind =
+			response.status >= 200 && response.status < 300
+				? isRecord(parsed)
+					? 'envelope'
+					: 'malformed'
+				: 'http';
 		return { ok: false, failure: { kind, action, raw }, message, unauthorized, rateLimited };
 	}
 
@@ -126,7 +151,10 @@ export class NapCatWebUiSession {
 						refusedAttempt(
 							'The NapCat WebUI login answered without a credential. Is the base URL a NapCat WebUI (v4.10.32 or later)?',
 							'malformed_response',
-							{ raw: { httpStatus: reply.httpStatus, body: bodyText(reply.data) }, details: { webUiLogins: this.logins } },
+							{
+								raw: { httpStatus: reply.httpStatus, body: bodyText(reply.data) },
+								details: { webUiLogins: this.logins },
+							},
 						),
 					);
 				}
@@ -136,7 +164,10 @@ export class NapCatWebUiSession {
 			}
 			if (reply.rateLimited) {
 				const waited = this.options.clock() - started;
-				const delay = Math.max(1000, backoffDelay(round, { baseMs: 5000, capMs: 30000 }, this.options.random));
+				const delay = Math.max(
+					1000,
+					backoffDelay(round, { baseMs: 5000, capMs: 30000 }, this.options.random),
+				);
 				if (waited + delay <= maxWaitMs) {
 					this.rateLimitWaits++;
 					await this.options.sleep(delay);
@@ -191,7 +222,11 @@ export class NapCatWebUiSession {
 	}
 
 	/** Calls an authenticated WebUI endpoint, logging in first or again when the credential expired. */
-	async call(path: string, body: unknown = {}, maxLoginWaitMs = this.options.rateLimitWaitMs): Promise<WebUiReply> {
+	async call(
+		path: string,
+		body: unknown = {},
+		maxLoginWaitMs = this.options.rateLimitWaitMs,
+	): Promise<WebUiReply> {
 		if (!this.credential) await this.login(maxLoginWaitMs);
 		let reply = await this.post(path, body, true);
 		if (!reply.ok && reply.unauthorized) {
@@ -210,7 +245,10 @@ export class NapCatWebUiSession {
 			return attemptOf(error);
 		}
 		const details = { webUiLogins: this.logins, rateLimitWaits: this.rateLimitWaits };
-		if (reply.ok) return acceptedAttempt('The NapCat WebUI accepted the process restart.', reply.httpStatus, { details });
+		if (reply.ok)
+			return acceptedAttempt('The NapCat WebUI accepted the process restart.', reply.httpStatus, {
+				details,
+			});
 		if (reply.failure.kind === 'network' || reply.failure.kind === 'timeout') {
 			return noAnswerAttempt(
 				'The NapCat WebUI did not answer the restart request (the process may be restarting); recovery decides.',
@@ -266,7 +304,11 @@ export class NapCatWebUiSession {
 function attemptOf(error: unknown): RestartAttempt {
 	if (error instanceof WebUiError) return error.attempt;
 	const message = error instanceof Error ? error.message : String(error);
-	return refusedAttempt(`The NapCat WebUI login failed unexpectedly: ${clip(message)}`, 'api_error', { raw: { message: clip(message) } });
+	return refusedAttempt(
+		`The NapCat WebUI login failed unexpectedly: ${clip(message)}`,
+		'api_error',
+		{ raw: { message: clip(message) } },
+	);
 }
 
 /** The WebUI's process restart as a RestartMethod; a dry run only checks that the login works. */
@@ -276,7 +318,12 @@ export function webUiRestartMethod(session: NapCatWebUiSession): RestartMethod {
 		restart: async ({ dryRun }) => {
 			if (!dryRun) return session.restart();
 			const refused = await session.tryLogin();
-			return refused ?? dryRunAttempt('Dry run: the NapCat WebUI login works; Process/Restart would be called.', { webUiLogins: session.logins });
+			return (
+				refused ??
+				dryRunAttempt('Dry run: the NapCat WebUI login works; Process/Restart would be called.', {
+					webUiLogins: session.logins,
+				})
+			);
 		},
 	};
 }

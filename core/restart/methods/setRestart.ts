@@ -19,8 +19,15 @@ export async function restartViaOneBot(
 	client: OneBotClient,
 	options: { timeoutMs: number; dryRun?: boolean; version?: ProbeChecks['version'] },
 ): Promise<RestartAttempt> {
-	const version = options.version ?? (await runChecks(client, { timeoutMs: options.timeoutMs, apiSlowMs: Infinity })).version;
-	if (!version.ok && (version.reason === 'unreachable' || version.reason === 'client_timeout' || version.reason === 'auth_failed')) {
+	const version =
+		options.version ??
+		(await runChecks(client, { timeoutMs: options.timeoutMs, apiSlowMs: Infinity })).version;
+	if (
+		!version.ok &&
+		(version.reason === 'unreachable' ||
+			version.reason === 'client_timeout' ||
+			version.reason === 'auth_failed')
+	) {
 		const explanation =
 			version.reason === 'auth_failed'
 				? 'The OneBot API refused the access token, so set_restart cannot be sent.'
@@ -31,18 +38,30 @@ export async function restartViaOneBot(
 			implementation: null,
 		});
 	}
-	const implementation = detectImplementation(version.data?.appName ?? null, version.data?.appVersion ?? null);
+	const implementation = detectImplementation(
+		version.data?.appName ?? null,
+		version.data?.appVersion ?? null,
+	);
 	const refusal = setRestartRefusal(implementation);
 	if (refusal) {
-		return unsupportedAttempt(`${refusal} Use the NapCat WebUI, Docker or a custom HTTP request instead.`, null, { implementation });
+		return unsupportedAttempt(
+			`${refusal} Use the NapCat WebUI, Docker or a custom HTTP request instead.`,
+			null,
+			{ implementation },
+		);
 	}
-	if (options.dryRun) return { ...dryRunAttempt('Dry run: set_restart would be sent.'), implementation };
+	if (options.dryRun)
+		return { ...dryRunAttempt('Dry run: set_restart would be sent.'), implementation };
 
 	const result = await client.call('set_restart', {}, { timeoutMs: options.timeoutMs });
 	if (result.ok) {
-		return acceptedAttempt(`${implementation.appName ?? 'The implementation'} accepted set_restart.`, result.httpStatus, {
-			implementation,
-		});
+		return acceptedAttempt(
+			`${implementation.appName ?? 'The implementation'} accepted set_restart.`,
+			result.httpStatus,
+			{
+				implementation,
+			},
+		);
 	}
 	const failure = result.failure;
 	if (failure.kind === 'network' || failure.kind === 'timeout') {
@@ -61,11 +80,21 @@ export async function restartViaOneBot(
 				: `${implementation.appName ?? 'The implementation'} does not support set_restart. Use the NapCat WebUI, Docker or a custom HTTP request.`;
 		return unsupportedAttempt(explanation, failure.raw, { implementation });
 	}
-	return failedAttempt(failure, `set_restart failed (${classification.reason}).`, true, {}, {}, { implementation });
+	return failedAttempt(
+		failure,
+		`set_restart failed (${classification.reason}).`,
+		true,
+		{},
+		{},
+		{ implementation },
+	);
 }
 
 /** set_restart as a RestartMethod. */
-export function setRestartMethod(client: OneBotClient, options: { timeoutMs: number }): RestartMethod {
+export function setRestartMethod(
+	client: OneBotClient,
+	options: { timeoutMs: number },
+): RestartMethod {
 	return {
 		name: 'onebot',
 		restart: ({ dryRun }) => restartViaOneBot(client, { timeoutMs: options.timeoutMs, dryRun }),

@@ -47,7 +47,9 @@ function isLoopback(url: string): boolean {
 selectors.setTestIdAttribute('data-test-id');
 
 /** Launches Chromium with a 1440x900 page; non-loopback requests are aborted. */
-export async function launchEditorSession(opts: { viewport?: { width: number; height: number } } = {}): Promise<EditorSession> {
+export async function launchEditorSession(
+	opts: { viewport?: { width: number; height: number } } = {},
+): Promise<EditorSession> {
 	const browser = await chromium.launch({
 		executablePath: chromiumPath(),
 		headless: true,
@@ -93,9 +95,18 @@ export async function launchEditorSession(opts: { viewport?: { width: number; he
 }
 
 /** Logs into the editor through its sign-in form as the owner; resolves once the app shell has loaded. */
-export async function loginEditor(page: Page, n8n: N8nHandle, email = OWNER.email, password = OWNER.password): Promise<void> {
+export async function loginEditor(
+	page: Page,
+	n8n: N8nHandle,
+	email = OWNER.email,
+	password = OWNER.password,
+): Promise<void> {
 	await page.goto(`${n8n.baseUrl}/signin`, { waitUntil: 'domcontentloaded' });
-	const emailInput = page.locator('input[name="emailOrLdapLoginId"], input[type="email"], [data-test-id="emailOrLdapLoginId"] input').first();
+	const emailInput = page
+		.locator(
+			'input[name="emailOrLdapLoginId"], input[type="email"], [data-test-id="emailOrLdapLoginId"] input',
+		)
+		.first();
 	const passwordInput = page.locator('input[name="password"], input[type="password"]').first();
 	await emailInput.fill(email);
 	await passwordInput.fill(password);
@@ -132,7 +143,10 @@ export async function closeNodePanel(page: Page): Promise<void> {
 	const back = page.getByTestId('back-to-canvas');
 	if (await back.isVisible().catch(() => false)) await back.click();
 	else await page.keyboard.press('Escape');
-	await page.getByTestId('ndv').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+	await page
+		.getByTestId('ndv')
+		.waitFor({ state: 'hidden', timeout: 10_000 })
+		.catch(() => undefined);
 }
 
 /** Texts of the error toasts currently shown. */
@@ -145,11 +159,16 @@ export async function errorToasts(page: Page): Promise<string[]> {
 export async function assertNoErrorToast(page: Page, settleMs = 500): Promise<void> {
 	await page.waitForTimeout(settleMs);
 	const errors = await errorToasts(page);
-	if (errors.length > 0) throw new Error(`the editor shows error toast(s):\n${errors.join('\n---\n')}`);
+	if (errors.length > 0)
+		throw new Error(`the editor shows error toast(s):\n${errors.join('\n---\n')}`);
 }
 
 /** Saves a PNG screenshot to docs/screenshots/<name>.png (or the given directory) and returns its path. */
-export async function screenshot(page: Page, name: string, opts: { dir?: string; fullPage?: boolean } = {}): Promise<string> {
+export async function screenshot(
+	page: Page,
+	name: string,
+	opts: { dir?: string; fullPage?: boolean } = {},
+): Promise<string> {
 	const dir = opts.dir ?? screenshotDir;
 	fs.mkdirSync(dir, { recursive: true });
 	const file = path.join(dir, name.endsWith('.png') ? name : `${name}.png`);
@@ -175,15 +194,25 @@ function cssEscape(value: string): string {
  * Whether a canvas node's icon rendered: an <img> that loaded (file: icons are served by n8n from the
  * package) or an inline <svg>/font icon. Returns a description of what was found, for assertions.
  */
-export async function canvasNodeIcon(page: Page, nodeName: string): Promise<{ kind: 'img' | 'svg' | 'none'; src?: string; loaded: boolean }> {
+export async function canvasNodeIcon(
+	page: Page,
+	nodeName: string,
+): Promise<{ kind: 'img' | 'svg' | 'none'; src?: string; loaded: boolean }> {
 	const node = canvasNode(page, nodeName);
 	await node.waitFor({ state: 'visible' });
 	const img = node.locator('img').first();
 	if ((await img.count()) > 0) {
 		await img.evaluate((el: HTMLImageElement) =>
-			el.complete ? undefined : new Promise((resolve) => { el.onload = el.onerror = () => resolve(undefined); }),
+			el.complete
+				? undefined
+				: new Promise((resolve) => {
+						el.onload = el.onerror = () => resolve(undefined);
+					}),
 		);
-		const { src, width } = await img.evaluate((el: HTMLImageElement) => ({ src: el.currentSrc || el.src, width: el.naturalWidth }));
+		const { src, width } = await img.evaluate((el: HTMLImageElement) => ({
+			src: el.currentSrc || el.src,
+			width: el.naturalWidth,
+		}));
 		return { kind: 'img', src, loaded: width > 0 };
 	}
 	const svg = node.locator('svg').first();

@@ -8,7 +8,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { nodeOutput, type CredentialJson, type Execution, type N8nHandle, type WorkflowJson } from '../../../scripts/lib/n8n';
+import {
+	nodeOutput,
+	type CredentialJson,
+	type Execution,
+	type N8nHandle,
+	type WorkflowJson,
+} from '../../../scripts/lib/n8n';
 import { repoRoot } from '../../../scripts/lib/paths';
 import { waitFor } from '../../../scripts/lib/proc';
 
@@ -42,7 +48,9 @@ export function loadExample(name: ExampleName | string): WorkflowJson {
 
 /** The credentials the examples reference (fixed ids and names), as shipped for the simulator's default world. */
 export function loadExampleCredentials(): CredentialJson[] {
-	return JSON.parse(fs.readFileSync(path.join(examplesDir, 'credentials.simulator.json'), 'utf8')) as CredentialJson[];
+	return JSON.parse(
+		fs.readFileSync(path.join(examplesDir, 'credentials.simulator.json'), 'utf8'),
+	) as CredentialJson[];
 }
 
 interface SimulatorUrlsLike {
@@ -62,10 +70,18 @@ export function exampleCredentialsFor(
 	return loadExampleCredentials().map((credential) => {
 		const data = { ...credential.data };
 		if (credential.type === 'oneBotApi') {
-			Object.assign(data, { baseUrl: accounts.bot.http, wsUrl: accounts.bot.ws, accessToken: accounts.bot.token });
+			Object.assign(data, {
+				baseUrl: accounts.bot.http,
+				wsUrl: accounts.bot.ws,
+				accessToken: accounts.bot.token,
+			});
 			Object.assign(data, { reportUrl: report.url, reportSecret: report.secret });
 		} else if (credential.type === 'oneBotWitnessApi') {
-			Object.assign(data, { baseUrl: accounts.witness.http, wsUrl: accounts.witness.ws, accessToken: accounts.witness.token });
+			Object.assign(data, {
+				baseUrl: accounts.witness.http,
+				wsUrl: accounts.witness.ws,
+				accessToken: accounts.witness.token,
+			});
 		} else if (credential.type === 'napCatWebUiApi') {
 			Object.assign(data, { baseUrl: sim.urls.webui, token: sim.webuiToken('bot') });
 		}
@@ -83,7 +99,11 @@ export function findNode(workflow: WorkflowJson, nodeName: string): NodeJson {
 }
 
 /** Changes a node's parameters in place (deep-merged); returns the workflow for chaining. */
-export function patchNode(workflow: WorkflowJson, nodeName: string, parameters: Record<string, unknown>): WorkflowJson {
+export function patchNode(
+	workflow: WorkflowJson,
+	nodeName: string,
+	parameters: Record<string, unknown>,
+): WorkflowJson {
 	const node = findNode(workflow, nodeName);
 	node.parameters = deepMerge(node.parameters, parameters);
 	return workflow;
@@ -91,7 +111,9 @@ export function patchNode(workflow: WorkflowJson, nodeName: string, parameters: 
 
 /** Sets values of the workflow's "Settings" node (the values users edit); every name must exist already. */
 export function setSettings(workflow: WorkflowJson, values: Record<string, string>): WorkflowJson {
-	const { assignments } = findNode(workflow, 'Settings').parameters.assignments as { assignments: Array<{ name: string; value: unknown }> };
+	const { assignments } = findNode(workflow, 'Settings').parameters.assignments as {
+		assignments: Array<{ name: string; value: unknown }>;
+	};
 	for (const [name, value] of Object.entries(values)) {
 		const assignment = assignments.find((a) => a.name === name);
 		if (!assignment) throw new Error(`workflow "${workflow.name}": Settings has no "${name}"`);
@@ -105,7 +127,8 @@ export function asCopy(workflow: WorkflowJson, id: string, suffix: string): Work
 	return { ...workflow, id, name: `${workflow.name} (${suffix})` };
 }
 
-const isObject = (value: unknown): value is Parameters => !!value && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Parameters =>
+	!!value && typeof value === 'object' && !Array.isArray(value);
 
 function deepMerge(base: Parameters, patch: Parameters): Parameters {
 	const out: Parameters = { ...base };
@@ -151,7 +174,13 @@ export class Receiver {
 				} catch {
 					// Not JSON: kept as { raw }.
 				}
-				requests.push({ path: req.url ?? '/', headers: req.headers, rawBody, body, at: Date.now() });
+				requests.push({
+					path: req.url ?? '/',
+					headers: req.headers,
+					rawBody,
+					body,
+					at: Date.now(),
+				});
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 			});
 		});
@@ -169,7 +198,11 @@ export class Receiver {
 		return waitFor(
 			`${count} request(s) to ${this.url}${pathPrefix}`,
 			async () => (this.at(pathPrefix).length >= count ? this.at(pathPrefix) : undefined),
-			{ timeoutMs, intervalMs: 100, onTimeout: () => `received: ${JSON.stringify(this.requests.map((r) => [r.path, r.body]))}` },
+			{
+				timeoutMs,
+				intervalMs: 100,
+				onTimeout: () => `received: ${JSON.stringify(this.requests.map((r) => [r.path, r.body]))}`,
+			},
 		);
 	}
 
@@ -181,17 +214,33 @@ export class Receiver {
 
 /** The parts of the simulator's ground truth these tests read. */
 export interface GroundTruth {
-	accounts: Record<string, { inbox: Array<{ messageType: 'group' | 'private'; text: string; fromAccount?: string; groupId?: number }> }>;
+	accounts: Record<
+		string,
+		{
+			inbox: Array<{
+				messageType: 'group' | 'private';
+				text: string;
+				fromAccount?: string;
+				groupId?: number;
+			}>;
+		}
+	>;
 	messages: Array<{ text: string; deliveredTo: string[]; fault?: string | null }>;
 	restarts: Array<{ account: string }>;
 }
 
-export async function groundTruth(sim: { control: { groundTruth(): Promise<unknown> } }): Promise<GroundTruth> {
+export async function groundTruth(sim: {
+	control: { groundTruth(): Promise<unknown> };
+}): Promise<GroundTruth> {
 	return (await sim.control.groundTruth()) as GroundTruth;
 }
 
 /** Ground-truth inbox entries of one account whose text contains `text`. */
-export function inboxWith(truth: GroundTruth, account: string, text: string): GroundTruth['accounts'][string]['inbox'] {
+export function inboxWith(
+	truth: GroundTruth,
+	account: string,
+	text: string,
+): GroundTruth['accounts'][string]['inbox'] {
 	return (truth.accounts[account]?.inbox ?? []).filter((m) => String(m.text ?? '').includes(text));
 }
 
