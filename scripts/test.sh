@@ -12,6 +12,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 	npm ci --no-audit --no-fund
 fi
 
+sentinel_log "format check (prettier)"
+npm run --silent format:check
 sentinel_log "typecheck"
 npx tsc -p tsconfig.json --noEmit
 sentinel_log "lint (n8n-node lint, community rules)"
