@@ -33,6 +33,7 @@ const describeQueue = process.env.SENTINEL_QUEUE_E2E === '1' ? describe : descri
 
 const ids = {
 	bot: 'QueueCredBot00001',
+	friend: 'QueueCredFriend01',
 	botReports: 'QueueCredBotRep01',
 	witness: 'QueueCredWitness1',
 	docker: 'QueueCredDocker01',
@@ -224,7 +225,7 @@ function restartWorkflow(name: string, pathName: string): WorkflowJson {
 				`${PKG}.oneBotRestartClient`,
 				{
 					method: 'docker',
-					container: 'napcat-bot',
+					container: 'napcat-friend',
 					stopTimeout: 0,
 					minIntervalMinutes: 10,
 					maxPerHour: 3,
@@ -240,7 +241,7 @@ function restartWorkflow(name: string, pathName: string): WorkflowJson {
 				},
 				{
 					credentials: {
-						oneBotApi: credRef(ids.bot, 'Bot'),
+						oneBotApi: credRef(ids.friend, 'Friend'),
 						dockerEngineApi: credRef(ids.docker, 'Docker'),
 					},
 				},
@@ -327,6 +328,14 @@ describeQueue(
 					name: 'Bot',
 					type: 'oneBotApi',
 					data: { baseUrl: sim.urls.accounts.bot.http, accessToken: 'bot-token' },
+				},
+				// The restart-guard scenario restarts this account, which no other scenario restarts: the bot's earlier
+				// restarts (reported case) are remembered by the workers and seen in Docker's StartedAt, rightly.
+				{
+					id: ids.friend,
+					name: 'Friend',
+					type: 'oneBotApi',
+					data: { baseUrl: sim.urls.accounts.friend.http, accessToken: 'friend-token' },
 				},
 				{
 					id: ids.botReports,
@@ -631,9 +640,18 @@ describeQueue(
 				clusterLease: 'redis',
 				restartLeaseKey: `onebot-sentinel:restart:queue-${Date.now()}`,
 			});
+			// The reported-case scenario restarted this account through a credential with the same base URL, and the
+			// worker that ran it remembers that restart: keyed by QQ number, this scenario's guard starts afresh on both
+			// workers, so only the Redis lease decides.
 			patchNode(workflow, 'Restart Client', {
 				recoveryDeadline: 30,
-				options: { initialWait: 2, pollBase: 0.5, pollCap: 2, sendReport: false },
+				options: {
+					expectedSelfId: sim.urls.accounts.bot.selfId,
+					initialWait: 2,
+					pollBase: 0.5,
+					pollCap: 2,
+					sendReport: false,
+				},
 			});
 			const webhookId = findNode(workflow, 'On Delivery Failure').webhookId as string;
 			const reportUrl = `${stack.webhookBaseUrl}/webhook/${webhookId}/onebot-failures`;
