@@ -901,7 +901,7 @@ describeQueue(
 			// shrink, but the median and the span stay as configured.
 			expect(median).toBeGreaterThanOrEqual(900);
 			expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
-			expect(span).toBeGreaterThanOrEqual(9 * 1000 - 300);
+			expect(span).toBeGreaterThanOrEqual(9 * 1000 - 500);
 			const workers = count(sends.map((e) => workerOf(e.id!)));
 			expect(workers.size).toBe(2);
 			results.sharedPacing = {
