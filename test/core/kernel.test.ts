@@ -217,19 +217,19 @@ describe('KernelWatcher', () => {
 			selfId: SELF,
 			events: {
 				url: 'ws://onebot.test',
-				// Opens on the next tick, as a real socket does after its handshake.
+				// Opens once the current task yields, as a real socket does after its handshake.
 				connect: () => {
 					const socket = new FakeSocket();
 					sockets.push(socket);
-					setTimeout(() => {
+					queueMicrotask(() => {
 						if (socket.readyState === 0) socket.open();
-					}, 0);
+					});
 					return socket;
 				},
 			},
 			sleep: async (ms) => {
 				now += ms;
-				await new Promise((resolve) => setTimeout(resolve, 0));
+				await Promise.resolve();
 			},
 			clock: () => now,
 			pollIntervalMs: 100,
