@@ -1,6 +1,7 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { buildFailureEvent, postFailureReport } from '../../core/report';
 import type { FailureEventFields, ReportDestination, ReportOutcome } from '../../core/report';
+import { cancelSignalOf } from './sleep';
 import { plainRequest } from './transport';
 
 export type NodeFailureFields = Omit<
@@ -31,36 +32,55 @@ export async function reportToTrigger(
 	});
 }
 
-/** How many reports go out at once, and how long all of one run's reports may take together. */
-export const REPORT_CONCURRENCY = 4;
-export const REPORT_BUDGET_MS = 60_000;
-export const REPORT_TIMEOUT_MS = 10_000;
+/**
+ * How many reports go out at once, how long all of one run's reports may take together, and how long one
+ * report may take. The nodes read these when they post; tests shorten them, nothing else changes them.
+ */
+export const reportLimits = { concurrency: 4, budgetMs: 60_000, timeoutMs: 10_000 };
+
+/** One report a run has to post: where to, what, and its own request timeout (cut to what the budget leaves). */
+export interface ReportJob {
+	destination: ReportDestination;
+	fields: NodeFailureFields;
+	timeoutMs?: number;
+}
+
+export interface ReportPostingOptions {
+	concurrency?: number;
+	budgetMs?: number;
+	timeoutMs?: number;
+	clock?: () => number;
+}
 
 /**
- * Posts many reports with bounded concurrency and one time budget for all of them: 500 failures against
- * an unreachable trigger end within the budget instead of 500 timeouts one after another. Reports that the
- * budget leaves no time for are not posted and say so. Outcomes line up with `reports`.
+ * The one path every node posts its failure reports through (Send With Verification, Health Probe, Restart
+ * Client): at most `concurrency` at once and one time budget for all of a run's reports, so 500 failures
+ * against an unreachable trigger end within the budget instead of 500 timeouts one after another. No report
+ * is dropped silently: one the budget leaves no time for, or one due after the execution was cancelled, is
+ * not posted and its outcome says why. Never throws; outcomes line up with `jobs`.
  */
-export async function reportAllToTrigger(
+export async function postReports(
 	context: IExecuteFunctions,
-	destination: ReportDestination,
-	reports: NodeFailureFields[],
-	options: {
-		concurrency?: number;
-		budgetMs?: number;
-		timeoutMs?: number;
-		clock?: () => number;
-	} = {},
+	jobs: ReportJob[],
+	options: ReportPostingOptions = {},
 ): Promise<ReportOutcome[]> {
 	const clock = options.clock ?? Date.now;
-	const budgetMs = options.budgetMs ?? REPORT_BUDGET_MS;
+	const budgetMs = options.budgetMs ?? reportLimits.budgetMs;
 	const endsAt = clock() + budgetMs;
-	const outcomes: ReportOutcome[] = new Array(reports.length);
+	const signal = cancelSignalOf(context);
+	const outcomes: ReportOutcome[] = new Array(jobs.length);
 	let next = 0;
 	const worker = async () => {
-		while (next < reports.length) {
+		while (next < jobs.length) {
 			const index = next++;
 			const left = endsAt - clock();
+			if (signal?.aborted) {
+				outcomes[index] = {
+					sent: false,
+					error: 'not posted: the execution was cancelled before this report went out',
+				};
+				continue;
+			}
 			if (left < 100) {
 				outcomes[index] = {
 					sent: false,
@@ -68,12 +88,61 @@ export async function reportAllToTrigger(
 				};
 				continue;
 			}
-			outcomes[index] = await reportToTrigger(context, destination, reports[index], {
-				timeoutMs: Math.min(options.timeoutMs ?? REPORT_TIMEOUT_MS, left),
+			const job = jobs[index];
+			const timeoutMs = job.timeoutMs ?? options.timeoutMs ?? reportLimits.timeoutMs;
+			outcomes[index] = await reportToTrigger(context, job.destination, job.fields, {
+				timeoutMs: Math.min(timeoutMs, left),
 			});
 		}
 	};
-	const workers = Math.max(1, Math.min(options.concurrency ?? REPORT_CONCURRENCY, reports.length));
+	const workers = Math.max(
+		1,
+		Math.min(options.concurrency ?? reportLimits.concurrency, jobs.length),
+	);
 	await Promise.all(Array.from({ length: workers }, worker));
 	return outcomes;
+}
+
+/** Many reports to one destination (Send With Verification's failures) through postReports. */
+export async function reportAllToTrigger(
+	context: IExecuteFunctions,
+	destination: ReportDestination,
+	reports: NodeFailureFields[],
+	options: ReportPostingOptions = {},
+): Promise<ReportOutcome[]> {
+	return await postReports(
+		context,
+		reports.map((fields) => ({ destination, fields })),
+		options,
+	);
+}
+
+/**
+ * Collects the reports of a node that handles its items one by one, then posts them together through
+ * postReports and writes each outcome on its item's `report` field. Items that must not wait for the rest
+ * (an error that ends the run) flush what is pending first, so no report is lost.
+ */
+export class PendingReports {
+	private readonly jobs: Array<ReportJob & { json: IDataObject }> = [];
+
+	constructor(private readonly context: IExecuteFunctions) {}
+
+	get size(): number {
+		return this.jobs.length;
+	}
+
+	/** `json.report` stays null until flush() sets the outcome. */
+	add(json: IDataObject, job: ReportJob): void {
+		json.report = null;
+		this.jobs.push({ ...job, json });
+	}
+
+	async flush(options: ReportPostingOptions = {}): Promise<void> {
+		const jobs = this.jobs.splice(0);
+		if (jobs.length === 0) return;
+		const outcomes = await postReports(this.context, jobs, options);
+		jobs.forEach((job, i) => {
+			job.json.report = outcomes[i] as unknown as IDataObject;
+		});
+	}
 }
