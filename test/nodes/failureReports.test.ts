@@ -7,14 +7,14 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
 import { parseFailureEvent } from '../../core/report';
 import { processProbeMemory } from '../../core/runMemory';
 import { verifyReport } from '../../core/signing';
 import { OneBotHealthProbe } from '../../nodes/OneBotHealthProbe/OneBotHealthProbe.node';
 import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
-import { reportLimits } from '../../nodes/shared/report';
+import { postReports, reportLimits } from '../../nodes/shared/report';
 import { startSimulator } from '../../simulator';
 import type { Simulator } from '../../simulator';
 import { registerCredentialType, runExecute } from '../support/n8nHarness';
@@ -216,4 +216,36 @@ describe('Restart Client: failure reports share one budget', () => {
 			await receiver.close();
 		}
 	}, 60_000);
+});
+
+describe('the shared path after a stop', () => {
+	it('posts nothing once the execution was cancelled, and each item says so', async () => {
+		const receiver = await reportReceiver();
+		const controller = new AbortController();
+		const context = {
+			getWorkflow: () => ({ id: 'wf' }),
+			getExecutionId: () => 'ex',
+			getExecutionCancelSignal: () => controller.signal,
+			helpers: { httpRequest: () => Promise.reject(new Error('no request may be made')) },
+		} as unknown as IExecuteFunctions;
+		controller.abort();
+		try {
+			const outcomes = await postReports(
+				context,
+				[1, 2, 3].map((i) => ({
+					destination: { reportUrl: receiver.url, reportSecret: SECRET },
+					fields: { event: 'probe_down' as const, source: 'probe' as const, details: { i } },
+				})),
+			);
+			expect(outcomes).toEqual(
+				[1, 2, 3].map(() => ({
+					sent: false,
+					error: 'not posted: the execution was cancelled before this report went out',
+				})),
+			);
+			expect(receiver.got).toEqual([]);
+		} finally {
+			await receiver.close();
+		}
+	});
 });
