@@ -4,7 +4,7 @@
  * pointed at the sender's own store it only shows whether the kernel kept the message.
  *
  * "New" never relies on an id's value where the implementation has no ordered server seq (LLOneBot
- * 3.x and 4.0–4.6.1, Lagrange: field notes §5, §6): the baseline is a set of what the chat held before
+ * 3.x and 4.0–4.6.1, Lagrange: docs/compatibility.md, table 'Witness matching'): the baseline is a set of what the chat held before
  * the send, read back over the whole matching window, and a new entry must match sender, chat,
  * content and time. Where the profile names a real server seq, it is used as well.
  */
@@ -628,7 +628,8 @@ export class ChatWatcher {
 	}
 
 	/**
-	 * The anchor this implementation and version take to read the page before `entries` (field notes §5):
+	 * The anchor this implementation and version take to read the page before `entries` (docs/compatibility.md, table 'Witness matching',
+	 * column 'history anchor'):
 	 * LLOneBot ≥ 4.6.2 and go-cqhttp `message_seq` = a seq; NapCat and LLOneBot < 4.6.2 `message_seq` =
 	 * a short id; Lagrange `message_id`.
 	 */
