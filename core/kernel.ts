@@ -1,3 +1,4 @@
+// Long file: the kernel watcher plus the matching rules for self events and raw records it alone uses, all over one set of pending sends.
 /**
  * The QQ kernel's own confirmation of a send, read from the sender's side (no second account needed).
  *
