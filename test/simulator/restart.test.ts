@@ -52,7 +52,7 @@ describe('restart targets, offline states and event reporting', () => {
 			body: {},
 		});
 		expect(rs.json.code).toBe(0);
-		// A restart posts no bot_offline: NapCat emits it only when kicked (onKickedOffLine, field notes §4).
+		// A restart posts no bot_offline: NapCat emits it only when kicked (onKickedOffLine; docs/compatibility.md, table 'Offline signals', row 'NapCat').
 		await ws.closed;
 		expect(ws.frames.some((f: any) => f.notice_type === 'bot_offline')).toBe(false);
 		await sleep(20);
@@ -230,7 +230,7 @@ describe('restart targets, offline states and event reporting', () => {
 				'sha1=' + createHmac('sha1', 'witness-token').update(got.body).digest('hex'),
 			);
 			expect(JSON.parse(got.body)).toMatchObject({ raw_message: 'signed', self_id: 10002 });
-			// NapCat sends heartbeats over WebSocket only, never over HTTP POST (field notes §4).
+			// NapCat sends heartbeats over WebSocket only, never over HTTP POST (docs/compatibility.md, table 'Offline signals', row 'NapCat').
 			expect(rx.got.some((g) => JSON.parse(g.body).meta_event_type === 'heartbeat')).toBe(false);
 			// go-cqhttp signs with its separate secret, and without one it does not sign
 			await sim.control.setFlavour('witness', 'gocq', undefined, { secret: 'gocq-secret' });
