@@ -156,6 +156,23 @@ describe('restart targets, offline states and event reporting', () => {
 		expect(h.json.data.messages.map((m: any) => m.raw_message)).toEqual(['while away']);
 	});
 
+	test('a restart that overlaps one still under way: both end when the client is back', async () => {
+		// The first restart (control API) is still down when a Docker restart of the same client comes in.
+		const first = sim.control.restart('bot', { downtimeMs: 300 });
+		await sleep(50);
+		const docker = await request(`${sim.urls.docker}/containers/napcat-bot/restart?t=0`, {
+			method: 'POST',
+		});
+		expect(docker.status).toBe(204);
+		const ended = await Promise.race([
+			first.then(() => 'ended'),
+			sleep(3000).then(() => 'still pending'),
+		]);
+		expect(ended).toBe('ended');
+		const status = await call(sim.urls.bot.http, 'bot-token', 'get_status');
+		expect(status.json).toMatchObject({ data: { online: true } });
+	});
+
 	test('kicked offline: bot_offline notice (NapCat), API keeps answering with online:false; LLOneBot emits nothing', async () => {
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/?access_token=bot-token`);
 		await request(`${sim.urls.control}/accounts/bot/offline`, {
