@@ -1,3 +1,4 @@
+// Long file: one engine keeps each item's state machine (send, verify at four levels, check before any resend, pacing, breaker) in one place; split, that per-item state would cross files.
 /**
  * The send-verify-retry engine behind Send With Verification.
  *
@@ -32,7 +33,8 @@ import {
 	lookupSentMessage,
 	verifierFailure,
 } from './verify';
-import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
+import type { AccountIdentity, IdentifyResult, WatchOutcome } from './verify';
+import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
 import type { KernelOutcome } from './kernel';
@@ -116,7 +118,7 @@ export interface BreakerOpening {
 export interface AccountAccess {
 	client: OneBotClient;
 	/** Forward WebSocket for live events, when the account has one. */
-	events?: { url: string; connect: EventSocketFactory; connectTimeoutMs?: number };
+	events?: EventSource;
 }
 
 export interface DeliveryEnvironment {
@@ -458,6 +460,8 @@ export class DeliveryEngine {
 	 */
 	private kernelWatcher(selfId: number): KernelWatcher | undefined {
 		if (this.settings.verification !== 'kernel' && !this.env.sender.events) return undefined;
+		// Once the run closed, nothing opens a stream any more (close() has already run and would miss it).
+		if (this.closed) return undefined;
 		this.kernel ??= new KernelWatcher({
 			client: this.env.sender.client,
 			selfId,
@@ -685,7 +689,7 @@ export class DeliveryEngine {
 	/** One attempt: identify, make sure a watcher has its baseline, send, then verify at the level. */
 	/**
 	 * NapCat answers a private message to a non-friend with the same `Timeout ... EventRet: {}` as a hung
-	 * kernel (NapCatQQ #600, field notes §2). Before that is treated as ambiguous, `get_friend_list` says
+	 * kernel (NapCatQQ #600; docs/compatibility.md, row 'NapCat ≥ 3 Timeout ... EventRet {}'). Before that is treated as ambiguous, `get_friend_list` says
 	 * whether the target is a friend at all: a non-friend ends terminal (`not_friend`), never resent.
 	 */
 	private async nonFriendCheck(

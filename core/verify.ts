@@ -15,11 +15,11 @@ import type { WitnessEntry, WitnessSeqField } from './witness';
 // Moved: account identification lives in core/account.ts, the chat watcher in core/chatWatcher.ts.
 export { identifyAccount } from './account';
 export type { AccountIdentity, IdentifyResult } from './account';
-export { ChatWatcher, withAccessToken } from './chatWatcher';
+export { ChatWatcher } from './chatWatcher';
+export { withAccessToken } from './eventStream';
+export type { EventSocketFactory, EventSocketLike } from './eventStream';
 export type {
 	ChatWatcherOptions,
-	EventSocketFactory,
-	EventSocketLike,
 	Watch,
 	WatchExpectation,
 	WatchOutcome,
@@ -88,7 +88,8 @@ export interface LookupResult {
 	evidence: Record<string, unknown>;
 }
 
-function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
+/** The chat an answer, event or history entry names: its message_type, else group when it has a group_id. */
+export function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
 	const groupId = toNumber(data.group_id);
 	const type =
 		typeof data.message_type === 'string'

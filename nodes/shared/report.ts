@@ -1,5 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { buildFailureEvent, postFailureReport } from '../../core/report';
+import {
+	REPORT_BUDGET_MS,
+	REPORT_CONCURRENCY,
+	REPORT_TIMEOUT_MS,
+	buildFailureEvent,
+	postFailureReport,
+	postFailureReports,
+} from '../../core/report';
 import type { FailureEventFields, ReportDestination, ReportOutcome } from '../../core/report';
 import { cancelSignalOf } from './sleep';
 import { plainRequest } from './transport';
@@ -32,11 +39,18 @@ export async function reportToTrigger(
 	});
 }
 
+export { REPORT_BUDGET_MS, REPORT_CONCURRENCY, REPORT_TIMEOUT_MS } from '../../core/report';
+
 /**
  * How many reports go out at once, how long all of one run's reports may take together, and how long one
- * report may take. The nodes read these when they post; tests shorten them, nothing else changes them.
+ * report may take (core/report.ts). The nodes read these when they post; tests shorten them, nothing else
+ * changes them.
  */
-export const reportLimits = { concurrency: 4, budgetMs: 60_000, timeoutMs: 10_000 };
+export const reportLimits = {
+	concurrency: REPORT_CONCURRENCY,
+	budgetMs: REPORT_BUDGET_MS,
+	timeoutMs: REPORT_TIMEOUT_MS,
+};
 
 /** One report a run has to post: where to, what, and its own request timeout (cut to what the budget leaves). */
 export interface ReportJob {
@@ -54,53 +68,28 @@ export interface ReportPostingOptions {
 
 /**
  * The one path every node posts its failure reports through (Send With Verification, Health Probe, Restart
- * Client): at most `concurrency` at once and one time budget for all of a run's reports, so 500 failures
- * against an unreachable trigger end within the budget instead of 500 timeouts one after another. No report
- * is dropped silently: one the budget leaves no time for, or one due after the execution was cancelled, is
- * not posted and its outcome says why. Never throws; outcomes line up with `jobs`.
+ * Client): core/report.ts postFailureReports, at most `concurrency` at once and one time budget for all of
+ * a run's reports, each stamped with this run's workflow and execution. No report is dropped silently: one
+ * the budget leaves no time for, or one due after the execution was cancelled, is not posted and its outcome
+ * says why. Never throws; outcomes line up with `jobs`.
  */
 export async function postReports(
 	context: IExecuteFunctions,
 	jobs: ReportJob[],
 	options: ReportPostingOptions = {},
 ): Promise<ReportOutcome[]> {
-	const clock = options.clock ?? Date.now;
-	const budgetMs = options.budgetMs ?? reportLimits.budgetMs;
-	const endsAt = clock() + budgetMs;
-	const signal = cancelSignalOf(context);
-	const outcomes: ReportOutcome[] = new Array(jobs.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < jobs.length) {
-			const index = next++;
-			const left = endsAt - clock();
-			if (signal?.aborted) {
-				outcomes[index] = {
-					sent: false,
-					error: 'not posted: the execution was cancelled before this report went out',
-				};
-				continue;
-			}
-			if (left < 100) {
-				outcomes[index] = {
-					sent: false,
-					error: `not posted: this run's reports used up their time budget (${Math.round(budgetMs / 1000)} s)`,
-				};
-				continue;
-			}
-			const job = jobs[index];
-			const timeoutMs = job.timeoutMs ?? options.timeoutMs ?? reportLimits.timeoutMs;
-			outcomes[index] = await reportToTrigger(context, job.destination, job.fields, {
-				timeoutMs: Math.min(timeoutMs, left),
-			});
-		}
-	};
-	const workers = Math.max(
-		1,
-		Math.min(options.concurrency ?? reportLimits.concurrency, jobs.length),
+	return await postFailureReports(
+		jobs,
+		(job, timeoutMs) => reportToTrigger(context, job.destination, job.fields, { timeoutMs }),
+		{
+			clock: options.clock ?? Date.now,
+			concurrency: options.concurrency ?? reportLimits.concurrency,
+			budgetMs: options.budgetMs ?? reportLimits.budgetMs,
+			timeoutMs: options.timeoutMs ?? reportLimits.timeoutMs,
+			timeoutOf: (job) => job.timeoutMs,
+			signal: cancelSignalOf(context),
+		},
 	);
-	await Promise.all(Array.from({ length: workers }, worker));
-	return outcomes;
 }
 
 /** Many reports to one destination (Send With Verification's failures) through postReports. */
