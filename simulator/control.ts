@@ -6,7 +6,8 @@ import type { Socket } from 'node:net';
 import type { FaultSpec, FlavourName } from './types';
 import { defaultVersion, versionAtLeast } from './flavours';
 import type { World } from './world';
-import { closeTracked, listenTracked } from './listen';
+import { closeTracked, listenTracked, sendJson } from './listen';
+import { recorder, type CallBase } from './calls';
 
 export type Handler = (
 	req: http.IncomingMessage,
@@ -50,21 +51,6 @@ export class SmallServer {
 		this.server = undefined;
 		if (s) await closeTracked(s, this.sockets);
 	}
-}
-
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-	if (res.destroyed) return;
-	if (body === undefined) {
-		res.writeHead(status, { 'Content-Length': '0' });
-		res.end();
-		return;
-	}
-	const text = JSON.stringify(body);
-	res.writeHead(status, {
-		'Content-Type': 'application/json; charset=utf-8',
-		'Content-Length': String(Buffer.byteLength(text)),
-	});
-	res.end(text);
 }
 
 function parse(body: string): Record<string, unknown> {
@@ -258,40 +244,22 @@ export function webuiHandler(world: World): Handler {
 		}
 		const acc = world.account(name);
 		const started = Date.now();
-		const record = (status: number, response: unknown) =>
-			world.recordCall({
-				at: world.clock.now(),
-				account: `webui:${name}`,
-				transport: 'http',
-				method: req.method,
-				path: url.pathname,
-				action: p,
-				params: safeParse(body),
-				httpStatus: status,
-				response,
-				faults: [],
-				outcome: 'answered',
-				durationMs: Date.now() - started,
-			});
+		const base: CallBase = {
+			account: `webui:${name}`,
+			transport: 'http',
+			method: req.method,
+			path: url.pathname,
+			action: p,
+			params: safeParse(body),
+		};
+		const record = recorder(world, base, started);
 		const reply = (status: number, b: Record<string, unknown>) => {
 			sendJson(res, status, b);
-			record(status, b);
+			record({ httpStatus: status, response: b, outcome: 'answered' });
 		};
 		const down = world.faults.fire(['webui_down'], { account: name, action: p });
 		if (down) {
-			world.recordCall({
-				at: world.clock.now(),
-				account: `webui:${name}`,
-				transport: 'http',
-				method: req.method,
-				path: url.pathname,
-				action: p,
-				params: null,
-				response: null,
-				faults: [down.id],
-				outcome: 'reset',
-				durationMs: 0,
-			});
+			record({ params: null, response: null, faults: [down.id], outcome: 'reset', durationMs: 0 });
 			req.socket.destroy();
 			return;
 		}
@@ -419,22 +387,19 @@ export function dockerHandler(world: World): Handler {
 	return async (req, res, body, url) => {
 		const started = Date.now();
 		const p = url.pathname.replace(/^\/v\d+(\.\d+)?/, '').replace(/\/+$/, '') || '/';
+		const base: CallBase = {
+			account: 'docker',
+			transport: 'http',
+			method: req.method,
+			path: url.pathname + url.search,
+			action: p,
+			params: safeParse(body),
+		};
+		const record = recorder(world, base, started);
 		const reply = (status: number, b: unknown, faults: string[] = []) => {
 			sendJson(res, status, b);
-			world.recordCall({
-				at: world.clock.now(),
-				account: 'docker',
-				transport: 'http',
-				method: req.method,
-				path: url.pathname + url.search,
-				action: p,
-				params: safeParse(body),
-				httpStatus: status,
-				response: b ?? null,
-				faults,
-				outcome: status === 500 ? 'http_500' : 'answered',
-				durationMs: Date.now() - started,
-			});
+			const outcome = status === 500 ? 'http_500' : 'answered';
+			record({ httpStatus: status, response: b ?? null, faults, outcome });
 		};
 		if (p === '/_ping') {
 			res.writeHead(200, { 'Content-Type': 'text/plain' });
