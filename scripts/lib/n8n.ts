@@ -173,22 +173,35 @@ export class N8nHandle {
 		opts: { timeoutMs?: number } = {},
 	): Promise<T> {
 		if (!this.cookie) await this.login();
-		const res = await fetch(`${this.baseUrl}/rest${route}`, {
-			method,
-			headers: {
-				cookie: this.cookie!,
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-				// The editor sends this on every call; some routes refuse requests without it.
-				'browser-id': 'sentinel-e2e',
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+		const text = await this.call(method, `/rest${route}`, body, opts.timeoutMs, {
+			cookie: this.cookie!,
+			// The editor sends this on every call; some routes refuse requests without it.
+			'browser-id': 'sentinel-e2e',
 		});
-		const text = await res.text();
-		if (!res.ok)
-			throw new Error(`${method} /rest${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		const parsed = text ? JSON.parse(text) : undefined;
 		return parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed;
+	}
+
+	/** One JSON call to n8n; throws on a non-2xx answer, returns the answer's text. */
+	private async call(
+		method: string,
+		route: string,
+		body: unknown,
+		timeoutMs = 30_000,
+		headers: Record<string, string>,
+	): Promise<string> {
+		const res = await fetch(`${this.baseUrl}${route}`, {
+			method,
+			headers: {
+				...headers,
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
+		return text;
 	}
 
 	/** Creates (once) an owner API key for the public API and returns it. */
@@ -208,19 +221,10 @@ export class N8nHandle {
 		opts: { timeoutMs?: number } = {},
 	): Promise<T> {
 		const key = await this.createApiKey();
-		const res = await fetch(`${this.baseUrl}/api/v1${route}`, {
-			method,
-			headers: {
-				'X-N8N-API-KEY': key,
-				accept: 'application/json',
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+		const text = await this.call(method, `/api/v1${route}`, body, opts.timeoutMs, {
+			'X-N8N-API-KEY': key,
+			accept: 'application/json',
 		});
-		const text = await res.text();
-		if (!res.ok)
-			throw new Error(`${method} /api/v1${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		return (text ? JSON.parse(text) : undefined) as T;
 	}
 
