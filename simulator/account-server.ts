@@ -1,5 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
-/** One account's OneBot endpoints: HTTP API (`POST|GET /<action>`) and forward WebSocket (`/`, `/api`, `/event`) on one port. */
+/**
+ * One account's OneBot endpoints: HTTP API (`POST|GET /<action>`) and forward WebSocket (`/`, `/api`,
+ * `/event`) on one port. Long because both transports apply the same auth, parsing and transport faults.
+ */
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';

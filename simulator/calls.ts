@@ -30,3 +30,12 @@ export function recorder(
 			...end,
 		});
 }
+
+/** A request body as the call log keeps it: parsed JSON, `{}` when empty, the text when it is not JSON. */
+export function safeParse(body: string): unknown {
+	try {
+		return body ? JSON.parse(body) : {};
+	} catch {
+		return body;
+	}
+}

@@ -2,6 +2,7 @@
  * Per-implementation wire behaviour: envelopes, error texts and retcodes, message_id schemes,
  * get_msg / history shapes, auth answers. Sources: reference field notes and the implementations'
  * public code (see README).
+ * Long because it is a table: one function per answer, each with a case per implementation and its source.
  */
 import type { FlavourName, LocalRecord, StoredMessage } from './types';
 import { crc32, md5Int31, md5UInt32, toInt32 } from './rng';

@@ -1,5 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
-/** The simulated QQ world: accounts, groups, friends, message delivery, local stores, restarts, events. */
+/**
+ * The simulated QQ world: accounts, groups, friends, message delivery, local stores, restarts, events.
+ * Long because it is one state machine: every OneBot action reads and changes the same accounts, stores and
+ * fault table; wire shapes per implementation are in flavours.ts, the endpoints in account-server.ts.
+ */
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { Clock } from './clock';

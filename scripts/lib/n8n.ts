@@ -3,6 +3,7 @@
  * Real n8n for the end-to-end suite: the pinned release from scripts/ensure-n8n.sh, a fresh user folder with
  * our packed package installed under its real name, an owner set up through environment variables, and
  * helpers over n8n's REST API, public API and CLI.
+ * Long because it is the one client every e2e file, `npm start` and the benchmark drive n8n through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
