@@ -112,6 +112,12 @@ export class Account {
 	server?: ServerControl;
 	lastSentMessageId?: number;
 	restartTimer?: NodeJS.Timeout;
+	/**
+	 * Callers waiting for the client to come back from a restart. A restart that comes in while another is
+	 * under way replaces its timer; those waiting on the earlier one end with the later one (or when the
+	 * process quits or the world resets), never left pending.
+	 */
+	restartWaiters: Array<() => void> = [];
 	heartbeatTimer?: NodeJS.Timeout;
 	stat = {
 		packet_received: 0,
@@ -128,6 +134,13 @@ export class Account {
 		const flavour = cfg.flavour ?? 'napcat';
 		this.cfg = { ...cfg, flavour, version: cfg.version ?? F.defaultVersion(flavour) };
 		this.startedAt = now;
+	}
+
+	/** Ends every wait for a restart of this client (see restartWaiters). */
+	endRestartWaits(): void {
+		const waiters = this.restartWaiters;
+		this.restartWaiters = [];
+		for (const done of waiters) done();
 	}
 
 	get selfId(): number {
@@ -277,6 +290,7 @@ export class World {
 		for (const a of this.accounts.values()) {
 			this.cancel(a.heartbeatTimer);
 			this.cancel(a.restartTimer);
+			a.endRestartWaits();
 		}
 	}
 
@@ -1068,6 +1082,7 @@ export class World {
 	/** The client process exits and nothing relaunches it (LLOneBot 4.x set_restart). */
 	async quit(acc: Account, via: string): Promise<void> {
 		this.cancel(acc.restartTimer);
+		acc.endRestartWaits();
 		acc.process = 'stopped';
 		acc.loggedIn = false;
 		this.restarts.push({
@@ -1118,6 +1133,7 @@ export class World {
 		});
 		await acc.server?.stop();
 		await new Promise<void>((resolve) => {
+			acc.restartWaiters.push(resolve);
 			acc.restartTimer = this.later(downtime, () => {
 				void (async () => {
 					acc.sendsSinceStart = 0;
@@ -1133,7 +1149,7 @@ export class World {
 						this.flushPending(acc);
 					}
 					this.startHeartbeat(acc);
-					resolve();
+					acc.endRestartWaits();
 				})();
 			});
 		});
@@ -1325,6 +1341,7 @@ export class World {
 		this.rng = mulberry32(hashSeed('world', seed));
 		for (const a of this.accounts.values()) {
 			this.cancel(a.restartTimer);
+			a.endRestartWaits();
 			a.records = [];
 			a.byMessageId.clear();
 			a.inbox = [];

@@ -280,7 +280,7 @@ async function sendPrivate(
 
 /**
  * Issue 13: on LLOneBot 4.0–4.6.1 (4.4.3 is the reported version) `message_seq` is an md5 short id, not a
- * server seq (field notes §5, §6). In a group with history, witness matching that compared it with the
+ * server seq (docs/compatibility.md, table 'Witness matching'). In a group with history, witness matching that compared it with the
  * baseline's highest value called delivered messages lost and resent them. Example 1 in real n8n, on every
  * implementation and version the simulator models, in a group that already holds dozens of messages
  * (including earlier copies of the very text sent): Delivered once, never resent.

@@ -1,5 +1,5 @@
 /**
- * Send With Verification on answers that only some implementations give (field notes §2), over real
+ * Send With Verification on answers that only some implementations give (docs/compatibility.md, table 'Send classification'), over real
  * HTTP against the simulator: NapCat's private message to a non-friend, go-cqhttp's code in `msg`,
  * LLOneBot's muted pre-check.
  */
@@ -79,7 +79,8 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 		};
 		expect(item).toMatchObject({ status: 'failed', reason: 'not_friend', reasonClass: 'terminal' });
 		expect(item.attempts).toHaveLength(1);
-		// The answer itself is NapCat's kernel-timeout wording with an empty EventRet (field notes §2).
+		// The answer itself is NapCat's kernel-timeout wording with an empty EventRet (docs/compatibility.md,
+		// row 'NapCat ≥ 3 Timeout ... EventRet {}').
 		expect(item.attempts[0].raw.message).toMatch(
 			/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}$/s,
 		);

@@ -45,7 +45,7 @@ const FLAVOURS: FlavourCase[] = [
 ];
 
 /**
- * How each implementation answers a send the kernel never confirmed (field notes §2): LLOneBot and
+ * How each implementation answers a send the kernel never confirmed (docs/compatibility.md, table 'Send classification'): LLOneBot and
  * NapCat say timeout; go-cqhttp says SEND_MSG_API_ERROR as for a blocked send; Lagrange has no sequence.
  */
 const TIMEOUT_REASON: Record<FlavourName, { reason: string; reasonClass: string }> = {

@@ -1,7 +1,7 @@
 /**
  * Witness matching in a group that already has history, on every implementation and version the
  * simulator models. The reported failure (issue 13): on LLOneBot 4.0–4.6.1 (4.4.3 included)
- * `message_seq` is a short id (an md5 hash), not a server seq (field notes §5, §6: LLOneBot
+ * `message_seq` is a short id (an md5 hash), not a server seq (docs/compatibility.md, table 'Witness matching': LLOneBot
  * src/onebot11/entities.ts). Comparing it with the baseline's highest "seq" called new messages old,
  * so a delivered message ended Not Delivered (`not_observed`) and was resent. A delivered message must
  * be Delivered once, whatever its id's value, and never resent.
