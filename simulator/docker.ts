@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** The Docker Engine API the simulator serves for restarts: ping, version, containers, inspect, restart/start/stop. */
 import { createHash } from 'node:crypto';
 import type { World } from './world';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /** The NapCat WebUI the simulator serves for restarts: token login, process restart and QQ login status. */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { versionAtLeast } from './flavours';
