@@ -17,6 +17,7 @@ import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
 import type { EventSocketFactory, EventSocketLike } from './verify';
 import { isRecord, toNumber } from './values';
+import { Wake } from './wake';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
 export const SEND_STATUS = { failed: 0, sending: 1, success: 2, successNoSeq: 3 } as const;
@@ -67,6 +68,10 @@ export interface KernelWatcherOptions {
 	/** Pause between history reads (for raw records) while waiting. */
 	pollIntervalMs: number;
 	requestTimeoutMs: number;
+	/**
+	 * The longest a wait on the stream goes without looking again. A wait ends as soon as a self message
+	 * arrives (or the stream opens or closes); this only bounds it.
+	 */
 	eventCheckIntervalMs?: number;
 	clockSkewMs?: number;
 	/** Read the sender's history for LLOneBot's raw records (default true). */
@@ -154,6 +159,9 @@ export class KernelWatcher {
 
 	private events: Array<Record<string, unknown>> = [];
 
+	/** Ends waits when a self message arrives, the stream opens or closes, or close() is called. */
+	private readonly wake = new Wake();
+
 	private readonly claimed = new Set<string>();
 
 	private started: Promise<void> | undefined;
@@ -199,14 +207,17 @@ export class KernelWatcher {
 			socket.onopen = () => {
 				this.streamState = 'open';
 				this.streamOpenSince = this.options.clock();
+				this.wake.notify();
 			};
 			socket.onmessage = (event) => this.onEvent(event.data);
 			socket.onerror = () => {
 				if (this.streamState === 'connecting') this.streamState = 'failed';
+				this.wake.notify();
 			};
 			socket.onclose = () => {
 				if (this.streamState !== 'failed') this.streamState = 'closed';
 				this.streamOpenSince = null;
+				this.wake.notify();
 			};
 		} catch {
 			this.streamState = 'failed';
@@ -214,7 +225,10 @@ export class KernelWatcher {
 		}
 		const giveUpAt = this.options.clock() + (events.connectTimeoutMs ?? 3000);
 		while (this.streamState === 'connecting' && this.options.clock() < giveUpAt) {
-			await this.options.sleep(this.options.eventCheckIntervalMs);
+			await this.wake.sleep(
+				this.options.sleep,
+				Math.max(1, Math.min(this.options.eventCheckIntervalMs, giveUpAt - this.options.clock())),
+			);
 		}
 		if (this.streamState === 'connecting') {
 			this.streamState = 'failed';
@@ -247,6 +261,7 @@ export class KernelWatcher {
 		this.events.push(event);
 		if (this.events.length > MAX_RETAINED_EVENTS)
 			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
+		this.wake.notify();
 	}
 
 	/** Whether the stream was open since before the send, so its events cover the send. */
@@ -283,7 +298,9 @@ export class KernelWatcher {
 				nextRead - clock(),
 				expectation.deadlineAt - clock(),
 			);
-			await sleep(Math.max(1, wait));
+			// Ends on the next self message (or stream change, or close()); the interval, the next raw-record
+			// read and the deadline bound it.
+			await this.wake.sleep(sleep, Math.max(1, wait));
 		}
 		// Let events already on the wire in.
 		if (this.streamState === 'open') {
@@ -447,6 +464,7 @@ export class KernelWatcher {
 	}
 
 	close(): void {
+		this.wake.notify();
 		if (this.socket) {
 			const socket = this.socket;
 			this.socket = undefined;
