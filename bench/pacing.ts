@@ -11,9 +11,9 @@ import { DeliveryEngine } from '../core/deliver';
 import type { DeliveryRequest, DeliverySettings } from '../core/deliver';
 import { accountPacing, closeAccountBreaker, resetAllAccountPacing } from '../core/pacing/registry';
 import { DEFAULT_RETRY_POLICY } from '../core/retry';
-import { OneBotClient } from '../core/transport';
 import type { RequestFn } from '../core/transport';
 import { fetchRequest } from '../test/support/fetchRequest';
+import { simulatorParties } from '../scripts/lib/simulatorParties';
 
 const GROUP = 100200300;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,16 +60,7 @@ async function scenario(count: number, withBreaker: boolean) {
 		let reportAt: number | undefined;
 		let stuckSends = 0;
 		const engine = new DeliveryEngine(settings, {
-			sender: {
-				client: new OneBotClient({ baseUrl: bot.http, accessToken: bot.token, request: watched }),
-			},
-			witness: {
-				client: new OneBotClient({
-					baseUrl: witness.http,
-					accessToken: witness.token,
-					request: fetchRequest,
-				}),
-			},
+			...simulatorParties({ bot, witness }, watched),
 			sleep,
 			clock: Date.now,
 			accounts: accountPacing,

@@ -10,6 +10,8 @@
  */
 import type { AccountIdentity } from './account';
 import { classifyCall } from './classify';
+import { EventStream } from './eventStream';
+import type { EventSource } from './eventStream';
 import type { ImplementationProfile } from './implementations';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
@@ -33,26 +35,6 @@ const SECOND_ROUNDING_MS = 1000;
 /** The chat a watcher reads, from the watching account's side. */
 export type WatchedChat = { type: 'group'; groupId: number } | { type: 'private'; peerId: number };
 
-/** The subset of the WebSocket API the watcher uses (Node 22+'s global WebSocket has it). */
-export interface EventSocketLike {
-	readonly readyState: number;
-	onopen: ((event: unknown) => void) | null;
-	onmessage: ((event: { data: unknown }) => void) | null;
-	onerror: ((event: unknown) => void) | null;
-	onclose: ((event: unknown) => void) | null;
-	close(): void;
-}
-
-export type EventSocketFactory = (url: string) => EventSocketLike;
-
-/** Adds the OneBot access token as the `access_token` query parameter every implementation accepts. */
-export function withAccessToken(url: string, token?: string): string {
-	if (!token) return url;
-	const parsed = new URL(url);
-	parsed.searchParams.set('access_token', token);
-	return parsed.toString();
-}
-
 export interface ChatWatcherOptions {
 	client: OneBotClient;
 	/** The watching account. */
@@ -72,7 +54,7 @@ export interface ChatWatcherOptions {
 	 */
 	maxPages?: number;
 	/** The watching account's forward WebSocket, when it has one. */
-	events?: { url: string; connect: EventSocketFactory; connectTimeoutMs?: number };
+	events?: EventSource;
 	/**
 	 * The longest a wait on the stream goes without looking again. A wait ends as soon as an event arrives
 	 * (or the stream opens or closes); this only bounds it.
@@ -173,7 +155,6 @@ interface InternalWatch extends Watch {
 }
 
 const MAX_RETAINED_EVENTS = 2000;
-const OPEN = 1;
 
 /** Identity of an entry in one account's store, so an entry serves one expectation only. */
 function entryIdentity(entry: WitnessEntry): string {
@@ -246,16 +227,10 @@ export class ChatWatcher {
 
 	private events: WitnessEntry[] = [];
 
+	private readonly stream: EventStream;
+
 	/** Ends waits on the stream when an event arrives, the stream opens or closes, or close() is called. */
 	private readonly wake = new Wake();
-
-	private socket: EventSocketLike | undefined;
-
-	/** When the stream (last) opened; null while it is not open. */
-	private streamOpenSince: number | null = null;
-
-	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' =
-		'not_configured';
 
 	private inflight: { startedAt: number; promise: Promise<void> } | undefined;
 
@@ -290,6 +265,14 @@ export class ChatWatcher {
 			overtakeGraceMs: OVERTAKE_GRACE_MS,
 			...options,
 		};
+		this.stream = new EventStream({
+			source: options.events,
+			onEvent: (event) => this.onEvent(event),
+			clock: this.options.clock,
+			sleep: this.options.sleep,
+			checkIntervalMs: this.options.eventCheckIntervalMs,
+			onStateChange: () => this.wake.notify(),
+		});
 		this.seqField = options.identity.implementation.seqField;
 		this.baseline = new WitnessBaseline([], this.seqField);
 	}
@@ -304,7 +287,7 @@ export class ChatWatcher {
 
 	/** What the event stream did, for evidence. */
 	get eventStream(): string {
-		return this.streamState;
+		return this.stream.state;
 	}
 
 	/**
@@ -317,7 +300,7 @@ export class ChatWatcher {
 	}
 
 	private async begin(): Promise<void> {
-		if (this.options.events && !this.closed) this.connect();
+		if (!this.closed) this.stream.connect();
 		// Everything that could pass the time check of a later send goes into the baseline set: read back
 		// over the clock skew and the second rounding, not just one page.
 		const read = await this.readHistory(
@@ -325,69 +308,11 @@ export class ChatWatcher {
 		);
 		if (read.entries) this.baseline = new WitnessBaseline(read.entries, this.seqField);
 		else this.baselineError = read.error;
-		if (this.options.events) await this.awaitStream();
+		await this.stream.awaitOpen();
 	}
 
-	private connect(): void {
-		const events = this.options.events!;
-		this.streamState = 'connecting';
-		try {
-			const socket = events.connect(events.url);
-			this.socket = socket;
-			if (this.closed) {
-				this.close();
-				return;
-			}
-			socket.onopen = () => {
-				this.streamState = 'open';
-				this.streamOpenSince = this.options.clock();
-				this.wake.notify();
-			};
-			socket.onmessage = (event) => this.onEvent(event.data);
-			socket.onerror = () => {
-				if (this.streamState === 'connecting') this.streamState = 'failed';
-				this.wake.notify();
-			};
-			socket.onclose = () => {
-				if (this.streamState !== 'failed') this.streamState = 'closed';
-				this.streamOpenSince = null;
-				this.wake.notify();
-			};
-		} catch {
-			this.streamState = 'failed';
-		}
-	}
-
-	private async awaitStream(): Promise<void> {
-		const giveUpAt = this.options.clock() + (this.options.events?.connectTimeoutMs ?? 3000);
-		while (this.streamState === 'connecting' && !this.closed && this.options.clock() < giveUpAt) {
-			await this.wake.sleep(
-				this.options.sleep,
-				Math.max(1, Math.min(this.options.eventCheckIntervalMs, giveUpAt - this.options.clock())),
-			);
-		}
-		if (this.streamState === 'connecting') {
-			this.streamState = 'failed';
-			this.socket?.close();
-		}
-	}
-
-	private onEvent(data: unknown): void {
-		let event: unknown = data;
-		if (typeof data === 'string') {
-			try {
-				event = JSON.parse(data);
-			} catch {
-				return;
-			}
-		} else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-			try {
-				event = JSON.parse(new TextDecoder().decode(data as ArrayBuffer));
-			} catch {
-				return;
-			}
-		}
-		if (!isRecord(event) || event.post_type !== 'message') return;
+	private onEvent(event: Record<string, unknown>): void {
+		if (event.post_type !== 'message') return;
 		this.events.push(withoutPlaceholderSeq(event as WitnessEntry));
 		if (this.events.length > MAX_RETAINED_EVENTS)
 			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
@@ -433,7 +358,7 @@ export class ChatWatcher {
 		const internal = watch as InternalWatch;
 		const { clock, sleep } = this.options;
 		await this.start();
-		if (this.baselineError?.reasonClass === 'terminal' && this.streamState !== 'open') {
+		if (this.baselineError?.reasonClass === 'terminal' && !this.stream.isOpen) {
 			// Neither history (refused for good, e.g. unsupported) nor events can show anything.
 			return this.finish(internal, {
 				status: 'unreadable',
@@ -496,11 +421,7 @@ export class ChatWatcher {
 
 	/** Whether the stream has been open since before the send, so an absent event means an absent message. */
 	private streamCovers(watch: InternalWatch): boolean {
-		return (
-			this.streamState === 'open' &&
-			this.streamOpenSince !== null &&
-			this.streamOpenSince <= watch.expectation.sentAt
-		);
+		return this.stream.openSince(watch.expectation.sentAt);
 	}
 
 	/** Settles a watch at `deadlineAt` (its own deadline, or the end of the overtake grace). */
@@ -778,19 +699,6 @@ export class ChatWatcher {
 	close(): void {
 		this.closed = true;
 		this.pending.clear();
-		this.wake.notify();
-		if (this.socket) {
-			const socket = this.socket;
-			this.socket = undefined;
-			socket.onmessage = null;
-			try {
-				if (socket.readyState <= OPEN) socket.close();
-			} catch {
-				// Closing a socket that never opened may throw; nothing is left to release then.
-			}
-		}
-		if (this.streamState === 'open' || this.streamState === 'connecting')
-			this.streamState = 'closed';
-		this.streamOpenSince = null;
+		this.stream.close();
 	}
 }

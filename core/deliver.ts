@@ -32,7 +32,8 @@ import {
 	lookupSentMessage,
 	verifierFailure,
 } from './verify';
-import type { AccountIdentity, EventSocketFactory, IdentifyResult, WatchOutcome } from './verify';
+import type { AccountIdentity, IdentifyResult, WatchOutcome } from './verify';
+import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
 import type { KernelOutcome } from './kernel';
@@ -116,7 +117,7 @@ export interface BreakerOpening {
 export interface AccountAccess {
 	client: OneBotClient;
 	/** Forward WebSocket for live events, when the account has one. */
-	events?: { url: string; connect: EventSocketFactory; connectTimeoutMs?: number };
+	events?: EventSource;
 }
 
 export interface DeliveryEnvironment {
@@ -458,6 +459,8 @@ export class DeliveryEngine {
 	 */
 	private kernelWatcher(selfId: number): KernelWatcher | undefined {
 		if (this.settings.verification !== 'kernel' && !this.env.sender.events) return undefined;
+		// Once the run closed, nothing opens a stream any more (close() has already run and would miss it).
+		if (this.closed) return undefined;
 		this.kernel ??= new KernelWatcher({
 			client: this.env.sender.client,
 			selfId,

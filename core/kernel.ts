@@ -15,7 +15,8 @@
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
-import type { EventSocketFactory, EventSocketLike } from './verify';
+import { EventStream } from './eventStream';
+import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
 import { Wake } from './wake';
 
@@ -62,7 +63,7 @@ export interface KernelWatcherOptions {
 	/** The sending account. */
 	selfId: number;
 	/** The sender's forward WebSocket, when its credential names one. */
-	events?: { url: string; connect: EventSocketFactory; connectTimeoutMs?: number };
+	events?: EventSource;
 	sleep: Sleep;
 	clock: Clock;
 	/** Pause between history reads (for raw records) while waiting. */
@@ -85,7 +86,6 @@ interface Pending {
 }
 
 const MAX_RETAINED_EVENTS = 2000;
-const OPEN = 1;
 
 /** The sender, chat, content and time of an event or history entry against one expectation. */
 function matches(
@@ -150,17 +150,12 @@ export class KernelWatcher {
 		clockSkewMs: number;
 	};
 
-	private socket: EventSocketLike | undefined;
-
-	private streamState: 'not_configured' | 'connecting' | 'open' | 'failed' | 'closed' =
-		'not_configured';
-
-	private streamOpenSince: number | null = null;
-
-	private events: Array<Record<string, unknown>> = [];
+	private readonly stream: EventStream;
 
 	/** Ends waits when a self message arrives, the stream opens or closes, or close() is called. */
 	private readonly wake = new Wake();
+
+	private events: Array<Record<string, unknown>> = [];
 
 	private readonly claimed = new Set<string>();
 
@@ -176,15 +171,23 @@ export class KernelWatcher {
 
 	constructor(options: KernelWatcherOptions) {
 		this.options = { eventCheckIntervalMs: 20, clockSkewMs: 2000, ...options };
+		this.stream = new EventStream({
+			source: options.events,
+			onEvent: (event) => this.onEvent(event),
+			clock: this.options.clock,
+			sleep: this.options.sleep,
+			checkIntervalMs: this.options.eventCheckIntervalMs,
+			onStateChange: () => this.wake.notify(),
+		});
 	}
 
 	get eventStream(): string {
-		return this.streamState;
+		return this.stream.state;
 	}
 
 	/** Whether anything on the sender's side could confirm a send: an open stream, or raw records not yet ruled out. */
 	get canConfirm(): boolean {
-		return this.streamState === 'open' || this.rawRecordsPossible;
+		return this.stream.isOpen || this.rawRecordsPossible;
 	}
 
 	private get rawRecordsPossible(): boolean {
@@ -198,54 +201,11 @@ export class KernelWatcher {
 	}
 
 	private async begin(): Promise<void> {
-		const events = this.options.events;
-		if (!events) return;
-		this.streamState = 'connecting';
-		try {
-			const socket = events.connect(events.url);
-			this.socket = socket;
-			socket.onopen = () => {
-				this.streamState = 'open';
-				this.streamOpenSince = this.options.clock();
-				this.wake.notify();
-			};
-			socket.onmessage = (event) => this.onEvent(event.data);
-			socket.onerror = () => {
-				if (this.streamState === 'connecting') this.streamState = 'failed';
-				this.wake.notify();
-			};
-			socket.onclose = () => {
-				if (this.streamState !== 'failed') this.streamState = 'closed';
-				this.streamOpenSince = null;
-				this.wake.notify();
-			};
-		} catch {
-			this.streamState = 'failed';
-			return;
-		}
-		const giveUpAt = this.options.clock() + (events.connectTimeoutMs ?? 3000);
-		while (this.streamState === 'connecting' && this.options.clock() < giveUpAt) {
-			await this.wake.sleep(
-				this.options.sleep,
-				Math.max(1, Math.min(this.options.eventCheckIntervalMs, giveUpAt - this.options.clock())),
-			);
-		}
-		if (this.streamState === 'connecting') {
-			this.streamState = 'failed';
-			this.socket?.close();
-		}
+		this.stream.connect();
+		await this.stream.awaitOpen();
 	}
 
-	private onEvent(data: unknown): void {
-		let event: unknown = data;
-		try {
-			if (typeof data === 'string') event = JSON.parse(data);
-			else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data))
-				event = JSON.parse(new TextDecoder().decode(data as ArrayBuffer));
-		} catch {
-			return;
-		}
-		if (!isRecord(event)) return;
+	private onEvent(event: Record<string, unknown>): void {
 		const self = toNumber(event.user_id) === this.options.selfId;
 		// message_sent: go-cqhttp, LLOneBot, NapCat; Lagrange reports its own messages as ordinary `message`.
 		if (!(event.post_type === 'message_sent' || (event.post_type === 'message' && self))) return;
@@ -266,11 +226,7 @@ export class KernelWatcher {
 
 	/** Whether the stream was open since before the send, so its events cover the send. */
 	private streamCovers(expectation: KernelExpectation): boolean {
-		return (
-			this.streamState === 'open' &&
-			this.streamOpenSince !== null &&
-			this.streamOpenSince <= expectation.sentAt
-		);
+		return this.stream.openSince(expectation.sentAt);
 	}
 
 	/**
@@ -294,7 +250,7 @@ export class KernelWatcher {
 				? this.lastReadAt + this.options.pollIntervalMs
 				: Number.POSITIVE_INFINITY;
 			const wait = Math.min(
-				this.streamState === 'open' ? this.options.eventCheckIntervalMs : Number.POSITIVE_INFINITY,
+				this.stream.isOpen ? this.options.eventCheckIntervalMs : Number.POSITIVE_INFINITY,
 				nextRead - clock(),
 				expectation.deadlineAt - clock(),
 			);
@@ -303,7 +259,7 @@ export class KernelWatcher {
 			await this.wake.sleep(sleep, Math.max(1, wait));
 		}
 		// Let events already on the wire in.
-		if (this.streamState === 'open') {
+		if (this.stream.isOpen) {
 			await sleep(this.options.eventCheckIntervalMs);
 			this.settleFromEvents(pending);
 			if (pending.outcome) return pending.outcome;
@@ -312,13 +268,13 @@ export class KernelWatcher {
 	}
 
 	private notConfirmed(pending: Pending): KernelOutcome {
-		const covered = this.streamCovers(pending.expectation) || this.streamState === 'open';
+		const covered = this.streamCovers(pending.expectation) || this.stream.isOpen;
 		let note: string;
 		if (!covered && this.rawRecords !== 'exposed') {
 			note =
 				this.options.events === undefined
 					? "nothing on the sender's side can confirm it: its credential has no Event WebSocket URL and its history shows no raw records (LLOneBot debug)"
-					: `nothing on the sender's side can confirm it: its event stream is ${this.streamState} and its history shows no raw records`;
+					: `nothing on the sender's side can confirm it: its event stream is ${this.stream.state} and its history shows no raw records`;
 		} else if (this.selfEventsSeen === 0 && this.rawRecords !== 'exposed') {
 			note =
 				'no confirmation by the deadline, and no self message at all on the event stream: self-reporting may be off (NapCat reportSelfMessage, LLOneBot "report self message")';
@@ -328,7 +284,7 @@ export class KernelWatcher {
 		}
 		const outcome: KernelOutcome = {
 			status: 'not_confirmed',
-			eventStream: this.streamState,
+			eventStream: this.stream.state,
 			selfEventsSeen: this.selfEventsSeen,
 			rawRecords: this.options.readRawRecords === false ? 'not_read' : this.rawRecords,
 			note,
@@ -357,7 +313,7 @@ export class KernelWatcher {
 	 */
 	selfEventFor(messageId: number): { eventStream: string; seen: boolean; selfEventsSeen: number } {
 		const seen = this.events.some((event) => toNumber(event.message_id) === messageId);
-		return { eventStream: this.streamState, seen, selfEventsSeen: this.selfEventsSeen };
+		return { eventStream: this.stream.state, seen, selfEventsSeen: this.selfEventsSeen };
 	}
 
 	private taken(entry: Record<string, unknown>): boolean {
@@ -463,20 +419,8 @@ export class KernelWatcher {
 		}
 	}
 
+	/** Closes the event stream; a watcher closed before or while it connects leaves no socket open. */
 	close(): void {
-		this.wake.notify();
-		if (this.socket) {
-			const socket = this.socket;
-			this.socket = undefined;
-			socket.onmessage = null;
-			try {
-				if (socket.readyState <= OPEN) socket.close();
-			} catch {
-				// Closing a socket that never opened may throw; nothing is left to release then.
-			}
-		}
-		if (this.streamState === 'open' || this.streamState === 'connecting')
-			this.streamState = 'closed';
-		this.streamOpenSince = null;
+		this.stream.close();
 	}
 }

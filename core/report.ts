@@ -168,6 +168,57 @@ export async function postFailureReport(
 	}
 }
 
+/** How many reports go out at once, and how long all of one run's reports may take together. */
+export const REPORT_CONCURRENCY = 4;
+export const REPORT_BUDGET_MS = 60_000;
+export const REPORT_TIMEOUT_MS = 10_000;
+
+export interface ReportBatchOptions {
+	clock: () => number;
+	concurrency?: number;
+	budgetMs?: number;
+	/** Timeout of one report (cut to what is left of the budget). */
+	timeoutMs?: number;
+}
+
+/**
+ * Posts many reports with bounded concurrency and one time budget for all of them: 500 failures against
+ * an unreachable trigger end within the budget instead of 500 timeouts one after another. Reports that the
+ * budget leaves no time for are not posted and say so. `post` sends one report (postFailureReport, with
+ * the event stamped when it goes out) within the timeout it is given. Outcomes line up with `reports`.
+ */
+export async function postFailureReports<T>(
+	reports: readonly T[],
+	post: (report: T, timeoutMs: number) => Promise<ReportOutcome>,
+	options: ReportBatchOptions,
+): Promise<ReportOutcome[]> {
+	const { clock } = options;
+	const budgetMs = options.budgetMs ?? REPORT_BUDGET_MS;
+	const endsAt = clock() + budgetMs;
+	const outcomes: ReportOutcome[] = new Array(reports.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < reports.length) {
+			const index = next++;
+			const left = endsAt - clock();
+			if (left < 100) {
+				outcomes[index] = {
+					sent: false,
+					error: `not posted: this run's reports used up their time budget (${Math.round(budgetMs / 1000)} s)`,
+				};
+				continue;
+			}
+			outcomes[index] = await post(
+				reports[index],
+				Math.min(options.timeoutMs ?? REPORT_TIMEOUT_MS, left),
+			);
+		}
+	};
+	const workers = Math.max(1, Math.min(options.concurrency ?? REPORT_CONCURRENCY, reports.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	return outcomes;
+}
+
 function describeRefusal(body: unknown): string {
 	const message = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
 	return message ? `: ${message.slice(0, 200)}` : '';

@@ -15,11 +15,11 @@ import type { WitnessEntry, WitnessSeqField } from './witness';
 // Moved: account identification lives in core/account.ts, the chat watcher in core/chatWatcher.ts.
 export { identifyAccount } from './account';
 export type { AccountIdentity, IdentifyResult } from './account';
-export { ChatWatcher, withAccessToken } from './chatWatcher';
+export { ChatWatcher } from './chatWatcher';
+export { withAccessToken } from './eventStream';
+export type { EventSocketFactory, EventSocketLike } from './eventStream';
 export type {
 	ChatWatcherOptions,
-	EventSocketFactory,
-	EventSocketLike,
 	Watch,
 	WatchExpectation,
 	WatchOutcome,

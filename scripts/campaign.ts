@@ -13,15 +13,32 @@
  *   npm run campaign -- --seed 42 --sends 500
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { sleep } from 'n8n-workflow';
 import { DeliveryEngine } from '../core/deliver';
 import type { DeliveryOutcome, DeliveryRequest, DeliverySettings } from '../core/deliver';
+import { receiveTriggerRequest } from '../core/events';
+import {
+	buildFailureEvent,
+	postFailureReport,
+	postFailureReports,
+	ReplayMemory,
+	reportableTarget,
+} from '../core/report';
+import type { ReportOutcome } from '../core/report';
+import { dockerRestartMethod, RestartLeases, restartAccountKey, runRestart } from '../core/restart';
+import type { RestartGuardPolicy, RestartRunResult } from '../core/restart';
 import { DEFAULT_RETRY_POLICY } from '../core/retry';
-import { OneBotClient } from '../core/transport';
+import type { HttpRequest, HttpResponse, RequestFn } from '../core/transport';
 import type { DeliveryResult } from '../core/types';
 import { defaultWorld, startSimulator } from '../simulator';
 import type { FaultKind, FaultSpec, FlavourName, Simulator } from '../simulator';
+import { SEND_KINDS, TRANSPORT_KINDS } from '../simulator/faults';
+import { mulberry32 } from '../simulator/rng';
 import { fetchRequest } from '../test/support/fetchRequest';
+import { simulatorClient, simulatorParties } from './lib/simulatorParties';
 
 export interface FlavourVersion {
 	flavour: FlavourName;
@@ -40,22 +57,9 @@ export const CAMPAIGN_TARGETS: FlavourVersion[] = [
 
 /** The send-path part of the fault catalogue (simulator/faults.ts): what can happen to a send in flight. */
 export const CAMPAIGN_FAULTS: FaultKind[] = [
-	'silent_drop',
-	'timeout_not_delivered',
-	'timeout_delivered',
-	'stuck_group',
-	'data_null',
-	'message_id_zero',
-	'repeated_message_id',
-	'risk_control',
-	'not_in_group',
-	'muted',
+	...SEND_KINDS,
 	'receive_drop',
-	'latency',
-	'hang',
-	'connection_reset',
-	'http_500',
-	'malformed_json',
+	...TRANSPORT_KINDS,
 	'down',
 ];
 
@@ -67,6 +71,8 @@ export interface CampaignOptions {
 	/** Items per run (one engine, like one node execution). */
 	batch?: number;
 	targets?: FlavourVersion[];
+	/** The Restart Client guard the report receiver restarts with. */
+	guard?: RestartGuardPolicy;
 	log?: (line: string) => void;
 }
 
@@ -81,9 +87,23 @@ export interface TargetTally {
 	lost: number;
 	wrongNotDelivered: number;
 	faults: number;
+	/** Restarts the campaign's chaos made through the simulator's control API (outside the guard). */
 	restarts: number;
 	/** Not Delivered reasons and how often. */
 	reasons: Record<string, number>;
+	/** Failure reports posted (one per Not Delivered item), accepted by the receiver, replays refused. */
+	reports: number;
+	reportsAccepted: number;
+	replaysRefused: number;
+	/** Restart runs the receiver started (one per accepted report) and how they ended. */
+	restartsRequested: number;
+	restartsPerformed: number;
+	skippedCooldown: number;
+	skippedInProgress: number;
+	/** Restarts in the simulator's own log that came through the Restart Client's method (Docker). */
+	restartsInGroundTruth: number;
+	/** Smallest time between two of those in the simulator's log; null with fewer than two. */
+	minRestartSpacingMs: number | null;
 }
 
 export interface CampaignResult {
@@ -94,19 +114,24 @@ export interface CampaignResult {
 	durationMs: number;
 }
 
-/** mulberry32: small, seedable, good enough for test plans. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const GROUP = 100200300;
+
+/**
+ * The Restart Client guard of the campaign's receiver: short enough that a run meets it many times, long
+ * enough to hold against reports that arrive together. The hourly cap is met in a long run.
+ */
+export const CAMPAIGN_GUARD: RestartGuardPolicy = { minIntervalMs: 3000, maxPerHour: 5 };
+/**
+ * The simulator logs a restart when the request reaches it, the guard when it sends it: under load two
+ * requests can spend different times on the way. Spacing in the simulator's log is checked against the
+ * minimum interval less this much.
+ */
+export const RESTART_TRANSIT_TOLERANCE_MS = 300;
+/** Share of reports the campaign sends twice (a proxy retrying): the second must be refused as a replay. */
+const REPLAY_SHARE = 0.1;
+const REPORT_SECRET = 'campaign-report-secret';
+/** The simulator's container for the bot account (simulator/world.ts defaultWorld containers). */
+const BOT_CONTAINER = 'napcat-bot';
 
 const SETTINGS: DeliverySettings = {
 	verification: 'witness',
@@ -141,6 +166,172 @@ function isAmbiguousFailure(result: DeliveryResult): boolean {
 	);
 }
 
+export interface ReportReceiver {
+	url: string;
+	/** Accepted reports per correlation id. */
+	accepted: Map<string, number>;
+	/** Refusals: HTTP status and message. */
+	refused: Array<{ status: number; message: string }>;
+	/** One restart run per accepted report, started as the report arrives. */
+	runs: Array<Promise<RestartRunResult>>;
+	close(): Promise<void>;
+}
+
+/**
+ * What example 3 does with the Delivery Failure Trigger and the Restart Client, without n8n around it:
+ * each request is verified by the trigger's core (signature, age, replay memory, body), and each report
+ * taken starts the Restart Client's core run (guard, per-account lease, Docker restart, recovery) at once,
+ * so runs overlap when reports arrive together.
+ */
+async function startReportReceiver(
+	sim: Simulator,
+	guard: RestartGuardPolicy,
+): Promise<ReportReceiver> {
+	const replay = new ReplayMemory();
+	const leases = new RestartLeases();
+	const bot = sim.urls.accounts.bot;
+	const method = dockerRestartMethod({
+		baseUrl: sim.urls.docker,
+		container: BOT_CONTAINER,
+		stopTimeoutSeconds: 0,
+		request: fetchRequest,
+		timeoutMs: 3000,
+	});
+	const accountKey = restartAccountKey(null, bot.http);
+	const receiver: Omit<ReportReceiver, 'url' | 'close'> = {
+		accepted: new Map(),
+		refused: [],
+		runs: [],
+	};
+	const server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const decision = receiveTriggerRequest(
+				{ headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8') },
+				{ reportSecret: REPORT_SECRET },
+				{ nowMs: Date.now(), seenReportSignatures: replay },
+			);
+			if ('start' in decision) {
+				const id = String(decision.start.correlationId);
+				receiver.accepted.set(id, (receiver.accepted.get(id) ?? 0) + 1);
+				receiver.runs.push(
+					runRestart({
+						accountKey,
+						leases,
+						method: 'docker',
+						dryRun: false,
+						request: (options) => method.restart(options),
+						lastStartedAt: () => method.lastStartedAt!(),
+						client: simulatorClient(bot),
+						guard,
+						history: [],
+						recovery: {
+							deadlineMs: 5000,
+							initialDelayMs: 100,
+							pollBaseMs: 50,
+							pollCapMs: 200,
+							checkTimeoutMs: 1000,
+							loginGraceMs: 0,
+						},
+						requestBudgetMs: 5000,
+						clock: Date.now,
+						sleep,
+					}),
+				);
+				res.writeHead(200, { 'Content-Type': 'application/json' });
+				res.end('{"ok":true}');
+				return;
+			}
+			receiver.refused.push({ status: decision.status, message: decision.message });
+			res.writeHead(decision.status, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify({ message: decision.message }));
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		...receiver,
+		url: `http://127.0.0.1:${port}/report`,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}
+
+/**
+ * Posts a report like fetchRequest, and now and then posts the very same request (headers and body) a
+ * second time, as a retrying proxy would: the receiver must refuse that copy as a replay.
+ */
+function replayingRequest(
+	random: () => number,
+	onReplay: (response: HttpResponse | null) => void,
+): RequestFn {
+	return async (request: HttpRequest) => {
+		const response = await fetchRequest(request);
+		if (random() < REPLAY_SHARE) {
+			try {
+				onReplay(await fetchRequest(request));
+			} catch {
+				onReplay(null);
+			}
+		}
+		return response;
+	};
+}
+
+/** Smallest gap between consecutive times (sorted); null with fewer than two. */
+function smallestGap(times: number[]): number | null {
+	const sorted = [...times].sort((a, b) => a - b);
+	let min: number | null = null;
+	for (let i = 1; i < sorted.length; i++) {
+		const gap = sorted[i] - sorted[i - 1];
+		if (min === null || gap < min) min = gap;
+	}
+	return min;
+}
+
+/** Most restarts inside any one hour of `times`. */
+function mostInAnHour(times: number[]): number {
+	const sorted = [...times].sort((a, b) => a - b);
+	let most = 0;
+	let from = 0;
+	for (let i = 0; i < sorted.length; i++) {
+		while (sorted[i] - sorted[from] >= 3_600_000) from++;
+		most = Math.max(most, i - from + 1);
+	}
+	return most;
+}
+
+/** A tally with nothing counted yet. */
+export function emptyTally(label: string): TargetTally {
+	return {
+		target: label,
+		sends: 0,
+		delivered: 0,
+		notDelivered: 0,
+		notDeliveredArrivedAmbiguous: 0,
+		errors: 0,
+		duplicates: 0,
+		lost: 0,
+		wrongNotDelivered: 0,
+		faults: 0,
+		restarts: 0,
+		reasons: {},
+		reports: 0,
+		reportsAccepted: 0,
+		replaysRefused: 0,
+		restartsRequested: 0,
+		restartsPerformed: 0,
+		skippedCooldown: 0,
+		skippedInProgress: 0,
+		restartsInGroundTruth: 0,
+		minRestartSpacingMs: null,
+	};
+}
+
 async function runTarget(
 	target: FlavourVersion,
 	sends: number,
@@ -164,22 +355,20 @@ async function runTarget(
 		restartDowntimeMs: 200,
 	});
 	const label = `${target.flavour} ${target.version}`;
-	const tally: TargetTally = {
-		target: label,
-		sends: 0,
-		delivered: 0,
-		notDelivered: 0,
-		notDeliveredArrivedAmbiguous: 0,
-		errors: 0,
-		duplicates: 0,
-		lost: 0,
-		wrongNotDelivered: 0,
-		faults: 0,
-		restarts: 0,
-		reasons: {},
-	};
+	const tally = emptyTally(label);
 	const violations: string[] = [];
 	const texts: Array<{ text: string; outcome: DeliveryOutcome }> = [];
+	const reports: Array<{ correlationId: string; outcome: ReportOutcome }> = [];
+	const replayRandom = mulberry32(Math.floor(random() * 2 ** 32));
+	const reportRequest = replayingRequest(replayRandom, (response) => {
+		if (!response) return;
+		if (response.status === 403) tally.replaysRefused++;
+		else
+			violations.push(
+				`${label}: a report posted twice was answered HTTP ${response.status} the second time, not refused as a replay`,
+			);
+	});
+	const receiver = await startReportReceiver(sim, options.guard);
 	try {
 		const { bot, witness } = sim.urls.accounts;
 		let next = 0;
@@ -220,20 +409,7 @@ async function runTarget(
 					correlationId: `c${start + i}`,
 				}));
 				const engine = new DeliveryEngine(SETTINGS, {
-					sender: {
-						client: new OneBotClient({
-							baseUrl: bot.http,
-							accessToken: bot.token,
-							request: fetchRequest,
-						}),
-					},
-					witness: {
-						client: new OneBotClient({
-							baseUrl: witness.http,
-							accessToken: witness.token,
-							request: fetchRequest,
-						}),
-					},
+					...simulatorParties({ bot, witness }),
 					sleep,
 					clock: Date.now,
 				});
@@ -241,17 +417,55 @@ async function runTarget(
 				outcomes.forEach((outcome, i) =>
 					texts.push({ text: String(requests[i].message[0].data.text), outcome }),
 				);
+				// Like Send: every Not Delivered item posts a signed report, a few at a time, while the other
+				// runs go on sending.
+				const failed = outcomes.flatMap((outcome) =>
+					outcome.ok && outcome.result.status !== 'delivered' ? [outcome.result] : [],
+				);
+				const posted = await postFailureReports(
+					failed,
+					(result, timeoutMs) => {
+						const now = Date.now();
+						const event = buildFailureEvent({
+							...result,
+							target: reportableTarget(result.target) as DeliveryResult['target'],
+							event: 'delivery_failed',
+							source: 'send',
+							reportedAt: now,
+						});
+						return postFailureReport(
+							reportRequest,
+							{ reportUrl: receiver.url, reportSecret: REPORT_SECRET },
+							event,
+							{ nowSeconds: Math.floor(now / 1000), timeoutMs },
+						);
+					},
+					{ clock: Date.now },
+				);
+				failed.forEach((result, i) =>
+					reports.push({ correlationId: result.correlationId, outcome: posted[i] }),
+				);
 			}
 		};
 		await Promise.all(Array.from({ length: options.runs }, (_, run) => runOne(run)));
 		stop = true;
 		await chaos;
+		// Restarts started by the last reports finish (recovery included) before the ground truth is read.
+		const runs = await Promise.all(receiver.runs);
 		await sim.control.clearFaults();
 		// Let deliveries still on their way land before reading the ground truth.
 		await sleep(SETTINGS.deadlineMs + 500);
 		const truth = (await sim.control.groundTruth()) as {
 			accounts: Record<string, { inbox: Array<{ text: string }> }>;
+			restarts: Array<{ account: string; via: string; at: number }>;
 		};
+		checkReportsAndRestarts(label, tally, violations, {
+			reports,
+			receiver,
+			runs,
+			guard: options.guard,
+			restarts: truth.restarts,
+		});
 		const copies = new Map<string, number>();
 		for (const entry of truth.accounts.witness.inbox)
 			copies.set(entry.text, (copies.get(entry.text) ?? 0) + 1);
@@ -289,12 +503,78 @@ async function runTarget(
 			}
 		}
 		log(
-			`${label}: ${tally.sends} sends, ${tally.delivered} delivered, ${tally.notDelivered} not delivered ${JSON.stringify(tally.reasons)}, ${tally.faults} faults, ${violations.length} violations`,
+			`${label}: ${tally.sends} sends, ${tally.delivered} delivered, ${tally.notDelivered} not delivered ${JSON.stringify(tally.reasons)}, ${tally.faults} faults, ${tally.reportsAccepted}/${tally.reports} reports accepted, restarts ${tally.restartsPerformed} performed / ${tally.skippedCooldown} cooldown / ${tally.skippedInProgress} in progress, ${violations.length} violations`,
 		);
 	} finally {
+		await receiver.close();
 		await sim.close();
 	}
 	return { tally, violations };
+}
+
+/**
+ * Reports and restarts against the ground truth: every Not Delivered item's report was posted and taken
+ * exactly once, nothing else was taken, and the restarts in the simulator's own log that came through the
+ * Restart Client (Docker) keep the guard's minimum interval and hourly cap and match the runs that sent one.
+ */
+export function checkReportsAndRestarts(
+	label: string,
+	tally: TargetTally,
+	violations: string[],
+	seen: {
+		reports: Array<{ correlationId: string; outcome: ReportOutcome }>;
+		receiver: ReportReceiver;
+		runs: RestartRunResult[];
+		guard: RestartGuardPolicy;
+		restarts: Array<{ account: string; via: string; at: number }>;
+	},
+): void {
+	const expected = new Set<string>();
+	for (const { correlationId, outcome } of seen.reports) {
+		tally.reports++;
+		expected.add(correlationId);
+		const taken = seen.receiver.accepted.get(correlationId) ?? 0;
+		if (outcome.sent && taken === 1) tally.reportsAccepted++;
+		else
+			violations.push(
+				`${label}: the report of ${correlationId} was taken ${taken} times (posting: ${outcome.sent ? 'sent' : outcome.error})`,
+			);
+	}
+	for (const [id, taken] of seen.receiver.accepted)
+		if (!expected.has(id))
+			violations.push(`${label}: a report for ${id} (${taken}×) that no run posted was taken`);
+	const refusedFirst = seen.receiver.refused.length - tally.replaysRefused;
+	if (refusedFirst > 0)
+		violations.push(
+			`${label}: ${refusedFirst} reports refused that should have been taken: ${JSON.stringify(seen.receiver.refused.slice(0, 3))}`,
+		);
+	tally.restartsRequested = seen.runs.length;
+	for (const run of seen.runs) {
+		if (run.restartRequestedAt !== null) tally.restartsPerformed++;
+		if (run.outcome === 'skipped_cooldown') tally.skippedCooldown++;
+		if (run.outcome === 'skipped_in_progress') tally.skippedInProgress++;
+		if (run.restartRequestedAt !== null && !run.recovered)
+			violations.push(`${label}: a restart ended ${run.outcome}: ${run.explanation}`);
+	}
+	const times = seen.restarts
+		.filter((r) => r.account === 'bot' && r.via === 'docker')
+		.map((r) => r.at);
+	tally.restartsInGroundTruth = times.length;
+	tally.minRestartSpacingMs = smallestGap(times);
+	if (times.length !== tally.restartsPerformed)
+		violations.push(
+			`${label}: the simulator logged ${times.length} Docker restarts, the Restart Client runs sent ${tally.restartsPerformed}`,
+		);
+	const floor = seen.guard.minIntervalMs - RESTART_TRANSIT_TOLERANCE_MS;
+	if (tally.minRestartSpacingMs !== null && tally.minRestartSpacingMs < floor)
+		violations.push(
+			`${label}: two restarts ${tally.minRestartSpacingMs} ms apart in the simulator's log (minimum interval ${seen.guard.minIntervalMs} ms)`,
+		);
+	const most = mostInAnHour(times);
+	if (seen.guard.maxPerHour > 0 && most > seen.guard.maxPerHour)
+		violations.push(
+			`${label}: ${most} restarts within one hour (hourly cap ${seen.guard.maxPerHour})`,
+		);
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
@@ -310,8 +590,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 			await runTarget(
 				target,
 				perTarget,
-				{ seed: options.seed, runs: options.runs ?? 3, batch: options.batch ?? 8 },
-				rng(options.seed + i * 7919),
+				{
+					seed: options.seed,
+					runs: options.runs ?? 3,
+					batch: options.batch ?? 8,
+					guard: options.guard ?? CAMPAIGN_GUARD,
+				},
+				mulberry32(options.seed + i * 7919),
 				log,
 			),
 		);
@@ -329,13 +614,53 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
 export function resultsTable(result: CampaignResult): string {
 	const header =
-		'| Implementation | Sends | Delivered | Not Delivered | Not Delivered, arrived, said unknown | Faults injected | Client restarts | Duplicates | Lost | Not Delivered but arrived | Item errors |\n' +
+		'| Implementation | Sends | Delivered | Not Delivered | Not Delivered, arrived, said unknown | Faults injected | Chaos restarts | Duplicates | Lost | Not Delivered but arrived | Item errors |\n' +
 		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 	const rows = result.tallies.map(
 		(t) =>
 			`| ${t.target} | ${t.sends} | ${t.delivered} | ${t.notDelivered} | ${t.notDeliveredArrivedAmbiguous} | ${t.faults} | ${t.restarts} | ${t.duplicates} | ${t.lost} | ${t.wrongNotDelivered} | ${t.errors} |`,
 	);
 	return [header, ...rows].join('\n');
+}
+
+/** Reports and the restarts they started, per implementation. */
+export function restartsTable(result: CampaignResult): string {
+	const header =
+		'| Implementation | Reports posted | Reports taken once | Replays refused | Restarts requested | Performed | Skipped: cooldown | Skipped: in progress | Restarts in simulator log | Smallest spacing (ms) |\n' +
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+	const rows = result.tallies.map(
+		(t) =>
+			`| ${t.target} | ${t.reports} | ${t.reportsAccepted} | ${t.replaysRefused} | ${t.restartsRequested} | ${t.restartsPerformed} | ${t.skippedCooldown} | ${t.skippedInProgress} | ${t.restartsInGroundTruth} | ${t.minRestartSpacingMs ?? '–'} |`,
+	);
+	return [header, ...rows].join('\n');
+}
+
+/** Totals over every implementation. */
+export function campaignTotals(result: CampaignResult) {
+	const sum = (pick: (t: TargetTally) => number) =>
+		result.tallies.reduce((total, t) => total + pick(t), 0);
+	const spacings = result.tallies
+		.map((t) => t.minRestartSpacingMs)
+		.filter((ms): ms is number => ms !== null);
+	return {
+		delivered: sum((t) => t.delivered),
+		notDelivered: sum((t) => t.notDelivered),
+		faults: sum((t) => t.faults),
+		reports: sum((t) => t.reports),
+		reportsAccepted: sum((t) => t.reportsAccepted),
+		replaysRefused: sum((t) => t.replaysRefused),
+		restartsRequested: sum((t) => t.restartsRequested),
+		restartsPerformed: sum((t) => t.restartsPerformed),
+		skippedCooldown: sum((t) => t.skippedCooldown),
+		skippedInProgress: sum((t) => t.skippedInProgress),
+		minRestartSpacingMs: spacings.length > 0 ? Math.min(...spacings) : null,
+	};
+}
+
+function loadLine(): string {
+	return `load average ${loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' / ')} (1/5/15 min) on ${cpus().length} CPUs`;
 }
 
 async function main(): Promise<void> {
@@ -347,26 +672,52 @@ async function main(): Promise<void> {
 	const seed = Number(value('seed') ?? Math.floor(Math.random() * 2 ** 31));
 	const sends = Number(value('sends') ?? 10000);
 	const out = value('out') ?? 'docs/campaign.md';
-	console.log(
-		`campaign seed ${seed}, ${sends} sends (reproduce: npm run campaign -- --seed ${seed} --sends ${sends})`,
-	);
+	const reproduce = `npm run campaign -- --seed ${seed} --sends ${sends}`;
+	console.log(`campaign seed ${seed}, ${sends} sends (reproduce: ${reproduce})`);
+	const loadBefore = loadLine();
 	const result = await runCampaign({ seed, sends, log: (line) => console.log(line) });
+	const loadAfter = loadLine();
 	const table = resultsTable(result);
+	const restarts = restartsTable(result);
+	const totals = campaignTotals(result);
 	console.log(table);
+	console.log(restarts);
+	const guard = CAMPAIGN_GUARD;
 	const doc = [
 		'# Fault campaign results',
 		'',
 		'Written by `npm run campaign` (scripts/campaign.ts): sends from three concurrent runs per implementation',
-		'(one implementation after the other), each run one delivery engine with eight items, witness verification, while random faults from the',
-		"simulator's catalogue are switched on and off; checked against the simulator's ground truth.",
+		'(one implementation after the other), each run one delivery engine with eight items and witness',
+		"verification, while random faults from the simulator's catalogue are switched on and off and the client",
+		'is now and then restarted under the runs (the simulator\'s own restart, "chaos restarts").',
 		'',
-		`Seed ${result.seed}, ${result.sends} sends, ${Math.round(result.durationMs / 1000)} s, ${new Date().toISOString()}.`,
-		`Reproduce: \`npm run campaign -- --seed ${result.seed} --sends ${sends}\`.`,
+		'Every Not Delivered item posts a signed failure report the way Send does (core/report.ts',
+		'`postFailureReports`: 4 at a time within one time budget) to a receiver that checks it the way the',
+		'Delivery Failure Trigger does (core/events.ts `receiveTriggerRequest`: signature, age, replay memory).',
+		`One report in ${Math.round(1 / REPLAY_SHARE)} is posted twice, and the copy must be refused as a replay. Each`,
+		"report taken starts the Restart Client's core run at once (core/restart `runRestart`: guard, per-account",
+		`lease, Docker restart, recovery), so runs overlap when reports arrive together. Guard: minimum interval`,
+		`${guard.minIntervalMs / 1000} s, at most ${guard.maxPerHour} restarts an hour.`,
+		'',
+		"Checked against the simulator's ground truth (the witness's inbox and its own log of restarts): every",
+		'Delivered item arrived exactly once; every Not Delivered item did not arrive, or says that is unknown;',
+		'no duplicates; nothing lost; every report taken exactly once; the Docker restarts in the simulator log',
+		`match the runs that sent one, are never closer than the minimum interval (less ${RESTART_TRANSIT_TOLERANCE_MS} ms for the`,
+		'request on its way) and never more than the hourly cap.',
+		'',
+		`Seed ${result.seed}, ${result.sends} sends, ${Math.round(result.durationMs / 1000)} s, finished ${new Date().toISOString()}.`,
+		`Machine: ${loadBefore} at the start, ${loadAfter} at the end (shared with other work).`,
+		`Reproduce: \`${reproduce}\`.`,
 		'',
 		table,
 		'',
-		'What it does not cover yet: failure reports to a trigger during the runs, and restarts through the Restart',
-		"Client (so the restart guard's spacing is not checked here); the restarts above are the simulator's own.",
+		restarts,
+		'',
+		`Totals: ${totals.delivered} Delivered, ${totals.notDelivered} Not Delivered, ${totals.faults} faults injected;`,
+		`${totals.reports} reports posted, ${totals.reportsAccepted} taken once, ${totals.replaysRefused} replays refused;`,
+		`${totals.restartsRequested} restarts requested, ${totals.restartsPerformed} performed, ${totals.skippedCooldown} skipped by the`,
+		`guard (cooldown or hourly cap), ${totals.skippedInProgress} skipped as in progress; smallest spacing of two`,
+		`restarts in the simulator's log: ${totals.minRestartSpacingMs === null ? 'none (fewer than two restarts)' : `${totals.minRestartSpacingMs} ms`}.`,
 		'',
 		result.violations.length === 0
 			? 'No violations.'
@@ -378,7 +729,10 @@ async function main(): Promise<void> {
 	].join('\n');
 	writeFileSync(out, doc);
 	console.log(`results written to ${out}`);
-	if (result.violations.length > 0) process.exitCode = 1;
+	if (result.violations.length > 0) {
+		console.log(`${result.violations.length} violations; reproduce: ${reproduce}`);
+		process.exitCode = 1;
+	}
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { buildFailureEvent, postFailureReport } from '../../core/report';
+import { buildFailureEvent, postFailureReport, postFailureReports } from '../../core/report';
 import type { FailureEventFields, ReportDestination, ReportOutcome } from '../../core/report';
 import { plainRequest } from './transport';
 
@@ -31,15 +31,11 @@ export async function reportToTrigger(
 	});
 }
 
-/** How many reports go out at once, and how long all of one run's reports may take together. */
-export const REPORT_CONCURRENCY = 4;
-export const REPORT_BUDGET_MS = 60_000;
-export const REPORT_TIMEOUT_MS = 10_000;
+export { REPORT_BUDGET_MS, REPORT_CONCURRENCY, REPORT_TIMEOUT_MS } from '../../core/report';
 
 /**
- * Posts many reports with bounded concurrency and one time budget for all of them: 500 failures against
- * an unreachable trigger end within the budget instead of 500 timeouts one after another. Reports that the
- * budget leaves no time for are not posted and say so. Outcomes line up with `reports`.
+ * Posts many reports with bounded concurrency and one time budget for all of them (core/report.ts
+ * postFailureReports); each is stamped with this run's workflow and execution. Outcomes line up with `reports`.
  */
 export async function reportAllToTrigger(
 	context: IExecuteFunctions,
@@ -52,28 +48,9 @@ export async function reportAllToTrigger(
 		clock?: () => number;
 	} = {},
 ): Promise<ReportOutcome[]> {
-	const clock = options.clock ?? Date.now;
-	const budgetMs = options.budgetMs ?? REPORT_BUDGET_MS;
-	const endsAt = clock() + budgetMs;
-	const outcomes: ReportOutcome[] = new Array(reports.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < reports.length) {
-			const index = next++;
-			const left = endsAt - clock();
-			if (left < 100) {
-				outcomes[index] = {
-					sent: false,
-					error: `not posted: this run's reports used up their time budget (${Math.round(budgetMs / 1000)} s)`,
-				};
-				continue;
-			}
-			outcomes[index] = await reportToTrigger(context, destination, reports[index], {
-				timeoutMs: Math.min(options.timeoutMs ?? REPORT_TIMEOUT_MS, left),
-			});
-		}
-	};
-	const workers = Math.max(1, Math.min(options.concurrency ?? REPORT_CONCURRENCY, reports.length));
-	await Promise.all(Array.from({ length: workers }, worker));
-	return outcomes;
+	return await postFailureReports(
+		reports,
+		(fields, timeoutMs) => reportToTrigger(context, destination, fields, { timeoutMs }),
+		{ ...options, clock: options.clock ?? Date.now },
+	);
 }

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from '
 import { OneBotClient, transportErrorFrom } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { OneBotConnection } from '../../core/types';
-import type { EventSocketFactory, EventSocketLike } from '../../core/verify';
+import type { EventSocketFactory, EventSocketLike } from '../../core/eventStream';
 
 type RequestContext = IExecuteFunctions | IWebhookFunctions;
 

@@ -201,4 +201,65 @@ describe('KernelWatcher', () => {
 		});
 		expect(failed).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
 	});
+
+	test('closed while its socket is still connecting: the socket ends closed, and nothing reconnects', async () => {
+		let now = 1_700_000_000_000;
+		const sockets: FakeSocket[] = [];
+		const watcher = new KernelWatcher({
+			client: new OneBotClient({
+				baseUrl: 'http://onebot.test',
+				request: async () => ({
+					status: 200,
+					body: { status: 'ok', retcode: 0, data: { messages: [] } },
+				}),
+				clock: () => now,
+			}),
+			selfId: SELF,
+			events: {
+				url: 'ws://onebot.test',
+				// Opens once the current task yields, as a real socket does after its handshake.
+				connect: () => {
+					const socket = new FakeSocket();
+					sockets.push(socket);
+					queueMicrotask(() => {
+						if (socket.readyState === 0) socket.open();
+					});
+					return socket;
+				},
+			},
+			sleep: async (ms) => {
+				now += ms;
+				await Promise.resolve();
+			},
+			clock: () => now,
+			pollIntervalMs: 100,
+			requestTimeoutMs: 1000,
+			readRawRecords: false,
+		});
+		// The run ends (cancelled) while the stream is still connecting.
+		const starting = watcher.start();
+		expect(watcher.eventStream).toBe('connecting');
+		watcher.close();
+		await starting;
+		// An item that was already on its way starts and waits on the same watcher after the close.
+		await watcher.start();
+		const sentAt = now;
+		const outcome = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('late'),
+			sentAt,
+			deadlineAt: sentAt + 200,
+		});
+		expect(outcome).toMatchObject({ status: 'not_confirmed', eventStream: 'closed' });
+		expect(sockets.length).toBeGreaterThan(0);
+		expect(sockets.map((socket) => socket.readyState)).toEqual(sockets.map(() => 3));
+	});
+
+	test('closed before it started: start() opens no socket', async () => {
+		const { watcher, socket } = setup();
+		watcher.close();
+		await watcher.start();
+		expect(socket.readyState).not.toBe(1);
+		expect(watcher.eventStream).toBe('closed');
+	});
 });

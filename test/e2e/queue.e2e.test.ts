@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @typescript-eslint/no-explicit-any -- runs outside n8n */
 /**
  * The package in n8n queue mode: PostgreSQL, Redis, a main, a webhook process and two workers (each with the
  * package in its own user folder), against the OneBot simulator over real HTTP.
@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import {
@@ -279,6 +280,21 @@ function count<T>(values: T[]): Map<T, number> {
 	const counts = new Map<T, number>();
 	for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
 	return counts;
+}
+
+/** One Redis command through redis-cli (installed with redis-server); its answer as printed, trimmed. */
+function redisCli(port: number, ...args: string[]): string {
+	return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+		encoding: 'utf8',
+	}).trim();
+}
+
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface TruthMessage {
+	text: string;
+	timeMs: number;
+	fault?: string;
 }
 
 describeQueue(
@@ -740,6 +756,270 @@ describeQueue(
 			expect(restarts).toHaveLength(1);
 			await stack.main.deactivate(wfId);
 		}, 400_000);
+
+		/**
+		 * Example 6 for one run of a scenario: unique Redis keys, the simulator's credentials (Redis on the stack's
+		 * port, the bot's Report URL at this workflow's own trigger), fast deadlines. Returns the imported id.
+		 */
+		async function importExample6(
+			settings: Record<string, string>,
+			send: Record<string, unknown>,
+		): Promise<{ id: string; breakerKey: string; paceKey: string }> {
+			const run = `queue-${Date.now().toString(36)}`;
+			const breakerKey = `onebot-sentinel:breaker:${run}`;
+			const paceKey = `onebot-sentinel:pace:${run}`;
+			const workflow = loadExample('queuePacingAndBreaker');
+			setSettings(workflow, { paceKey, breakerKey, ...settings });
+			patchNode(workflow, 'Failure Settings', {
+				assignments: {
+					assignments: (
+						findNode(workflow, 'Failure Settings').parameters.assignments as {
+							assignments: Array<{ name: string; value: string }>;
+						}
+					).assignments.map((a) =>
+						a.name === 'breakerKey'
+							? { ...a, value: breakerKey }
+							: a.name === 'holdSeconds' && settings.holdSeconds
+								? { ...a, value: settings.holdSeconds }
+								: a,
+					),
+				},
+			});
+			patchNode(workflow, 'Send With Verification', {
+				deadlineSeconds: 3,
+				retry: { maxAttempts: 1 },
+				options: { minIntervalMs: 0, pollIntervalMs: 200, useEventStream: false, ...send },
+			});
+			// Earlier scenarios restarted this QQ account on some worker, whose guard remembers it: only the shared
+			// breaker decides here.
+			patchNode(workflow, 'Restart Client', {
+				minIntervalMinutes: 0,
+				maxPerHour: 60,
+				recoveryDeadline: 30,
+				options: {
+					expectedSelfId: sim.urls.accounts.bot.selfId,
+					// Keeps the shared breaker open long enough for runs started meanwhile to hold.
+					initialWait: 8,
+					pollBase: 0.5,
+					pollCap: 1,
+					sendReport: false,
+				},
+			});
+			const webhookId = findNode(workflow, 'On Delivery Failure').webhookId as string;
+			const reportUrl = `${stack.webhookBaseUrl}/webhook/${webhookId}/onebot-failures`;
+			const credentials = exampleCredentialsFor(sim, { url: reportUrl, secret: REPORT_SECRET }).map(
+				(c) => (c.type === 'redis' ? { ...c, data: { ...c.data, port: stack.redis.port } } : c),
+			);
+			await stack.main.importCredentials(credentials);
+			const id = await stack.main.importWorkflow(workflow);
+			await stack.main.activate(id);
+			return { id, breakerKey, paceKey };
+		}
+
+		const example6Send = 'onebot-sentinel-queue-send';
+
+		/** Finished executions of example 6 since `since`, split by the trigger that started them. */
+		async function example6Runs(wfId: string, since: Date) {
+			const list = (await stack.main.listExecutions({ workflowId: wfId, since })).filter(
+				(e) =>
+					!!e.stoppedAt || ['success', 'error', 'crashed', 'canceled'].includes(e.status ?? ''),
+			);
+			const execs = await Promise.all(list.map((e) => stack.main.getExecution(e.id!)));
+			const sends = execs.filter((e) => e.data.resultData.runData['Incoming Message']);
+			const failures = execs.filter((e) => e.data.resultData.runData['On Delivery Failure']);
+			return { sends, failures };
+		}
+
+		async function waitForSendRuns(wfId: string, since: Date, count: number, timeoutMs: number) {
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const runs = await example6Runs(wfId, since);
+				if (runs.sends.length >= count) return runs;
+				if (Date.now() > deadline)
+					throw new Error(`${runs.sends.length} of ${count} send runs finished in ${timeoutMs} ms`);
+				await sleepMs(500);
+			}
+		}
+
+		const sendItems = (exec: Execution, output: number) =>
+			exec.data.resultData.runData['Send With Verification']
+				? (nodeOutput(exec, 'Send With Verification', output) as any[])
+				: [];
+
+		test('example 6, account-wide pacing: ten executions at once over both workers take Redis send slots one interval apart; at the simulator the sends are spaced account-wide, none lost or duplicated', async () => {
+			const started = Date.now();
+			const { id: wfId, paceKey } = await importExample6(
+				{ ratePerMinute: '60', recheckSeconds: '1', holdSeconds: '30' },
+				{ reportFailures: false },
+			);
+			await sim.control.clearFaults();
+			const since = new Date(Date.now() - 1000);
+			const texts = Array.from(
+				{ length: 10 },
+				(_, i) => `queue paced ${i} #${Date.now().toString(36)}`,
+			);
+			await Promise.all(texts.map((text) => post(example6Send, { text })));
+			const { sends } = await waitForSendRuns(wfId, since, texts.length, 120_000);
+			expect(sends).toHaveLength(texts.length);
+			expect(sends.map((e) => e.status)).toEqual(texts.map(() => 'success'));
+
+			// Every run sent once and was delivered; each took one slot of its own (Redis INCR answered 1).
+			const delivered = sends.flatMap((e) => sendItems(e, 0));
+			expect(delivered).toHaveLength(texts.length);
+			expect(sends.flatMap((e) => sendItems(e, 1))).toEqual([]);
+			const slotOf = (exec: Execution) => {
+				const claims = nodeOutput(exec, 'Slot Taken?', 0) as any[];
+				expect(claims).toHaveLength(1);
+				const [key] = Object.keys(claims[0]);
+				expect(key.startsWith(`${paceKey}:`)).toBe(true);
+				expect(claims[0][key]).toBe(1);
+				return Number(key.split(':').pop()) * 1000;
+			};
+			const slots = sends.map(slotOf);
+			expect(new Set(slots).size).toBe(texts.length);
+			// No send started before its slot began.
+			for (const [i, exec] of sends.entries()) {
+				const [item] = sendItems(exec, 0);
+				expect(Date.parse(item.attempts[0].startedAt)).toBeGreaterThanOrEqual(slots[i]);
+			}
+
+			// Ground truth: each text reached the client once, in the group once, spaced by the interval.
+			await sleepMs(500);
+			const truth = await sim.control.groundTruth();
+			const sent = (truth.messages as TruthMessage[])
+				.filter((m) => texts.includes(m.text))
+				.sort((a, b) => a.timeMs - b.timeMs);
+			expect(sent.map((m) => m.text).sort()).toEqual([...texts].sort());
+			const received = count(groupTexts(truth, 'witness').filter((t) => texts.includes(t)));
+			expect([...received.values()]).toEqual(texts.map(() => 1));
+			const gaps = sent.slice(1).map((m, i) => m.timeMs - sent[i].timeMs);
+			const sorted = [...gaps].sort((a, b) => a - b);
+			const median = sorted[Math.floor(sorted.length / 2)];
+			const span = sent[sent.length - 1].timeMs - sent[0].timeMs;
+			// Without the shared slots, ten runs on two workers send within a few hundred ms of each other. The
+			// simulator stamps arrival: the time from slot to arrival varies (two shared, busy cores), so single gaps
+			// shrink, but the median and the span stay as configured.
+			expect(median).toBeGreaterThanOrEqual(900);
+			expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
+			expect(span).toBeGreaterThanOrEqual(9 * 1000 - 500);
+			const workers = count(sends.map((e) => workerOf(e.id!)));
+			expect(workers.size).toBe(2);
+			results.sharedPacing = {
+				executions: sends.length,
+				executionsPerWorker: Object.fromEntries(workers),
+				minGapMs: sorted[0],
+				medianGapMs: median,
+				spanMs: span,
+				ms: Date.now() - started,
+			};
+			await stack.main.deactivate(wfId);
+		}, 240_000);
+
+		test('example 6, shared breaker: a stuck client opens a worker breaker, its circuit_open report sets the Redis key, runs on both workers then hold instead of sending, one restart clears it and every held message is delivered once', async () => {
+			const started = Date.now();
+			const threshold = 2;
+			const { id: wfId, breakerKey } = await importExample6(
+				{ ratePerMinute: '120', recheckSeconds: '1', holdSeconds: '60' },
+				{
+					reportFailures: true,
+					breakerThreshold: threshold,
+					breakerCoolDownSeconds: 3,
+					breakerHoldSeconds: 60,
+				},
+			);
+			await sim.control.clearFaults();
+			const restartsBefore = (await sim.control.groundTruth()).restarts.length;
+			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+			const since = new Date(Date.now() - 1000);
+			const tag = Date.now().toString(36);
+
+			// Phase 1: one message at a time until a worker's breaker has opened and the shared key is set. Each
+			// worker opens after `threshold` failures of its own: at most threshold × 2 sends reach the stuck client.
+			const stuckTexts: string[] = [];
+			let keySet = false;
+			for (let i = 0; i < threshold * 2 && !keySet; i++) {
+				const text = `queue stuck ${i} #${tag}`;
+				stuckTexts.push(text);
+				await post(example6Send, { text });
+				await waitForSendRuns(wfId, since, stuckTexts.length, 60_000);
+				for (let w = 0; w < 20 && !keySet; w++) {
+					keySet = redisCli(stack.redis.port, 'EXISTS', breakerKey) === '1';
+					if (!keySet) await sleepMs(250);
+				}
+			}
+			expect(keySet).toBe(true);
+			const ttl = Number(redisCli(stack.redis.port, 'TTL', breakerKey));
+			expect(ttl).toBeGreaterThan(0);
+			expect(ttl).toBeLessThanOrEqual(60);
+
+			// Phase 2: six messages at once while the key is set, over both workers.
+			const heldTexts = Array.from({ length: 6 }, (_, i) => `queue held ${i} #${tag}`);
+			await Promise.all(heldTexts.map((text) => post(example6Send, { text })));
+			const runs = await waitForSendRuns(
+				wfId,
+				since,
+				stuckTexts.length + heldTexts.length,
+				120_000,
+			);
+			expect(redisCli(stack.redis.port, 'EXISTS', breakerKey)).toBe('0');
+			const textOf = (exec: Execution) =>
+				(nodeOutput(exec, 'Incoming Message')[0] as any).body.text as string;
+			const held = runs.sends.filter((e) => heldTexts.includes(textOf(e)));
+			expect(held).toHaveLength(heldTexts.length);
+			// Every phase-2 run found the key set at least once and waited, on either worker, then was delivered.
+			const holds = held.map((e) => ({
+				execution: e.id!,
+				worker: workerOf(e.id!),
+				checks: e.data.resultData.runData['Check Shared Breaker'].length,
+				delivered: sendItems(e, 0).length,
+			}));
+			expect(holds.filter((h) => h.checks < 2)).toEqual([]);
+			expect(holds.map((h) => h.delivered)).toEqual(heldTexts.map(() => 1));
+			expect(new Set(holds.map((h) => h.worker)).size).toBe(2);
+
+			// The failure side: every circuit_open report opened (or found open) the shared breaker; the one run
+			// that got 1 restarted the client, which recovered and deleted the key.
+			const failureRuns = runs.failures.map((e) => ({
+				execution: e.id!,
+				worker: workerOf(e.id!),
+				reason: (nodeOutput(e, 'On Delivery Failure')[0] as any).reason,
+				restarted: e.data.resultData.runData['Restart Client'] !== undefined,
+				closed: e.data.resultData.runData['Close Shared Breaker'] !== undefined,
+			}));
+			const opening = failureRuns.filter((r) => r.reason === 'circuit_open');
+			expect(opening.length).toBeGreaterThanOrEqual(1);
+			expect(opening.length).toBeLessThanOrEqual(2);
+			expect(opening.filter((r) => r.restarted)).toHaveLength(1);
+			expect(opening.filter((r) => r.closed)).toHaveLength(1);
+			const truth = await sim.control.groundTruth();
+			const restarts = (truth.restarts as any[])
+				.slice(restartsBefore)
+				.filter((r) => r.account === 'bot');
+			expect(restarts).toHaveLength(1);
+
+			// Ground truth: while stuck, only phase 1 reached the client (bounded); no held message was sent before
+			// the restart; each held message arrived in the group exactly once.
+			const ours = (truth.messages as TruthMessage[]).filter((m) => m.text.endsWith(`#${tag}`));
+			const beforeRestart = ours.filter((m) => m.timeMs < restarts[0].at);
+			expect(beforeRestart.map((m) => m.text).sort()).toEqual([...stuckTexts].sort());
+			expect(beforeRestart.length).toBeLessThanOrEqual(threshold * 2);
+			const heldSent = ours.filter((m) => heldTexts.includes(m.text));
+			expect(heldSent.map((m) => m.text).sort()).toEqual([...heldTexts].sort());
+			const received = count(groupTexts(truth, 'witness').filter((t) => heldTexts.includes(t)));
+			expect([...received.values()]).toEqual(heldTexts.map(() => 1));
+
+			results.sharedBreaker = {
+				sendsToStuckClient: beforeRestart.length,
+				phase1Runs: stuckTexts.length,
+				keyTtlWhenSeen: ttl,
+				failureRuns,
+				held: holds,
+				restarts: restarts.length,
+				ms: Date.now() - started,
+			};
+			await stack.main.deactivate(wfId);
+			await sim.control.clearFaults();
+		}, 300_000);
 
 		test('both workers ran executions and the main ran none', () => {
 			const byExecution = stack.executionWorkers();

@@ -15,6 +15,7 @@ import type { CallResult } from '../../core/transport';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import { fetchRequest } from '../support/fetchRequest';
+import { simulatorParties } from '../../scripts/lib/simulatorParties';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -115,20 +116,14 @@ describe('one item crashing inside the engine', () => {
 	function engine(crashText: string): DeliveryEngine {
 		const { bot, witness } = sim.urls.accounts;
 		return new DeliveryEngine(settings, {
-			sender: {
-				client: new CrashingClient(crashText, {
+			...simulatorParties(
+				{ bot, witness },
+				new CrashingClient(crashText, {
 					baseUrl: bot.http,
 					accessToken: bot.token,
 					request: fetchRequest,
 				}),
-			},
-			witness: {
-				client: new OneBotClient({
-					baseUrl: witness.http,
-					accessToken: witness.token,
-					request: fetchRequest,
-				}),
-			},
+			),
 			sleep,
 			clock: Date.now,
 		});
@@ -242,20 +237,7 @@ describe('hostile entries and cancellation', () => {
 				retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 10, capMs: 20 },
 			},
 			{
-				sender: {
-					client: new OneBotClient({
-						baseUrl: bot.http,
-						accessToken: bot.token,
-						request: fetchRequest,
-					}),
-				},
-				witness: {
-					client: new OneBotClient({
-						baseUrl: witness.http,
-						accessToken: witness.token,
-						request: fetchRequest,
-					}),
-				},
+				...simulatorParties({ bot, witness }),
 				sleep,
 				clock: Date.now,
 				signal: controller.signal,

@@ -27,6 +27,7 @@ export const EXAMPLE_FILES = {
 	restartAndResend: '3-restart-and-resend-on-failure.json',
 	scheduledProbe: '4-scheduled-health-probe.json',
 	scheduledRestart: '5-scheduled-restart.json',
+	queuePacingAndBreaker: '6-queue-mode-pacing-and-breaker.json',
 	notificationInbox: 'notification-inbox.json',
 } as const;
 
