@@ -172,6 +172,8 @@ const SETTINGS = {
 	witnessDeadlineSeconds: 10,
 	triggerConcurrency: 8,
 	triggerTypeVersion: TRIGGER_TYPE_VERSION,
+	/** How a wait on the witness's event stream ends: on the event itself (core/wake.ts). */
+	streamWake: 'event',
 	reportSecret: 'bench-report-secret',
 };
 

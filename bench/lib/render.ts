@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cdfSvg, writeChart } from './chart';
+import { profileTable } from './profile';
 import { fmt, median, spread, summarise } from './stats';
 
 import type { BenchResults, TriggerVariant, Variant } from './types';
@@ -215,7 +216,10 @@ export function renderResults(results: BenchResults, dir: string): void {
 				`**Event-stream latency.** Measured p50 ${fmt(ss.p50)} ms, p95 ${fmt(ss.p95)} ms (goal 20 / 50 ms; per-rep p50 ` +
 					`${spread(repP('stream', 'p50'))}, p95 ${spread(repP('stream', 'p95'))}) with a load average of ` +
 					`${results.machine.loadAtStart[0]} at the start (${results.machine.cpu}). ` +
-					'A waiting item is woken by the event itself (`core/wake.ts`, `ChatWatcher.onEvent`), so what is measured is ' +
+					(results.settings?.streamWake === 'event'
+						? 'A waiting item is woken by the event itself (`core/wake.ts`, `ChatWatcher.onEvent`), so what is measured is '
+						: 'The code measured here looked at buffered events every `eventCheckIntervalMs` (20 ms) by sleeping, which adds ' +
+							'0–20 ms (later code wakes the item on the event, `core/wake.ts`); the rest is ') +
 					"the simulator's delivery, the witness's WebSocket and n8n's event loop on a shared machine" +
 					(ss.p50 <= 20
 						? `: the median meets the goal, the tail (p95 ${fmt(ss.p95)} ms) does not.`
@@ -384,6 +388,18 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const rate = (variant: TriggerVariant, key: 'postRate' | 'execRate') =>
 			t.sustained.filter((x) => (x.variant ?? 'trigger') === variant).map((x) => x[key]);
 		const hasBaseline = t.latency.some((x) => x.variant === 'webhook');
+		// What n8n itself spends on each report that our node cannot avoid, from this run's profile when it has one.
+		const prof = results.triggerProfile;
+		const isolateMs = (variant: string) =>
+			prof?.[variant]?.categories.find((c) => c.name.startsWith('expression isolate'))
+				?.msPerRequest;
+		const n8nReason =
+			`n8n ${results.machine.n8n} acquires an expression isolate for every request to a webhook node that is not its ` +
+			'own Webhook node (`LiveWebhooks.webhookPhaseNeedsIsolate`), and its pool builds a new one after each use' +
+			(prof && isolateMs('trigger') !== undefined
+				? `: ${fmt(isolateMs('trigger'), 1)} CPU ms per report against ${fmt(isolateMs('webhook') ?? 0, 1)} for the Webhook node ` +
+					`(profile, of ${fmt(prof.trigger.cpuMsPerRequest, 1)} vs ${fmt(prof.webhook?.cpuMsPerRequest, 1)} ms in all; section 5d)`
+				: ' (run with --profile to measure its share)');
 		const triggerRows = (label: string, r: NonNullable<BenchResults['trigger']>) => {
 			const latOf = (variant: TriggerVariant, key: 'startMs' | 'finishMs') =>
 				summarise(r.latency.filter((x) => x.variant === variant).map((x) => x[key]));
@@ -415,7 +431,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 				result:
 					`${fmt(startRatio, 2)}×: trigger p50 ${fmt(ts.p50, 0)} ms (p95 ${fmt(ts.p95, 0)}, per-rep p50 ${spread(repStart('trigger'), 0)}), Webhook node p50 ${fmt(ws.p50, 0)} ms ` +
 					`(per-rep ${spread(repStart('webhook'), 0)}); finished p50 ${fmt(latOf('trigger', 'finishMs').p50, 0)} vs ${fmt(latOf('webhook', 'finishMs').p50, 0)} ms; ` +
-					`per-rep ratios ${startRatios.map((v) => fmt(v, 2)).join(', ')} (${against(startRatios, (v) => v <= 2)})`,
+					`per-rep ratios ${startRatios.map((v) => fmt(v, 2)).join(', ')} (${against(startRatios, (v) => v <= 2)})` +
+					(startRatio <= 2 ? '' : `. Why: ${n8nReason}`),
 				goal: '≤ 2× the Webhook node',
 				verdict: verdict(Number.isFinite(startRatio) ? startRatio <= 2 : undefined),
 			});
@@ -423,12 +440,30 @@ export function renderResults(results: BenchResults, dir: string): void {
 				measure: `5b. Trigger${label}: sustained reports per second (${r.concurrency} concurrent senders, ${r.sustainMs / 1000} s), ÷ the Webhook node`,
 				result:
 					`${fmt(rateRatio, 2)}×: trigger ${spread(rateOf('trigger'))} accepted/s (${spread(r.sustained.filter((x) => x.variant === 'trigger').map((x) => x.execRate))} executions finished/s), ` +
-					`Webhook node ${spread(rateOf('webhook'))} accepted/s; per-rep ratios ${rateRatios.map((v) => fmt(v, 2)).join(', ')} (${against(rateRatios, (v) => v >= 0.5)})`,
+					`Webhook node ${spread(rateOf('webhook'))} accepted/s; per-rep ratios ${rateRatios.map((v) => fmt(v, 2)).join(', ')} (${against(rateRatios, (v) => v >= 0.5)})` +
+					(rateRatio >= 0.5 ? '' : `. Why: ${n8nReason}`),
 				goal: '≥ 0.5× the Webhook node',
 				verdict: verdict(Number.isFinite(rateRatio) ? rateRatio >= 0.5 : undefined),
 			});
 		};
 		triggerRows(' (n8n defaults)', t);
+		if (hasBaseline) {
+			const startRatio = lat('trigger', 'startMs').p50 / lat('webhook', 'startMs').p50;
+			const rateRatio = median(rate('trigger', 'postRate')) / median(rate('webhook', 'postRate'));
+			if (!(startRatio <= 2 && rateRatio >= 0.5)) {
+				const own = prof?.trigger?.categories.find((c) => c.name.startsWith('this package'));
+				gaps.push(
+					`**Trigger.** Start ${fmt(startRatio, 2)}× and throughput ${fmt(rateRatio, 2)}× the Webhook node in this run ` +
+						`(load average ${results.machine.loadAtStart[0]} at the start). ${n8nReason}. ` +
+						(own ? `The node's own work is ${fmt(own.msPerRequest, 2)} CPU ms per report. ` : '') +
+						'A community node cannot skip that isolate in n8n 2.41. ' +
+						(Number(results.settings?.triggerTypeVersion ?? 1) >= 1.1
+							? 'The node measured (typeVersion 1.1) already avoids the per-request `binaryData` expression and reuses its credential for 10 s. '
+							: 'The node measured here was typeVersion 1, for which n8n also evaluates a `binaryData` expression in the isolate per request; typeVersion 1.1 avoids it. ') +
+						'See docs/benchmarks.md.',
+				);
+			}
+		}
 		for (const tuned of results.triggerTuned ?? [])
 			triggerRows(
 				` (${tuned.label}: ${Object.entries(tuned.env)
@@ -515,6 +550,23 @@ export function renderResults(results: BenchResults, dir: string): void {
 						x.result,
 					),
 				),
+			].join('\n'),
+		);
+	}
+
+	// 5d. where the CPU goes per report
+	if (results.triggerProfile) {
+		const pr = results.triggerProfile;
+		sections.push(
+			[
+				'### 5d. Where n8n spends CPU per report (--profile)',
+				'',
+				"A V8 CPU profile of n8n's main process (a fresh instance, inspector attached) over sequential reports to each " +
+					'workflow after a warm-up; each sample counts for the first category any frame of its stack matches ' +
+					'(`bench/lib/profile.ts`). CPU ms per report, share of the profile in brackets; "(program)" is V8 and native ' +
+					'work without a JavaScript frame. Profiling slows everything down, so compare the columns, not the absolute ms.',
+				'',
+				profileTable(pr),
 			].join('\n'),
 		);
 	}
