@@ -37,7 +37,7 @@ class FakeSocket implements EventSocketLike {
 function hangingSleep() {
 	const pending: Array<() => void> = [];
 	return {
-		sleep: (_ms: number) => new Promise<void>((resolve) => pending.push(resolve)),
+		sleep: () => new Promise<void>((resolve) => pending.push(resolve)),
 		get calls() {
 			return pending.length;
 		},
@@ -47,9 +47,9 @@ function hangingSleep() {
 	};
 }
 
-/** Lets queued promise callbacks and I/O callbacks run (no timers involved). */
+/** Lets queued promise callbacks run (everything here is promises: no timers, no I/O). */
 async function flush(): Promise<void> {
-	for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+	for (let i = 0; i < 200; i++) await Promise.resolve();
 }
 
 function tracked<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
