@@ -9,7 +9,9 @@ import type { OneBotClient } from './transport';
 import type { Classification, RawError } from './types';
 import { dataExcerpt, isRecord, toNumber } from './values';
 
+/** A text field; a number (some builds send versions as numbers) as its decimal text. */
 function text(value: unknown): string | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	return typeof value === 'string' && value !== '' ? value : null;
 }
 
@@ -100,4 +102,18 @@ export async function identifyAccount(
 			implementation: info.implementation,
 		},
 	};
+}
+
+export type VersionRead =
+	| { ok: true; info: VersionInfo }
+	| { ok: false; classification: Classification };
+
+/** Which implementation and version serve the account (`get_version_info` alone). */
+export async function readVersionInfo(
+	client: OneBotClient,
+	timeoutMs: number,
+): Promise<VersionRead> {
+	const result = await client.call('get_version_info', {}, { timeoutMs });
+	if (!result.ok) return { ok: false, classification: classifyCall(result.failure) };
+	return { ok: true, info: parseVersionInfo(result.data) };
 }

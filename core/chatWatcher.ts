@@ -1,10 +1,11 @@
+// Long file: one class whose parts (history paging, the event buffer, the overtake rule, shared paced reads) all act on the same set of pending expectations.
 /**
  * Chat watch: an account's history (polled, one read shared by every pending expectation) and, when
  * it has a forward WebSocket, its live event stream. Pointed at a witness account it proves arrival;
  * pointed at the sender's own store it only shows whether the kernel kept the message.
  *
  * "New" never relies on an id's value where the implementation has no ordered server seq (LLOneBot
- * 3.x and 4.0–4.6.1, Lagrange: field notes §5, §6): the baseline is a set of what the chat held before
+ * 3.x and 4.0–4.6.1, Lagrange: docs/compatibility.md, table 'Witness matching'): the baseline is a set of what the chat held before
  * the send, read back over the whole matching window, and a new entry must match sender, chat,
  * content and time. Where the profile names a real server seq, it is used as well.
  */
@@ -683,7 +684,8 @@ export class ChatWatcher {
 	}
 
 	/**
-	 * The anchor this implementation and version take to read the page before `entries` (field notes §5):
+	 * The anchor this implementation and version take to read the page before `entries` (docs/compatibility.md, table 'Witness matching',
+	 * column 'history anchor'):
 	 * LLOneBot ≥ 4.6.2 and go-cqhttp `message_seq` = a seq; NapCat and LLOneBot < 4.6.2 `message_seq` =
 	 * a short id; Lagrange `message_id`.
 	 */

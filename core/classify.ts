@@ -1,3 +1,4 @@
+// Long file: every classification rule in the order it is tried; the order is the logic, so the rules stay together.
 /**
  * Turns every way a OneBot call can fail into a stable reason code and class (DESIGN.md).
  * The exact wordings live with each implementation (core/implementations/<name>.ts, each naming the
@@ -325,9 +326,11 @@ function classifyEnvelope(raw: RawError, context: ClassifyContext): Classificati
 function classifyHttp(raw: RawError, context: ClassifyContext): Classification {
 	const status = raw.httpStatus ?? 0;
 	const send = isSendAction(context.action);
-	// LLOneBot 403, NapCat 403 `token verify failed!`, go-cqhttp 401 missing / 403 wrong (field notes §3).
+	// LLOneBot 403, NapCat 403 `token verify failed!`, go-cqhttp 401 missing / 403 wrong
+	// (docs/compatibility.md, table 'Authentication and unknown actions', column 'refused token').
 	if (status === 401 || status === 403) return make('auth_failed', raw, `http_${status}`);
-	// LLOneBot answers an unknown action with HTTP 404 (field notes §3).
+	// LLOneBot answers an unknown action with HTTP 404 (docs/compatibility.md, table
+	// 'Authentication and unknown actions', row 'LLOneBot').
 	if (status === 404) return make('unsupported_action', raw, 'http_404');
 	// go-cqhttp answers 400 to a body that is not JSON (server/http.go): our request is wrong.
 	if (status === 400 || status === 413 || status === 414 || status === 422)

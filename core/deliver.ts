@@ -1,3 +1,4 @@
+// Long file: one engine keeps each item's state machine (send, verify at four levels, check before any resend, pacing, breaker) in one place; split, that per-item state would cross files.
 /**
  * The send-verify-retry engine behind Send With Verification.
  *
@@ -688,7 +689,7 @@ export class DeliveryEngine {
 	/** One attempt: identify, make sure a watcher has its baseline, send, then verify at the level. */
 	/**
 	 * NapCat answers a private message to a non-friend with the same `Timeout ... EventRet: {}` as a hung
-	 * kernel (NapCatQQ #600, field notes §2). Before that is treated as ambiguous, `get_friend_list` says
+	 * kernel (NapCatQQ #600; docs/compatibility.md, row 'NapCat ≥ 3 Timeout ... EventRet {}'). Before that is treated as ambiguous, `get_friend_list` says
 	 * whether the target is a friend at all: a non-friend ends terminal (`not_friend`), never resent.
 	 */
 	private async nonFriendCheck(

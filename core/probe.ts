@@ -1,9 +1,11 @@
+// Long file: the probe is one pipeline (checks, verdict with its diagnosis texts, hysteresis, canaries, run) over the same ProbeChecks and CanaryResult types.
 /**
  * Health probe of one OneBot account: API checks, canary results, a diagnosis, and the hysteresis that
  * turns a run's result into a debounced state across runs (as Gatus does: failure threshold 3, recovery
  * threshold 2). Heartbeats and `get_status` cannot see the silent group failure (`good` is hard-coded
  * true), so only a canary that a witness sees tells whether messages really arrive.
  */
+import { parseLoginInfo, parseVersionInfo } from './account';
 import { checkOnline, classifyCall } from './classify';
 import { DeliveryEngine } from './deliver';
 import type { AccountPacing } from './pacing/registry';
@@ -193,10 +195,6 @@ export interface ProbeVerdict {
 	summary: string;
 }
 
-function text(value: unknown): string | null {
-	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
-}
-
 function record(data: unknown): Record<string, unknown> {
 	return data && typeof data === 'object' && !Array.isArray(data)
 		? (data as Record<string, unknown>)
@@ -262,16 +260,13 @@ export async function runChecks(
 		});
 	}
 	return {
-		login: toCheck<LoginData>(login, options.apiSlowMs, (data) => {
-			const id = Number(data.user_id);
-			return { userId: Number.isFinite(id) && id > 0 ? id : null, nickname: text(data.nickname) };
-		}),
+		// Account identification is read in one place (core/account.ts).
+		login: toCheck<LoginData>(login, options.apiSlowMs, parseLoginInfo),
 		status: statusCheck,
-		version: toCheck<VersionData>(version, options.apiSlowMs, (data) => ({
-			appName: text(data.app_name),
-			appVersion: text(data.app_version),
-			protocolVersion: text(data.protocol_version),
-		})),
+		version: toCheck<VersionData>(version, options.apiSlowMs, (data) => {
+			const { appName, appVersion, protocolVersion } = parseVersionInfo(data);
+			return { appName, appVersion, protocolVersion };
+		}),
 	};
 }
 

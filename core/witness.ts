@@ -1,6 +1,6 @@
 /**
  * Deciding whether a witness's message event or history entry is the message we sent.
- * Rules (field notes §6): same chat, same sender, the server seq when both sides know it, else the
+ * Rules (docs/compatibility.md, table 'Witness matching'): same chat, same sender, the server seq when both sides know it, else the
  * normalised content inside a time window after the send. Never by message_id across accounts, and
  * never an entry the witness already had before the send.
  */

@@ -674,6 +674,14 @@ async function main(): Promise<void> {
 	const out = value('out') ?? 'docs/campaign.md';
 	const reproduce = `npm run campaign -- --seed ${seed} --sends ${sends}`;
 	console.log(`campaign seed ${seed}, ${sends} sends (reproduce: ${reproduce})`);
+	// A run that hangs is a finding too: say so with the seed rather than wait forever.
+	const limitMs = Math.max(600_000, sends * 300);
+	setTimeout(() => {
+		console.log(
+			`campaign did not finish within ${Math.round(limitMs / 60000)} min (a hang); reproduce: ${reproduce}`,
+		);
+		process.exit(1);
+	}, limitMs).unref();
 	const loadBefore = loadLine();
 	const result = await runCampaign({ seed, sends, log: (line) => console.log(line) });
 	const loadAfter = loadLine();

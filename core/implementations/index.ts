@@ -41,8 +41,8 @@ export function implementationNameOf(appName: unknown): ImplementationName {
 }
 
 /**
- * Fallbacks no implementation's send path produces (field notes §2: "not found in any of the four
- * implementations"). Kept so a fork or a future version with such wording is still named, never as the
+ * Fallbacks no implementation's send path produces (docs/compatibility.md, table 'Send classification', rows
+ * marked unverified: found in none of the four implementations' send paths). Kept so a fork or a future version with such wording is still named, never as the
  * only rule for a known implementation. All `verified: false`.
  */
 export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
@@ -55,7 +55,8 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
 		meaning:
 			'Unverified: risk-control wording seen only in logs (go-cqhttp 账号可能被风控), never in an answer.',
 		versions: 'none',
-		source: 'field notes §2 (not found in any send path)',
+		source:
+			"docs/compatibility.md, 'Send classification' rows marked unverified (found in no send path)",
 		verified: false,
 	},
 	{
@@ -67,7 +68,7 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
 		meaning:
 			'`你已被移出该群` is the kernel errMsg of result 110 (NapCatQQ #600, read via the result code); `不在该群`, `不是群成员`, `not in group` are unverified.',
 		versions: 'none',
-		source: 'field notes §2',
+		source: "docs/compatibility.md, 'Send classification' rows marked unverified",
 		verified: false,
 	},
 	{
@@ -80,7 +81,7 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
 		meaning:
 			'Unverified: any other muted wording (the LLOneBot pre-check `当前处于被禁言状态` is matched first).',
 		versions: 'none',
-		source: 'field notes §2',
+		source: "docs/compatibility.md, 'Send classification' rows marked unverified",
 		verified: false,
 	},
 	{
@@ -91,7 +92,8 @@ export const UNVERIFIED_FALLBACKS: readonly ErrorWording[] = [
 		maySendAnyway: false,
 		meaning: 'Unverified: no implementation answers a send with these words.',
 		versions: 'none',
-		source: 'field notes §2 (not found in any send path)',
+		source:
+			"docs/compatibility.md, 'Send classification' rows marked unverified (found in no send path)",
 		verified: false,
 	},
 ];

@@ -18,7 +18,7 @@ const ERRORS: ErrorWording[] = [
 		meaning: 'The server returned no sequence for the send (`data: null`): unconfirmed.',
 		versions: 'v1',
 		source:
-			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs, SendMessageOperation.cs (field notes §2)',
+			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs, SendMessageOperation.cs (docs/compatibility.md, row "Lagrange retcode 9000")',
 		verified: true,
 	},
 	{
@@ -31,7 +31,7 @@ const ERRORS: ErrorWording[] = [
 		meaning: 'No answer packet from the server: the message may or may not have arrived.',
 		versions: 'v1',
 		source:
-			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (result passed through; field notes §2)',
+			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (result passed through; docs/compatibility.md, row "Lagrange retcode 9057")',
 		verified: true,
 	},
 ];
@@ -67,7 +67,7 @@ export function lagrangeProfile(
 			heartbeatWs: 'on',
 			botOffline: 'never',
 			source:
-				'LagrangeDev/Lagrange.Core: Lagrange.OneBot get_status and heartbeat status hard-code online: true (field notes §4)',
+				'LagrangeDev/Lagrange.Core: Lagrange.OneBot get_status and heartbeat status hard-code online: true (docs/compatibility.md, table "Offline signals", row "Lagrange")',
 		},
 	};
 }

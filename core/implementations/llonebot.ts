@@ -1,6 +1,6 @@
 /**
  * LLOneBot (LiteLoaderQQNT-OneBotApi, now LuckyLilliaBot / LLBot): `app_name: "LLOneBot"`.
- * Sources: LLOneBot/LLOneBot at tags v3.28.0, v4.4.3, v4.6.2, v4.7.4, v5.0, v6.x, v7.0.1 (field notes §2, §4–§6).
+ * Sources: LLOneBot/LLOneBot at tags v3.28.0, v4.4.3, v4.6.2, v4.7.4, v5.0, v6.x, v7.0.1 (docs/compatibility.md, the LLOneBot rows of every table).
  */
 import type { ErrorWording, ImplementationProfile } from './types';
 import { atLeast, majorOf } from './version';
@@ -161,7 +161,8 @@ export function llonebotProfile(
 				: `${name}: set_restart quits QQ and nothing relaunches it, so the account would stay offline.`,
 			webui: false,
 			loginMayNeedQr: false,
-			source: 'LLOneBot/LLOneBot: src/onebot11/action/system/SetRestart.ts (field notes §5)',
+			source:
+				'LLOneBot/LLOneBot: src/onebot11/action/system/SetRestart.ts (docs/compatibility.md, table "Restart methods", LLOneBot rows)',
 		},
 		offline: {
 			getStatusOnline: major !== null && major >= 5 ? 'pmhq_closed_only' : 'never_false',
@@ -169,7 +170,7 @@ export function llonebotProfile(
 			heartbeatWs: 'on',
 			botOffline: 'never',
 			source:
-				'LLOneBot/LLOneBot: src/onebot11/connect/http.ts (enableHttpHeart, default false in src/common/config.ts), src/onebot11/connect/ws.ts (v4.4.3); field notes §4',
+				'LLOneBot/LLOneBot: src/onebot11/connect/http.ts (enableHttpHeart, default false in src/common/config.ts), src/onebot11/connect/ws.ts (v4.4.3); docs/compatibility.md, table "Offline signals", row "LLOneBot 4.x"',
 		},
 	};
 }

@@ -1,6 +1,6 @@
 /**
  * NapCat (NapNeko/NapCatQQ): `app_name: "NapCat.Onebot"`.
- * Sources: NapNeko/NapCatQQ v4.8.90, v4.9.80, v4.10.32 and 2026 HEAD (field notes §2, §4–§7).
+ * Sources: NapNeko/NapCatQQ v4.8.90, v4.9.80, v4.10.32 and 2026 HEAD (docs/compatibility.md, the NapCat rows of every table).
  */
 import type { ErrorWording, ImplementationProfile } from './types';
 import { atLeast } from './version';

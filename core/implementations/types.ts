@@ -1,6 +1,6 @@
 /**
  * What this package knows about one OneBot v11 implementation at one version. Everything here comes
- * from the implementation's own source (field notes, `repo: path` in each `source`); rows nobody could
+ * from the implementation's own source (docs/compatibility.md, `repo: path` in each `source`); rows nobody could
  * back with code say `verified: false`.
  */
 import type { ReasonClass, ReasonCode } from '../types';

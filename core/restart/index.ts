@@ -1,5 +1,5 @@
 /**
- * Restarting the QQ client and waiting until the account is really back (field notes §5, §7).
+ * Restarting the QQ client and waiting until the account is really back (docs/compatibility.md, table 'Restart methods').
  *
  * Four ways to restart, because each implementation and deployment differs, each behind the one
  * `RestartMethod` interface: OneBot `set_restart` (only where it really restarts), the NapCat WebUI,

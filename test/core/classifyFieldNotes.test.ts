@@ -1,6 +1,6 @@
 /**
- * Every response of the corrected field notes (§2 "Exact failure responses"), classified as the notes
- * say. The inputs are the notes' own strings and envelopes, copied verbatim (with the `{...}` / `[...]`
+ * Every failure answer of docs/compatibility.md, table 'Send classification', classified as the table
+ * says. The inputs are the answers' own strings and envelopes, copied verbatim (with the `{...}` / `[...]`
  * placeholders filled in as the cited source prints them), never taken from the package's patterns.
  */
 import { classifyCall } from '../../core/classify';
@@ -262,7 +262,7 @@ const ROWS: Row[] = [
 	],
 ];
 
-describe('field notes §2: every failure response is classified as the notes say', () => {
+describe('docs/compatibility.md Send classification: every failure answer is classified as the table says', () => {
 	test.each(ROWS)('%s', async (_name, action, body, reason, reasonClass, detail) => {
 		const result = await classify(action, body);
 		expect(result).toMatchObject({ reason, reasonClass });

@@ -511,7 +511,7 @@ interface FlavourCase {
 	/** go-cqhttp and Lagrange sign with their own secret; LLOneBot and NapCat with the access token. */
 	secret?: string;
 	/**
-	 * What a kicked account posts over HTTP POST (field notes §4): NapCat a bot_offline notice (no HTTP
+	 * What a kicked account posts over HTTP POST (docs/compatibility.md, table 'Offline signals'): NapCat a bot_offline notice (no HTTP
 	 * heartbeats at all); go-cqhttp heartbeats with online:false; LLOneBot (4.x online never false, HTTP
 	 * heartbeats off by default, no bot_offline) and Lagrange (online hard-coded true) nothing.
 	 */

@@ -1,7 +1,7 @@
 /**
  * Witness matching in a group that already has history, on every implementation and version the
  * simulator models. The reported failure (issue 13): on LLOneBot 4.0–4.6.1 (4.4.3 included)
- * `message_seq` is a short id (an md5 hash), not a server seq (field notes §5, §6: LLOneBot
+ * `message_seq` is a short id (an md5 hash), not a server seq (docs/compatibility.md, table 'Witness matching': LLOneBot
  * src/onebot11/entities.ts). Comparing it with the baseline's highest "seq" called new messages old,
  * so a delivered message ended Not Delivered (`not_observed`) and was resent. A delivered message must
  * be Delivered once, whatever its id's value, and never resent.
@@ -9,13 +9,8 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import {
-	defaultWorld,
-	startSimulator,
-	type FlavourName,
-	type Simulator,
-	type WorldConfig,
-} from '../../simulator';
+import { startSimulator, type FlavourName, type Simulator } from '../../simulator';
+import { flavourWorld } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -35,23 +30,6 @@ const CASES: Array<[FlavourName, string]> = [
 	['lagrange', '0.0.3'],
 ];
 
-function world(flavour: FlavourName, version: string): WorldConfig {
-	const base = defaultWorld();
-	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [
-			name,
-			{ ...account, flavour, version },
-		]),
-	);
-	return {
-		...base,
-		accounts,
-		kernelTimeoutMs: 120,
-		deliveryDelayMs: 15,
-		heartbeatIntervalMs: 60000,
-	};
-}
-
 interface InboxEntry {
 	text: string;
 }
@@ -59,7 +37,7 @@ interface InboxEntry {
 describe.each(CASES)('%s %s: a group with dozens of earlier messages', (flavour, version) => {
 	let sim: Simulator;
 	beforeAll(async () => {
-		sim = await startSimulator(world(flavour, version));
+		sim = await startSimulator(flavourWorld(flavour, version));
 	});
 	afterAll(async () => {
 		await sim.close();

@@ -52,7 +52,7 @@ describe('restart targets, offline states and event reporting', () => {
 			body: {},
 		});
 		expect(rs.json.code).toBe(0);
-		// A restart posts no bot_offline: NapCat emits it only when kicked (onKickedOffLine, field notes §4).
+		// A restart posts no bot_offline: NapCat emits it only when kicked (onKickedOffLine; docs/compatibility.md, table 'Offline signals', row 'NapCat').
 		await ws.closed;
 		expect(ws.frames.some((f: any) => f.notice_type === 'bot_offline')).toBe(false);
 		await sleep(20);
@@ -156,6 +156,23 @@ describe('restart targets, offline states and event reporting', () => {
 		expect(h.json.data.messages.map((m: any) => m.raw_message)).toEqual(['while away']);
 	});
 
+	test('a restart that overlaps one still under way: both end when the client is back', async () => {
+		// The first restart (control API) is still down when a Docker restart of the same client comes in.
+		const first = sim.control.restart('bot', { downtimeMs: 300 });
+		await sleep(50);
+		const docker = await request(`${sim.urls.docker}/containers/napcat-bot/restart?t=0`, {
+			method: 'POST',
+		});
+		expect(docker.status).toBe(204);
+		const ended = await Promise.race([
+			first.then(() => 'ended'),
+			sleep(3000).then(() => 'still pending'),
+		]);
+		expect(ended).toBe('ended');
+		const status = await call(sim.urls.bot.http, 'bot-token', 'get_status');
+		expect(status.json).toMatchObject({ data: { online: true } });
+	});
+
 	test('kicked offline: bot_offline notice (NapCat), API keeps answering with online:false; LLOneBot emits nothing', async () => {
 		const ws = await WsClient.connect(`${sim.urls.bot.ws}/?access_token=bot-token`);
 		await request(`${sim.urls.control}/accounts/bot/offline`, {
@@ -213,7 +230,7 @@ describe('restart targets, offline states and event reporting', () => {
 				'sha1=' + createHmac('sha1', 'witness-token').update(got.body).digest('hex'),
 			);
 			expect(JSON.parse(got.body)).toMatchObject({ raw_message: 'signed', self_id: 10002 });
-			// NapCat sends heartbeats over WebSocket only, never over HTTP POST (field notes §4).
+			// NapCat sends heartbeats over WebSocket only, never over HTTP POST (docs/compatibility.md, table 'Offline signals', row 'NapCat').
 			expect(rx.got.some((g) => JSON.parse(g.body).meta_event_type === 'heartbeat')).toBe(false);
 			// go-cqhttp signs with its separate secret, and without one it does not sign
 			await sim.control.setFlavour('witness', 'gocq', undefined, { secret: 'gocq-secret' });

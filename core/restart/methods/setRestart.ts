@@ -1,7 +1,6 @@
 /** OneBot `set_restart`, refused where it does not really restart (from the version and from the answer). */
 import { classifyCall } from '../../classify';
-import { runChecks } from '../../probe';
-import type { ProbeChecks } from '../../probe';
+import { readVersionInfo } from '../../account';
 import type { OneBotClient } from '../../transport';
 import {
 	acceptedAttempt,
@@ -17,31 +16,22 @@ import type { RestartMethod } from '../method';
 
 export async function restartViaOneBot(
 	client: OneBotClient,
-	options: { timeoutMs: number; dryRun?: boolean; version?: ProbeChecks['version'] },
+	options: { timeoutMs: number; dryRun?: boolean },
 ): Promise<RestartAttempt> {
-	const version =
-		options.version ??
-		(await runChecks(client, { timeoutMs: options.timeoutMs, apiSlowMs: Infinity })).version;
-	if (
-		!version.ok &&
-		(version.reason === 'unreachable' ||
-			version.reason === 'client_timeout' ||
-			version.reason === 'auth_failed')
-	) {
-		const explanation =
-			version.reason === 'auth_failed'
-				? 'The OneBot API refused the access token, so set_restart cannot be sent.'
-				: 'The OneBot API does not answer, so set_restart cannot reach the client. Use a restart method outside the client (Docker or a custom HTTP request).';
-		return refusedAttempt(explanation, version.reason, {
-			reasonClass: version.reasonClass,
-			raw: version.raw,
-			implementation: null,
-		});
+	const version = await readVersionInfo(client, options.timeoutMs);
+	if (!version.ok) {
+		const { reason, reasonClass, raw } = version.classification;
+		if (reason === 'unreachable' || reason === 'client_timeout' || reason === 'auth_failed') {
+			const explanation =
+				reason === 'auth_failed'
+					? 'The OneBot API refused the access token, so set_restart cannot be sent.'
+					: 'The OneBot API does not answer, so set_restart cannot reach the client. Use a restart method outside the client (Docker or a custom HTTP request).';
+			return refusedAttempt(explanation, reason, { reasonClass, raw, implementation: null });
+		}
 	}
-	const implementation = detectImplementation(
-		version.data?.appName ?? null,
-		version.data?.appVersion ?? null,
-	);
+	const implementation = version.ok
+		? detectImplementation(version.info.appName, version.info.appVersion)
+		: detectImplementation(null, null);
 	const refusal = setRestartRefusal(implementation);
 	if (refusal) {
 		return unsupportedAttempt(
