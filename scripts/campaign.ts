@@ -727,6 +727,8 @@ async function main(): Promise<void> {
 		`Seed ${result.seed}, ${result.sends} sends, ${Math.round(result.durationMs / 1000)} s, finished ${new Date().toISOString()}.`,
 		`Machine: ${loadBefore} at the start, ${loadAfter} at the end (shared with other work).`,
 		`Reproduce: \`${reproduce}\`.`,
+		'The seed fixes the plan (fault kinds, counts and durations, which reports are posted twice); on a shared',
+		'machine timing still moves the outcome of races, so counts differ from run to run.',
 		'',
 		table,
 		'',
