@@ -7,6 +7,7 @@
  * Options: --quick (few items and repetitions, to try the machinery), --only=overhead,latency,calls,drop,early,trigger,memory,
  * --source=head (measure the last commit, not the working tree), --tgz=FILE (measure a packed package), --profile (V8 CPU
  * profiles of n8n). Anything but a complete default run writes to .tmp/bench instead of bench/.
+ * Long because it holds every measured phase in order; shared pieces are in bench/lib.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -1,3 +1,4 @@
+// Long file: one class whose parts (history paging, the event buffer, the overtake rule, shared paced reads) all act on the same set of pending expectations.
 /**
  * Chat watch: an account's history (polled, one read shared by every pending expectation) and, when
  * it has a forward WebSocket, its live event stream. Pointed at a witness account it proves arrival;

@@ -1,3 +1,4 @@
+// Long file: every classification rule in the order it is tried; the order is the logic, so the rules stay together.
 /**
  * Turns every way a OneBot call can fail into a stable reason code and class (DESIGN.md).
  * The exact wordings live with each implementation (core/implementations/<name>.ts, each naming the

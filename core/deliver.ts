@@ -1,3 +1,4 @@
+// Long file: one engine keeps each item's state machine (send, verify at four levels, check before any resend, pacing, breaker) in one place; split, that per-item state would cross files.
 /**
  * The send-verify-retry engine behind Send With Verification.
  *

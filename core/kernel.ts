@@ -1,3 +1,4 @@
+// Long file: the kernel watcher plus the matching rules for self events and raw records it alone uses, all over one set of pending sends.
 /**
  * The QQ kernel's own confirmation of a send, read from the sender's side (no second account needed).
  *
@@ -18,6 +19,7 @@ import type { Clock, Segment, Sleep, Target } from './types';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
+import { chatOf } from './verify';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
 export const SEND_STATUS = { failed: 0, sending: 1, success: 2, successNoSeq: 3 } as const;
@@ -94,13 +96,9 @@ function matches(
 		(isRecord(entry.sender) ? toNumber(entry.sender.user_id) : undefined);
 	if (sender !== selfId) return false;
 	const { target, sentAt, deadlineAt } = pending.expectation;
-	const groupId = toNumber(entry.group_id);
-	const type =
-		typeof entry.message_type === 'string'
-			? entry.message_type
-			: groupId !== undefined
-				? 'group'
-				: 'private';
+	const chat = chatOf(entry);
+	const groupId = chat.groupId;
+	const type = chat.type ?? 'private';
 	if (type !== target.type) return false;
 	if (target.type === 'group' && groupId !== target.id) return false;
 	if (target.type === 'private') {

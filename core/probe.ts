@@ -1,3 +1,4 @@
+// Long file: the probe is one pipeline (checks, verdict with its diagnosis texts, hysteresis, canaries, run) over the same ProbeChecks and CanaryResult types.
 /**
  * Health probe of one OneBot account: API checks, canary results, a diagnosis, and the hysteresis that
  * turns a run's result into a debounced state across runs (as Gatus does: failure threshold 3, recovery

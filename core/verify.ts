@@ -88,7 +88,8 @@ export interface LookupResult {
 	evidence: Record<string, unknown>;
 }
 
-function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
+/** The chat an answer, event or history entry names: its message_type, else group when it has a group_id. */
+export function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
 	const groupId = toNumber(data.group_id);
 	const type =
 		typeof data.message_type === 'string'

@@ -1,5 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
-/** One account's OneBot endpoints: HTTP API (`POST|GET /<action>`) and forward WebSocket (`/`, `/api`, `/event`) on one port. */
+/**
+ * One account's OneBot endpoints: HTTP API (`POST|GET /<action>`) and forward WebSocket (`/`, `/api`,
+ * `/event`) on one port. Long because both transports apply the same auth, parsing and transport faults.
+ */
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -7,7 +10,8 @@ import { TRANSPORT_KINDS, type ActiveFault, type FaultContext } from './faults';
 import * as F from './flavours';
 import type { Account, World } from './world';
 import type { CallRecord } from './types';
-import { closeTracked, listenTracked } from './listen';
+import { recorder, type CallBase } from './calls';
+import { closeTracked, listenTracked, sendJson } from './listen';
 
 type Role = 'api' | 'event' | 'universal';
 
@@ -111,7 +115,7 @@ export class AccountServer {
 		const url = new URL(req.url ?? '/', 'http://x');
 		const action = url.pathname.replace(/^\/+|\/+$/g, '');
 		const bodyText = await readBody(req);
-		const base: Omit<CallRecord, 'n' | 'response' | 'outcome' | 'durationMs' | 'faults'> = {
+		const base: CallBase = {
 			at: this.world.clock.now(),
 			account: this.acc.name,
 			transport: 'http',
@@ -120,6 +124,7 @@ export class AccountServer {
 			action,
 			params: null,
 		};
+		const record = recorder(this.world, base, started);
 		const f = this.acc.flavour;
 		const auth = F.checkAuth(f, this.acc.cfg.token, {
 			header: req.headers.authorization,
@@ -127,15 +132,8 @@ export class AccountServer {
 		});
 		if (!auth.ok) {
 			const r = auth.reply!;
-			this.writeJson(res, r.httpStatus, r.body);
-			this.world.recordCall({
-				...base,
-				httpStatus: r.httpStatus,
-				response: r.body ?? null,
-				faults: [],
-				outcome: 'auth_failed',
-				durationMs: Date.now() - started,
-			});
+			sendJson(res, r.httpStatus, r.body);
+			record({ httpStatus: r.httpStatus, response: r.body ?? null, outcome: 'auth_failed' });
 			return;
 		}
 		// parameters: query for GET; JSON or form body for POST (NapCat merges the query in)
@@ -158,16 +156,13 @@ export class AccountServer {
 						message: 'Bad Request',
 						wording: 'Bad Request',
 					};
-					if (f.flavour === 'gocq' || f.flavour === 'lagrange') this.writeJson(res, 400, undefined);
-					else this.writeJson(res, 400, reply);
-					this.world.recordCall({
-						...base,
+					if (f.flavour === 'gocq' || f.flavour === 'lagrange') sendJson(res, 400, undefined);
+					else sendJson(res, 400, reply);
+					record({
 						params: bodyText,
 						httpStatus: 400,
 						response: null,
-						faults: [],
 						outcome: 'answered',
-						durationMs: Date.now() - started,
 					});
 					return;
 				}
@@ -179,15 +174,8 @@ export class AccountServer {
 		if (action === '' && f.flavour === 'napcat') {
 			const hello = F.okBody(f, {});
 			hello.message = 'NapCat4 Is Running';
-			this.writeJson(res, 200, hello);
-			this.world.recordCall({
-				...base,
-				httpStatus: 200,
-				response: hello,
-				faults: [],
-				outcome: 'answered',
-				durationMs: Date.now() - started,
-			});
+			sendJson(res, 200, hello);
+			record({ httpStatus: 200, response: hello, outcome: 'answered' });
 			return;
 		}
 
@@ -203,23 +191,11 @@ export class AccountServer {
 				}, ms);
 				this.hangTimers.add(t);
 			}
-			this.world.recordCall({
-				...base,
-				response: null,
-				faults: tf.applied,
-				outcome: 'hang',
-				durationMs: Date.now() - started,
-			});
+			record({ response: null, faults: tf.applied, outcome: 'hang' });
 			return;
 		}
 		if (kind === 'connection_reset') {
-			this.world.recordCall({
-				...base,
-				response: null,
-				faults: tf.applied,
-				outcome: 'reset',
-				durationMs: Date.now() - started,
-			});
+			record({ response: null, faults: tf.applied, outcome: 'reset' });
 			resetSocket(req.socket);
 			return;
 		}
@@ -227,14 +203,7 @@ export class AccountServer {
 			const text = String(tf.fault?.spec.params?.body ?? 'Internal Server Error');
 			res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
 			res.end(text);
-			this.world.recordCall({
-				...base,
-				httpStatus: 500,
-				response: text,
-				faults: tf.applied,
-				outcome: 'http_500',
-				durationMs: Date.now() - started,
-			});
+			record({ httpStatus: 500, response: text, faults: tf.applied, outcome: 'http_500' });
 			return;
 		}
 		const result = await this.world.handleAction(this.acc.name, action, params, 'http');
@@ -247,57 +216,26 @@ export class AccountServer {
 			const text = full.slice(0, cut);
 			res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
 			res.end(text);
-			this.world.recordCall({
-				...base,
+			record({
 				httpStatus: 200,
 				response: text,
 				rawResponse: text,
 				faults,
 				outcome: 'malformed_json',
-				durationMs: Date.now() - started,
 			});
 			return;
 		}
-		if (res.destroyed || req.socket.destroyed) {
-			this.world.recordCall({
-				...base,
-				httpStatus: result.httpStatus,
-				response: result.body ?? null,
-				faults,
-				outcome: 'answered',
-				durationMs: Date.now() - started,
-			});
-			return;
+		// a client that hung up is not written to (and the packet is not counted), but the call is logged
+		if (!res.destroyed && !req.socket.destroyed) {
+			this.acc.stat.packet_sent++;
+			sendJson(res, result.httpStatus, result.body);
 		}
-		this.acc.stat.packet_sent++;
-		this.writeJson(res, result.httpStatus, result.body);
-		this.world.recordCall({
-			...base,
+		record({
 			httpStatus: result.httpStatus,
 			response: result.body ?? null,
 			faults,
 			outcome: 'answered',
-			durationMs: Date.now() - started,
 		});
-	}
-
-	private writeJson(
-		res: http.ServerResponse,
-		status: number,
-		body: Record<string, unknown> | undefined,
-	): void {
-		if (res.destroyed) return;
-		if (body === undefined) {
-			res.writeHead(status, { 'Content-Length': '0' });
-			res.end();
-			return;
-		}
-		const text = JSON.stringify(body);
-		res.writeHead(status, {
-			'Content-Type': 'application/json; charset=utf-8',
-			'Content-Length': String(Buffer.byteLength(text)),
-		});
-		res.end(text);
 	}
 
 	// ------------------------------------------------------------ WebSocket
@@ -325,24 +263,20 @@ export class AccountServer {
 			header: req.headers.authorization,
 			query: url.searchParams.get('access_token'),
 		});
+		const connect: CallBase = {
+			account: this.acc.name,
+			transport: 'ws',
+			path,
+			action: '(connect)',
+			params: null,
+		};
+		const refused = recorder(this.world, connect, Date.now());
 		if (!auth.ok && !auth.wsFrame) {
 			const st = auth.reply?.httpStatus ?? 401;
 			socket.end(
 				`HTTP/1.1 ${st} ${st === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
 			);
-			this.world.recordCall({
-				at: this.world.clock.now(),
-				account: this.acc.name,
-				transport: 'ws',
-				path,
-				action: '(connect)',
-				params: null,
-				httpStatus: st,
-				response: null,
-				faults: [],
-				outcome: 'auth_failed',
-				durationMs: 0,
-			});
+			refused({ httpStatus: st, response: null, outcome: 'auth_failed', durationMs: 0 });
 			return;
 		}
 		this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -351,18 +285,7 @@ export class AccountServer {
 			ws.on('error', () => undefined);
 			if (!auth.ok) {
 				ws.send(JSON.stringify(auth.wsFrame));
-				this.world.recordCall({
-					at: this.world.clock.now(),
-					account: this.acc.name,
-					transport: 'ws',
-					path,
-					action: '(connect)',
-					params: null,
-					response: auth.wsFrame,
-					faults: [],
-					outcome: 'auth_failed',
-					durationMs: 0,
-				});
+				refused({ response: auth.wsFrame, outcome: 'auth_failed', durationMs: 0 });
 				ws.close();
 				return;
 			}
@@ -416,17 +339,14 @@ export class AccountServer {
 							'ws',
 						);
 			if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(body));
-			this.world.recordCall({
+			const base: CallBase = {
 				at: this.world.clock.now(),
 				account: this.acc.name,
 				transport: 'ws',
 				action: '',
 				params: text,
-				response: body,
-				faults: [],
-				outcome: 'answered',
-				durationMs: Date.now() - started,
-			});
+			};
+			recorder(this.world, base, started)({ response: body, outcome: 'answered' });
 			return;
 		}
 		const action = typeof frame.action === 'string' ? frame.action : '';
@@ -442,27 +362,16 @@ export class AccountServer {
 			params,
 			echo: frame.echo,
 		};
+		const record = recorder(this.world, base, started);
 		const tf = this.transportFaults(this.faultContext(action, params, 'ws'));
 		if (tf.latency) await this.world.sleep(tf.latency);
 		const kind = tf.fault?.spec.kind;
 		if (kind === 'hang') {
-			this.world.recordCall({
-				...base,
-				response: null,
-				faults: tf.applied,
-				outcome: 'hang',
-				durationMs: Date.now() - started,
-			});
+			record({ response: null, faults: tf.applied, outcome: 'hang' });
 			return;
 		}
 		if (kind === 'connection_reset') {
-			this.world.recordCall({
-				...base,
-				response: null,
-				faults: tf.applied,
-				outcome: 'reset',
-				durationMs: Date.now() - started,
-			});
+			record({ response: null, faults: tf.applied, outcome: 'reset' });
 			ws.terminate();
 			return;
 		}
@@ -482,13 +391,11 @@ export class AccountServer {
 		}
 		if (ws.readyState === WebSocket.OPEN) ws.send(out);
 		this.acc.stat.packet_sent++;
-		this.world.recordCall({
-			...base,
+		record({
 			response: outcome === 'answered' ? body : out,
 			rawResponse: outcome === 'answered' ? undefined : out,
 			faults,
 			outcome,
-			durationMs: Date.now() - started,
 		});
 	}
 }

@@ -2,6 +2,7 @@
 /** Start a simulated OneBot world: `npx tsx simulator/cli.ts [--world file.json] [--host 127.0.0.1] [--port N]`. */
 import { readFileSync } from 'node:fs';
 import { readyLine, startSimulator, defaultWorld, type WorldConfig } from './index';
+import { stopOnSignals } from '../scripts/lib/proc';
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);
@@ -40,16 +41,10 @@ async function main(): Promise<void> {
 		log: (l) => process.stderr.write(l + '\n'),
 	});
 	process.stdout.write(readyLine(sim) + '\n');
-	let stopping = false;
-	const stop = async () => {
-		if (stopping) return;
-		stopping = true;
+	stopOnSignals(async () => {
 		process.stderr.write('[simulator] stopping\n');
 		await sim.close();
-		process.exit(0);
-	};
-	process.on('SIGINT', () => void stop());
-	process.on('SIGTERM', () => void stop());
+	});
 }
 
 main().catch((e: Error) => {

@@ -20,31 +20,18 @@ export interface FaultContext {
 	transport?: 'http' | 'ws';
 }
 
-/** Kinds a restart clears by default (the stuck client); others (server side) survive it. */
-const CURED_BY_RESTART: ReadonlySet<FaultKind> = new Set<FaultKind>([
+/** Send faults of a stuck client: a restart clears them. */
+const STUCK_SEND_KINDS: readonly FaultKind[] = [
 	'silent_drop',
 	'timeout_not_delivered',
 	'timeout_delivered',
 	'stuck_group',
 	'data_null',
 	'message_id_zero',
-	'online_false',
-	'heartbeat_stop',
-	'hang',
-	'latency',
-	'malformed_json',
-	'http_500',
-	'connection_reset',
-	'down',
-]);
+];
 
 export const SEND_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
-	'silent_drop',
-	'timeout_not_delivered',
-	'timeout_delivered',
-	'stuck_group',
-	'data_null',
-	'message_id_zero',
+	...STUCK_SEND_KINDS,
 	'repeated_message_id',
 	'risk_control',
 	'not_in_group',
@@ -57,6 +44,15 @@ export const TRANSPORT_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
 	'connection_reset',
 	'http_500',
 	'malformed_json',
+]);
+
+/** Kinds a restart clears by default (the stuck client); others (server side) survive it. */
+const CURED_BY_RESTART: ReadonlySet<FaultKind> = new Set<FaultKind>([
+	...STUCK_SEND_KINDS,
+	'online_false',
+	'heartbeat_stop',
+	...TRANSPORT_KINDS,
+	'down',
 ]);
 
 export const ALL_KINDS: ReadonlySet<string> = new Set<string>([

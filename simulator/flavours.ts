@@ -2,6 +2,7 @@
  * Per-implementation wire behaviour: envelopes, error texts and retcodes, message_id schemes,
  * get_msg / history shapes, auth answers. Sources: reference field notes and the implementations'
  * public code (see README).
+ * Long because it is a table: one function per answer, each with a case per implementation and its source.
  */
 import type { FlavourName, LocalRecord, StoredMessage } from './types';
 import { crc32, md5Int31, md5UInt32, toInt32 } from './rng';
@@ -224,22 +225,14 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 	if (presented === token) return { ok: true };
 	switch (f.flavour) {
 		case 'llonebot':
-			return {
-				ok: false,
-				reply: { httpStatus: 403, body: { message: 'token verify failed' } },
-				wsFrame: {
-					status: 'failed',
-					retcode: 1403,
-					data: null,
-					message: 'token验证失败',
-					wording: 'token验证失败',
-					echo: null,
-				},
-			};
 		case 'napcat':
 			return {
 				ok: false,
-				reply: { httpStatus: 403, body: { message: 'token verify failed!' } },
+				// the HTTP answers differ by one character: NapCat ends its message with `!`
+				reply: {
+					httpStatus: 403,
+					body: { message: `token verify failed${f.flavour === 'napcat' ? '!' : ''}` },
+				},
 				wsFrame: {
 					status: 'failed',
 					retcode: 1403,
@@ -256,6 +249,24 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 }
 
 // ---------------------------------------------------------------- send failures
+
+/** go-cqhttp's generic send failure (Mrs4s/go-cqhttp: coolq/api.go). */
+function gocqSendFailed(): ErrorSpec {
+	const text = '请参考 go-cqhttp 端输出';
+	return { retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: text, message: text };
+}
+
+/**
+ * NapCat's failed NTEvent for sendMsg (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts); 2.x
+ * names the call `EventName`, later versions `serviceAndMethod`.
+ */
+function napcatSendEvent(
+	head: 'Timeout' | 'EventChecker Failed',
+	key: 'EventName' | 'serviceAndMethod',
+	eventRet: string,
+): string {
+	return `${head}: NTEvent ${key}:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${eventRet}`;
+}
 
 /**
  * The kernel never confirmed the send within the wait.
@@ -297,24 +308,11 @@ export function sendTimeoutError(
 		case 'napcat': {
 			const ret =
 				eventRet === 'accepted' ? JSON.stringify({ result: 0, errMsg: '' }, null, 4) : '{}';
-			if (major(f.version) <= 2) {
-				return {
-					retcode: 200,
-					message: `Timeout: NTEvent EventName:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}`,
-				};
-			}
-			return {
-				retcode: 200,
-				message: `Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${ret}`,
-			};
+			const key = major(f.version) <= 2 ? 'EventName' : 'serviceAndMethod';
+			return { retcode: 200, message: napcatSendEvent('Timeout', key, ret) };
 		}
 		case 'gocq':
-			return {
-				retcode: 100,
-				msg: 'SEND_MSG_API_ERROR',
-				wording: '请参考 go-cqhttp 端输出',
-				message: '请参考 go-cqhttp 端输出',
-			};
+			return gocqSendFailed();
 		case 'lagrange':
 			return { retcode: 9000, message: '' };
 	}
@@ -360,15 +358,14 @@ export function kernelRejected(
 		case 'napcat':
 			return {
 				retcode: 200,
-				message: `EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${JSON.stringify({ result, errMsg }, null, 4)}`,
+				message: napcatSendEvent(
+					'EventChecker Failed',
+					'serviceAndMethod',
+					JSON.stringify({ result, errMsg }, null, 4),
+				),
 			};
 		case 'gocq':
-			return {
-				retcode: 100,
-				msg: 'SEND_MSG_API_ERROR',
-				wording: '请参考 go-cqhttp 端输出',
-				message: '请参考 go-cqhttp 端输出',
-			};
+			return gocqSendFailed();
 		case 'lagrange':
 			return { retcode: result, message: '' };
 	}
@@ -511,6 +508,28 @@ function messageField(rec: LocalRecord, ctx: ShapeContext): unknown {
 		: rec.msg.segments.map((s) => ({ type: s.type, data: { ...s.data } }));
 }
 
+/** A message's fields, in the order events and get_msg answers list them; `ids` are the flavour's seq fields. */
+function messageFields(
+	rec: LocalRecord,
+	ctx: ShapeContext,
+	ids: Record<string, unknown>,
+): Record<string, unknown> {
+	const m = rec.msg;
+	return {
+		self_id: ctx.selfId,
+		user_id: m.senderId,
+		time: m.time,
+		message_id: rec.messageId,
+		...ids,
+		message_type: m.messageType,
+		sender: senderOf(rec),
+		raw_message: m.raw,
+		font: 14,
+		sub_type: m.messageType === 'group' ? 'normal' : 'friend',
+		message: messageField(rec, ctx),
+	};
+}
+
 /** A `message` event (or `message_sent` for the sender when self reporting is on). */
 export function messageEvent(
 	f: FlavourInfo,
@@ -519,32 +538,22 @@ export function messageEvent(
 	postType: 'message' | 'message_sent' = 'message',
 ): Record<string, unknown> {
 	const m = rec.msg;
-	const ev: Record<string, unknown> = {
-		self_id: ctx.selfId,
-		user_id: m.senderId,
-		time: m.time,
-		message_id: rec.messageId,
-	};
+	const ids: Record<string, unknown> = {};
 	if (f.flavour === 'napcat') {
-		ev.message_seq = rec.messageId;
-		ev.real_id = rec.messageId;
-		ev.real_seq = String(m.seq);
+		ids.message_seq = rec.messageId;
+		ids.real_id = rec.messageId;
+		ids.real_seq = String(m.seq);
 	} else if (f.flavour === 'llonebot') {
 		// LLOneBot/LLOneBot: src/onebot11/entities.ts `message()`: v3.28 and v4.0–4.6.1 set
 		// message_seq = real_id = the short id (3.x a local counter, 4.x md5(msgId|chatType|peerUid));
 		// from v4.6.2 message_seq = Number(msg.msgSeq), the server seq, and no real_id in events.
-		if (llonebotHasServerSeq(f)) ev.message_seq = m.seq;
+		if (llonebotHasServerSeq(f)) ids.message_seq = m.seq;
 		else {
-			ev.message_seq = rec.messageId;
-			ev.real_id = rec.messageId;
+			ids.message_seq = rec.messageId;
+			ids.real_id = rec.messageId;
 		}
 	}
-	ev.message_type = m.messageType;
-	ev.sender = senderOf(rec);
-	ev.raw_message = m.raw;
-	ev.font = 14;
-	ev.sub_type = m.messageType === 'group' ? 'normal' : 'friend';
-	ev.message = messageField(rec, ctx);
+	const ev = messageFields(rec, ctx, ids);
 	if (f.flavour === 'napcat' || f.flavour === 'llonebot') ev.message_format = ctx.messageFormat;
 	ev.post_type = postType;
 	if (m.messageType === 'group') ev.group_id = m.groupId;
@@ -562,17 +571,7 @@ function qqntGetMsg(
 ): Record<string, unknown> {
 	const m = rec.msg;
 	const d: Record<string, unknown> = {
-		self_id: ctx.selfId,
-		user_id: m.senderId,
-		time: m.time,
-		message_id: rec.messageId,
-		...ids,
-		message_type: m.messageType,
-		sender: senderOf(rec),
-		raw_message: m.raw,
-		font: 14,
-		sub_type: m.messageType === 'group' ? 'normal' : 'friend',
-		message: messageField(rec, ctx),
+		...messageFields(rec, ctx, ids),
 		message_format: ctx.messageFormat,
 		post_type: m.senderId === ctx.selfId ? 'message_sent' : 'message',
 	};

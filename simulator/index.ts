@@ -5,16 +5,9 @@
  */
 import { AccountServer } from './account-server';
 import { createClock, isClock, type Clock, type ClockOptions } from './clock';
-import {
-	SmallServer,
-	controlHandler,
-	dockerHandler,
-	webuiHandler,
-	webuiToken,
-	webuiDefaultAccount,
-	containerId,
-	webuiState,
-} from './control';
+import { SmallServer, controlHandler } from './control';
+import { webuiHandler, webuiToken, webuiDefaultAccount, webuiState } from './webui';
+import { containerId, dockerHandler } from './docker';
 import type { FaultSpec, FlavourName, WorldConfig } from './types';
 import { World, defaultWorld } from './world';
 import { defaultVersion } from './flavours';

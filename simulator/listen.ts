@@ -31,3 +31,19 @@ export async function closeTracked(server: http.Server, sockets: Set<Socket>): P
 	sockets.clear();
 	await closed;
 }
+
+/** Writes `body` as JSON (no body at all when it is undefined), unless the client is already gone. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+	if (res.destroyed) return;
+	if (body === undefined) {
+		res.writeHead(status, { 'Content-Length': '0' });
+		res.end();
+		return;
+	}
+	const text = JSON.stringify(body);
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': String(Buffer.byteLength(text)),
+	});
+	res.end(text);
+}

@@ -1,5 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
-/** The simulated QQ world: accounts, groups, friends, message delivery, local stores, restarts, events. */
+/**
+ * The simulated QQ world: accounts, groups, friends, message delivery, local stores, restarts, events.
+ * Long because it is one state machine: every OneBot action reads and changes the same accounts, stores and
+ * fault table; wire shapes per implementation are in flavours.ts, the endpoints in account-server.ts.
+ */
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { Clock } from './clock';
@@ -367,28 +371,16 @@ export class World {
 					return ok(
 						[...this.groups.values()]
 							.filter((g) => g.members.includes(acc.name))
-							.map((g) => ({
-								group_id: g.groupId,
-								group_name: g.name ?? String(g.groupId),
-								member_count: g.members.length,
-								max_member_count: 200,
-							})),
+							.map((g) => this.groupInfo(g)),
 					);
 				case 'get_group_info': {
-					const g = this.groups.get(Number(params.group_id));
-					if (!g || !g.members.includes(acc.name))
-						return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
-					return ok({
-						group_id: g.groupId,
-						group_name: g.name ?? String(g.groupId),
-						member_count: g.members.length,
-						max_member_count: 200,
-					});
+					const g = this.joinedGroup(acc, params.group_id);
+					if (!g) return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
+					return ok(this.groupInfo(g));
 				}
 				case 'get_group_member_list': {
-					const g = this.groups.get(Number(params.group_id));
-					if (!g || !g.members.includes(acc.name))
-						return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
+					const g = this.joinedGroup(acc, params.group_id);
+					if (!g) return err(F.actionError(f, '群不存在', 'GROUP_NOT_FOUND'));
 					return ok(g.members.map((m) => this.memberInfo(g, this.account(m))));
 				}
 				case 'get_group_member_info': {
@@ -413,6 +405,21 @@ export class World {
 		} catch (e) {
 			return err(F.actionError(f, (e as Error).message ?? 'Error Handle'));
 		}
+	}
+
+	/** The group `id` names, when `acc` is one of its members. */
+	private joinedGroup(acc: Account, id: unknown): GroupConfig | undefined {
+		const g = this.groups.get(Number(id));
+		return g && g.members.includes(acc.name) ? g : undefined;
+	}
+
+	private groupInfo(g: GroupConfig): Record<string, unknown> {
+		return {
+			group_id: g.groupId,
+			group_name: g.name ?? String(g.groupId),
+			member_count: g.members.length,
+			max_member_count: 200,
+		};
 	}
 
 	private memberInfo(g: GroupConfig, m: Account): Record<string, unknown> {
@@ -964,9 +971,10 @@ export class World {
 				? r.msg.messageType === 'group' && r.msg.groupId === peer
 				: r.msg.messageType === 'private' && F.peerOf(r.msg, acc.selfId) === peer,
 		);
-		const countRaw = params.count;
 		const count =
-			countRaw === undefined || countRaw === '' ? 20 : Math.max(0, Number(countRaw) || 0);
+			params.count === undefined || params.count === ''
+				? 20
+				: Math.max(0, Number(params.count) || 0);
 		const truthy = (v: unknown) => v === true || v === 'true' || v === 1 || v === '1';
 		let list: LocalRecord[];
 		switch (f.flavour) {
@@ -974,10 +982,7 @@ export class World {
 				// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts. From v4.6.2 message_seq
 				// is a server seq (getMsgsBySeqAndCount); before, it is a short id looked up in the store
 				// (getMsgInfoByShortId), unknown → `消息X不存在`; an empty chat → `未找到消息`.
-				const seq =
-					params.message_seq === undefined || params.message_seq === ''
-						? 0
-						: Number(params.message_seq);
+				const seq = numberOrZero(params.message_seq);
 				let end = chat.length;
 				if (seq && F.llonebotHasServerSeq(f)) {
 					let idx = -1;
@@ -995,10 +1000,7 @@ export class World {
 			}
 			case 'napcat': {
 				// message_seq is really a short message_id; an unknown one reads from the latest message
-				const anchorId =
-					params.message_seq === undefined || params.message_seq === ''
-						? 0
-						: Number(params.message_seq);
+				const anchorId = numberOrZero(params.message_seq);
 				let end = chat.length;
 				if (anchorId) {
 					const idx = chat.findIndex((r) => r.messageId === anchorId);
@@ -1009,20 +1011,14 @@ export class World {
 				break;
 			}
 			case 'gocq': {
-				let seq =
-					params.message_seq === undefined || params.message_seq === ''
-						? 0
-						: Number(params.message_seq);
+				let seq = numberOrZero(params.message_seq);
 				if (!seq) seq = chat.reduce((m, r) => Math.max(m, r.msg.seq), 0);
 				const from = Math.max(seq - 19, 1);
 				list = chat.filter((r) => r.msg.seq >= from && r.msg.seq <= seq);
 				break;
 			}
 			case 'lagrange': {
-				const id =
-					params.message_id === undefined || params.message_id === ''
-						? 0
-						: Number(params.message_id);
+				const id = numberOrZero(params.message_id);
 				const anchor = id ? chat.find((r) => r.messageId === id) : chat[chat.length - 1];
 				if (!anchor) return err({ retcode: 200, message: '' });
 				const top = anchor.msg.seq;
@@ -1392,4 +1388,9 @@ function postJson(url: string, body: string, headers: Record<string, string>): P
 
 export function isActiveFault(x: unknown): x is ActiveFault {
 	return !!x && typeof (x as ActiveFault).id === 'string';
+}
+
+/** An optional numeric parameter: absent or empty reads as 0 (no anchor). */
+function numberOrZero(v: unknown): number {
+	return v === undefined || v === '' ? 0 : Number(v);
 }

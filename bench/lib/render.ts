@@ -1,5 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- benchmark tooling, runs outside n8n */
-/** Turns bench/results.json into bench/RESULTS.md and the latency chart. */
+/**
+ * Turns bench/results.json into bench/RESULTS.md and the latency chart.
+ * Long because it writes one table and its explanation per benchmark phase.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cdfSvg, writeChart } from './chart';

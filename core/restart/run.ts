@@ -227,21 +227,10 @@ async function runGuarded(
 		attempt,
 		restartRequestedAt: attempt.sent ? restartRequestedAt : null,
 	};
-	if (attempt.answer === 'unsupported') {
+	if (attempt.answer === 'unsupported' || attempt.answer === 'failed') {
 		return {
 			...after,
-			outcome: 'unsupported',
-			recovered: false,
-			explanation: attempt.explanation,
-			reason: attempt.reason,
-			reasonClass: attempt.reasonClass,
-			finishedAt: plan.clock(),
-		};
-	}
-	if (attempt.answer === 'failed') {
-		return {
-			...after,
-			outcome: 'restart_failed',
+			outcome: attempt.answer === 'unsupported' ? 'unsupported' : 'restart_failed',
 			recovered: false,
 			explanation: attempt.explanation,
 			reason: attempt.reason,

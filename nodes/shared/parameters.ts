@@ -25,6 +25,18 @@ export interface NumberLimit {
 export const MAX_TIMER_MS = 2_147_483_647;
 
 const HOUR_S = 3600;
+
+/** Every node's Request Timeout: more than 0, at most 300 s; only the default differs. */
+function requestTimeoutBounds(defaultS: number) {
+	return {
+		label: 'Request Timeout',
+		min: 0,
+		minExclusive: true,
+		max: 300,
+		unit: 's',
+		default: defaultS,
+	} as const;
+}
 const DAY_S = 86400;
 
 /** Bounds of every numeric parameter, per node, by parameter path (as in the node's description). */
@@ -126,14 +138,7 @@ export const NUMBER_LIMITS = {
 			unit: 's',
 			default: 30,
 		},
-		'options.requestTimeout': {
-			label: 'Request Timeout',
-			min: 0,
-			minExclusive: true,
-			max: 300,
-			unit: 's',
-			default: 10,
-		},
+		'options.requestTimeout': requestTimeoutBounds(10),
 		'options.apiSlowMs': {
 			label: 'API Latency Threshold',
 			min: 0,
@@ -211,14 +216,7 @@ export const NUMBER_LIMITS = {
 			unit: 's',
 			default: 60,
 		},
-		'options.requestTimeout': {
-			label: 'Request Timeout',
-			min: 0,
-			minExclusive: true,
-			max: 300,
-			unit: 's',
-			default: 15,
-		},
+		'options.requestTimeout': requestTimeoutBounds(15),
 		'options.expectedSelfId': {
 			label: 'Account QQ Number',
 			min: 0,

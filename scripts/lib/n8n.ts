@@ -3,6 +3,7 @@
  * Real n8n for the end-to-end suite: the pinned release from scripts/ensure-n8n.sh, a fresh user folder with
  * our packed package installed under its real name, an owner set up through environment variables, and
  * helpers over n8n's REST API, public API and CLI.
+ * Long because it is the one client every e2e file, `npm start` and the benchmark drive n8n through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -173,22 +174,35 @@ export class N8nHandle {
 		opts: { timeoutMs?: number } = {},
 	): Promise<T> {
 		if (!this.cookie) await this.login();
-		const res = await fetch(`${this.baseUrl}/rest${route}`, {
-			method,
-			headers: {
-				cookie: this.cookie!,
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-				// The editor sends this on every call; some routes refuse requests without it.
-				'browser-id': 'sentinel-e2e',
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+		const text = await this.call(method, `/rest${route}`, body, opts.timeoutMs, {
+			cookie: this.cookie!,
+			// The editor sends this on every call; some routes refuse requests without it.
+			'browser-id': 'sentinel-e2e',
 		});
-		const text = await res.text();
-		if (!res.ok)
-			throw new Error(`${method} /rest${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		const parsed = text ? JSON.parse(text) : undefined;
 		return parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed;
+	}
+
+	/** One JSON call to n8n; throws on a non-2xx answer, returns the answer's text. */
+	private async call(
+		method: string,
+		route: string,
+		body: unknown,
+		timeoutMs = 30_000,
+		headers: Record<string, string>,
+	): Promise<string> {
+		const res = await fetch(`${this.baseUrl}${route}`, {
+			method,
+			headers: {
+				...headers,
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
+		return text;
 	}
 
 	/** Creates (once) an owner API key for the public API and returns it. */
@@ -208,19 +222,10 @@ export class N8nHandle {
 		opts: { timeoutMs?: number } = {},
 	): Promise<T> {
 		const key = await this.createApiKey();
-		const res = await fetch(`${this.baseUrl}/api/v1${route}`, {
-			method,
-			headers: {
-				'X-N8N-API-KEY': key,
-				accept: 'application/json',
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+		const text = await this.call(method, `/api/v1${route}`, body, opts.timeoutMs, {
+			'X-N8N-API-KEY': key,
+			accept: 'application/json',
 		});
-		const text = await res.text();
-		if (!res.ok)
-			throw new Error(`${method} /api/v1${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		return (text ? JSON.parse(text) : undefined) as T;
 	}
 

@@ -166,3 +166,16 @@ export function tailFile(file: string, lines = 60): string {
 		return `(no log at ${file})`;
 	}
 }
+
+/** On SIGINT or SIGTERM runs `stop` once (a second signal while stopping is ignored), then exits 0. */
+export function stopOnSignals(stop: () => Promise<void>): void {
+	let stopping = false;
+	const once = async () => {
+		if (stopping) return;
+		stopping = true;
+		await stop();
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void once());
+	process.on('SIGTERM', () => void once());
+}

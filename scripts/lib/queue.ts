@@ -4,6 +4,7 @@
  * Redis on loopback (Debian binaries, data in a temp dir, never the system services), then an n8n main, a
  * webhook process and N workers, each with its own user folder with the packed package installed, all
  * sharing the encryption key, the database and the queue.
+ * Long because it starts, waits for and stops five kinds of processes, each with its own readiness check.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';

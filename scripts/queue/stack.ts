@@ -6,6 +6,7 @@
  */
 import { startQueueStack } from '../lib/queue';
 import { OWNER } from '../lib/n8n';
+import { stopOnSignals } from '../lib/proc';
 
 async function main(): Promise<void> {
 	const tgz = process.env.SENTINEL_E2E_TGZ;
@@ -19,16 +20,10 @@ async function main(): Promise<void> {
 		concurrency: Number(process.env.SENTINEL_QUEUE_CONCURRENCY ?? 5),
 		keep: process.env.SENTINEL_E2E_KEEP === '1',
 	});
-	let stopping = false;
-	const stop = async () => {
-		if (stopping) return;
-		stopping = true;
+	stopOnSignals(async () => {
 		process.stderr.write('[sentinel] queue: stopping\n');
 		await stack.stop();
-		process.exit(0);
-	};
-	process.on('SIGINT', stop);
-	process.on('SIGTERM', stop);
+	});
 	process.stdout.write(
 		JSON.stringify({
 			ready: true,

@@ -5,7 +5,7 @@
  * example needs n8n's saved state). Every scenario checks the executions n8n stored and the simulator's
  * ground truth. Notifications and failure reports go to a loopback receiver.
  */
-import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import {
 	EXAMPLE_FILES,
 	Receiver,
@@ -25,8 +25,8 @@ import {
 } from './lib/examples';
 import { randomUUID } from 'node:crypto';
 import { signReport } from '../../core/signing';
-import { nodeOutput, startN8n, type Execution, type N8nHandle } from '../../scripts/lib/n8n';
-import { packPackage } from '../../scripts/lib/pack';
+import { nodeOutput, type Execution, type N8nHandle } from '../../scripts/lib/n8n';
+import { startStack, stopStack } from './lib/stack';
 import { sleep, waitFor } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'examples-e2e-report-secret';
@@ -41,22 +41,12 @@ describe('example workflows in real n8n', () => {
 
 	beforeAll(async () => {
 		const started = Date.now();
-		sim = await startSimulator({
-			...defaultWorld(),
-			kernelTimeoutMs: 200,
-			deliveryDelayMs: 20,
-			heartbeatIntervalMs: 60_000,
-		});
-		receiver = await Receiver.start();
-		const packed = await packPackage();
-		n8n = await startN8n({ packageTgz: packed.tgz });
+		({ sim, receiver, n8n } = await startStack());
 		timings.startMs = Date.now() - started;
 	}, 400_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await receiver?.close();
-		await sim?.close();
+		await stopStack({ n8n, receiver, sim });
 		process.stderr.write(`[sentinel] examples e2e timings (ms): ${JSON.stringify(timings)}\n`);
 	});
 

@@ -5,7 +5,7 @@
  * through the NapCat WebUI, the health probe finds it up again, and the message is resent and arrives
  * exactly once (simulator ground truth).
  */
-import { defaultWorld, startSimulator, type FlavourName, type Simulator } from '../../simulator';
+import type { FlavourName, Simulator } from '../../simulator';
 import {
 	Receiver,
 	exampleCredentialsFor,
@@ -19,8 +19,8 @@ import {
 	setSettings,
 	webhookUrl,
 } from './lib/examples';
-import { nodeOutput, startN8n, type N8nHandle } from '../../scripts/lib/n8n';
-import { packPackage } from '../../scripts/lib/pack';
+import { nodeOutput, type N8nHandle } from '../../scripts/lib/n8n';
+import { startStack, stopStack } from './lib/stack';
 import { sleep } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'reported-case-e2e-secret';
@@ -33,23 +33,15 @@ describe('the reported case in real n8n: stuck group sends, restart, probe, rese
 
 	beforeAll(async () => {
 		const started = Date.now();
-		sim = await startSimulator({
-			...defaultWorld(),
-			kernelTimeoutMs: 200,
-			deliveryDelayMs: 20,
-			heartbeatIntervalMs: 60_000,
-		});
-		// The example credential gives the bot its Event WebSocket URL: self-reporting on, as the probe expects.
-		sim.world.account('bot').cfg.reportSelfMessage = true;
-		receiver = await Receiver.start();
-		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
+		({ sim, receiver, n8n } = await startStack((s) => {
+			// The example credential gives the bot its Event WebSocket URL: self-reporting on, as the probe expects.
+			s.world.account('bot').cfg.reportSelfMessage = true;
+		}));
 		timings.startMs = Date.now() - started;
 	}, 400_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await receiver?.close();
-		await sim?.close();
+		await stopStack({ n8n, receiver, sim });
 		process.stderr.write(`[sentinel] reported case e2e timings (ms): ${JSON.stringify(timings)}\n`);
 	});
 
@@ -169,20 +161,11 @@ describe('the reported case for one-account users in real n8n: Kernel Confirmed 
 	let receiver: Receiver;
 
 	beforeAll(async () => {
-		sim = await startSimulator({
-			...defaultWorld(),
-			kernelTimeoutMs: 200,
-			deliveryDelayMs: 20,
-			heartbeatIntervalMs: 60_000,
-		});
-		receiver = await Receiver.start();
-		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
+		({ sim, receiver, n8n } = await startStack());
 	}, 400_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await receiver?.close();
-		await sim?.close();
+		await stopStack({ n8n, receiver, sim });
 	});
 
 	test('late confirmation delivered once without a resend; never confirmed, NOSEQ and self-reporting off end not_confirmed, never resent', async () => {
@@ -319,23 +302,14 @@ describe('delivered messages in a group with history, every implementation and v
 	let receiver: Receiver;
 
 	beforeAll(async () => {
-		sim = await startSimulator({
-			...defaultWorld(),
-			kernelTimeoutMs: 200,
-			deliveryDelayMs: 20,
-			heartbeatIntervalMs: 60_000,
-		});
-		receiver = await Receiver.start();
-		n8n = await startN8n({ packageTgz: (await packPackage()).tgz });
+		({ sim, receiver, n8n } = await startStack());
 		await n8n.importCredentials(
 			exampleCredentialsFor(sim, { url: `${receiver.url}/report`, secret: 'history-e2e-secret' }),
 		);
 	}, 400_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await receiver?.close();
-		await sim?.close();
+		await stopStack({ n8n, receiver, sim });
 	});
 
 	test('example 1 delivers once on each, with no resend', async () => {

@@ -6,56 +6,28 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import {
-	defaultWorld,
-	startSimulator,
-	type FlavourName,
-	type Simulator,
-	type WorldConfig,
-} from '../../simulator';
+import type { FlavourName, WorldConfig } from '../../simulator';
+import { flavourWorld, simulatorPerSuite } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
 
+/** The bot is friends with the witness only: `friend` is a group member but not a QQ friend. */
 function world(flavour: FlavourName, version: string): WorldConfig {
-	const base = defaultWorld();
-	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [
-			name,
-			{ ...account, flavour, version },
-		]),
-	);
-	// The bot is friends with the witness only: `friend` is a group member but not a QQ friend.
-	return {
-		...base,
-		accounts,
-		friends: [['bot', 'witness']],
-		kernelTimeoutMs: 120,
-		deliveryDelayMs: 15,
-		heartbeatIntervalMs: 60000,
-	};
+	return flavourWorld(flavour, version, { friends: [['bot', 'witness']] });
 }
 
 function fixture(flavour: FlavourName, version: string) {
-	const state = { sim: undefined as unknown as Simulator };
-	beforeAll(async () => {
-		state.sim = await startSimulator(world(flavour, version));
-	});
-	afterAll(async () => {
-		await state.sim.close();
-	});
-	beforeEach(async () => {
-		await state.sim.control.reset();
-	});
+	const suite = simulatorPerSuite(world(flavour, version));
 	return {
 		get sim() {
-			return state.sim;
+			return suite.sim;
 		},
 		async run(
 			parameters: IDataObject,
 			witness = true,
 		): Promise<{ delivered: INodeExecutionData[]; notDelivered: INodeExecutionData[] }> {
-			const { bot, witness: w } = state.sim.urls.accounts;
+			const { bot, witness: w } = suite.sim.urls.accounts;
 			const credentials: Record<string, IDataObject> = {
 				oneBotApi: { baseUrl: bot.http, accessToken: bot.token },
 			};
@@ -73,11 +45,11 @@ function fixture(flavour: FlavourName, version: string) {
 			return { delivered, notDelivered };
 		},
 		async sends(action: string): Promise<unknown[]> {
-			return (await state.sim.control.calls({ account: 'bot', action })) as unknown[];
+			return (await suite.sim.control.calls({ account: 'bot', action })) as unknown[];
 		},
 		async inbox(account: string): Promise<Array<{ text: string }>> {
 			await sleep(60);
-			const truth = (await state.sim.control.groundTruth()) as {
+			const truth = (await suite.sim.control.groundTruth()) as {
 				accounts: Record<string, { inbox: Array<{ text: string }> }>;
 			};
 			return truth.accounts[account].inbox;

@@ -15,7 +15,6 @@ import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerificati
 import { verifyReport } from '../../core/signing';
 import type { DeliveryResult } from '../../core/types';
 import {
-	defaultWorld,
 	startSimulator,
 	type FaultSpec,
 	type FlavourName,
@@ -23,6 +22,7 @@ import {
 	type WorldConfig,
 } from '../../simulator';
 import { processMessageIds } from '../../core/runMemory';
+import { flavourWorld } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -74,21 +74,7 @@ function attemptOutcomes(item: Item): string[] {
 }
 
 function world(flavour: FlavourName, version: string): WorldConfig {
-	const base = defaultWorld();
-	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [
-			name,
-			{ ...account, flavour, version },
-		]),
-	);
-	return {
-		...base,
-		accounts,
-		kernelTimeoutMs: 120,
-		deliveryDelayMs: 15,
-		heartbeatIntervalMs: 60000,
-		restartDowntimeMs: 300,
-	};
+	return flavourWorld(flavour, version, { restartDowntimeMs: 300 });
 }
 
 /** A report receiver standing in for the Delivery Failure Trigger's webhook. */

@@ -7,13 +7,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { DeliveryResult } from '../../core/types';
-import {
-	defaultWorld,
-	startSimulator,
-	type FlavourName,
-	type Simulator,
-	type WorldConfig,
-} from '../../simulator';
+import type { FlavourName } from '../../simulator';
+import { flavourWorld, simulatorPerSuite } from '../support/worlds';
 import { runExecute, type HarnessOptions, type HttpLogEntry } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -41,23 +36,6 @@ interface InboxEntry {
 	segments: Array<{ type: string; data: Record<string, string> }>;
 }
 
-function world(flavour: FlavourName, version: string): WorldConfig {
-	const base = defaultWorld();
-	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [
-			name,
-			{ ...account, flavour, version },
-		]),
-	);
-	return {
-		...base,
-		accounts,
-		kernelTimeoutMs: 120,
-		deliveryDelayMs: 15,
-		heartbeatIntervalMs: 60000,
-	};
-}
-
 function attemptOutcomes(item: Item): string[] {
 	return item.attempts.map((attempt) =>
 		attempt.reason ? `${attempt.outcome}:${attempt.reason}` : attempt.outcome,
@@ -70,20 +48,12 @@ function only(items: INodeExecutionData[]): Item {
 }
 
 function fixture(flavour: FlavourName, version: string) {
-	const state = { sim: undefined as unknown as Simulator, counter: 0 };
-	beforeAll(async () => {
-		state.sim = await startSimulator(world(flavour, version));
-	});
-	afterAll(async () => {
-		await state.sim.close();
-	});
-	beforeEach(async () => {
-		await state.sim.control.reset();
-	});
+	const suite = simulatorPerSuite(flavourWorld(flavour, version));
+	const state = { counter: 0 };
 
 	const helpers = {
 		get sim() {
-			return state.sim;
+			return suite.sim;
 		},
 		text(label: string): string {
 			state.counter += 1;
@@ -96,7 +66,7 @@ function fixture(flavour: FlavourName, version: string) {
 				report?: { url: string; secret: string };
 			} = {},
 		) {
-			const { bot, witness } = state.sim.urls.accounts;
+			const { bot, witness } = suite.sim.urls.accounts;
 			const credentials: Record<string, IDataObject> = {
 				oneBotApi: {
 					baseUrl: bot.http,
@@ -137,7 +107,7 @@ function fixture(flavour: FlavourName, version: string) {
 		},
 		async inbox(account: string): Promise<InboxEntry[]> {
 			await sleep(60);
-			const truth = (await state.sim.control.groundTruth()) as {
+			const truth = (await suite.sim.control.groundTruth()) as {
 				accounts: Record<string, { inbox: InboxEntry[] }>;
 			};
 			return truth.accounts[account].inbox;
@@ -146,7 +116,7 @@ function fixture(flavour: FlavourName, version: string) {
 			return (await helpers.inbox(account)).filter((entry) => entry.text === text).length;
 		},
 		async calls(action: string, account = 'bot'): Promise<CallRecord[]> {
-			return (await state.sim.control.calls({ account, action })) as CallRecord[];
+			return (await suite.sim.control.calls({ account, action })) as CallRecord[];
 		},
 	};
 	return helpers;

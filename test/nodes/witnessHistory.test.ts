@@ -9,13 +9,8 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import {
-	defaultWorld,
-	startSimulator,
-	type FlavourName,
-	type Simulator,
-	type WorldConfig,
-} from '../../simulator';
+import { startSimulator, type FlavourName, type Simulator } from '../../simulator';
+import { flavourWorld } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -35,23 +30,6 @@ const CASES: Array<[FlavourName, string]> = [
 	['lagrange', '0.0.3'],
 ];
 
-function world(flavour: FlavourName, version: string): WorldConfig {
-	const base = defaultWorld();
-	const accounts = Object.fromEntries(
-		Object.entries(base.accounts!).map(([name, account]) => [
-			name,
-			{ ...account, flavour, version },
-		]),
-	);
-	return {
-		...base,
-		accounts,
-		kernelTimeoutMs: 120,
-		deliveryDelayMs: 15,
-		heartbeatIntervalMs: 60000,
-	};
-}
-
 interface InboxEntry {
 	text: string;
 }
@@ -59,7 +37,7 @@ interface InboxEntry {
 describe.each(CASES)('%s %s: a group with dozens of earlier messages', (flavour, version) => {
 	let sim: Simulator;
 	beforeAll(async () => {
-		sim = await startSimulator(world(flavour, version));
+		sim = await startSimulator(flavourWorld(flavour, version));
 	});
 	afterAll(async () => {
 		await sim.close();

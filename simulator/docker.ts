@@ -1,0 +1,123 @@
+/** The Docker Engine API the simulator serves for restarts: ping, version, containers, inspect, restart/start/stop. */
+import { createHash } from 'node:crypto';
+import type { World } from './world';
+import type { Handler } from './control';
+import { sendJson } from './listen';
+import { recorder, safeParse, type CallBase } from './calls';
+
+export function containerId(name: string): string {
+	return createHash('sha256').update(`container:${name}`).digest('hex');
+}
+
+export function dockerHandler(world: World): Handler {
+	const find = (ref: string): { name: string; account: string } | undefined => {
+		const map = world.config.containers ?? {};
+		const clean = ref.replace(/^\//, '');
+		if (map[clean]) return { name: clean, account: map[clean] };
+		if (clean.length >= 3) {
+			const hits = Object.entries(map).filter(([n]) => containerId(n).startsWith(clean));
+			if (hits.length === 1) return { name: hits[0][0], account: hits[0][1] };
+		}
+		return undefined;
+	};
+	return async (req, res, body, url) => {
+		const started = Date.now();
+		const p = url.pathname.replace(/^\/v\d+(\.\d+)?/, '').replace(/\/+$/, '') || '/';
+		const base: CallBase = {
+			account: 'docker',
+			transport: 'http',
+			method: req.method,
+			path: url.pathname + url.search,
+			action: p,
+			params: safeParse(body),
+		};
+		const record = recorder(world, base, started);
+		const reply = (status: number, b: unknown, faults: string[] = []) => {
+			sendJson(res, status, b);
+			const outcome = status === 500 ? 'http_500' : 'answered';
+			record({ httpStatus: status, response: b ?? null, faults, outcome });
+		};
+		if (p === '/_ping') {
+			res.writeHead(200, { 'Content-Type': 'text/plain' });
+			res.end('OK');
+			return;
+		}
+		if (p === '/version')
+			return reply(200, {
+				Version: '27.3.1',
+				ApiVersion: '1.47',
+				MinAPIVersion: '1.24',
+				Os: 'linux',
+				Arch: 'amd64',
+			});
+		if (p === '/containers/json' && req.method === 'GET') {
+			return reply(
+				200,
+				Object.entries(world.config.containers ?? {}).map(([n, a]) => {
+					const acc = world.accounts.get(a);
+					const running = acc?.process === 'running';
+					return {
+						Id: containerId(n),
+						Names: [`/${n}`],
+						Image: 'mlikiowa/napcat-docker:latest',
+						State: running ? 'running' : 'exited',
+						Status: running ? 'Up' : 'Exited (0)',
+					};
+				}),
+			);
+		}
+		let m: RegExpExecArray | null;
+		if ((m = /^\/containers\/([^/]+)\/json$/.exec(p)) && req.method === 'GET') {
+			const c = find(decodeURIComponent(m[1]));
+			if (!c) return reply(404, { message: `No such container: ${decodeURIComponent(m[1])}` });
+			const acc = world.account(c.account);
+			const running = acc.process === 'running';
+			// ContainerInspect (Docker Engine API): State.StartedAt is when the container's process last started
+			// (RFC 3339 with nanoseconds); a restart sets it anew. Before its first restart in this world the
+			// container has been up for a day, so a first restart is never refused as "started recently".
+			const now = world.clock.now();
+			const restarted = world.restarts.some((r) => r.account === c.account && r.until <= now);
+			const startedAt = restarted ? acc.startedAt : acc.startedAt - 86_400_000;
+			return reply(200, {
+				Id: containerId(c.name),
+				Name: `/${c.name}`,
+				State: {
+					Status: running ? 'running' : acc.process === 'restarting' ? 'restarting' : 'exited',
+					Running: running,
+					Restarting: acc.process === 'restarting',
+					StartedAt: new Date(startedAt).toISOString().replace(/Z$/, '000000Z'),
+				},
+			});
+		}
+		if ((m = /^\/containers\/([^/]+)\/(restart|start|stop)$/.exec(p)) && req.method === 'POST') {
+			const ref = decodeURIComponent(m[1]);
+			const c = find(ref);
+			if (!c) return reply(404, { message: `No such container: ${ref}` });
+			const fault = world.faults.fire(['docker_500'], { account: c.account, action: m[2] });
+			if (fault)
+				return reply(
+					500,
+					{
+						message: String(
+							fault.spec.params?.message ??
+								`Cannot restart container ${ref}: tried to kill container, but did not receive an exit event`,
+						),
+					},
+					[fault.id],
+				);
+			const acc = world.account(c.account);
+			if (m[2] === 'stop') {
+				await world.quit(acc, 'docker');
+				return reply(204, undefined);
+			}
+			if (m[2] === 'start' && acc.process === 'running') {
+				res.writeHead(304);
+				res.end();
+				return;
+			}
+			void world.restart(c.account, { via: 'docker' });
+			return reply(204, undefined);
+		}
+		return reply(404, { message: 'page not found' });
+	};
+}
