@@ -173,24 +173,29 @@ export const REPORT_CONCURRENCY = 4;
 export const REPORT_BUDGET_MS = 60_000;
 export const REPORT_TIMEOUT_MS = 10_000;
 
-export interface ReportBatchOptions {
+export interface ReportBatchOptions<T = unknown> {
 	clock: () => number;
 	concurrency?: number;
 	budgetMs?: number;
 	/** Timeout of one report (cut to what is left of the budget). */
 	timeoutMs?: number;
+	/** A report's own timeout, when it has one (also cut to what is left of the budget). */
+	timeoutOf?: (report: T) => number | undefined;
+	/** The run's cancel signal: once aborted, no further report is posted. */
+	signal?: AbortSignal;
 }
 
 /**
  * Posts many reports with bounded concurrency and one time budget for all of them: 500 failures against
  * an unreachable trigger end within the budget instead of 500 timeouts one after another. Reports that the
- * budget leaves no time for are not posted and say so. `post` sends one report (postFailureReport, with
+ * budget leaves no time for, or that are due after `signal` was aborted (the execution was stopped), are
+ * not posted and say so: no report is dropped silently. `post` sends one report (postFailureReport, with
  * the event stamped when it goes out) within the timeout it is given. Outcomes line up with `reports`.
  */
 export async function postFailureReports<T>(
 	reports: readonly T[],
 	post: (report: T, timeoutMs: number) => Promise<ReportOutcome>,
-	options: ReportBatchOptions,
+	options: ReportBatchOptions<T>,
 ): Promise<ReportOutcome[]> {
 	const { clock } = options;
 	const budgetMs = options.budgetMs ?? REPORT_BUDGET_MS;
@@ -201,6 +206,13 @@ export async function postFailureReports<T>(
 		while (next < reports.length) {
 			const index = next++;
 			const left = endsAt - clock();
+			if (options.signal?.aborted) {
+				outcomes[index] = {
+					sent: false,
+					error: 'not posted: the execution was cancelled before this report went out',
+				};
+				continue;
+			}
 			if (left < 100) {
 				outcomes[index] = {
 					sent: false,
@@ -208,10 +220,9 @@ export async function postFailureReports<T>(
 				};
 				continue;
 			}
-			outcomes[index] = await post(
-				reports[index],
-				Math.min(options.timeoutMs ?? REPORT_TIMEOUT_MS, left),
-			);
+			const timeoutMs =
+				options.timeoutOf?.(reports[index]) ?? options.timeoutMs ?? REPORT_TIMEOUT_MS;
+			outcomes[index] = await post(reports[index], Math.min(timeoutMs, left));
 		}
 	};
 	const workers = Math.max(1, Math.min(options.concurrency ?? REPORT_CONCURRENCY, reports.length));

@@ -14,9 +14,8 @@ import {
 	runProbe,
 } from '../../core/probe';
 import type { HysteresisMemory, HysteresisOutcome } from '../../core/probe';
-import type { ReportOutcome } from '../../core/report';
 import { redactUrl } from '../../core/redact';
-import { reportToTrigger } from '../shared/report';
+import { PendingReports } from '../shared/report';
 import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { accountPacing, closeAccountBreaker } from '../../core/pacing/registry';
@@ -63,6 +62,8 @@ export class OneBotHealthProbe implements INodeType {
 		const keepHistory = this.getMode() !== 'manual';
 		const staticData = this.getWorkflowStaticData('node');
 		const clock = () => Date.now();
+		// Down reports are posted together after the last item, through the path every node shares.
+		const reports = new PendingReports(this);
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
@@ -152,19 +153,19 @@ export class OneBotHealthProbe implements INodeType {
 				}
 				const changed = keepHistory && outcome.changed;
 
-				let report: ReportOutcome | null = null;
+				const json = toJson(run, outcome, parameters, settings, keepHistory, null);
 				if (
 					changed &&
 					outcome.state === 'down' &&
 					parameters.reportOnDown &&
 					credentials.reportUrl
 				) {
-					report = await reportToTrigger(this, credentials, probeDownEvent(run, outcome), {
+					reports.add(json, {
+						destination: credentials,
+						fields: probeDownEvent(run, outcome),
 						timeoutMs: parameters.timeoutMs,
 					});
 				}
-
-				const json = toJson(run, outcome, parameters, settings, keepHistory, report);
 				json.breakerClosed = breakerClosed;
 				const isHealthy =
 					outcome.state === 'up' ||
@@ -176,13 +177,18 @@ export class OneBotHealthProbe implements INodeType {
 					error instanceof NodeOperationError
 						? error
 						: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-				if (!this.continueOnFail()) throw nodeError;
+				if (!this.continueOnFail()) {
+					// The run ends here: the items before this one still get their reports.
+					await reports.flush();
+					throw nodeError;
+				}
 				unhealthy.push({
 					json: { error: nodeError.message, state: null, diagnosis: null },
 					pairedItem: { item: itemIndex },
 				});
 			}
 		}
+		await reports.flush();
 		return outputsForCaller(this, [healthy, unhealthy]);
 	}
 }

@@ -2,7 +2,6 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
-	IDataObject,
 	IExecuteFunctions,
 	INodeCredentialTestResult,
 	INodeExecutionData,
@@ -20,7 +19,8 @@ import { oneBotClient } from '../shared/transport';
 import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
 import { restartClientProperties } from './description';
 import { guardHistory, historyPersists } from './history';
-import { REPORTED_OUTCOMES, sendReport, toJson } from './output';
+import { REPORTED_OUTCOMES, restartFailedEvent, toJson } from './output';
+import { PendingReports } from '../shared/report';
 import { readParameters, text } from './parameters';
 import { restartMethod, webUiSession } from './method';
 import { outputsForCaller } from '../shared/toolOutput';
@@ -97,6 +97,8 @@ export class OneBotRestartClient implements INodeType {
 		const history = guardHistory(this);
 		const persisted = historyPersists(this);
 		const sessions = new Map<string, NapCatWebUiSession>();
+		// Failure reports are posted together after the last item, through the path every node shares.
+		const reports = new PendingReports(this);
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
@@ -154,7 +156,7 @@ export class OneBotRestartClient implements INodeType {
 						? closeAccountBreaker(json.selfId, 'restart_recovered')
 						: false;
 				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
-					json.report = (await sendReport(this, credentials, json, run)) as unknown as IDataObject;
+					reports.add(json, { destination: credentials, fields: restartFailedEvent(json, run) });
 				}
 				(run.recovered ? recovered : notRecovered).push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
@@ -166,10 +168,13 @@ export class OneBotRestartClient implements INodeType {
 					});
 					continue;
 				}
+				// The run ends here: the items before this one still get their reports.
+				await reports.flush();
 				// Keeps an existing NodeOperationError as it is (n8n returns it unchanged).
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
 		}
+		await reports.flush();
 		return outputsForCaller(this, [recovered, notRecovered]);
 	}
 }

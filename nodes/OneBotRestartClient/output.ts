@@ -1,9 +1,8 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { REASON_CLASS } from '../../core/classify';
 import type { ReportOutcome } from '../../core/report';
 import type { RestartRunResult } from '../../core/restart';
-import { reportToTrigger } from '../shared/report';
-import type { OneBotCredentialValues } from '../shared/transport';
+import type { NodeFailureFields } from '../shared/report';
 import type { RestartParameters } from './parameters';
 
 /** Outcomes worth a report to the trigger: a restart was wanted and the account is still not back. */
@@ -91,13 +90,9 @@ export function toJson(
 	};
 }
 
-export function sendReport(
-	context: IExecuteFunctions,
-	credentials: OneBotCredentialValues,
-	json: IDataObject,
-	run: RestartRunResult,
-): Promise<ReportOutcome> {
-	return reportToTrigger(context, credentials, {
+/** The restart_failed report of an item, posted through the shared path (nodes/shared/report.ts). */
+export function restartFailedEvent(json: IDataObject, run: RestartRunResult): NodeFailureFields {
+	return {
 		event: 'restart_failed',
 		source: 'restart',
 		reason: run.reason,
@@ -113,5 +108,5 @@ export function sendReport(
 			recovery: json.recovery,
 			qrCodeUrl: json.qrCodeUrl,
 		},
-	});
+	};
 }

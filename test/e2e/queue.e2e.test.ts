@@ -795,11 +795,10 @@ describeQueue(
 			patchNode(workflow, 'Restart Client', {
 				minIntervalMinutes: 0,
 				maxPerHour: 60,
-				recoveryDeadline: 30,
+				recoveryDeadline: 180,
 				options: {
 					expectedSelfId: sim.urls.accounts.bot.selfId,
-					// Keeps the shared breaker open long enough for runs started meanwhile to hold.
-					initialWait: 8,
+					initialWait: 1,
 					pollBase: 0.5,
 					pollCap: 1,
 					sendReport: false,
@@ -883,7 +882,9 @@ describeQueue(
 				expect(Date.parse(item.attempts[0].startedAt)).toBeGreaterThanOrEqual(slots[i]);
 			}
 
-			// Ground truth: each text reached the client once, in the group once, spaced by the interval.
+			// Ground truth: each text reached the client once and arrived in the group once, none before its slot:
+			// the k-th message reached the client no earlier than k intervals after the first slot, whichever worker
+			// sent it. (Without the shared slots, ten runs on two workers send within a few hundred ms.)
 			await sleepMs(500);
 			const truth = await sim.control.groundTruth();
 			const sent = (truth.messages as TruthMessage[])
@@ -892,16 +893,17 @@ describeQueue(
 			expect(sent.map((m) => m.text).sort()).toEqual([...texts].sort());
 			const received = count(groupTexts(truth, 'witness').filter((t) => texts.includes(t)));
 			expect([...received.values()]).toEqual(texts.map(() => 1));
+			const slotByText = new Map(
+				sends.map((e, i) => [(nodeOutput(e, 'Incoming Message')[0] as any).body.text, slots[i]]),
+			);
+			const transit = sent.map((m) => m.timeMs - slotByText.get(m.text)!);
+			expect(transit.filter((ms) => ms < 0)).toEqual([]);
 			const gaps = sent.slice(1).map((m, i) => m.timeMs - sent[i].timeMs);
 			const sorted = [...gaps].sort((a, b) => a - b);
 			const median = sorted[Math.floor(sorted.length / 2)];
 			const span = sent[sent.length - 1].timeMs - sent[0].timeMs;
-			// Without the shared slots, ten runs on two workers send within a few hundred ms of each other. The
-			// simulator stamps arrival: the time from slot to arrival varies (two shared, busy cores), so single gaps
-			// shrink, but the median and the span stay as configured.
-			expect(median).toBeGreaterThanOrEqual(900);
-			expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
-			expect(span).toBeGreaterThanOrEqual(9 * 1000 - 500);
+			// The simulator stamps arrival: the time from slot to arrival (transit) varies with the load of the two
+			// shared cores, so gaps and span are recorded, not asserted: what holds is that none arrived early.
 			const workers = count(sends.map((e) => workerOf(e.id!)));
 			expect(workers.size).toBe(2);
 			results.sharedPacing = {
@@ -910,6 +912,7 @@ describeQueue(
 				minGapMs: sorted[0],
 				medianGapMs: median,
 				spanMs: span,
+				maxTransitMs: Math.max(...transit),
 				ms: Date.now() - started,
 			};
 			await stack.main.deactivate(wfId);
@@ -930,96 +933,123 @@ describeQueue(
 			await sim.control.clearFaults();
 			const restartsBefore = (await sim.control.groundTruth()).restarts.length;
 			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+			// After the restart the client stays down until this test ends the downtime (below), so the held runs are
+			// observed holding whatever the load of the machine.
+			const botConfig = sim.world.account('bot').cfg;
+			const downtimeBefore = botConfig.restartDowntimeMs;
+			botConfig.restartDowntimeMs = 240_000;
 			const since = new Date(Date.now() - 1000);
 			const tag = Date.now().toString(36);
-
-			// Phase 1: one message at a time until a worker's breaker has opened and the shared key is set. Each
-			// worker opens after `threshold` failures of its own: at most threshold × 2 sends reach the stuck client.
-			const stuckTexts: string[] = [];
-			let keySet = false;
-			for (let i = 0; i < threshold * 2 && !keySet; i++) {
-				const text = `queue stuck ${i} #${tag}`;
-				stuckTexts.push(text);
-				await post(example6Send, { text });
-				await waitForSendRuns(wfId, since, stuckTexts.length, 60_000);
-				for (let w = 0; w < 20 && !keySet; w++) {
-					keySet = redisCli(stack.redis.port, 'EXISTS', breakerKey) === '1';
-					if (!keySet) await sleepMs(250);
+			try {
+				// Phase 1: one message at a time until a worker's breaker has opened and the shared key is set. Each
+				// worker opens after `threshold` failures of its own: at most threshold × 2 sends reach the stuck client.
+				const stuckTexts: string[] = [];
+				let keySet = false;
+				for (let i = 0; i < threshold * 2 && !keySet; i++) {
+					const text = `queue stuck ${i} #${tag}`;
+					stuckTexts.push(text);
+					await post(example6Send, { text });
+					await waitForSendRuns(wfId, since, stuckTexts.length, 60_000);
+					for (let w = 0; w < 20 && !keySet; w++) {
+						keySet = redisCli(stack.redis.port, 'EXISTS', breakerKey) === '1';
+						if (!keySet) await sleepMs(250);
+					}
 				}
+				expect(keySet).toBe(true);
+				const ttl = Number(redisCli(stack.redis.port, 'TTL', breakerKey));
+				expect(ttl).toBeGreaterThan(0);
+				expect(ttl).toBeLessThanOrEqual(60);
+
+				// Phase 2: six messages at once while the key is set, over both workers. Once a worker has started all
+				// six (its log) and they have had time to read the key twice, none of them has sent anything.
+				const startedBefore = new Set(stack.executionWorkers().keys());
+				const heldTexts = Array.from({ length: 6 }, (_, i) => `queue held ${i} #${tag}`);
+				await Promise.all(heldTexts.map((text) => post(example6Send, { text })));
+				const startDeadline = Date.now() + 120_000;
+				while (
+					[...stack.executionWorkers().keys()].filter((id) => !startedBefore.has(id)).length <
+					heldTexts.length
+				) {
+					if (Date.now() > startDeadline) throw new Error('the six held runs did not all start');
+					await sleepMs(500);
+				}
+				await sleepMs(4000);
+				expect(redisCli(stack.redis.port, 'EXISTS', breakerKey)).toBe('1');
+				const sentWhileHeld = ((await sim.control.groundTruth()).messages as TruthMessage[]).filter(
+					(m) => heldTexts.includes(m.text),
+				);
+				expect(sentWhileHeld).toEqual([]);
+				// The client comes back: the Restart Client still polling sees it recovered and deletes the key.
+				await sim.control.restart('bot', { downtimeMs: 0 });
+				const runs = await waitForSendRuns(
+					wfId,
+					since,
+					stuckTexts.length + heldTexts.length,
+					120_000,
+				);
+				expect(redisCli(stack.redis.port, 'EXISTS', breakerKey)).toBe('0');
+				const textOf = (exec: Execution) =>
+					(nodeOutput(exec, 'Incoming Message')[0] as any).body.text as string;
+				const held = runs.sends.filter((e) => heldTexts.includes(textOf(e)));
+				expect(held).toHaveLength(heldTexts.length);
+				// Every phase-2 run found the key set at least once and waited, on either worker, then was delivered.
+				const holds = held.map((e) => ({
+					execution: e.id!,
+					worker: workerOf(e.id!),
+					checks: e.data.resultData.runData['Check Shared Breaker'].length,
+					delivered: sendItems(e, 0).length,
+				}));
+				expect(holds.filter((h) => h.checks < 2)).toEqual([]);
+				expect(holds.map((h) => h.delivered)).toEqual(heldTexts.map(() => 1));
+				expect(new Set(holds.map((h) => h.worker)).size).toBe(2);
+
+				// The failure side: every circuit_open report opened (or found open) the shared breaker; the one run
+				// that got 1 restarted the client, which recovered and deleted the key.
+				const failureRuns = runs.failures.map((e) => ({
+					execution: e.id!,
+					worker: workerOf(e.id!),
+					reason: (nodeOutput(e, 'On Delivery Failure')[0] as any).reason,
+					restarted: e.data.resultData.runData['Restart Client'] !== undefined,
+					closed: e.data.resultData.runData['Close Shared Breaker'] !== undefined,
+				}));
+				const opening = failureRuns.filter((r) => r.reason === 'circuit_open');
+				expect(opening.length).toBeGreaterThanOrEqual(1);
+				expect(opening.length).toBeLessThanOrEqual(2);
+				expect(opening.filter((r) => r.restarted)).toHaveLength(1);
+				expect(opening.filter((r) => r.closed)).toHaveLength(1);
+				const truth = await sim.control.groundTruth();
+				// One restart requested by the workflow (WebUI); the test's own restart only ended its downtime.
+				const restarts = (truth.restarts as any[])
+					.slice(restartsBefore)
+					.filter((r) => r.account === 'bot' && r.via !== 'control');
+				expect(restarts).toHaveLength(1);
+
+				// Ground truth: while stuck, only phase 1 reached the client (bounded); no held message was sent before
+				// the restart; each held message arrived in the group exactly once.
+				const ours = (truth.messages as TruthMessage[]).filter((m) => m.text.endsWith(`#${tag}`));
+				const beforeRestart = ours.filter((m) => m.timeMs < restarts[0].at);
+				expect(beforeRestart.map((m) => m.text).sort()).toEqual([...stuckTexts].sort());
+				expect(beforeRestart.length).toBeLessThanOrEqual(threshold * 2);
+				const heldSent = ours.filter((m) => heldTexts.includes(m.text));
+				expect(heldSent.map((m) => m.text).sort()).toEqual([...heldTexts].sort());
+				const received = count(groupTexts(truth, 'witness').filter((t) => heldTexts.includes(t)));
+				expect([...received.values()]).toEqual(heldTexts.map(() => 1));
+
+				results.sharedBreaker = {
+					sendsToStuckClient: beforeRestart.length,
+					phase1Runs: stuckTexts.length,
+					keyTtlWhenSeen: ttl,
+					failureRuns,
+					held: holds,
+					restarts: restarts.length,
+					ms: Date.now() - started,
+				};
+			} finally {
+				botConfig.restartDowntimeMs = downtimeBefore;
+				await stack.main.deactivate(wfId);
+				await sim.control.clearFaults();
 			}
-			expect(keySet).toBe(true);
-			const ttl = Number(redisCli(stack.redis.port, 'TTL', breakerKey));
-			expect(ttl).toBeGreaterThan(0);
-			expect(ttl).toBeLessThanOrEqual(60);
-
-			// Phase 2: six messages at once while the key is set, over both workers.
-			const heldTexts = Array.from({ length: 6 }, (_, i) => `queue held ${i} #${tag}`);
-			await Promise.all(heldTexts.map((text) => post(example6Send, { text })));
-			const runs = await waitForSendRuns(
-				wfId,
-				since,
-				stuckTexts.length + heldTexts.length,
-				120_000,
-			);
-			expect(redisCli(stack.redis.port, 'EXISTS', breakerKey)).toBe('0');
-			const textOf = (exec: Execution) =>
-				(nodeOutput(exec, 'Incoming Message')[0] as any).body.text as string;
-			const held = runs.sends.filter((e) => heldTexts.includes(textOf(e)));
-			expect(held).toHaveLength(heldTexts.length);
-			// Every phase-2 run found the key set at least once and waited, on either worker, then was delivered.
-			const holds = held.map((e) => ({
-				execution: e.id!,
-				worker: workerOf(e.id!),
-				checks: e.data.resultData.runData['Check Shared Breaker'].length,
-				delivered: sendItems(e, 0).length,
-			}));
-			expect(holds.filter((h) => h.checks < 2)).toEqual([]);
-			expect(holds.map((h) => h.delivered)).toEqual(heldTexts.map(() => 1));
-			expect(new Set(holds.map((h) => h.worker)).size).toBe(2);
-
-			// The failure side: every circuit_open report opened (or found open) the shared breaker; the one run
-			// that got 1 restarted the client, which recovered and deleted the key.
-			const failureRuns = runs.failures.map((e) => ({
-				execution: e.id!,
-				worker: workerOf(e.id!),
-				reason: (nodeOutput(e, 'On Delivery Failure')[0] as any).reason,
-				restarted: e.data.resultData.runData['Restart Client'] !== undefined,
-				closed: e.data.resultData.runData['Close Shared Breaker'] !== undefined,
-			}));
-			const opening = failureRuns.filter((r) => r.reason === 'circuit_open');
-			expect(opening.length).toBeGreaterThanOrEqual(1);
-			expect(opening.length).toBeLessThanOrEqual(2);
-			expect(opening.filter((r) => r.restarted)).toHaveLength(1);
-			expect(opening.filter((r) => r.closed)).toHaveLength(1);
-			const truth = await sim.control.groundTruth();
-			const restarts = (truth.restarts as any[])
-				.slice(restartsBefore)
-				.filter((r) => r.account === 'bot');
-			expect(restarts).toHaveLength(1);
-
-			// Ground truth: while stuck, only phase 1 reached the client (bounded); no held message was sent before
-			// the restart; each held message arrived in the group exactly once.
-			const ours = (truth.messages as TruthMessage[]).filter((m) => m.text.endsWith(`#${tag}`));
-			const beforeRestart = ours.filter((m) => m.timeMs < restarts[0].at);
-			expect(beforeRestart.map((m) => m.text).sort()).toEqual([...stuckTexts].sort());
-			expect(beforeRestart.length).toBeLessThanOrEqual(threshold * 2);
-			const heldSent = ours.filter((m) => heldTexts.includes(m.text));
-			expect(heldSent.map((m) => m.text).sort()).toEqual([...heldTexts].sort());
-			const received = count(groupTexts(truth, 'witness').filter((t) => heldTexts.includes(t)));
-			expect([...received.values()]).toEqual(heldTexts.map(() => 1));
-
-			results.sharedBreaker = {
-				sendsToStuckClient: beforeRestart.length,
-				phase1Runs: stuckTexts.length,
-				keyTtlWhenSeen: ttl,
-				failureRuns,
-				held: holds,
-				restarts: restarts.length,
-				ms: Date.now() - started,
-			};
-			await stack.main.deactivate(wfId);
-			await sim.control.clearFaults();
-		}, 300_000);
+		}, 420_000);
 
 		test('both workers ran executions and the main ran none', () => {
 			const byExecution = stack.executionWorkers();
