@@ -7,13 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_node24
 
-SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh)
-export SENTINEL_N8N_HOME
-
-if [ ! -d node_modules ]; then
-	sentinel_log "installing npm packages"
-	npm ci --no-audit --no-fund
-fi
+ensure_n8n_and_packages
 
 # The chart is drawn as SVG and converted offline with rsvg-convert (Debian: librsvg2-bin).
 if ! command -v rsvg-convert >/dev/null 2>&1; then

@@ -42,6 +42,7 @@ import type {
 	Variant,
 } from './lib/types';
 import { Inspector } from './lib/inspector';
+import { profileTable, summariseProfile } from './lib/profile';
 import { processRss } from './lib/rss';
 import {
 	MEASURED,
@@ -49,6 +50,7 @@ import {
 	sendWorkflow,
 	triggerWorkflow,
 	webhookWorkflow,
+	TRIGGER_TYPE_VERSION,
 } from './lib/workflows';
 import type { CredentialRef, SendOptions } from './lib/workflows';
 
@@ -114,6 +116,7 @@ const P = QUICK
 			earlyItems: 6,
 			triggerLatency: 5,
 			triggerReps: 1,
+			triggerProfileReports: 30,
 			sustainMs: 2000,
 			tunedTriggerReps: 1,
 			memoryReps: 1,
@@ -134,6 +137,7 @@ const P = QUICK
 			earlyItems: 20,
 			triggerLatency: 20,
 			triggerReps: 3,
+			triggerProfileReports: 200,
 			sustainMs: 8000,
 			tunedTriggerReps: 2,
 			memoryReps: 3,
@@ -168,6 +172,9 @@ const SETTINGS = {
 	dropMinIntervalMs: 100,
 	witnessDeadlineSeconds: 10,
 	triggerConcurrency: 8,
+	triggerTypeVersion: TRIGGER_TYPE_VERSION,
+	/** How a wait on the witness's event stream ends: on the event itself (core/wake.ts). */
+	streamWake: 'event',
 	reportSecret: 'bench-report-secret',
 };
 
@@ -968,6 +975,40 @@ async function main(): Promise<void> {
 			save();
 		}
 
+		// ------------------------------------------------------------------ 5b. --profile: CPU profile per report
+		if (PROFILE && on('trigger')) {
+			const port = await freePort();
+			log(
+				`trigger profile: fresh n8n (inspector on ${port}), ${P.triggerProfileReports} reports per variant`,
+			);
+			const fresh = await boot({ NODE_OPTIONS: `--inspect=127.0.0.1:${port}` });
+			extraN8n.push(fresh);
+			let inspector: Inspector | undefined;
+			try {
+				inspector = await Inspector.connect(port);
+				const argv = String(await inspector.evaluate('process.argv.join(" ")'));
+				if (!/\bstart\b/.test(argv))
+					throw new Error(`the inspector is not n8n's main process: ${argv}`);
+				const c = await credentialsFor(fresh, sim);
+				results.triggerProfile = await profileTriggerPhase(
+					fresh,
+					inspector,
+					c.sender,
+					groupId,
+					bot.selfId,
+					P.triggerProfileReports,
+				);
+				const table = profileTable(results.triggerProfile);
+				fs.writeFileSync(path.join(profileDir, 'trigger-profile.md'), `${table}\n`);
+				log(`trigger profile (CPU ms per report):\n${table}`);
+				save();
+			} finally {
+				inspector?.close();
+				await fresh.stop();
+				extraN8n = extraN8n.filter((x) => x !== fresh);
+			}
+		}
+
 		// ------------------------------------------------------------------ 5c. trigger under n8n's expression-engine settings
 		if (on('trigger') || on('tuning')) {
 			results.triggerTuned = [];
@@ -1104,17 +1145,14 @@ async function main(): Promise<void> {
 	log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
 }
 
-/** The trigger beside n8n's Webhook node in one n8n instance (interleaved), with its settings named by `label`. */
-async function triggerPhase(
+/** Both variants' workflows (our trigger, n8n's Webhook node) created and active, and a poster of one signed report. */
+async function setUpTriggerVariants(
 	n8n: N8nHandle,
 	sender: CredentialRef,
 	groupId: number,
 	botSelfId: number,
 	label: string,
-	reps: number,
-	perRep: number,
-	sustainMs: number,
-): Promise<TriggerResult> {
+) {
 	const bot = { selfId: botSelfId };
 	// Our trigger side by side with n8n's own Webhook node (same body, same instance, interleaved).
 	const hookId = randomUUID();
@@ -1178,6 +1216,63 @@ async function triggerPhase(
 			await sleep(500);
 		}
 	}
+	return { variants, post };
+}
+
+/**
+ * --profile: a V8 CPU profile of n8n's main process over `reports` sequential reports to each variant (after a
+ * warm-up), each summarised per report (bench/lib/profile.ts); the raw profiles go to .tmp/bench/profiles.
+ */
+async function profileTriggerPhase(
+	n8n: N8nHandle,
+	inspector: Inspector,
+	sender: CredentialRef,
+	groupId: number,
+	botSelfId: number,
+	reports: number,
+): Promise<Record<string, ReturnType<typeof summariseProfile>>> {
+	const { variants, post } = await setUpTriggerVariants(
+		n8n,
+		sender,
+		groupId,
+		botSelfId,
+		' (profile)',
+	);
+	const out: Record<string, ReturnType<typeof summariseProfile>> = {};
+	for (const variant of TRIGGER_VARIANTS) {
+		for (let i = 0; i < 10; i++) await post(variant);
+		await sleep(2000);
+		const since = new Date(Date.now() - 1000);
+		await inspector.startProfile();
+		let accepted = 0;
+		for (let i = 0; i < reports; i++) if ((await post(variant)).status === 200) accepted++;
+		await waitForCount(n8n, variants[variant].id, since, accepted);
+		const profile = await inspector.stopProfile();
+		fs.writeFileSync(
+			path.join(profileDir, `trigger-${variant}.cpuprofile`),
+			JSON.stringify(profile),
+		);
+		out[variant] = summariseProfile(profile, accepted);
+		log(
+			`  ${variant}: ${accepted} reports profiled, ${out[variant].cpuMsPerRequest.toFixed(2)} CPU ms each`,
+		);
+	}
+	for (const variant of TRIGGER_VARIANTS) await n8n.deactivate(variants[variant].id);
+	return out;
+}
+
+/** The trigger beside n8n's Webhook node in one n8n instance (interleaved), with its settings named by `label`. */
+async function triggerPhase(
+	n8n: N8nHandle,
+	sender: CredentialRef,
+	groupId: number,
+	botSelfId: number,
+	label: string,
+	reps: number,
+	perRep: number,
+	sustainMs: number,
+): Promise<TriggerResult> {
+	const { variants, post } = await setUpTriggerVariants(n8n, sender, groupId, botSelfId, label);
 	await sleep(1000);
 
 	log(

@@ -18,6 +18,7 @@ import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Classification, Clock, Segment, Sleep } from './types';
 import { verifierFailure } from './verify';
+import { Wake } from './wake';
 import {
 	DEFAULT_CLOCK_SKEW_MS,
 	WitnessBaseline,
@@ -47,11 +48,18 @@ export interface ChatWatcherOptions {
 	requestTimeoutMs: number;
 	/** Entries per history read. */
 	historyCount?: number;
-	/** Older pages read at most per refresh, when more than a page arrived since the oldest pending send. */
+	/**
+	 * Upper bound on the pages one refresh reads (default MAX_HISTORY_PAGES). A refresh reads as deep as what
+	 * is pending needs: older pages only while the oldest one read is still newer than the oldest pending send,
+	 * so a quiet chat costs one page per read however high this is.
+	 */
 	maxPages?: number;
 	/** The watching account's forward WebSocket, when it has one. */
 	events?: EventSource;
-	/** How often buffered events are checked while waiting on the stream. */
+	/**
+	 * The longest a wait on the stream goes without looking again. A wait ends as soon as an event arrives
+	 * (or the stream opens or closes); this only bounds it.
+	 */
 	eventCheckIntervalMs?: number;
 	clockSkewMs?: number;
 	/** History reads tried after a deadline before the watcher is declared unreadable. */
@@ -69,6 +77,14 @@ export interface ChatWatcherOptions {
  * history, and a delayed copy that still shows up within it counts as seen.
  */
 export const OVERTAKE_GRACE_MS = 500;
+
+/**
+ * How deep one history refresh may go: 50 pages of 20, i.e. 1,000 messages arrived in the chat since the
+ * oldest pending send (about 20 s of a group receiving 50 messages per second, or a batch with that many
+ * sends in flight). Past it the read is cut short, and a watch it did not reach back to is never concluded
+ * "not seen" on that read: it ends unreadable (`history_too_deep`) instead of a false miss.
+ */
+export const MAX_HISTORY_PAGES = 50;
 
 export interface WatchExpectation {
 	/** Who sent the message. */
@@ -214,6 +230,9 @@ export class ChatWatcher {
 
 	private readonly stream: EventStream;
 
+	/** Ends waits on the stream when an event arrives, the stream opens or closes, or close() is called. */
+	private readonly wake = new Wake();
+
 	private inflight: { startedAt: number; promise: Promise<void> } | undefined;
 
 	private lastReadStartedAt = Number.NEGATIVE_INFINITY;
@@ -221,6 +240,12 @@ export class ChatWatcher {
 	private lastGoodReadStartedAt = Number.NEGATIVE_INFINITY;
 
 	private lastReadError: Classification | null = null;
+
+	/**
+	 * How far back (ms) the last good read reached: -Infinity when it reached the start of what it needed, else
+	 * the time of the oldest entry it read before the page bound cut it short.
+	 */
+	private lastReadReachedBackTo = Number.NEGATIVE_INFINITY;
 
 	private started: Promise<void> | undefined;
 
@@ -234,7 +259,7 @@ export class ChatWatcher {
 	constructor(options: ChatWatcherOptions) {
 		this.options = {
 			historyCount: 20,
-			maxPages: 5,
+			maxPages: MAX_HISTORY_PAGES,
 			eventCheckIntervalMs: 20,
 			clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
 			finalReadAttempts: 3,
@@ -247,6 +272,7 @@ export class ChatWatcher {
 			clock: this.options.clock,
 			sleep: this.options.sleep,
 			checkIntervalMs: this.options.eventCheckIntervalMs,
+			onStateChange: () => this.wake.notify(),
 		});
 		this.seqField = options.identity.implementation.seqField;
 		this.baseline = new WitnessBaseline([], this.seqField);
@@ -291,6 +317,7 @@ export class ChatWatcher {
 		this.events.push(withoutPlaceholderSeq(event as WitnessEntry));
 		if (this.events.length > MAX_RETAINED_EVENTS)
 			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
+		this.wake.notify();
 	}
 
 	/** Registers an expected message. Settle it with `waitFor`. */
@@ -371,7 +398,11 @@ export class ChatWatcher {
 			if (now >= internal.expectation.deadlineAt)
 				return this.finish(internal, await this.conclude(internal));
 			if (this.streamCovers(internal)) {
-				await sleep(Math.max(1, Math.min(this.options.eventCheckIntervalMs, deadlineAt - now)));
+				// Ends on the next event (or stream change, or close()); the interval and the deadline bound it.
+				await this.wake.sleep(
+					sleep,
+					Math.max(1, Math.min(this.options.eventCheckIntervalMs, deadlineAt - now)),
+				);
 			} else {
 				await this.pacedRead(deadlineAt);
 			}
@@ -419,6 +450,19 @@ export class ChatWatcher {
 			await this.readAfter(deadlineAt);
 			if (watch.outcome) return watch.outcome;
 			if (this.lastGoodReadStartedAt >= deadlineAt) {
+				if (this.lastReadReachedBackTo > watch.expectation.sentAt - this.options.clockSkewMs) {
+					// The read stopped at the page bound before it reached back to this send.
+					return {
+						status: 'unreadable',
+						reads: this.reads,
+						error: verifierFailure(
+							'lookup_failed',
+							'transient',
+							{ message: `more than ${this.options.maxPages} history pages since the send` },
+							'history_too_deep',
+						),
+					};
+				}
 				return {
 					status: 'not_seen',
 					via: 'history',
@@ -444,7 +488,8 @@ export class ChatWatcher {
 		const now = this.options.clock();
 		const nextAt = this.lastReadStartedAt + this.options.pollIntervalMs;
 		if (now < nextAt) {
-			await this.options.sleep(Math.max(1, Math.min(nextAt, capAt) - now));
+			// An event may settle the watch before the next read is due.
+			await this.wake.sleep(this.options.sleep, Math.max(1, Math.min(nextAt, capAt) - now));
 			return;
 		}
 		await this.read();
@@ -479,6 +524,7 @@ export class ChatWatcher {
 			return;
 		}
 		this.lastGoodReadStartedAt = Math.max(this.lastGoodReadStartedAt, startedAt);
+		this.lastReadReachedBackTo = read.cutShortAt ?? Number.NEGATIVE_INFINITY;
 		this.settle(read.entries, 'history');
 	}
 
@@ -582,10 +628,13 @@ export class ChatWatcher {
 		}
 	}
 
-	/** Reads the latest page and, while more than a page arrived since `sinceMs`, older ones. */
+	/**
+	 * Reads the latest page and, while more than a page arrived since `sinceMs`, older ones, up to `maxPages`.
+	 * `cutShortAt` is the oldest time read when the bound stopped it before it reached `sinceMs`.
+	 */
 	private async readHistory(
 		sinceMs: number,
-	): Promise<{ entries?: WitnessEntry[]; error: Classification | null }> {
+	): Promise<{ entries?: WitnessEntry[]; error: Classification | null; cutShortAt?: number }> {
 		const { chat, client, historyCount, maxPages, requestTimeoutMs } = this.options;
 		const action = chat.type === 'group' ? 'get_group_msg_history' : 'get_friend_msg_history';
 		const base: Record<string, unknown> =
@@ -594,7 +643,9 @@ export class ChatWatcher {
 				: { user_id: chat.peerId, count: historyCount };
 		const all = new Map<string, WitnessEntry>();
 		let anchor: Record<string, unknown> = {};
-		for (let page = 0; page < (Number.isFinite(sinceMs) ? maxPages : 1); page++) {
+		const pages = Number.isFinite(sinceMs) ? Math.max(1, maxPages) : 1;
+		let cutShortAt: number | undefined;
+		for (let page = 0; page < pages; page++) {
 			this.reads++;
 			const result = await client.call(
 				action,
@@ -621,11 +672,15 @@ export class ChatWatcher {
 			const before = all.size;
 			for (const entry of entries) all.set(entryIdentity(entry), entry);
 			if (all.size === before || !needsOlderPage(entries, sinceMs, historyCount)) break;
+			if (page === pages - 1) {
+				cutShortAt = historyPageInfo(entries, this.seqField).oldestTime ?? Number.POSITIVE_INFINITY;
+				break;
+			}
 			const next = this.olderPageAnchor(entries);
 			if (!next) break;
 			anchor = next;
 		}
-		return { entries: [...all.values()], error: null };
+		return { entries: [...all.values()], error: null, cutShortAt };
 	}
 
 	/**

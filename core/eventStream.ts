@@ -6,6 +6,7 @@
  */
 import type { Clock, Sleep } from './types';
 import { isRecord } from './values';
+import { Wake } from './wake';
 
 /** The subset of the WebSocket API the watchers use (Node 22+'s global WebSocket has it). */
 export interface EventSocketLike {
@@ -59,8 +60,10 @@ export interface EventStreamOptions {
 	onEvent: (event: Record<string, unknown>) => void;
 	clock: Clock;
 	sleep: Sleep;
-	/** Pause between checks while waiting for the socket to open. */
+	/** Longest pause between checks while waiting for the socket to open (opening, failing or closing ends it). */
 	checkIntervalMs: number;
+	/** Called when the stream opens, fails or closes, so waiters can look again at once. */
+	onStateChange?: () => void;
 }
 
 export class EventStream {
@@ -72,6 +75,8 @@ export class EventStream {
 	private openedAt: number | null = null;
 
 	private closed = false;
+
+	private readonly wake = new Wake();
 
 	constructor(private readonly options: EventStreamOptions) {}
 
@@ -104,6 +109,7 @@ export class EventStream {
 				if (this.closed) return;
 				this.currentState = 'open';
 				this.openedAt = this.options.clock();
+				this.changed();
 			};
 			socket.onmessage = (event) => {
 				const parsed = parseFrame(event.data);
@@ -111,10 +117,12 @@ export class EventStream {
 			};
 			socket.onerror = () => {
 				if (this.currentState === 'connecting') this.currentState = 'failed';
+				this.changed();
 			};
 			socket.onclose = () => {
 				if (this.currentState !== 'failed') this.currentState = 'closed';
 				this.openedAt = null;
+				this.changed();
 			};
 		} catch {
 			this.currentState = 'failed';
@@ -127,7 +135,10 @@ export class EventStream {
 		if (!source) return;
 		const giveUpAt = this.options.clock() + (source.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
 		while (this.currentState === 'connecting' && !this.closed && this.options.clock() < giveUpAt) {
-			await this.options.sleep(this.options.checkIntervalMs);
+			await this.wake.sleep(
+				this.options.sleep,
+				Math.max(1, Math.min(this.options.checkIntervalMs, giveUpAt - this.options.clock())),
+			);
 		}
 		if (this.currentState === 'connecting') {
 			this.currentState = 'failed';
@@ -153,5 +164,11 @@ export class EventStream {
 		const neverStarted = this.currentState === 'not_configured' && this.options.source;
 		if (live || neverStarted) this.currentState = 'closed';
 		this.openedAt = null;
+		this.changed();
+	}
+
+	private changed(): void {
+		this.wake.notify();
+		this.options.onStateChange?.();
 	}
 }

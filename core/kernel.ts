@@ -20,6 +20,7 @@ import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
 import { chatOf } from './verify';
+import { Wake } from './wake';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
 export const SEND_STATUS = { failed: 0, sending: 1, success: 2, successNoSeq: 3 } as const;
@@ -70,6 +71,10 @@ export interface KernelWatcherOptions {
 	/** Pause between history reads (for raw records) while waiting. */
 	pollIntervalMs: number;
 	requestTimeoutMs: number;
+	/**
+	 * The longest a wait on the stream goes without looking again. A wait ends as soon as a self message
+	 * arrives (or the stream opens or closes); this only bounds it.
+	 */
 	eventCheckIntervalMs?: number;
 	clockSkewMs?: number;
 	/** Read the sender's history for LLOneBot's raw records (default true). */
@@ -145,6 +150,9 @@ export class KernelWatcher {
 
 	private readonly stream: EventStream;
 
+	/** Ends waits when a self message arrives, the stream opens or closes, or close() is called. */
+	private readonly wake = new Wake();
+
 	private events: Array<Record<string, unknown>> = [];
 
 	private readonly claimed = new Set<string>();
@@ -167,6 +175,7 @@ export class KernelWatcher {
 			clock: this.options.clock,
 			sleep: this.options.sleep,
 			checkIntervalMs: this.options.eventCheckIntervalMs,
+			onStateChange: () => this.wake.notify(),
 		});
 	}
 
@@ -210,6 +219,7 @@ export class KernelWatcher {
 		this.events.push(event);
 		if (this.events.length > MAX_RETAINED_EVENTS)
 			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
+		this.wake.notify();
 	}
 
 	/** Whether the stream was open since before the send, so its events cover the send. */
@@ -242,7 +252,9 @@ export class KernelWatcher {
 				nextRead - clock(),
 				expectation.deadlineAt - clock(),
 			);
-			await sleep(Math.max(1, wait));
+			// Ends on the next self message (or stream change, or close()); the interval, the next raw-record
+			// read and the deadline bound it.
+			await this.wake.sleep(sleep, Math.max(1, wait));
 		}
 		// Let events already on the wire in.
 		if (this.stream.isOpen) {

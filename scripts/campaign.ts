@@ -99,6 +99,8 @@ export interface TargetTally {
 	restartsRequested: number;
 	restartsPerformed: number;
 	skippedCooldown: number;
+	/** Cooldown skips by what held them back: min_interval, hourly_cap, target_started_recently. */
+	skippedBy: Record<string, number>;
 	skippedInProgress: number;
 	/** Restarts in the simulator's own log that came through the Restart Client's method (Docker). */
 	restartsInGroundTruth: number;
@@ -326,6 +328,7 @@ export function emptyTally(label: string): TargetTally {
 		restartsRequested: 0,
 		restartsPerformed: 0,
 		skippedCooldown: 0,
+		skippedBy: {},
 		skippedInProgress: 0,
 		restartsInGroundTruth: 0,
 		minRestartSpacingMs: null,
@@ -551,7 +554,11 @@ export function checkReportsAndRestarts(
 	tally.restartsRequested = seen.runs.length;
 	for (const run of seen.runs) {
 		if (run.restartRequestedAt !== null) tally.restartsPerformed++;
-		if (run.outcome === 'skipped_cooldown') tally.skippedCooldown++;
+		if (run.outcome === 'skipped_cooldown') {
+			tally.skippedCooldown++;
+			const by = String(run.guard.blockedBy);
+			tally.skippedBy[by] = (tally.skippedBy[by] ?? 0) + 1;
+		}
 		if (run.outcome === 'skipped_in_progress') tally.skippedInProgress++;
 		if (run.restartRequestedAt !== null && !run.recovered)
 			violations.push(`${label}: a restart ended ${run.outcome}: ${run.explanation}`);
@@ -653,6 +660,10 @@ export function campaignTotals(result: CampaignResult) {
 		restartsPerformed: sum((t) => t.restartsPerformed),
 		skippedCooldown: sum((t) => t.skippedCooldown),
 		skippedInProgress: sum((t) => t.skippedInProgress),
+		skippedBy: result.tallies.reduce<Record<string, number>>((all, t) => {
+			for (const [by, n] of Object.entries(t.skippedBy)) all[by] = (all[by] ?? 0) + n;
+			return all;
+		}, {}),
 		minRestartSpacingMs: spacings.length > 0 ? Math.min(...spacings) : null,
 	};
 }
@@ -716,6 +727,8 @@ async function main(): Promise<void> {
 		`Seed ${result.seed}, ${result.sends} sends, ${Math.round(result.durationMs / 1000)} s, finished ${new Date().toISOString()}.`,
 		`Machine: ${loadBefore} at the start, ${loadAfter} at the end (shared with other work).`,
 		`Reproduce: \`${reproduce}\`.`,
+		'The seed fixes the plan (fault kinds, counts and durations, which reports are posted twice); on a shared',
+		'machine timing still moves the outcome of races, so counts differ from run to run.',
 		'',
 		table,
 		'',
@@ -724,8 +737,18 @@ async function main(): Promise<void> {
 		`Totals: ${totals.delivered} Delivered, ${totals.notDelivered} Not Delivered, ${totals.faults} faults injected;`,
 		`${totals.reports} reports posted, ${totals.reportsAccepted} taken once, ${totals.replaysRefused} replays refused;`,
 		`${totals.restartsRequested} restarts requested, ${totals.restartsPerformed} performed, ${totals.skippedCooldown} skipped by the`,
-		`guard (cooldown or hourly cap), ${totals.skippedInProgress} skipped as in progress; smallest spacing of two`,
+		`guard (${Object.entries(totals.skippedBy)
+			.map(([by, n]) => `${by}: ${n}`)
+			.join(', ')}), ${totals.skippedInProgress} skipped as in progress; smallest spacing of two`,
 		`restarts in the simulator's log: ${totals.minRestartSpacingMs === null ? 'none (fewer than two restarts)' : `${totals.minRestartSpacingMs} ms`}.`,
+		'',
+		'Findings so far:',
+		'',
+		'- Seed 20261202 (10,000 sends) hung in its second implementation: a Docker restart started by a report',
+		"  came in while a chaos restart was still down; the simulator's restart cancelled the earlier restart's",
+		'  timer, so the earlier restart never ended and the campaign waited forever. Fixed in simulator/world.ts',
+		'  (every wait for a restart ends when the client is back), with a test in test/simulator/restart.test.ts;',
+		'  a run that hangs now ends with its seed and command.',
 		'',
 		result.violations.length === 0
 			? 'No violations.'

@@ -7,14 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_node24
 
-SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh)
+ensure_n8n_and_packages
 SENTINEL_CHROMIUM=$(bash scripts/ensure-chromium.sh)
-export SENTINEL_N8N_HOME SENTINEL_CHROMIUM
-
-if [ ! -d node_modules ]; then
-	sentinel_log "installing npm packages"
-	npm ci --no-audit --no-fund
-fi
+export SENTINEL_CHROMIUM
 
 sentinel_log "end-to-end: real n8n $N8N_VERSION with the packed package, headless Chromium"
 exec npx jest -c jest.e2e.config.js --runInBand "$@"

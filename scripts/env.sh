@@ -36,3 +36,18 @@ ensure_node24() {
 	# Native modules (n8n's sqlite3) build against these headers, not the system Node's.
 	export npm_config_nodedir="$NODE24_HOME"
 }
+
+# This checkout's npm packages: installed when missing or older than package-lock.json.
+ensure_packages() {
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+		sentinel_log "installing npm packages"
+		npm ci --no-audit --no-fund
+	fi
+}
+
+# The pinned n8n (its home exported as SENTINEL_N8N_HOME) and this checkout's npm packages.
+ensure_n8n_and_packages() {
+	SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh)
+	export SENTINEL_N8N_HOME
+	ensure_packages
+}

@@ -40,12 +40,7 @@ ensure_queue_deps() {
 prepare() {
 	ensure_queue_deps
 	ensure_node24
-	SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh)
-	export SENTINEL_N8N_HOME
-	if [ ! -d node_modules ]; then
-		sentinel_log "installing npm packages"
-		npm ci --no-audit --no-fund
-	fi
+	ensure_n8n_and_packages
 	# Every process the stack starts is recorded here (process group ids) and ended on exit, even if the
 	# test runner is killed by the time box.
 	mkdir -p .tmp

@@ -27,12 +27,6 @@ done
 
 ensure_node24
 sentinel_log "node $(node --version)"
-SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh)
-export SENTINEL_N8N_HOME
-
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	sentinel_log "installing npm packages"
-	npm ci --no-audit --no-fund
-fi
+ensure_n8n_and_packages
 
 exec node_modules/.bin/tsx scripts/start.ts

@@ -7,10 +7,7 @@ source scripts/env.sh
 ensure_node24
 sentinel_log "node $(node --version), npm $(npm --version)"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	sentinel_log "installing npm packages"
-	npm ci --no-audit --no-fund
-fi
+ensure_packages
 
 sentinel_log "format check (prettier)"
 npm run --silent format:check

@@ -250,10 +250,14 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 
 // ---------------------------------------------------------------- send failures
 
+/** A go-cqhttp failure: retcode 100, the code in `msg`, the text in `wording` and `message` (Mrs4s/go-cqhttp: coolq/api.go Failed()). */
+export function gocqFailed(msg: string, text: string): ErrorSpec {
+	return { retcode: 100, msg, wording: text, message: text };
+}
+
 /** go-cqhttp's generic send failure (Mrs4s/go-cqhttp: coolq/api.go). */
 function gocqSendFailed(): ErrorSpec {
-	const text = '请参考 go-cqhttp 端输出';
-	return { retcode: 100, msg: 'SEND_MSG_API_ERROR', wording: text, message: text };
+	return gocqFailed('SEND_MSG_API_ERROR', '请参考 go-cqhttp 端输出');
 }
 
 /**
@@ -375,12 +379,10 @@ export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec 
 	switch (f.flavour) {
 		case 'gocq':
 			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs 账号可能被风控).
-			return {
-				retcode: 100,
-				msg: 'SEND_MSG_API_ERROR',
-				wording: `send ${msg.messageType} message failed: blocked by server`,
-				message: `send ${msg.messageType} message failed: blocked by server`,
-			};
+			return gocqFailed(
+				'SEND_MSG_API_ERROR',
+				`send ${msg.messageType} message failed: blocked by server`,
+			);
 		case 'napcat':
 			// Accepted by the kernel, never confirmed (NapCatQQ #788, #1410).
 			return sendTimeoutError(f, msg, 'accepted');
@@ -391,8 +393,7 @@ export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec 
 
 /** Removed from the group: kernel result 110 / 你已被移出该群 (NapCatQQ #600); go-cqhttp `GROUP_NOT_FOUND` (coolq/api.go). */
 export function notInGroupError(f: FlavourInfo, msg?: StoredMessage): ErrorSpec {
-	if (f.flavour === 'gocq')
-		return { retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', message: '群聊不存在' };
+	if (f.flavour === 'gocq') return gocqFailed('GROUP_NOT_FOUND', '群聊不存在');
 	return kernelRejected(f, 110, '你已被移出该群', msg);
 }
 

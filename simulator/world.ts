@@ -433,8 +433,7 @@ export class World {
 	}
 
 	private notFound(f: FlavourInfo): F.ErrorSpec {
-		if (f.flavour === 'gocq')
-			return { retcode: 100, msg: 'MSG_NOT_FOUND', wording: '消息不存在', message: '消息不存在' };
+		if (f.flavour === 'gocq') return F.gocqFailed('MSG_NOT_FOUND', '消息不存在');
 		return F.actionError(f, '消息不存在');
 	}
 
@@ -501,13 +500,7 @@ export class World {
 			params.auto_escape === '1';
 		const segments = normalizeMessage(params.message, autoEscape);
 		if (!segments) {
-			if (f.flavour === 'gocq')
-				return err({
-					retcode: 100,
-					msg: 'EMPTY_MSG_ERROR',
-					wording: '消息为空',
-					message: '消息为空',
-				});
+			if (f.flavour === 'gocq') return err(F.gocqFailed('EMPTY_MSG_ERROR', '消息为空'));
 			return err(F.actionError(f, '消息体无法解析, 请检查是否发送了不支持的消息类型'));
 		}
 		if (type === 'group') {
@@ -956,13 +949,7 @@ export class World {
 		if (type === 'group') {
 			const g = this.groups.get(peer);
 			if (!g || !g.members.includes(acc.name)) {
-				if (f.flavour === 'gocq')
-					return err({
-						retcode: 100,
-						msg: 'GROUP_NOT_FOUND',
-						wording: '群聊不存在',
-						message: '群聊不存在',
-					});
+				if (f.flavour === 'gocq') return err(F.gocqFailed('GROUP_NOT_FOUND', '群聊不存在'));
 				return err(F.actionError(f, '群不存在'));
 			}
 		}

@@ -16,6 +16,20 @@ export interface MemoryReading {
 	externalMb: number;
 }
 
+export interface CpuProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
+}
+
+export interface CpuProfile {
+	nodes: CpuProfileNode[];
+	startTime: number;
+	endTime: number;
+	samples: number[];
+	timeDeltas: number[];
+}
+
 export class Inspector {
 	private next = 1;
 
@@ -89,6 +103,19 @@ export class Inspector {
 			heapTotalMb: mb(usage.heapTotal),
 			externalMb: mb(usage.external),
 		};
+	}
+
+	/** Starts V8's CPU profiler (sampling every `intervalUs`). */
+	async startProfile(intervalUs = 200): Promise<void> {
+		await this.send('Profiler.enable');
+		await this.send('Profiler.setSamplingInterval', { interval: intervalUs });
+		await this.send('Profiler.start');
+	}
+
+	/** Stops the profiler and returns the profile (the .cpuprofile format). */
+	async stopProfile(): Promise<CpuProfile> {
+		const result = (await this.send('Profiler.stop')) as { profile: CpuProfile };
+		return result.profile;
 	}
 
 	close(): void {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cdfSvg, writeChart } from './chart';
+import { profileTable } from './profile';
 import { fmt, median, spread, summarise } from './stats';
 
 import type { BenchResults, TriggerVariant, Variant } from './types';
@@ -98,17 +99,16 @@ export function renderResults(results: BenchResults, dir: string): void {
 		);
 		if (!(ratio <= 1.1)) {
 			gaps.push(
-				'**Overhead.** A CPU profile of n8n during these runs (`npm run bench -- --only=overhead --profile`, analysis in ' +
-					"[docs/benchmarks.md](../docs/benchmarks.md)) puts most of the difference in n8n's authenticated request helper: every " +
-					'OneBot call goes through `httpRequestWithAuthentication`, which for each request loads and decrypts the credential and ' +
-					"resolves the credential's `authenticate` expression (`Bearer {{$credentials.accessToken}}`) in n8n 2.x's isolated " +
-					'expression runtime, about 1 ms per call on this machine; the HTTP Request node with a fixed header does none of that. ' +
-					'What would close it: in `nodes/shared/transport.ts` `oneBotClient()`, build the client with `plainRequest(context)` and ' +
-					'`accessToken: credentials.accessToken` (`OneBotClient` already sets the Bearer header itself; the credentials are ' +
-					'already read once per run), keeping `authenticate` for the credential test. A package built with that change measured ' +
-					'about 1.1× in the same benchmark (docs/benchmarks.md). The rest is by design: Send With ' +
-					'Verification sends one item after the other (input order, per-target spacing), while HTTP Request fires all requests ' +
-					'at once; on 2 shared cores the main thread, not the round trip, is the limit, so this costs little here.',
+				`**Overhead.** Measured ${fmt(ratio, 2)}× (repetitions ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}; ` +
+					`${against(ratios, (v) => v <= 1.1)}): ${fmt(median(send.map((r) => r.perItemMs)) - median(http.map((r) => r.perItemMs)), 2)} ms more per item ` +
+					'than the HTTP Request node. ' +
+					(Math.min(...ratios) <= 1.1
+						? 'Some repetitions meet the goal, so the miss is within the spread of this machine; measure again on a quiet one. '
+						: 'Every repetition misses it. ') +
+					'The node reads the credential once per run and sends with a plain request (`nodes/shared/transport.ts` ' +
+					'`oneBotClient()`); what is left is by design: items are sent one after the other (input order, per-target ' +
+					'spacing) while HTTP Request sends them all at once. `npm run bench -- --only=overhead --profile` shows where the ' +
+					'time goes.',
 			);
 		}
 	}
@@ -216,10 +216,17 @@ export function renderResults(results: BenchResults, dir: string): void {
 		chartTool = writeChart(svg, path.join(dir, 'latency.svg'), path.join(dir, 'latency.png'));
 		if (!(ss.p50 <= 20 && ss.p95 <= 50)) {
 			gaps.push(
-				'**Event-stream latency.** A waiting item looks at the buffered WebSocket events every `eventCheckIntervalMs` (20 ms, ' +
-					"`core/verify.ts` `ChatWatcher`), so up to 20 ms is polling of an in-memory buffer, plus n8n's event loop. What would " +
-					'close it: settle expectations in `onEvent` itself (call `settleFromEvents()` when a message event arrives and wake the ' +
-					'waiters through a promise instead of sleeping), which removes the 0–20 ms check delay entirely.',
+				`**Event-stream latency.** Measured p50 ${fmt(ss.p50)} ms, p95 ${fmt(ss.p95)} ms (goal 20 / 50 ms; per-rep p50 ` +
+					`${spread(repP('stream', 'p50'))}, p95 ${spread(repP('stream', 'p95'))}) with a load average of ` +
+					`${results.machine.loadAtStart[0]} at the start (${results.machine.cpu}). ` +
+					(results.settings?.streamWake === 'event'
+						? 'A waiting item is woken by the event itself (`core/wake.ts`, `ChatWatcher.onEvent`), so what is measured is '
+						: 'The code measured here looked at buffered events every `eventCheckIntervalMs` (20 ms) by sleeping, which adds ' +
+							'0–20 ms (later code wakes the item on the event, `core/wake.ts`); the rest is ') +
+					"the simulator's delivery, the witness's WebSocket and n8n's event loop on a shared machine" +
+					(ss.p50 <= 20
+						? `: the median meets the goal, the tail (p95 ${fmt(ss.p95)} ms) does not.`
+						: '.'),
 			);
 		}
 		if (!(ps.p95 <= l.pollIntervalMs + 50)) {
@@ -273,14 +280,9 @@ export function renderResults(results: BenchResults, dir: string): void {
 		);
 		if (!(best <= 1.5)) {
 			gaps.push(
-				'**API calls.** The witness reads are shared as designed (one `get_group_msg_history` serves every waiting message; ' +
-					'with the event stream only the baseline read is made), but at the *Witness* level `core/deliver.ts` also runs the ' +
-					'sender lookup (`lookupSentMessage`: one `get_msg` on the bot per message) to learn the server seq for an exact match. ' +
-					'That alone makes it 2 calls per message before any witness read. What would close it: skip the lookup at the witness ' +
-					'level and match by sender, chat, content and time window (the matcher in `core/witness.ts` already does this when ' +
-					'`serverSeq` is undefined), and run `get_msg` only when it is needed: when two pending messages to the chat have the ' +
-					'same content, or when the witness match is ambiguous. That brings it to about 1 + (identify + witness reads) / N ≈ 1.05 ' +
-					'with the stream.',
+				`**API calls.** Measured ${fmt(median(per('stream')), 2)} calls per message with the event stream and ` +
+					`${fmt(median(per('polling')), 2)} with polling. By action (median per message): event stream: ${actionsPer('stream')}; ` +
+					`polling: ${actionsPer('polling')}. The action with the most calls per message is what to reduce.`,
 			);
 		}
 	}
@@ -318,10 +320,11 @@ export function renderResults(results: BenchResults, dir: string): void {
 		);
 		if (!(sw.max <= 100 && pw.max <= 100)) {
 			gaps.push(
-				'**Silent-drop detection time.** After the deadline the watcher needs one more confirmation: with the stream it waits one ' +
-					'event-check interval (20 ms) for events already on the wire; with polling it makes a history read that *starts* after ' +
-					"the deadline, and a paced read still in flight is awaited first. On a loaded machine those reads and n8n's event loop " +
-					'add the excess shown.',
+				`**Silent-drop detection time.** Measured max +${fmt(sw.max, 0)} ms (event stream) and +${fmt(pw.max, 0)} ms ` +
+					'(polling) past the deadline. After the deadline the watcher needs one more confirmation: with the stream it ' +
+					'waits one event-check interval for events already on the wire; with polling it makes a history read that ' +
+					`*starts* after the deadline (the poll interval here is ${results.latency?.pollIntervalMs ?? 'n/a'} ms), and a paced ` +
+					`read still in flight is awaited first. Load average at the start: ${results.machine.loadAtStart[0]}.`,
 			);
 		}
 	}
@@ -373,7 +376,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 		if (!(decisiveEarly && laterEarly !== false)) {
 			gaps.push(
 				'**Early signals.** Items overtaken by a later message of the same sender end 500 ms (the overtake grace) after the ' +
-					'later message was seen (`core/verify.ts`, `ChatWatcher`); an item whose later message arrived less than the grace ' +
+					'later message was seen (`core/chatWatcher.ts`); an item whose later message arrived less than the grace ' +
 					'before its deadline cannot end much earlier, and the last item of a run has no later message. Ambiguous API errors ' +
 					'(`send_timeout`) are checked at the witness until the full deadline by design (no duplicates).',
 			);
@@ -388,6 +391,18 @@ export function renderResults(results: BenchResults, dir: string): void {
 		const rate = (variant: TriggerVariant, key: 'postRate' | 'execRate') =>
 			t.sustained.filter((x) => (x.variant ?? 'trigger') === variant).map((x) => x[key]);
 		const hasBaseline = t.latency.some((x) => x.variant === 'webhook');
+		// What n8n itself spends on each report that our node cannot avoid, from this run's profile when it has one.
+		const prof = results.triggerProfile;
+		const isolateMs = (variant: string) =>
+			prof?.[variant]?.categories.find((c) => c.name.startsWith('expression isolate'))
+				?.msPerRequest;
+		const n8nReason =
+			`n8n ${results.machine.n8n} acquires an expression isolate for every request to a webhook node that is not its ` +
+			'own Webhook node (`LiveWebhooks.webhookPhaseNeedsIsolate`), and its pool builds a new one after each use' +
+			(prof && isolateMs('trigger') !== undefined
+				? `: ${fmt(isolateMs('trigger'), 1)} CPU ms per report against ${fmt(isolateMs('webhook') ?? 0, 1)} for the Webhook node ` +
+					`(profile, of ${fmt(prof.trigger.cpuMsPerRequest, 1)} vs ${fmt(prof.webhook?.cpuMsPerRequest, 1)} ms in all; section 5d)`
+				: ' (run with --profile to measure its share)');
 		const triggerRows = (label: string, r: NonNullable<BenchResults['trigger']>) => {
 			const latOf = (variant: TriggerVariant, key: 'startMs' | 'finishMs') =>
 				summarise(r.latency.filter((x) => x.variant === variant).map((x) => x[key]));
@@ -419,7 +434,8 @@ export function renderResults(results: BenchResults, dir: string): void {
 				result:
 					`${fmt(startRatio, 2)}×: trigger p50 ${fmt(ts.p50, 0)} ms (p95 ${fmt(ts.p95, 0)}, per-rep p50 ${spread(repStart('trigger'), 0)}), Webhook node p50 ${fmt(ws.p50, 0)} ms ` +
 					`(per-rep ${spread(repStart('webhook'), 0)}); finished p50 ${fmt(latOf('trigger', 'finishMs').p50, 0)} vs ${fmt(latOf('webhook', 'finishMs').p50, 0)} ms; ` +
-					`per-rep ratios ${startRatios.map((v) => fmt(v, 2)).join(', ')} (${against(startRatios, (v) => v <= 2)})`,
+					`per-rep ratios ${startRatios.map((v) => fmt(v, 2)).join(', ')} (${against(startRatios, (v) => v <= 2)})` +
+					(startRatio <= 2 ? '' : `. Why: ${n8nReason}`),
 				goal: '≤ 2× the Webhook node',
 				verdict: verdict(Number.isFinite(startRatio) ? startRatio <= 2 : undefined),
 			});
@@ -427,12 +443,30 @@ export function renderResults(results: BenchResults, dir: string): void {
 				measure: `5b. Trigger${label}: sustained reports per second (${r.concurrency} concurrent senders, ${r.sustainMs / 1000} s), ÷ the Webhook node`,
 				result:
 					`${fmt(rateRatio, 2)}×: trigger ${spread(rateOf('trigger'))} accepted/s (${spread(r.sustained.filter((x) => x.variant === 'trigger').map((x) => x.execRate))} executions finished/s), ` +
-					`Webhook node ${spread(rateOf('webhook'))} accepted/s; per-rep ratios ${rateRatios.map((v) => fmt(v, 2)).join(', ')} (${against(rateRatios, (v) => v >= 0.5)})`,
+					`Webhook node ${spread(rateOf('webhook'))} accepted/s; per-rep ratios ${rateRatios.map((v) => fmt(v, 2)).join(', ')} (${against(rateRatios, (v) => v >= 0.5)})` +
+					(rateRatio >= 0.5 ? '' : `. Why: ${n8nReason}`),
 				goal: '≥ 0.5× the Webhook node',
 				verdict: verdict(Number.isFinite(rateRatio) ? rateRatio >= 0.5 : undefined),
 			});
 		};
 		triggerRows(' (n8n defaults)', t);
+		if (hasBaseline) {
+			const startRatio = lat('trigger', 'startMs').p50 / lat('webhook', 'startMs').p50;
+			const rateRatio = median(rate('trigger', 'postRate')) / median(rate('webhook', 'postRate'));
+			if (!(startRatio <= 2 && rateRatio >= 0.5)) {
+				const own = prof?.trigger?.categories.find((c) => c.name.startsWith('this package'));
+				gaps.push(
+					`**Trigger.** Start ${fmt(startRatio, 2)}× and throughput ${fmt(rateRatio, 2)}× the Webhook node in this run ` +
+						`(load average ${results.machine.loadAtStart[0]} at the start). ${n8nReason}. ` +
+						(own ? `The node's own work is ${fmt(own.msPerRequest, 2)} CPU ms per report. ` : '') +
+						'A community node cannot skip that isolate in n8n 2.41. ' +
+						(Number(results.settings?.triggerTypeVersion ?? 1) >= 1.1
+							? 'The node measured (typeVersion 1.1) already avoids the per-request `binaryData` expression and reuses its credential for 10 s. '
+							: 'The node measured here was typeVersion 1, for which n8n also evaluates a `binaryData` expression in the isolate per request; typeVersion 1.1 avoids it. ') +
+						'See docs/benchmarks.md.',
+				);
+			}
+		}
 		for (const tuned of results.triggerTuned ?? [])
 			triggerRows(
 				` (${tuned.label}: ${Object.entries(tuned.env)
@@ -519,6 +553,23 @@ export function renderResults(results: BenchResults, dir: string): void {
 						x.result,
 					),
 				),
+			].join('\n'),
+		);
+	}
+
+	// 5d. where the CPU goes per report
+	if (results.triggerProfile) {
+		const pr = results.triggerProfile;
+		sections.push(
+			[
+				'### 5d. Where n8n spends CPU per report (--profile)',
+				'',
+				"A V8 CPU profile of n8n's main process (a fresh instance, inspector attached) over sequential reports to each " +
+					'workflow after a warm-up; each sample counts for the first category any frame of its stack matches ' +
+					'(`bench/lib/profile.ts`). CPU ms per report, share of the profile in brackets; "(program)" is V8 and native ' +
+					'work without a JavaScript frame. Profiling slows everything down, so compare the columns, not the absolute ms.',
+				'',
+				profileTable(pr),
 			].join('\n'),
 		);
 	}
@@ -755,8 +806,7 @@ export function renderResults(results: BenchResults, dir: string): void {
 						? 'It keeps rising run after run, so something is retained across executions: profile the heap (bench --profile). '
 						: 'Neither keeps rising: V8 grew its heap for the first 1000-item executions (each holds its full result, every ' +
 							"item's evidence, attempts and input, until n8n has saved it) and keeps it, so this is heap sizing, not a leak. ") +
-					'What would shrink the per-execution peak: leave `input` out of the output item by default (n8n already pairs items ' +
-					'with `pairedItem`) and keep `evidence` to the decisive facts; users can cap V8 with `NODE_OPTIONS=--max-old-space-size`.',
+					'Users can cap V8 with `NODE_OPTIONS=--max-old-space-size`.',
 			);
 		}
 	}

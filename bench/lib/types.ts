@@ -1,3 +1,4 @@
+import type { ProfileSummary } from './profile';
 /** The shape of bench/results.json: raw samples of every phase, rendered by lib/render.ts. */
 export type Variant = 'stream' | 'polling';
 
@@ -171,6 +172,11 @@ export interface BenchResults {
 	drop?: { items: number; deadlineMs: number; samples: DropSample[]; wronglyDelivered: number };
 	early?: { items: number; deadlineMs: number; rows: EarlyRow[] };
 	trigger?: TriggerResult;
+	/**
+	 * --profile: where n8n's main process spends CPU per report, from a V8 CPU profile over sequential reports
+	 * to each variant in a fresh n8n (bench/lib/profile.ts).
+	 */
+	triggerProfile?: Record<string, ProfileSummary>;
 	/** The trigger again in fresh n8n instances started with expression-engine settings (env name → value). */
 	triggerTuned?: Array<{ label: string; env: Record<string, string>; result: TriggerResult }>;
 	memory?: { runs: number; itemsPerRun: number; samples: MemorySample[] };

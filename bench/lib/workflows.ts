@@ -135,6 +135,9 @@ export function httpRequestWorkflow(
 }
 
 /** An active workflow: the Delivery Failure Trigger alone (the run is the measured part). */
+/** The trigger's typeVersion the bench measures (1.1 skips n8n's per-request binaryData expression; see the node). */
+export const TRIGGER_TYPE_VERSION = 1.1;
+
 export function triggerWorkflow(
 	name: string,
 	webhookId: string,
@@ -147,7 +150,7 @@ export function triggerWorkflow(
 				id: randomUUID(),
 				name: 'Failures',
 				type: `${PACKAGE}.oneBotDeliveryFailureTrigger`,
-				typeVersion: 1,
+				typeVersion: TRIGGER_TYPE_VERSION,
 				position: [0, 0],
 				webhookId,
 				parameters: {

@@ -111,7 +111,11 @@ export class OneBotDeliveryFailureTrigger implements INodeType {
 		name: 'oneBotDeliveryFailureTrigger',
 		icon: { light: 'file:../../icons/onebot.svg', dark: 'file:../../icons/onebot.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n 2.41 evaluates `$parameter["options"]["binaryData"]` in an expression isolate for
+		// every request to a typeVersion-1 webhook node (webhook-helpers.js parseRequestBody), about 10 ms of CPU
+		// per report on a loaded 2-core machine (docs/benchmarks.md); from 1.1 on it parses the body directly.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{"On: " + $parameter["events"].join(", ")}}',
 		description:
 			'Starts a workflow when a QQ message was not delivered or the OneBot account went offline',

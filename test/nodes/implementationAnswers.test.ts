@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { FlavourName, WorldConfig } from '../../simulator';
-import { flavourWorld, simulatorPerSuite } from '../support/worlds';
+import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -18,16 +18,16 @@ function world(flavour: FlavourName, version: string): WorldConfig {
 }
 
 function fixture(flavour: FlavourName, version: string) {
-	const suite = simulatorPerSuite(world(flavour, version));
+	const sim = sharedSimulator(world(flavour, version));
 	return {
 		get sim() {
-			return suite.sim;
+			return sim;
 		},
 		async run(
 			parameters: IDataObject,
 			witness = true,
 		): Promise<{ delivered: INodeExecutionData[]; notDelivered: INodeExecutionData[] }> {
-			const { bot, witness: w } = suite.sim.urls.accounts;
+			const { bot, witness: w } = sim.urls.accounts;
 			const credentials: Record<string, IDataObject> = {
 				oneBotApi: { baseUrl: bot.http, accessToken: bot.token },
 			};
@@ -45,11 +45,11 @@ function fixture(flavour: FlavourName, version: string) {
 			return { delivered, notDelivered };
 		},
 		async sends(action: string): Promise<unknown[]> {
-			return (await suite.sim.control.calls({ account: 'bot', action })) as unknown[];
+			return (await sim.control.calls({ account: 'bot', action })) as unknown[];
 		},
 		async inbox(account: string): Promise<Array<{ text: string }>> {
 			await sleep(60);
-			const truth = (await suite.sim.control.groundTruth()) as {
+			const truth = (await sim.control.groundTruth()) as {
 				accounts: Record<string, { inbox: Array<{ text: string }> }>;
 			};
 			return truth.accounts[account].inbox;

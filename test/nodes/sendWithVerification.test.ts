@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { DeliveryResult } from '../../core/types';
 import type { FlavourName } from '../../simulator';
-import { flavourWorld, simulatorPerSuite } from '../support/worlds';
+import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute, type HarnessOptions, type HttpLogEntry } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -48,12 +48,12 @@ function only(items: INodeExecutionData[]): Item {
 }
 
 function fixture(flavour: FlavourName, version: string) {
-	const suite = simulatorPerSuite(flavourWorld(flavour, version));
+	const sim = sharedSimulator(flavourWorld(flavour, version));
 	const state = { counter: 0 };
 
 	const helpers = {
 		get sim() {
-			return suite.sim;
+			return sim;
 		},
 		text(label: string): string {
 			state.counter += 1;
@@ -66,7 +66,7 @@ function fixture(flavour: FlavourName, version: string) {
 				report?: { url: string; secret: string };
 			} = {},
 		) {
-			const { bot, witness } = suite.sim.urls.accounts;
+			const { bot, witness } = sim.urls.accounts;
 			const credentials: Record<string, IDataObject> = {
 				oneBotApi: {
 					baseUrl: bot.http,
@@ -107,7 +107,7 @@ function fixture(flavour: FlavourName, version: string) {
 		},
 		async inbox(account: string): Promise<InboxEntry[]> {
 			await sleep(60);
-			const truth = (await suite.sim.control.groundTruth()) as {
+			const truth = (await sim.control.groundTruth()) as {
 				accounts: Record<string, { inbox: InboxEntry[] }>;
 			};
 			return truth.accounts[account].inbox;
@@ -116,7 +116,7 @@ function fixture(flavour: FlavourName, version: string) {
 			return (await helpers.inbox(account)).filter((entry) => entry.text === text).length;
 		},
 		async calls(action: string, account = 'bot'): Promise<CallRecord[]> {
-			return (await suite.sim.control.calls({ account, action })) as CallRecord[];
+			return (await sim.control.calls({ account, action })) as CallRecord[];
 		},
 	};
 	return helpers;

@@ -2,7 +2,8 @@
 /** Plain HTTP and WebSocket clients for the simulator tests (no package code involved). */
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import { startSimulator, type Simulator, type WorldConfig } from '../../simulator';
+
+export { sharedSimulator } from '../support/worlds';
 
 export interface HttpResult {
 	status: number;
@@ -181,34 +182,4 @@ export async function reportReceiver(): Promise<{
 		got,
 		close: () => new Promise<void>((r) => server.close(() => r())),
 	};
-}
-
-/**
- * One simulator for a describe block: started before its tests, reset before each (then `onReset`, for the
- * block's own settings), closed after them. Returns a stand-in that forwards to the running simulator, so a
- * test reads `sim.urls`, `sim.control`, `sim.world` as usual.
- */
-export function sharedSimulator(
-	world: WorldConfig,
-	onReset?: (sim: Simulator) => void | Promise<void>,
-): Simulator {
-	let running: Simulator | undefined;
-	beforeAll(async () => {
-		running = await startSimulator(world);
-	});
-	afterAll(async () => {
-		await running?.close();
-	});
-	beforeEach(async () => {
-		await running!.control.reset();
-		await onReset?.(running!);
-	});
-	return new Proxy({} as Simulator, {
-		get(_target, property) {
-			if (!running)
-				throw new Error('the simulator runs only inside the tests of its describe block');
-			const value = (running as any)[property];
-			return typeof value === 'function' ? value.bind(running) : value;
-		},
-	});
 }

@@ -35,23 +35,31 @@ export function flavourWorld(
 }
 
 /**
- * One simulator on `world` for the enclosing describe block: started before its tests, reset before each
- * test, closed after them. `sim` is set once the block's beforeAll ran.
+ * One simulator for a describe block: started before its tests, reset before each (then `onReset`, for the
+ * block's own settings), closed after them. Returns a stand-in that forwards to the running simulator, so a
+ * test reads `sim.urls`, `sim.control`, `sim.world` as usual.
  */
-export function simulatorPerSuite(world: WorldConfig): { readonly sim: Simulator } {
-	let sim: Simulator | undefined;
+export function sharedSimulator(
+	world: WorldConfig,
+	onReset?: (sim: Simulator) => void | Promise<void>,
+): Simulator {
+	let running: Simulator | undefined;
 	beforeAll(async () => {
-		sim = await startSimulator(world);
+		running = await startSimulator(world);
 	});
 	afterAll(async () => {
-		await sim?.close();
+		await running?.close();
 	});
 	beforeEach(async () => {
-		await sim!.control.reset();
+		await running!.control.reset();
+		await onReset?.(running!);
 	});
-	return {
-		get sim() {
-			return sim!;
+	return new Proxy({} as Simulator, {
+		get(_target, property) {
+			if (!running)
+				throw new Error('the simulator runs only inside the tests of its describe block');
+			const value = (running as unknown as Record<PropertyKey, unknown>)[property];
+			return typeof value === 'function' ? value.bind(running) : value;
 		},
-	};
+	});
 }
