@@ -389,13 +389,13 @@ describe('example workflows in real n8n', () => {
 				(run) =>
 					[...outputItems(run, 'Restart Client', 0), ...outputItems(run, 'Restart Client', 1)][0],
 			);
-			expect(restartItems.map((item) => item.outcome).sort()).toEqual([
-				'recovered',
-				'skipped_in_progress',
-				'skipped_in_progress',
-				'skipped_in_progress',
-				'skipped_in_progress',
-			]);
+			// One run restarts; each other one finds the restart under way (skipped_in_progress) or, when its
+			// report reached n8n after the restart had finished, just done (skipped_cooldown). Both go on to the
+			// probe and the resend.
+			const outcomes = restartItems.map((item) => item.outcome as string);
+			expect(outcomes.filter((o) => o === 'recovered')).toHaveLength(1);
+			for (const outcome of outcomes.filter((o) => o !== 'recovered'))
+				expect(['skipped_in_progress', 'skipped_cooldown']).toContain(outcome);
 			for (const run of runs) expect(run.status).toBe('success');
 			await sleep(1000);
 			const truth = await groundTruth(sim);
@@ -459,7 +459,15 @@ describe('example workflows in real n8n', () => {
 				await n8n.deactivate(id);
 			}
 			timings.example4Ms = Date.now() - t;
-			await sleep(6000);
+			// A probe that started before the deactivation must end here: finishing during example 5's restart, it
+			// would see the account down and notify.
+			const finished = new Set(['success', 'error', 'crashed', 'canceled']);
+			await waitFor(
+				'example 4 has no running execution',
+				async () =>
+					(await n8n.listExecutions({ workflowId: id })).every((e) => finished.has(e.status ?? '')),
+				{ timeoutMs: 60_000, intervalMs: 500 },
+			);
 			const all = (await n8n.listExecutions({ workflowId: id })).filter(
 				(e) => e.status === 'success',
 			);
