@@ -108,8 +108,13 @@ async function main(): Promise<void> {
 	const ids = await n8n.importWorkflows(examples.map((e) => e.workflow));
 	log(`imported ${ids.length} example workflow(s)`);
 	const activated: string[] = [];
-	for (const [i, { workflow }] of examples.entries()) {
+	for (const [i, { file, workflow }] of examples.entries()) {
 		if (!isWebhookDriven(workflow)) continue;
+		// The queue-mode example needs Redis, and its failure trigger shares example 3's path: imported, not active.
+		if (path.basename(file).includes('queue-mode')) {
+			log(`imported but not activated (needs queue mode and Redis): "${workflow.name}"`);
+			continue;
+		}
 		try {
 			await n8n.activate(ids[i]);
 			activated.push(workflow.name);
