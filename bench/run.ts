@@ -332,6 +332,28 @@ async function main(): Promise<void> {
 					...env,
 				},
 			});
+		/** A fresh n8n with the inspector on its main process (CPU profile, heap after GC), stopped afterwards. */
+		const withInspectedN8n = async <T>(
+			what: string,
+			body: (fresh: N8nHandle, inspector: Inspector) => Promise<T>,
+		): Promise<T> => {
+			const port = await freePort();
+			log(`${what}: fresh n8n (inspector on ${port})`);
+			const fresh = await boot({ NODE_OPTIONS: `--inspect=127.0.0.1:${port}` });
+			extraN8n.push(fresh);
+			let inspector: Inspector | undefined;
+			try {
+				inspector = await Inspector.connect(port);
+				const argv = String(await inspector.evaluate('process.argv.join(" ")'));
+				if (!/\bstart\b/.test(argv))
+					throw new Error(`the inspector is not n8n's main process: ${argv}`);
+				return await body(fresh, inspector);
+			} finally {
+				inspector?.close();
+				await fresh.stop();
+				extraN8n = extraN8n.filter((x) => x !== fresh);
+			}
+		};
 		cleanupPack = () => {
 			if (!TGZ)
 				fs.rmSync(FROM_HEAD ? path.dirname(path.dirname(packed.tgz)) : path.dirname(packed.tgz), {
@@ -977,36 +999,24 @@ async function main(): Promise<void> {
 
 		// ------------------------------------------------------------------ 5b. --profile: CPU profile per report
 		if (PROFILE && on('trigger')) {
-			const port = await freePort();
-			log(
-				`trigger profile: fresh n8n (inspector on ${port}), ${P.triggerProfileReports} reports per variant`,
+			await withInspectedN8n(
+				`trigger profile: ${P.triggerProfileReports} reports per variant`,
+				async (fresh, inspector) => {
+					const c = await credentialsFor(fresh, sim);
+					results.triggerProfile = await profileTriggerPhase(
+						fresh,
+						inspector,
+						c.sender,
+						groupId,
+						bot.selfId,
+						P.triggerProfileReports,
+					);
+					const table = profileTable(results.triggerProfile);
+					fs.writeFileSync(path.join(profileDir, 'trigger-profile.md'), `${table}\n`);
+					log(`trigger profile (CPU ms per report):\n${table}`);
+					save();
+				},
 			);
-			const fresh = await boot({ NODE_OPTIONS: `--inspect=127.0.0.1:${port}` });
-			extraN8n.push(fresh);
-			let inspector: Inspector | undefined;
-			try {
-				inspector = await Inspector.connect(port);
-				const argv = String(await inspector.evaluate('process.argv.join(" ")'));
-				if (!/\bstart\b/.test(argv))
-					throw new Error(`the inspector is not n8n's main process: ${argv}`);
-				const c = await credentialsFor(fresh, sim);
-				results.triggerProfile = await profileTriggerPhase(
-					fresh,
-					inspector,
-					c.sender,
-					groupId,
-					bot.selfId,
-					P.triggerProfileReports,
-				);
-				const table = profileTable(results.triggerProfile);
-				fs.writeFileSync(path.join(profileDir, 'trigger-profile.md'), `${table}\n`);
-				log(`trigger profile (CPU ms per report):\n${table}`);
-				save();
-			} finally {
-				inspector?.close();
-				await fresh.stop();
-				extraN8n = extraN8n.filter((x) => x !== fresh);
-			}
 		}
 
 		// ------------------------------------------------------------------ 5c. trigger under n8n's expression-engine settings
@@ -1049,78 +1059,66 @@ async function main(): Promise<void> {
 			await n8n.stop();
 			const rowsMem: MemoryRep[] = [];
 			for (let rep = 1; rep <= P.memoryReps; rep++) {
-				const port = await freePort();
-				log(
-					`memory rep ${rep}: fresh n8n (inspector on ${port}), warm-up ${P.memoryItems} items, then ${P.memoryRuns} × ${P.memoryItems}`,
-				);
-				const fresh = await boot({ NODE_OPTIONS: `--inspect=127.0.0.1:${port}` });
-				extraN8n.push(fresh);
-				let inspector: Inspector | undefined;
-				try {
-					inspector = await Inspector.connect(port);
-					const argv = String(await inspector.evaluate('process.argv.join(" ")'));
-					if (!/\bstart\b/.test(argv))
-						throw new Error(`the inspector is not n8n's main process: ${argv}`);
-					const c = await credentialsFor(fresh, sim);
-					const wf = await createWorkflow(
-						fresh,
-						sendWorkflow('Bench: memory', {
-							groupId,
-							deadlineSeconds: SETTINGS.witnessDeadlineSeconds,
-							minIntervalMs: 0,
-							pollIntervalMs: SETTINGS.pollIntervalMs,
-							useEventStream: true,
-							sender: c.sender,
-							witness: c.witness,
-							tag: 'mem',
-							count: P.memoryItems,
-							verification: 'witness',
-						}),
-					);
-					await sim.control.reset();
-					await runSend(fresh, wf, 600_000);
-					await sleep(2000);
-					const before = await inspector.gcAndRead();
-					const samples: MemoryRep['samples'] = [];
-					let peak = before.rssMb;
-					let delivered = 0;
-					for (let run = 1; run <= P.memoryRuns; run++) {
+				await withInspectedN8n(
+					`memory rep ${rep}: warm-up ${P.memoryItems} items, then ${P.memoryRuns} × ${P.memoryItems}`,
+					async (fresh, inspector) => {
+						const c = await credentialsFor(fresh, sim);
+						const wf = await createWorkflow(
+							fresh,
+							sendWorkflow('Bench: memory', {
+								groupId,
+								deadlineSeconds: SETTINGS.witnessDeadlineSeconds,
+								minIntervalMs: 0,
+								pollIntervalMs: SETTINGS.pollIntervalMs,
+								useEventStream: true,
+								sender: c.sender,
+								witness: c.witness,
+								tag: 'mem',
+								count: P.memoryItems,
+								verification: 'witness',
+							}),
+						);
 						await sim.control.reset();
-						const r = await runSend(fresh, wf, 600_000);
-						delivered += r.delivered.length;
-						const rss = processRss(fresh.userFolder).mainMb;
-						peak = Math.max(peak, rss);
-						const reading = await inspector.gcAndRead();
-						samples.push({
-							items: run * P.memoryItems,
-							rssMb: reading.rssMb,
-							heapUsedMb: reading.heapUsedMb,
-							executionTime: r.executionTime,
-							delivered: r.delivered.length,
+						await runSend(fresh, wf, 600_000);
+						await sleep(2000);
+						const before = await inspector.gcAndRead();
+						const samples: MemoryRep['samples'] = [];
+						let peak = before.rssMb;
+						let delivered = 0;
+						for (let run = 1; run <= P.memoryRuns; run++) {
+							await sim.control.reset();
+							const r = await runSend(fresh, wf, 600_000);
+							delivered += r.delivered.length;
+							const rss = processRss(fresh.userFolder).mainMb;
+							peak = Math.max(peak, rss);
+							const reading = await inspector.gcAndRead();
+							samples.push({
+								items: run * P.memoryItems,
+								rssMb: reading.rssMb,
+								heapUsedMb: reading.heapUsedMb,
+								executionTime: r.executionTime,
+								delivered: r.delivered.length,
+							});
+							log(
+								`  after ${run * P.memoryItems} items: RSS ${reading.rssMb.toFixed(1)} MB, heap after GC ${reading.heapUsedMb.toFixed(1)} MB (${r.delivered.length} delivered)`,
+							);
+						}
+						await sleep(2000);
+						const after = await inspector.gcAndRead();
+						rowsMem.push({
+							rep,
+							before: { rssMb: before.rssMb, heapUsedMb: before.heapUsedMb },
+							after: { rssMb: after.rssMb, heapUsedMb: after.heapUsedMb },
+							peakRssMb: peak,
+							items: P.memoryRuns * P.memoryItems,
+							delivered,
+							samples,
 						});
 						log(
-							`  after ${run * P.memoryItems} items: RSS ${reading.rssMb.toFixed(1)} MB, heap after GC ${reading.heapUsedMb.toFixed(1)} MB (${r.delivered.length} delivered)`,
+							`  rep ${rep}: RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB, heap ${before.heapUsedMb.toFixed(1)} → ${after.heapUsedMb.toFixed(1)} MB`,
 						);
-					}
-					await sleep(2000);
-					const after = await inspector.gcAndRead();
-					rowsMem.push({
-						rep,
-						before: { rssMb: before.rssMb, heapUsedMb: before.heapUsedMb },
-						after: { rssMb: after.rssMb, heapUsedMb: after.heapUsedMb },
-						peakRssMb: peak,
-						items: P.memoryRuns * P.memoryItems,
-						delivered,
-						samples,
-					});
-					log(
-						`  rep ${rep}: RSS ${before.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB, heap ${before.heapUsedMb.toFixed(1)} → ${after.heapUsedMb.toFixed(1)} MB`,
-					);
-				} finally {
-					inspector?.close();
-					await fresh.stop();
-					extraN8n = extraN8n.filter((x) => x !== fresh);
-				}
+					},
+				);
 				results.memoryReps = {
 					reps: P.memoryReps,
 					runs: P.memoryRuns,

@@ -1,6 +1,7 @@
 /** The workflows the benchmark imports into n8n: N generated items into one measured node. */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowJson } from '../../scripts/lib/n8n';
+import { batchWorkflow } from '../../scripts/lib/workflows';
 
 export const PACKAGE = 'n8n-nodes-onebot-sentinel';
 export const MEASURED = 'Measured';
@@ -8,59 +9,6 @@ export const MEASURED = 'Measured';
 export interface CredentialRef {
 	id: string;
 	name: string;
-}
-
-/** Manual Trigger → Set (an array of N numbers, an expression in n8n's main process) → Split Out → measured node. */
-function itemsInto(name: string, count: number, measured: Record<string, unknown>): WorkflowJson {
-	return {
-		name,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			{
-				id: randomUUID(),
-				name: 'Numbers',
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
-				position: [200, 0],
-				parameters: {
-					mode: 'manual',
-					assignments: {
-						assignments: [
-							{
-								id: 'n',
-								name: 'n',
-								type: 'array',
-								value: `={{ Array.from({ length: ${count} }, (_, i) => i) }}`,
-							},
-						],
-					},
-					options: {},
-				},
-			},
-			{
-				id: randomUUID(),
-				name: 'Items',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: { fieldToSplitOut: 'n', options: {} },
-			},
-			{ id: randomUUID(), name: MEASURED, position: [600, 0], ...measured },
-		],
-		connections: {
-			Start: { main: [[{ node: 'Numbers', type: 'main', index: 0 }]] },
-			Numbers: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: MEASURED, type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
 }
 
 /** Message text per item, unique per execution and item so the ground truth can be matched to outputs. */
@@ -82,32 +30,37 @@ export interface SendOptions {
 }
 
 export function sendWorkflow(name: string, o: SendOptions): WorkflowJson {
-	return itemsInto(name, o.count, {
-		type: `${PACKAGE}.oneBotSendWithVerification`,
-		typeVersion: 1,
-		parameters: {
-			targetType: 'group',
-			targetId: String(o.groupId),
-			messageMode: 'text',
-			text: messageText(o.tag),
-			verification: o.verification,
-			deadlineSeconds: o.deadlineSeconds,
-			// One attempt: the benchmark measures detection and cost, not the retry policy.
-			retry: { maxAttempts: 1 },
-			options: {
-				minIntervalMs: o.minIntervalMs,
-				pollIntervalMs: o.pollIntervalMs,
-				useEventStream: o.useEventStream,
-				reportFailures: false,
-				requestTimeoutMs: 5000,
-				// No account-wide circuit breaker: the benchmark measures detection of each failure; an open breaker
-				// (held sends up to 10 minutes, shared by every run of the process) would stall the fault phases.
-				breakerThreshold: 0,
+	return batchWorkflow({
+		name,
+		count: o.count,
+		node: {
+			name: MEASURED,
+			type: `${PACKAGE}.oneBotSendWithVerification`,
+			typeVersion: 1,
+			parameters: {
+				targetType: 'group',
+				targetId: String(o.groupId),
+				messageMode: 'text',
+				text: messageText(o.tag),
+				verification: o.verification,
+				deadlineSeconds: o.deadlineSeconds,
+				// One attempt: the benchmark measures detection and cost, not the retry policy.
+				retry: { maxAttempts: 1 },
+				options: {
+					minIntervalMs: o.minIntervalMs,
+					pollIntervalMs: o.pollIntervalMs,
+					useEventStream: o.useEventStream,
+					reportFailures: false,
+					requestTimeoutMs: 5000,
+					// No account-wide circuit breaker: the benchmark measures detection of each failure; an open breaker
+					// (held sends up to 10 minutes, shared by every run of the process) would stall the fault phases.
+					breakerThreshold: 0,
+				},
 			},
-		},
-		credentials: {
-			oneBotApi: o.sender,
-			...(o.witness ? { oneBotWitnessApi: o.witness } : {}),
+			credentials: {
+				oneBotApi: o.sender,
+				...(o.witness ? { oneBotWitnessApi: o.witness } : {}),
+			},
 		},
 	});
 }
@@ -118,26 +71,31 @@ export function httpRequestWorkflow(
 	o: { tag: string; count: number; groupId: number; baseUrl: string; token: string },
 ): WorkflowJson {
 	const body = `={{ JSON.stringify({ group_id: ${o.groupId}, message: [{ type: "text", data: { text: "${o.tag}-" + $execution.id + "-" + $json.n } }] }) }}`;
-	return itemsInto(name, o.count, {
-		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
-		parameters: {
-			method: 'POST',
-			url: `${o.baseUrl}/send_group_msg`,
-			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${o.token}` }] },
-			sendBody: true,
-			specifyBody: 'json',
-			jsonBody: body,
-			options: {},
+	return batchWorkflow({
+		name,
+		count: o.count,
+		node: {
+			name: MEASURED,
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			parameters: {
+				method: 'POST',
+				url: `${o.baseUrl}/send_group_msg`,
+				sendHeaders: true,
+				headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${o.token}` }] },
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: body,
+				options: {},
+			},
 		},
 	});
 }
 
-/** An active workflow: the Delivery Failure Trigger alone (the run is the measured part). */
 /** The trigger's typeVersion the bench measures (1.1 skips n8n's per-request binaryData expression; see the node). */
 export const TRIGGER_TYPE_VERSION = 1.1;
 
+/** An active workflow: the Delivery Failure Trigger alone (the run is the measured part). */
 export function triggerWorkflow(
 	name: string,
 	webhookId: string,

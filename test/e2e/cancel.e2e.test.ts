@@ -14,6 +14,7 @@ import { defaultWorld, startSimulator, type Simulator } from '../../simulator';
 import { Receiver, exampleCredentialsFor, groundTruth } from './lib/examples';
 import { startN8n, type N8nHandle } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
+import { batchWorkflow } from '../../scripts/lib/workflows';
 import { sleep } from '../../scripts/lib/proc';
 
 const GROUP = 100200300;
@@ -91,82 +92,36 @@ describe('stopping an execution in real n8n while Send With Verification waits',
 
 	test('the execution ends canceled and no message is sent after the stop', async () => {
 		const stamp = `cancel e2e ${Date.now().toString(36)} `;
-		const workflow = {
+		const workflow = batchWorkflow({
 			id: 'sentinelCancel01',
 			name: 'Cancel e2e: sends waiting for a witness',
-			nodes: [
-				{
-					id: 'c4a9c2b1-53b5-4bd6-9d0a-1f1f5c2a0001',
-					name: 'Manual Trigger',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
-				{
-					id: 'c4a9c2b1-53b5-4bd6-9d0a-1f1f5c2a0002',
-					name: 'Numbers',
-					type: 'n8n-nodes-base.set',
-					typeVersion: 3.4,
-					position: [200, 0],
-					parameters: {
-						mode: 'manual',
-						assignments: {
-							assignments: [
-								{
-									id: 'n',
-									name: 'n',
-									type: 'array',
-									value: `={{ Array.from({ length: ${ITEMS} }, (_, i) => i) }}`,
-								},
-							],
-						},
-						options: {},
+			count: ITEMS,
+			node: {
+				name: 'Send With Verification',
+				type: 'n8n-nodes-onebot-sentinel.oneBotSendWithVerification',
+				typeVersion: 1,
+				credentials: CREDENTIALS,
+				// Silently dropped messages (accepted, never arrive) wait for the witness until the deadline,
+				// then resend: without the stop, every item would resend about 4 s after its first send.
+				parameters: {
+					targetType: 'group',
+					targetId: String(GROUP),
+					messageMode: 'text',
+					text: `={{ '${stamp}' + $json.n }}`,
+					verification: 'witness',
+					deadlineSeconds: 4,
+					retry: { maxAttempts: 5, backoffMs: 100, backoffCapMs: 200 },
+					options: {
+						pollIntervalMs: 200,
+						minIntervalMs: 0,
+						accountRatePerMinute: 0,
+						// No breaker: its hold would also stop the resends and hide a stop that did not arrive.
+						breakerThreshold: 0,
+						reportFailures: false,
 					},
 				},
-				{
-					id: 'c4a9c2b1-53b5-4bd6-9d0a-1f1f5c2a0003',
-					name: 'Items',
-					type: 'n8n-nodes-base.splitOut',
-					typeVersion: 1,
-					position: [320, 0],
-					parameters: { fieldToSplitOut: 'n', options: {} },
-				},
-				{
-					id: 'c4a9c2b1-53b5-4bd6-9d0a-1f1f5c2a0004',
-					name: 'Send With Verification',
-					type: 'n8n-nodes-onebot-sentinel.oneBotSendWithVerification',
-					typeVersion: 1,
-					position: [440, 0],
-					credentials: CREDENTIALS,
-					// Silently dropped messages (accepted, never arrive) wait for the witness until the deadline,
-					// then resend: without the stop, every item would resend about 4 s after its first send.
-					parameters: {
-						targetType: 'group',
-						targetId: String(GROUP),
-						messageMode: 'text',
-						text: `={{ '${stamp}' + $json.n }}`,
-						verification: 'witness',
-						deadlineSeconds: 4,
-						retry: { maxAttempts: 5, backoffMs: 100, backoffCapMs: 200 },
-						options: {
-							pollIntervalMs: 200,
-							minIntervalMs: 0,
-							accountRatePerMinute: 0,
-							// No breaker: its hold would also stop the resends and hide a stop that did not arrive.
-							breakerThreshold: 0,
-							reportFailures: false,
-						},
-					},
-				},
-			],
-			connections: {
-				'Manual Trigger': { main: [[{ node: 'Numbers', type: 'main', index: 0 }]] },
-				Numbers: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-				Items: { main: [[{ node: 'Send With Verification', type: 'main', index: 0 }]] },
 			},
-			settings: { executionOrder: 'v1' },
-		};
+		});
 		const id = await n8n.importWorkflow(workflow);
 		await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' } });
 

@@ -18,6 +18,7 @@ import {
 } from './lib/examples';
 import { startN8n, type N8nHandle } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
+import { batchWorkflow } from '../../scripts/lib/workflows';
 import { sleep } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'pacing-e2e-secret';
@@ -214,69 +215,25 @@ describe('account pacing and the circuit breaker in real n8n', () => {
 		const restartId = await n8n.importWorkflow(restartWorkflow);
 		await n8n.activate(restartId);
 		const stamp = Date.now().toString(36);
-		const workflow = {
+		const workflow = batchWorkflow({
 			id: 'sentinelPacing02',
 			name: 'Pacing e2e: 200 queued messages',
-			nodes: [
-				{
-					id: 'b1c4a9c2-53b5-4bd6-9d0a-1f1f5c2a0004',
-					name: 'Manual Trigger',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
+			count: 200,
+			node: sendNode({
+				text: `={{ 'queued ${stamp} ' + $json.n }}`,
+				verification: 'witness',
+				deadlineSeconds: 1.5,
+				retry: { maxAttempts: 3, backoffMs: 100, backoffCapMs: 300 },
+				options: {
+					pollIntervalMs: 150,
+					minIntervalMs: 0,
+					accountRatePerMinute: 0,
+					breakerThreshold: 3,
+					breakerHoldSeconds: 300,
+					breakerCoolDownSeconds: 240,
 				},
-				{
-					id: 'b1c4a9c2-53b5-4bd6-9d0a-1f1f5c2a0005',
-					name: 'Numbers',
-					type: 'n8n-nodes-base.set',
-					typeVersion: 3.4,
-					position: [200, 0],
-					parameters: {
-						mode: 'manual',
-						assignments: {
-							assignments: [
-								{
-									id: 'n',
-									name: 'n',
-									type: 'array',
-									value: '={{ Array.from({ length: 200 }, (_, i) => i) }}',
-								},
-							],
-						},
-						options: {},
-					},
-				},
-				{
-					id: 'b1c4a9c2-53b5-4bd6-9d0a-1f1f5c2a0006',
-					name: 'Queue',
-					type: 'n8n-nodes-base.splitOut',
-					typeVersion: 1,
-					position: [320, 0],
-					parameters: { fieldToSplitOut: 'n', options: {} },
-				},
-				sendNode({
-					text: `={{ 'queued ${stamp} ' + $json.n }}`,
-					verification: 'witness',
-					deadlineSeconds: 1.5,
-					retry: { maxAttempts: 3, backoffMs: 100, backoffCapMs: 300 },
-					options: {
-						pollIntervalMs: 150,
-						minIntervalMs: 0,
-						accountRatePerMinute: 0,
-						breakerThreshold: 3,
-						breakerHoldSeconds: 300,
-						breakerCoolDownSeconds: 240,
-					},
-				}),
-			],
-			connections: {
-				'Manual Trigger': { main: [[{ node: 'Numbers', type: 'main', index: 0 }]] },
-				Numbers: { main: [[{ node: 'Queue', type: 'main', index: 0 }]] },
-				Queue: { main: [[{ node: 'Send With Verification', type: 'main', index: 0 }]] },
-			},
-			settings: { executionOrder: 'v1' },
-		};
+			}),
+		});
 		const sendId = await n8n.importWorkflow(workflow);
 		try {
 			await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
