@@ -12,7 +12,8 @@ import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { Segment } from '../../core/types';
 import { ChatWatcher, withAccessToken } from '../../core/verify';
 import { identifyImplementation } from '../../core/implementations';
-import type { AccountIdentity, EventSocketLike } from '../../core/verify';
+import type { AccountIdentity } from '../../core/verify';
+import { FakeSocket } from '../support/fakeSocket';
 
 const GROUP = 555;
 const BOT = 10001;
@@ -79,29 +80,6 @@ class FakeAccount {
 }
 
 /** A socket the test drives: open it, push events, see it closed. */
-class FakeSocket implements EventSocketLike {
-	readyState = 0;
-	onopen: ((event: unknown) => void) | null = null;
-	onmessage: ((event: { data: unknown }) => void) | null = null;
-	onerror: ((event: unknown) => void) | null = null;
-	onclose: ((event: unknown) => void) | null = null;
-	closed = false;
-
-	open(): void {
-		this.readyState = 1;
-		this.onopen?.({});
-	}
-
-	push(event: unknown): void {
-		this.onmessage?.({ data: JSON.stringify(event) });
-	}
-
-	close(): void {
-		this.closed = true;
-		this.readyState = 3;
-		this.onclose?.({});
-	}
-}
 
 const witnessIdentity: AccountIdentity = {
 	selfId: WITNESS,

@@ -3,30 +3,12 @@
  * NapCat and LLOneBot push them (simulator/flavours.ts messageEvent, simulator/kernel.ts kernelRecord).
  */
 import { KernelWatcher } from '../../core/kernel';
-import type { EventSocketLike } from '../../core/verify';
 import { OneBotClient } from '../../core/transport';
 import type { RequestFn } from '../../core/transport';
+import { FakeSocket } from '../support/fakeSocket';
 
 const SELF = 10001;
 const GROUP = 100200300;
-
-class FakeSocket implements EventSocketLike {
-	readyState = 0;
-	onopen: ((event: unknown) => void) | null = null;
-	onmessage: ((event: { data: unknown }) => void) | null = null;
-	onerror: ((event: unknown) => void) | null = null;
-	onclose: ((event: unknown) => void) | null = null;
-	open(): void {
-		this.readyState = 1;
-		this.onopen?.({});
-	}
-	push(event: Record<string, unknown>): void {
-		this.onmessage?.({ data: JSON.stringify(event) });
-	}
-	close(): void {
-		this.readyState = 3;
-	}
-}
 
 function selfMessage(
 	text: string,

@@ -8,30 +8,13 @@ import { identifyImplementation } from '../../core/implementations';
 import { KernelWatcher } from '../../core/kernel';
 import { OneBotClient } from '../../core/transport';
 import type { RequestFn } from '../../core/transport';
-import type { AccountIdentity, EventSocketLike } from '../../core/verify';
+import type { AccountIdentity } from '../../core/verify';
 import { Wake } from '../../core/wake';
+import { FakeSocket } from '../support/fakeSocket';
 
 const GROUP = 555;
 const BOT = 10001;
 const WITNESS = 10002;
-
-class FakeSocket implements EventSocketLike {
-	readyState = 0;
-	onopen: ((event: unknown) => void) | null = null;
-	onmessage: ((event: { data: unknown }) => void) | null = null;
-	onerror: ((event: unknown) => void) | null = null;
-	onclose: ((event: unknown) => void) | null = null;
-	open(): void {
-		this.readyState = 1;
-		this.onopen?.({});
-	}
-	push(event: unknown): void {
-		this.onmessage?.({ data: JSON.stringify(event) });
-	}
-	close(): void {
-		this.readyState = 3;
-	}
-}
 
 /** A sleep that only the test ends: every call stays pending until cancel(). */
 function hangingSleep() {
