@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs the pinned n8n (about 3 GB) once into the cache, outside the repository, and prints its home.
+# Installs an n8n (about 3 GB) once into the cache, outside the repository, and prints its home.
+# Usage: ensure-n8n.sh [version]   (default: the pinned N8N_VERSION from scripts/env.sh; each version has
+# its own cache directory and lock, so the compatibility run can install other versions beside it).
 # Install scripts are off (n8n's optional Kafka native build fails offline); sqlite3 is then rebuilt for Node 24.
 # Idempotent: a finished install is marked by .complete; concurrent callers wait for each other (flock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_node24
+N8N_VERSION="${1:-$N8N_VERSION}"
+if ! [[ $N8N_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+	sentinel_log "not an n8n version: $N8N_VERSION"
+	exit 2
+fi
 
 N8N_HOME="$SENTINEL_CACHE/n8n-$N8N_VERSION"
 if [ ! -f "$N8N_HOME/.complete" ]; then
