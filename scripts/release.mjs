@@ -46,7 +46,7 @@ export function nextVersion(current, bump) {
 
 /** The changelog with the Unreleased entries moved under the new version; throws when there are none. */
 export function releaseChangelog(text, version, date, repositoryUrl) {
-	const unreleased = /^## \[Unreleased\]\s*$/m.exec(text);
+	const unreleased = /^## \[Unreleased\][ \t]*$/m.exec(text);
 	if (!unreleased) throw new Error('CHANGELOG.md has no "## [Unreleased]" heading');
 	const bodyStart = unreleased.index + unreleased[0].length;
 	const next = /^## \[/m.exec(text.slice(bodyStart));
