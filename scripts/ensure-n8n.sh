@@ -29,7 +29,9 @@ if [ ! -f "$N8N_HOME/.complete" ]; then
 	rm -rf "$N8N_HOME"
 	mkdir -p "$N8N_HOME"
 	cd "$N8N_HOME"
-	echo '{"private":true}' >package.json
+	# n8n 1.x's n8n-nodes-base takes SheetJS (xlsx 0.20.2) from cdn.sheetjs.com rather than the npm registry;
+	# the same release is on the registry as @e965/xlsx, the package n8n 2.x depends on itself.
+	echo '{"private":true,"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}' >package.json
 	# About 3,600 packages for n8n 2.41; a line every 250 fetched, with the time so far, and a heartbeat with
 	# the size on disk every 30 s (unpacking prints nothing).
 	(
@@ -42,7 +44,7 @@ if [ ! -f "$N8N_HOME/.complete" ]; then
 	npm install --no-audit --no-fund --ignore-scripts --loglevel=http "n8n@$N8N_VERSION" 2>&1 |
 		awk -v t0="$(date +%s)" '
 			/GET 200/ { n++; if (n % 250 == 0) { printf "[sentinel] n8n install: %d of ~3600 packages fetched (%ds)\n", n, systime() - t0 > "/dev/stderr"; fflush("/dev/stderr") } }
-			/ERR!/ { print > "/dev/stderr" }'
+			/ERR!|^npm error/ { print > "/dev/stderr" }' || true
 	kill "$heartbeat" 2>/dev/null || true
 	if [ ! -f node_modules/n8n/package.json ]; then
 		sentinel_log "npm did not install n8n $N8N_VERSION (see the errors above)"
