@@ -32,11 +32,6 @@ if [ ! -f "$N8N_HOME/.complete" ]; then
 	# n8n 1.x's n8n-nodes-base takes SheetJS (xlsx 0.20.2) from cdn.sheetjs.com rather than the npm registry;
 	# the same release is on the registry as @e965/xlsx, the package n8n 2.x depends on itself.
 	overrides='"xlsx":"npm:@e965/xlsx@0.20.2"'
-	case "$N8N_VERSION" in
-	# n8n 2.41.3 pins @n8n/agents 0.26.2, which the registry did not serve on 2026-12-07 (ETARGET); 0.26.1 is
-	# the one 2.41.1 pins (n8n's AI agent runtime, which this package does not use). docs/compatibility.md.
-	2.41.3) overrides+=',"@n8n/agents":"0.26.1"' ;;
-	esac
 	echo "{\"private\":true,\"overrides\":{$overrides}}" >package.json
 	# About 3,600 packages for n8n 2.41; a line every 250 fetched, with the time so far, and a heartbeat with
 	# the size on disk every 30 s (unpacking prints nothing).
