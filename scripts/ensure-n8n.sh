@@ -31,8 +31,7 @@ if [ ! -f "$N8N_HOME/.complete" ]; then
 	cd "$N8N_HOME"
 	# n8n 1.x's n8n-nodes-base takes SheetJS (xlsx 0.20.2) from cdn.sheetjs.com rather than the npm registry;
 	# the same release is on the registry as @e965/xlsx, the package n8n 2.x depends on itself.
-	overrides='"xlsx":"npm:@e965/xlsx@0.20.2"'
-	echo "{\"private\":true,\"overrides\":{$overrides}}" >package.json
+	echo '{"private":true,"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}' >package.json
 	# About 3,600 packages for n8n 2.41; a line every 250 fetched, with the time so far, and a heartbeat with
 	# the size on disk every 30 s (unpacking prints nothing).
 	(
