@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { childEnv, n8nBin, n8nHome, node24, tmpRoot } from './paths';
+import { childEnv, n8nBin, n8nHome, n8nVersion, node24, tmpRoot } from './paths';
 import { FatalWaitError, freePort, run, stopProcess, tailFile, track, waitFor } from './proc';
 
 export const OWNER = {
@@ -301,8 +301,14 @@ export class N8nHandle {
 		opts: { trigger?: string; timeoutMs?: number } = {},
 	): Promise<Execution> {
 		const trigger = opts.trigger ?? (await this.findManualTrigger(id));
+		// n8n 1.x runs the workflow sent in the body (1.123.81 dist/workflows/workflows.controller.js
+		// runManually reads workflowData); n8n 2.x reads it from its database.
+		const workflowData = n8nVersion.startsWith('1.')
+			? await this.rest('GET', `/workflows/${id}`)
+			: undefined;
 		const started = await this.rest('POST', `/workflows/${id}/run`, {
 			triggerToStartFrom: { name: trigger },
+			...(workflowData ? { workflowData } : {}),
 		});
 		const executionId = started?.executionId as string | undefined;
 		if (!executionId)
