@@ -18,10 +18,11 @@ export const REPOSITORY_URL = packageJson.repository.url
 	.replace(/^git\+/, '')
 	.replace(/\.git$/, '');
 
-/** Every absolute link into the repository in a text (markdown, JSON or TypeScript). */
+/** Every absolute link to a path in the repository in a text (markdown, JSON or TypeScript). */
 export function repositoryLinks(text: string): string[] {
 	const escaped = REPOSITORY_URL.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-	return [...text.matchAll(new RegExp(`${escaped}[^\\s)"'\`<>\\]]*`, 'g'))].map((m) => m[0]);
+	// A path after the repository: the clone URL (`….git`) and the bare repository link are not docs links.
+	return [...text.matchAll(new RegExp(`${escaped}/[^\\s)"'\`<>\\]]*`, 'g'))].map((m) => m[0]);
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
