@@ -1,6 +1,6 @@
 /**
  * Chinese explanations of every reason code, probe diagnosis and restart outcome, keyed by the same codes as
- * REASON_DESCRIPTIONS (classify.ts), DIAGNOSIS_DESCRIPTIONS (probe.ts) and RESTART_OUTCOME_DESCRIPTIONS
+ * REASON_DESCRIPTIONS (classify.ts), DIAGNOSIS_DESCRIPTIONS (probe/diagnosis.ts) and RESTART_OUTCOME_DESCRIPTIONS
  * (restart/outcomes.ts), for the Chinese documentation (docs/zh-CN). The node UI stays English.
  * The Record types make a code without a Chinese entry a type error; test/core/descriptionsZh.test.ts checks
  * that both languages cover exactly the same codes.
