@@ -1,3 +1,14 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
+/**
+ * The benchmark behind `npm run bench`: the packed package in the pinned real n8n, the OneBot simulator in
+ * this process, every variant in one n8n instance, compared variants interleaved (ABAB) so background load
+ * hits them alike. Writes bench/results.json, bench/RESULTS.md and bench/latency.png.
+ *
+ * Options: --quick (few items and repetitions, to try the machinery), --only=overhead,latency,calls,drop,early,trigger,memory,
+ * --source=head (measure the last commit, not the working tree), --tgz=FILE (measure a packed package), --profile (V8 CPU
+ * profiles of n8n). Anything but a complete default run writes to .tmp/bench instead of bench/.
+ * The phases are in bench/phases (run in the order of PHASES), shared pieces in bench/lib.
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,3 +1,5 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
+/** Running workflows in n8n and reading their executions; the source measured (working tree, commit or tarball). */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
