@@ -1,7 +1,7 @@
 /**
- * Claims across runs (issue #23, row 8): two overlapping runs (engines) send the same text to one group and the
- * client drops one copy. The witness sees one entry: it proves one send, not both. The same for the sender's
- * own self message at the Kernel Confirmed level.
+ * Delivery edges of issue #23 against an in-process fake group: claims across runs (row 8: two overlapping runs
+ * send the same text to one group and the client drops one copy; the witness's one entry proves one send, not
+ * both), and the suspected items (a 5xx to a send that the implementation received).
  */
 import { sleep } from 'n8n-workflow';
 import { DeliveryEngine } from '../../core/deliver';
@@ -21,6 +21,8 @@ class FakeGroup {
 	/** The send (1 = the first) answered ok that never arrives (the client drops it silently). */
 	dropSend = 0;
 	sends = 0;
+	/** Replaces the answer to send number n (1 = the first) after the send was handled, e.g. a proxy's 502. */
+	answerSend: (n: number) => { status: number; body: unknown } | undefined = () => undefined;
 	private seq = 100;
 
 	private ok(data: unknown) {
@@ -53,7 +55,7 @@ class FakeGroup {
 					real_seq: String(this.seq),
 				});
 			}
-			return this.ok({ message_id: 5000 + this.seq });
+			return this.answerSend(this.sends) ?? this.ok({ message_id: 5000 + this.seq });
 		}
 		if (action === 'get_msg')
 			return {
@@ -79,14 +81,14 @@ class FakeGroup {
 	};
 }
 
-function settings(): DeliverySettings {
+function settings(maxAttempts = 1): DeliverySettings {
 	return {
 		verification: 'witness',
 		deadlineMs: 600,
 		pollIntervalMs: 50,
 		minIntervalMs: 0,
 		requestTimeoutMs: 2000,
-		retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 },
+		retry: { ...DEFAULT_RETRY_POLICY, maxAttempts, baseMs: 10, capMs: 20 },
 	};
 }
 
@@ -97,8 +99,8 @@ const request = (text: string): DeliveryRequest => ({
 	correlationId: text,
 });
 
-function run(group: FakeGroup): DeliveryEngine {
-	return new DeliveryEngine(settings(), {
+function run(group: FakeGroup, maxAttempts = 1): DeliveryEngine {
+	return new DeliveryEngine(settings(maxAttempts), {
 		sender: { client: new OneBotClient({ baseUrl: 'http://bot.onebot', request: group.bot }) },
 		witness: {
 			client: new OneBotClient({ baseUrl: 'http://witness.onebot', request: group.witness }),
@@ -138,5 +140,39 @@ describe('claims are process-wide (row 8)', () => {
 		expect(results.flat().map((r) => r.status)).toEqual(['delivered', 'delivered']);
 		const ids = results.flat().map((r) => (r.evidence.witness as { serverSeq?: number }).serverSeq);
 		expect(new Set(ids).size).toBe(2);
+	});
+});
+
+describe('a 5xx to a send (suspected item of #23)', () => {
+	test("a proxy's 502 after the implementation took the send: checked before any resend, delivered once", async () => {
+		const group = new FakeGroup();
+		// nginx's page for an upstream that closed the connection after reading the request.
+		group.answerSend = (n) =>
+			n === 1
+				? { status: 502, body: '<html><head><title>502 Bad Gateway</title></head></html>' }
+				: undefined;
+		const [result] = await run(group, 3).deliverAll([request('through a proxy')]);
+		expect(group.history).toHaveLength(1);
+		expect(group.sends).toBe(1);
+		expect(result).toMatchObject({
+			status: 'delivered',
+			attempts: [{ outcome: 'landed_after_check' }],
+		});
+	});
+
+	test("the implementation's own JSON error with a 500 is its refusal: resent without a check", async () => {
+		const group = new FakeGroup();
+		group.dropSend = 1;
+		group.answerSend = (n) =>
+			n === 1
+				? {
+						status: 500,
+						body: { status: 'failed', retcode: 200, data: null, message: 'internal error' },
+					}
+				: undefined;
+		const [result] = await run(group, 3).deliverAll([request('refused once')]);
+		expect(group.sends).toBe(2);
+		expect(result).toMatchObject({ status: 'delivered' });
+		expect(result.evidence.check).toBeUndefined();
 	});
 });
