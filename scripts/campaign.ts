@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { sleep } from 'n8n-workflow';
 import { DeliveryEngine } from '../core/deliver';
 import type { DeliveryOutcome, DeliveryRequest, DeliverySettings } from '../core/deliver';
-import { receiveTriggerRequest } from '../core/events';
+import { receiveTriggerRequest } from '../core/trigger';
 import {
 	buildFailureEvent,
 	postFailureReport,

@@ -8,7 +8,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/events';
+import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/trigger';
 import { ReplayMemory } from '../../core/report';
 import { readNumber } from '../shared/parameters';
 import { deliveryFailureTriggerProperties } from './description';

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
-import { MAX_OFFLINE_KEYS, offlineRunDue, receiveTriggerRequest } from '../../core/events';
+import { MAX_OFFLINE_KEYS, offlineRunDue, receiveTriggerRequest } from '../../core/trigger';
 import {
 	MAX_REMEMBERED_SIGNATURES,
 	ReplayMemory,

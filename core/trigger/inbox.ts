@@ -1,21 +1,21 @@
 import { createHash } from 'crypto';
-import { REASON_CLASS, checkOnline } from './classify';
+import { REASON_CLASS, checkOnline } from '../classify';
 import {
 	ReplayMemory,
 	buildFailureEvent,
 	dropOldest,
 	parseFailureEvent,
 	rememberReportSignature,
-} from './report';
+} from '../report';
 import {
 	DEFAULT_REPORT_MAX_AGE_SECONDS,
 	REPORT_SIGNATURE_HEADER,
 	REPORT_TIMESTAMP_HEADER,
 	verifyOneBotSignature,
 	verifyReport,
-} from './signing';
-import type { FailureEvent, FailureEventKind, ReasonClass } from './types';
-import { headerValue } from './values';
+} from '../signing';
+import type { FailureEvent, FailureEventKind, ReasonClass } from '../types';
+import { headerValue } from '../values';
 
 /**
  * What the Delivery Failure Trigger receives, turned into failure events: signed reports from this
