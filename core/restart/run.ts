@@ -124,7 +124,11 @@ export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
 	let result: RestartRunResult | null = null;
 	try {
 		result = await runGuarded(held, startedAt, history, (at, state) => grant.record(at, state));
-		return { ...result, history: leases.history(key, plan.clock()), guardHistory: leases.states(key) };
+		return {
+			...result,
+			history: leases.history(key, plan.clock()),
+			guardHistory: leases.states(key),
+		};
 	} finally {
 		const release: LeaseRelease = {
 			outcome: result?.outcome ?? 'error',

@@ -4,3 +4,5 @@
  * replay memory that takes each signed report once.
  */
 export * from './inbox';
+export * from './filters';
+export * from './replay';

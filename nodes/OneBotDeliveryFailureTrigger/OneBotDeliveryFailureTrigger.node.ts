@@ -9,7 +9,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/trigger';
-import { ReplayMemory } from '../../core/report';
+import { ReplayMemory } from '../../core/trigger';
 import { readNumber } from '../shared/parameters';
 import { deliveryFailureTriggerProperties } from './description';
 import { readFilters } from './parameters';
