@@ -395,15 +395,18 @@ export class KernelWatcher {
 			return;
 		}
 		this.rawRecords = 'exposed';
-		for (const entry of entries) {
-			const raw = entry.raw as Record<string, unknown> | undefined;
-			if (!raw) continue;
-			if (
-				this.taken(entry) ||
-				!matches(entry, this.options.selfId, pending, this.options.clockSkewMs)
-			)
-				continue;
+		const candidates = entries.filter(
+			(entry) =>
+				isRecord(entry.raw) &&
+				!this.taken(entry) &&
+				matches(entry, this.options.selfId, pending, this.options.clockSkewMs),
+		);
+		for (const entry of candidates) {
+			const raw = entry.raw as Record<string, unknown>;
 			const status = toNumber(raw.sendStatus);
+			// Content and a time window cannot tell an older identical send from this one: a failed record
+			// proves this send failed only when it is the one candidate (else a resend could duplicate a landed one).
+			if (status === SEND_STATUS.failed && candidates.length > 1) continue;
 			if (status === SEND_STATUS.success) {
 				this.claim(entry);
 				pending.outcome = {

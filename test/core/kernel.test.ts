@@ -220,6 +220,68 @@ describe('KernelWatcher', () => {
 		expect(failed).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
 	});
 
+	test('an older identical record the kernel failed (sendStatus 0) never allows the resend of one still sending (suspected item of #23)', async () => {
+		const sentAt = 1_700_000_000_000;
+		let reads = 0;
+		const record = (msgId: string, id: number, status: number, timeMs: number) => ({
+			user_id: SELF,
+			group_id: GROUP,
+			message_type: 'group',
+			message_id: id,
+			time: Math.floor(timeMs / 1000),
+			raw_message: 'hello',
+			raw: { msgId, sendStatus: status, msgSeq: status === 2 ? '2001' : '0' },
+		});
+		// 2 s before this send, an identical one failed in the kernel; this one is still sending, then lands.
+		const { watcher, now } = setup({
+			events: false,
+			history: () => {
+				reads++;
+				return {
+					messages: [
+						record('8001', 21, 0, sentAt - 2000),
+						record('8002', 22, reads > 1 ? 2 : 1, sentAt),
+					],
+				};
+			},
+		});
+		const outcome = watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: now() + 2000,
+		});
+		expect(reads).toBeLessThanOrEqual(1);
+		expect(await outcome).toMatchObject({ status: 'confirmed', via: 'raw_record', messageId: 22 });
+	});
+
+	test('a single failed record of ours still reports the kernel failure', async () => {
+		const sentAt = 1_700_000_000_000;
+		const { watcher, now } = setup({
+			events: false,
+			history: () => ({
+				messages: [
+					{
+						user_id: SELF,
+						group_id: GROUP,
+						message_type: 'group',
+						message_id: 31,
+						time: Math.floor(sentAt / 1000),
+						raw_message: 'hello',
+						raw: { msgId: '9001', sendStatus: 0, msgSeq: '0' },
+					},
+				],
+			}),
+		});
+		const outcome = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: now() + 300,
+		});
+		expect(outcome).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
+	});
+
 	test('closed while its socket is still connecting: the socket ends closed, and nothing reconnects', async () => {
 		let now = 1_700_000_000_000;
 		const sockets: FakeSocket[] = [];
