@@ -17,7 +17,8 @@ export class DockerEngineApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
-	documentationUrl = 'https://github.com/Tecnativa/docker-socket-proxy';
+	documentationUrl =
+		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md#never-expose-the-raw-docker-socket';
 
 	properties: INodeProperties[] = [
 		{
