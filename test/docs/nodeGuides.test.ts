@@ -139,7 +139,7 @@ function literalValues(source: string, name: string): string[] {
 export function sendListProblems(text: string, deliverSource: string): string[] {
 	const problems: string[] = [];
 	const bases = [...literalValues(deliverSource, 'BASIS'), 'landed_after_check'];
-	const basisList = /`basis` \(([^)]*)\)/.exec(text)?.[1];
+	const basisList = /`basis`\s*[(（]([^)）]*)[)）]/.exec(text)?.[1];
 	if (!basisList) problems.push('no `basis` (...) list');
 	else
 		for (const basis of bases)
