@@ -170,12 +170,16 @@ describe('NapCat in Docker: the restart-only socket proxy', () => {
 		const baseUrl = new DockerEngineApi().properties.find((p) => p.name === 'baseUrl')!;
 		expect(baseUrl.default).toBe(`http://docker-socket-proxy:2375`);
 		expect(proxy.command).toEqual(expect.arrayContaining(['-allowfrom=n8n', '-listenip=0.0.0.0']));
-		expect(mounts(proxy)).toEqual([{ source: '/var/run/docker.sock', target: '/var/run/docker.sock' }]);
+		expect(mounts(proxy)).toEqual([
+			{ source: '/var/run/docker.sock', target: '/var/run/docker.sock' },
+		]);
 		expect(proxy.volumes![0]).toMatch(/:ro$/);
 	});
 
 	test('allows only GET and POST, each with one rule', () => {
-		const rules = (proxy.command ?? []).filter((arg) => arg.startsWith('-allow') && !arg.startsWith('-allowfrom'));
+		const rules = (proxy.command ?? []).filter(
+			(arg) => arg.startsWith('-allow') && !arg.startsWith('-allowfrom'),
+		);
 		expect(rules.map((arg) => arg.split('=')[0]).sort()).toEqual(['-allowGET', '-allowPOST']);
 	});
 
@@ -187,7 +191,10 @@ describe('NapCat in Docker: the restart-only socket proxy', () => {
 				? { status: 200, body: { State: { StartedAt: '2026-12-01T00:00:00.000000000Z' } } }
 				: { status: 204, body: '' };
 		};
-		for (const base of ['http://docker-socket-proxy:2375', 'http://docker-socket-proxy:2375/v1.43']) {
+		for (const base of [
+			'http://docker-socket-proxy:2375',
+			'http://docker-socket-proxy:2375/v1.43',
+		]) {
 			const options = { baseUrl: base, container: 'napcat', request, timeoutMs: 1000 };
 			await dockerContainerStartedAt(options);
 			await restartViaDocker({ ...options, stopTimeoutSeconds: 10 });
@@ -204,7 +211,11 @@ describe('NapCat in Docker: the restart-only socket proxy', () => {
 			'POST /v1.43/containers/napcat/restart',
 			'GET /_ping',
 		]);
-		for (const call of calls) expect({ ...call, allowed: allowed(call.method, call.path) }).toEqual({ ...call, allowed: true });
+		for (const call of calls)
+			expect({ ...call, allowed: allowed(call.method, call.path) }).toEqual({
+				...call,
+				allowed: true,
+			});
 	});
 
 	test.each([
