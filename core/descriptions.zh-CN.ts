@@ -144,7 +144,8 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<
 	group_send_failing: {
 		state: 'down（故障）',
 		meaning: '群探测消息没到（没有发送私聊探测消息作对比）。',
-		action: '查看 canaries.group.reason；加一个私聊探测消息，才能区分是客户端卡住还是群本身的问题。',
+		action:
+			'查看 canaries.group.reason；加一个私聊探测消息，才能区分是客户端卡住还是群本身的问题。',
 	},
 	private_send_failing: {
 		state: 'down（故障）',

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- end-to-end test code, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- end-to-end test code, runs outside n8n */
 /**
  * The last step of the setup guides' "first verified message" (docs/zh-CN/setup/first-verified-message.md):
  * example 1 run from the editor with "Execute workflow", then Send With Verification opened; its Delivered
