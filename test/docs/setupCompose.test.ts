@@ -9,6 +9,9 @@ import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { parse } from 'yaml';
 import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
+import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
+import { OneBotApi } from '../../credentials/OneBotApi.credentials';
+import { OneBotWitnessApi } from '../../credentials/OneBotWitnessApi.credentials';
 import { oneBotConnectionProperties } from '../../credentials/oneBotConnection';
 import { dockerContainerStartedAt, restartViaDocker } from '../../core/restart/methods/docker';
 import type { HttpRequest } from '../../core/transport';
@@ -243,4 +246,24 @@ describe('NapCat in Docker: the restart-only socket proxy', () => {
 	])('refuses %s %s', (method, path) => {
 		expect(allowed(method, path)).toBe(false);
 	});
+});
+
+describe('the setup guides', () => {
+	// The credential forms are shot by the editor e2e as docs/screenshots/credential-<credential type name>.png.
+	test.each([...guides, 'docs/setup/llonebot.md', 'docs/zh-CN/setup/llonebot.md'])(
+		'%s shows credential screenshots of real credential types',
+		(guide) => {
+			const names = new Set(
+				[new OneBotApi(), new OneBotWitnessApi(), new DockerEngineApi(), new NapCatWebUiApi()].map(
+					(credential) => credential.name,
+				),
+			);
+			const shown = [
+				...readFileSync(join(root, guide), 'utf8').matchAll(/screenshots\/credential-(\w+)\.png/g),
+			].map((match) => match[1]);
+			expect(shown.length).toBeGreaterThan(0);
+			for (const name of shown)
+				expect({ guide, name, known: names.has(name) }).toEqual({ guide, name, known: true });
+		},
+	);
 });
