@@ -18,6 +18,7 @@ const PAIRS: Array<[string, string]> = [
 	['docs/troubleshooting.md', 'docs/zh-CN/troubleshooting.md'],
 	['docs/recipes.md', 'docs/zh-CN/recipes.md'],
 	['docs/kernel-confirmed.md', 'docs/zh-CN/kernel-confirmed.md'],
+	['docs/send-output.md', 'docs/zh-CN/send-output.md'],
 	['docs/pacing.md', 'docs/zh-CN/pacing.md'],
 	['docs/queue-mode.md', 'docs/zh-CN/queue-mode.md'],
 	['docs/compatibility.md', 'docs/zh-CN/compatibility.md'],
