@@ -1,7 +1,7 @@
 /** The Docker Engine API the simulator serves for restarts: ping, version, containers, inspect, restart/start/stop. */
 import { createHash } from 'node:crypto';
 import type { World } from './world';
-import type { Handler } from './control';
+import type { Handler } from './listen';
 import { sendJson } from './listen';
 import { recorder, safeParse, type CallBase } from './calls';
 

@@ -96,6 +96,40 @@ describe('KernelWatcher', () => {
 		expect(second).toMatchObject({ status: 'confirmed', via: 'self_event', messageId: 2 });
 	});
 
+	test('two runs in one process: one self message confirms one send, and an id one run got answered is no proof for another (row 8 of #23)', async () => {
+		const a = setup();
+		const b = setup();
+		await Promise.all([a.watcher.start(), b.watcher.start()]);
+		const sentAt = a.now();
+		const expectation = {
+			target: { type: 'group' as const, id: GROUP },
+			message: message('same text'),
+			sentAt,
+			deadlineAt: sentAt + 500,
+		};
+		// Both runs' sends timed out; only one copy reached the kernel: one self message, seen by both streams.
+		const event = selfMessage('same text', 7, Math.floor(sentAt / 1000));
+		a.socket.push(event);
+		b.socket.push(event);
+		const outcomes = await Promise.all([
+			a.watcher.waitFor(expectation),
+			b.watcher.waitFor(expectation),
+		]);
+		expect(outcomes.map((o) => o.status).sort()).toEqual(['confirmed', 'not_confirmed']);
+
+		// Run A's send was answered ok with id 8; run B's identical send timed out: A's self message is A's.
+		const later = a.now();
+		a.watcher.claimMessageId(8);
+		b.socket.push(selfMessage('again', 8, Math.floor(later / 1000)));
+		const bOutcome = await b.watcher.waitFor({
+			...expectation,
+			message: message('again'),
+			sentAt: later,
+			deadlineAt: later + 500,
+		});
+		expect(bOutcome.status).toBe('not_confirmed');
+	});
+
 	test('another chat, other content, a message older than the send, or a raw status other than 2 confirm nothing', async () => {
 		const { watcher, socket, now } = setup();
 		await watcher.start();
@@ -172,7 +206,9 @@ describe('KernelWatcher', () => {
 		const other = setup({
 			events: false,
 			history: () => ({
-				messages: [{ ...entry(), raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } }],
+				messages: [
+					{ ...entry(), message_id: 12, raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } },
+				],
 			}),
 		});
 		const failed = await other.watcher.waitFor({
