@@ -251,7 +251,9 @@ export class OneBotSendWithVerification implements INodeType {
 				outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
 			else failures.push({ itemIndex, result });
 		});
-		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
+		// An item that crashed fails the node (Continue On Fail off) only after the others' reports went out.
+		const failNodeWith = this.continueOnFail() ? undefined : crashed[0]?.error;
+		if (!failNodeWith) for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
 
 		const reports =
 			settings.reportFailures && sender.credentials.reportUrl
@@ -266,6 +268,7 @@ export class OneBotSendWithVerification implements INodeType {
 						})),
 					)
 				: [];
+		if (failNodeWith) throw failNodeWith;
 		failures.forEach(({ itemIndex, result }, i) => {
 			const json = result as unknown as IDataObject;
 			if (reports[i]) json.report = reports[i] as unknown as IDataObject;
