@@ -12,7 +12,7 @@ import type { DeliveryResult } from '../../core/types';
 import { accountPacing } from '../../core/pacing/registry';
 import { reportableTarget } from '../../core/report';
 import { reportAllToTrigger, reportToTrigger } from '../shared/report';
-import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
+import { cancelSignalOf, runSleep } from '../shared/sleep';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
 import { errorItem, itemFailure } from './output';
@@ -122,6 +122,8 @@ export class OneBotSendWithVerification implements INodeType {
 		const seenIds: Set<number> = memoryKey
 			? messageIdMemory(memoryKey, undefined)
 			: new Set<number>();
+		// The run's waits: they end on Stop, and when the run is over (no timer ticks on after it).
+		const waits = runSleep(cancelSignalOf(this));
 		const engine = new DeliveryEngine(settings, {
 			sender: {
 				client: sender.client,
@@ -136,7 +138,7 @@ export class OneBotSendWithVerification implements INodeType {
 							: undefined,
 					}
 				: undefined,
-			sleep: stoppableSleep(cancelSignalOf(this)),
+			sleep: waits.sleep,
 			signal: cancelSignalOf(this),
 			clock: Date.now,
 			seenMessageIds: seenIds,
@@ -182,7 +184,12 @@ export class OneBotSendWithVerification implements INodeType {
 		}
 
 		// Every item settles before anything else happens; an item that crashed becomes its own error.
-		const outcomes = await engine.deliverEach(sendable);
+		let outcomes: Awaited<ReturnType<DeliveryEngine['deliverEach']>>;
+		try {
+			outcomes = await engine.deliverEach(sendable);
+		} finally {
+			waits.end();
+		}
 		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {
