@@ -28,12 +28,8 @@ export function stoppableSleep(signal?: AbortSignal, step = WAIT_STEP_MS): Sleep
 		let remaining = Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_TIMER_MS) : MAX_TIMER_MS;
 		do {
 			const next = Math.min(remaining, step);
-			try {
-				await sleep(next, signal);
-			} catch (error) {
-				if (signal?.aborted) throw new ExecutionCancelled();
-				throw error;
-			}
+			// It rejects only when the signal aborts, which the check below turns into ExecutionCancelled.
+			await sleep(next, signal).catch(() => undefined);
 			remaining -= next;
 			if (signal?.aborted) throw new ExecutionCancelled();
 		} while (remaining > 0);
