@@ -12,14 +12,13 @@
 import { chatStoreKey, claimsOn } from './delivery/claims';
 import type { StoreClaims } from './delivery/claims';
 import type { AccountIdentity } from './account';
-import { classifyCall } from './classify';
+import { classifyCall, verifierFailure } from './classify';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import type { ImplementationProfile } from './implementations';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Classification, Clock, Segment, Sleep } from './types';
-import { verifierFailure } from './verify';
 import { Wake } from './wake';
 import {
 	DEFAULT_CLOCK_SKEW_MS,

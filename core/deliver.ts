@@ -26,14 +26,11 @@ import type {
 	Target,
 	VerificationLevel,
 } from './types';
-import {
-	ChatWatcher,
-	checkApiAcceptance,
-	identifyAccount,
-	lookupSentMessage,
-	verifierFailure,
-} from './verify';
-import type { AccountIdentity, IdentifyResult, WatchOutcome } from './verify';
+import { identifyAccount } from './account';
+import type { AccountIdentity, IdentifyResult } from './account';
+import { ChatWatcher } from './chatWatcher';
+import type { WatchOutcome } from './chatWatcher';
+import { checkApiAcceptance, lookupSentMessage, verifierFailure } from './verify';
 import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';

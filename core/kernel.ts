@@ -21,7 +21,7 @@ import type { Clock, Segment, Sleep, Target } from './types';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
-import { chatOf } from './verify';
+import { chatOf } from './witness';
 import { Wake } from './wake';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
