@@ -41,6 +41,18 @@ export function llonebotHasServerSeq(f: FlavourInfo): boolean {
 	return f.flavour === 'llonebot' && versionAtLeast(f.version, '4.6.2');
 }
 
+/**
+ * LLOneBot v4.0.0–4.0.8 read history forward from an anchor (queryOrder false); v3.28 and v4.0.9+ backward
+ * (LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts v4.0.5, v4.0.9; src/ntqqapi/api/msg.ts v3.28.0).
+ */
+export function llonebotHistoryForward(f: FlavourInfo): boolean {
+	return (
+		f.flavour === 'llonebot' &&
+		versionAtLeast(f.version, '4.0.0') &&
+		!versionAtLeast(f.version, '4.0.9')
+	);
+}
+
 export function major(version: string): number {
 	const m = /(\d+)/.exec(version);
 	return m ? Number(m[1]) : 0;
@@ -325,7 +337,8 @@ export function sendTimeoutError(
 /**
  * The kernel rejected the send with a result code (110 removed from the group...).
  * - LLOneBot 3.x: rejections are ignored and end as `发送超时` (src/ntqqapi/api/msg.ts, v3.28.0);
- *   4.0–4.7.3 `ntqq api call failed, ...` (src/ntqqapi/ntcall.ts, v4.4.3); 4.7.4–4.9.4 `call failed, ...`
+ *   4.0–4.0.11 `ntqq api call failed, <method>, <errMsg>` (no result code, v4.0.5), 4.0.12–4.7.3
+ *   `ntqq api call failed, <method>, <JSON>` (src/ntqqapi/ntcall.ts, v4.4.3); 4.7.4–4.9.4 `call failed, ...`
  *   (DetailedError); 5.x never raises one: `pmhq.call(...).then(...)` waits out `invoke timeout`;
  *   ≥ 6 `invoke failed, <fn>, <req>, <res>` in util.inspect form (src/ntqqapi/ntcall.ts, v7.0.1).
  * - NapCat `EventChecker Failed: ...` (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts).
@@ -354,6 +367,13 @@ export function kernelRejected(
 				};
 			if (versionAtLeast(f.version, '4.7.4'))
 				return { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+			// v4.0.0–4.0.11 quote only errMsg: `ntqq api call failed, ${method}, ${res?.errMsg}`
+			// (src/ntqqapi/ntcall.ts v4.0.5); the JSON of the whole result from v4.0.12.
+			if (!versionAtLeast(f.version, '4.0.12'))
+				return {
+					retcode: 200,
+					message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${errMsg}`,
+				};
 			return {
 				retcode: 200,
 				message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${payload}`,

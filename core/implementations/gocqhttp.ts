@@ -85,6 +85,15 @@ export function gocqhttpProfile(
 		historyAnchor: { param: 'message_seq', from: 'seq' },
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
+		// No QQNT kernel: an ok answer is "API accepted", and self messages are not a kernel's confirmation.
+		kernelProof: {
+			okAnswer: false,
+			selfMessage: false,
+			selfMessageSince: null,
+			source: 'Mrs4s/go-cqhttp: coolq/api.go CQSendGroupMessage (the message id is returned once the server echoed the message or MiraiGo gave up waiting)',
+		},
+		historyOlderParams: null,
+		historyPagesForward: false,
 		errors: ERRORS,
 		restart: {
 			setRestart: 'not_routed',
