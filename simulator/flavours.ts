@@ -53,6 +53,18 @@ export function llonebotHistoryForward(f: FlavourInfo): boolean {
 	);
 }
 
+/**
+ * LLOneBot 4.4.3 builds the peer before validating: a missing group_id / user_id is `请指定 group_id 或 user_id`,
+ * retcode 200 (LLOneBot/LLOneBot: src/onebot11/helper/createMessage.ts v4.4.3, line 273).
+ */
+export function llonebotAsksForTarget(f: FlavourInfo): boolean {
+	return (
+		f.flavour === 'llonebot' &&
+		versionAtLeast(f.version, '4.0.0') &&
+		!versionAtLeast(f.version, '4.6.0')
+	);
+}
+
 export function major(version: string): number {
 	const m = /(\d+)/.exec(version);
 	return m ? Number(m[1]) : 0;
@@ -73,10 +85,23 @@ export function versionAtLeast(version: string, min: string): boolean {
 
 // ---------------------------------------------------------------- envelopes
 
+/**
+ * LLOneBot's `echo`: `null` up to v3.29, `undefined` from v3.30 (LLOneBot/LLOneBot: src/onebot11/action/OB11Response.ts
+ * at v3.29.0 and v3.30.0), which JSON over HTTP omits.
+ */
+function llonebotEcho(f: FlavourInfo): { echo?: null } {
+	return versionAtLeast(f.version, '3.30.0') ? {} : { echo: null };
+}
+
+/** NapCat's `stream` field exists from v4.8.115 (NapNeko/NapCatQQ: src/onebot/action/OneBotAction.ts v4.8.114 vs v4.8.115). */
+function napcatHasStream(f: FlavourInfo): boolean {
+	return versionAtLeast(f.version, '4.8.115');
+}
+
 export function okBody(f: FlavourInfo, data: unknown): Record<string, unknown> {
 	switch (f.flavour) {
 		case 'llonebot':
-			return { status: 'ok', retcode: 0, data, message: '', wording: '', echo: null };
+			return { status: 'ok', retcode: 0, data, message: '', wording: '', ...llonebotEcho(f) };
 		case 'napcat': {
 			const b: Record<string, unknown> = {
 				status: 'ok',
@@ -86,7 +111,7 @@ export function okBody(f: FlavourInfo, data: unknown): Record<string, unknown> {
 				wording: '',
 				echo: null,
 			};
-			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
+			if (napcatHasStream(f)) b.stream = 'normal-action';
 			return b;
 		}
 		case 'gocq':
@@ -123,7 +148,7 @@ export function errorBody(
 				data: e.data ?? null,
 				message: e.message,
 				wording: e.wording ?? e.message,
-				echo: null,
+				...llonebotEcho(f),
 			};
 		case 'napcat': {
 			const b: Record<string, unknown> = {
@@ -134,7 +159,7 @@ export function errorBody(
 				wording: e.wording ?? e.message,
 				echo: null,
 			};
-			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
+			if (napcatHasStream(f)) b.stream = 'normal-action';
 			return b;
 		}
 		case 'gocq':
@@ -156,10 +181,18 @@ export function errorBody(
 export function unknownAction(f: FlavourInfo, action: string, transport: Transport): Reply {
 	switch (f.flavour) {
 		case 'llonebot':
+			// LLOneBot/LLOneBot: src/onebot11/connect/http.ts: `API 不存在` up to v6.1, `${actionName} API 不存在` from v6.2.
 			return transport === 'http'
 				? {
 						httpStatus: 404,
-						body: errorBody(f, { retcode: 404, message: `${action} API 不存在` }, transport),
+						body: errorBody(
+							f,
+							{
+								retcode: 404,
+								message: versionAtLeast(f.version, '6.2.0') ? `${action} API 不存在` : 'API 不存在',
+							},
+							transport,
+						),
 					}
 				: {
 						httpStatus: 200,
@@ -240,10 +273,16 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 		case 'napcat':
 			return {
 				ok: false,
-				// the HTTP answers differ by one character: NapCat ends its message with `!`
+				// `token verify failed!` (NapNeko/NapCatQQ: packages/napcat-onebot/network/http-server.ts; LLOneBot/LLOneBot:
+				// src/common/server/http.ts v3.28.0, src/onebot11/connect/http.ts v4.4.3, v6.0.0); LLOneBot from v6.5 `403`.
 				reply: {
 					httpStatus: 403,
-					body: { message: `token verify failed${f.flavour === 'napcat' ? '!' : ''}` },
+					body: {
+						message:
+							f.flavour === 'llonebot' && versionAtLeast(f.version, '6.5.0')
+								? '403'
+								: 'token verify failed!',
+					},
 				},
 				wsFrame: {
 					status: 'failed',
@@ -281,7 +320,9 @@ function napcatSendEvent(
 	key: 'EventName' | 'serviceAndMethod',
 	eventRet: string,
 ): string {
-	return `${head}: NTEvent ${key}:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${eventRet}`;
+	// The timeout text ends with a newline after the JSON (packages/napcat-core/helper/event.ts v4.10.32).
+	const tail = head === 'Timeout' ? '\n' : '';
+	return `${head}: NTEvent ${key}:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${eventRet}${tail}`;
 }
 
 /**
@@ -398,11 +439,12 @@ export function kernelRejected(
 export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec {
 	switch (f.flavour) {
 		case 'gocq':
-			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs 账号可能被风控).
-			return gocqFailed(
-				'SEND_MSG_API_ERROR',
-				`send ${msg.messageType} message failed: blocked by server`,
-			);
+			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs
+			// 账号可能被风控); SendPrivateMessage returns only an id, so a private failure is always
+			// `请参考 go-cqhttp 端输出` (coolq/api.go CQSendPrivateMessage, v1.2.0).
+			return msg.messageType === 'group'
+				? gocqFailed('SEND_MSG_API_ERROR', 'send group message failed: blocked by server')
+				: gocqSendFailed();
 		case 'napcat':
 			// Accepted by the kernel, never confirmed (NapCatQQ #788, #1410).
 			return sendTimeoutError(f, msg, 'accepted');
@@ -621,16 +663,17 @@ export function getMsgData(
 				real_seq: String(m.seq),
 			});
 		case 'gocq': {
+			// Mrs4s/go-cqhttp: coolq/api.go CQGetMessage (v1.2.0): message_id_v2 (the database id), no raw_message.
 			const d: Record<string, unknown> = {
-				group: m.messageType === 'group',
 				message_id: rec.messageId,
+				message_id_v2: rec.localMsgId,
+				message_type: m.messageType,
 				real_id: m.seq,
 				message_seq: m.seq,
-				message_type: m.messageType,
-				sender: { nickname: m.senderNickname, user_id: m.senderId },
+				group: m.messageType === 'group',
+				sender: { user_id: m.senderId, nickname: m.senderNickname },
 				time: m.time,
 				message: messageField(rec, ctx),
-				raw_message: m.raw,
 			};
 			if (m.messageType === 'group') d.group_id = m.groupId;
 			return d;

@@ -491,6 +491,8 @@ export class World {
 			faults,
 		});
 		const target = Number(type === 'group' ? params.group_id : params.user_id);
+		if ((!Number.isFinite(target) || target <= 0) && F.llonebotAsksForTarget(f))
+			return err({ retcode: 200, message: '请指定 group_id 或 user_id' });
 		if (!Number.isFinite(target) || target <= 0)
 			return err(
 				F.validationError(
@@ -1034,11 +1036,13 @@ export class World {
 				break;
 			}
 			case 'lagrange': {
+				// LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/GetGroupMessageHistoryOperation.cs
+				// (v1): `start = sequence - Count + 1`, so a page holds `count` messages up to the anchor.
 				const id = numberOrZero(params.message_id);
 				const anchor = id ? chat.find((r) => r.messageId === id) : chat[chat.length - 1];
 				if (!anchor) return err({ retcode: 200, message: '' });
 				const top = anchor.msg.seq;
-				list = chat.filter((r) => r.msg.seq >= top - count && r.msg.seq <= top);
+				list = chat.filter((r) => r.msg.seq >= top - count + 1 && r.msg.seq <= top);
 				break;
 			}
 		}
@@ -1047,7 +1051,12 @@ export class World {
 
 	private historyItem(acc: Account, rec: LocalRecord): Record<string, unknown> {
 		const item = F.historyItem(acc.flavour, rec, this.shape(acc));
-		if (acc.cfg.flavour === 'gocq') item.message_seq = rec.msg.seq;
+		if (acc.cfg.flavour === 'gocq') {
+			item.message_seq = rec.msg.seq;
+			// Mrs4s/go-cqhttp: coolq/converter.go formatGroupMessage (v1.2.0): the bot's own messages are
+			// `message_sent/group/normal` in history too.
+			if (rec.msg.senderId === acc.selfId) item.post_type = 'message_sent';
+		}
 		return withRawRecord(acc, rec, item);
 	}
 

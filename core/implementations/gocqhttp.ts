@@ -90,7 +90,8 @@ export function gocqhttpProfile(
 			okAnswer: false,
 			selfMessage: false,
 			selfMessageSince: null,
-			source: 'Mrs4s/go-cqhttp: coolq/api.go CQSendGroupMessage (the message id is returned once the server echoed the message or MiraiGo gave up waiting)',
+			source:
+				'Mrs4s/go-cqhttp: coolq/api.go CQSendGroupMessage (the message id is returned once the server echoed the message or MiraiGo gave up waiting)',
 		},
 		historyOlderParams: null,
 		historyPagesForward: false,

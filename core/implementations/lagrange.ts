@@ -57,7 +57,8 @@ export function lagrangeProfile(
 			okAnswer: false,
 			selfMessage: false,
 			selfMessageSince: null,
-			source: 'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (ok = the server returned a sequence)',
+			source:
+				'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (ok = the server returned a sequence)',
 		},
 		historyOlderParams: null,
 		historyPagesForward: false,

@@ -82,7 +82,7 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 		// The answer itself is NapCat's kernel-timeout wording with an empty EventRet (docs/compatibility.md,
 		// row 'NapCat ≥ 3 Timeout ... EventRet {}').
 		expect(item.attempts[0].raw.message).toMatch(
-			/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}$/s,
+			/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}\n$/s,
 		);
 		expect(item.evidence.friendCheck).toMatchObject({ action: 'get_friend_list', friend: false });
 		expect(await t.sends('send_private_msg')).toHaveLength(1);
