@@ -54,14 +54,15 @@ export function llonebotHistoryForward(f: FlavourInfo): boolean {
 }
 
 /**
- * LLOneBot 4.4.3 builds the peer before validating: a missing group_id / user_id is `请指定 group_id 或 user_id`,
- * retcode 200 (LLOneBot/LLOneBot: src/onebot11/helper/createMessage.ts v4.4.3, line 273).
+ * LLOneBot 4.x builds the peer before anything checks the target: a missing group_id / user_id is
+ * `请指定 group_id 或 user_id`, retcode 200 (LLOneBot/LLOneBot: src/onebot11/helper/createMessage.ts createPeer,
+ * src/onebot11/action/msg/SendMsg.ts at v4.0.5, v4.4.3, v4.6.2; 3.x checks in SendMsg.check, ≥ 7 has a schema).
  */
 export function llonebotAsksForTarget(f: FlavourInfo): boolean {
 	return (
 		f.flavour === 'llonebot' &&
 		versionAtLeast(f.version, '4.0.0') &&
-		!versionAtLeast(f.version, '4.6.0')
+		!versionAtLeast(f.version, '4.7.0')
 	);
 }
 
@@ -312,6 +313,17 @@ function gocqSendFailed(): ErrorSpec {
 }
 
 /**
+ * What go-cqhttp answers when the server never echoed a send: a group send is `send group message failed:
+ * blocked by server` (Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage, after MiraiGo's 5 s wait in
+ * client/group_msg.go), a private one `请参考 go-cqhttp 端输出` (coolq/api.go CQSendPrivateMessage, v1.2.0).
+ */
+function gocqNoEcho(msg: StoredMessage): ErrorSpec {
+	return msg.messageType === 'group'
+		? gocqFailed('SEND_MSG_API_ERROR', 'send group message failed: blocked by server')
+		: gocqSendFailed();
+}
+
+/**
  * NapCat's failed NTEvent for sendMsg (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts); 2.x
  * names the call `EventName`, later versions `serviceAndMethod`.
  */
@@ -369,7 +381,7 @@ export function sendTimeoutError(
 			return { retcode: 200, message: napcatSendEvent('Timeout', key, ret) };
 		}
 		case 'gocq':
-			return gocqSendFailed();
+			return gocqNoEcho(msg);
 		case 'lagrange':
 			return { retcode: 9000, message: '' };
 	}
@@ -430,7 +442,7 @@ export function kernelRejected(
 				),
 			};
 		case 'gocq':
-			return gocqSendFailed();
+			return msg ? gocqNoEcho(msg) : gocqSendFailed();
 		case 'lagrange':
 			return { retcode: result, message: '' };
 	}
@@ -442,9 +454,7 @@ export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec 
 			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs
 			// 账号可能被风控); SendPrivateMessage returns only an id, so a private failure is always
 			// `请参考 go-cqhttp 端输出` (coolq/api.go CQSendPrivateMessage, v1.2.0).
-			return msg.messageType === 'group'
-				? gocqFailed('SEND_MSG_API_ERROR', 'send group message failed: blocked by server')
-				: gocqSendFailed();
+			return gocqNoEcho(msg);
 		case 'napcat':
 			// Accepted by the kernel, never confirmed (NapCatQQ #788, #1410).
 			return sendTimeoutError(f, msg, 'accepted');

@@ -180,3 +180,41 @@ describe.each([
 		});
 	},
 );
+
+describe('go-cqhttp v1.2.0: private 请参考 go-cqhttp 端输出 and group blocked by server', () => {
+	const { sim, run, sends } = suite('gocq', 'v1.2.0');
+
+	test('a private failure is ambiguous api_error, never not_friend, and leaves the breaker closed', async () => {
+		await sim.control.setFault({
+			kind: 'risk_control',
+			scope: { account: 'bot', messageType: 'private' },
+		});
+		const { notDelivered } = await run(text('private gocq'), {
+			targetType: 'private',
+			targetId: '10003',
+			verification: 'api',
+			retry: { maxAttempts: 1, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+		});
+		const item = only(notDelivered);
+		expect(item).toMatchObject({ reason: 'api_error', reasonClass: 'ambiguous' });
+		expect(item.attempts[0]).toMatchObject({
+			raw: expect.objectContaining({
+				msg: 'SEND_MSG_API_ERROR',
+				wording: '请参考 go-cqhttp 端输出',
+			}),
+		});
+		expect((item.evidence.breaker as IDataObject).state).toBe('closed');
+		expect(await sends('send_private_msg')).toBe(1);
+	});
+
+	test('one group blocked by server does not open the account breaker', async () => {
+		await sim.control.setFault({ kind: 'risk_control', scope: { account: 'bot' } });
+		const { notDelivered } = await run(text('blocked gocq'), {
+			verification: 'api',
+			retry: { maxAttempts: 1, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+		});
+		const item = only(notDelivered);
+		expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'ambiguous' });
+		expect((item.evidence.breaker as IDataObject).state).toBe('closed');
+	});
+});

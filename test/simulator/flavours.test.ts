@@ -398,12 +398,13 @@ describe.each([
 				expect(w.retcode).toBe(1200);
 				break;
 			case 'gocq':
+				// A group send without a server echo: coolq/bot.go SendGroupMessage (MiraiGo's 5 s wait).
 				expect(h.json).toEqual({
 					data: null,
 					retcode: 100,
 					msg: 'SEND_MSG_API_ERROR',
-					wording: '请参考 go-cqhttp 端输出',
-					message: '请参考 go-cqhttp 端输出',
+					wording: 'send group message failed: blocked by server',
+					message: 'send group message failed: blocked by server',
 					status: 'failed',
 				});
 				expect(w.retcode).toBe(100);
