@@ -20,8 +20,7 @@
  * - What msgSeq a record holds before the server numbered it is not confirmed by any implementation's code;
  *   the simulator shows "0" (other projects treat real_seq "0" as invalid), a hint, never proof.
  */
-import type { Account } from './world';
-import type { LocalRecord, StoredMessage } from './types';
+import type { AccountProfile as Account, LocalRecord, StoredMessage } from './types';
 import { major, peerUid, versionAtLeast } from './flavours';
 
 export type SendStatus = 0 | 1 | 2 | 3;
