@@ -132,23 +132,6 @@ function failedCanary(canary: CanaryResult | undefined): boolean {
 	return canary?.status === 'failed';
 }
 
-/**
- * Decides the state and diagnosis of one run. Order matters: the first failure that explains the others
- * wins (an unreachable API explains everything after it; a failed canary outweighs slowness).
- */
-export function diagnose(
-	checks: HealthChecks,
-	canaries: { group?: CanaryResult; private?: CanaryResult },
-): ProbeVerdict {
-	return (
-		reachabilityVerdict(checks) ??
-		failedSendVerdict(canaries) ??
-		degradedVerdict(checks, canaries) ??
-		selfEventVerdict(canaries) ??
-		verdict('up', 'ok', null, 'Every check passed and every canary arrived.')
-	);
-}
-
 type Canaries = { group?: CanaryResult; private?: CanaryResult };
 
 function verdict(
@@ -289,4 +272,22 @@ function selfEventVerdict(canaries: Canaries): ProbeVerdict | undefined {
 		);
 	}
 	return undefined;
+}
+
+/**
+ * Decides the state and diagnosis of one run (the rules above, in this order; the guides' "decided when"
+ * tables follow it). Order matters: the first failure that explains the others
+ * wins (an unreachable API explains everything after it; a failed canary outweighs slowness).
+ */
+export function diagnose(
+	checks: HealthChecks,
+	canaries: { group?: CanaryResult; private?: CanaryResult },
+): ProbeVerdict {
+	return (
+		reachabilityVerdict(checks) ??
+		failedSendVerdict(canaries) ??
+		degradedVerdict(checks, canaries) ??
+		selfEventVerdict(canaries) ??
+		verdict('up', 'ok', null, 'Every check passed and every canary arrived.')
+	);
 }
