@@ -26,19 +26,17 @@ import type {
 	Target,
 	VerificationLevel,
 } from './types';
-import {
-	ChatWatcher,
-	checkApiAcceptance,
-	identifyAccount,
-	lookupSentMessage,
-	verifierFailure,
-} from './verify';
-import type { AccountIdentity, IdentifyResult, WatchOutcome } from './verify';
+import { identifyAccount } from './account';
+import type { AccountIdentity, IdentifyResult } from './account';
+import { ChatWatcher } from './chatWatcher';
+import type { WatchOutcome } from './chatWatcher';
+import { checkApiAcceptance, lookupSentMessage, verifierFailure } from './verify';
 import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
 import type { KernelOutcome } from './kernel';
-import { breakerVerdict } from './pacing/breaker';
+import { admit } from './delivery/admit';
+import type { Permit } from './delivery/admit';
 import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
 import type { AccountPacing } from './pacing/registry';
 import type { SendSlot } from './pacing/limiter';
@@ -155,8 +153,8 @@ interface GateResult {
 	breakerWaitMs: number;
 	pacingWaitMs: number;
 	slot?: SendSlot;
-	/** The breaker has been told this send's result (a trial's result counts once). */
-	judged?: boolean;
+	/** The owner of what the gate took (core/delivery/admit.ts); it tells the breaker the send's result. */
+	permit: Permit;
 	/** This send's failure opened the breaker; `report` is what onBreakerOpen answered. */
 	opened?: boolean;
 	report?: Record<string, unknown>;
@@ -311,36 +309,30 @@ export class DeliveryEngine {
 	 * The account's breaker, then its limiter: waits while the breaker is open (up to the hold), then for
 	 * a send slot. Called in the lane, so a run's sends pass in input order.
 	 */
-	private async passGate(target: Target, selfId: number): Promise<GateResult> {
-		const { clock, sleep } = this.env;
+	private async passGate(target: Target, selfId: number, owned: Permit[]): Promise<GateResult> {
+		const { clock, sleep, signal } = this.env;
 		const pacing = this.settings.pacing!;
-		const account = this.env.accounts!(selfId);
-		if (!pacing.bypassBreaker) account.breaker.configure(pacing.breaker);
-		const admission = pacing.bypassBreaker
-			? ({ admitted: true, trial: false, waitedMs: 0, heldBy: null } as const)
-			: await account.breaker.admit({
-					holdMs: pacing.holdMs,
-					pollMs: pacing.pollMs ?? 1000,
-					clock,
-					sleep,
-				});
-		if (!admission.admitted) {
-			return { admitted: false, trial: false, breakerWaitMs: admission.waitedMs, pacingWaitMs: 0 };
-		}
-		const slot = await account.limiter.acquire(
+		const permit = await admit(
+			this.env.accounts!(selfId),
 			{
 				targetKey: targetKey(target),
-				ratePerMinute: pacing.ratePerMinute,
 				minIntervalMs: this.settings.minIntervalMs,
+				ratePerMinute: pacing.ratePerMinute,
+				breaker: pacing.breaker,
+				holdMs: pacing.holdMs,
+				pollMs: pacing.pollMs ?? 1000,
+				bypassBreaker: pacing.bypassBreaker === true,
 			},
-			{ clock, sleep },
+			{ clock, sleep, signal },
 		);
+		owned.push(permit);
 		return {
-			admitted: true,
-			trial: admission.trial,
-			breakerWaitMs: admission.waitedMs,
-			pacingWaitMs: slot.waitedMs,
-			slot,
+			admitted: permit.admitted,
+			trial: permit.trial,
+			breakerWaitMs: permit.breakerWaitMs,
+			pacingWaitMs: permit.pacingWaitMs,
+			slot: permit.slot,
+			permit,
 		};
 	}
 
@@ -350,17 +342,11 @@ export class DeliveryEngine {
 		selfId: number | undefined,
 		failure: Classification | undefined,
 	): Promise<void> {
-		if (!gate?.admitted || selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+		if (!gate?.admitted || selfId === undefined) return;
 		// A failure counts once per send; a later check that finds the message landed still counts as a delivery.
-		if (gate.judged && failure) return;
-		const trial = gate.trial && !gate.judged;
-		gate.judged = true;
 		const at = this.env.clock();
-		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), {
-			trial,
-			at,
-		});
-		if (!result.opened || !failure) return;
+		const result = gate.permit.verdict(failure, at);
+		if (!result?.opened || !failure) return;
 		gate.opened = true;
 		try {
 			gate.report = await this.env.onBreakerOpen?.({
@@ -458,20 +444,37 @@ export class DeliveryEngine {
 	 * The watcher of the sender's own confirmations: at the Kernel Confirmed level always (its history may show
 	 * LLOneBot's raw records), at the other levels when the sender's credential has an event stream.
 	 */
-	private kernelWatcher(selfId: number): KernelWatcher | undefined {
+	private kernelWatcher(sender: AccountIdentity): KernelWatcher | undefined {
 		if (this.settings.verification !== 'kernel' && !this.env.sender.events) return undefined;
 		// Once the run closed, nothing opens a stream any more (close() has already run and would miss it).
 		if (this.closed) return undefined;
+		// Self messages confirm only where the version pushes them on sendStatus 2 (docs/compatibility.md, table 'Kernel confirmation').
+		const proof = sender.implementation.kernelProof;
 		this.kernel ??= new KernelWatcher({
 			client: this.env.sender.client,
-			selfId,
+			selfId: sender.selfId,
 			events: this.env.sender.events,
 			sleep: this.env.sleep,
 			clock: this.env.clock,
 			pollIntervalMs: this.settings.pollIntervalMs,
 			requestTimeoutMs: this.settings.requestTimeoutMs,
+			selfMessagesConfirm: proof.selfMessage,
+			selfMessageProof: { label: sender.implementation.label, since: proof.selfMessageSince },
 		});
 		return this.kernel;
+	}
+
+	/**
+	 * The basis of a delivered item: at Kernel Confirmed an `ok` answer is the kernel's confirmation only where
+	 * the implementation answers after sendStatus 2 (LLOneBot, NapCat); elsewhere it proved only that the API
+	 * accepted the message (docs/compatibility.md, table 'Kernel confirmation').
+	 */
+	private async deliveredBasis(): Promise<string> {
+		const level = this.settings.verification;
+		if (level !== 'kernel') return BASIS[level];
+		const ids = await this.identify();
+		const okAnswer = ids.sender.ok && ids.sender.identity.implementation.kernelProof.okAnswer;
+		return okAnswer ? BASIS.kernel : BASIS.api;
 	}
 
 	private throwIfStopped(ticket?: SendTicket): void {
@@ -487,9 +490,26 @@ export class DeliveryEngine {
 		return null;
 	}
 
+	/**
+	 * One item, owning what its sends take: every permit of the account's gate (a breaker trial among them)
+	 * is released when the item ends, however it ends (a result, a stop, a crash).
+	 */
 	private async deliverOne(
 		request: DeliveryRequest,
 		firstTicket: SendTicket,
+	): Promise<DeliveryResult> {
+		const owned: Permit[] = [];
+		try {
+			return await this.deliverOwned(request, firstTicket, owned);
+		} finally {
+			for (const permit of owned) permit.release();
+		}
+	}
+
+	private async deliverOwned(
+		request: DeliveryRequest,
+		firstTicket: SendTicket,
+		owned: Permit[],
 	): Promise<DeliveryResult> {
 		const { clock, sleep } = this.env;
 		const requestedAt = clock();
@@ -549,7 +569,7 @@ export class DeliveryEngine {
 
 		for (let attempt = 1; ; attempt++) {
 			this.throwIfStopped(ticket);
-			const tried = await this.attempt(request, attempt, ticket);
+			const tried = await this.attempt(request, attempt, ticket, owned);
 			this.throwIfStopped();
 			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
@@ -597,7 +617,8 @@ export class DeliveryEngine {
 
 			if (tried.delivered) {
 				await judgeNow();
-				evidence.basis = BASIS[this.settings.verification];
+				const basis = await this.deliveredBasis();
+				evidence.basis = basis;
 				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
 				if (
 					this.kernel &&
@@ -610,7 +631,7 @@ export class DeliveryEngine {
 					'delivered',
 					tried.verifiedAt ?? clock(),
 					undefined,
-					this.deliveredSummary(attempt),
+					this.deliveredSummary(attempt, basis),
 				);
 			}
 			const classification = tried.classification!;
@@ -672,8 +693,10 @@ export class DeliveryEngine {
 		}
 	}
 
-	private deliveredSummary(attempt: number): string {
+	private deliveredSummary(attempt: number, basis: string): string {
 		const tries = attempt === 1 ? 'on the first attempt' : `on attempt ${attempt}`;
+		if (this.settings.verification === 'kernel' && basis === BASIS.api)
+			return `The API accepted the message ${tries}. This implementation has no QQ kernel whose confirmation an ok answer carries, so only a witness can prove arrival.`;
 		switch (this.settings.verification) {
 			case 'api':
 				return `The API accepted the message ${tries} (a fresh, non-zero message_id). Arrival was not checked.`;
@@ -727,6 +750,7 @@ export class DeliveryEngine {
 		request: DeliveryRequest,
 		attempt: number,
 		ticket: SendTicket,
+		owned: Permit[],
 	): Promise<AttemptResult> {
 		const { clock } = this.env;
 		const level = this.settings.verification;
@@ -803,7 +827,7 @@ export class DeliveryEngine {
 		const checker = this.checkerFor(request.target, ids, sender);
 		await checker.watcher.start();
 		// The sender's own event stream too, so it covers the send (Kernel Confirmed, and checks after a timeout).
-		await this.kernelWatcher(sender.selfId)?.start();
+		await this.kernelWatcher(sender)?.start();
 		if (
 			level === 'witness' &&
 			checker.watcher.baselineError?.reasonClass === 'terminal' &&
@@ -835,10 +859,13 @@ export class DeliveryEngine {
 		let gate: GateResult | undefined;
 		const result = await ticket.run(async (at) => {
 			if (this.paced) {
-				gate = await this.passGate(target, sender.selfId);
+				gate = await this.passGate(target, sender.selfId, owned);
 				if (!gate.admitted) return undefined;
 				at = clock();
 			}
+			// The last moment before the world changes: after every wait (lane, breaker, slot), right before the call.
+			const stop = this.stopReason();
+			if (stop) throw new DeliveryStopped(stop);
 			sentAt = at;
 			const answer = await this.env.sender.client.call(action, params, {
 				timeoutMs: this.settings.requestTimeoutMs,
@@ -1062,8 +1089,9 @@ export class DeliveryEngine {
 		const watcher =
 			tried.record.outcome === 'failed' &&
 			tried.selfId !== undefined &&
-			this.settings.selfEventCheck !== false
-				? this.kernelWatcher(tried.selfId)
+			this.settings.selfEventCheck !== false &&
+			!this.closed
+				? this.kernel
 				: undefined;
 		if (!watcher) {
 			const check = await this.checkLanded(request, tried);

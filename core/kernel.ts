@@ -13,13 +13,15 @@
  * What this proves: the QQ server acknowledged the message. Not that a member received it: only a witness
  * proves that.
  */
+import { claimsOn, selfStoreKey } from './delivery/claims';
+import type { StoreClaims } from './delivery/claims';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
-import { chatOf } from './verify';
+import { chatOf } from './witness';
 import { Wake } from './wake';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
@@ -79,6 +81,13 @@ export interface KernelWatcherOptions {
 	clockSkewMs?: number;
 	/** Read the sender's history for LLOneBot's raw records (default true). */
 	readRawRecords?: boolean;
+	/**
+	 * Whether the sender's version pushes its self message only on sendStatus 2 (LLOneBot ≥ 4.0.12, NapCat;
+	 * `ImplementationProfile.kernelProof`). When false (default true) a self message confirms nothing.
+	 */
+	selfMessagesConfirm?: boolean;
+	/** Who cannot give that proof and who can, for the `not_confirmed` note (e.g. `LLOneBot 3.28.0`). */
+	selfMessageProof?: { label: string; since: string | null };
 }
 
 interface Pending {
@@ -132,6 +141,11 @@ function entryKey(entry: Record<string, unknown>): string {
 	return `raw:${entry.time}|${entry.raw_message ?? JSON.stringify(entry.message ?? '')}`;
 }
 
+/** An entry's claim in the process-wide registry: its key at its time (an id given again later is new). */
+function claimKey(entry: Record<string, unknown>): string {
+	return `${entryKey(entry)}@${String(entry.time ?? '')}`;
+}
+
 function serverSeqOf(entry: Record<string, unknown>): number | null {
 	const raw = isRecord(entry.raw) ? entry.raw : undefined;
 	const seq = toNumber(raw?.msgSeq) ?? toNumber(entry.real_seq);
@@ -155,7 +169,8 @@ export class KernelWatcher {
 
 	private events: Array<Record<string, unknown>> = [];
 
-	private readonly claimed = new Set<string>();
+	/** Self messages and records already taken as proof, by any run of the process (core/delivery/claims.ts). */
+	private readonly claimed: StoreClaims;
 
 	private started: Promise<void> | undefined;
 
@@ -169,6 +184,7 @@ export class KernelWatcher {
 
 	constructor(options: KernelWatcherOptions) {
 		this.options = { eventCheckIntervalMs: 20, clockSkewMs: 2000, ...options };
+		this.claimed = claimsOn(selfStoreKey(options.selfId));
 		this.stream = new EventStream({
 			source: options.events,
 			onEvent: (event) => this.onEvent(event),
@@ -183,9 +199,16 @@ export class KernelWatcher {
 		return this.stream.state;
 	}
 
-	/** Whether anything on the sender's side could confirm a send: an open stream, or raw records not yet ruled out. */
+	/**
+	 * Whether anything on the sender's side could confirm a send: an open stream whose self messages mean
+	 * sendStatus 2, or raw records not yet ruled out.
+	 */
 	get canConfirm(): boolean {
-		return this.stream.isOpen || this.rawRecordsPossible;
+		return (this.stream.isOpen && this.selfMessagesConfirm) || this.rawRecordsPossible;
+	}
+
+	private get selfMessagesConfirm(): boolean {
+		return this.options.selfMessagesConfirm !== false;
 	}
 
 	private get rawRecordsPossible(): boolean {
@@ -257,7 +280,7 @@ export class KernelWatcher {
 			await this.wake.sleep(sleep, Math.max(1, wait));
 		}
 		// Let events already on the wire in.
-		if (this.stream.isOpen) {
+		if (this.stream.isOpen && this.selfMessagesConfirm) {
 			await sleep(this.options.eventCheckIntervalMs);
 			this.settleFromEvents(pending);
 			if (pending.outcome) return pending.outcome;
@@ -268,7 +291,13 @@ export class KernelWatcher {
 	private notConfirmed(pending: Pending): KernelOutcome {
 		const covered = this.streamCovers(pending.expectation) || this.stream.isOpen;
 		let note: string;
-		if (!covered && this.rawRecords !== 'exposed') {
+		const proof = this.options.selfMessageProof;
+		if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed') {
+			note =
+				`${proof?.label ?? 'this version'} pushes its self message before the kernel confirms a send, so it cannot prove one` +
+				(proof?.since ? ` (${proof.since} or later, or NapCat, can)` : '') +
+				'; its history shows no raw records (LLOneBot debug) either';
+		} else if (!covered && this.rawRecords !== 'exposed') {
 			note =
 				this.options.events === undefined
 					? "nothing on the sender's side can confirm it: its credential has no Event WebSocket URL and its history shows no raw records (LLOneBot debug)"
@@ -300,10 +329,8 @@ export class KernelWatcher {
 	 * send, never to a later identical one that timed out.
 	 */
 	claimMessageId(messageId: number): void {
-		this.claimedIds.add(messageId);
+		this.claimed.claim(`message_id:${messageId}`, this.options.clock());
 	}
-
-	private readonly claimedIds = new Set<number>();
 
 	/**
 	 * Whether the self message of an accepted send (its message_id) came in on the stream: every accepted send
@@ -316,17 +343,23 @@ export class KernelWatcher {
 
 	private taken(entry: Record<string, unknown>): boolean {
 		const id = toNumber(entry.message_id);
-		return this.claimed.has(entryKey(entry)) || (id !== undefined && this.claimedIds.has(id));
+		const now = this.options.clock();
+		return (
+			this.claimed.has(claimKey(entry), now) ||
+			(id !== undefined && this.claimed.has(`message_id:${id}`, now))
+		);
 	}
 
 	private claim(entry: Record<string, unknown>): void {
-		this.claimed.add(entryKey(entry));
+		const now = this.options.clock();
+		this.claimed.claim(claimKey(entry), now);
 		const id = toNumber(entry.message_id);
-		if (id !== undefined) this.claimedIds.add(id);
+		if (id !== undefined) this.claimed.claim(`message_id:${id}`, now);
 	}
 
 	private settleFromEvents(pending: Pending): void {
-		if (pending.outcome) return;
+		// A version that pushes the self message when the record is added proves nothing by it.
+		if (pending.outcome || !this.selfMessagesConfirm) return;
 		for (const event of this.events) {
 			if (
 				this.taken(event) ||
@@ -383,15 +416,18 @@ export class KernelWatcher {
 			return;
 		}
 		this.rawRecords = 'exposed';
-		for (const entry of entries) {
-			const raw = entry.raw as Record<string, unknown> | undefined;
-			if (!raw) continue;
-			if (
-				this.taken(entry) ||
-				!matches(entry, this.options.selfId, pending, this.options.clockSkewMs)
-			)
-				continue;
+		const candidates = entries.filter(
+			(entry) =>
+				isRecord(entry.raw) &&
+				!this.taken(entry) &&
+				matches(entry, this.options.selfId, pending, this.options.clockSkewMs),
+		);
+		for (const entry of candidates) {
+			const raw = entry.raw as Record<string, unknown>;
 			const status = toNumber(raw.sendStatus);
+			// Content and a time window cannot tell an older identical send from this one: a failed record
+			// proves this send failed only when it is the one candidate (else a resend could duplicate a landed one).
+			if (status === SEND_STATUS.failed && candidates.length > 1) continue;
 			if (status === SEND_STATUS.success) {
 				this.claim(entry);
 				pending.outcome = {

@@ -41,6 +41,12 @@ export const STUCK_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 /** Account-level classifications that one implementation also gives a send that only timed out. */
 const AMBIGUOUS_ACCOUNT_DETAILS: ReadonlySet<string> = new Set(['gocqhttp_send_failed']);
 
+/**
+ * go-cqhttp's `blocked by server` is one group's send without a server echo (Mrs4s/MiraiGo: client/group_msg.go):
+ * it counts like a stuck failure, so the breaker opens when several sends in a row fail, not on one.
+ */
+const PER_TARGET_RISK_DETAILS: ReadonlySet<string> = new Set(['blocked_by_server']);
+
 /** What one send's outcome tells the breaker. */
 export type BreakerVerdict =
 	| { kind: 'success' }
@@ -57,6 +63,8 @@ export function breakerVerdict(failure: Classification | undefined): BreakerVerd
 		const ambiguous = AMBIGUOUS_ACCOUNT_DETAILS.has(failure.detail ?? '');
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: !ambiguous };
 	}
+	if (PER_TARGET_RISK_DETAILS.has(failure.detail ?? ''))
+		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	if (STUCK_REASONS.has(failure.reason))
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	return { kind: 'neutral' };
@@ -89,7 +97,14 @@ export interface AdmitOptions {
 }
 
 export type Admission =
-	| { admitted: true; trial: boolean; waitedMs: number; heldBy: BreakerState | null }
+	| {
+			admitted: true;
+			trial: boolean;
+			waitedMs: number;
+			heldBy: BreakerState | null;
+			/** Names this trial for `abandonTrial` (set when `trial`). */
+			trialId?: number;
+	  }
 	| { admitted: false; waitedMs: number };
 
 export interface RecordResult {
@@ -114,6 +129,9 @@ export class CircuitBreaker {
 	private opens = 0;
 
 	private trialInFlight = false;
+
+	/** The trial in flight (see `abandonTrial`). */
+	private trialId = 0;
 
 	private readonly waiters: number[] = [];
 
@@ -151,8 +169,15 @@ export class CircuitBreaker {
 				if (!this.trialInFlight && this.waiters[0] === id && this.coolDownOver(now)) {
 					this.current = 'half_open';
 					this.trialInFlight = true;
+					this.trialId++;
 					this.notify();
-					return { admitted: true, trial: true, waitedMs: now - start, heldBy };
+					return {
+						admitted: true,
+						trial: true,
+						waitedMs: now - start,
+						heldBy,
+						trialId: this.trialId,
+					};
 				}
 				const holdLeft = start + options.holdMs - now;
 				if (holdLeft <= 0) return { admitted: false, waitedMs: now - start };
@@ -196,6 +221,18 @@ export class CircuitBreaker {
 			}
 		}
 		return { opened, snapshot: this.snapshot() };
+	}
+
+	/**
+	 * Ends a trial that got no verdict (its run was stopped, or it failed before its result could be read):
+	 * the breaker goes back to `open` with its cool-down already over, so the next caller in line makes the
+	 * trial at once. Nothing happens when the trial already had its verdict.
+	 */
+	abandonTrial(trialId: number): void {
+		if (!this.trialInFlight || trialId !== this.trialId) return;
+		this.trialInFlight = false;
+		if (this.current === 'half_open') this.current = 'open';
+		this.notify();
 	}
 
 	/** Closes it at once (a restart that recovered, a healthy probe). Returns whether it was not closed. */

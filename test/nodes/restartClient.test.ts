@@ -10,6 +10,7 @@ import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
 import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
 import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
 import { parseFailureEvent } from '../../core/report';
+import { processAccountNumbers, processRestartLeases } from '../../core/restart';
 import { verifyReport } from '../../core/signing';
 import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
 import { registerCredentialType, runExecute } from '../support/n8nHarness';
@@ -105,6 +106,9 @@ describe('OneBot Restart Client against the simulator', () => {
 	afterEach(async () => {
 		await sim?.close();
 		sim = undefined;
+		// Each test is a new world: its account numbers and restarts are not the last test's.
+		processRestartLeases.clear();
+		processAccountNumbers.clear();
 	});
 
 	describe('NapCat WebUI', () => {
@@ -288,6 +292,73 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(Date.now() - Date.parse(json.guard.targetStartedAt)).toBeLessThan(5000);
 			expect(json.explanation).toMatch(/as the restart target reports/);
 			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('says in its output when the start-time guard could not be applied (inspect refused by a restart-only proxy)', async () => {
+			sim = await startSimulator(world());
+			// A socket proxy that allows the restart and refuses everything else with 403, as a restart-only
+			// proxy does (wollomatic/socket-proxy: any method/path outside its -allowGET/-allowPOST regexes).
+			const upstream = new URL(sim.urls.docker);
+			const proxy = http.createServer((req, res) => {
+				if (
+					req.method !== 'POST' ||
+					!/^(\/v[\d.]+)?\/containers\/[^/]+\/restart/.test(req.url ?? '')
+				) {
+					res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden');
+					return;
+				}
+				const forward = http.request(
+					{
+						host: upstream.hostname,
+						port: upstream.port,
+						path: req.url,
+						method: req.method,
+						headers: req.headers,
+					},
+					(answer) => {
+						res.writeHead(answer.statusCode ?? 502, answer.headers);
+						answer.pipe(res);
+					},
+				);
+				req.pipe(forward);
+			});
+			await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+			try {
+				const port = (proxy.address() as { port: number }).port;
+				const { output, json } = only(
+					await run(
+						sim,
+						{ method: 'docker', container: 'napcat-bot' },
+						{
+							credentials: {
+								...credentials(sim),
+								dockerEngineApi: { baseUrl: `http://127.0.0.1:${port}`, accessToken: '' },
+							},
+						},
+					),
+				);
+				expect(output).toBe('recovered');
+				expect(json.guard).toMatchObject({
+					allowed: true,
+					startTimeGuard: 'not_applied',
+					targetStartedAt: null,
+				});
+				expect(json.guard.startTimeNote).toMatch(
+					/start time could not be read.*start-time guard was not applied/,
+				);
+				expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'docker' })]);
+			} finally {
+				await new Promise((resolve) => proxy.close(resolve));
+			}
+		});
+
+		it('says the start-time guard was applied when the start time was read', async () => {
+			sim = await startSimulator(world());
+			const { json } = only(await run(sim, { method: 'docker', container: 'napcat-bot' }));
+			expect(json.guard).toMatchObject({ startTimeGuard: 'applied' });
+			expect(Date.parse(json.guard.targetStartedAt)).toBeLessThanOrEqual(Date.now());
+			const viaWebUi = only(await run(sim, { method: 'napcatWebUi', minIntervalMinutes: 0 }));
+			expect(viaWebUi.json.guard).toMatchObject({ startTimeGuard: 'not_available' });
 		});
 
 		it('with the WebUI login check, tells a Docker restart that ends at a QR login apart (needs_login)', async () => {
@@ -559,6 +630,88 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(later.json).toMatchObject({
 				outcome: 'skipped_cooldown',
 				guard: { blockedBy: 'min_interval', restartsInLastHour: 1 },
+			});
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('every spelling of one endpoint shares one guard: three runs restart the account once (#23 row 5)', async () => {
+			sim = await startSimulator(world({ restartDowntimeMs: 600 }));
+			const bot = sim.urls.accounts.bot;
+			const port = new URL(bot.http).port;
+			const spellings: Array<{ baseUrl: string; expectedSelfId?: number }> = [
+				{ baseUrl: `http://127.0.0.1:${port}`, expectedSelfId: 10001 },
+				{ baseUrl: `http://127.0.0.1:${port}` },
+				{ baseUrl: `http://localhost:${port}/` },
+			];
+			const results = await Promise.all(
+				spellings.map(({ baseUrl, expectedSelfId }, i) =>
+					run(
+						sim!,
+						{
+							method: 'docker',
+							container: 'napcat-bot',
+							options: expectedSelfId ? { expectedSelfId } : {},
+						},
+						{
+							staticData: { node: {}, global: {} },
+							mode: 'trigger' as const,
+							workflow: { id: `wf-spelling-${i}`, name: 'Restart', active: true },
+							credentials: {
+								...credentials(sim!),
+								oneBotApi: { ...credentials(sim!).oneBotApi, baseUrl },
+							},
+						},
+					),
+				),
+			);
+			const jsons = results.map((outputs) => only(outputs).json);
+			expect(jsons.map((j) => j.outcome).sort()).toEqual([
+				'recovered',
+				'skipped_in_progress',
+				'skipped_in_progress',
+			]);
+			expect(new Set(jsons.map((j) => j.accountKey))).toEqual(new Set(['qq:10001']));
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('a spelling whose login info cannot be read takes the number learned for its endpoint', async () => {
+			sim = await startSimulator(world());
+			const port = new URL(sim.urls.accounts.bot.http).port;
+			const active = (i: number, baseUrl: string) => ({
+				staticData: { node: {}, global: {} },
+				mode: 'trigger' as const,
+				workflow: { id: `wf-down-${i}`, name: 'Restart', active: true },
+				credentials: {
+					...credentials(sim!),
+					oneBotApi: { ...credentials(sim!).oneBotApi, baseUrl },
+				},
+			});
+			const first = only(
+				await run(
+					sim,
+					{ method: 'docker', container: 'napcat-bot' },
+					active(0, `http://127.0.0.1:${port}`),
+				),
+			);
+			expect(first.json).toMatchObject({
+				outcome: 'recovered',
+				accountKey: 'qq:10001',
+				accountKeySource: 'login_info',
+			});
+			// The client is down now: get_login_info cannot be read through the other spelling.
+			await sim.control.setFault({ kind: 'down', scope: { account: 'bot' } });
+			const second = only(
+				await run(
+					sim,
+					{ method: 'docker', container: 'napcat-bot' },
+					active(1, `http://LOCALHOST:${port}/`),
+				),
+			);
+			expect(second.json).toMatchObject({
+				outcome: 'skipped_cooldown',
+				accountKey: 'qq:10001',
+				accountKeySource: 'remembered',
+				guard: { blockedBy: 'min_interval' },
 			});
 			expect(await restartsOf(sim)).toHaveLength(1);
 		});
