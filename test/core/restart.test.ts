@@ -450,7 +450,10 @@ describe('restartViaDocker', () => {
 	it('explains a proxy refusal (403)', async () => {
 		const { attempt } = await run(403, 'Forbidden');
 		expect(attempt).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
-		expect(attempt.explanation).toMatch(/ALLOW_RESTARTS=1/);
+		expect(attempt.explanation).toMatch(
+			/allow POST \/containers\/{name}\/restart for this container only/,
+		);
+		expect(attempt.explanation).not.toMatch(/POST=1/);
 	});
 
 	it('counts a refused connection as not sent', async () => {

@@ -104,7 +104,7 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 		case 403:
 			return failedAttempt(
 				failed,
-				`The Docker endpoint refused the restart (HTTP ${response.status}). With a socket proxy, allow restarts (POST=1 and ALLOW_RESTARTS=1 for Tecnativa docker-socket-proxy); check the access token.`,
+				`The Docker endpoint refused the restart (HTTP ${response.status}). With a socket proxy, allow POST /containers/{name}/restart for this container only (e.g. wollomatic/socket-proxy -allowPOST), never every POST (that also opens /containers/create and /exec); check the access token.`,
 				true,
 				{ reason: 'auth_failed' },
 				details,
