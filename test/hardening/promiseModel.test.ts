@@ -1,0 +1,38 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test tooling: the seed can come from the environment */
+/**
+ * The model-based property test of the four promises (scripts/lib/model/commands.ts): a seeded thousand
+ * random sequences of sends from several runs, Stop, faults, client restarts, restart requests and report
+ * deliveries against the simulator, each step checked against its ground truth. A failure prints
+ * fast-check's seed, path and shrunk sequence; `npm run campaign -- --model <n>` runs more sequences.
+ */
+import { checkPromiseModel } from '../../scripts/lib/model/commands';
+import { defaultWorld, startSimulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
+
+const SEED = Number(process.env.SENTINEL_MODEL_SEED ?? 20261207);
+const SEQUENCES = Number(process.env.SENTINEL_MODEL_SEQUENCES ?? 1000);
+
+let sim: Simulator;
+
+beforeAll(async () => {
+	sim = await startSimulator(modelWorld());
+});
+
+afterAll(async () => {
+	await sim?.close();
+});
+
+/** The default world, scaled to the model's short deadlines. */
+export function modelWorld() {
+	return {
+		...defaultWorld(),
+		kernelTimeoutMs: 50,
+		deliveryDelayMs: 2,
+		heartbeatIntervalMs: 60000,
+		restartDowntimeMs: 30,
+	};
+}
+
+test(`the four promises hold over ${SEQUENCES} random sequences (seed ${SEED})`, async () => {
+	await checkPromiseModel(sim, { seed: SEED, numRuns: SEQUENCES });
+}, 600_000);
