@@ -53,6 +53,7 @@ import {
 	REPORT_SKEW_MS,
 	RESET_AFTER_RECEIVED_SHARE,
 	resetAfterReceived,
+	settledBreakers,
 	SHARED_TEXT_SHARE,
 	STOP_SHARE,
 	STOP_WITHIN_MS,
@@ -606,12 +607,7 @@ async function runTarget(
 			restarts: truth.restarts,
 		});
 		violations.push(...checkNothingSentAfterStop(label, stoppedRuns));
-		violations.push(
-			...checkBreakersSettled(
-				label,
-				[...pacing.all].map(([selfId, p]) => ({ selfId, snapshot: p.breaker.snapshot() })),
-			),
-		);
+		violations.push(...checkBreakersSettled(label, await settledBreakers(pacing.all)));
 		violations.push(...checkCopies(label, texts, truth.accounts.witness.inbox, tally));
 		log(
 			`${label}: ${tally.sends} sends, ${tally.delivered} delivered, ${tally.notDelivered} not delivered ${JSON.stringify(tally.reasons)}, ${tally.stopped} stopped in ${tally.stoppedRuns} stopped runs, ${tally.sharedTexts} shared texts, ${tally.faults} faults, ${tally.reportsAccepted}/${tally.reports} reports accepted, ${tally.lateReplaysRefused}/${tally.lateReplays} late replays refused, restarts ${tally.restartsPerformed} performed / ${tally.restartsResetAfterReceived} reset after received / ${tally.skippedCooldown} cooldown / ${tally.skippedInProgress} in progress, ${violations.length} violations`,

@@ -11,6 +11,7 @@
 import { DeliveryStopped } from '../../core/deliver';
 import type { DeliveryOutcome } from '../../core/deliver';
 import type { BreakerSnapshot } from '../../core/pacing/breaker';
+import type { AccountPacing } from '../../core/pacing/registry';
 import { TransportError } from '../../core/transport';
 import type { HttpRequest, HttpResponse, RequestFn } from '../../core/transport';
 import type { DeliveryResult } from '../../core/types';
@@ -217,16 +218,51 @@ export function checkCopies(
 	return violations;
 }
 
-/** No breaker is half-open once nothing runs: a trial with no send behind it holds the account forever. */
-export function checkBreakersSettled(
-	label: string,
-	breakers: Array<{ selfId: string; snapshot: BreakerSnapshot }>,
-): string[] {
+/** A breaker as seen once nothing runs: its snapshot, and whether a send would be let through to try. */
+export interface SettledBreaker {
+	selfId: string;
+	snapshot: BreakerSnapshot;
+	/** A send asking now would take the trial (false: a trial is held by a send that no longer runs). */
+	trialFree: boolean;
+}
+
+/**
+ * Reads each breaker once nothing runs. A half-open breaker whose trial ended without a verdict that
+ * moves it (a neutral one) lets the next send try at once; one whose trial is still marked in flight holds
+ * every send. Asking for admission with no hold tells the two apart; an admitted trial is handed back
+ * with a neutral verdict, which leaves the breaker as it was.
+ */
+export async function settledBreakers(
+	accounts: Map<string, AccountPacing>,
+	clock: () => number = Date.now,
+): Promise<SettledBreaker[]> {
+	const out: SettledBreaker[] = [];
+	for (const [selfId, { breaker }] of accounts) {
+		const snapshot = breaker.snapshot();
+		let trialFree = true;
+		if (snapshot.state === 'half_open') {
+			const admission = await breaker.admit({
+				holdMs: 0,
+				pollMs: 1,
+				clock,
+				sleep: () => Promise.resolve(),
+			});
+			trialFree = admission.admitted;
+			if (admission.admitted && admission.trial)
+				breaker.record({ kind: 'neutral' }, { trial: true, at: clock() });
+		}
+		out.push({ selfId, snapshot, trialFree });
+	}
+	return out;
+}
+
+/** No breaker is left half-open with no trial running: its trial, held by no send, holds the account forever. */
+export function checkBreakersSettled(label: string, breakers: SettledBreaker[]): string[] {
 	return breakers
-		.filter(({ snapshot }) => snapshot.state === 'half_open')
+		.filter(({ snapshot, trialFree }) => snapshot.state === 'half_open' && !trialFree)
 		.map(
 			({ selfId, snapshot }) =>
-				`${label}: the breaker of ${selfId} was left half_open with no trial running (${snapshot.waiting} waiting, opened ${snapshot.openedAt ?? '?'})`,
+				`${label}: the breaker of ${selfId} was left half_open with no trial running (its trial is held by no send; ${snapshot.waiting} waiting, opened ${snapshot.openedAt ?? '?'})`,
 		);
 }
 

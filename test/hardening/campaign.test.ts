@@ -19,7 +19,9 @@ import {
 import type { ReportReceiver } from '../../scripts/campaign';
 import { DeliveryStopped } from '../../core/deliver';
 import type { DeliveryOutcome } from '../../core/deliver';
-import type { BreakerSnapshot } from '../../core/pacing/breaker';
+import { CircuitBreaker } from '../../core/pacing/breaker';
+import { SendLimiter } from '../../core/pacing/limiter';
+import type { AccountPacing } from '../../core/pacing/registry';
 import type { RequestFn } from '../../core/transport';
 import {
 	checkBreakersSettled,
@@ -29,6 +31,7 @@ import {
 	checkRestartsAccounted,
 	recordingSender,
 	resetAfterReceived,
+	settledBreakers,
 } from '../../scripts/lib/campaignEdges';
 import type { SendSeen } from '../../scripts/lib/campaignEdges';
 
@@ -243,18 +246,45 @@ describe("the campaign's edge checks", () => {
 		]);
 	});
 
-	test('a breaker left half-open is found; closed and open ones are not', () => {
-		const breaker = (state: string) =>
-			({ state, waiting: 0, openedAt: '2026-01-01T00:00:00.000Z' }) as BreakerSnapshot;
-		expect(
-			checkBreakersSettled('t', [
-				{ selfId: '1', snapshot: breaker('closed') },
-				{ selfId: '2', snapshot: breaker('open') },
-				{ selfId: '3', snapshot: breaker('half_open') },
-			]),
-		).toEqual([
-			't: the breaker of 3 was left half_open with no trial running (0 waiting, opened 2026-01-01T00:00:00.000Z)',
+	test('a breaker whose trial no send holds is found; closed, open and free half-open ones are not', async () => {
+		const now = () => 1_000_000;
+		const opened = () => {
+			const breaker = new CircuitBreaker();
+			breaker.configure({ threshold: 1, coolDownMs: 0 });
+			breaker.record(
+				{ kind: 'failure', reason: 'risk_control', opensAtOnce: true },
+				{ trial: false, at: now() },
+			);
+			return breaker;
+		};
+		const admitTrial = (breaker: CircuitBreaker) =>
+			breaker.admit({ holdMs: 0, pollMs: 1, clock: now, sleep: () => Promise.resolve() });
+		// Stuck: a trial was admitted and its send ended without telling the breaker (a stopped trial).
+		const stuck = opened();
+		expect(await admitTrial(stuck)).toMatchObject({ admitted: true, trial: true });
+		// Free: the trial ended neutral; the breaker stays half-open and the next send may try.
+		const free = opened();
+		await admitTrial(free);
+		free.record({ kind: 'neutral' }, { trial: true, at: now() });
+		const accounts = new Map<string, AccountPacing>([
+			['1', { limiter: new SendLimiter(), breaker: new CircuitBreaker() }],
+			['2', { limiter: new SendLimiter(), breaker: opened() }],
+			['3', { limiter: new SendLimiter(), breaker: free }],
+			['4', { limiter: new SendLimiter(), breaker: stuck }],
 		]);
+		const settled = await settledBreakers(accounts, now);
+		expect(settled.map((b) => [b.selfId, b.snapshot.state, b.trialFree])).toEqual([
+			['1', 'closed', true],
+			['2', 'open', true],
+			['3', 'half_open', true],
+			['4', 'half_open', false],
+		]);
+		expect(checkBreakersSettled('t', settled)).toEqual([
+			't: the breaker of 4 was left half_open with no trial running (its trial is held by no send; 0 waiting, opened 1970-01-01T00:16:40.000Z)',
+		]);
+		// Reading it left the free one as it was.
+		expect(free.state).toBe('half_open');
+		expect((await admitTrial(free)).admitted).toBe(true);
 	});
 
 	test('a late replay taken again is found; refused or unanswered ones are not', () => {

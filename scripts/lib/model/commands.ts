@@ -31,11 +31,13 @@ class StartRun implements PromiseCommand {
 	constructor(
 		readonly texts: string[],
 		readonly skewSeconds: number,
+		readonly distinct = false,
 	) {}
 	check = () => true;
 	async run(model: PromiseModel, system: PromiseSystem): Promise<void> {
 		model.runs++;
-		system.startRun(this.texts, this.skewSeconds * 1000);
+		const texts = this.distinct ? this.texts.map((t) => `${t} (run ${model.runs})`) : this.texts;
+		system.startRun(texts, this.skewSeconds * 1000);
 		assertPromises(system, false);
 	}
 	toString = () => `StartRun(${JSON.stringify(this.texts)}, skew ${this.skewSeconds} s)`;
@@ -152,19 +154,31 @@ class Wait implements PromiseCommand {
 /** Texts from a small pool, so runs that overlap send identical texts. */
 const TEXTS = ['hello', 'report ready', 'ping'];
 
-export function promiseCommands(maxCommands: number) {
+/** Which sends, faults and requests the sequences draw from (all by default; narrower to focus a search). */
+export interface CommandChoice {
+	spellings?: Array<'ip' | 'localhost' | 'slash'>;
+	resets?: boolean[];
+	faults?: Array<FaultKind | 'receive_drop'>;
+	texts?: string[];
+	/** Each run's texts its own (no two runs send one text). */
+	distinctTexts?: boolean;
+}
+
+export function promiseCommands(maxCommands: number, choice: CommandChoice = {}) {
+	const texts = choice.texts ?? TEXTS;
+	const faults = choice.faults ?? [...BOT_FAULTS, 'receive_drop'];
 	return fc.commands<PromiseModel, PromiseSystem, false>(
 		[
 			fc
 				.tuple(
-					fc.array(fc.constantFrom(...TEXTS), { minLength: 1, maxLength: 3 }),
+					fc.array(fc.constantFrom(...texts), { minLength: 1, maxLength: 3 }),
 					fc.integer({ min: -240, max: 240 }),
 				)
-				.map(([texts, skew]) => new StartRun(texts, skew)),
+				.map(([texts, skew]) => new StartRun(texts, skew, choice.distinctTexts)),
 			fc.nat(5).map((n) => new Stop(n)),
 			fc
 				.tuple(
-					fc.constantFrom<FaultKind | 'receive_drop'>(...BOT_FAULTS, 'receive_drop'),
+					fc.constantFrom<FaultKind | 'receive_drop'>(...faults),
 					fc.integer({ min: 1, max: 3 }),
 				)
 				.map(([kind, count]) => new Fault(kind, count)),
@@ -172,8 +186,8 @@ export function promiseCommands(maxCommands: number) {
 			fc.integer({ min: 10, max: 60 }).map((ms) => new ClientRestart(ms)),
 			fc
 				.tuple(
-					fc.constantFrom<'ip' | 'localhost' | 'slash'>('ip', 'localhost', 'slash'),
-					fc.boolean(),
+					fc.constantFrom(...(choice.spellings ?? (['ip', 'localhost', 'slash'] as const))),
+					fc.constantFrom(...(choice.resets ?? [false, true])),
 				)
 				.map(([spelling, reset]) => new RestartRequest(spelling, reset)),
 			fc.nat(5).map((n) => new DeliverReport(n)),
@@ -190,6 +204,7 @@ export interface ModelRunOptions {
 	maxCommands?: number;
 	/** Replays one shrunk counterexample: fast-check's path from a failure report. */
 	path?: string;
+	choice?: CommandChoice;
 }
 
 /**
@@ -199,19 +214,22 @@ export interface ModelRunOptions {
  */
 export async function checkPromiseModel(sim: Simulator, options: ModelRunOptions): Promise<void> {
 	await fc.assert(
-		fc.asyncProperty(promiseCommands(options.maxCommands ?? 8), async (commands) => {
-			let system: PromiseSystem | undefined;
-			try {
-				await fc.asyncModelRun(async () => {
-					await sim.control.reset();
-					system = new PromiseSystem(sim);
-					return { model: { runs: 0 }, real: system };
-				}, commands);
-			} finally {
-				await system?.settle();
-			}
-			assertPromises(system!, true);
-		}),
+		fc.asyncProperty(
+			promiseCommands(options.maxCommands ?? 8, options.choice),
+			async (commands) => {
+				let system: PromiseSystem | undefined;
+				try {
+					await fc.asyncModelRun(async () => {
+						await sim.control.reset();
+						system = new PromiseSystem(sim);
+						return { model: { runs: 0 }, real: system };
+					}, commands);
+				} finally {
+					await system?.settle();
+				}
+				assertPromises(system!, true);
+			},
+		),
 		{
 			seed: options.seed,
 			numRuns: options.numRuns,

@@ -30,7 +30,12 @@ import { DEFAULT_REPORT_MAX_AGE_SECONDS } from '../../../core/signing';
 import type { HttpRequest } from '../../../core/transport';
 import type { Simulator } from '../../../simulator';
 import { fetchRequest } from '../../../test/support/fetchRequest';
-import { recordingSender, resetAfterReceived } from '../campaignEdges';
+import {
+	checkBreakersSettled,
+	recordingSender,
+	resetAfterReceived,
+	settledBreakers,
+} from '../campaignEdges';
 import type { SendSeen } from '../campaignEdges';
 import { simulatorClient, simulatorParties } from '../simulatorParties';
 
@@ -82,6 +87,7 @@ export class PromiseSystem {
 	private readonly replay = new ReplayMemory();
 	/** How far the receiver's clock is ahead of real time (time passing for reports, not for sends). */
 	receiverOffsetMs = 0;
+	private settledViolations: string[] = [];
 
 	constructor(readonly sim: Simulator) {}
 
@@ -234,16 +240,21 @@ export class PromiseSystem {
 		return status;
 	}
 
-	/** Waits for every run and restart of this sequence (none may outlive it). */
+	/**
+	 * Waits for every run and restart of this sequence (none may outlive it), then checks what only holds
+	 * once nothing runs: no breaker is left half-open with a trial no send holds.
+	 */
 	async settle(): Promise<void> {
 		await Promise.all(this.runs.map((run) => run.done));
 		await Promise.all(this.restarts);
 		// Copies still on their way land before the last check.
 		await sleep(MODEL_SETTINGS.deadlineMs);
+		this.settledViolations = checkBreakersSettled('settled', await settledBreakers(this.pacing));
 	}
 
 	/** The four promises against the simulator's ground truth; `settled`: nothing runs any more. */
 	check(settled: boolean): string[] {
+		if (settled) return [...this.settledViolations, ...this.check(false)];
 		const truth = this.sim.world.groundTruth() as {
 			accounts: Record<string, { inbox: Array<{ text: string }> }>;
 			restarts: Array<{ account: string; via: string; at: number }>;
@@ -284,10 +295,6 @@ export class PromiseSystem {
 					`two restarts ${times[i] - times[i - 1]} ms apart (guard interval ${MODEL_GUARD.minIntervalMs} ms)`,
 				);
 		found.push(...this.checkReports());
-		if (settled)
-			for (const [selfId, pacing] of this.pacing)
-				if (pacing.breaker.state === 'half_open')
-					found.push(`the breaker of ${selfId} was left half_open with no trial running`);
 		return found;
 	}
 
