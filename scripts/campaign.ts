@@ -11,6 +11,8 @@
  *
  *   npm run campaign                     # 10,000 sends, writes docs/campaign.md
  *   npm run campaign -- --seed 42 --sends 500
+ *   npm run campaign -- --model 10000 --seed 42   # the model-based property test, 10,000 sequences
+ *   npm run campaign -- --model 10000 --seed 42 --path 17:3:2   # replay one shrunk counterexample
  */
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -59,6 +61,7 @@ import {
 	STOP_WITHIN_MS,
 } from './lib/campaignEdges';
 import type { SendSeen, SentText, StoppedRun } from './lib/campaignEdges';
+import { runPromiseModel } from './lib/model/commands';
 
 export interface FlavourVersion {
 	flavour: FlavourName;
@@ -790,6 +793,19 @@ async function main(): Promise<void> {
 		return at >= 0 ? args[at + 1] : undefined;
 	};
 	const seed = Number(value('seed') ?? Math.floor(Math.random() * 2 ** 31));
+	const model = value('model');
+	if (model !== undefined) {
+		// The model-based property test over more sequences (test/hardening/promiseModel.test.ts runs 1,000).
+		const sequences = Number(model);
+		console.log(
+			`model seed ${seed}, ${sequences} sequences (reproduce: npm run campaign -- --model ${sequences} --seed ${seed})`,
+		);
+		const held = await runPromiseModel({ seed, numRuns: sequences, path: value('path') }, (line) =>
+			console.log(line),
+		);
+		process.exitCode = held ? 0 : 1;
+		return;
+	}
 	const sends = Number(value('sends') ?? 10000);
 	const out = value('out') ?? 'docs/campaign.md';
 	const reproduce = `npm run campaign -- --seed ${seed} --sends ${sends}`;

@@ -6,7 +6,8 @@
  * fast-check's seed, path and shrunk sequence; `npm run campaign -- --model <n>` runs more sequences.
  */
 import { checkPromiseModel } from '../../scripts/lib/model/commands';
-import { defaultWorld, startSimulator } from '../../simulator';
+import { modelWorld } from '../../scripts/lib/model/system';
+import { startSimulator } from '../../simulator';
 import type { Simulator } from '../../simulator';
 
 const SEED = Number(process.env.SENTINEL_MODEL_SEED ?? 20261207);
@@ -21,17 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await sim?.close();
 });
-
-/** The default world, scaled to the model's short deadlines. */
-export function modelWorld() {
-	return {
-		...defaultWorld(),
-		kernelTimeoutMs: 50,
-		deliveryDelayMs: 2,
-		heartbeatIntervalMs: 60000,
-		restartDowntimeMs: 30,
-	};
-}
 
 test(`the four promises hold over ${SEQUENCES} random sequences (seed ${SEED})`, async () => {
 	await checkPromiseModel(sim, { seed: SEED, numRuns: SEQUENCES });

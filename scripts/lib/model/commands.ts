@@ -12,8 +12,9 @@
  */
 import fc from 'fast-check';
 import { sleep } from 'n8n-workflow';
+import { startSimulator } from '../../../simulator';
 import type { FaultKind, FaultSpec, Simulator } from '../../../simulator';
-import { PromiseSystem } from './system';
+import { modelWorld, PromiseSystem } from './system';
 
 interface PromiseModel {
 	runs: number;
@@ -192,7 +193,7 @@ export function promiseCommands(maxCommands: number, choice: CommandChoice = {})
 				.map(([spelling, reset]) => new RestartRequest(spelling, reset)),
 			fc.nat(5).map((n) => new DeliverReport(n)),
 			fc.integer({ min: 1, max: 400 }).map((s) => new TimePasses(s)),
-			fc.integer({ min: 1, max: 120 }).map((ms) => new Wait(ms)),
+			fc.integer({ min: 1, max: 80 }).map((ms) => new Wait(ms)),
 		],
 		{ maxCommands },
 	);
@@ -236,4 +237,26 @@ export async function checkPromiseModel(sim: Simulator, options: ModelRunOptions
 			...(options.path ? { path: options.path, endOnFailure: true } : {}),
 		},
 	);
+}
+
+/** `npm run campaign -- --model <sequences>`: the property over more sequences, on its own simulator. */
+export async function runPromiseModel(
+	options: ModelRunOptions,
+	log: (line: string) => void,
+): Promise<boolean> {
+	const sim = await startSimulator(modelWorld());
+	const started = Date.now();
+	try {
+		await checkPromiseModel(sim, options);
+		log(
+			`model: the four promises held over ${options.numRuns} sequences (seed ${options.seed}) in ${Math.round((Date.now() - started) / 1000)} s`,
+		);
+		return true;
+	} catch (error) {
+		const cause = (error as Error).cause as Error | undefined;
+		log(`model: ${(error as Error).message}${cause ? `\nCause: ${cause.message}` : ''}`);
+		return false;
+	} finally {
+		await sim.close();
+	}
 }

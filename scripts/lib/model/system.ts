@@ -28,7 +28,9 @@ import type { RestartGuardPolicy, RestartRunResult } from '../../../core/restart
 import { DEFAULT_RETRY_POLICY } from '../../../core/retry';
 import { DEFAULT_REPORT_MAX_AGE_SECONDS } from '../../../core/signing';
 import type { HttpRequest } from '../../../core/transport';
+import { defaultWorld } from '../../../simulator';
 import type { Simulator } from '../../../simulator';
+import type { WorldConfig } from '../../../simulator/types';
 import { fetchRequest } from '../../../test/support/fetchRequest';
 import {
 	checkBreakersSettled,
@@ -49,13 +51,25 @@ export const MODEL_TRANSIT_TOLERANCE_MS = 100;
 
 export const MODEL_SETTINGS: DeliverySettings = {
 	verification: 'witness',
-	deadlineMs: 80,
+	deadlineMs: 60,
 	pollIntervalMs: 10,
-	minIntervalMs: 0,
+	// Sends to the group are spaced, so runs wait for each other's slots (and meet Stop while they wait).
+	minIntervalMs: 15,
 	requestTimeoutMs: 200,
 	retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseMs: 5, capMs: 10, accountBackoffMs: 10 },
 	pacing: { ratePerMinute: 0, breaker: { threshold: 2, coolDownMs: 40 }, holdMs: 60, pollMs: 10 },
 };
+
+/** The default world, scaled to the model's short deadlines. */
+export function modelWorld(): WorldConfig {
+	return {
+		...defaultWorld(),
+		kernelTimeoutMs: 50,
+		deliveryDelayMs: 2,
+		heartbeatIntervalMs: 60000,
+		restartDowntimeMs: 30,
+	};
+}
 
 export interface ModelRun {
 	id: number;
@@ -247,8 +261,8 @@ export class PromiseSystem {
 	async settle(): Promise<void> {
 		await Promise.all(this.runs.map((run) => run.done));
 		await Promise.all(this.restarts);
-		// Copies still on their way land before the last check.
-		await sleep(MODEL_SETTINGS.deadlineMs);
+		// Copies still on their way (the simulator delivers 2 ms after a send) land before the last check.
+		await sleep(30);
 		this.settledViolations = checkBreakersSettled('settled', await settledBreakers(this.pacing));
 	}
 
