@@ -9,6 +9,8 @@
  * the send, read back over the whole matching window, and a new entry must match sender, chat,
  * content and time. Where the profile names a real server seq, it is used as well.
  */
+import { chatStoreKey, claimsOn } from './delivery/claims';
+import type { StoreClaims } from './delivery/claims';
 import type { AccountIdentity } from './account';
 import { classifyCall } from './classify';
 import { EventStream } from './eventStream';
@@ -166,6 +168,11 @@ function entryIdentity(entry: WitnessEntry): string {
 	return `raw:${entry.time}|${toNumber(entry.user_id) ?? ''}|${entry.raw_message ?? JSON.stringify(entry.message ?? '')}`;
 }
 
+/** An entry's claim in the process-wide registry: its identity at its time (an id given again later is new). */
+function claimKey(entry: WitnessEntry): string {
+	return `${entryIdentity(entry)}@${entry.time ?? ''}`;
+}
+
 /**
  * Drops a seq of 0: kernels give it to a message the server never numbered (a stuck send kept in the
  * sender's store). Left in, it would count as "older than the baseline" and never match.
@@ -215,7 +222,8 @@ export class ChatWatcher {
 
 	private readonly pending = new Set<InternalWatch>();
 
-	private readonly claimed = new Set<string>();
+	/** Entries already taken as proof, by any run of the process (core/delivery/claims.ts). */
+	private readonly claimed: StoreClaims;
 
 	/** Send times of this watcher's expectations that were seen, by sender (the overtake signal). */
 	private readonly seenSends: Array<{
@@ -275,6 +283,13 @@ export class ChatWatcher {
 			onStateChange: () => this.wake.notify(),
 		});
 		this.seqField = options.identity.implementation.seqField;
+		const chat = options.chat;
+		this.claimed = claimsOn(
+			chatStoreKey(
+				options.identity.selfId,
+				chat.type === 'group' ? `group:${chat.groupId}` : `private:${chat.peerId}`,
+			),
+		);
 		this.baseline = new WitnessBaseline([], this.seqField);
 	}
 
@@ -535,18 +550,18 @@ export class ChatWatcher {
 	private settle(entries: WitnessEntry[], via: WatchVia): void {
 		const open = [...this.pending].filter((watch) => !watch.outcome);
 		if (open.length === 0) return;
-		const fresh = entries.filter((entry) => !this.claimed.has(entryIdentity(entry)));
+		const now = this.options.clock();
+		const fresh = entries.filter((entry) => !this.claimed.has(claimKey(entry), now));
 		const matches = matchAll(
 			fresh,
 			open.map((watch) => watch.match),
 			this.baseline,
 			{ seqField: this.seqField, clockSkewMs: this.options.clockSkewMs },
 		);
-		const now = this.options.clock();
 		matches.forEach((match, index) => {
 			if (!match) return;
 			const watch = open[index];
-			this.claimed.add(entryIdentity(match.entry));
+			this.claimed.claim(claimKey(match.entry), now);
 			const seq = entryServerSeq(match.entry, this.seqField);
 			this.seenSends.push({
 				senderId: watch.expectation.senderId,

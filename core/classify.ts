@@ -89,7 +89,7 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	http_error: {
 		meaning: 'The HTTP request failed with an unexpected status.',
 		action:
-			'A 5xx is usually temporary: retry later. Other statuses point at the URL or a proxy in between.',
+			"A 5xx is usually temporary: retry later. A send answered 5xx without the implementation's own JSON error may have gone in (a proxy's 502 can come after it), so it is checked before any resend. Other statuses point at the URL or a proxy in between.",
 	},
 	malformed_response: {
 		meaning: 'The implementation answered with a body that is not a OneBot reply.',
@@ -338,8 +338,10 @@ function classifyHttp(raw: RawError, context: ClassifyContext): Classification {
 	if (status === 408 || status === 429)
 		return make('http_error', raw, `http_${status}`, 'transient');
 	if (status >= 500) {
-		// A gateway timeout means the send was handed on and may have gone through.
-		if (status === 504 && send) return make('http_error', raw, 'http_504', 'ambiguous');
+		// A send answered 5xx without the implementation's own JSON error (a proxy's 502/503/504, an empty 500) may
+		// have reached the implementation before the answer broke: only its own envelope says it refused the send.
+		const ownError = raw.status !== undefined || raw.retcode !== undefined;
+		if (send && !ownError) return make('http_error', raw, `http_${status}`, 'ambiguous');
 		return make('http_error', raw, `http_${status}`, 'transient');
 	}
 	return make('http_error', raw, `http_${status}`, 'terminal');

@@ -38,7 +38,8 @@ import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
 import type { KernelOutcome } from './kernel';
-import { breakerVerdict } from './pacing/breaker';
+import { admit } from './delivery/admit';
+import type { Permit } from './delivery/admit';
 import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
 import type { AccountPacing } from './pacing/registry';
 import type { SendSlot } from './pacing/limiter';
@@ -155,8 +156,8 @@ interface GateResult {
 	breakerWaitMs: number;
 	pacingWaitMs: number;
 	slot?: SendSlot;
-	/** The breaker has been told this send's result (a trial's result counts once). */
-	judged?: boolean;
+	/** The owner of what the gate took (core/delivery/admit.ts); it tells the breaker the send's result. */
+	permit: Permit;
 	/** This send's failure opened the breaker; `report` is what onBreakerOpen answered. */
 	opened?: boolean;
 	report?: Record<string, unknown>;
@@ -311,36 +312,30 @@ export class DeliveryEngine {
 	 * The account's breaker, then its limiter: waits while the breaker is open (up to the hold), then for
 	 * a send slot. Called in the lane, so a run's sends pass in input order.
 	 */
-	private async passGate(target: Target, selfId: number): Promise<GateResult> {
-		const { clock, sleep } = this.env;
+	private async passGate(target: Target, selfId: number, owned: Permit[]): Promise<GateResult> {
+		const { clock, sleep, signal } = this.env;
 		const pacing = this.settings.pacing!;
-		const account = this.env.accounts!(selfId);
-		if (!pacing.bypassBreaker) account.breaker.configure(pacing.breaker);
-		const admission = pacing.bypassBreaker
-			? ({ admitted: true, trial: false, waitedMs: 0, heldBy: null } as const)
-			: await account.breaker.admit({
-					holdMs: pacing.holdMs,
-					pollMs: pacing.pollMs ?? 1000,
-					clock,
-					sleep,
-				});
-		if (!admission.admitted) {
-			return { admitted: false, trial: false, breakerWaitMs: admission.waitedMs, pacingWaitMs: 0 };
-		}
-		const slot = await account.limiter.acquire(
+		const permit = await admit(
+			this.env.accounts!(selfId),
 			{
 				targetKey: targetKey(target),
-				ratePerMinute: pacing.ratePerMinute,
 				minIntervalMs: this.settings.minIntervalMs,
+				ratePerMinute: pacing.ratePerMinute,
+				breaker: pacing.breaker,
+				holdMs: pacing.holdMs,
+				pollMs: pacing.pollMs ?? 1000,
+				bypassBreaker: pacing.bypassBreaker === true,
 			},
-			{ clock, sleep },
+			{ clock, sleep, signal },
 		);
+		owned.push(permit);
 		return {
-			admitted: true,
-			trial: admission.trial,
-			breakerWaitMs: admission.waitedMs,
-			pacingWaitMs: slot.waitedMs,
-			slot,
+			admitted: permit.admitted,
+			trial: permit.trial,
+			breakerWaitMs: permit.breakerWaitMs,
+			pacingWaitMs: permit.pacingWaitMs,
+			slot: permit.slot,
+			permit,
 		};
 	}
 
@@ -350,17 +345,11 @@ export class DeliveryEngine {
 		selfId: number | undefined,
 		failure: Classification | undefined,
 	): Promise<void> {
-		if (!gate?.admitted || selfId === undefined || this.settings.pacing?.bypassBreaker) return;
+		if (!gate?.admitted || selfId === undefined) return;
 		// A failure counts once per send; a later check that finds the message landed still counts as a delivery.
-		if (gate.judged && failure) return;
-		const trial = gate.trial && !gate.judged;
-		gate.judged = true;
 		const at = this.env.clock();
-		const result = this.env.accounts!(selfId).breaker.record(breakerVerdict(failure), {
-			trial,
-			at,
-		});
-		if (!result.opened || !failure) return;
+		const result = gate.permit.verdict(failure, at);
+		if (!result?.opened || !failure) return;
 		gate.opened = true;
 		try {
 			gate.report = await this.env.onBreakerOpen?.({
@@ -487,9 +476,26 @@ export class DeliveryEngine {
 		return null;
 	}
 
+	/**
+	 * One item, owning what its sends take: every permit of the account's gate (a breaker trial among them)
+	 * is released when the item ends, however it ends (a result, a stop, a crash).
+	 */
 	private async deliverOne(
 		request: DeliveryRequest,
 		firstTicket: SendTicket,
+	): Promise<DeliveryResult> {
+		const owned: Permit[] = [];
+		try {
+			return await this.deliverOwned(request, firstTicket, owned);
+		} finally {
+			for (const permit of owned) permit.release();
+		}
+	}
+
+	private async deliverOwned(
+		request: DeliveryRequest,
+		firstTicket: SendTicket,
+		owned: Permit[],
 	): Promise<DeliveryResult> {
 		const { clock, sleep } = this.env;
 		const requestedAt = clock();
@@ -549,7 +555,7 @@ export class DeliveryEngine {
 
 		for (let attempt = 1; ; attempt++) {
 			this.throwIfStopped(ticket);
-			const tried = await this.attempt(request, attempt, ticket);
+			const tried = await this.attempt(request, attempt, ticket, owned);
 			this.throwIfStopped();
 			if (this.settings.attemptLog) tried.record.evidence = tried.evidence;
 			attempts.push(tried.record);
@@ -727,6 +733,7 @@ export class DeliveryEngine {
 		request: DeliveryRequest,
 		attempt: number,
 		ticket: SendTicket,
+		owned: Permit[],
 	): Promise<AttemptResult> {
 		const { clock } = this.env;
 		const level = this.settings.verification;
@@ -835,10 +842,13 @@ export class DeliveryEngine {
 		let gate: GateResult | undefined;
 		const result = await ticket.run(async (at) => {
 			if (this.paced) {
-				gate = await this.passGate(target, sender.selfId);
+				gate = await this.passGate(target, sender.selfId, owned);
 				if (!gate.admitted) return undefined;
 				at = clock();
 			}
+			// The last moment before the world changes: after every wait (lane, breaker, slot), right before the call.
+			const stop = this.stopReason();
+			if (stop) throw new DeliveryStopped(stop);
 			sentAt = at;
 			const answer = await this.env.sender.client.call(action, params, {
 				timeoutMs: this.settings.requestTimeoutMs,

@@ -55,7 +55,8 @@ export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; ac
 	},
 	http_error: {
 		meaning: 'HTTP 请求返回了意外的状态码。',
-		action: '5xx 通常是暂时的：稍后重试。其他状态码多半是 URL 错了或中间有代理。',
+		action:
+			'5xx 通常是暂时的：稍后重试。发送请求收到的 5xx 若不带实现自己的 JSON 错误，消息可能已经进去了（代理的 502 可能在实现收到之后才返回），因此重发前先检查。其他状态码多半是 URL 错了或中间有代理。',
 	},
 	malformed_response: {
 		meaning: '实现端返回的内容不是 OneBot 格式的回复。',

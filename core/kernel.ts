@@ -13,6 +13,8 @@
  * What this proves: the QQ server acknowledged the message. Not that a member received it: only a witness
  * proves that.
  */
+import { claimsOn, selfStoreKey } from './delivery/claims';
+import type { StoreClaims } from './delivery/claims';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
@@ -132,6 +134,11 @@ function entryKey(entry: Record<string, unknown>): string {
 	return `raw:${entry.time}|${entry.raw_message ?? JSON.stringify(entry.message ?? '')}`;
 }
 
+/** An entry's claim in the process-wide registry: its key at its time (an id given again later is new). */
+function claimKey(entry: Record<string, unknown>): string {
+	return `${entryKey(entry)}@${String(entry.time ?? '')}`;
+}
+
 function serverSeqOf(entry: Record<string, unknown>): number | null {
 	const raw = isRecord(entry.raw) ? entry.raw : undefined;
 	const seq = toNumber(raw?.msgSeq) ?? toNumber(entry.real_seq);
@@ -155,7 +162,8 @@ export class KernelWatcher {
 
 	private events: Array<Record<string, unknown>> = [];
 
-	private readonly claimed = new Set<string>();
+	/** Self messages and records already taken as proof, by any run of the process (core/delivery/claims.ts). */
+	private readonly claimed: StoreClaims;
 
 	private started: Promise<void> | undefined;
 
@@ -169,6 +177,7 @@ export class KernelWatcher {
 
 	constructor(options: KernelWatcherOptions) {
 		this.options = { eventCheckIntervalMs: 20, clockSkewMs: 2000, ...options };
+		this.claimed = claimsOn(selfStoreKey(options.selfId));
 		this.stream = new EventStream({
 			source: options.events,
 			onEvent: (event) => this.onEvent(event),
@@ -300,10 +309,8 @@ export class KernelWatcher {
 	 * send, never to a later identical one that timed out.
 	 */
 	claimMessageId(messageId: number): void {
-		this.claimedIds.add(messageId);
+		this.claimed.claim(`message_id:${messageId}`, this.options.clock());
 	}
-
-	private readonly claimedIds = new Set<number>();
 
 	/**
 	 * Whether the self message of an accepted send (its message_id) came in on the stream: every accepted send
@@ -316,13 +323,18 @@ export class KernelWatcher {
 
 	private taken(entry: Record<string, unknown>): boolean {
 		const id = toNumber(entry.message_id);
-		return this.claimed.has(entryKey(entry)) || (id !== undefined && this.claimedIds.has(id));
+		const now = this.options.clock();
+		return (
+			this.claimed.has(claimKey(entry), now) ||
+			(id !== undefined && this.claimed.has(`message_id:${id}`, now))
+		);
 	}
 
 	private claim(entry: Record<string, unknown>): void {
-		this.claimed.add(entryKey(entry));
+		const now = this.options.clock();
+		this.claimed.claim(claimKey(entry), now);
 		const id = toNumber(entry.message_id);
-		if (id !== undefined) this.claimedIds.add(id);
+		if (id !== undefined) this.claimed.claim(`message_id:${id}`, now);
 	}
 
 	private settleFromEvents(pending: Pending): void {
@@ -383,15 +395,18 @@ export class KernelWatcher {
 			return;
 		}
 		this.rawRecords = 'exposed';
-		for (const entry of entries) {
-			const raw = entry.raw as Record<string, unknown> | undefined;
-			if (!raw) continue;
-			if (
-				this.taken(entry) ||
-				!matches(entry, this.options.selfId, pending, this.options.clockSkewMs)
-			)
-				continue;
+		const candidates = entries.filter(
+			(entry) =>
+				isRecord(entry.raw) &&
+				!this.taken(entry) &&
+				matches(entry, this.options.selfId, pending, this.options.clockSkewMs),
+		);
+		for (const entry of candidates) {
+			const raw = entry.raw as Record<string, unknown>;
 			const status = toNumber(raw.sendStatus);
+			// Content and a time window cannot tell an older identical send from this one: a failed record
+			// proves this send failed only when it is the one candidate (else a resend could duplicate a landed one).
+			if (status === SEND_STATUS.failed && candidates.length > 1) continue;
 			if (status === SEND_STATUS.success) {
 				this.claim(entry);
 				pending.outcome = {

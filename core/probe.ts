@@ -662,6 +662,8 @@ export interface CanaryEnvironment {
 	accounts?: (selfId: number) => AccountPacing;
 	/** The per-target interval for canaries' slots; the account rate is the one its sends last set. */
 	pacing?: { minIntervalMs: number };
+	/** The execution's cancel signal: once aborted, no canary is sent, wherever it waits. */
+	signal?: AbortSignal;
 }
 
 /** Polls often enough that a canary's latency is measured to a fraction of its deadline. */
@@ -737,6 +739,7 @@ export function deliveryCanarySender(environment: CanaryEnvironment): CanarySend
 				sleep: environment.sleep,
 				clock: environment.clock,
 				accounts: environment.accounts,
+				signal: environment.signal,
 			},
 		);
 		let target = plan.target;

@@ -89,7 +89,14 @@ export interface AdmitOptions {
 }
 
 export type Admission =
-	| { admitted: true; trial: boolean; waitedMs: number; heldBy: BreakerState | null }
+	| {
+			admitted: true;
+			trial: boolean;
+			waitedMs: number;
+			heldBy: BreakerState | null;
+			/** Names this trial for `abandonTrial` (set when `trial`). */
+			trialId?: number;
+	  }
 	| { admitted: false; waitedMs: number };
 
 export interface RecordResult {
@@ -114,6 +121,9 @@ export class CircuitBreaker {
 	private opens = 0;
 
 	private trialInFlight = false;
+
+	/** The trial in flight (see `abandonTrial`). */
+	private trialId = 0;
 
 	private readonly waiters: number[] = [];
 
@@ -151,8 +161,15 @@ export class CircuitBreaker {
 				if (!this.trialInFlight && this.waiters[0] === id && this.coolDownOver(now)) {
 					this.current = 'half_open';
 					this.trialInFlight = true;
+					this.trialId++;
 					this.notify();
-					return { admitted: true, trial: true, waitedMs: now - start, heldBy };
+					return {
+						admitted: true,
+						trial: true,
+						waitedMs: now - start,
+						heldBy,
+						trialId: this.trialId,
+					};
 				}
 				const holdLeft = start + options.holdMs - now;
 				if (holdLeft <= 0) return { admitted: false, waitedMs: now - start };
@@ -196,6 +213,18 @@ export class CircuitBreaker {
 			}
 		}
 		return { opened, snapshot: this.snapshot() };
+	}
+
+	/**
+	 * Ends a trial that got no verdict (its run was stopped, or it failed before its result could be read):
+	 * the breaker goes back to `open` with its cool-down already over, so the next caller in line makes the
+	 * trial at once. Nothing happens when the trial already had its verdict.
+	 */
+	abandonTrial(trialId: number): void {
+		if (!this.trialInFlight || trialId !== this.trialId) return;
+		this.trialInFlight = false;
+		if (this.current === 'half_open') this.current = 'open';
+		this.notify();
 	}
 
 	/** Closes it at once (a restart that recovered, a healthy probe). Returns whether it was not closed. */

@@ -1,15 +1,21 @@
 /**
- * Per-account send limiter: hands out send slots in request order (FIFO), spaced so that an account
- * sends at most `ratePerMinute` messages a minute (evenly, 60000 / rate ms apart: bursts are what QQ's
- * risk control punishes) and a target gets two sends no closer than `minIntervalMs`.
+ * Per-account send limiter: hands out send slots so that an account sends at most `ratePerMinute` messages
+ * a minute (evenly, 60000 / rate ms apart: bursts are what QQ's risk control punishes) and a target gets two
+ * sends no closer than `minIntervalMs`.
  *
- * One limiter serves every execution that sends from the account (see ./registry.ts); each caller
- * brings its own clock and sleep, so the limiter owns no timer.
+ * Order is kept per target (first come, first served: two messages to one chat go out in the order they
+ * asked), never across targets: a message to one chat never waits for another chat's interval (no
+ * head-of-line blocking). The account rate books the earliest free slot on the account's timeline, so a
+ * message held by its own target's interval leaves the slots before it to others.
+ *
+ * A caller whose run was stopped (`signal`) leaves at once wherever it waits, gives its booking back and
+ * takes no slot. One limiter serves every execution that sends from the account (see ./registry.ts); each
+ * caller brings its own clock, sleep and signal, so the limiter owns no timer.
  */
 import type { Clock, Sleep } from '../types';
 
 export interface SlotRequest {
-	/** `group:123` / `private:456`: the per-target interval applies per key. */
+	/** `group:123` / `private:456`: the per-target interval and order apply per key. */
 	targetKey: string;
 	/** Messages per minute for the whole account; 0 = no account-wide limit; absent = the last rate set. */
 	ratePerMinute?: number;
@@ -22,7 +28,7 @@ export interface SendSlot {
 	at: number;
 	/** Time spent waiting for the slot (queue plus spacing). */
 	waitedMs: number;
-	/** Slots requested before this one that were still waiting when it was requested. */
+	/** Slots requested before this one (any target) that were still waiting when it was requested. */
 	queuedBehind: number;
 	/** What held the slot back last: the account rate, the target interval, or nothing. */
 	limitedBy: 'account_rate' | 'target_interval' | 'none';
@@ -31,6 +37,16 @@ export interface SendSlot {
 export interface LimiterTime {
 	clock: Clock;
 	sleep: Sleep;
+	/** The caller's cancel signal: once aborted, the wait ends with `SlotAbandoned` and no slot is taken. */
+	signal?: AbortSignal;
+}
+
+/** Thrown to a caller whose signal was aborted while it waited: it holds no slot. */
+export class SlotAbandoned extends Error {
+	constructor() {
+		super('the wait for a send slot was stopped: nothing was sent');
+		this.name = 'SlotAbandoned';
+	}
 }
 
 /** Targets not sent to for this long are forgotten (their interval has long passed). */
@@ -38,57 +54,73 @@ const FORGET_TARGET_AFTER_MS = 10 * 60_000;
 const TARGETS_BEFORE_PRUNING = 1000;
 
 export class SendLimiter {
-	private tail: Promise<void> = Promise.resolve();
+	/** Per target: settles when the caller before the last one in line for that target is granted or gone. */
+	private readonly tails = new Map<string, Promise<void>>();
 
 	private waiting = 0;
 
-	private lastSendAt: number | undefined;
-
 	private rate = 0;
+
+	/** Slot times on the account's timeline, ascending: granted sends and bookings of callers still waiting. */
+	private booked: number[] = [];
 
 	private readonly lastByTarget = new Map<string, number>();
 
 	/** Slots granted since the limiter was made (for evidence and tests). */
 	granted = 0;
 
-	/** Waits for the next slot in FIFO order; resolves when the caller may send. */
+	/** Waits for the caller's slot; resolves when it may send, throws SlotAbandoned once its signal aborts. */
 	async acquire(request: SlotRequest, time: LimiterTime): Promise<SendSlot> {
 		const requestedAt = time.clock();
 		const queuedBehind = this.waiting;
 		this.waiting++;
-		const previous = this.tail;
+		const key = request.targetKey;
+		const previous = this.tails.get(key) ?? Promise.resolve();
 		let release!: () => void;
-		this.tail = new Promise<void>((resolve) => {
+		const mine = new Promise<void>((resolve) => {
 			release = resolve;
 		});
+		this.tails.set(key, mine);
+		let booking: number | undefined;
+		let granted = false;
 		try {
-			await previous;
+			await untilSettledOrAborted(previous, time.signal);
 			if (request.ratePerMinute !== undefined) this.rate = request.ratePerMinute;
 			let limitedBy: SendSlot['limitedBy'] = 'none';
-			const now = time.clock();
-			let readyAt = now;
-			if (this.rate > 0 && this.lastSendAt !== undefined) {
-				const accountReady = this.lastSendAt + 60_000 / this.rate;
-				if (accountReady > readyAt) {
-					readyAt = accountReady;
-					limitedBy = 'account_rate';
+			for (;;) {
+				throwIfAborted(time.signal);
+				const now = time.clock();
+				if (booking !== undefined) this.unbook(booking);
+				let readyAt = now;
+				const last = this.lastByTarget.get(key);
+				if (last !== undefined && last + request.minIntervalMs > readyAt) {
+					readyAt = last + request.minIntervalMs;
+					limitedBy = 'target_interval';
 				}
+				const slotAt = this.freeSlotFrom(readyAt);
+				if (slotAt > readyAt) limitedBy = 'account_rate';
+				booking = slotAt;
+				this.book(slotAt);
+				// Re-checked after each sleep: a send granted late (real timers) may have moved the free slot.
+				if (slotAt <= now) break;
+				await time.sleep(Math.ceil(slotAt - now));
 			}
-			const last = this.lastByTarget.get(request.targetKey);
-			if (last !== undefined && last + request.minIntervalMs > readyAt) {
-				readyAt = last + request.minIntervalMs;
-				limitedBy = 'target_interval';
-			}
-			if (readyAt > now) await time.sleep(Math.ceil(readyAt - now));
+			throwIfAborted(time.signal);
 			const at = time.clock();
-			this.lastSendAt = at;
-			this.lastByTarget.set(request.targetKey, at);
+			this.unbook(booking);
+			booking = undefined;
+			this.book(at);
+			this.lastByTarget.set(key, at);
 			this.prune(at);
 			this.granted++;
+			granted = true;
 			return { at, waitedMs: at - requestedAt, queuedBehind, limitedBy };
 		} finally {
+			if (!granted && booking !== undefined) this.unbook(booking);
 			this.waiting--;
-			release();
+			// The next caller for this target goes after this one and every caller before it.
+			void previous.then(release);
+			if (this.tails.get(key) === mine) void mine.then(() => this.forgetTail(key, mine));
 		}
 	}
 
@@ -97,10 +129,63 @@ export class SendLimiter {
 		return this.waiting;
 	}
 
+	/** The earliest time at or after `from` that keeps the account rate's spacing to every booked slot. */
+	private freeSlotFrom(from: number): number {
+		if (this.rate <= 0) return from;
+		const spacing = 60_000 / this.rate;
+		let at = from;
+		for (const slot of this.booked) {
+			if (slot + spacing <= at) continue;
+			if (slot >= at + spacing) break;
+			at = slot + spacing;
+		}
+		return at;
+	}
+
+	private book(at: number): void {
+		let i = this.booked.length;
+		while (i > 0 && this.booked[i - 1] > at) i--;
+		this.booked.splice(i, 0, at);
+	}
+
+	private unbook(at: number): void {
+		const i = this.booked.indexOf(at);
+		if (i >= 0) this.booked.splice(i, 1);
+	}
+
+	private forgetTail(key: string, tail: Promise<void>): void {
+		if (this.tails.get(key) === tail) this.tails.delete(key);
+	}
+
 	private prune(now: number): void {
+		// Granted slots older than one spacing no longer hold anyone back.
+		const keepFrom = now - (this.rate > 0 ? 60_000 / this.rate : 0);
+		let drop = 0;
+		while (drop < this.booked.length - 1 && this.booked[drop] < keepFrom) drop++;
+		if (drop > 0) this.booked.splice(0, drop);
 		if (this.lastByTarget.size < TARGETS_BEFORE_PRUNING) return;
 		for (const [key, at] of this.lastByTarget) {
 			if (now - at > FORGET_TARGET_AFTER_MS) this.lastByTarget.delete(key);
 		}
+	}
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+	if (signal?.aborted) throw new SlotAbandoned();
+}
+
+/** Waits for `promise`, or throws SlotAbandoned as soon as `signal` aborts. */
+async function untilSettledOrAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+	throwIfAborted(signal);
+	if (!signal) return promise;
+	let onAbort!: () => void;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(new SlotAbandoned());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([promise, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
 	}
 }

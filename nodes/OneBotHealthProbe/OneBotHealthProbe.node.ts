@@ -110,6 +110,7 @@ export class OneBotHealthProbe implements INodeType {
 						// Canaries take a send slot of the account like any send (never held by its breaker).
 						accounts: accountPacing,
 						pacing: { minIntervalMs: 0 },
+						signal: cancelSignalOf(this),
 					}),
 					clock,
 				});

@@ -12,7 +12,7 @@ import type { DeliveryResult } from '../../core/types';
 import { accountPacing } from '../../core/pacing/registry';
 import { reportableTarget } from '../../core/report';
 import { reportAllToTrigger, reportToTrigger } from '../shared/report';
-import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
+import { cancelSignalOf, runSleep } from '../shared/sleep';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
 import { errorItem, itemFailure } from './output';
@@ -122,6 +122,8 @@ export class OneBotSendWithVerification implements INodeType {
 		const seenIds: Set<number> = memoryKey
 			? messageIdMemory(memoryKey, undefined)
 			: new Set<number>();
+		// The run's waits: they end on Stop, and when the run is over (no timer ticks on after it).
+		const waits = runSleep(cancelSignalOf(this));
 		const engine = new DeliveryEngine(settings, {
 			sender: {
 				client: sender.client,
@@ -136,7 +138,7 @@ export class OneBotSendWithVerification implements INodeType {
 							: undefined,
 					}
 				: undefined,
-			sleep: stoppableSleep(cancelSignalOf(this)),
+			sleep: waits.sleep,
 			signal: cancelSignalOf(this),
 			clock: Date.now,
 			seenMessageIds: seenIds,
@@ -182,7 +184,12 @@ export class OneBotSendWithVerification implements INodeType {
 		}
 
 		// Every item settles before anything else happens; an item that crashed becomes its own error.
-		const outcomes = await engine.deliverEach(sendable);
+		let outcomes: Awaited<ReturnType<DeliveryEngine['deliverEach']>>;
+		try {
+			outcomes = await engine.deliverEach(sendable);
+		} finally {
+			waits.end();
+		}
 		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {
@@ -201,7 +208,9 @@ export class OneBotSendWithVerification implements INodeType {
 				outputs[itemIndex] = { json: result as unknown as IDataObject, failed: false };
 			else failures.push({ itemIndex, result });
 		});
-		for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
+		// An item that crashed fails the node (Continue On Fail off) only after the others' reports went out.
+		const failNodeWith = this.continueOnFail() ? undefined : crashed[0]?.error;
+		if (!failNodeWith) for (const { itemIndex, error } of crashed) reject(itemIndex, error, true);
 
 		const reports =
 			settings.reportFailures && sender.credentials.reportUrl
@@ -216,6 +225,7 @@ export class OneBotSendWithVerification implements INodeType {
 						})),
 					)
 				: [];
+		if (failNodeWith) throw failNodeWith;
 		failures.forEach(({ itemIndex, result }, i) => {
 			const json = result as unknown as IDataObject;
 			if (reports[i]) json.report = reports[i] as unknown as IDataObject;

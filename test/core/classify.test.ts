@@ -384,8 +384,26 @@ describe('classifyCall: transport failures', () => {
 		expect(result).toMatchObject({ reason: 'client_timeout', reasonClass: 'transient' });
 	});
 
-	test.each([500, 502, 503])('HTTP %i is http_error, transient', async (status) => {
-		expect(await classify('send_group_msg', status, 'Bad Gateway')).toMatchObject({
+	test.each([500, 502, 503])(
+		"HTTP %i to a send without the implementation's JSON error is ambiguous (a proxy may answer after the send went in)",
+		async (status) => {
+			expect(await classify('send_group_msg', status, 'Bad Gateway')).toMatchObject({
+				reason: 'http_error',
+				reasonClass: 'ambiguous',
+			});
+		},
+	);
+
+	test.each([500, 502, 503])('HTTP %i to a read is http_error, transient', async (status) => {
+		expect(await classify('get_status', status, 'Bad Gateway')).toMatchObject({
+			reason: 'http_error',
+			reasonClass: 'transient',
+		});
+	});
+
+	test("HTTP 500 with the implementation's own JSON error on a send is its refusal: transient", async () => {
+		const body = { status: 'failed', retcode: 200, data: null, message: 'internal error' };
+		expect(await classify('send_group_msg', 500, body)).toMatchObject({
 			reason: 'http_error',
 			reasonClass: 'transient',
 		});

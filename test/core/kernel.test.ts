@@ -96,6 +96,40 @@ describe('KernelWatcher', () => {
 		expect(second).toMatchObject({ status: 'confirmed', via: 'self_event', messageId: 2 });
 	});
 
+	test('two runs in one process: one self message confirms one send, and an id one run got answered is no proof for another (row 8 of #23)', async () => {
+		const a = setup();
+		const b = setup();
+		await Promise.all([a.watcher.start(), b.watcher.start()]);
+		const sentAt = a.now();
+		const expectation = {
+			target: { type: 'group' as const, id: GROUP },
+			message: message('same text'),
+			sentAt,
+			deadlineAt: sentAt + 500,
+		};
+		// Both runs' sends timed out; only one copy reached the kernel: one self message, seen by both streams.
+		const event = selfMessage('same text', 7, Math.floor(sentAt / 1000));
+		a.socket.push(event);
+		b.socket.push(event);
+		const outcomes = await Promise.all([
+			a.watcher.waitFor(expectation),
+			b.watcher.waitFor(expectation),
+		]);
+		expect(outcomes.map((o) => o.status).sort()).toEqual(['confirmed', 'not_confirmed']);
+
+		// Run A's send was answered ok with id 8; run B's identical send timed out: A's self message is A's.
+		const later = a.now();
+		a.watcher.claimMessageId(8);
+		b.socket.push(selfMessage('again', 8, Math.floor(later / 1000)));
+		const bOutcome = await b.watcher.waitFor({
+			...expectation,
+			message: message('again'),
+			sentAt: later,
+			deadlineAt: later + 500,
+		});
+		expect(bOutcome.status).toBe('not_confirmed');
+	});
+
 	test('another chat, other content, a message older than the send, or a raw status other than 2 confirm nothing', async () => {
 		const { watcher, socket, now } = setup();
 		await watcher.start();
@@ -172,7 +206,9 @@ describe('KernelWatcher', () => {
 		const other = setup({
 			events: false,
 			history: () => ({
-				messages: [{ ...entry(), raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } }],
+				messages: [
+					{ ...entry(), message_id: 12, raw: { msgId: '7002', sendStatus: 0, msgSeq: '0' } },
+				],
 			}),
 		});
 		const failed = await other.watcher.waitFor({
@@ -182,6 +218,68 @@ describe('KernelWatcher', () => {
 			deadlineAt: other.now() + 300,
 		});
 		expect(failed).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
+	});
+
+	test('an older identical record the kernel failed (sendStatus 0) never allows the resend of one still sending (suspected item of #23)', async () => {
+		const sentAt = 1_700_000_000_000;
+		let reads = 0;
+		const record = (msgId: string, id: number, status: number, timeMs: number) => ({
+			user_id: SELF,
+			group_id: GROUP,
+			message_type: 'group',
+			message_id: id,
+			time: Math.floor(timeMs / 1000),
+			raw_message: 'hello',
+			raw: { msgId, sendStatus: status, msgSeq: status === 2 ? '2001' : '0' },
+		});
+		// 2 s before this send, an identical one failed in the kernel; this one is still sending, then lands.
+		const { watcher, now } = setup({
+			events: false,
+			history: () => {
+				reads++;
+				return {
+					messages: [
+						record('8001', 21, 0, sentAt - 2000),
+						record('8002', 22, reads > 1 ? 2 : 1, sentAt),
+					],
+				};
+			},
+		});
+		const outcome = watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: now() + 2000,
+		});
+		expect(reads).toBeLessThanOrEqual(1);
+		expect(await outcome).toMatchObject({ status: 'confirmed', via: 'raw_record', messageId: 22 });
+	});
+
+	test('a single failed record of ours still reports the kernel failure', async () => {
+		const sentAt = 1_700_000_000_000;
+		const { watcher, now } = setup({
+			events: false,
+			history: () => ({
+				messages: [
+					{
+						user_id: SELF,
+						group_id: GROUP,
+						message_type: 'group',
+						message_id: 31,
+						time: Math.floor(sentAt / 1000),
+						raw_message: 'hello',
+						raw: { msgId: '9001', sendStatus: 0, msgSeq: '0' },
+					},
+				],
+			}),
+		});
+		const outcome = await watcher.waitFor({
+			target: { type: 'group', id: GROUP },
+			message: message('hello'),
+			sentAt,
+			deadlineAt: now() + 300,
+		});
+		expect(outcome).toMatchObject({ status: 'failed_in_kernel', sendStatus: 0 });
 	});
 
 	test('closed while its socket is still connecting: the socket ends closed, and nothing reconnects', async () => {

@@ -25,7 +25,7 @@ describe('SendLimiter: per-account slots in request order', () => {
 		]);
 	});
 
-	test('the per-target interval applies across callers; other targets go as soon as their turn comes', async () => {
+	test('the per-target interval applies across callers; other targets never wait for it (no head-of-line blocking)', async () => {
 		const time = scheduledTime();
 		const t0 = time.clock();
 		const limiter = new SendLimiter();
@@ -34,7 +34,7 @@ describe('SendLimiter: per-account slots in request order', () => {
 		const slots = await time.run(
 			Promise.all([request('group:1'), request('group:1'), request('group:2'), request('group:1')]),
 		);
-		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 500, 1000]);
+		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 0, 1000]);
 		expect(slots[1].limitedBy).toBe('target_interval');
 		expect(slots[2].limitedBy).toBe('none');
 	});
@@ -85,5 +85,45 @@ describe('SendLimiter: per-account slots in request order', () => {
 			]),
 		);
 		expect(slots.map((slot) => slot.at - t0)).toEqual([0, 500, 3500]);
+	});
+});
+
+describe('SendLimiter: a stopped caller', () => {
+	test('leaves at once from behind another caller, takes no slot, and the next caller keeps its turn', async () => {
+		const time = scheduledTime();
+		const t0 = time.clock();
+		const limiter = new SendLimiter();
+		const request = { targetKey: 'group:1', ratePerMinute: 0, minIntervalMs: 5000 };
+		const controller = new AbortController();
+		const first = limiter.acquire(request, time);
+		const stopped = limiter.acquire(request, { ...time, signal: controller.signal });
+		const third = limiter.acquire(request, time);
+		const outcome = stopped.then(
+			() => 'granted',
+			(error: Error) => error.name,
+		);
+		const stopper = time.sleep(1000).then(() => controller.abort());
+		const [a, b, c] = await time.run(Promise.all([first, outcome, third, stopper]));
+		expect(b).toBe('SlotAbandoned');
+		expect([a.at - t0, c.at - t0]).toEqual([0, 5000]);
+		expect(limiter.granted).toBe(2);
+		expect(limiter.queued).toBe(0);
+	});
+
+	test('a booking given back by a stopped caller frees its account slot', async () => {
+		const time = scheduledTime();
+		const t0 = time.clock();
+		const limiter = new SendLimiter();
+		const controller = new AbortController();
+		const rate = { ratePerMinute: 30, minIntervalMs: 0 };
+		const first = limiter.acquire({ targetKey: 'group:1', ...rate }, time);
+		const stopped = limiter
+			.acquire({ targetKey: 'group:2', ...rate }, { ...time, signal: controller.signal })
+			.catch((error: Error) => error.name);
+		const stopper = time.sleep(500).then(() => controller.abort());
+		await time.run(Promise.all([first, stopped, stopper]));
+		const later = await time.run(limiter.acquire({ targetKey: 'group:3', ...rate }, time));
+		expect(later.at - t0).toBe(2000);
+		expect(await stopped).toBe('SlotAbandoned');
 	});
 });

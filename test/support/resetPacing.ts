@@ -1,4 +1,8 @@
-/** Each test starts with no account pacing in the process, as a fresh n8n process would. */
+/** Each test starts with no account pacing and no claims in the process, as a fresh n8n process would. */
+import { resetAllClaims } from '../../core/delivery/claims';
 import { resetAllAccountPacing } from '../../core/pacing/registry';
 
-beforeEach(() => resetAllAccountPacing());
+beforeEach(() => {
+	resetAllAccountPacing();
+	resetAllClaims();
+});
