@@ -24,12 +24,11 @@ import { CircuitBreaker } from '../core/pacing/breaker';
 import { SendLimiter } from '../core/pacing/limiter';
 import type { AccountPacing } from '../core/pacing/registry';
 import type { DeliveryRequest, DeliverySettings } from '../core/deliver';
-import { receiveTriggerRequest } from '../core/events';
+import { receiveTriggerRequest, ReplayMemory } from '../core/trigger';
 import {
 	buildFailureEvent,
 	postFailureReport,
 	postFailureReports,
-	ReplayMemory,
 	reportableTarget,
 } from '../core/report';
 import type { ReportOutcome } from '../core/report';
@@ -837,7 +836,7 @@ async function main(): Promise<void> {
 		'',
 		'Every Not Delivered item posts a signed failure report the way Send does (core/report.ts',
 		'`postFailureReports`: 4 at a time within one time budget) to a receiver that checks it the way the',
-		'Delivery Failure Trigger does (core/events.ts `receiveTriggerRequest`: signature, age, replay memory).',
+		'Delivery Failure Trigger does (core/trigger/inbox.ts `receiveTriggerRequest`: signature, age, replay memory).',
 		`One report in ${Math.round(1 / REPLAY_SHARE)} is posted twice, and the copy must be refused as a replay. Each`,
 		"report taken starts the Restart Client's core run at once (core/restart `runRestart`: guard, per-account",
 		`lease, Docker restart, recovery), so runs overlap when reports arrive together. Guard: minimum interval`,

@@ -1,4 +1,7 @@
-/** The Docker Engine API the simulator serves for restarts: ping, version, containers, inspect, restart/start/stop. */
+/**
+ * The Docker Engine API the simulator serves for restarts: ping, version, containers, inspect,
+ * restart/start/stop; and a generic supervisor webhook for the Custom HTTP restart method.
+ */
 import { createHash } from 'node:crypto';
 import type { World } from './world';
 import type { Handler } from './control';
@@ -106,6 +109,7 @@ export function dockerHandler(world: World): Handler {
 					[fault.id],
 				);
 			const acc = world.account(c.account);
+			if (m[2] === 'restart') return restartContainer(acc, c.account, url, res, record);
 			if (m[2] === 'stop') {
 				await world.quit(acc, 'docker');
 				return reply(204, undefined);
@@ -115,9 +119,62 @@ export function dockerHandler(world: World): Handler {
 				res.end();
 				return;
 			}
+			// start of a stopped container (after stop): it comes up with the usual boot time.
 			void world.restart(c.account, { via: 'docker' });
 			return reply(204, undefined);
 		}
+		if ((m = /^\/supervisor\/restart\/([^/]+)$/.exec(p)) && req.method === 'POST') {
+			const name = decodeURIComponent(m[1]);
+			if (!world.accounts.has(name)) return reply(404, { message: `no such client: ${name}` });
+			// A supervisor webhook (systemd behind a small HTTP hook, a PaaS API): no upstream, the contract
+			// of the Custom HTTP method (docs/nodes/restart-client.md): a 2xx means the restart is under way.
+			// With restart_reset it restarts the client and drops the connection unanswered, as a hook that
+			// runs inside the restarted process (or behind a proxy that restarts with it) does.
+			const reset = world.faults.fire(['restart_reset'], { account: name, action: 'supervisor' });
+			void world.restart(name, { via: 'supervisor' });
+			if (reset) {
+				record({ response: null, faults: [reset.id], outcome: 'reset' });
+				req.socket.destroy();
+				return;
+			}
+			return reply(202, { restarting: name });
+		}
 		return reply(404, { message: 'page not found' });
 	};
+
+	/**
+	 * POST /containers/{id}/restart?t=N. Docker stops the container (SIGTERM, then a kill after `t`
+	 * seconds; t defaults to the container's StopTimeout, 10 s) and starts it again, and answers 204 only
+	 * then (moby/moby: daemon/restart.go, containerRestart = containerStop then containerStart;
+	 * api/server/router/container/container_routes.go, postContainersRestart writes 204 after
+	 * ContainerRestart returns). The client is down from the SIGTERM; after the start it still boots and
+	 * logs in (restartDowntimeMs). With restart_reset the restart happens and the connection drops
+	 * unanswered (a socket proxy or a tunnel that closes idle or restarting connections).
+	 */
+	async function restartContainer(
+		acc: ReturnType<World['account']>,
+		name: string,
+		url: URL,
+		res: Parameters<Handler>[1],
+		record: ReturnType<typeof recorder>,
+	): Promise<void> {
+		const t = Number(url.searchParams.get('t') ?? 10);
+		const stopMs =
+			Number.isFinite(t) && t >= 0
+				? Math.min(acc.cfg.dockerStopMs ?? 0, t * 1000)
+				: (acc.cfg.dockerStopMs ?? 0);
+		const reset = world.faults.fire(['restart_reset'], { account: name, action: 'restart' });
+		void world.restart(name, {
+			via: 'docker',
+			downtimeMs: stopMs + world.restartDowntimeFor(acc),
+		});
+		if (stopMs > 0) await new Promise<void>((resolve) => world.later(stopMs, resolve));
+		if (reset) {
+			record({ response: null, faults: [reset.id], outcome: 'reset' });
+			res.socket?.destroy();
+			return;
+		}
+		sendJson(res, 204, undefined);
+		record({ httpStatus: 204, response: null, faults: [], outcome: 'answered' });
+	}
 }

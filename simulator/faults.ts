@@ -66,6 +66,7 @@ export const ALL_KINDS: ReadonlySet<string> = new Set<string>([
 	'set_restart_unsupported',
 	'docker_500',
 	'webui_down',
+	'restart_reset',
 ]);
 
 export function curedByRestart(spec: FaultSpec): boolean {

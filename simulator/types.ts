@@ -35,6 +35,11 @@ export interface AccountConfig {
 	/** Forces (true) or rules out (false) a QR login after any restart, Docker included. */
 	needsQrLoginAfterRestart?: boolean;
 	restartDowntimeMs?: number;
+	/**
+	 * How long the client takes to exit on SIGTERM when Docker stops its container (default 0). Docker
+	 * waits at most `t` seconds, then kills it; its restart answers only after the stop and the start.
+	 */
+	dockerStopMs?: number;
 	heartbeatIntervalMs?: number;
 	kernelTimeoutMs?: number;
 	/** Fixed port (HTTP API and forward WebSocket share it). 0/absent = ephemeral. */
@@ -65,7 +70,12 @@ export interface WorldConfig {
 		/** account whose NapCat WebUI is served at the WebUI root (default: first napcat account, else "bot"). */
 		account?: string;
 		token?: string;
+		/**
+		 * How long a WebUI credential lasts; default by version: never expires before v4.17.30, one hour
+		 * from it (see simulator/webui.ts).
+		 */
 		credentialTtlMs?: number;
+		/** WebUI `loginRate`: logins per fixed 60 s window from the first (default 10). */
 		loginRateLimitPerMinute?: number;
 	};
 	faults?: FaultSpec[];
@@ -95,7 +105,8 @@ export type FaultKind =
 	| 'malformed_json'
 	| 'set_restart_unsupported'
 	| 'docker_500'
-	| 'webui_down';
+	| 'webui_down'
+	| 'restart_reset';
 
 export interface FaultScope {
 	account?: string;

@@ -62,27 +62,21 @@ export function webuiHandler(world: World): Handler {
 			return;
 		}
 		const token = webuiToken(world, name);
-		const ttl = world.config.webui?.credentialTtlMs ?? 3600_000;
+		const ttl = world.config.webui?.credentialTtlMs ?? credentialTtlFor(acc.cfg.version);
 		const now = world.clock.now();
 		if (req.method === 'POST' && p === '/api/auth/login') {
+			// LoginHandler (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/Auth.ts at v4.10.32;
+			// src/webui/src/api/Auth.ts at v4.8.90): only `hash` is read; an empty one is "token is empty";
+			// the rate limit is checked before the hash, so a wrong hash uses up a login too.
 			const b = safeParse(body) as Record<string, unknown>;
-			const given =
-				typeof b.hash === 'string' ? b.hash : typeof b.token === 'string' ? b.token : '';
-			if (!given)
-				return reply(200, {
-					code: -1,
-					message: typeof b.token === 'string' ? 'token is empty' : 'hash is empty',
-				});
-			const limit = world.config.webui?.loginRateLimitPerMinute ?? 10;
-			st.logins = st.logins.filter((t) => now - t < 60_000);
-			world.webui.logins = st.logins;
-			if (st.logins.length >= limit) return reply(200, { code: -1, message: 'login rate limit' });
-			st.logins.push(now);
+			const given = typeof b.hash === 'string' ? b.hash : '';
+			if (!given) return reply(200, { code: -1, message: 'token is empty' });
+			if (!takeLoginSlot(st, now, world.config.webui?.loginRateLimitPerMinute ?? 10))
+				return reply(200, { code: -1, message: 'login rate limit' });
 			const wantHash = createHash('sha256')
 				.update(token + '.napcat')
 				.digest('hex');
-			if (given !== wantHash && given !== token)
-				return reply(200, { code: -1, message: 'token is invalid' });
+			if (given !== wantHash) return reply(200, { code: -1, message: 'token is invalid' });
 			const cred = Buffer.from(
 				JSON.stringify({
 					Data: { CreatedTime: now, HashEncoded: wantHash },
@@ -105,14 +99,7 @@ export function webuiHandler(world: World): Handler {
 				return reply(200, { code: -1, message: 'Unauthorized' });
 			}
 			if (p === '/api/auth/check') return reply(200, { code: 0, message: 'success' });
-			if (p === '/api/Process/Restart' && req.method === 'POST') {
-				void world.restart(name, { via: 'webui' });
-				return reply(200, {
-					code: 0,
-					message: 'success',
-					data: { message: 'Process restart initiated' },
-				});
-			}
+			if (p === '/api/Process/Restart' && req.method === 'POST') return processRestart();
 			if (p === '/api/QQLogin/CheckLoginStatus') {
 				const qr = acc.qrLoginPending
 					? `https://txz.qq.com/p?k=${createHash('md5')
@@ -149,5 +136,64 @@ export function webuiHandler(world: World): Handler {
 				});
 		}
 		return reply(404, { code: -1, message: 'Not Found' });
+
+		/**
+		 * POST /api/Process/Restart (after the auth middleware, as every /api route).
+		 * - Before v4.10.32 there is no such route: Express answers its default HTML 404 (NapNeko/NapCatQQ:
+		 *   src/webui/src/router/index.ts at v4.8.90 has no Process router; router/Process.ts is new in v4.10.32).
+		 * - Single-process mode: the default restart callback answers {result:false, "重启功能未初始化"}, sent
+		 *   as HTTP 200 code -1 (packages/napcat-webui-backend/src/helper/Data.ts onRestartProcessRequested,
+		 *   api/Process.ts RestartProcessHandler → sendError, utils/response.ts: always HTTP 200, at v4.10.32).
+		 * - Multi-process (Shell) mode: the worker asks its parent to restart it and answers
+		 *   {message: "进程重启请求已发送"} (packages/napcat-shell/napcat.ts setRestartProcessCall, v4.10.32).
+		 */
+		function processRestart(): void {
+			const version = acc.cfg.flavour === 'napcat' ? acc.cfg.version : undefined;
+			if (version && !versionAtLeast(version, '4.10.32')) {
+				const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST ${url.pathname}</pre>\n</body>\n</html>\n`;
+				res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+				res.end(html);
+				record({ httpStatus: 404, response: html, outcome: 'answered' });
+				return;
+			}
+			if (acc.cfg.napcatMultiProcess === false)
+				return reply(200, { code: -1, message: '重启功能未初始化' });
+			const reset = world.faults.fire(['restart_reset'], { account: name, action: p });
+			void world.restart(name, { via: 'webui' });
+			if (reset) {
+				record({ response: null, faults: [reset.id], outcome: 'reset' });
+				req.socket.destroy();
+				return;
+			}
+			return reply(200, { code: 0, message: 'success', data: { message: '进程重启请求已发送' } });
+		}
 	};
+}
+
+/**
+ * WebUI credentials: CreatedTime was written in milliseconds and compared with seconds before v4.17.30,
+ * so a credential never expired; from v4.17.30 both are seconds and it lasts one hour (NapNeko/NapCatQQ:
+ * packages/napcat-webui-backend/src/helper/SignToken.ts, validateCredentialWithinOneHour, at v4.17.29 and
+ * v4.17.30; commit cf80c787 "credential timestamp validation").
+ */
+export function credentialTtlFor(version: string | undefined): number {
+	return version && versionAtLeast(version, '4.17.30') ? 3600_000 : Infinity;
+}
+
+/**
+ * The login rate limit: a counter per client address that starts at the first login and is deleted 60 s
+ * later whatever happens in between, so the window is fixed from the first try, not sliding; a refused
+ * login does not count (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/helper/Data.ts checkLoginRate
+ * and packages/napcat-common/src/store.ts set(key, value, ttl), at v4.10.32; src/webui/src/helper/Data.ts
+ * at v4.8.90). The simulator serves one client address.
+ */
+function takeLoginSlot(st: World['webui'], now: number, limit: number): boolean {
+	if (st.loginWindow && now - st.loginWindow.startedAt >= 60_000) st.loginWindow = null;
+	if (!st.loginWindow) {
+		st.loginWindow = { startedAt: now, count: 1 };
+		return true;
+	}
+	if (st.loginWindow.count >= limit) return false;
+	st.loginWindow.count++;
+	return true;
 }

@@ -196,7 +196,10 @@ export class World {
 	private generation = 0;
 	log: (line: string) => void = () => {};
 	/** NapCat WebUI session state: issued credentials (expiry on the simulated clock) and recent logins */
-	webui = { credentials: new Map<string, number>(), logins: [] as number[] };
+	webui = {
+		credentials: new Map<string, number>(),
+		loginWindow: null as { startedAt: number; count: number } | null,
+	};
 
 	constructor(config: WorldConfig, clock: Clock) {
 		this.config = config;
@@ -1314,7 +1317,7 @@ export class World {
 
 	async reset(): Promise<void> {
 		this.generation++;
-		this.webui = { credentials: new Map(), logins: [] };
+		this.webui = { credentials: new Map(), loginWindow: null };
 		this.faults.clear();
 		for (const f of this.config.faults ?? []) this.faults.add(f);
 		this.messages = [];

@@ -14,8 +14,14 @@ export interface RestartAttempt {
 	 * failed: the target refused or could not be reached. unsupported: this method cannot restart it.
 	 */
 	answer: 'accepted' | 'no_answer' | 'failed' | 'unsupported';
-	/** Whether a restart request was sent (counts against the guard). */
+	/** Whether a restart request was sent or may have been (counts against the guard). */
 	sent: boolean;
+	/**
+	 * sent: the target answered it. maybe_sent: it may have reached the target, which did not say (a reset
+	 * or timeout after the request went out, a 5xx): it counts against the guard like a sent one.
+	 * not_sent: it never left or never reached the target (refused connection, unknown host, a check).
+	 */
+	requestState: RequestState;
 	explanation: string;
 	reason: ReasonCode | null;
 	reasonClass: ReasonClass | null;
@@ -25,6 +31,15 @@ export interface RestartAttempt {
 	details: Record<string, unknown>;
 }
 
+export type RequestState = 'sent' | 'maybe_sent' | 'not_sent';
+
+/** A sent flag or a request state, as the constructors take it, as the request state. */
+function stateOf(sent: boolean | RequestState): RequestState {
+	if (sent === true) return 'sent';
+	if (sent === false) return 'not_sent';
+	return sent;
+}
+
 /** What every constructor may add: the method's details and, for set_restart, the implementation. */
 export interface AttemptExtras {
 	details?: Record<string, unknown>;
@@ -32,10 +47,18 @@ export interface AttemptExtras {
 }
 
 function build(
-	fields: Omit<RestartAttempt, 'details' | 'implementation'>,
+	fields: Omit<RestartAttempt, 'details' | 'implementation' | 'sent' | 'requestState'> & {
+		sent: boolean | RequestState;
+	},
 	extras: AttemptExtras,
 ): RestartAttempt {
-	const attempt: RestartAttempt = { ...fields, details: extras.details ?? {} };
+	const requestState = stateOf(fields.sent);
+	const attempt: RestartAttempt = {
+		...fields,
+		sent: requestState !== 'not_sent',
+		requestState,
+		details: extras.details ?? {},
+	};
 	if (extras.implementation !== undefined) attempt.implementation = extras.implementation;
 	return attempt;
 }
@@ -60,7 +83,11 @@ export function acceptedAttempt(
 	);
 }
 
-/** The request went out and the connection dropped or timed out: recovery decides. */
+/**
+ * The request went out and the connection dropped or timed out: it may have reached the target (a
+ * supervisor that restarts the process answering it resets the connection), so it counts as maybe_sent
+ * and recovery decides.
+ */
 export function noAnswerAttempt(
 	explanation: string,
 	raw: RawError | null,
@@ -69,7 +96,7 @@ export function noAnswerAttempt(
 	return build(
 		{
 			answer: 'no_answer',
-			sent: true,
+			sent: 'maybe_sent',
 			explanation,
 			reason: null,
 			reasonClass: null,
@@ -123,7 +150,7 @@ export function dryRunAttempt(
 export function failedAttempt(
 	failure: CallFailure,
 	explanation: string,
-	sent: boolean,
+	sent: boolean | RequestState,
 	overrides: { reason?: ReasonCode; reasonClass?: ReasonClass } = {},
 	details: Record<string, unknown> = {},
 	extras: Omit<AttemptExtras, 'details'> = {},
@@ -164,4 +191,17 @@ export function refusedAttempt(
 		},
 		options,
 	);
+}
+
+/** The run was stopped before a restart request could go out: nothing was sent. */
+export class RestartCancelled extends Error {
+	constructor() {
+		super('the execution was cancelled before the restart request');
+		this.name = 'RestartCancelled';
+	}
+}
+
+/** Checked right before every request that restarts something: after a Stop nothing goes out. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+	if (signal?.aborted) throw new RestartCancelled();
 }

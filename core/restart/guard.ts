@@ -72,8 +72,29 @@ export function recordRestart(history: readonly unknown[], at: number, keepMs = 
 	return times.filter((t) => t > at - keepMs || t === last);
 }
 
-/** The guard's key for one account: its QQ number when known, else its OneBot base URL. */
+/** The guard's key for one account: its QQ number when known, else its OneBot endpoint (normalized). */
 export function restartAccountKey(selfId: number | null | undefined, baseUrl: string): string {
 	if (typeof selfId === 'number' && Number.isFinite(selfId) && selfId > 0) return `qq:${selfId}`;
-	return `url:${baseUrl.trim().replace(/\/+$/, '').toLowerCase()}`;
+	return `url:${normalizeEndpoint(baseUrl)}`;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * One spelling per OneBot endpoint: scheme and host in lower case, `localhost` and `[::1]` as
+ * 127.0.0.1, default ports dropped, no trailing slash, query or fragment (an access token in the query
+ * is not part of the endpoint). Text that is not a URL is only trimmed and lower-cased.
+ */
+export function normalizeEndpoint(baseUrl: string): string {
+	const trimmed = baseUrl.trim();
+	let url: URL;
+	try {
+		url = new URL(trimmed);
+	} catch {
+		return trimmed.replace(/\/+$/, '').toLowerCase();
+	}
+	const host = LOOPBACK_HOSTS.has(url.hostname) ? '127.0.0.1' : url.hostname;
+	const port = url.port ? `:${url.port}` : '';
+	const path = url.pathname.replace(/\/+$/, '');
+	return `${url.protocol}//${host}${port}${path}`;
 }

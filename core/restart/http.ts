@@ -57,3 +57,35 @@ export function httpFailure(action: string, response: HttpResponse): CallFailure
 		raw: { httpStatus: response.status, body: bodyText(response.body) },
 	};
 }
+
+/**
+ * Errors raised before a request can have reached its target: the connection was refused, the host is
+ * unknown or unreachable, or TLS failed. Every other failure (a reset, a broken pipe, a timeout) may come
+ * after the request went out, and the target may have acted on it.
+ */
+const NEVER_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EADDRNOTAVAIL',
+	'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether a request that got no answer may have reached its target (docs/compatibility.md, "Restart requests that get no answer"). */
+export function mayHaveReached(failure: CallFailure): boolean {
+	if (failure.kind === 'timeout') return true;
+	if (failure.kind !== 'network') return true;
+	return !NEVER_SENT_CODES.has(String(failure.raw.code ?? ''));
+}
+
+/** A 5xx may come from a proxy after the target received the request, or from a target that acted and then failed. */
+export function serverError(status: number): boolean {
+	return status >= 500 && status < 600;
+}

@@ -12,6 +12,7 @@
 export * from './outcomes';
 export * from './guard';
 export * from './lease';
+export * from './accountKey';
 export * from './implementation';
 export * from './attempt';
 export type { RestartMethod } from './method';

@@ -4,9 +4,12 @@
  * so it cannot keep overlapping runs apart. This registry can: it lives in the process (one module
  * instance per n8n process), and taking the lease is synchronous, so two runs of one process can never both
  * take it. It holds each account's restart history (merged with whatever static data offers) and the
- * restart in progress, if any, which other runs can wait for. No timers: a lease that was never released
- * (its run vanished) counts as expired after its hold time, judged when the next run asks.
+ * restart in progress, if any, which other runs can wait for. No timers: the holding run renews its lease
+ * before each step (the restart request for as long as its method may take, each wait of the recovery),
+ * and releases it when it ends (try/finally); a lease that was never released (its run vanished)
+ * counts as expired once its last renewal runs out, judged when the next run asks.
  */
+import type { RequestState } from './attempt';
 import { HOUR_MS, recordRestart, sortedTimes } from './guard';
 
 export interface LeaseHolder {
@@ -27,8 +30,16 @@ export interface LeaseRelease {
 	finishedAt: number;
 }
 
+/** One restart in the guard history, with whether the target answered it (sent) or may have got it (maybe_sent). */
+export interface GuardHistoryEntry {
+	at: number;
+	request: Exclude<RequestState, 'not_sent'>;
+}
+
 interface AccountEntry {
 	history: number[];
+	/** Times in `history` whose request may have reached the target without an answer. */
+	maybeSent: Set<number>;
 	holder: {
 		since: number;
 		until: number;
@@ -42,7 +53,9 @@ export type LeaseGrant =
 	| {
 			granted: true;
 			history: number[];
-			record(at: number): number[];
+			record(at: number, request?: GuardHistoryEntry['request']): number[];
+			/** Holds the lease at least until `until` (epoch ms); never shortens it. */
+			renew(until: number): void;
 			release(result: LeaseRelease): number[];
 	  }
 	| { granted: false; history: number[]; holder: LeaseHolder };
@@ -58,15 +71,45 @@ export function mergeHistories(
 export class RestartLeases {
 	private readonly accounts = new Map<string, AccountEntry>();
 
+	/** A URL key → the QQ number key it turned out to be (see alias). */
+	private readonly aliases = new Map<string, string>();
+
 	private counter = 0;
 
 	private entry(key: string): AccountEntry {
-		let entry = this.accounts.get(key);
+		const canonical = this.aliases.get(key) ?? key;
+		let entry = this.accounts.get(canonical);
 		if (!entry) {
-			entry = { history: [], holder: null };
-			this.accounts.set(key, entry);
+			entry = { history: [], maybeSent: new Set(), holder: null };
+			this.accounts.set(canonical, entry);
 		}
 		return entry;
+	}
+
+	/**
+	 * From now on `from` (an account's URL key) is `to` (its QQ number key): what `from` holds (history,
+	 * a restart in progress) moves to `to`, so a run that took the URL key before the number was known
+	 * still keeps runs under the number out.
+	 */
+	alias(from: string, to: string): void {
+		if (from === to || this.aliases.get(from) === to) return;
+		this.aliases.set(from, to);
+		const old = this.accounts.get(from);
+		if (!old) return;
+		this.accounts.delete(from);
+		const target = this.entry(to);
+		target.history = mergeHistories(target.history, old.history);
+		for (const at of old.maybeSent) target.maybeSent.add(at);
+		if (!target.holder || target.holder.settled) target.holder = old.holder;
+	}
+
+	/** The account's guard history in this process with each request's state (output). */
+	states(key: string): GuardHistoryEntry[] {
+		const entry = this.entry(key);
+		return entry.history.map((at) => ({
+			at,
+			request: entry.maybeSent.has(at) ? 'maybe_sent' : 'sent',
+		}));
 	}
 
 	/** The account's history in this process, merged with `stored` (static data), kept to the last hour. */
@@ -75,6 +118,7 @@ export class RestartLeases {
 		const merged = mergeHistories(entry.history, stored);
 		const last = merged[merged.length - 1];
 		entry.history = merged.filter((t) => t > now - HOUR_MS || t === last);
+		for (const at of entry.maybeSent) if (!entry.history.includes(at)) entry.maybeSent.delete(at);
 		return entry.history;
 	}
 
@@ -92,18 +136,25 @@ export class RestartLeases {
 		const token = ++this.counter;
 		const holder = { since: now, until: now + holdMs, done, settled: false, token };
 		entry.holder = holder;
+		// Looked up at each call, not captured: an alias may have moved the account to its QQ number key.
 		return {
 			granted: true,
 			history: entry.history,
-			record: (at: number) => {
-				entry.history = recordRestart(entry.history, at);
-				return entry.history;
+			record: (at: number, request: GuardHistoryEntry['request'] = 'sent') => {
+				const current = this.entry(key);
+				current.history = recordRestart(current.history, at);
+				if (request === 'maybe_sent') current.maybeSent.add(at);
+				return current.history;
+			},
+			renew: (until: number) => {
+				if (!holder.settled) holder.until = Math.max(holder.until, until);
 			},
 			release: (result: LeaseRelease) => {
 				holder.settled = true;
-				if (entry.holder?.token === token) entry.holder = null;
+				const current = this.entry(key);
+				if (current.holder?.token === token) current.holder = null;
 				resolve(result);
-				return entry.history;
+				return current.history;
 			},
 		};
 	}
@@ -111,6 +162,7 @@ export class RestartLeases {
 	/** Forgets everything (tests). */
 	clear(): void {
 		this.accounts.clear();
+		this.aliases.clear();
 	}
 }
 

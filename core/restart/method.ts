@@ -10,6 +10,11 @@ export interface RestartMethod {
 	 */
 	restart(options: { dryRun: boolean }): Promise<RestartAttempt>;
 	/**
+	 * Longest time `restart` may take (its requests, a WebUI login rate-limit wait, Docker's stop timeout):
+	 * the restart lease is held at least this long while the request runs.
+	 */
+	readonly requestBudgetMs?: number;
+	/**
 	 * When the target says the client last started (epoch ms); null when it cannot tell (no such endpoint,
 	 * refused by a proxy, unreadable). Only methods whose target knows it implement this (Docker).
 	 */

@@ -3,11 +3,12 @@ import { REASON_CLASS } from '../classify';
 import type { RandomFn } from '../retry';
 import type { OneBotClient } from '../transport';
 import type { Clock, ReasonClass, ReasonCode, Sleep } from '../types';
-import type { RestartAttempt } from './attempt';
+import { throwIfCancelled } from './attempt';
+import type { RequestState, RestartAttempt } from './attempt';
 import { checkRestartGuard, recordRestart, sortedTimes } from './guard';
 import type { GuardDecision, RestartGuardPolicy } from './guard';
 import { processRestartLeases } from './lease';
-import type { LeaseHolder, LeaseRelease, RestartLeases } from './lease';
+import type { GuardHistoryEntry, LeaseHolder, LeaseRelease, RestartLeases } from './lease';
 import type { NapCatWebUiSession } from './methods/napcatWebUi';
 import type { RestartMethodName, RestartOutcome } from './outcomes';
 import { waitForRecovery } from './recovery';
@@ -42,8 +43,14 @@ export interface RestartPlan {
 	 */
 	accountKey?: string;
 	leases?: RestartLeases;
-	/** Longest time the restart request itself may take before recovery starts (lease hold time). Default 5 min. */
+	/**
+	 * Longest time the restart request itself may take (the method's `requestBudgetMs`: a Docker stop
+	 * timeout, a WebUI login rate-limit wait). The lease is renewed for this long when the request starts.
+	 * Default 5 min.
+	 */
 	requestBudgetMs?: number;
+	/** The run's cancel signal: checked right before the restart request (nothing is sent after a Stop). */
+	signal?: AbortSignal;
 	/** When the target says the client last started (epoch ms), null when it cannot tell; see RestartMethod. */
 	lastStartedAt?: () => Promise<number | null>;
 }
@@ -66,6 +73,8 @@ export interface RestartRunResult {
 	targetStartedAt?: number | null;
 	/** The account's restart history after this run, for the caller to keep. */
 	history: number[];
+	/** With an account key: the same history with each request's state (sent, or maybe_sent). */
+	guardHistory?: GuardHistoryEntry[];
 	attempt: RestartAttempt | null;
 	recovery: RecoveryResult | null;
 	startedAt: number;
@@ -93,15 +102,33 @@ export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
 	const key = plan.accountKey;
 	const startedAt = plan.clock();
 	const history = leases.history(key, startedAt, plan.history);
-	const holdMs = (plan.requestBudgetMs ?? 300000) + plan.recovery.deadlineMs;
+	const requestBudgetMs = plan.requestBudgetMs ?? DEFAULT_REQUEST_BUDGET_MS;
 	// No await between reading the history and taking the lease: no other run of this process can slip in.
-	const grant = leases.acquire(key, startedAt, holdMs);
+	const grant = leases.acquire(key, startedAt, requestBudgetMs + LEASE_MARGIN_MS);
 	if (!grant.granted)
 		return waitForHolder(plan, startedAt, () => leases.history(key, plan.clock()), grant.holder);
+	// The lease follows the run: renewed for the whole request before it starts, and before every wait
+	// of the recovery for that wait and the check after it.
+	const stepMs = LEASE_MARGIN_MS + 2 * plan.recovery.checkTimeoutMs;
+	const held: RestartPlan = {
+		...plan,
+		request: (options) => {
+			grant.renew(plan.clock() + requestBudgetMs + LEASE_MARGIN_MS);
+			return plan.request(options);
+		},
+		sleep: (ms) => {
+			grant.renew(plan.clock() + Math.max(0, ms) + stepMs);
+			return plan.sleep(ms);
+		},
+	};
 	let result: RestartRunResult | null = null;
 	try {
-		result = await runGuarded(plan, startedAt, history, (at) => grant.record(at));
-		return { ...result, history: leases.history(key, plan.clock()) };
+		result = await runGuarded(held, startedAt, history, (at, state) => grant.record(at, state));
+		return {
+			...result,
+			history: leases.history(key, plan.clock()),
+			guardHistory: leases.states(key),
+		};
 	} finally {
 		const release: LeaseRelease = {
 			outcome: result?.outcome ?? 'error',
@@ -112,6 +139,12 @@ export async function runRestart(plan: RestartPlan): Promise<RestartRunResult> {
 		grant.release(release);
 	}
 }
+
+/** Lease time for a restart request whose method does not say how long it may take. */
+const DEFAULT_REQUEST_BUDGET_MS = 300000;
+
+/** Added to every renewal: the guard checks and calls between two renewals. */
+const LEASE_MARGIN_MS = 60000;
 
 /**
  * Another run of this process is restarting the account: wait (polling, so no timer outlives the wait by
@@ -170,7 +203,7 @@ async function runGuarded(
 	plan: RestartPlan,
 	startedAt: number,
 	known: number[],
-	record: (at: number) => number[],
+	record: (at: number, state: Exclude<RequestState, 'not_sent'>) => number[],
 ): Promise<RestartRunResult> {
 	const guard = checkRestartGuard(known, startedAt, plan.guard);
 	const base = {
@@ -218,9 +251,12 @@ async function runGuarded(
 		}
 	}
 
+	if (!plan.dryRun) throwIfCancelled(plan.signal);
 	const restartRequestedAt = plan.clock();
 	const attempt = await plan.request({ dryRun: plan.dryRun });
-	const history = attempt.sent ? record(restartRequestedAt) : base.history;
+	const history = attempt.sent
+		? record(restartRequestedAt, attempt.requestState === 'maybe_sent' ? 'maybe_sent' : 'sent')
+		: base.history;
 	const after = {
 		...base,
 		history,

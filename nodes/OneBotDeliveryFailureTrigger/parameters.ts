@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
-import type { FailureFilters } from '../../core/events';
+import type { FailureFilters } from '../../core/trigger';
 import { InputError, parseTargetId } from '../../core/message';
 import type { FailureEventKind, ReasonClass } from '../../core/types';
 

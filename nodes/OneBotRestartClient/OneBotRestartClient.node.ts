@@ -11,6 +11,7 @@ import type {
 import {
 	NapCatWebUiSession,
 	mergeHistories,
+	resolveRestartAccountKey,
 	restartAccountKey,
 	runRestart,
 } from '../../core/restart';
@@ -97,6 +98,7 @@ export class OneBotRestartClient implements INodeType {
 		const history = guardHistory(this);
 		const persisted = historyPersists(this);
 		const sessions = new Map<string, NapCatWebUiSession>();
+		const signal = cancelSignalOf(this);
 		// Failure reports are posted together after the last item, through the path every node shares.
 		const reports = new PendingReports(this);
 
@@ -118,13 +120,27 @@ export class OneBotRestartClient implements INodeType {
 				}
 				const webUi =
 					parameters.method === 'napcatWebUi' || parameters.webUiLoginCheck
-						? await webUiSession(this, itemIndex, sessions, parameters)
+						? await webUiSession(this, itemIndex, sessions, parameters, signal)
 						: null;
-				const method = await restartMethod(this, itemIndex, parameters, client, webUi);
-				const accountKey = restartAccountKey(parameters.expectedSelfId, credentials.baseUrl);
+				const method = await restartMethod(this, itemIndex, parameters, client, webUi, signal);
+				const resolved = await resolveRestartAccountKey({
+					client,
+					baseUrl: credentials.baseUrl,
+					expectedSelfId: parameters.expectedSelfId,
+					timeoutMs: parameters.timeoutMs,
+				});
+				const accountKey = resolved.key;
+				// Restarts this workflow stored under the endpoint before the number was known count too.
+				const endpointKey = restartAccountKey(null, resolved.endpoint);
+				const stored = mergeHistories(
+					history[accountKey],
+					endpointKey === accountKey ? [] : history[endpointKey],
+				);
 
 				const run = await runRestart({
 					accountKey,
+					signal,
+					requestBudgetMs: method.requestBudgetMs,
 					method: parameters.method,
 					dryRun: parameters.dryRun,
 					request: (options) => method.restart(options),
@@ -133,7 +149,7 @@ export class OneBotRestartClient implements INodeType {
 					webUi,
 					expectedSelfId: parameters.expectedSelfId,
 					guard: { minIntervalMs: parameters.minIntervalMs, maxPerHour: parameters.maxPerHour },
-					history: Array.isArray(history[accountKey]) ? history[accountKey] : [],
+					history: stored,
 					recovery: {
 						deadlineMs: parameters.deadlineMs,
 						initialDelayMs: parameters.initialDelayMs,
@@ -143,13 +159,13 @@ export class OneBotRestartClient implements INodeType {
 						loginGraceMs: parameters.loginGraceMs,
 					},
 					clock: Date.now,
-					sleep: stoppableSleep(cancelSignalOf(this)),
+					sleep: stoppableSleep(signal),
 				});
 				// Static data is only a copy (n8n writes it back whole when the run ends, last writer wins):
 				// merged, never overwritten, so a run that ends later cannot erase another run's restarts.
 				history[accountKey] = mergeHistories(history[accountKey], run.history);
 
-				const json = toJson(run, parameters, accountKey, persisted, null);
+				const json = toJson(run, parameters, resolved, persisted, null);
 				// A client that came back sends again: close the account's breaker so held messages go out now.
 				json.breakerClosed =
 					run.recovered && typeof json.selfId === 'number'

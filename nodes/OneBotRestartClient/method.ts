@@ -21,6 +21,7 @@ export async function webUiSession(
 	itemIndex: number,
 	sessions: Map<string, NapCatWebUiSession>,
 	parameters: RestartParameters,
+	signal: AbortSignal | undefined,
 ): Promise<NapCatWebUiSession> {
 	const values = (await context.getCredentials('napCatWebUiApi', itemIndex)) as IDataObject;
 	const baseUrl = text(values.baseUrl);
@@ -39,8 +40,10 @@ export async function webUiSession(
 			baseUrl,
 			token,
 			request: plainRequest(context),
-			// Cached across runs, so bound to none of them: only the timer cap applies.
-			sleep: stoppableSleep(),
+			// One session per run: its waits (the login rate limit) end at the run's Stop, and the session
+			// checks the signal again right before Process/Restart.
+			sleep: stoppableSleep(signal),
+			signal,
 			clock: Date.now,
 			timeoutMs: parameters.timeoutMs,
 			rateLimitWaitMs: parameters.rateLimitWaitMs,
@@ -57,10 +60,11 @@ export async function restartMethod(
 	parameters: RestartParameters,
 	client: OneBotClient,
 	webUi: NapCatWebUiSession | null,
+	signal: AbortSignal | undefined,
 ): Promise<RestartMethod> {
 	switch (parameters.method) {
 		case 'onebot':
-			return setRestartMethod(client, { timeoutMs: parameters.timeoutMs });
+			return setRestartMethod(client, { timeoutMs: parameters.timeoutMs, signal });
 		case 'napcatWebUi':
 			return webUiRestartMethod(webUi!);
 		case 'docker': {
@@ -84,6 +88,7 @@ export async function restartMethod(
 				stopTimeoutSeconds,
 				request: authenticatedRequest(context, 'dockerEngineApi'),
 				timeoutMs: parameters.timeoutMs,
+				signal,
 			});
 		}
 		case 'customHttp': {
@@ -105,6 +110,7 @@ export async function restartMethod(
 				body,
 				request: authenticatedRequest(context, 'oneBotRestartEndpointApi'),
 				timeoutMs: parameters.timeoutMs,
+				signal,
 			});
 		}
 	}

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { REASON_CLASS } from '../../core/classify';
 import type { ReportOutcome } from '../../core/report';
-import type { RestartRunResult } from '../../core/restart';
+import type { ResolvedAccountKey, RestartRunResult } from '../../core/restart';
 import type { NodeFailureFields } from '../shared/report';
 import type { RestartParameters } from './parameters';
 
@@ -15,7 +15,7 @@ function iso(ms: number | null | undefined): string | null {
 export function toJson(
 	run: RestartRunResult,
 	parameters: RestartParameters,
-	accountKey: string,
+	account: ResolvedAccountKey,
 	persisted: boolean,
 	report: ReportOutcome | null,
 ): IDataObject {
@@ -30,12 +30,14 @@ export function toJson(
 		reasonClass: run.reasonClass,
 		method: parameters.method,
 		dryRun: parameters.dryRun,
-		selfId: last?.selfId ?? parameters.expectedSelfId,
-		accountKey,
+		selfId: last?.selfId ?? parameters.expectedSelfId ?? account.selfId,
+		accountKey: account.key,
+		accountKeySource: account.source,
 		downtimeMs: recovery?.downtimeMs ?? null,
 		implementation: (attempt?.implementation ?? null) as IDataObject | null,
 		restart: {
 			requested: attempt?.sent ?? false,
+			requestState: attempt?.requestState ?? 'not_sent',
 			answer: attempt?.answer ?? null,
 			requestedAt: iso(run.restartRequestedAt),
 			httpStatus: attempt?.httpStatus ?? null,
@@ -70,6 +72,9 @@ export function toJson(
 			maxPerHour: parameters.maxPerHour,
 			restartsInLastHour: run.guard.restartsInLastHour,
 			lastRestartAt: iso(run.guard.lastRestartAt),
+			history: (run.guardHistory ?? run.history.map((at) => ({ at, request: 'sent' }))).map(
+				(entry) => ({ at: iso(entry.at), request: entry.request }),
+			),
 			nextAllowedAt: iso(run.guard.nextAllowedAt),
 			historyPersisted: persisted,
 			inProgressSince: run.inProgress ? iso(run.inProgress.since) : null,

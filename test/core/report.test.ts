@@ -7,9 +7,9 @@ import {
 	buildFailureEvent,
 	parseFailureEvent,
 	postFailureReport,
-	rememberReportSignature,
 	ReportFormatError,
 } from '../../core/report';
+import { rememberReportSignature } from '../../core/trigger';
 import { REPORT_SIGNATURE_HEADER, REPORT_TIMESTAMP_HEADER, verifyReport } from '../../core/signing';
 import type { FailureEvent } from '../../core/types';
 import { fetchRequest } from '../support/fetchRequest';

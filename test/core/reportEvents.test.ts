@@ -6,7 +6,7 @@ import {
 	offlineRunDue,
 	receiveTriggerRequest,
 	type FailureFilters,
-} from '../../core/events';
+} from '../../core/trigger';
 import { buildFailureEvent } from '../../core/report';
 import { signReport } from '../../core/signing';
 import type { FailureEvent } from '../../core/types';

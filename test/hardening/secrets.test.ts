@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
-import { receiveTriggerRequest } from '../../core/events';
+import { receiveTriggerRequest } from '../../core/trigger';
 import { redactText, redactUrl } from '../../core/redact';
 import { buildFailureEvent } from '../../core/report';
 import { signReport } from '../../core/signing';

@@ -5,13 +5,15 @@
  */
 import { createHmac } from 'node:crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
-import { MAX_OFFLINE_KEYS, offlineRunDue, receiveTriggerRequest } from '../../core/events';
 import {
+	MAX_OFFLINE_KEYS,
 	MAX_REMEMBERED_SIGNATURES,
 	ReplayMemory,
-	buildFailureEvent,
+	offlineRunDue,
+	receiveTriggerRequest,
 	rememberReportSignature,
-} from '../../core/report';
+} from '../../core/trigger';
+import { buildFailureEvent } from '../../core/report';
 import {
 	REPORT_SIGNATURE_HEADER,
 	signReport,

@@ -257,6 +257,42 @@ describe('Delivery Failure Trigger: failure reports', () => {
 		expect(trigger.runs).toHaveLength(1);
 	});
 
+	test('a report signed 200 s ahead (sender clock skew) starts one run, however often it comes back (#23 row 7)', async () => {
+		const body = JSON.stringify(deliveryFailure());
+		const headers = signReport(body, REPORT_SECRET, nowSeconds() + 200);
+		expect((await post(trigger.url, body, headers)).status).toBe(200);
+		expect((await post(trigger.url, body, headers)).status).toBe(403);
+		// Only Date moves: n8n's engine and the HTTP servers keep their real timers.
+		jest.useFakeTimers({
+			doNotFake: [
+				'nextTick',
+				'setImmediate',
+				'clearImmediate',
+				'setTimeout',
+				'clearTimeout',
+				'setInterval',
+				'clearInterval',
+				'queueMicrotask',
+				'hrtime',
+				'performance',
+			],
+		});
+		try {
+			jest.setSystemTime(Date.now() + 301_000);
+			// Still inside the age window (signed 200 s ahead, 300 s allowed): refused as already received.
+			const late = await post(trigger.url, body, headers);
+			expect(late).toEqual({
+				status: 403,
+				body: JSON.stringify({
+					message: 'Replayed report refused: this signature was already received',
+				}),
+			});
+		} finally {
+			jest.useRealTimers();
+		}
+		expect(trigger.runs).toHaveLength(1);
+	});
+
 	test('malformed: signed non-JSON and signed JSON that is not a failure event → 400; unsigned garbage → 400', async () => {
 		const garbage = '{"event": "delivery_failed", ';
 		expect(

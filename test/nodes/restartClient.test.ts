@@ -10,6 +10,7 @@ import { DockerEngineApi } from '../../credentials/DockerEngineApi.credentials';
 import { NapCatWebUiApi } from '../../credentials/NapCatWebUiApi.credentials';
 import { OneBotRestartEndpointApi } from '../../credentials/OneBotRestartEndpointApi.credentials';
 import { parseFailureEvent } from '../../core/report';
+import { processAccountNumbers, processRestartLeases } from '../../core/restart';
 import { verifyReport } from '../../core/signing';
 import { OneBotRestartClient } from '../../nodes/OneBotRestartClient/OneBotRestartClient.node';
 import { registerCredentialType, runExecute } from '../support/n8nHarness';
@@ -105,6 +106,9 @@ describe('OneBot Restart Client against the simulator', () => {
 	afterEach(async () => {
 		await sim?.close();
 		sim = undefined;
+		// Each test is a new world: its account numbers and restarts are not the last test's.
+		processRestartLeases.clear();
+		processAccountNumbers.clear();
 	});
 
 	describe('NapCat WebUI', () => {
@@ -559,6 +563,88 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(later.json).toMatchObject({
 				outcome: 'skipped_cooldown',
 				guard: { blockedBy: 'min_interval', restartsInLastHour: 1 },
+			});
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('every spelling of one endpoint shares one guard: three runs restart the account once (#23 row 5)', async () => {
+			sim = await startSimulator(world({ restartDowntimeMs: 600 }));
+			const bot = sim.urls.accounts.bot;
+			const port = new URL(bot.http).port;
+			const spellings: Array<{ baseUrl: string; expectedSelfId?: number }> = [
+				{ baseUrl: `http://127.0.0.1:${port}`, expectedSelfId: 10001 },
+				{ baseUrl: `http://127.0.0.1:${port}` },
+				{ baseUrl: `http://localhost:${port}/` },
+			];
+			const results = await Promise.all(
+				spellings.map(({ baseUrl, expectedSelfId }, i) =>
+					run(
+						sim!,
+						{
+							method: 'docker',
+							container: 'napcat-bot',
+							options: expectedSelfId ? { expectedSelfId } : {},
+						},
+						{
+							staticData: { node: {}, global: {} },
+							mode: 'trigger' as const,
+							workflow: { id: `wf-spelling-${i}`, name: 'Restart', active: true },
+							credentials: {
+								...credentials(sim!),
+								oneBotApi: { ...credentials(sim!).oneBotApi, baseUrl },
+							},
+						},
+					),
+				),
+			);
+			const jsons = results.map((outputs) => only(outputs).json);
+			expect(jsons.map((j) => j.outcome).sort()).toEqual([
+				'recovered',
+				'skipped_in_progress',
+				'skipped_in_progress',
+			]);
+			expect(new Set(jsons.map((j) => j.accountKey))).toEqual(new Set(['qq:10001']));
+			expect(await restartsOf(sim)).toHaveLength(1);
+		});
+
+		it('a spelling whose login info cannot be read takes the number learned for its endpoint', async () => {
+			sim = await startSimulator(world());
+			const port = new URL(sim.urls.accounts.bot.http).port;
+			const active = (i: number, baseUrl: string) => ({
+				staticData: { node: {}, global: {} },
+				mode: 'trigger' as const,
+				workflow: { id: `wf-down-${i}`, name: 'Restart', active: true },
+				credentials: {
+					...credentials(sim!),
+					oneBotApi: { ...credentials(sim!).oneBotApi, baseUrl },
+				},
+			});
+			const first = only(
+				await run(
+					sim,
+					{ method: 'docker', container: 'napcat-bot' },
+					active(0, `http://127.0.0.1:${port}`),
+				),
+			);
+			expect(first.json).toMatchObject({
+				outcome: 'recovered',
+				accountKey: 'qq:10001',
+				accountKeySource: 'login_info',
+			});
+			// The client is down now: get_login_info cannot be read through the other spelling.
+			await sim.control.setFault({ kind: 'down', scope: { account: 'bot' } });
+			const second = only(
+				await run(
+					sim,
+					{ method: 'docker', container: 'napcat-bot' },
+					active(1, `http://LOCALHOST:${port}/`),
+				),
+			);
+			expect(second.json).toMatchObject({
+				outcome: 'skipped_cooldown',
+				accountKey: 'qq:10001',
+				accountKeySource: 'remembered',
+				guard: { blockedBy: 'min_interval' },
 			});
 			expect(await restartsOf(sim)).toHaveLength(1);
 		});

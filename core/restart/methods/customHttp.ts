@@ -1,9 +1,15 @@
 /** Any supervisor with an HTTP endpoint (systemd via a small webhook, Portainer, a PaaS API...): 2xx means accepted. */
 import { redactUrl } from '../../redact';
 import type { RequestFn } from '../../transport';
-import { acceptedAttempt, dryRunAttempt, failedAttempt, noAnswerAttempt } from '../attempt';
+import {
+	acceptedAttempt,
+	dryRunAttempt,
+	failedAttempt,
+	noAnswerAttempt,
+	throwIfCancelled,
+} from '../attempt';
 import type { RestartAttempt } from '../attempt';
-import { exchange, httpFailure, networkExplanation } from '../http';
+import { exchange, httpFailure, mayHaveReached, networkExplanation, serverError } from '../http';
 import type { RestartMethod } from '../method';
 
 export interface CustomRestartOptions {
@@ -12,9 +18,12 @@ export interface CustomRestartOptions {
 	body?: unknown;
 	request: RequestFn;
 	timeoutMs: number;
+	/** The run's cancel signal: checked right before the request. */
+	signal?: AbortSignal;
 }
 
 export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartAttempt> {
+	throwIfCancelled(options.signal);
 	const { response, failure } = await exchange(
 		options.request,
 		{
@@ -33,6 +42,13 @@ export async function restartViaHttp(options: CustomRestartOptions): Promise<Res
 				failure!.raw,
 			);
 		}
+		if (mayHaveReached(failure!)) {
+			// A supervisor that restarts the process answering it drops the connection after the request.
+			return noAnswerAttempt(
+				`The restart endpoint dropped the connection after the request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
+				failure!.raw,
+			);
+		}
 		return failedAttempt(failure!, networkExplanation('The restart endpoint', failure!), false);
 	}
 	if (response.status >= 200 && response.status < 300) {
@@ -45,8 +61,8 @@ export async function restartViaHttp(options: CustomRestartOptions): Promise<Res
 	const auth = response.status === 401 || response.status === 403;
 	return failedAttempt(
 		failed,
-		`The restart endpoint answered HTTP ${response.status}${auth ? ': check the authorization in the credential' : ''}.`,
-		true,
+		`The restart endpoint answered HTTP ${response.status}${auth ? ': check the authorization in the credential' : ''}${serverError(response.status) ? ' (the request may have reached the supervisor: it counts for the guard)' : ''}.`,
+		serverError(response.status) ? 'maybe_sent' : true,
 		response.status === 404 ? { reason: 'bad_request' } : {},
 	);
 }
@@ -55,6 +71,7 @@ export async function restartViaHttp(options: CustomRestartOptions): Promise<Res
 export function customHttpRestartMethod(options: CustomRestartOptions): RestartMethod {
 	return {
 		name: 'customHttp',
+		requestBudgetMs: options.timeoutMs,
 		restart: ({ dryRun }) =>
 			dryRun
 				? Promise.resolve(

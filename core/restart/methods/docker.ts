@@ -1,8 +1,21 @@
 /** The Docker Engine API (through a restart-only socket proxy): POST /containers/{id}/restart. */
 import type { RequestFn } from '../../transport';
-import { acceptedAttempt, dryRunAttempt, failedAttempt, noAnswerAttempt } from '../attempt';
+import {
+	acceptedAttempt,
+	dryRunAttempt,
+	failedAttempt,
+	noAnswerAttempt,
+	throwIfCancelled,
+} from '../attempt';
 import type { RestartAttempt } from '../attempt';
-import { exchange, httpFailure, networkExplanation, parseJson } from '../http';
+import {
+	exchange,
+	httpFailure,
+	mayHaveReached,
+	networkExplanation,
+	parseJson,
+	serverError,
+} from '../http';
 import { clip, isRecord } from '../../values';
 import type { RestartMethod } from '../method';
 
@@ -14,6 +27,17 @@ export interface DockerRestartOptions {
 	request: RequestFn;
 	/** Added to the stop timeout: Docker answers only once the container is stopped and started again. */
 	timeoutMs: number;
+	/** The run's cancel signal: checked right before the restart request. */
+	signal?: AbortSignal;
+}
+
+/**
+ * How long a Docker restart may take: Docker answers only after stopping the container (up to `t` s,
+ * then a kill) and starting it again (moby/moby: daemon/restart.go, containerRestart), plus the inspect
+ * call before it.
+ */
+export function dockerRequestBudgetMs(options: { stopTimeoutSeconds: number; timeoutMs: number }) {
+	return Math.max(0, Math.floor(options.stopTimeoutSeconds)) * 1000 + 2 * options.timeoutMs;
 }
 
 /** POST /containers/{id}/restart?t= (204 restarted, 404 no such container, 500 server error). */
@@ -21,6 +45,7 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 	const base = options.baseUrl.trim().replace(/\/+$/, '');
 	const t = Math.max(0, Math.floor(options.stopTimeoutSeconds));
 	const details = { container: options.container, stopTimeoutSeconds: t };
+	throwIfCancelled(options.signal);
 	const { response, failure } = await exchange(
 		options.request,
 		{
@@ -39,6 +64,13 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 				{
 					details,
 				},
+			);
+		}
+		if (mayHaveReached(failure!)) {
+			return noAnswerAttempt(
+				`The Docker Engine API dropped the connection after the restart request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
+				failure!.raw,
+				{ details },
 			);
 		}
 		return failedAttempt(
@@ -80,8 +112,8 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 		default:
 			return failedAttempt(
 				failed,
-				`Docker could not restart container "${options.container}" (HTTP ${response.status}${message ? `: ${message}` : ''}).`,
-				true,
+				`Docker could not restart container "${options.container}" (HTTP ${response.status}${message ? `: ${message}` : ''})${serverError(response.status) ? '; it may have stopped it, so the request counts for the guard' : ''}.`,
+				serverError(response.status) ? 'maybe_sent' : true,
 				{},
 				details,
 			);
@@ -120,6 +152,7 @@ export async function dockerContainerStartedAt(
 export function dockerRestartMethod(options: DockerRestartOptions): RestartMethod {
 	return {
 		name: 'docker',
+		requestBudgetMs: dockerRequestBudgetMs(options),
 		lastStartedAt: () => dockerContainerStartedAt(options),
 		restart: ({ dryRun }) =>
 			dryRun

@@ -9,11 +9,20 @@ import {
 	dryRunAttempt,
 	failedAttempt,
 	noAnswerAttempt,
+	RestartCancelled,
 	refusedAttempt,
+	throwIfCancelled,
 	unsupportedAttempt,
 } from '../attempt';
 import type { RestartAttempt } from '../attempt';
-import { bodyText, exchange, networkExplanation, parseJson } from '../http';
+import {
+	bodyText,
+	exchange,
+	mayHaveReached,
+	networkExplanation,
+	parseJson,
+	serverError,
+} from '../http';
 import { clip, isRecord } from '../../values';
 import type { RestartMethod } from '../method';
 
@@ -27,6 +36,19 @@ export interface NapCatWebUiOptions {
 	/** How long to wait in total for the login rate limit to clear before giving up. */
 	rateLimitWaitMs: number;
 	random?: RandomFn;
+	/**
+	 * The run's cancel signal. The session's waits should take it too (`sleep`); it is checked again right
+	 * before every Process/Restart request, so a Stop during a login wait restarts nothing.
+	 */
+	signal?: AbortSignal;
+}
+
+/**
+ * How long a WebUI restart may take: the login rate-limit wait, a login, the restart request, and a
+ * second login and request when the credential expired in between.
+ */
+export function webUiRequestBudgetMs(options: { rateLimitWaitMs: number; timeoutMs: number }) {
+	return options.rateLimitWaitMs + 4 * options.timeoutMs;
 }
 
 /** The WebUI's login hash: sha256 hex of the token + ".napcat" (napcat-webui-backend helper/SignToken.ts). */
@@ -80,7 +102,18 @@ export class NapCatWebUiSession {
 		this.baseUrl = options.baseUrl.trim().replace(/\/+$/, '');
 	}
 
-	private async post(path: string, body: unknown, withCredential: boolean): Promise<WebUiReply> {
+	/** How long a restart through this session may take (see webUiRequestBudgetMs). */
+	get requestBudgetMs(): number {
+		return webUiRequestBudgetMs(this.options);
+	}
+
+	private async post(
+		path: string,
+		body: unknown,
+		withCredential: boolean,
+		restarts = false,
+	): Promise<WebUiReply> {
+		if (restarts) throwIfCancelled(this.options.signal);
 		const headers: Record<string, string> = { 'Content-Type': 'application/json' };
 		if (withCredential && this.credential) headers.Authorization = `Bearer ${this.credential}`;
 		const action = `webui${path.replace(/\//g, '_')}`;
@@ -226,30 +259,37 @@ export class NapCatWebUiSession {
 		path: string,
 		body: unknown = {},
 		maxLoginWaitMs = this.options.rateLimitWaitMs,
+		restarts = false,
 	): Promise<WebUiReply> {
 		if (!this.credential) await this.login(maxLoginWaitMs);
-		let reply = await this.post(path, body, true);
+		let reply = await this.post(path, body, true, restarts);
 		if (!reply.ok && reply.unauthorized) {
 			await this.login(maxLoginWaitMs);
-			reply = await this.post(path, body, true);
+			reply = await this.post(path, body, true, restarts);
 		}
 		return reply;
 	}
 
 	/** POST /api/Process/Restart. */
 	async restart(): Promise<RestartAttempt> {
-		let reply: WebUiReply;
+		let reply: WebUiReply | null = null;
 		try {
-			reply = await this.call('/Process/Restart');
+			reply = await this.call('/Process/Restart', {}, this.options.rateLimitWaitMs, true);
 		} catch (error) {
-			return attemptOf(error);
+			if (!(error instanceof RestartCancelled) && !this.options.signal?.aborted)
+				return attemptOf(error);
 		}
+		// A Stop (in a login wait, or right before the request) ends the run: nothing was restarted.
+		if (!reply) throw new RestartCancelled();
 		const details = { webUiLogins: this.logins, rateLimitWaits: this.rateLimitWaits };
 		if (reply.ok)
 			return acceptedAttempt('The NapCat WebUI accepted the process restart.', reply.httpStatus, {
 				details,
 			});
-		if (reply.failure.kind === 'network' || reply.failure.kind === 'timeout') {
+		if (
+			(reply.failure.kind === 'network' || reply.failure.kind === 'timeout') &&
+			mayHaveReached(reply.failure)
+		) {
 			return noAnswerAttempt(
 				'The NapCat WebUI did not answer the restart request (the process may be restarting); recovery decides.',
 				reply.failure.raw,
@@ -270,10 +310,13 @@ export class NapCatWebUiSession {
 				{ details },
 			);
 		}
+		const status = reply.failure.raw.httpStatus ?? 0;
 		return failedAttempt(
 			reply.failure,
-			`The NapCat WebUI refused the restart${reply.message ? `: ${clip(reply.message)}` : ''}.`,
-			true,
+			reply.failure.kind === 'network'
+				? networkExplanation('The NapCat WebUI', reply.failure)
+				: `The NapCat WebUI refused the restart${reply.message ? `: ${clip(reply.message)}` : ''}.`,
+			reply.failure.kind === 'network' ? false : serverError(status) ? 'maybe_sent' : true,
 			{},
 			details,
 		);
@@ -315,6 +358,7 @@ function attemptOf(error: unknown): RestartAttempt {
 export function webUiRestartMethod(session: NapCatWebUiSession): RestartMethod {
 	return {
 		name: 'napcatWebUi',
+		requestBudgetMs: session.requestBudgetMs,
 		restart: async ({ dryRun }) => {
 			if (!dryRun) return session.restart();
 			const refused = await session.tryLogin();

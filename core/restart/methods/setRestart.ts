@@ -8,15 +8,17 @@ import {
 	failedAttempt,
 	noAnswerAttempt,
 	refusedAttempt,
+	throwIfCancelled,
 	unsupportedAttempt,
 } from '../attempt';
+import { mayHaveReached, serverError } from '../http';
 import type { RestartAttempt } from '../attempt';
 import { detectImplementation, setRestartRefusal } from '../implementation';
 import type { RestartMethod } from '../method';
 
 export async function restartViaOneBot(
 	client: OneBotClient,
-	options: { timeoutMs: number; dryRun?: boolean },
+	options: { timeoutMs: number; dryRun?: boolean; signal?: AbortSignal },
 ): Promise<RestartAttempt> {
 	const version = await readVersionInfo(client, options.timeoutMs);
 	if (!version.ok) {
@@ -43,6 +45,7 @@ export async function restartViaOneBot(
 	if (options.dryRun)
 		return { ...dryRunAttempt('Dry run: set_restart would be sent.'), implementation };
 
+	throwIfCancelled(options.signal);
 	const result = await client.call('set_restart', {}, { timeoutMs: options.timeoutMs });
 	if (result.ok) {
 		return acceptedAttempt(
@@ -54,7 +57,7 @@ export async function restartViaOneBot(
 		);
 	}
 	const failure = result.failure;
-	if (failure.kind === 'network' || failure.kind === 'timeout') {
+	if ((failure.kind === 'network' || failure.kind === 'timeout') && mayHaveReached(failure)) {
 		// A process that restarts may drop the connection before it answers.
 		return noAnswerAttempt(
 			'set_restart got no answer (the process may have gone down before answering); recovery decides.',
@@ -70,10 +73,11 @@ export async function restartViaOneBot(
 				: `${implementation.appName ?? 'The implementation'} does not support set_restart. Use the NapCat WebUI, Docker or a custom HTTP request.`;
 		return unsupportedAttempt(explanation, failure.raw, { implementation });
 	}
+	const status = failure.raw.httpStatus ?? 0;
 	return failedAttempt(
 		failure,
 		`set_restart failed (${classification.reason}).`,
-		true,
+		failure.kind === 'network' ? false : serverError(status) ? 'maybe_sent' : true,
 		{},
 		{},
 		{ implementation },
@@ -83,10 +87,13 @@ export async function restartViaOneBot(
 /** set_restart as a RestartMethod. */
 export function setRestartMethod(
 	client: OneBotClient,
-	options: { timeoutMs: number },
+	options: { timeoutMs: number; signal?: AbortSignal },
 ): RestartMethod {
 	return {
 		name: 'onebot',
-		restart: ({ dryRun }) => restartViaOneBot(client, { timeoutMs: options.timeoutMs, dryRun }),
+		// get_version_info, then set_restart.
+		requestBudgetMs: 2 * options.timeoutMs,
+		restart: ({ dryRun }) =>
+			restartViaOneBot(client, { timeoutMs: options.timeoutMs, dryRun, signal: options.signal }),
 	};
 }

@@ -13,11 +13,11 @@
 import { sleep } from 'n8n-workflow';
 import { DeliveryEngine, DeliveryStopped } from '../../../core/deliver';
 import type { DeliveryOutcome, DeliverySettings } from '../../../core/deliver';
-import { receiveTriggerRequest } from '../../../core/events';
+import { receiveTriggerRequest, ReplayMemory } from '../../../core/trigger';
 import { CircuitBreaker } from '../../../core/pacing/breaker';
 import { SendLimiter } from '../../../core/pacing/limiter';
 import type { AccountPacing } from '../../../core/pacing/registry';
-import { buildFailureEvent, postFailureReport, ReplayMemory } from '../../../core/report';
+import { buildFailureEvent, postFailureReport } from '../../../core/report';
 import {
 	dockerRestartMethod,
 	RestartLeases,
