@@ -11,9 +11,10 @@ import { CircuitBreaker } from '../../core/pacing/breaker';
 import { SendLimiter } from '../../core/pacing/limiter';
 import type { AccountPacing } from '../../core/pacing/registry';
 import {
+	AccountNumbers,
 	dockerRestartMethod,
+	resolveRestartAccountKey,
 	RestartLeases,
-	restartAccountKey,
 	runRestart,
 } from '../../core/restart';
 import { recordingSender } from '../../scripts/lib/campaignEdges';
@@ -131,8 +132,18 @@ test('two runs send one text and the client drops one copy: only one is Delivere
 test('one client, its URL spelled two ways: one restart within the guard (model seed 20261207, path 0:3:2:5:5:2)', async () => {
 	// Shrunk: RestartRequest(localhost), RestartRequest(ip).
 	const leases = new RestartLeases();
+	const numbers = new AccountNumbers();
 	const bot = sim.urls.accounts.bot;
-	const restart = (url: string) => {
+	const restart = async (url: string) => {
+		const client = simulatorClient({ ...bot, http: url });
+		// The guard key as the Restart Client node resolves it.
+		const { key } = await resolveRestartAccountKey({
+			client,
+			baseUrl: url,
+			timeoutMs: 1000,
+			numbers,
+			leases,
+		});
 		const method = dockerRestartMethod({
 			baseUrl: sim.urls.docker,
 			container: 'napcat-bot',
@@ -141,13 +152,13 @@ test('one client, its URL spelled two ways: one restart within the guard (model 
 			timeoutMs: 300,
 		});
 		return runRestart({
-			accountKey: restartAccountKey(null, url),
+			accountKey: key,
 			leases,
 			method: 'docker',
 			dryRun: false,
 			request: (options) => method.restart(options),
 			lastStartedAt: () => method.lastStartedAt!(),
-			client: simulatorClient({ ...bot, http: url }),
+			client,
 			guard: { minIntervalMs: 60_000, maxPerHour: 0 },
 			history: [],
 			recovery: {

@@ -19,9 +19,10 @@ import { SendLimiter } from '../../../core/pacing/limiter';
 import type { AccountPacing } from '../../../core/pacing/registry';
 import { buildFailureEvent, postFailureReport } from '../../../core/report';
 import {
+	AccountNumbers,
 	dockerRestartMethod,
+	resolveRestartAccountKey,
 	RestartLeases,
-	restartAccountKey,
 	runRestart,
 } from '../../../core/restart';
 import type { RestartGuardPolicy, RestartRunResult } from '../../../core/restart';
@@ -98,6 +99,7 @@ export class PromiseSystem {
 	readonly violations: string[] = [];
 	private readonly pacing = new Map<string, AccountPacing>();
 	private readonly leases = new RestartLeases();
+	private readonly numbers = new AccountNumbers();
 	private readonly replay = new ReplayMemory();
 	/** How far the receiver's clock is ahead of real time (time passing for reports, not for sends). */
 	receiverOffsetMs = 0;
@@ -210,29 +212,40 @@ export class PromiseSystem {
 			request: resetAfterReceived(fetchRequest, () => resetAfter, this.restartRequests),
 			timeoutMs: 300,
 		});
+		const client = simulatorClient({ ...bot, http: url });
+		// The guard key as the Restart Client node resolves it (core/restart/accountKey.ts).
+		const accountKey = resolveRestartAccountKey({
+			client,
+			baseUrl: url,
+			timeoutMs: 150,
+			numbers: this.numbers,
+			leases: this.leases,
+		});
 		this.restarts.push(
-			runRestart({
-				accountKey: restartAccountKey(null, url),
-				leases: this.leases,
-				method: 'docker',
-				dryRun: false,
-				request: (options) => method.restart(options),
-				lastStartedAt: () => method.lastStartedAt!(),
-				client: simulatorClient({ ...bot, http: url }),
-				guard: MODEL_GUARD,
-				history: [],
-				recovery: {
-					deadlineMs: 400,
-					initialDelayMs: 5,
-					pollBaseMs: 5,
-					pollCapMs: 20,
-					checkTimeoutMs: 150,
-					loginGraceMs: 0,
-				},
-				requestBudgetMs: 400,
-				clock: Date.now,
-				sleep,
-			}),
+			accountKey.then(({ key }) =>
+				runRestart({
+					accountKey: key,
+					leases: this.leases,
+					method: 'docker',
+					dryRun: false,
+					request: (options) => method.restart(options),
+					lastStartedAt: () => method.lastStartedAt!(),
+					client,
+					guard: MODEL_GUARD,
+					history: [],
+					recovery: {
+						deadlineMs: 400,
+						initialDelayMs: 5,
+						pollBaseMs: 5,
+						pollCapMs: 20,
+						checkTimeoutMs: 150,
+						loginGraceMs: 0,
+					},
+					requestBudgetMs: 400,
+					clock: Date.now,
+					sleep,
+				}),
+			),
 		);
 	}
 
