@@ -12,14 +12,13 @@
 import { chatStoreKey, claimsOn } from './delivery/claims';
 import type { StoreClaims } from './delivery/claims';
 import type { AccountIdentity } from './account';
-import { classifyCall } from './classify';
+import { classifyCall, verifierFailure } from './classify';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import type { ImplementationProfile } from './implementations';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Classification, Clock, Segment, Sleep } from './types';
-import { verifierFailure } from './verify';
 import { Wake } from './wake';
 import {
 	DEFAULT_CLOCK_SKEW_MS,
@@ -184,6 +183,19 @@ function withoutPlaceholderSeq(entry: WitnessEntry): WitnessEntry {
 		if (seq !== undefined && seq <= 0) delete copy[key];
 	}
 	return copy;
+}
+
+/**
+ * Whether a history read brought a message older than what was read before: a page that pages forward (the
+ * anchor and newer ones) brings none, however busy the chat. Without times, any new entry counts.
+ */
+function wentOlder(fresh: WitnessEntry[], oldestBeforeMs: number | undefined): boolean {
+	if (fresh.length === 0) return false;
+	if (oldestBeforeMs === undefined) return true;
+	return fresh.some((entry) => {
+		const time = toNumber(entry.time);
+		return time === undefined || time * 1000 <= oldestBeforeMs;
+	});
 }
 
 function historyEntries(data: unknown): WitnessEntry[] | undefined {
@@ -644,7 +656,11 @@ export class ChatWatcher {
 	}
 
 	/**
-	 * Reads the latest page and, while more than a page arrived since `sinceMs`, older ones, up to `maxPages`.
+	 * Reads the latest page and, while more than a page arrived since `sinceMs`, older ones, up to `maxPages`
+	 * reads. An anchored read asks for the older direction where the version takes a parameter for it (NapCat
+	 * `reverseOrder` / `reverse_order`); a page that brings nothing older (NapCat and LLOneBot 4.0.0–4.0.8 page
+	 * forward, NapCatQQ #441, #987, #1671) switches to anchor-free reads of the latest messages with a doubling
+	 * `count` (docs/compatibility.md, table 'Witness matching', column 'history anchor').
 	 * `cutShortAt` is the oldest time read when the bound stopped it before it reached `sinceMs`.
 	 */
 	private async readHistory(
@@ -653,18 +669,19 @@ export class ChatWatcher {
 		const { chat, client, historyCount, maxPages, requestTimeoutMs } = this.options;
 		const action = chat.type === 'group' ? 'get_group_msg_history' : 'get_friend_msg_history';
 		const base: Record<string, unknown> =
-			chat.type === 'group'
-				? { group_id: chat.groupId, count: historyCount }
-				: { user_id: chat.peerId, count: historyCount };
+			chat.type === 'group' ? { group_id: chat.groupId } : { user_id: chat.peerId };
+		const olderParams = this.options.identity.implementation.historyOlderParams ?? {};
 		const all = new Map<string, WitnessEntry>();
-		let anchor: Record<string, unknown> = {};
+		let params: Record<string, unknown> = { count: historyCount };
+		/** Set once anchored pages stopped going back: the count of the next anchor-free read. */
+		let latestCount: number | undefined;
 		const pages = Number.isFinite(sinceMs) ? Math.max(1, maxPages) : 1;
 		let cutShortAt: number | undefined;
 		for (let page = 0; page < pages; page++) {
 			this.reads++;
 			const result = await client.call(
 				action,
-				{ ...base, ...anchor },
+				{ ...base, ...params },
 				{ timeoutMs: requestTimeoutMs },
 			);
 			if (!result.ok) {
@@ -684,16 +701,27 @@ export class ChatWatcher {
 				}
 				break;
 			}
-			const before = all.size;
-			for (const entry of entries) all.set(entryIdentity(entry), entry);
-			if (all.size === before || !needsOlderPage(entries, sinceMs, historyCount)) break;
+			const oldestBefore = page === 0 ? undefined : historyPageInfo([...all.values()]).oldestTime;
+			const fresh = entries.filter((entry) => !all.has(entryIdentity(entry)));
+			for (const entry of fresh) all.set(entryIdentity(entry), entry);
+			const pageSize = Number(params.count);
+			if (!needsOlderPage(entries, sinceMs, pageSize)) break;
+			const wentBack = page === 0 || wentOlder(fresh, oldestBefore);
+			if (!wentBack && latestCount !== undefined) break; // even the latest `count` holds nothing older: the chat has no more
 			if (page === pages - 1) {
-				cutShortAt = historyPageInfo(entries, this.seqField).oldestTime ?? Number.POSITIVE_INFINITY;
+				cutShortAt =
+					historyPageInfo([...all.values()], this.seqField).oldestTime ?? Number.POSITIVE_INFINITY;
 				break;
 			}
-			const next = this.olderPageAnchor(entries);
-			if (!next) break;
-			anchor = next;
+			const next =
+				wentBack && latestCount === undefined ? this.olderPageAnchor(entries) : undefined;
+			if (next) {
+				params = { count: historyCount, ...next, ...olderParams };
+				continue;
+			}
+			// No anchor, or the anchored page brought nothing older: read the latest messages, more each time.
+			latestCount = Math.max(latestCount ?? 0, all.size, historyCount) * 2;
+			params = { count: latestCount };
 		}
 		return { entries: [...all.values()], error: null, cutShortAt };
 	}

@@ -139,6 +139,18 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	},
 };
 
+/** A failure the verifier itself found (no call failed): the class says whether a send may have landed. */
+export function verifierFailure(
+	reason: Classification['reason'],
+	reasonClass: Classification['reasonClass'],
+	raw: RawError,
+	detail?: string,
+): Classification {
+	const classification: Classification = { reason, reasonClass, raw };
+	if (detail) classification.detail = detail;
+	return classification;
+}
+
 export interface ClassifyContext {
 	action: string;
 	targetType?: TargetType;

@@ -26,14 +26,11 @@ import type {
 	Target,
 	VerificationLevel,
 } from './types';
-import {
-	ChatWatcher,
-	checkApiAcceptance,
-	identifyAccount,
-	lookupSentMessage,
-	verifierFailure,
-} from './verify';
-import type { AccountIdentity, IdentifyResult, WatchOutcome } from './verify';
+import { identifyAccount } from './account';
+import type { AccountIdentity, IdentifyResult } from './account';
+import { ChatWatcher } from './chatWatcher';
+import type { WatchOutcome } from './chatWatcher';
+import { checkApiAcceptance, lookupSentMessage, verifierFailure } from './verify';
 import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
@@ -447,20 +444,37 @@ export class DeliveryEngine {
 	 * The watcher of the sender's own confirmations: at the Kernel Confirmed level always (its history may show
 	 * LLOneBot's raw records), at the other levels when the sender's credential has an event stream.
 	 */
-	private kernelWatcher(selfId: number): KernelWatcher | undefined {
+	private kernelWatcher(sender: AccountIdentity): KernelWatcher | undefined {
 		if (this.settings.verification !== 'kernel' && !this.env.sender.events) return undefined;
 		// Once the run closed, nothing opens a stream any more (close() has already run and would miss it).
 		if (this.closed) return undefined;
+		// Self messages confirm only where the version pushes them on sendStatus 2 (docs/compatibility.md, table 'Kernel confirmation').
+		const proof = sender.implementation.kernelProof;
 		this.kernel ??= new KernelWatcher({
 			client: this.env.sender.client,
-			selfId,
+			selfId: sender.selfId,
 			events: this.env.sender.events,
 			sleep: this.env.sleep,
 			clock: this.env.clock,
 			pollIntervalMs: this.settings.pollIntervalMs,
 			requestTimeoutMs: this.settings.requestTimeoutMs,
+			selfMessagesConfirm: proof.selfMessage,
+			selfMessageProof: { label: sender.implementation.label, since: proof.selfMessageSince },
 		});
 		return this.kernel;
+	}
+
+	/**
+	 * The basis of a delivered item: at Kernel Confirmed an `ok` answer is the kernel's confirmation only where
+	 * the implementation answers after sendStatus 2 (LLOneBot, NapCat); elsewhere it proved only that the API
+	 * accepted the message (docs/compatibility.md, table 'Kernel confirmation').
+	 */
+	private async deliveredBasis(): Promise<string> {
+		const level = this.settings.verification;
+		if (level !== 'kernel') return BASIS[level];
+		const ids = await this.identify();
+		const okAnswer = ids.sender.ok && ids.sender.identity.implementation.kernelProof.okAnswer;
+		return okAnswer ? BASIS.kernel : BASIS.api;
 	}
 
 	private throwIfStopped(ticket?: SendTicket): void {
@@ -603,7 +617,8 @@ export class DeliveryEngine {
 
 			if (tried.delivered) {
 				await judgeNow();
-				evidence.basis = BASIS[this.settings.verification];
+				const basis = await this.deliveredBasis();
+				evidence.basis = basis;
 				// After a wait (lookup, witness), the accepted send's self message shows whether self-reporting is on.
 				if (
 					this.kernel &&
@@ -616,7 +631,7 @@ export class DeliveryEngine {
 					'delivered',
 					tried.verifiedAt ?? clock(),
 					undefined,
-					this.deliveredSummary(attempt),
+					this.deliveredSummary(attempt, basis),
 				);
 			}
 			const classification = tried.classification!;
@@ -678,8 +693,10 @@ export class DeliveryEngine {
 		}
 	}
 
-	private deliveredSummary(attempt: number): string {
+	private deliveredSummary(attempt: number, basis: string): string {
 		const tries = attempt === 1 ? 'on the first attempt' : `on attempt ${attempt}`;
+		if (this.settings.verification === 'kernel' && basis === BASIS.api)
+			return `The API accepted the message ${tries}. This implementation has no QQ kernel whose confirmation an ok answer carries, so only a witness can prove arrival.`;
 		switch (this.settings.verification) {
 			case 'api':
 				return `The API accepted the message ${tries} (a fresh, non-zero message_id). Arrival was not checked.`;
@@ -810,7 +827,7 @@ export class DeliveryEngine {
 		const checker = this.checkerFor(request.target, ids, sender);
 		await checker.watcher.start();
 		// The sender's own event stream too, so it covers the send (Kernel Confirmed, and checks after a timeout).
-		await this.kernelWatcher(sender.selfId)?.start();
+		await this.kernelWatcher(sender)?.start();
 		if (
 			level === 'witness' &&
 			checker.watcher.baselineError?.reasonClass === 'terminal' &&
@@ -1072,8 +1089,9 @@ export class DeliveryEngine {
 		const watcher =
 			tried.record.outcome === 'failed' &&
 			tried.selfId !== undefined &&
-			this.settings.selfEventCheck !== false
-				? this.kernelWatcher(tried.selfId)
+			this.settings.selfEventCheck !== false &&
+			!this.closed
+				? this.kernel
 				: undefined;
 		if (!watcher) {
 			const check = await this.checkLanded(request, tried);

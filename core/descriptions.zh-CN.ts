@@ -12,18 +12,18 @@ import type { ReasonCode } from './types';
 export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; action: string }> = {
 	send_timeout: {
 		meaning:
-			'实现端等待 QQ 内核确认发送时超时（如 NapCat 的 `Timeout: NTEvent`、LLOneBot 的 `ntqq api timeout`）。消息可能已经发出，也可能没有。',
+			'协议端等待 QQ 内核确认发送时超时（如 NapCat 的 `Timeout: NTEvent`、LLOneBot 的 `ntqq api timeout`）。消息可能已经发出，也可能没有。',
 		action:
-			'先用见证账号（witness）确认是否送达，再决定是否重发。群消息反复超时而私聊正常，通常是 QQ 客户端卡住了：重启客户端。',
+			'先用小号（witness）确认是否送达，再决定是否重发。群消息反复超时而私聊正常，通常是 QQ 客户端卡住了：重启客户端。',
 	},
 	empty_response: {
 		meaning:
 			'调用返回成功，但没有可用的 message_id（data 为 null、没有 message_id 或 message_id 为 0）。',
-		action: '按"未确认"处理：重发前先用见证账号确认。',
+		action: '按"未确认"处理：重发前先用小号确认。',
 	},
 	duplicate_message_id: {
-		meaning: '实现端返回了一个之前另一条消息已经用过的 message_id（风控时常见）。',
-		action: '用见证账号确认；如果消息确实没到，账号很可能被风控：暂停发送。',
+		meaning: '协议端返回了一个之前另一条消息已经用过的 message_id（风控时常见）。',
+		action: '用小号确认；如果消息确实没到，账号很可能被风控：暂停发送。',
 	},
 	risk_control: {
 		meaning: '腾讯服务器拦截了这次发送（风控）。',
@@ -38,48 +38,48 @@ export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; ac
 		action: '等禁言结束或联系群管理员。对禁言的群反复发送可能导致账号被封。',
 	},
 	bad_request: {
-		meaning: '实现端拒绝了参数（群号或 QQ 号缺失或无效、消息为空或格式错误）。',
+		meaning: '协议端拒绝了参数（群号或 QQ 号缺失或无效、消息为空或格式错误）。',
 		action: '修正输入。原样重发没有用。',
 	},
 	unsupported_action: {
-		meaning: '实现端不支持这个动作（或当前部署方式无法执行）。',
-		action: '换一个动作或实现端，或升级实现端。',
+		meaning: '协议端不支持这个动作（或当前部署方式无法执行）。',
+		action: '换一个动作或协议端，或升级协议端。',
 	},
 	auth_failed: {
 		meaning: 'access token 缺失或错误。',
-		action: '对照实现端配置检查凭证里的 access token。',
+		action: '对照协议端配置检查凭证里的 access token。',
 	},
 	unreachable: {
-		meaning: '连不上实现端（连接被拒绝、被重置、找不到主机或域名）。',
-		action: '确认实现端在运行、Base URL 正确；稍后重试可能就好了。',
+		meaning: '连不上协议端（连接被拒绝、被重置、找不到主机或域名）。',
+		action: '确认协议端在运行、Base URL 正确；稍后重试可能就好了。',
 	},
 	http_error: {
 		meaning: 'HTTP 请求返回了意外的状态码。',
 		action:
-			'5xx 通常是暂时的：稍后重试。发送请求收到的 5xx 若不带实现自己的 JSON 错误，消息可能已经进去了（代理的 502 可能在实现收到之后才返回），因此重发前先检查。其他状态码多半是 URL 错了或中间有代理。',
+			'5xx 通常是暂时的：稍后重试。发送请求收到的 5xx 若不带协议端自己的 JSON 错误，消息可能已经进去了（代理的 502 可能在协议端收到之后才返回），因此重发前先检查。其他状态码多半是 URL 错了或中间有代理。',
 	},
 	malformed_response: {
-		meaning: '实现端返回的内容不是 OneBot 格式的回复。',
+		meaning: '协议端返回的内容不是 OneBot 格式的回复。',
 		action: '检查 Base URL（可能指向了 WebUI 或代理的错误页）。',
 	},
 	client_timeout: {
 		meaning: '在本节点自己的超时时间内没有收到回复。如果是发送，消息可能已经发出，也可能没有。',
-		action: '重发前先确认；如果只是实现端慢，调大超时。',
+		action: '重发前先确认；如果只是协议端慢，调大超时。',
 	},
 	client_offline: {
-		meaning: '实现端背后的 QQ 账号离线或未登录。',
+		meaning: '协议端背后的 QQ 账号掉线或未登录。',
 		action: '重新登录账号（可能需要扫码）或重启客户端。',
 	},
 	not_observed: {
-		meaning: '截止时间前见证账号没有看到这条消息。',
+		meaning: '截止时间前小号没有看到这条消息。',
 		action: '消息大概率没到。检查发送端客户端；重启客户端通常能解决群消息卡住。',
 	},
 	lookup_failed: {
 		meaning: '查询消息（get_msg 或历史记录）失败，无法用这种方式确认是否送达。',
-		action: '重试查询，或改用见证账号确认。',
+		action: '重试查询，或改用小号确认。',
 	},
 	api_error: {
-		meaning: '实现端报告了本包不认识的错误。原始错误已保留。',
+		meaning: '协议端报告了本包不认识的错误。原始错误已保留。',
 		action: '阅读原始错误（raw）。如果是发送，结果未知：重发前先确认。',
 	},
 	not_confirmed: {
@@ -107,13 +107,13 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<
 > = {
 	ok: {
 		state: 'up（正常）',
-		meaning: '所有检查通过，所有探针消息都按时送达。',
+		meaning: '所有检查通过，所有探测消息都按时送达。',
 		action: '无需处理。',
 	},
 	unreachable: {
 		state: 'down（故障）',
 		meaning: 'OneBot API 没有响应 get_login_info（连接被拒绝或重置，或超时无回复）。',
-		action: '确认实现端在运行、Base URL 正确；如果卡死就重启客户端。',
+		action: '确认协议端在运行、Base URL 正确；如果卡死就重启客户端。',
 	},
 	auth_failed: {
 		state: 'down（故障）',
@@ -134,38 +134,39 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<
 	group_send_blocked_private_ok: {
 		state: 'down（故障）',
 		meaning:
-			'群探针消息没到，而私聊探针消息到了：这正是"群消息发不出去但私聊正常"的客户端卡死特征。',
+			'群探测消息没到，而私聊探测消息到了：这正是"群消息发不出去但私聊正常"的客户端卡死特征。',
 		action: '重启 QQ 客户端（OneBot Restart Client），可以解除这种状态。',
 	},
 	all_sends_failing: {
 		state: 'down（故障）',
-		meaning: '群探针和私聊探针消息都没到。',
+		meaning: '群探测消息和私聊探测消息都没到。',
 		action: '查看 canaries.*.reason：如果是风控，暂停发送数小时；否则重启客户端。',
 	},
 	group_send_failing: {
 		state: 'down（故障）',
-		meaning: '群探针消息没到（没有发送私聊探针作对比）。',
-		action: '查看 canaries.group.reason；加一个私聊探针，才能区分是客户端卡住还是群本身的问题。',
+		meaning: '群探测消息没到（没有发送私聊探测消息作对比）。',
+		action:
+			'查看 canaries.group.reason；加一个私聊探测消息，才能区分是客户端卡住还是群本身的问题。',
 	},
 	private_send_failing: {
 		state: 'down（故障）',
-		meaning: '私聊探针消息没到（如果发了群探针，群探针是到了的）。',
+		meaning: '私聊探测消息没到（如果发了群探测消息，群探测消息是到了的）。',
 		action: '查看 canaries.private.reason；确认目标是该账号的好友。',
 	},
 	witness_unavailable: {
 		state: 'degraded（降级）',
-		meaning: '探针消息已发送，但读不到见证账号，所以不知道是否送达。',
-		action: '检查见证账号的凭证和它的客户端；机器人本身可能没问题。',
+		meaning: '探测消息已发送，但读不到小号，所以不知道是否送达。',
+		action: '检查小号的凭证和它的客户端；机器人本身可能没问题。',
 	},
 	canary_slow: {
 		state: 'degraded（降级）',
-		meaning: '探针消息都到了，但有一条超过了探针延迟阈值。',
+		meaning: '探测消息都到了，但有一条超过了探测消息延迟阈值。',
 		action: '持续观察：送达变慢常常是客户端即将卡住的前兆。',
 	},
 	self_events_unavailable: {
 		state: 'up（正常）',
 		meaning:
-			'一切正常，但机器人对已受理的探针消息的自身消息（message_sent）没有从其凭证的 Event WebSocket URL 传来：自身消息上报没有开启，或者连接打不开。这时内核确认（Kernel Confirmed）验证和超时发送后的检查都看不到迟到的确认。',
+			'一切正常，但机器人对已受理的探测消息的自身消息（message_sent）没有从其凭证的 Event WebSocket URL 传来：自身消息上报没有开启，或者连接打不开。这时内核确认（Kernel Confirmed）验证和超时发送后的检查都看不到迟到的确认。',
 		action:
 			'为该 WebSocket 开启自身消息上报（NapCat：网络配置里的 reportSelfMessage；LLOneBot：上报自身消息），如果不用，就清空凭证里的 Event WebSocket URL。',
 	},

@@ -21,7 +21,7 @@ import type { Clock, Segment, Sleep, Target } from './types';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
-import { chatOf } from './verify';
+import { chatOf } from './witness';
 import { Wake } from './wake';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
@@ -81,6 +81,13 @@ export interface KernelWatcherOptions {
 	clockSkewMs?: number;
 	/** Read the sender's history for LLOneBot's raw records (default true). */
 	readRawRecords?: boolean;
+	/**
+	 * Whether the sender's version pushes its self message only on sendStatus 2 (LLOneBot ≥ 4.0.12, NapCat;
+	 * `ImplementationProfile.kernelProof`). When false (default true) a self message confirms nothing.
+	 */
+	selfMessagesConfirm?: boolean;
+	/** Who cannot give that proof and who can, for the `not_confirmed` note (e.g. `LLOneBot 3.28.0`). */
+	selfMessageProof?: { label: string; since: string | null };
 }
 
 interface Pending {
@@ -192,9 +199,16 @@ export class KernelWatcher {
 		return this.stream.state;
 	}
 
-	/** Whether anything on the sender's side could confirm a send: an open stream, or raw records not yet ruled out. */
+	/**
+	 * Whether anything on the sender's side could confirm a send: an open stream whose self messages mean
+	 * sendStatus 2, or raw records not yet ruled out.
+	 */
 	get canConfirm(): boolean {
-		return this.stream.isOpen || this.rawRecordsPossible;
+		return (this.stream.isOpen && this.selfMessagesConfirm) || this.rawRecordsPossible;
+	}
+
+	private get selfMessagesConfirm(): boolean {
+		return this.options.selfMessagesConfirm !== false;
 	}
 
 	private get rawRecordsPossible(): boolean {
@@ -266,7 +280,7 @@ export class KernelWatcher {
 			await this.wake.sleep(sleep, Math.max(1, wait));
 		}
 		// Let events already on the wire in.
-		if (this.stream.isOpen) {
+		if (this.stream.isOpen && this.selfMessagesConfirm) {
 			await sleep(this.options.eventCheckIntervalMs);
 			this.settleFromEvents(pending);
 			if (pending.outcome) return pending.outcome;
@@ -277,7 +291,13 @@ export class KernelWatcher {
 	private notConfirmed(pending: Pending): KernelOutcome {
 		const covered = this.streamCovers(pending.expectation) || this.stream.isOpen;
 		let note: string;
-		if (!covered && this.rawRecords !== 'exposed') {
+		const proof = this.options.selfMessageProof;
+		if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed') {
+			note =
+				`${proof?.label ?? 'this version'} pushes its self message before the kernel confirms a send, so it cannot prove one` +
+				(proof?.since ? ` (${proof.since} or later, or NapCat, can)` : '') +
+				'; its history shows no raw records (LLOneBot debug) either';
+		} else if (!covered && this.rawRecords !== 'exposed') {
 			note =
 				this.options.events === undefined
 					? "nothing on the sender's side can confirm it: its credential has no Event WebSocket URL and its history shows no raw records (LLOneBot debug)"
@@ -338,7 +358,8 @@ export class KernelWatcher {
 	}
 
 	private settleFromEvents(pending: Pending): void {
-		if (pending.outcome) return;
+		// A version that pushes the self message when the record is added proves nothing by it.
+		if (pending.outcome || !this.selfMessagesConfirm) return;
 		for (const event of this.events) {
 			if (
 				this.taken(event) ||

@@ -1,20 +1,20 @@
-// Long file: the probe is one pipeline (checks, verdict with its diagnosis texts, hysteresis, canaries, run) over the same ProbeChecks and CanaryResult types.
+// Long file: the probe is one pipeline (checks, verdict with its diagnosis texts, hysteresis, canaries, run) over the same HealthChecks and CanaryResult types.
 /**
  * Health probe of one OneBot account: API checks, canary results, a diagnosis, and the hysteresis that
  * turns a run's result into a debounced state across runs (as Gatus does: failure threshold 3, recovery
  * threshold 2). Heartbeats and `get_status` cannot see the silent group failure (`good` is hard-coded
  * true), so only a canary that a witness sees tells whether messages really arrive.
  */
-import { parseLoginInfo, parseVersionInfo } from './account';
-import { checkOnline, classifyCall } from './classify';
+import { classifyCall } from './classify';
 import { DeliveryEngine } from './deliver';
+import { runHealthChecks } from './health/checks';
+import type { HealthChecks, VersionData } from './health/checks';
 import type { AccountPacing } from './pacing/registry';
 import type { AccountAccess } from './deliver';
-import type { CallResult, OneBotClient } from './transport';
+import type { OneBotClient } from './transport';
 import type {
 	Clock,
 	DeliveryResult,
-	RawError,
 	ReasonClass,
 	ReasonCode,
 	Sleep,
@@ -124,42 +124,6 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<
 	},
 };
 
-export type CheckName = 'login' | 'status' | 'version';
-
-export interface CheckResult<T = Record<string, unknown>> {
-	action: string;
-	ok: boolean;
-	latencyMs: number;
-	/** Longer than the API latency threshold. */
-	slow: boolean;
-	reason: ReasonCode | null;
-	reasonClass: ReasonClass | null;
-	detail?: string;
-	raw: RawError | null;
-	data: T | null;
-}
-
-export interface LoginData {
-	userId: number | null;
-	nickname: string | null;
-}
-export interface StatusData {
-	online: boolean | null;
-	/** Reported for completeness only: hard-coded true in LLOneBot, NapCat and Lagrange. */
-	good: boolean | null;
-}
-export interface VersionData {
-	appName: string | null;
-	appVersion: string | null;
-	protocolVersion: string | null;
-}
-
-export interface ProbeChecks {
-	login: CheckResult<LoginData>;
-	status: CheckResult<StatusData>;
-	version: CheckResult<VersionData>;
-}
-
 export type CanaryKind = 'group' | 'private';
 
 /** How one canary ended. `unverified`: sent, but the witness could not be read, so arrival is unknown. */
@@ -195,83 +159,8 @@ export interface ProbeVerdict {
 	summary: string;
 }
 
-function record(data: unknown): Record<string, unknown> {
-	return data && typeof data === 'object' && !Array.isArray(data)
-		? (data as Record<string, unknown>)
-		: {};
-}
-
-function toCheck<T>(
-	result: CallResult,
-	apiSlowMs: number,
-	read: (data: Record<string, unknown>) => T,
-): CheckResult<T> {
-	const slow = result.latencyMs > apiSlowMs;
-	if (!result.ok) {
-		const classification = classifyCall(result.failure);
-		const check: CheckResult<T> = {
-			action: result.action,
-			ok: false,
-			latencyMs: result.latencyMs,
-			slow,
-			reason: classification.reason,
-			reasonClass: classification.reasonClass,
-			raw: classification.raw,
-			data: null,
-		};
-		if (classification.detail) check.detail = classification.detail;
-		return check;
-	}
-	return {
-		action: result.action,
-		ok: true,
-		latencyMs: result.latencyMs,
-		slow,
-		reason: null,
-		reasonClass: null,
-		raw: null,
-		data: read(record(result.data)),
-	};
-}
-
-/** Runs get_login_info, get_status and get_version_info in parallel, each with its latency. */
-export async function runChecks(
-	client: OneBotClient,
-	options: { timeoutMs: number; apiSlowMs: number },
-): Promise<ProbeChecks> {
-	const call = (action: string) => client.call(action, {}, { timeoutMs: options.timeoutMs });
-	const [login, status, version] = await Promise.all([
-		call('get_login_info'),
-		call('get_status'),
-		call('get_version_info'),
-	]);
-	const statusCheck = toCheck<StatusData>(status, options.apiSlowMs, (data) => ({
-		online: typeof data.online === 'boolean' ? data.online : null,
-		good: typeof data.good === 'boolean' ? data.good : null,
-	}));
-	const offline = status.ok ? checkOnline(status.data) : null;
-	if (offline) {
-		Object.assign(statusCheck, {
-			ok: false,
-			reason: offline.reason,
-			reasonClass: offline.reasonClass,
-			detail: offline.detail,
-			raw: offline.raw,
-		});
-	}
-	return {
-		// Account identification is read in one place (core/account.ts).
-		login: toCheck<LoginData>(login, options.apiSlowMs, parseLoginInfo),
-		status: statusCheck,
-		version: toCheck<VersionData>(version, options.apiSlowMs, (data) => {
-			const { appName, appVersion, protocolVersion } = parseVersionInfo(data);
-			return { appName, appVersion, protocolVersion };
-		}),
-	};
-}
-
 /** Whether canaries are worth sending: not when the account cannot be reached or is not logged in. */
-export function canarySkipReason(checks: ProbeChecks): string | null {
+export function canarySkipReason(checks: HealthChecks): string | null {
 	if (!checks.login.ok) return `get_login_info failed (${checks.login.reason})`;
 	if (checks.status.reason === 'client_offline')
 		return 'the account is offline (get_status online:false)';
@@ -289,7 +178,7 @@ function failedCanary(canary: CanaryResult | undefined): boolean {
  * wins (an unreachable API explains everything after it; a failed canary outweighs slowness).
  */
 export function diagnose(
-	checks: ProbeChecks,
+	checks: HealthChecks,
 	canaries: { group?: CanaryResult; private?: CanaryResult },
 ): ProbeVerdict {
 	const verdict = (
@@ -556,7 +445,7 @@ export interface ProbeRun extends ProbeVerdict {
 	selfId: number | null;
 	implementation: VersionData | null;
 	online: boolean | null;
-	checks: ProbeChecks;
+	checks: HealthChecks;
 	canaries: { group?: CanaryResult; private?: CanaryResult };
 	probedAt: string;
 	durationMs: number;
@@ -614,7 +503,7 @@ export function skippedCanary(plan: CanaryPlan, note: string): CanaryResult {
  */
 export async function runProbe(options: ProbeRunOptions): Promise<ProbeRun> {
 	const started = options.clock();
-	const checks = await runChecks(options.client, {
+	const checks = await runHealthChecks(options.client, {
 		timeoutMs: options.timeoutMs,
 		apiSlowMs: options.thresholds.apiSlowMs,
 	});

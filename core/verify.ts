@@ -5,40 +5,17 @@
  *   sender's implementation has one).
  * - Chat watch (core/chatWatcher.ts): an account's history and event stream.
  */
-import { acceptedMessageId, checkSendAccepted, classifyCall } from './classify';
+import { acceptedMessageId, checkSendAccepted, classifyCall, verifierFailure } from './classify';
 import { tryNormaliseForMatch } from './message';
 import type { CallResult, OneBotClient } from './transport';
-import type { Classification, RawError, Target } from './types';
-import { entryServerSeq } from './witness';
+import type { Classification, Target } from './types';
+import { chatOf, entryServerSeq } from './witness';
 import type { WitnessEntry, WitnessSeqField } from './witness';
-
-// Moved: account identification lives in core/account.ts, the chat watcher in core/chatWatcher.ts.
-export { identifyAccount } from './account';
-export type { AccountIdentity, IdentifyResult } from './account';
-export { ChatWatcher } from './chatWatcher';
-export { withAccessToken } from './eventStream';
-export type { EventSocketFactory, EventSocketLike } from './eventStream';
-export type {
-	ChatWatcherOptions,
-	Watch,
-	WatchExpectation,
-	WatchOutcome,
-	WatchVia,
-	WatchedChat,
-} from './chatWatcher';
 import { isRecord, toNumber } from './values';
 
-/** A failure the verifier itself found (no call failed): the class says whether a send may have landed. */
-export function verifierFailure(
-	reason: Classification['reason'],
-	reasonClass: Classification['reasonClass'],
-	raw: RawError,
-	detail?: string,
-): Classification {
-	const classification: Classification = { reason, reasonClass, raw };
-	if (detail) classification.detail = detail;
-	return classification;
-}
+// Moved: verifierFailure lives in core/classify.ts, chatOf in core/witness.ts (the chat and kernel
+// watchers need them without importing the verifiers).
+export { verifierFailure } from './classify';
 
 // ---------------------------------------------------------------------------------- API acceptance
 
@@ -86,18 +63,6 @@ export interface LookupResult {
 	/** Why it was not found: the call's failure, or a mismatch. */
 	classification?: Classification;
 	evidence: Record<string, unknown>;
-}
-
-/** The chat an answer, event or history entry names: its message_type, else group when it has a group_id. */
-export function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
-	const groupId = toNumber(data.group_id);
-	const type =
-		typeof data.message_type === 'string'
-			? data.message_type
-			: groupId !== undefined
-				? 'group'
-				: undefined;
-	return { type, groupId };
 }
 
 /**

@@ -136,6 +136,18 @@ function insideWindow(
 	);
 }
 
+/** The chat an answer, event or history entry names: its message_type, else group when it has a group_id. */
+export function chatOf(data: Record<string, unknown>): { type?: string; groupId?: number } {
+	const groupId = toNumber(data.group_id);
+	const type =
+		typeof data.message_type === 'string'
+			? data.message_type
+			: groupId !== undefined
+				? 'group'
+				: undefined;
+	return { type, groupId };
+}
+
 /** How an entry matched, for the evidence of a delivery result. */
 export type MatchMethod = 'server_seq' | 'content_time';
 

@@ -17,7 +17,8 @@ export class DockerEngineApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
-	documentationUrl = 'https://github.com/Tecnativa/docker-socket-proxy';
+	documentationUrl =
+		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md#never-expose-the-raw-docker-socket';
 
 	properties: INodeProperties[] = [
 		{
@@ -28,7 +29,7 @@ export class DockerEngineApi implements ICredentialType {
 			placeholder: 'http://docker-socket-proxy:2375',
 			required: true,
 			description:
-				'A restart-only socket proxy reached over TCP (e.g. Tecnativa docker-socket-proxy with POST=1 and ALLOW_RESTARTS=1). Add an API version path such as /v1.43 to pin one.',
+				'A socket proxy reached over TCP that allows only GET /containers/<name>/json and POST /containers/<name>/restart for the one container (e.g. wollomatic/socket-proxy with -allowGET and -allowPOST rules), never container create or exec. Add an API version path such as /v1.43 to pin one.',
 		},
 		{
 			displayName: 'Access Token',

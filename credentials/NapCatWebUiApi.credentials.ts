@@ -11,7 +11,8 @@ export class NapCatWebUiApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
-	documentationUrl = 'https://napneko.github.io/';
+	documentationUrl =
+		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md#credentials';
 
 	properties: INodeProperties[] = [
 		{

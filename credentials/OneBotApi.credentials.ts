@@ -12,7 +12,8 @@ export class OneBotApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
-	documentationUrl = 'https://github.com/botuniverse/onebot-11';
+	documentationUrl =
+		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/send-with-verification.md#credentials';
 
 	properties = oneBotConnectionProperties;
 

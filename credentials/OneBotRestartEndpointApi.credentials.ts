@@ -12,7 +12,7 @@ export class OneBotRestartEndpointApi implements ICredentialType {
 	icon: Icon = { light: 'file:../icons/onebot.svg', dark: 'file:../icons/onebot.dark.svg' };
 
 	documentationUrl =
-		'https://www.npmjs.com/package/n8n-nodes-onebot-sentinel#onebot-restart-client';
+		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md';
 
 	properties: INodeProperties[] = [
 		{

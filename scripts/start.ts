@@ -18,7 +18,7 @@ import { OWNER, startN8n, type N8nHandle } from './lib/n8n';
 import { packPackage } from './lib/pack';
 import { repoRoot } from './lib/paths';
 import { killTrackedSync, stopProcess, trackedChildren } from './lib/proc';
-import { spawnSimulator, type SimulatorProcess } from '../simulator/spawn';
+import { spawnSimulator, type SimulatorProcess } from './lib/simulatorProcess';
 
 const N8N_PORT = Number(process.env.SENTINEL_N8N_PORT ?? 5678);
 const SIM_PORT = Number(process.env.SENTINEL_SIM_PORT ?? 6700);

@@ -2,7 +2,7 @@
 /** Start a simulated OneBot world: `npx tsx simulator/cli.ts [--world file.json] [--host 127.0.0.1] [--port N]`. */
 import { readFileSync } from 'node:fs';
 import { readyLine, startSimulator, defaultWorld, type WorldConfig } from './index';
-import { stopOnSignals } from '../scripts/lib/proc';
+import { stopOnSignals } from '../shared/process';
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);

@@ -6,14 +6,8 @@ import type { FaultSpec, FlavourName } from './types';
 import { defaultVersion } from './flavours';
 import type { World } from './world';
 import { closeTracked, listenTracked, sendJson } from './listen';
+import type { Handler } from './listen';
 import { webuiState } from './webui';
-
-export type Handler = (
-	req: http.IncomingMessage,
-	res: http.ServerResponse,
-	body: string,
-	url: URL,
-) => Promise<void> | void;
 
 export class SmallServer {
 	private server?: http.Server;

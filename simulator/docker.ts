@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { World } from './world';
-import type { Handler } from './control';
+import type { Handler } from './listen';
 import { sendJson } from './listen';
 import { recorder, safeParse, type CallBase } from './calls';
 

@@ -41,6 +41,31 @@ export function llonebotHasServerSeq(f: FlavourInfo): boolean {
 	return f.flavour === 'llonebot' && versionAtLeast(f.version, '4.6.2');
 }
 
+/**
+ * LLOneBot v4.0.0–4.0.8 read history forward from an anchor (queryOrder false); v3.28 and v4.0.9+ backward
+ * (LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts v4.0.5, v4.0.9; src/ntqqapi/api/msg.ts v3.28.0).
+ */
+export function llonebotHistoryForward(f: FlavourInfo): boolean {
+	return (
+		f.flavour === 'llonebot' &&
+		versionAtLeast(f.version, '4.0.0') &&
+		!versionAtLeast(f.version, '4.0.9')
+	);
+}
+
+/**
+ * LLOneBot 4.x builds the peer before anything checks the target: a missing group_id / user_id is
+ * `请指定 group_id 或 user_id`, retcode 200 (LLOneBot/LLOneBot: src/onebot11/helper/createMessage.ts createPeer,
+ * src/onebot11/action/msg/SendMsg.ts at v4.0.5, v4.4.3, v4.6.2; 3.x checks in SendMsg.check, ≥ 7 has a schema).
+ */
+export function llonebotAsksForTarget(f: FlavourInfo): boolean {
+	return (
+		f.flavour === 'llonebot' &&
+		versionAtLeast(f.version, '4.0.0') &&
+		!versionAtLeast(f.version, '4.7.0')
+	);
+}
+
 export function major(version: string): number {
 	const m = /(\d+)/.exec(version);
 	return m ? Number(m[1]) : 0;
@@ -61,10 +86,23 @@ export function versionAtLeast(version: string, min: string): boolean {
 
 // ---------------------------------------------------------------- envelopes
 
+/**
+ * LLOneBot's `echo`: `null` up to v3.29, `undefined` from v3.30 (LLOneBot/LLOneBot: src/onebot11/action/OB11Response.ts
+ * at v3.29.0 and v3.30.0), which JSON over HTTP omits.
+ */
+function llonebotEcho(f: FlavourInfo): { echo?: null } {
+	return versionAtLeast(f.version, '3.30.0') ? {} : { echo: null };
+}
+
+/** NapCat's `stream` field exists from v4.8.115 (NapNeko/NapCatQQ: src/onebot/action/OneBotAction.ts v4.8.114 vs v4.8.115). */
+function napcatHasStream(f: FlavourInfo): boolean {
+	return versionAtLeast(f.version, '4.8.115');
+}
+
 export function okBody(f: FlavourInfo, data: unknown): Record<string, unknown> {
 	switch (f.flavour) {
 		case 'llonebot':
-			return { status: 'ok', retcode: 0, data, message: '', wording: '', echo: null };
+			return { status: 'ok', retcode: 0, data, message: '', wording: '', ...llonebotEcho(f) };
 		case 'napcat': {
 			const b: Record<string, unknown> = {
 				status: 'ok',
@@ -74,7 +112,7 @@ export function okBody(f: FlavourInfo, data: unknown): Record<string, unknown> {
 				wording: '',
 				echo: null,
 			};
-			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
+			if (napcatHasStream(f)) b.stream = 'normal-action';
 			return b;
 		}
 		case 'gocq':
@@ -111,7 +149,7 @@ export function errorBody(
 				data: e.data ?? null,
 				message: e.message,
 				wording: e.wording ?? e.message,
-				echo: null,
+				...llonebotEcho(f),
 			};
 		case 'napcat': {
 			const b: Record<string, unknown> = {
@@ -122,7 +160,7 @@ export function errorBody(
 				wording: e.wording ?? e.message,
 				echo: null,
 			};
-			if (versionAtLeast(f.version, '4.8.0')) b.stream = 'normal-action';
+			if (napcatHasStream(f)) b.stream = 'normal-action';
 			return b;
 		}
 		case 'gocq':
@@ -144,10 +182,18 @@ export function errorBody(
 export function unknownAction(f: FlavourInfo, action: string, transport: Transport): Reply {
 	switch (f.flavour) {
 		case 'llonebot':
+			// LLOneBot/LLOneBot: src/onebot11/connect/http.ts: `API 不存在` up to v6.1, `${actionName} API 不存在` from v6.2.
 			return transport === 'http'
 				? {
 						httpStatus: 404,
-						body: errorBody(f, { retcode: 404, message: `${action} API 不存在` }, transport),
+						body: errorBody(
+							f,
+							{
+								retcode: 404,
+								message: versionAtLeast(f.version, '6.2.0') ? `${action} API 不存在` : 'API 不存在',
+							},
+							transport,
+						),
 					}
 				: {
 						httpStatus: 200,
@@ -228,10 +274,16 @@ export function checkAuth(f: FlavourInfo, token: string | undefined, input: Auth
 		case 'napcat':
 			return {
 				ok: false,
-				// the HTTP answers differ by one character: NapCat ends its message with `!`
+				// `token verify failed!` (NapNeko/NapCatQQ: packages/napcat-onebot/network/http-server.ts; LLOneBot/LLOneBot:
+				// src/common/server/http.ts v3.28.0, src/onebot11/connect/http.ts v4.4.3, v6.0.0); LLOneBot from v6.5 `403`.
 				reply: {
 					httpStatus: 403,
-					body: { message: `token verify failed${f.flavour === 'napcat' ? '!' : ''}` },
+					body: {
+						message:
+							f.flavour === 'llonebot' && versionAtLeast(f.version, '6.5.0')
+								? '403'
+								: 'token verify failed!',
+					},
 				},
 				wsFrame: {
 					status: 'failed',
@@ -261,6 +313,17 @@ function gocqSendFailed(): ErrorSpec {
 }
 
 /**
+ * What go-cqhttp answers when the server never echoed a send: a group send is `send group message failed:
+ * blocked by server` (Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage, after MiraiGo's 5 s wait in
+ * client/group_msg.go), a private one `请参考 go-cqhttp 端输出` (coolq/api.go CQSendPrivateMessage, v1.2.0).
+ */
+function gocqNoEcho(msg: StoredMessage): ErrorSpec {
+	return msg.messageType === 'group'
+		? gocqFailed('SEND_MSG_API_ERROR', 'send group message failed: blocked by server')
+		: gocqSendFailed();
+}
+
+/**
  * NapCat's failed NTEvent for sendMsg (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts); 2.x
  * names the call `EventName`, later versions `serviceAndMethod`.
  */
@@ -269,7 +332,9 @@ function napcatSendEvent(
 	key: 'EventName' | 'serviceAndMethod',
 	eventRet: string,
 ): string {
-	return `${head}: NTEvent ${key}:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${eventRet}`;
+	// The timeout text ends with a newline after the JSON (packages/napcat-core/helper/event.ts v4.10.32).
+	const tail = head === 'Timeout' ? '\n' : '';
+	return `${head}: NTEvent ${key}:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n${eventRet}${tail}`;
 }
 
 /**
@@ -316,7 +381,7 @@ export function sendTimeoutError(
 			return { retcode: 200, message: napcatSendEvent('Timeout', key, ret) };
 		}
 		case 'gocq':
-			return gocqSendFailed();
+			return gocqNoEcho(msg);
 		case 'lagrange':
 			return { retcode: 9000, message: '' };
 	}
@@ -325,7 +390,8 @@ export function sendTimeoutError(
 /**
  * The kernel rejected the send with a result code (110 removed from the group...).
  * - LLOneBot 3.x: rejections are ignored and end as `发送超时` (src/ntqqapi/api/msg.ts, v3.28.0);
- *   4.0–4.7.3 `ntqq api call failed, ...` (src/ntqqapi/ntcall.ts, v4.4.3); 4.7.4–4.9.4 `call failed, ...`
+ *   4.0–4.0.11 `ntqq api call failed, <method>, <errMsg>` (no result code, v4.0.5), 4.0.12–4.7.3
+ *   `ntqq api call failed, <method>, <JSON>` (src/ntqqapi/ntcall.ts, v4.4.3); 4.7.4–4.9.4 `call failed, ...`
  *   (DetailedError); 5.x never raises one: `pmhq.call(...).then(...)` waits out `invoke timeout`;
  *   ≥ 6 `invoke failed, <fn>, <req>, <res>` in util.inspect form (src/ntqqapi/ntcall.ts, v7.0.1).
  * - NapCat `EventChecker Failed: ...` (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts).
@@ -354,6 +420,13 @@ export function kernelRejected(
 				};
 			if (versionAtLeast(f.version, '4.7.4'))
 				return { retcode: 200, message: `call failed, nodeIKernelMsgService/sendMsg, ${payload}` };
+			// v4.0.0–4.0.11 quote only errMsg: `ntqq api call failed, ${method}, ${res?.errMsg}`
+			// (src/ntqqapi/ntcall.ts v4.0.5); the JSON of the whole result from v4.0.12.
+			if (!versionAtLeast(f.version, '4.0.12'))
+				return {
+					retcode: 200,
+					message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${errMsg}`,
+				};
 			return {
 				retcode: 200,
 				message: `ntqq api call failed, nodeIKernelMsgService/sendMsg, ${payload}`,
@@ -369,7 +442,7 @@ export function kernelRejected(
 				),
 			};
 		case 'gocq':
-			return gocqSendFailed();
+			return msg ? gocqNoEcho(msg) : gocqSendFailed();
 		case 'lagrange':
 			return { retcode: result, message: '' };
 	}
@@ -378,11 +451,10 @@ export function kernelRejected(
 export function riskControlError(f: FlavourInfo, msg: StoredMessage): ErrorSpec {
 	switch (f.flavour) {
 		case 'gocq':
-			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs 账号可能被风控).
-			return gocqFailed(
-				'SEND_MSG_API_ERROR',
-				`send ${msg.messageType} message failed: blocked by server`,
-			);
+			// Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage `send group message failed: blocked by server` (logs
+			// 账号可能被风控); SendPrivateMessage returns only an id, so a private failure is always
+			// `请参考 go-cqhttp 端输出` (coolq/api.go CQSendPrivateMessage, v1.2.0).
+			return gocqNoEcho(msg);
 		case 'napcat':
 			// Accepted by the kernel, never confirmed (NapCatQQ #788, #1410).
 			return sendTimeoutError(f, msg, 'accepted');
@@ -601,16 +673,17 @@ export function getMsgData(
 				real_seq: String(m.seq),
 			});
 		case 'gocq': {
+			// Mrs4s/go-cqhttp: coolq/api.go CQGetMessage (v1.2.0): message_id_v2 (the database id), no raw_message.
 			const d: Record<string, unknown> = {
-				group: m.messageType === 'group',
 				message_id: rec.messageId,
+				message_id_v2: rec.localMsgId,
+				message_type: m.messageType,
 				real_id: m.seq,
 				message_seq: m.seq,
-				message_type: m.messageType,
-				sender: { nickname: m.senderNickname, user_id: m.senderId },
+				group: m.messageType === 'group',
+				sender: { user_id: m.senderId, nickname: m.senderNickname },
 				time: m.time,
 				message: messageField(rec, ctx),
-				raw_message: m.raw,
 			};
 			if (m.messageType === 'group') d.group_id = m.groupId;
 			return d;

@@ -20,8 +20,7 @@
  * - What msgSeq a record holds before the server numbered it is not confirmed by any implementation's code;
  *   the simulator shows "0" (other projects treat real_seq "0" as invalid), a hint, never proof.
  */
-import type { Account } from './world';
-import type { LocalRecord, StoredMessage } from './types';
+import type { AccountProfile as Account, LocalRecord, StoredMessage } from './types';
 import { major, peerUid, versionAtLeast } from './flavours';
 
 export type SendStatus = 0 | 1 | 2 | 3;
@@ -49,11 +48,27 @@ export function pushesSelfMessage(
 		case 'napcat':
 			return now - sentAt <= NAPCAT_SELF_MESSAGE_WAIT_MS;
 		case 'llonebot':
-			return true;
+			// Before v4.0.12 the one self message went out when the record was added (pushesSelfMessageOnAdd).
+			return !pushesSelfMessageOnAdd(acc);
 		default:
 			// go-cqhttp and Lagrange report self messages after the server answered; no late path is modelled.
 			return now === sentAt;
 	}
+}
+
+/**
+ * LLOneBot before v4.0.12 pushes the self message whatever the record's status: v3.28.0 when the kernel adds
+ * it (LLOneBot/LLOneBot: src/main/main.ts, SELF_SEND_MSG = onAddSendMsg → postReceiveMsg, status 1), v3.31–
+ * v3.32.6 on the same hook (src/ntqqapi/core.ts `nt/message-sent`), v3.32.7–v4.0.11 on the record's first
+ * update without reading sendStatus (src/ntqqapi/core.ts UPDATE_MSG; `if (msg.sendStatus === 2)` only from
+ * v4.0.12). The simulator pushes it as soon as the send starts, so a stuck send shows one too.
+ */
+export function pushesSelfMessageOnAdd(acc: Account): boolean {
+	return (
+		acc.cfg.flavour === 'llonebot' &&
+		acc.cfg.reportSelfMessage === true &&
+		!versionAtLeast(acc.cfg.version, '4.0.12')
+	);
 }
 
 /** The kernel record (a subset of NapCat's RawMessage, packages/napcat-core/types/msg.ts) of a stored message. */

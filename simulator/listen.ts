@@ -3,6 +3,14 @@
 import type * as http from 'node:http';
 import type { Socket } from 'node:net';
 
+/** One of the simulator's small HTTP servers (control API, NapCat WebUI, Docker API) answering a request. */
+export type Handler = (
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+	body: string,
+	url: URL,
+) => Promise<void> | void;
+
 /** Listens on host:port (0 = any free port), tracking sockets into `sockets`; resolves with the bound port. */
 export async function listenTracked(
 	server: http.Server,

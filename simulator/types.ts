@@ -46,6 +46,15 @@ export interface AccountConfig {
 	port?: number;
 }
 
+/**
+ * What the kernel model (simulator/kernel.ts) reads of an account: its number and its configuration with the
+ * flavour and version filled in. The world's Account has it; kernel.ts imports this, not the world.
+ */
+export interface AccountProfile {
+	readonly selfId: number;
+	readonly cfg: AccountConfig & { flavour: FlavourName; version: string };
+}
+
 export interface GroupConfig {
 	groupId: number;
 	name?: string;

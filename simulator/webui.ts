@@ -2,7 +2,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { versionAtLeast } from './flavours';
 import type { World } from './world';
-import type { Handler } from './control';
+import type { Handler } from './listen';
 import { sendJson } from './listen';
 import { recorder, safeParse, type CallBase } from './calls';
 

@@ -17,7 +17,13 @@ import {
 import * as F from './flavours';
 import type { FlavourInfo, Reply, Transport } from './flavours';
 import { normalizeMessage, plainText, toCqString } from './message';
-import { pushesSelfMessage, statusPlan, withRawRecord, type StatusPlan } from './kernel';
+import {
+	pushesSelfMessage,
+	pushesSelfMessageOnAdd,
+	statusPlan,
+	withRawRecord,
+	type StatusPlan,
+} from './kernel';
 import { hashSeed, mulberry32, type Rng } from './rng';
 import type {
 	AccountConfig,
@@ -488,6 +494,8 @@ export class World {
 			faults,
 		});
 		const target = Number(type === 'group' ? params.group_id : params.user_id);
+		if ((!Number.isFinite(target) || target <= 0) && F.llonebotAsksForTarget(f))
+			return err({ retcode: 200, message: '请指定 group_id 或 user_id' });
 		if (!Number.isFinite(target) || target <= 0)
 			return err(
 				F.validationError(
@@ -633,6 +641,7 @@ export class World {
 					note(msg);
 					const rec = this.storeLocal(acc, msg, false);
 					rec.sendStatus = 1;
+					if (pushesSelfMessageOnAdd(acc)) this.selfReport(acc, rec, true);
 					// Left at 1 unless params.lateStatus says otherwise; a late 2 reaches the members, a NOSEQ 3 only with params.delivered.
 					const plan = statusPlan(p, undefined);
 					this.settleLater(
@@ -653,6 +662,7 @@ export class World {
 				this.deliver(msg);
 				// The kernel confirms after the wait ran out: 1 -> 2 late (simulator/kernel.ts).
 				rec.sendStatus = 1;
+				if (pushesSelfMessageOnAdd(acc)) this.selfReport(acc, rec, true);
 				this.settleLater(acc, rec, msg, statusPlan(p, { status: 2, afterMs: afterMs + 10 }), true);
 				await this.sleep(afterMs);
 				return err(F.sendTimeoutError(f, draft, p.eventRet === 'none' ? 'none' : 'accepted'));
@@ -878,8 +888,9 @@ export class World {
 		});
 	}
 
-	private selfReport(acc: Account, rec: LocalRecord): void {
-		if (!acc.cfg.reportSelfMessage || (rec.sendStatus ?? 2) !== 2) return;
+	/** `anyStatus`: LLOneBot < 4.0.12 pushes it whatever the record's status (simulator/kernel.ts pushesSelfMessageOnAdd). */
+	private selfReport(acc: Account, rec: LocalRecord, anyStatus = false): void {
+		if (!acc.cfg.reportSelfMessage || (!anyStatus && (rec.sendStatus ?? 2) !== 2)) return;
 		const post = acc.cfg.flavour === 'lagrange' ? 'message' : 'message_sent';
 		this.emit(acc, F.messageEvent(acc.flavour, rec, this.shape(acc), post));
 	}
@@ -974,6 +985,7 @@ export class World {
 				// (getMsgInfoByShortId), unknown → `消息X不存在`; an empty chat → `未找到消息`.
 				const seq = numberOrZero(params.message_seq);
 				let end = chat.length;
+				let start: number | undefined;
 				if (seq && F.llonebotHasServerSeq(f)) {
 					let idx = -1;
 					for (let i = 0; i < chat.length; i++)
@@ -983,21 +995,40 @@ export class World {
 					const idx = chat.findIndex((r) => r.messageId === seq);
 					if (idx < 0) return err(F.actionError(f, `消息${seq}不存在`));
 					end = idx + 1;
+					// v4.0.0–4.0.8 call getMsgHistory with queryOrder false: the anchor and newer messages
+					// (LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts v4.0.5; `true` from v4.0.9).
+					if (F.llonebotHistoryForward(f)) {
+						start = idx;
+						end = Math.min(chat.length, idx + count);
+					}
 				}
-				list = chat.slice(Math.max(0, end - count), end);
+				list = chat.slice(start ?? Math.max(0, end - count), end);
 				if (truthy(params.reverseOrder)) list.reverse();
 				break;
 			}
 			case 'napcat': {
-				// message_seq is really a short message_id; an unknown one reads from the latest message
+				// NapNeko/NapCatQQ: packages/napcat-onebot/action/go-cqhttp/GetGroupMsgHistory.ts (v4.10.32;
+				// src/onebot/action/go-cqhttp/GetGroupMsgHistory.ts v4.8.90): message_seq is a short message_id
+				// (an unknown one reads from the latest message here); with it, getMsgHistory(..., reverseOrder)
+				// returns the anchor and the `count - 1` NEWER messages unless reverseOrder (or reverse_order, read
+				// from v4.9.74) is true (NapCatQQ #441, #987); without it, the latest `count`.
 				const anchorId = numberOrZero(params.message_seq);
+				const older =
+					truthy(params.reverseOrder) ||
+					(F.versionAtLeast(f.version, '4.9.74') && truthy(params.reverse_order));
 				let end = chat.length;
+				let start = Math.max(0, end - count);
 				if (anchorId) {
 					const idx = chat.findIndex((r) => r.messageId === anchorId);
-					if (idx >= 0) end = idx + 1;
+					if (idx >= 0 && older) {
+						end = idx + 1;
+						start = Math.max(0, end - count);
+					} else if (idx >= 0) {
+						start = idx;
+						end = Math.min(chat.length, idx + count);
+					}
 				}
-				list = chat.slice(Math.max(0, end - count), end);
-				if (truthy(params.reverse_order) || truthy(params.reverseOrder)) list.reverse();
+				list = chat.slice(start, end);
 				break;
 			}
 			case 'gocq': {
@@ -1008,11 +1039,13 @@ export class World {
 				break;
 			}
 			case 'lagrange': {
+				// LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/GetGroupMessageHistoryOperation.cs
+				// (v1): `start = sequence - Count + 1`, so a page holds `count` messages up to the anchor.
 				const id = numberOrZero(params.message_id);
 				const anchor = id ? chat.find((r) => r.messageId === id) : chat[chat.length - 1];
 				if (!anchor) return err({ retcode: 200, message: '' });
 				const top = anchor.msg.seq;
-				list = chat.filter((r) => r.msg.seq >= top - count && r.msg.seq <= top);
+				list = chat.filter((r) => r.msg.seq >= top - count + 1 && r.msg.seq <= top);
 				break;
 			}
 		}
@@ -1021,7 +1054,12 @@ export class World {
 
 	private historyItem(acc: Account, rec: LocalRecord): Record<string, unknown> {
 		const item = F.historyItem(acc.flavour, rec, this.shape(acc));
-		if (acc.cfg.flavour === 'gocq') item.message_seq = rec.msg.seq;
+		if (acc.cfg.flavour === 'gocq') {
+			item.message_seq = rec.msg.seq;
+			// Mrs4s/go-cqhttp: coolq/converter.go formatGroupMessage (v1.2.0): the bot's own messages are
+			// `message_sent/group/normal` in history too.
+			if (rec.msg.senderId === acc.selfId) item.post_type = 'message_sent';
+		}
 		return withRawRecord(acc, rec, item);
 	}
 

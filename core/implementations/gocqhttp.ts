@@ -15,10 +15,16 @@ const ERRORS: ErrorWording[] = [
 		textPattern: /blocked by server/i,
 		sendOnly: true,
 		reason: 'risk_control',
-		maySendAnyway: false,
-		meaning: "The group send was blocked by Tencent's server (go-cqhttp logs 账号可能被风控).",
+		// MiraiGo (client/group_msg.go sendGroupMessage at a8213e1, go-cqhttp v1.2.0's pin) gives up when no
+		// self echo came within 5 s and the message is not among the last ~11 of the group: also a mute in
+		// that one group or a slow echo of a message that arrived. Checked before a resend; one target's failure
+		// does not open the account's breaker at once (core/pacing/breaker.ts).
+		reasonClass: 'ambiguous',
+		maySendAnyway: true,
+		meaning:
+			'The group send got no echo from the server within 5 s (go-cqhttp logs 账号可能被风控): risk control, a mute in this group, or a slow echo of a message that arrived.',
 		versions: '1.x',
-		source: 'Mrs4s/go-cqhttp: coolq/api.go, coolq/bot.go',
+		source: 'Mrs4s/go-cqhttp: coolq/bot.go SendGroupMessage; Mrs4s/MiraiGo: client/group_msg.go',
 		verified: true,
 	},
 	{
@@ -26,12 +32,14 @@ const ERRORS: ErrorWording[] = [
 		on: 'code',
 		pattern: /^SEND_MSG_API_ERROR$/,
 		sendOnly: true,
-		reason: 'risk_control',
-		maySendAnyway: false,
+		reason: 'api_error',
+		reasonClass: 'ambiguous',
+		maySendAnyway: true,
 		meaning:
-			'A private or forward send failed (`请参考 go-cqhttp 端输出`): account-level, not bad input.',
+			'`请参考 go-cqhttp 端输出`: a private send to a non-friend (nothing sent), with temp sessions switched off (nothing sent), a temp message that was sent (its id stays -1), a message too long for a friend, or a forward message the server did not echo. Not account-level; checked before any resend.',
 		versions: '1.x',
-		source: 'Mrs4s/go-cqhttp: coolq/api.go',
+		source:
+			'Mrs4s/go-cqhttp: coolq/bot.go SendPrivateMessage, coolq/api.go CQSendPrivateMessage (v1.2.0)',
 		verified: true,
 	},
 	{
@@ -85,6 +93,16 @@ export function gocqhttpProfile(
 		historyAnchor: { param: 'message_seq', from: 'seq' },
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
+		// No QQNT kernel: an ok answer is "API accepted", and self messages are not a kernel's confirmation.
+		kernelProof: {
+			okAnswer: false,
+			selfMessage: false,
+			selfMessageSince: null,
+			source:
+				'Mrs4s/go-cqhttp: coolq/api.go CQSendGroupMessage (the message id is returned once the server echoed the message or MiraiGo gave up waiting)',
+		},
+		historyOlderParams: null,
+		historyPagesForward: false,
 		errors: ERRORS,
 		restart: {
 			setRestart: 'not_routed',

@@ -13,6 +13,7 @@ import type { ErrorWording, ImplementationName, ImplementationProfile } from './
 
 export type {
 	ErrorWording,
+	KernelProof,
 	ImplementationName,
 	ImplementationProfile,
 	OfflineSignals,
@@ -21,7 +22,12 @@ export type {
 	SetRestartBehaviour,
 } from './types';
 export { compareVersions, atLeast as versionAtLeast } from './version';
-export { LLONEBOT_SERVER_SEQ_SINCE } from './llonebot';
+export {
+	LLONEBOT_HISTORY_BACKWARD_SINCE,
+	LLONEBOT_REJECTION_JSON_SINCE,
+	LLONEBOT_SELF_MESSAGE_PROOF_SINCE,
+	LLONEBOT_SERVER_SEQ_SINCE,
+} from './llonebot';
 export { NAPCAT_SET_RESTART_SINCE } from './napcat';
 
 function text(value: unknown): string | null {
@@ -133,6 +139,10 @@ function unknownProfile(
 		historyAnchor: { param: 'message_seq', from: 'message_id' },
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
+		// Nothing known: an ok answer is only "API accepted", a self message proves nothing about the kernel.
+		kernelProof: { okAnswer: false, selfMessage: false, selfMessageSince: null, source: '' },
+		historyOlderParams: null,
+		historyPagesForward: false,
 		errors: [],
 		restart: {
 			setRestart: 'unknown',

@@ -52,6 +52,16 @@ export function lagrangeProfile(
 		historyAnchor: { param: 'message_id', from: 'message_id' },
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
+		// No QQNT kernel: an ok answer is "API accepted", and self messages are not a kernel's confirmation.
+		kernelProof: {
+			okAnswer: false,
+			selfMessage: false,
+			selfMessageSince: null,
+			source:
+				'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (ok = the server returned a sequence)',
+		},
+		historyOlderParams: null,
+		historyPagesForward: false,
 		errors: ERRORS,
 		restart: {
 			setRestart: 'restarts_answer_after',

@@ -10,6 +10,28 @@ export const LLONEBOT_APP_NAME = /llonebot|lucky\s*lillia|llbot/i;
 /** From this version `message_seq` is the server seq; before it is the short id (src/onebot11/entities.ts). */
 export const LLONEBOT_SERVER_SEQ_SINCE = '4.6.2';
 
+/**
+ * From this version the self message is pushed only when an update of the sent record has sendStatus 2
+ * (src/ntqqapi/core.ts UPDATE_MSG hook, `if (msg.sendStatus === 2)`, v4.0.12). Before it, it is pushed when
+ * the record is added (≤ v3.31: src/main/main.ts / src/ntqqapi/core.ts on SELF_SEND_MSG = onAddSendMsg) or on
+ * the first update whatever its status (v3.32.7–v4.0.11: src/ntqqapi/core.ts): a stuck send pushes one too.
+ */
+export const LLONEBOT_SELF_MESSAGE_PROOF_SINCE = '4.0.12';
+
+/**
+ * Kernel rejections quote the whole result as JSON from this version on; v4.0.0–v4.0.11 reject with
+ * `ntqq api call failed, ${method}, ${res?.errMsg}` (src/ntqqapi/ntcall.ts at v4.0.5 and v4.0.12).
+ */
+export const LLONEBOT_REJECTION_JSON_SINCE = '4.0.12';
+
+/**
+ * Anchored history reads page backward from this version (`getMsgHistory(peer, startMsgId, +count, true)`,
+ * src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts v4.0.9); v4.0.0–v4.0.8 pass queryOrder false and read the
+ * anchor and newer messages (`reverseOrder` only reverses the list). v3.28.0 passes `queryOrder: true`
+ * (src/ntqqapi/api/msg.ts getMsgHistory).
+ */
+export const LLONEBOT_HISTORY_BACKWARD_SINCE = '4.0.9';
+
 const ERRORS: ErrorWording[] = [
 	{
 		detail: 'llonebot_muted_precheck',
@@ -49,6 +71,22 @@ const ERRORS: ErrorWording[] = [
 		meaning: 'The kernel never confirmed the send within the wait (the reported stuck-group case).',
 		versions: '4.x',
 		source: 'LLOneBot/LLOneBot: src/ntqqapi/ntcall.ts (v4.4.3)',
+		verified: true,
+	},
+	{
+		detail: 'llonebot4_removed_from_group',
+		on: 'text',
+		// v4.0.0–4.0.11 quote only errMsg: `ntqq api call failed, <method>, 你已被移出该群` (the errMsg of
+		// kernel result 110, NapCatQQ #600); no result code to read.
+		pattern: /^\s*(?:Error:\s*)?ntqq api call failed,[^{]*,\s*你已被移出该群\s*$/i,
+		anchored: true,
+		sendOnly: true,
+		reason: 'not_in_group',
+		maySendAnyway: false,
+		meaning:
+			'v4.0.0–4.0.11: the kernel refused the send because the account was removed from the group (errMsg only, no result code).',
+		versions: '4.0.0–4.0.11',
+		source: 'LLOneBot/LLOneBot: src/ntqqapi/ntcall.ts (v4.0.5: `${res?.errMsg}`)',
 		verified: true,
 	},
 	{
@@ -153,6 +191,20 @@ export function llonebotProfile(
 			: { param: 'message_seq', from: 'message_id' },
 		negativeMessageIds: atLeast(version, '6.6.0'),
 		privateNonFriendTimeout: false,
+		kernelProof: {
+			// send_msg answers once the record's sendStatus is 2 (src/ntqqapi/api/msg.ts sendMsg, v3.28.0 and v4.4.3).
+			okAnswer: true,
+			// An unknown version is taken as a current one (≥ 4.0.12).
+			selfMessage: version === null || atLeast(version, LLONEBOT_SELF_MESSAGE_PROOF_SINCE),
+			selfMessageSince: `LLOneBot ${LLONEBOT_SELF_MESSAGE_PROOF_SINCE}`,
+			source:
+				'LLOneBot/LLOneBot: src/ntqqapi/core.ts UPDATE_MSG hook (v4.0.11 vs v4.0.12), src/main/main.ts SELF_SEND_MSG (v3.28.0)',
+		},
+		historyOlderParams: null,
+		historyPagesForward:
+			version !== null &&
+			atLeast(version, '4.0.0') &&
+			!atLeast(version, LLONEBOT_HISTORY_BACKWARD_SINCE),
 		errors: ERRORS,
 		restart: {
 			setRestart: restartsNothing ? 'toggles_auto_login' : 'quits',

@@ -143,6 +143,19 @@ export function napcatProfile(
 		historyAnchor: { param: 'message_seq', from: 'message_id' },
 		negativeMessageIds: false,
 		privateNonFriendTimeout: true,
+		kernelProof: {
+			// sendMsg waits for sendStatus 2; onAddSendMsg pushes the self message only when a record that was 1
+			// turns 2 within 10 minutes (packages/napcat-core/apis/msg.ts, packages/napcat-onebot/index.ts).
+			okAnswer: true,
+			selfMessage: true,
+			selfMessageSince: null,
+			source:
+				'NapNeko/NapCatQQ: packages/napcat-core/apis/msg.ts sendMsg, packages/napcat-onebot/index.ts onAddSendMsg',
+		},
+		// An anchored read returns the anchor and newer messages unless reverseOrder (every 4.x) or reverse_order
+		// (since v4.9.74) is true: action/go-cqhttp/GetGroupMsgHistory.ts (v4.8.90, v4.10.32); NapCatQQ #441, #987.
+		historyOlderParams: { reverseOrder: true, reverse_order: true },
+		historyPagesForward: true,
 		errors: ERRORS,
 		restart: {
 			setRestart: restartable ? 'restarts_multi_process_only' : 'not_routed',

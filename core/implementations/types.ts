@@ -89,6 +89,17 @@ export interface OfflineSignals {
 	source: string;
 }
 
+/** What a send's answer and the sender's self messages prove about the kernel on one version. */
+export interface KernelProof {
+	/** An `ok` answer comes only after the kernel set the record's sendStatus to 2 (LLOneBot, NapCat). */
+	okAnswer: boolean;
+	/** The self message (`message_sent`) is pushed only on sendStatus 2 (LLOneBot ≥ 4.0.12, NapCat). */
+	selfMessage: boolean;
+	/** For the messages users read when `selfMessage` is false: which versions can give that proof, or null. */
+	selfMessageSince: string | null;
+	source: string;
+}
+
 export interface ImplementationProfile {
 	name: ImplementationName;
 	/** e.g. `LLOneBot 4.4.3`. */
@@ -104,6 +115,16 @@ export interface ImplementationProfile {
 	negativeMessageIds: boolean;
 	/** Whether a private send to a non-friend can look like a kernel hang (NapCat #600). */
 	privateNonFriendTimeout: boolean;
+	/** What the QQ kernel, as far as this version can show it, confirmed of a send (docs/compatibility.md, table 'Kernel confirmation'). */
+	kernelProof: KernelProof;
+	/**
+	 * Extra parameters that make an anchored `get_group_msg_history` / `get_friend_msg_history` read the anchor
+	 * and older messages (NapCat `reverseOrder`, `reverse_order` since v4.9.74), or null where the version pages
+	 * backward by itself or cannot be asked to.
+	 */
+	historyOlderParams: Readonly<Record<string, unknown>> | null;
+	/** Whether an anchored history read returns the anchor and newer messages unless asked otherwise. */
+	historyPagesForward: boolean;
 	errors: readonly ErrorWording[];
 	restart: RestartCapabilities;
 	offline: OfflineSignals;

@@ -41,6 +41,12 @@ export const STUCK_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 /** Account-level classifications that one implementation also gives a send that only timed out. */
 const AMBIGUOUS_ACCOUNT_DETAILS: ReadonlySet<string> = new Set(['gocqhttp_send_failed']);
 
+/**
+ * go-cqhttp's `blocked by server` is one group's send without a server echo (Mrs4s/MiraiGo: client/group_msg.go):
+ * it counts like a stuck failure, so the breaker opens when several sends in a row fail, not on one.
+ */
+const PER_TARGET_RISK_DETAILS: ReadonlySet<string> = new Set(['blocked_by_server']);
+
 /** What one send's outcome tells the breaker. */
 export type BreakerVerdict =
 	| { kind: 'success' }
@@ -57,6 +63,8 @@ export function breakerVerdict(failure: Classification | undefined): BreakerVerd
 		const ambiguous = AMBIGUOUS_ACCOUNT_DETAILS.has(failure.detail ?? '');
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: !ambiguous };
 	}
+	if (PER_TARGET_RISK_DETAILS.has(failure.detail ?? ''))
+		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	if (STUCK_REASONS.has(failure.reason))
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	return { kind: 'neutral' };

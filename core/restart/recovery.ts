@@ -2,7 +2,7 @@
  * After a restart: polls the account with backoff until it is logged in and online, up to a deadline;
  * "needs a QR login" is told apart from "did not come back".
  */
-import { runChecks } from '../probe';
+import { runHealthChecks } from '../health/checks';
 import { backoffDelay } from '../retry';
 import type { RandomFn } from '../retry';
 import type { OneBotClient } from '../transport';
@@ -65,7 +65,7 @@ export async function checkAccountBack(
 	options: { timeoutMs: number; expectedSelfId?: number | null; clock: Clock },
 ): Promise<AccountState> {
 	const [checks, webUiStatus] = await Promise.all([
-		runChecks(client, { timeoutMs: options.timeoutMs, apiSlowMs: Infinity }),
+		runHealthChecks(client, { timeoutMs: options.timeoutMs, apiSlowMs: Infinity }),
 		webUi ? webUi.loginStatus() : Promise.resolve(null),
 	]);
 	const selfId = checks.login.data?.userId ?? null;

@@ -69,8 +69,16 @@ export interface RestartRunResult {
 	guard: GuardDecision | InProgressDecision;
 	/** With `skipped_in_progress`: the run that held the lease (when it started, how it ended). */
 	inProgress?: { since: number; outcome: string | null; restartRequestedAt: number | null } | null;
-	/** With blockedBy target_started_recently: when the target says the client started. */
+	/** When the target says the client last started, whenever it was read. */
 	targetStartedAt?: number | null;
+	/**
+	 * The start-time guard (a start inside the minimum interval refuses the restart): `applied` when the target's
+	 * start time was read, `not_applied` when the method can tell it but this time could not, `not_available` when
+	 * the method cannot tell start times (or the minimum interval is 0). Absent when the guard never got that far.
+	 */
+	startTimeGuard?: 'applied' | 'not_applied' | 'not_available';
+	/** Why the start-time guard was not applied, in words for the output. */
+	startTimeNote?: string;
 	/** The account's restart history after this run, for the caller to keep. */
 	history: number[];
 	/** With an account key: the same history with each request's state (sent, or maybe_sent). */
@@ -199,6 +207,25 @@ async function waitForHolder(
 	};
 }
 
+/**
+ * The target's start time for the start-time guard, and whether the guard could use it. An unreadable start
+ * time (a proxy that refuses the inspect call, an unknown container) is said in the output, never skipped silently.
+ */
+async function readStartTime(
+	plan: RestartPlan,
+): Promise<Pick<RestartRunResult, 'startTimeGuard' | 'startTimeNote' | 'targetStartedAt'>> {
+	if (!plan.lastStartedAt || plan.guard.minIntervalMs <= 0)
+		return { startTimeGuard: 'not_available', targetStartedAt: null };
+	const lastStart = await plan.lastStartedAt();
+	if (lastStart !== null) return { startTimeGuard: 'applied', targetStartedAt: lastStart };
+	return {
+		startTimeGuard: 'not_applied',
+		targetStartedAt: null,
+		startTimeNote:
+			"The client's start time could not be read from the restart target (Docker: GET /containers/{name}/json refused, failed or without State.StartedAt), so the start-time guard was not applied: only this n8n process's restart history guarded this restart. Let the proxy allow that GET for the one container (docs/nodes/restart-client.md).",
+	};
+}
+
 async function runGuarded(
 	plan: RestartPlan,
 	startedAt: number,
@@ -232,13 +259,15 @@ async function runGuarded(
 
 	// Where the target can tell when it last started (Docker's State.StartedAt), a start inside the minimum
 	// interval refuses the restart whatever the history says: it holds across processes and n8n instances.
-	if (plan.lastStartedAt && plan.guard.minIntervalMs > 0) {
-		const lastStart = await plan.lastStartedAt();
+	const startTime = await readStartTime(plan);
+	if (startTime.startTimeGuard === 'applied') {
+		const lastStart = startTime.targetStartedAt!;
 		const now = plan.clock();
-		if (lastStart !== null && lastStart <= now && now - lastStart < plan.guard.minIntervalMs) {
+		if (lastStart <= now && now - lastStart < plan.guard.minIntervalMs) {
 			const nextAllowedAt = lastStart + plan.guard.minIntervalMs;
 			return {
 				...base,
+				...startTime,
 				guard: { ...guard, allowed: false, blockedBy: 'target_started_recently', nextAllowedAt },
 				targetStartedAt: lastStart,
 				outcome: 'skipped_cooldown',
@@ -259,6 +288,7 @@ async function runGuarded(
 		: base.history;
 	const after = {
 		...base,
+		...startTime,
 		history,
 		attempt,
 		restartRequestedAt: attempt.sent ? restartRequestedAt : null,

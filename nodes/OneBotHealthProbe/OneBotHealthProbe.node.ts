@@ -84,7 +84,7 @@ export class OneBotHealthProbe implements INodeType {
 							'A canary verified by a witness needs a OneBot Witness API credential',
 							{
 								itemIndex,
-								description: `Item ${itemIndex}: select a witness credential, or set "Canary" to None.`,
+								description: `Item ${itemIndex}: select a witness credential (a second QQ account). With one QQ account, set "Canary" to None (API checks), or send the private canary to Another User; for sends, Send With Verification's Kernel Confirmed level needs no second account.`,
 							},
 						);
 					}

@@ -47,6 +47,14 @@ export const healthProbeProperties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName:
+			'A canary is judged by a second QQ account (the OneBot Witness API credential). One QQ account only? Set Canary to None (API checks), or send the private canary to Another User (checked by lookup); for your sends, Send With Verification offers Kernel Confirmed, which needs no second account.',
+		name: 'witnessNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: withCanary },
+	},
+	{
 		displayName: 'Probe Group ID',
 		name: 'groupId',
 		type: 'string',

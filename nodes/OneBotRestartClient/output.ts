@@ -79,6 +79,8 @@ export function toJson(
 			historyPersisted: persisted,
 			inProgressSince: run.inProgress ? iso(run.inProgress.since) : null,
 			targetStartedAt: iso(run.targetStartedAt),
+			startTimeGuard: run.startTimeGuard ?? null,
+			...(run.startTimeNote ? { startTimeNote: run.startTimeNote } : {}),
 			heldBy: 'process',
 			...(persisted
 				? {}

@@ -111,11 +111,12 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 			},
 		],
 		default: 'witness',
-		description: 'What counts as delivered',
+		description:
+			'What counts as delivered. May differ per item (an expression): items with different levels are sent side by side in one run.',
 	},
 	{
 		displayName:
-			'Witness verification needs the OneBot Witness API credential: a second QQ account in the target group, or the recipient of a private message',
+			'Witness verification needs the OneBot Witness API credential: a second QQ account in the target group, or the recipient of a private message. One QQ account only? Choose Kernel Confirmed: no second account needed. (Without a witness credential, Witness items are refused with this advice; the level is never changed for you.)',
 		name: 'witnessNotice',
 		type: 'notice',
 		default: '',
@@ -136,14 +137,14 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0.1, numberPrecision: 2 },
 		default: 30,
 		description:
-			'How long after the send is answered the witness (or, for checks before a resend, the sender history) may take to show the message',
+			'How long after the send is answered the witness (or, for checks before a resend, the sender history) may take to show the message. May differ per item.',
 	},
 	{
 		displayName: 'Retry Policy',
 		name: 'retry',
 		type: 'collection',
 		description:
-			'How often and how soon a failed send is retried; only failures that are safe to resend are retried',
+			'How often and how soon a failed send is retried; only failures that are safe to resend are retried. May differ per item.',
 		placeholder: 'Change Retry Policy',
 		default: {},
 		options: [
@@ -207,7 +208,8 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		description: 'Timing, pacing and reporting settings; the defaults suit most bots',
+		description:
+			'Timing, pacing and reporting settings; the defaults suit most bots. All but Correlation ID, Include Attempt Log and Include Input are shared by every item of a run: items that give another value than the first item are refused.',
 		placeholder: 'Add Option',
 		default: {},
 		options: [
@@ -218,7 +220,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 0,
 				description:
-					'Most messages per minute this QQ account sends, counted across every run of every workflow in this n8n process and spaced evenly (20 = one every 3 s). 0 = no account-wide limit. Not set: the account keeps the rate another run set (none at first). In queue mode each worker counts its own.',
+					'Most messages per minute this QQ account sends, counted across every run of every workflow in this n8n process and spaced evenly (20 = one every 3 s). 0 = no account-wide limit. Not set: the account keeps the rate another run set (none at first). In queue mode each worker counts its own. Shared by every item of a run.',
 			},
 			{
 				displayName: 'Breaker Cool-Down (S)',
@@ -227,7 +229,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 60,
 				description:
-					"Seconds the account's circuit breaker stays open before one trial send may go out; its delivery closes the breaker. Not set: as another run set it (60 at first).",
+					"Seconds the account's circuit breaker stays open before one trial send may go out; its delivery closes the breaker. Not set: as another run set it (60 at first). Shared by every item of a run.",
 			},
 			{
 				displayName: 'Breaker Hold (S)',
@@ -236,7 +238,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 600,
 				description:
-					'Seconds a message waits while the breaker is open before it leaves on Not Delivered with reason circuit_open, unsent (0 = do not wait)',
+					'Seconds a message waits while the breaker is open before it leaves on Not Delivered with reason circuit_open, unsent (0 = do not wait). Shared by every item of a run.',
 			},
 			{
 				displayName: 'Breaker Threshold (Failures)',
@@ -245,7 +247,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 5,
 				description:
-					"Failed sends in a row (not_observed, send_timeout, client_timeout, unreachable) that open the account's circuit breaker; risk control or an offline account opens it at once. 0 = no breaker. Not set: as another run set it (5 at first).",
+					"Failed sends in a row (not_observed, send_timeout, client_timeout, unreachable) that open the account's circuit breaker; risk control or an offline account opens it at once. 0 = no breaker. Not set: as another run set it (5 at first). Shared by every item of a run.",
 			},
 			{
 				displayName: 'Correlation ID',
@@ -278,7 +280,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 1000,
 				description:
-					'Least time in milliseconds between two sends from this account to the same target, across every run in this n8n process (bursts invite risk control)',
+					'Least time in milliseconds between two sends from this account to the same target, across every run in this n8n process (bursts invite risk control). Shared by every item of a run.',
 			},
 			{
 				displayName: 'Poll Interval (Ms)',
@@ -287,7 +289,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 10 },
 				default: 1000,
 				description:
-					'Time between history reads while messages are waiting to be seen. One read serves every waiting message of a chat.',
+					'Time between history reads while messages are waiting to be seen. One read serves every waiting message of a chat. Shared by every item of a run.',
 			},
 			{
 				displayName: 'Report Failures',
@@ -295,7 +297,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to post every Not Delivered item as a signed failure event to the credential's Report URL (when it has one)",
+					"Whether to post every Not Delivered item as a signed failure event to the credential's Report URL (when it has one). Shared by every item of a run.",
 			},
 			{
 				displayName: 'Request Timeout (Ms)',
@@ -304,7 +306,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 100 },
 				default: 30000,
 				description:
-					'Our own limit for each OneBot call. Keep it above the implementation send timeout (about 10 s) so its own answer arrives.',
+					'Our own limit for each OneBot call. Keep it above the implementation send timeout (about 10 s) so its own answer arrives. Shared by every item of a run.',
 			},
 			{
 				displayName: 'Reset Breaker',
@@ -312,7 +314,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to close the account's circuit breaker and forget its failure count before this run sends (after fixing the client by hand)",
+					"Whether to close the account's circuit breaker and forget its failure count before this run sends (after fixing the client by hand). Shared by every item of a run.",
 			},
 			{
 				displayName: "Use Sender's Self Messages",
@@ -320,7 +322,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether a timed-out send is first checked against the sender's own message_sent events (its credential's Event WebSocket URL, with self-reporting on): a late kernel confirmation ends Delivered without a resend",
+					"Whether a timed-out send is first checked against the sender's own message_sent events (its credential's Event WebSocket URL, with self-reporting on): a late kernel confirmation ends Delivered without a resend. Shared by every item of a run.",
 			},
 			{
 				displayName: 'Use Witness Event Stream',
@@ -328,7 +330,7 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to watch the witness's forward WebSocket (its credential's Event WebSocket URL) as well as polling its history",
+					"Whether to watch the witness's forward WebSocket (its credential's Event WebSocket URL) as well as polling its history. Shared by every item of a run.",
 			},
 		],
 	},

@@ -4,12 +4,10 @@ import { DeliveryStopped } from '../../core/deliver';
 import { ExecutionCancelled } from '../shared/sleep';
 import { randomUUID } from 'crypto';
 import { parseTargetId } from '../../core/message';
-import type { RunSettings } from './parameters';
 
 /** The Not Delivered item of an input that could not be sent (continueOnFail): the contract fields, nothing sent. */
 export function errorItem(
 	context: IExecuteFunctions,
-	settings: RunSettings,
 	itemIndex: number,
 	error: NodeOperationError,
 	now: number,
@@ -35,7 +33,8 @@ export function errorItem(
 		status: 'failed',
 		reason: 'bad_request',
 		reasonClass: 'terminal',
-		verification: settings.verification,
+		// The level this item asked for, as given (it may be the very value that was refused).
+		verification: read('verification') as string | null,
 		evidence: {
 			summary: mayHaveBeenSent
 				? `Stopped, not resent: ${error.message}`

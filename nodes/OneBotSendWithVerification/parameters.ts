@@ -4,8 +4,14 @@ import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
 import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
+import type { RetryPolicy } from '../../core/retry';
 import type { ReasonClass, VerificationLevel } from '../../core/types';
-import { parameterError, readNumber, readOptionalNumber } from '../shared/parameters';
+import {
+	NUMBER_LIMITS,
+	parameterError,
+	readNumber,
+	readOptionalNumber,
+} from '../shared/parameters';
 import type { FieldOf } from '../shared/parameters';
 
 const MESSAGE_FIELDS: Record<MessageMode, string> = {
@@ -13,16 +19,6 @@ const MESSAGE_FIELDS: Record<MessageMode, string> = {
 	segments: 'segments',
 	cq: 'cqMessage',
 };
-
-export interface RunSettings extends DeliverySettings {
-	useEventStream: boolean;
-	useSelfEvents: boolean;
-	reportFailures: boolean;
-	/** Copy each input item's JSON into its output item as `input` (off: reach it with `$('Node').item`). */
-	includeInput: boolean;
-	/** Close the account's breaker and forget its count before this run sends. */
-	resetBreaker: boolean;
-}
 
 export function inputError(
 	context: IExecuteFunctions,
@@ -33,19 +29,102 @@ export function inputError(
 	return parameterError(context, itemIndex, field, message);
 }
 
-const num = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) =>
-	readNumber(context, 'send', field, value);
-const optionalNum = (context: IExecuteFunctions, field: FieldOf<'send'>, value: unknown) =>
-	readOptionalNumber(context, 'send', field, value);
+/**
+ * What each item decides for itself (an expression may give every item its own value): the level, the
+ * deadline, the retry policy and what its output carries. Items with different values are delivered by
+ * separate engines of one run (OneBotSendWithVerification.node.ts).
+ */
+export interface ItemSettings {
+	verification: VerificationLevel;
+	deadlineMs: number;
+	retry: RetryPolicy;
+	attemptLog: boolean;
+	includeInput: boolean;
+}
 
-/** Run-wide settings, read from the first item (one engine serves the whole run). */
-export function readSettings(context: IExecuteFunctions): RunSettings {
-	const verification = context.getNodeParameter('verification', 0) as VerificationLevel;
-	if (!['api', 'lookup', 'witness', 'kernel'].includes(verification)) {
-		throw inputError(context, 0, 'verification', `unknown verification "${String(verification)}"`);
+/** The run's settings: what every item must share (an item's own settings complete them per engine). */
+export type RunSettings = Omit<DeliverySettings, keyof ItemSettings> & {
+	useEventStream: boolean;
+	useSelfEvents: boolean;
+	reportFailures: boolean;
+	/** Close the account's breaker and forget its count before this run sends. */
+	resetBreaker: boolean;
+};
+
+/**
+ * Options every item of a run shares: one pacing lane and one breaker per account, one client with one request
+ * timeout, one event stream per account, one breaker reset. Their descriptions say so in the editor.
+ */
+const RUN_WIDE_NUMBERS = [
+	'options.minIntervalMs',
+	'options.pollIntervalMs',
+	'options.requestTimeoutMs',
+	'options.accountRatePerMinute',
+	'options.breakerThreshold',
+	'options.breakerCoolDownSeconds',
+	'options.breakerHoldSeconds',
+] as const satisfies ReadonlyArray<FieldOf<'send'>>;
+const RUN_WIDE_FLAGS = {
+	'options.useEventStream': true,
+	'options.useSelfEvents': true,
+	'options.reportFailures': true,
+	'options.resetBreaker': false,
+} as const;
+
+type RunWideValues = Record<string, number | boolean | undefined>;
+
+/** The run-wide options as item `itemIndex` gives them (unset numbers stay undefined: "as another run set it"). */
+function runWideValues(context: IExecuteFunctions, itemIndex: number): RunWideValues {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const values: RunWideValues = {};
+	for (const field of RUN_WIDE_NUMBERS)
+		values[field] = readOptionalNumber(
+			context,
+			'send',
+			field,
+			options[field.slice('options.'.length)],
+			itemIndex,
+		);
+	for (const [field, fallback] of Object.entries(RUN_WIDE_FLAGS)) {
+		const value = options[field.slice('options.'.length)];
+		values[field] = value === undefined || value === null ? fallback : value === true;
 	}
-	const retry = context.getNodeParameter('retry', 0, {}) as IDataObject;
-	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	return values;
+}
+
+/**
+ * Throws a NodeOperationError naming the item and the field when item `itemIndex` gives a run-wide option
+ * another value than the first item.
+ */
+export function checkRunWide(context: IExecuteFunctions, itemIndex: number): void {
+	const first = runWideValues(context, 0);
+	const mine = runWideValues(context, itemIndex);
+	for (const field of Object.keys(first)) {
+		if (first[field] === mine[field]) continue;
+		const limit = (NUMBER_LIMITS.send as Record<string, { label: string } | undefined>)[field];
+		const label = limit?.label ?? field.slice('options.'.length);
+		throw inputError(
+			context,
+			itemIndex,
+			field,
+			`"${label}" (${field}) is shared by every item of a run, but this item gives ${String(mine[field] ?? 'no value')} and item 0 gives ${String(first[field] ?? 'no value')}. Give every item the same value, or split the items into separate runs.`,
+		);
+	}
+}
+
+/** One item's level, deadline, retry policy and output options; throws a NodeOperationError naming item and field. */
+export function readItemSettings(context: IExecuteFunctions, itemIndex: number): ItemSettings {
+	const verification = context.getNodeParameter('verification', itemIndex) as VerificationLevel;
+	if (!['api', 'lookup', 'witness', 'kernel'].includes(verification)) {
+		throw inputError(
+			context,
+			itemIndex,
+			'verification',
+			`unknown verification "${String(verification)}" (api, lookup, kernel or witness)`,
+		);
+	}
+	const retry = context.getNodeParameter('retry', itemIndex, {}) as IDataObject;
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const retryOn = (retry.retryOn ?? DEFAULT_RETRY_POLICY.retryOn) as ReasonClass[];
 	if (
 		!Array.isArray(retryOn) ||
@@ -53,46 +132,56 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 	) {
 		throw inputError(
 			context,
-			0,
+			itemIndex,
 			'retry.retryOn',
 			'"Retry On" takes ambiguous, transient and account only',
 		);
 	}
+	const num = (field: FieldOf<'send'>, value: unknown) =>
+		readNumber(context, 'send', field, value, itemIndex);
 	return {
 		verification,
 		deadlineMs:
-			num(context, 'deadlineSeconds', context.getNodeParameter('deadlineSeconds', 0)) * 1000,
-		pollIntervalMs: num(context, 'options.pollIntervalMs', options.pollIntervalMs),
-		minIntervalMs: num(context, 'options.minIntervalMs', options.minIntervalMs),
-		requestTimeoutMs: num(context, 'options.requestTimeoutMs', options.requestTimeoutMs),
-		useEventStream: options.useEventStream !== false,
-		useSelfEvents: options.useSelfEvents !== false,
-		reportFailures: options.reportFailures !== false,
-		includeInput: options.includeInput === true,
-		resetBreaker: options.resetBreaker === true,
-		// Options left unset keep what the account already has in this process (another workflow may have set them).
-		pacing: {
-			ratePerMinute: optionalNum(
-				context,
-				'options.accountRatePerMinute',
-				options.accountRatePerMinute,
-			),
-			breaker: {
-				threshold: optionalNum(context, 'options.breakerThreshold', options.breakerThreshold),
-				coolDownMs: ((s) => (s === undefined ? undefined : s * 1000))(
-					optionalNum(context, 'options.breakerCoolDownSeconds', options.breakerCoolDownSeconds),
-				),
-			},
-			holdMs: num(context, 'options.breakerHoldSeconds', options.breakerHoldSeconds) * 1000,
-		},
-		attemptLog: options.includeAttemptLog === true,
+			num('deadlineSeconds', context.getNodeParameter('deadlineSeconds', itemIndex)) * 1000,
 		retry: {
 			...DEFAULT_RETRY_POLICY,
-			maxAttempts: num(context, 'retry.maxAttempts', retry.maxAttempts),
-			baseMs: num(context, 'retry.backoffMs', retry.backoffMs),
-			capMs: num(context, 'retry.backoffCapMs', retry.backoffCapMs),
-			accountBackoffMs: num(context, 'retry.accountBackoffMs', retry.accountBackoffMs),
+			maxAttempts: num('retry.maxAttempts', retry.maxAttempts),
+			baseMs: num('retry.backoffMs', retry.backoffMs),
+			capMs: num('retry.backoffCapMs', retry.backoffCapMs),
+			accountBackoffMs: num('retry.accountBackoffMs', retry.accountBackoffMs),
 			retryOn,
+		},
+		attemptLog: options.includeAttemptLog === true,
+		includeInput: options.includeInput === true,
+	};
+}
+
+/** The settings every item shares, read from the first item (checkRunWide holds the others to them). */
+export function readSettings(context: IExecuteFunctions): RunSettings {
+	const shared = runWideValues(context, 0);
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const number = (field: (typeof RUN_WIDE_NUMBERS)[number]) =>
+		(shared[field] as number | undefined) ??
+		readNumber(context, 'send', field, options[field.slice('options.'.length)]);
+	const optional = (field: (typeof RUN_WIDE_NUMBERS)[number]) =>
+		shared[field] as number | undefined;
+	const coolDownS = optional('options.breakerCoolDownSeconds');
+	return {
+		pollIntervalMs: number('options.pollIntervalMs'),
+		minIntervalMs: number('options.minIntervalMs'),
+		requestTimeoutMs: number('options.requestTimeoutMs'),
+		useEventStream: shared['options.useEventStream'] as boolean,
+		useSelfEvents: shared['options.useSelfEvents'] as boolean,
+		reportFailures: shared['options.reportFailures'] as boolean,
+		resetBreaker: shared['options.resetBreaker'] as boolean,
+		// Options left unset keep what the account already has in this process (another workflow may have set them).
+		pacing: {
+			ratePerMinute: optional('options.accountRatePerMinute'),
+			breaker: {
+				threshold: optional('options.breakerThreshold'),
+				coolDownMs: coolDownS === undefined ? undefined : coolDownS * 1000,
+			},
+			holdMs: number('options.breakerHoldSeconds') * 1000,
 		},
 	};
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CredentialJson } from './n8n';
 import { repoRoot } from './paths';
-import type { SimulatorReady } from '../../simulator/spawn';
+import type { SimulatorReady } from './simulatorProcess';
 
 export const exampleCredentialsFile = path.join(repoRoot, 'examples', 'credentials.simulator.json');
 

@@ -58,6 +58,15 @@ describe('breakerVerdict: what a send outcome tells the breaker', () => {
 		expect(breakerVerdict(failure('not_observed', 'ambiguous'))).toMatchObject({
 			opensAtOnce: false,
 		});
+		// go-cqhttp's blocked by server is one group's missing echo (MiraiGo client/group_msg.go): it counts,
+		// so only several failures in a row open the breaker.
+		expect(
+			breakerVerdict({ ...failure('risk_control', 'ambiguous'), detail: 'blocked_by_server' }),
+		).toMatchObject({ kind: 'failure', opensAtOnce: false });
+		// 请参考 go-cqhttp 端输出 (a non-friend, a temp chat, a message too long) says nothing of the account.
+		expect(
+			breakerVerdict({ ...failure('api_error', 'ambiguous'), detail: 'gocqhttp_send_failed' }),
+		).toEqual({ kind: 'neutral' });
 	});
 });
 

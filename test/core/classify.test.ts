@@ -161,11 +161,11 @@ describe('classifyCall: go-cqhttp', () => {
 		wording: 'send group message failed: blocked by server',
 	};
 
-	test('retcode 100 SEND_MSG_API_ERROR blocked by server is risk_control, account', async () => {
+	test('retcode 100 SEND_MSG_API_ERROR blocked by server is risk_control, checked before a resend (MiraiGo: no echo in 5 s)', async () => {
 		const result = await classify('send_group_msg', 200, blocked);
 		expect(result).toMatchObject({
 			reason: 'risk_control',
-			reasonClass: 'account',
+			reasonClass: 'ambiguous',
 			detail: 'blocked_by_server',
 		});
 		expect(result.raw).toMatchObject({
@@ -175,12 +175,16 @@ describe('classifyCall: go-cqhttp', () => {
 		});
 	});
 
-	test('older SEND_MSG_API_ERROR without the wording (logged as 账号可能被风控) is risk_control', async () => {
-		const result = await classify('send_group_msg', 200, {
+	test('SEND_MSG_API_ERROR 请参考 go-cqhttp 端输出 is an ambiguous api_error, not account-level (coolq/bot.go SendPrivateMessage)', async () => {
+		const result = await classify('send_private_msg', 200, {
 			...blocked,
 			wording: '请参考 go-cqhttp 端输出',
 		});
-		expect(result).toMatchObject({ reason: 'risk_control', reasonClass: 'account' });
+		expect(result).toMatchObject({
+			reason: 'api_error',
+			reasonClass: 'ambiguous',
+			detail: 'gocqhttp_send_failed',
+		});
 	});
 
 	test('unknown action: HTTP 200, retcode 404, API_NOT_FOUND / API不存在', async () => {

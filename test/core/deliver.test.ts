@@ -10,9 +10,10 @@ import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';
 import type { Segment } from '../../core/types';
-import { ChatWatcher, withAccessToken } from '../../core/verify';
+import { ChatWatcher } from '../../core/chatWatcher';
+import { withAccessToken } from '../../core/eventStream';
 import { identifyImplementation } from '../../core/implementations';
-import type { AccountIdentity } from '../../core/verify';
+import type { AccountIdentity } from '../../core/account';
 import { FakeSocket } from '../support/fakeSocket';
 
 const GROUP = 555;

@@ -1,5 +1,7 @@
-import { canarySkipReason, diagnose, runChecks } from '../../core/probe';
-import type { CanaryResult, ProbeChecks } from '../../core/probe';
+import { runHealthChecks } from '../../core/health/checks';
+import type { HealthChecks } from '../../core/health/checks';
+import { canarySkipReason, diagnose } from '../../core/probe';
+import type { CanaryResult } from '../../core/probe';
 import { OneBotClient, TransportError } from '../../core/transport';
 import type { HttpRequest, HttpResponse } from '../../core/transport';
 
@@ -51,7 +53,7 @@ function canary(kind: 'group' | 'private', patch: Partial<CanaryResult>): Canary
 
 describe('probe checks', () => {
 	it('reads login, status and version, each with its latency', async () => {
-		const checks = await runChecks(clientFor(healthy, { get_status: 7 }), options);
+		const checks = await runHealthChecks(clientFor(healthy, { get_status: 7 }), options);
 		expect(checks.login).toMatchObject({
 			ok: true,
 			data: { userId: 10001, nickname: 'bot' },
@@ -83,12 +85,12 @@ describe('probe checks', () => {
 				return healthy(req.url.split('/').pop()!) as HttpResponse;
 			},
 		});
-		await runChecks(client, options);
+		await runHealthChecks(client, options);
 		expect(started).toHaveLength(3);
 	});
 
 	it('diagnoses a refused connection and a timeout as unreachable', async () => {
-		const refused = await runChecks(
+		const refused = await runHealthChecks(
 			clientFor(() => new TransportError('refused', 'ECONNREFUSED')),
 			options,
 		);
@@ -98,7 +100,7 @@ describe('probe checks', () => {
 			reason: 'unreachable',
 		});
 		expect(canarySkipReason(refused)).toMatch(/get_login_info failed/);
-		const hung = await runChecks(
+		const hung = await runHealthChecks(
 			clientFor(() => new TransportError('timed out', 'ETIMEDOUT')),
 			options,
 		);
@@ -110,7 +112,7 @@ describe('probe checks', () => {
 	});
 
 	it('diagnoses a refused token as auth_failed', async () => {
-		const checks = await runChecks(
+		const checks = await runHealthChecks(
 			clientFor(() => ({ status: 403, body: 'token verify failed!' })),
 			options,
 		);
@@ -122,7 +124,7 @@ describe('probe checks', () => {
 	});
 
 	it('diagnoses online:false as offline although every call answers', async () => {
-		const checks = await runChecks(
+		const checks = await runHealthChecks(
 			clientFor((action) =>
 				action === 'get_status' ? ok({ online: false, good: true }) : healthy(action),
 			),
@@ -142,7 +144,7 @@ describe('probe checks', () => {
 	});
 
 	it('diagnoses HTTP 500 and malformed replies as api_error: down on login, degraded otherwise', async () => {
-		const broken = await runChecks(
+		const broken = await runHealthChecks(
 			clientFor(() => ({ status: 500, body: 'Internal Server Error' })),
 			options,
 		);
@@ -151,7 +153,7 @@ describe('probe checks', () => {
 			diagnosis: 'api_error',
 			reason: 'http_error',
 		});
-		const malformed = await runChecks(
+		const malformed = await runHealthChecks(
 			clientFor(() => ({ status: 200, body: '<html>' })),
 			options,
 		);
@@ -160,7 +162,7 @@ describe('probe checks', () => {
 			diagnosis: 'api_error',
 			reason: 'malformed_response',
 		});
-		const versionBroken = await runChecks(
+		const versionBroken = await runHealthChecks(
 			clientFor((action) =>
 				action === 'get_version_info' ? { status: 500, body: 'x' } : healthy(action),
 			),
@@ -173,7 +175,7 @@ describe('probe checks', () => {
 	});
 
 	it('ignores an action the implementation does not support', async () => {
-		const checks = await runChecks(
+		const checks = await runHealthChecks(
 			clientFor((action) =>
 				action === 'get_version_info'
 					? {
@@ -194,7 +196,7 @@ describe('probe checks', () => {
 	});
 
 	it('marks a check over the latency threshold as slow and the result degraded (api_slow)', async () => {
-		const checks = await runChecks(clientFor(healthy, { get_version_info: 150 }), options);
+		const checks = await runHealthChecks(clientFor(healthy, { get_version_info: 150 }), options);
 		expect(checks.version.slow).toBe(true);
 		expect(diagnose(checks, {})).toMatchObject({
 			state: 'degraded',
@@ -205,9 +207,9 @@ describe('probe checks', () => {
 });
 
 describe('probe diagnosis from canaries', () => {
-	let checks: ProbeChecks;
+	let checks: HealthChecks;
 	beforeAll(async () => {
-		checks = await runChecks(clientFor(healthy), options);
+		checks = await runHealthChecks(clientFor(healthy), options);
 	});
 
 	it('names group failing while private works', () => {

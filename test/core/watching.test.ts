@@ -8,7 +8,7 @@ import { identifyImplementation } from '../../core/implementations';
 import { KernelWatcher } from '../../core/kernel';
 import { OneBotClient } from '../../core/transport';
 import type { RequestFn } from '../../core/transport';
-import type { AccountIdentity } from '../../core/verify';
+import type { AccountIdentity } from '../../core/account';
 import { Wake } from '../../core/wake';
 import { FakeSocket } from '../support/fakeSocket';
 

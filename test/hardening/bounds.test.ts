@@ -7,7 +7,10 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { readParameters as readRestartParameters } from '../../nodes/OneBotRestartClient/parameters';
 import { readParameters as readProbeParameters } from '../../nodes/OneBotHealthProbe/parameters';
-import { readSettings as readSendSettings } from '../../nodes/OneBotSendWithVerification/parameters';
+import {
+	readItemSettings as readSendItemSettings,
+	readSettings as readSendSettings,
+} from '../../nodes/OneBotSendWithVerification/parameters';
 import {
 	MAX_TIMER_MS,
 	NUMBER_LIMITS,
@@ -137,18 +140,19 @@ describe('Restart Client: guard fields', () => {
 describe('Send With Verification and Health Probe', () => {
 	test('Max Attempts 1e6 from an expression is refused; so are huge backoffs and deadlines', () => {
 		expect(
-			errorOf(() => readSendSettings(context({ ...sendBase, retry: { maxAttempts: 1e6 } })))
+			errorOf(() => readSendItemSettings(context({ ...sendBase, retry: { maxAttempts: 1e6 } }), 0))
 				.message,
 		).toBe(
 			'Item 0: "Max Attempts" (retry.maxAttempts) must be a whole number at least 1 and at most 10, got 1000000',
 		);
 		expect(
 			errorOf(() =>
-				readSendSettings(context({ ...sendBase, retry: { accountBackoffMs: 2 ** 31 } })),
+				readSendItemSettings(context({ ...sendBase, retry: { accountBackoffMs: 2 ** 31 } }), 0),
 			).message,
 		).toMatch(/Account Backoff/);
 		expect(
-			errorOf(() => readSendSettings(context({ ...sendBase, deadlineSeconds: 86400 }))).message,
+			errorOf(() => readSendItemSettings(context({ ...sendBase, deadlineSeconds: 86400 }), 0))
+				.message,
 		).toMatch(/Deadline/);
 		expect(
 			errorOf(() =>

@@ -271,6 +271,9 @@ describe('Health Probe node: canaries verified by the witness', () => {
 		).rejects.toMatchObject({
 			name: 'NodeOperationError',
 			message: expect.stringMatching(/Witness API credential/),
+			description: expect.stringMatching(
+				/With one QQ account, set "Canary" to None.*Kernel Confirmed/,
+			),
 		});
 	});
 });

@@ -82,7 +82,7 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 		// The answer itself is NapCat's kernel-timeout wording with an empty EventRet (docs/compatibility.md,
 		// row 'NapCat ≥ 3 Timeout ... EventRet {}').
 		expect(item.attempts[0].raw.message).toMatch(
-			/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}$/s,
+			/^Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService\/sendMsg .*EventRet:\n\{\}\n$/s,
 		);
 		expect(item.evidence.friendCheck).toMatchObject({ action: 'get_friend_list', friend: false });
 		expect(await t.sends('send_private_msg')).toHaveLength(1);
@@ -120,7 +120,7 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 describe('go-cqhttp v1.2.0: the code is read from msg although message carries the text', () => {
 	const t = fixture('gocq', 'v1.2.0');
 
-	test('a private send failure (SEND_MSG_API_ERROR / 请参考 go-cqhttp 端输出) is account-level, not bad input', async () => {
+	test('a private send failure (SEND_MSG_API_ERROR / 请参考 go-cqhttp 端输出) is an ambiguous api_error, not account-level, not bad input', async () => {
 		await t.sim.control.setFault({
 			kind: 'timeout_not_delivered',
 			scope: { account: 'bot', messageType: 'private' },
@@ -137,7 +137,8 @@ describe('go-cqhttp v1.2.0: the code is read from msg although message carries t
 			false,
 		);
 		const item = notDelivered[0].json as IDataObject & { attempts: Array<{ raw: IDataObject }> };
-		expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'account' });
+		// Mrs4s/go-cqhttp: coolq/bot.go SendPrivateMessage: a non-friend, a temp chat, a message too long.
+		expect(item).toMatchObject({ reason: 'api_error', reasonClass: 'ambiguous' });
 		expect(item.attempts[0].raw).toMatchObject({
 			retcode: 100,
 			msg: 'SEND_MSG_API_ERROR',

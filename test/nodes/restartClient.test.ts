@@ -294,6 +294,73 @@ describe('OneBot Restart Client against the simulator', () => {
 			expect(await restartsOf(sim)).toHaveLength(1);
 		});
 
+		it('says in its output when the start-time guard could not be applied (inspect refused by a restart-only proxy)', async () => {
+			sim = await startSimulator(world());
+			// A socket proxy that allows the restart and refuses everything else with 403, as a restart-only
+			// proxy does (wollomatic/socket-proxy: any method/path outside its -allowGET/-allowPOST regexes).
+			const upstream = new URL(sim.urls.docker);
+			const proxy = http.createServer((req, res) => {
+				if (
+					req.method !== 'POST' ||
+					!/^(\/v[\d.]+)?\/containers\/[^/]+\/restart/.test(req.url ?? '')
+				) {
+					res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden');
+					return;
+				}
+				const forward = http.request(
+					{
+						host: upstream.hostname,
+						port: upstream.port,
+						path: req.url,
+						method: req.method,
+						headers: req.headers,
+					},
+					(answer) => {
+						res.writeHead(answer.statusCode ?? 502, answer.headers);
+						answer.pipe(res);
+					},
+				);
+				req.pipe(forward);
+			});
+			await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+			try {
+				const port = (proxy.address() as { port: number }).port;
+				const { output, json } = only(
+					await run(
+						sim,
+						{ method: 'docker', container: 'napcat-bot' },
+						{
+							credentials: {
+								...credentials(sim),
+								dockerEngineApi: { baseUrl: `http://127.0.0.1:${port}`, accessToken: '' },
+							},
+						},
+					),
+				);
+				expect(output).toBe('recovered');
+				expect(json.guard).toMatchObject({
+					allowed: true,
+					startTimeGuard: 'not_applied',
+					targetStartedAt: null,
+				});
+				expect(json.guard.startTimeNote).toMatch(
+					/start time could not be read.*start-time guard was not applied/,
+				);
+				expect(await restartsOf(sim)).toEqual([expect.objectContaining({ via: 'docker' })]);
+			} finally {
+				await new Promise((resolve) => proxy.close(resolve));
+			}
+		});
+
+		it('says the start-time guard was applied when the start time was read', async () => {
+			sim = await startSimulator(world());
+			const { json } = only(await run(sim, { method: 'docker', container: 'napcat-bot' }));
+			expect(json.guard).toMatchObject({ startTimeGuard: 'applied' });
+			expect(Date.parse(json.guard.targetStartedAt)).toBeLessThanOrEqual(Date.now());
+			const viaWebUi = only(await run(sim, { method: 'napcatWebUi', minIntervalMinutes: 0 }));
+			expect(viaWebUi.json.guard).toMatchObject({ startTimeGuard: 'not_available' });
+		});
+
 		it('with the WebUI login check, tells a Docker restart that ends at a QR login apart (needs_login)', async () => {
 			sim = await startSimulator(world({}, { needsQrLoginAfterRestart: true }));
 			const parameters = { method: 'docker', container: 'napcat-bot', recoveryDeadline: 3 };

@@ -542,7 +542,9 @@ describe('parameters, errors, secrets and reports', () => {
 	test('witness verification without a witness credential is a clear error', async () => {
 		await expect(
 			t.run({ parameters: t.parameters(), credentials: t.credentials({ witness: false }) }),
-		).rejects.toThrow(/Witness verification needs a OneBot Witness API credential/);
+		).rejects.toThrow(
+			/^Item 0: Witness verification needs a second QQ account.*choose Kernel Confirmed/,
+		);
 	});
 
 	test('tokens and report secrets never appear in outputs, errors or reports', async () => {

@@ -5,6 +5,10 @@
  * src/onebot11/entities.ts). Comparing it with the baseline's highest "seq" called new messages old,
  * so a delivered message ended Not Delivered (`not_observed`) and was resent. A delivered message must
  * be Delivered once, whatever its id's value, and never resent.
+ *
+ * A busy group (issue 25): 30 messages arrive after ours before the witness reads, so its history must go past
+ * the first page. NapCat and LLOneBot 4.0.0–4.0.8 page forward from an anchor (NapCatQQ #441, #987;
+ * docs/compatibility.md, table 'Witness matching'): reading must still reach our message, by history alone.
  */
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
@@ -20,6 +24,7 @@ const REPEATED = 'daily report';
 
 const CASES: Array<[FlavourName, string]> = [
 	['llonebot', '3.28.0'],
+	['llonebot', '4.0.5'],
 	['llonebot', '4.4.3'],
 	['llonebot', '4.6.2'],
 	['llonebot', '5.0.0'],
@@ -126,5 +131,49 @@ describe.each(CASES)('%s %s: a group with dozens of earlier messages', (flavour,
 		expect(notDelivered).toHaveLength(1);
 		expect(notDelivered[0].json).toMatchObject({ status: 'failed', reason: 'not_observed' });
 		expect(await copies(REPEATED)).toBe(2);
+	});
+
+	test('a busy group: 30 messages after ours before the witness reads; found by history alone, sent once', async () => {
+		// The send is answered with a timeout after 600 ms although it arrived at once; meanwhile the group fills up.
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { afterMs: 600 },
+		});
+		const text = 'busy group report';
+		const { bot, witness } = sim.urls.accounts;
+		const running = runExecute(new OneBotSendWithVerification(), {
+			credentials: {
+				oneBotApi: { baseUrl: bot.http, accessToken: bot.token },
+				oneBotWitnessApi: { baseUrl: witness.http, accessToken: witness.token },
+			},
+			parameters: {
+				targetType: 'group',
+				targetId: String(GROUP),
+				messageMode: 'text',
+				text,
+				verification: 'witness',
+				deadlineSeconds: 0.8,
+				retry: { maxAttempts: 3, backoffMs: 20, backoffCapMs: 100, accountBackoffMs: 40 },
+				options: { pollIntervalMs: 40, minIntervalMs: 0, requestTimeoutMs: 2000 },
+			},
+		});
+		// Once our message is in the witness's store, 30 more arrive (the send is still waiting for its answer).
+		for (let i = 0; i < 50 && (await copies(text)) === 0; i++) await sleep(5);
+		for (let i = 0; i < 30; i++)
+			await sim.control.inject('friend', { groupId: GROUP }, `later message ${i}`);
+		const [delivered, notDelivered] = await running;
+		expect(notDelivered.map((item) => item.json.reason)).toEqual([]);
+		expect(delivered).toHaveLength(1);
+		expect(
+			(delivered[0].json.attempts as Array<{ outcome: string }>).map((attempt) => attempt.outcome),
+		).toEqual(['landed_after_check']);
+		expect(await copies(text)).toBe(1);
+		const sends = (await sim.control.calls({
+			account: 'bot',
+			action: 'send_group_msg',
+		})) as unknown[];
+		expect(sends).toHaveLength(1);
 	});
 });

@@ -46,7 +46,8 @@ describe('fault catalogue on the wire', () => {
 		await sim.control.setFault({ kind: 'timeout_delivered', scope: { account: 'bot' } });
 		const r = await send('arrived anyway');
 		expect(r.json.message).toBe(
-			'Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{\n    "result": 0,\n    "errMsg": ""\n}',
+			// NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts: the text ends with a newline.
+			'Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{\n    "result": 0,\n    "errMsg": ""\n}\n',
 		);
 		expect(await inbox()).toEqual(['arrived anyway']);
 	});

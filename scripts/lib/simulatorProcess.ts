@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { childEnv, repoRoot } from '../scripts/lib/paths';
-import { stopProcess, track } from '../scripts/lib/proc';
+import { childEnv, repoRoot } from './paths';
+import { stopProcess, track } from './proc';
 
 export interface SimulatorAccount {
 	selfId: number;
