@@ -330,7 +330,8 @@ export class DeliveryEngine {
 			);
 		} catch (error) {
 			// A stop while waiting for the slot: nothing was sent, and the item ends as a stop like any other.
-			if (error instanceof SlotAbandoned) throw new DeliveryStopped(this.stopReason() ?? error.message);
+			if (error instanceof SlotAbandoned)
+				throw new DeliveryStopped(this.stopReason() ?? error.message);
 			throw error;
 		}
 		owned.push(permit);
