@@ -313,27 +313,26 @@ export class DeliveryEngine {
 	private async passGate(target: Target, selfId: number, owned: Permit[]): Promise<GateResult> {
 		const { clock, sleep, signal } = this.env;
 		const pacing = this.settings.pacing!;
-		let permit: Permit;
-		try {
-			permit = await admit(
-				this.env.accounts!(selfId),
-				{
-					targetKey: targetKey(target),
-					minIntervalMs: this.settings.minIntervalMs,
-					ratePerMinute: pacing.ratePerMinute,
-					breaker: pacing.breaker,
-					holdMs: pacing.holdMs,
-					pollMs: pacing.pollMs ?? 1000,
-					bypassBreaker: pacing.bypassBreaker === true,
-				},
-				{ clock, sleep, signal },
-			);
-		} catch (error) {
+		const permit = await admit(
+			this.env.accounts!(selfId),
+			{
+				targetKey: targetKey(target),
+				minIntervalMs: this.settings.minIntervalMs,
+				ratePerMinute: pacing.ratePerMinute,
+				breaker: pacing.breaker,
+				holdMs: pacing.holdMs,
+				pollMs: pacing.pollMs ?? 1000,
+				bypassBreaker: pacing.bypassBreaker === true,
+			},
+			{ clock, sleep, signal },
+		).catch((error: unknown) =>
 			// A stop while waiting for the slot: nothing was sent, and the item ends as a stop like any other.
-			if (error instanceof SlotAbandoned)
-				throw new DeliveryStopped(this.stopReason() ?? error.message);
-			throw error;
-		}
+			Promise.reject(
+				error instanceof SlotAbandoned
+					? new DeliveryStopped(this.stopReason() ?? error.message)
+					: error,
+			),
+		);
 		owned.push(permit);
 		return {
 			admitted: permit.admitted,
