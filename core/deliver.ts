@@ -36,6 +36,7 @@ import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
 import type { KernelOutcome } from './kernel';
 import { admit } from './delivery/admit';
+import { SlotAbandoned } from './pacing/limiter';
 import type { Permit } from './delivery/admit';
 import type { BreakerSettings, BreakerSnapshot } from './pacing/breaker';
 import type { AccountPacing } from './pacing/registry';
@@ -324,6 +325,13 @@ export class DeliveryEngine {
 				bypassBreaker: pacing.bypassBreaker === true,
 			},
 			{ clock, sleep, signal },
+		).catch((error: unknown) =>
+			// A stop while waiting for the slot: nothing was sent, and the item ends as a stop like any other.
+			Promise.reject(
+				error instanceof SlotAbandoned
+					? new DeliveryStopped(this.stopReason() ?? error.message)
+					: error,
+			),
 		);
 		owned.push(permit);
 		return {

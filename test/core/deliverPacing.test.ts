@@ -140,6 +140,23 @@ describe('DeliveryEngine with account pacing shared by runs', () => {
 		expect(account.sends[0].at).toBe(t0);
 	});
 
+	test("three runs to one group under its minimum interval: each run's items leave in input order (docs/pacing.md)", async () => {
+		const { time, account, engine } = setup();
+		const s = settings({ ratePerMinute: 0 }, 1000);
+		const runs = await time.run(
+			Promise.all(['run-a', 'run-b', 'run-c'].map((run) => engine(s).deliverAll(requests(run, 4)))),
+		);
+		expect(runs.flat().every((r) => r.status === 'delivered')).toBe(true);
+		const texts = account.sends.map((send) => send.text);
+		expect(texts).toHaveLength(12);
+		for (const run of ['run-a', 'run-b', 'run-c'])
+			expect(texts.filter((t) => t.startsWith(run))).toEqual(
+				[0, 1, 2, 3].map((i) => `${run} ${i}`),
+			);
+		const gaps = account.sends.slice(1).map((send, i) => send.at - account.sends[i].at);
+		expect(gaps.every((gap) => gap >= 1000)).toBe(true);
+	});
+
 	test('a stuck client: the breaker opens after 3 failures, one opening report, the rest held then Not Delivered unsent', async () => {
 		const { time, account, engine, openings } = setup();
 		account.stuck = true;

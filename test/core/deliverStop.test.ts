@@ -4,7 +4,7 @@
  * sends nothing after its stop, wherever it waits; no target waits for another target's interval; a breaker
  * trial that ends without a verdict hands the breaker back to `open`.
  */
-import { DeliveryEngine } from '../../core/deliver';
+import { DeliveryEngine, DeliveryStopped } from '../../core/deliver';
 import type { DeliveryOutcome, DeliveryRequest, DeliverySettings } from '../../core/deliver';
 import { accountPacing, resetAllAccountPacing } from '../../core/pacing/registry';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
@@ -148,6 +148,8 @@ describe('Stop and the account lane (row 1)', () => {
 		expect(rb[0]).toMatchObject({ ok: true, result: { status: 'delivered' } });
 		// Stopped: an error outcome (never a result that claims anything), and no send at all.
 		expect(rc[0].ok).toBe(false);
+		// As a stop, not as an unexpected failure: the node says "stopped" only for DeliveryStopped.
+		expect(rc[0].ok ? null : rc[0].error).toBeInstanceOf(DeliveryStopped);
 		// Past every slot C could have been given.
 		await time.run(time.sleep(30_000));
 		expect(account.sends.map((s) => s.text)).toEqual(['a to G', 'b to G']);
