@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- benchmark tooling, runs outside n8n */
 /**
  * The benchmark behind `npm run bench`: the packed package in the pinned real n8n, the OneBot simulator in
  * this process, every variant in one n8n instance, compared variants interleaved (ABAB) so background load

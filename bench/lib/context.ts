@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- benchmark tooling, runs outside n8n */
 /** What the phases share: the package packed and n8n started with it, the simulator's parties and their credentials. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- benchmark tooling, runs outside n8n */
 /** The memory phases of bench/RESULTS.md: fresh instances per repetition, and the older shared-instance method. */
 import { against, verdict } from './report';
 import type { Report } from './report';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- benchmark tooling, runs outside n8n */
 /** The scaling phases of bench/RESULTS.md: batch sizes, a busy group, every flavour. */
 import { verdict } from './report';
 import type { Report } from './report';

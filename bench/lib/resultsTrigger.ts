@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- benchmark tooling, runs outside n8n */
 /** The trigger phases of bench/RESULTS.md: latency and throughput, under the expression-engine settings, CPU per report. */
 import { profileTable } from './profile';
 import { against, byRep, verdict } from './report';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
 /** Phase 6b: memory, each repetition in its own fresh n8n. */
 import { sleep } from '../../scripts/lib/proc';
 import type { MemoryRep } from '../lib/types';

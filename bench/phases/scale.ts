@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
 /** Phases 3b-3d: batch sizes, a busy group, other implementations and versions. */
 import { sleep } from '../../scripts/lib/proc';
 import { defaultWorld, startSimulator } from '../../simulator';

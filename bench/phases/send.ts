@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
 /** Phases 1-4b: overhead, witness latency, API calls, silent drops, early failure signals. */
 import type { FaultSpec } from '../../simulator/types';
 import type {

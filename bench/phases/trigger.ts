@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- benchmark tooling, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- benchmark tooling, runs outside n8n */
 /** Phase 5: the Delivery Failure Trigger beside n8n's Webhook node, its CPU profile, under expression-engine settings. */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
