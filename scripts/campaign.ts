@@ -479,14 +479,20 @@ async function runTarget(
 		let next = 0;
 		let stop = false;
 		const inFlight = new Map<number, string[]>();
-		// Faults come and go while the runs are in flight.
+		// Faults come and go while the runs are in flight. The first is on before the runs start: on a quiet
+		// machine a short campaign's runs can otherwise end before the chaos's first coin comes up.
+		let firstFaultOn: () => void = () => undefined;
+		const firstFault = new Promise<void>((resolve) => (firstFaultOn = resolve));
 		const chaos = (async () => {
+			let first = true;
 			while (!stop) {
 				// About half the time one fault is on, for 100–400 ms; then a quiet spell.
-				if (random() < 0.5) {
+				if (first || random() < 0.5) {
+					first = false;
 					const kind = CAMPAIGN_FAULTS[Math.floor(random() * CAMPAIGN_FAULTS.length)];
 					const id = await sim.control.setFault(faultFor(kind, random));
 					tally.faults++;
+					firstFaultOn();
 					await sleep(100 + Math.floor(random() * 300));
 					await sim.control.clearFaults(id);
 				}
@@ -576,6 +582,7 @@ async function runTarget(
 				);
 			}
 		};
+		await firstFault;
 		await Promise.all(Array.from({ length: options.runs }, (_, run) => runOne(run)));
 		stop = true;
 		await chaos;

@@ -38,26 +38,45 @@ import type { SendSeen } from '../../scripts/lib/campaignEdges';
 const SEED = Number(process.env.SENTINEL_CAMPAIGN_SEED ?? 20261201);
 const SENDS = Number(process.env.SENTINEL_CAMPAIGN_SENDS ?? 240);
 
+// The campaign's faults come and go on a wall clock while the runs send: on a quiet machine a short run can
+// finish before a fault hits a send. Each run must hold every promise; seeds follow one another (at most
+// MAX_RUNS) until, taken together, the runs have exercised every path, or the test proves nothing.
+const MAX_RUNS = 5;
+
 test(`fault campaign, seed ${SEED}: every Delivered has its own copy, nothing sent after Stop, reports taken once, restarts spaced`, async () => {
-	const result = await runCampaign({ seed: SEED, sends: SENDS });
-	const report = `seed ${SEED} (reproduce: npm run campaign -- --seed ${SEED} --sends ${SENDS})\n${resultsTable(result)}\n${restartsTable(result)}`;
-	expect({ violations: result.violations, report }).toEqual({ violations: [], report });
-	const totals = campaignTotals(result);
-	// The campaign must exercise both outcomes, inject faults, report failures and have reports both
-	// restart the client and be held back by the guard or the lease, or it proves nothing.
 	const exercised = {
-		allSent: result.sends >= SENDS,
-		delivered: totals.delivered > 0,
-		faultsInjected: totals.faults >= result.tallies.length,
-		reportsTaken: totals.reportsAccepted > 0,
-		restartPerformed: totals.restartsPerformed >= 1,
-		restartSkipped: totals.skippedCooldown + totals.skippedInProgress >= 1,
+		allSent: true,
+		delivered: false,
+		faultsInjected: false,
+		reportsTaken: false,
+		restartPerformed: false,
+		restartSkipped: false,
 		// The edges: runs stopped while they run, texts sent by two runs at once, reports replayed late.
-		runsStopped: result.tallies.some((t) => t.stoppedRuns > 0),
-		textsShared: result.tallies.some((t) => t.sharedTexts > 0),
-		lateReplays: result.tallies.some((t) => t.lateReplays > 0),
+		runsStopped: false,
+		textsShared: false,
+		lateReplays: false,
 	};
-	expect({ exercised, report }).toEqual({
+	const reports: string[] = [];
+	for (let run = 0; run < MAX_RUNS && Object.values(exercised).some((seen) => !seen); run++) {
+		const seed = SEED + run;
+		const result = await runCampaign({ seed, sends: SENDS });
+		const report = `seed ${seed} (reproduce: npm run campaign -- --seed ${seed} --sends ${SENDS})\n${resultsTable(result)}\n${restartsTable(result)}`;
+		reports.push(report);
+		expect({ violations: result.violations, report }).toEqual({ violations: [], report });
+		const totals = campaignTotals(result);
+		// Both outcomes, faults, failure reports, and reports that both restart the client and are held back
+		// by the guard or the lease.
+		exercised.allSent &&= result.sends >= SENDS;
+		exercised.delivered ||= totals.delivered > 0;
+		exercised.faultsInjected ||= totals.faults >= result.tallies.length;
+		exercised.reportsTaken ||= totals.reportsAccepted > 0;
+		exercised.restartPerformed ||= totals.restartsPerformed >= 1;
+		exercised.restartSkipped ||= totals.skippedCooldown + totals.skippedInProgress >= 1;
+		exercised.runsStopped ||= result.tallies.some((t) => t.stoppedRuns > 0);
+		exercised.textsShared ||= result.tallies.some((t) => t.sharedTexts > 0);
+		exercised.lateReplays ||= result.tallies.some((t) => t.lateReplays > 0);
+	}
+	expect({ exercised, reports }).toEqual({
 		exercised: {
 			allSent: true,
 			delivered: true,
@@ -69,9 +88,9 @@ test(`fault campaign, seed ${SEED}: every Delivered has its own copy, nothing se
 			textsShared: true,
 			lateReplays: true,
 		},
-		report,
+		reports,
 	});
-}, 180_000);
+}, 600_000);
 
 describe("the campaign's report and restart checks", () => {
 	const guard = { minIntervalMs: 3000, maxPerHour: 3 };
