@@ -59,7 +59,7 @@ import {
 	STOP_SHARE,
 	STOP_WITHIN_MS,
 } from './lib/campaignEdges';
-import type { SendSeen, SentText, StoppedRun } from './lib/campaignEdges';
+import type { InboxCopy, SendSeen, SentText, StoppedRun } from './lib/campaignEdges';
 import { runPromiseModel } from './lib/model/commands';
 
 export interface FlavourVersion {
@@ -93,6 +93,8 @@ export interface CampaignOptions {
 	/** Items per run (one engine, like one node execution). */
 	batch?: number;
 	targets?: FlavourVersion[];
+	/** Only the implementations whose label (`flavour version`) contains this; each keeps its random stream. */
+	only?: string;
 	/** The Restart Client guard the report receiver restarts with. */
 	guard?: RestartGuardPolicy;
 	log?: (line: string) => void;
@@ -428,7 +430,7 @@ function batchTexts(
 async function runTarget(
 	target: FlavourVersion,
 	sends: number,
-	options: Required<Omit<CampaignOptions, 'targets' | 'log' | 'sends'>>,
+	options: Required<Omit<CampaignOptions, 'targets' | 'log' | 'sends' | 'only'>>,
 	random: () => number,
 	log: (line: string) => void,
 ): Promise<{ tally: TargetTally; violations: string[] }> {
@@ -451,6 +453,7 @@ async function runTarget(
 	const tally = emptyTally(label);
 	const violations: string[] = [];
 	const texts: SentText[] = [];
+	const allSends: SendSeen[] = [];
 	const stoppedRuns: StoppedRun[] = [];
 	const reports: Array<{ correlationId: string; outcome: ReportOutcome }> = [];
 	const lateReplays: Array<{ request: HttpRequest; skewMs: number }> = [];
@@ -543,7 +546,10 @@ async function runTarget(
 				const outcomes = await engine.deliverEach(requests);
 				inFlight.delete(run);
 				clearTimeout(stopper);
-				outcomes.forEach((outcome, i) => texts.push({ text: batch[i], outcome }));
+				outcomes.forEach((outcome, i) =>
+					texts.push({ text: batch[i], outcome, run: `r${run}@${start}` }),
+				);
+				allSends.push(...sent);
 				// Like Send: every Not Delivered item posts a signed report, a few at a time, while the other
 				// runs go on sending; the sender's clock may be minutes off the receiver's.
 				const failed = outcomes.flatMap((outcome) =>
@@ -598,7 +604,7 @@ async function runTarget(
 		// Let deliveries still on their way land before reading the ground truth.
 		await sleep(SETTINGS.deadlineMs + 500);
 		const truth = (await sim.control.groundTruth()) as {
-			accounts: Record<string, { inbox: Array<{ text: string }> }>;
+			accounts: Record<string, { inbox: InboxCopy[] }>;
 			restarts: Array<{ account: string; via: string; at: number }>;
 		};
 		checkReportsAndRestarts(label, tally, violations, {
@@ -610,7 +616,7 @@ async function runTarget(
 		});
 		violations.push(...checkNothingSentAfterStop(label, stoppedRuns));
 		violations.push(...checkBreakersSettled(label, await settledBreakers(pacing.all)));
-		violations.push(...checkCopies(label, texts, truth.accounts.witness.inbox, tally));
+		violations.push(...checkCopies(label, texts, truth.accounts.witness.inbox, tally, allSends));
 		log(
 			`${label}: ${tally.sends} sends, ${tally.delivered} delivered, ${tally.notDelivered} not delivered ${JSON.stringify(tally.reasons)}, ${tally.stopped} stopped in ${tally.stoppedRuns} stopped runs, ${tally.sharedTexts} shared texts, ${tally.faults} faults, ${tally.reportsAccepted}/${tally.reports} reports accepted, ${tally.lateReplaysRefused}/${tally.lateReplays} late replays refused, restarts ${tally.restartsPerformed} performed / ${tally.restartsResetAfterReceived} reset after received / ${tally.skippedCooldown} cooldown / ${tally.skippedInProgress} in progress, ${violations.length} violations`,
 		);
@@ -704,6 +710,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 	// with its own random stream (seed + position), so a seed draws the same plan for each.
 	const results: Array<{ tally: TargetTally; violations: string[] }> = [];
 	for (const [i, target] of targets.entries()) {
+		if (options.only && !`${target.flavour} ${target.version}`.includes(options.only)) continue;
 		results.push(
 			await runTarget(
 				target,
@@ -807,7 +814,8 @@ async function main(): Promise<void> {
 	}
 	const sends = Number(value('sends') ?? 10000);
 	const out = value('out') ?? 'docs/campaign.md';
-	const reproduce = `npm run campaign -- --seed ${seed} --sends ${sends}`;
+	const only = value('only');
+	const reproduce = `npm run campaign -- --seed ${seed} --sends ${sends}${only ? ` --only ${only}` : ''}`;
 	console.log(`campaign seed ${seed}, ${sends} sends (reproduce: ${reproduce})`);
 	// A run that hangs is a finding too: say so with the seed rather than wait forever.
 	const limitMs = Math.max(600_000, sends * 300);
@@ -818,7 +826,7 @@ async function main(): Promise<void> {
 		process.exit(1);
 	}, limitMs).unref();
 	const loadBefore = loadLine();
-	const result = await runCampaign({ seed, sends, log: (line) => console.log(line) });
+	const result = await runCampaign({ seed, sends, only, log: (line) => console.log(line) });
 	const loadAfter = loadLine();
 	const table = resultsTable(result);
 	const restarts = restartsTable(result);
@@ -889,8 +897,12 @@ async function main(): Promise<void> {
 					.join('\n')}`,
 		'',
 	].join('\n');
-	writeFileSync(out, doc);
-	console.log(`results written to ${out}`);
+	// A run restricted to some implementations is a reproduction: it leaves docs/campaign.md alone.
+	if (!only || value('out')) {
+		writeFileSync(out, doc);
+		console.log(`results written to ${out}`);
+	}
+	for (const violation of result.violations) console.log(`violation: ${violation}`);
 	if (result.violations.length > 0) {
 		console.log(`${result.violations.length} violations; reproduce: ${reproduce}`);
 		process.exitCode = 1;
