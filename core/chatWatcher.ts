@@ -672,6 +672,12 @@ export class ChatWatcher {
 			chat.type === 'group' ? { group_id: chat.groupId } : { user_id: chat.peerId };
 		const olderParams = this.options.identity.implementation.historyOlderParams ?? {};
 		const all = new Map<string, WitnessEntry>();
+		/**
+		 * Each read's new entries: older pages come later, so the result lists them first. Without an ordered
+		 * seq (Lagrange) the match takes same-second copies in list order, and a newer copy listed first would
+		 * be taken by a run whose own older copy another run's baseline already holds (that run then resends).
+		 */
+		const pageEntries: WitnessEntry[][] = [];
 		let params: Record<string, unknown> = { count: historyCount };
 		/** Set once anchored pages stopped going back: the count of the next anchor-free read. */
 		let latestCount: number | undefined;
@@ -704,6 +710,7 @@ export class ChatWatcher {
 			const oldestBefore = page === 0 ? undefined : historyPageInfo([...all.values()]).oldestTime;
 			const fresh = entries.filter((entry) => !all.has(entryIdentity(entry)));
 			for (const entry of fresh) all.set(entryIdentity(entry), entry);
+			pageEntries.push(fresh);
 			const pageSize = Number(params.count);
 			if (!needsOlderPage(entries, sinceMs, pageSize)) break;
 			const wentBack = page === 0 || wentOlder(fresh, oldestBefore);
@@ -723,7 +730,7 @@ export class ChatWatcher {
 			latestCount = Math.max(latestCount ?? 0, all.size, historyCount) * 2;
 			params = { count: latestCount };
 		}
-		return { entries: [...all.values()], error: null, cutShortAt };
+		return { entries: pageEntries.reverse().flat(), error: null, cutShortAt };
 	}
 
 	/**

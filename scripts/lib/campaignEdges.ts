@@ -123,6 +123,48 @@ export function checkNothingSentAfterStop(label: string, runs: StoppedRun[]): st
 export interface SentText {
 	text: string;
 	outcome: DeliveryOutcome;
+	/** The run and batch that sent it (r<run>@<first index>), for the violation's details. */
+	run?: string;
+}
+
+/** What the witness received, as the simulator's ground truth lists it. */
+export interface InboxCopy {
+	text: string;
+	messageId?: number;
+	seq?: number;
+	receivedAt?: number;
+	whileOffline?: boolean;
+}
+
+function describeItem({ outcome, run }: SentText): string {
+	if (!outcome.ok) return `${run ?? '?'}: ${String(outcome.error)}`;
+	const r = outcome.result;
+	const attempts = (r.attempts ?? [])
+		.map(
+			(a) => `#${a.attempt} ${a.outcome}${a.reason ? ` ${a.reason}` : ''} id=${a.messageId ?? '-'}`,
+		)
+		.join(', ');
+	return `${run ?? '?'} ${r.correlationId}: ${r.status} ${r.reason ?? ''} (${r.verification}) id=${r.messageId ?? '-'} evidence=${JSON.stringify(r.evidence)} attempts [${attempts}]`;
+}
+
+/** A text's items, the send calls that carried it and the copies that arrived: what a violation needs to be read. */
+export function describeText(
+	text: string,
+	sent: SentText[],
+	inbox: InboxCopy[],
+	sends: SendSeen[] = [],
+): string {
+	const items = sent.map((item) => `    item ${describeItem(item)}`);
+	const calls = sends
+		.filter((s) => s.text === text)
+		.map((s) => `    call ${s.action} at ${s.at}${s.afterStop ? ' (after stop)' : ''}`);
+	const copies = inbox
+		.filter((c) => c.text === text)
+		.map(
+			(c) =>
+				`    copy id=${c.messageId ?? '?'} seq=${c.seq ?? '?'} at ${c.receivedAt ?? '?'}${c.whileOffline ? ' (while offline)' : ''}`,
+		);
+	return [...items, ...calls, ...copies].join('\n');
 }
 
 export interface CopyTally {
@@ -157,8 +199,9 @@ function isAmbiguousFailure(result: DeliveryResult): boolean {
 export function checkCopies(
 	label: string,
 	items: SentText[],
-	inbox: Array<{ text: string }>,
+	inbox: InboxCopy[],
 	tally: CopyTally,
+	sends: SendSeen[] = [],
 ): string[] {
 	const violations: string[] = [];
 	const copies = new Map<string, number>();
@@ -197,20 +240,25 @@ export function checkCopies(
 		const who = sent.length > 1 ? ` (sent by ${sent.length} items)` : '';
 		if (arrived > sent.length) {
 			tally.duplicates++;
-			violations.push(`${label}: "${text}"${who} arrived ${arrived} times`);
+			violations.push(
+				`${label}: "${text}"${who} arrived ${arrived} times\n${describeText(text, sent, inbox, sends)}`,
+			);
 		}
 		if (delivered > arrived) {
 			tally.lost++;
 			violations.push(
-				arrived === 0
+				(arrived === 0
 					? `${label}: "${text}" was Delivered but never arrived`
-					: `${label}: "${text}"${who}: ${delivered} items Delivered, ${arrived} copies arrived (a Delivered without its own copy)`,
+					: `${label}: "${text}"${who}: ${delivered} items Delivered, ${arrived} copies arrived (a Delivered without its own copy)`) +
+					`\n${describeText(text, sent, inbox, sends)}`,
 			);
 		}
 		const unowned = arrived - delivered - mayHaveArrived;
 		if (unowned > 0 && notDeliveredClear > 0) {
 			tally.wrongNotDelivered += Math.min(unowned, notDeliveredClear);
-			violations.push(`${label}: "${text}"${who} was Not Delivered but arrived`);
+			violations.push(
+				`${label}: "${text}"${who} was Not Delivered but arrived\n${describeText(text, sent, inbox, sends)}`,
+			);
 		} else if (arrived > 0 && mayHaveArrived > 0 && delivered < arrived) {
 			tally.notDeliveredArrivedAmbiguous += Math.min(arrived - delivered, mayHaveArrived);
 		}

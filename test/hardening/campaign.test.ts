@@ -35,7 +35,10 @@ import {
 } from '../../scripts/lib/campaignEdges';
 import type { SendSeen } from '../../scripts/lib/campaignEdges';
 
-const SEED = Number(process.env.SENTINEL_CAMPAIGN_SEED ?? 20261201);
+// 20261203: at 240 sends its plan fails some items for real (reports, restarts). Seed 20261201's only
+// failures there were false not_observed misses that core/chatWatcher.ts no longer makes (history pages
+// out of order), so it exercised no report any more.
+const SEED = Number(process.env.SENTINEL_CAMPAIGN_SEED ?? 20261203);
 const SENDS = Number(process.env.SENTINEL_CAMPAIGN_SENDS ?? 240);
 
 // The campaign's faults come and go on a wall clock while the runs send: on a quiet machine a short run can
@@ -177,6 +180,7 @@ describe("the campaign's report and restart checks", () => {
 
 describe("the campaign's edge checks", () => {
 	const delivered = { ok: true, result: { status: 'delivered', evidence: {} } } as DeliveryOutcome;
+	const headline = (violation: string) => violation.split('\n')[0];
 	const failed = (reasonClass: string) =>
 		({
 			ok: true,
@@ -195,7 +199,7 @@ describe("the campaign's edge checks", () => {
 			[{ text: 'same' }],
 			tally,
 		);
-		expect(violations).toEqual([
+		expect(violations.map(headline)).toEqual([
 			't: "same" (sent by 2 items): 2 items Delivered, 1 copies arrived (a Delivered without its own copy)',
 		]);
 		expect(tally).toMatchObject({ sends: 2, delivered: 2, lost: 1, sharedTexts: 2 });
@@ -229,7 +233,16 @@ describe("the campaign's edge checks", () => {
 			[{ text: 'x' }, { text: 'x' }, { text: 'y' }],
 			emptyTally('t'),
 		);
-		expect(violations).toEqual(['t: "x" arrived 2 times', 't: "y" was Not Delivered but arrived']);
+		expect(violations.map(headline)).toEqual([
+			't: "x" arrived 2 times',
+			't: "y" was Not Delivered but arrived',
+		]);
+		// Each violation carries the details to read it by: the items and the copies of its text.
+		expect(violations[0].split('\n').slice(1)).toEqual([
+			'    item ? undefined: delivered  (undefined) id=- evidence={} attempts []',
+			'    copy id=? seq=? at ?',
+			'    copy id=? seq=? at ?',
+		]);
 	});
 
 	test('a send made after its run was stopped is found; one made before is not', () => {
