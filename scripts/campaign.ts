@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a tool that runs outside n8n */
 /**
+ * Long (a split by concept is due: receiver, tables and page text could leave): one tool's plan, run and report.
  * Randomized fault campaign: many sends from several concurrent runs against every simulator flavour and
  * version, with random faults from the simulator's catalogue switched on and off while the runs are in
  * flight, checked against the simulator's ground truth (the witness's inbox):

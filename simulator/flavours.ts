@@ -1,7 +1,8 @@
 /**
  * Per-implementation wire behaviour: envelopes, error texts and retcodes, message_id schemes,
- * get_msg / history shapes, auth answers. Sources: reference field notes and the implementations'
- * public code (see README).
+ * get_msg / history shapes, auth answers. Sources: the implementations' public code, cited per answer
+ * (`repo: path`), and the rows of docs/compatibility.md.
+ * Long because it is a data table: one section per implementation and version, read side by side.
  * Long because it is a table: one function per answer, each with a case per implementation and its source.
  */
 import type { FlavourName, LocalRecord, StoredMessage } from './types';
