@@ -1,6 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, @typescript-eslint/no-explicit-any -- test tooling, runs outside n8n */
 /**
- * Long because one handle wraps one n8n process: start-up, login, REST and public API calls, and stop.
  * Real n8n for the end-to-end suite: the pinned release from scripts/ensure-n8n.sh, a fresh user folder with
  * our packed package installed under its real name, an owner set up through environment variables, and
  * helpers over n8n's REST API, public API and CLI.
