@@ -9,6 +9,7 @@ import { classifyCall } from './classify';
 import { DeliveryEngine } from './deliver';
 import { runHealthChecks } from './health/checks';
 import type { HealthChecks, VersionData } from './health/checks';
+import { identifyImplementation } from './implementations';
 import type { AccountPacing } from './pacing/registry';
 import type { AccountAccess } from './deliver';
 import type { OneBotClient } from './transport';
@@ -38,6 +39,7 @@ export const PROBE_DIAGNOSES = [
 	'canary_slow',
 	'api_slow',
 	'self_events_unavailable',
+	'no_kernel_proof',
 ] as const;
 export type ProbeDiagnosis = (typeof PROBE_DIAGNOSES)[number];
 
@@ -114,6 +116,13 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<
 		state: 'degraded',
 		meaning: 'Every check passed, but an API call took longer than the API latency threshold.',
 		action: 'Watch it; check the host load of the client.',
+	},
+	no_kernel_proof: {
+		state: 'up',
+		meaning:
+			"Everything works, but this implementation version pushes the bot's self message before the QQ kernel confirms a send (LLOneBot before 4.0.12), so Kernel Confirmed and the check after a timed-out send cannot take it as proof: they end not_confirmed.",
+		action:
+			'Update LLOneBot to 4.0.12 or later (or use NapCat) for kernel proof, switch on its debug option so history shows the raw send status, or verify with a witness account.',
 	},
 	self_events_unavailable: {
 		state: 'up',
@@ -299,6 +308,22 @@ export function diagnose(
 			'self_events_unavailable',
 			null,
 			`Every canary arrived, but the bot's own self message for the ${noSelfEvent.target.type} canary did not come in (event stream ${selfEvent.eventStream}): self-reporting looks off.`,
+		);
+	}
+	// docs/compatibility.md, table 'Kernel confirmation': self messages before the kernel confirmed.
+	const profile =
+		version.ok && version.data
+			? identifyImplementation({
+					app_name: version.data.appName,
+					app_version: version.data.appVersion,
+				})
+			: undefined;
+	if (profile && profile.kernelProof.okAnswer && !profile.kernelProof.selfMessage) {
+		return verdict(
+			'up',
+			'no_kernel_proof',
+			null,
+			`Every check passed, but ${profile.label} pushes its self message before the kernel confirms a send, so it cannot give kernel proof; ${profile.kernelProof.selfMessageSince ?? 'a later version'} or later (or NapCat) can.`,
 		);
 	}
 	return verdict('up', 'ok', null, 'Every check passed and every canary arrived.');
