@@ -111,8 +111,9 @@ export async function admit(
 		0,
 		undefined,
 	);
+	let slot: SendSlot | undefined;
 	try {
-		const slot = await limiter.acquire(
+		slot = await limiter.acquire(
 			{
 				targetKey: request.targetKey,
 				ratePerMinute: request.ratePerMinute,
@@ -120,17 +121,16 @@ export async function admit(
 			},
 			time,
 		);
-		return new Permit(
-			counted,
-			true,
-			admission.trial,
-			trialId,
-			admission.waitedMs,
-			slot.waitedMs,
-			slot,
-		);
-	} catch (error) {
-		held.release();
-		throw error;
+	} finally {
+		if (!slot) held.release();
 	}
+	return new Permit(
+		counted,
+		true,
+		admission.trial,
+		trialId,
+		admission.waitedMs,
+		slot.waitedMs,
+		slot,
+	);
 }

@@ -8,8 +8,12 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { matchesFilters, offlineRunDue, receiveTriggerRequest } from '../../core/trigger';
-import { ReplayMemory } from '../../core/trigger';
+import {
+	ReplayMemory,
+	matchesFilters,
+	offlineRunDue,
+	receiveTriggerRequest,
+} from '../../core/trigger';
 import { readNumber } from '../shared/parameters';
 import { deliveryFailureTriggerProperties } from './description';
 import { readFilters } from './parameters';

@@ -7,12 +7,13 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { DeliveryEngine } from '../../core/deliver';
-import type { DeliveryRequest } from '../../core/deliver';
+import type { DeliveryOutcome, DeliveryRequest } from '../../core/deliver';
 import type { DeliveryResult } from '../../core/types';
 import { accountPacing } from '../../core/pacing/registry';
 import { reportableTarget } from '../../core/report';
 import { reportAllToTrigger, reportToTrigger } from '../shared/report';
-import { cancelSignalOf, stoppableSleep } from '../shared/sleep';
+import { cancelSignalOf, runSleep } from '../shared/sleep';
+import type { RunSleep } from '../shared/sleep';
 import { eventStreamOf, oneBotClient } from '../shared/transport';
 import { sendWithVerificationProperties } from './description';
 import { errorItem, itemFailure } from './output';
@@ -74,6 +75,7 @@ function engineFor(
 	sender: Client,
 	witness: Client | undefined,
 	seenIds: Set<number>,
+	waits: RunSleep,
 ): DeliveryEngine {
 	return new DeliveryEngine(settings, {
 		sender: {
@@ -89,7 +91,7 @@ function engineFor(
 						: undefined,
 				}
 			: undefined,
-		sleep: stoppableSleep(cancelSignalOf(context)),
+		sleep: waits.sleep,
 		signal: cancelSignalOf(context),
 		clock: Date.now,
 		seenMessageIds: seenIds,
@@ -199,10 +201,12 @@ export class OneBotSendWithVerification implements INodeType {
 		const seenIds: Set<number> = memoryKey
 			? messageIdMemory(memoryKey, undefined)
 			: new Set<number>();
+		// The run's waits: they end on Stop, and when the run is over (no timer ticks on after it).
+		const waits = runSleep(cancelSignalOf(this));
 		// Items whose level, deadline or retry differ run in engines of their own, at the same time.
 		const groups = groupBySettings(requests, itemSettings).map((group) => ({
 			...group,
-			engine: engineFor(this, { ...settings, ...group.settings }, sender, witness, seenIds),
+			engine: engineFor(this, { ...settings, ...group.settings }, sender, witness, seenIds, waits),
 		}));
 
 		// Name what cannot be verified before anything is sent.
@@ -230,9 +234,12 @@ export class OneBotSendWithVerification implements INodeType {
 		});
 
 		// Every item settles before anything else happens; an item that crashed becomes its own error.
-		const outcomes = await Promise.all(
-			groups.map((group, g) => group.engine.deliverEach(sendable[g])),
-		);
+		let outcomes: DeliveryOutcome[][];
+		try {
+			outcomes = await Promise.all(groups.map((group, g) => group.engine.deliverEach(sendable[g])));
+		} finally {
+			waits.end();
+		}
 		const crashed: Array<{ itemIndex: number; error: NodeOperationError }> = [];
 
 		if (selfKey) {

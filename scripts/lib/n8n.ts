@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { childEnv, n8nBin, n8nHome, node24, tmpRoot } from './paths';
+import { childEnv, n8nBin, n8nHome, n8nVersion, node24, tmpRoot } from './paths';
 import { FatalWaitError, freePort, run, stopProcess, tailFile, track, waitFor } from './proc';
 
 export const OWNER = {
@@ -301,8 +301,14 @@ export class N8nHandle {
 		opts: { trigger?: string; timeoutMs?: number } = {},
 	): Promise<Execution> {
 		const trigger = opts.trigger ?? (await this.findManualTrigger(id));
+		// n8n 1.x runs the workflow sent in the body (1.123.81 dist/workflows/workflows.controller.js
+		// runManually reads workflowData); n8n 2.x reads it from its database.
+		const workflowData = n8nVersion.startsWith('1.')
+			? await this.rest('GET', `/workflows/${id}`)
+			: undefined;
 		const started = await this.rest('POST', `/workflows/${id}/run`, {
 			triggerToStartFrom: { name: trigger },
+			...(workflowData ? { workflowData } : {}),
 		});
 		const executionId = started?.executionId as string | undefined;
 		if (!executionId)
@@ -592,6 +598,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 			},
 			{ timeoutMs, intervalMs: 500, onTimeout },
 		);
+		await setUpOwnerWhenAsked(base);
 		await waitFor('owner login', () => handle.login().then(() => true), {
 			timeoutMs: 30_000,
 			intervalMs: 500,
@@ -609,6 +616,26 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8nHandle> {
 		throw err;
 	}
 	return handle;
+}
+
+/**
+ * n8n 1.x has no owner managed by environment variables (N8N_INSTANCE_OWNER_*, new in 2.x) and asks for the
+ * owner on first load: set it up as the setup form does (n8n 1.123.81 dist/controllers/owner.controller.js,
+ * POST /rest/owner/setup). n8n 2.x answers showSetupOnFirstLoad false, so nothing happens there.
+ */
+async function setUpOwnerWhenAsked(base: string): Promise<void> {
+	const res = await fetch(`${base}/rest/settings`, { signal: AbortSignal.timeout(5000) });
+	const settings = (await res.json()) as {
+		data?: { userManagement?: { showSetupOnFirstLoad?: boolean } };
+	};
+	if (settings.data?.userManagement?.showSetupOnFirstLoad !== true) return;
+	const setup = await fetch(`${base}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(OWNER),
+		signal: AbortSignal.timeout(15_000),
+	});
+	if (!setup.ok) throw new Error(`owner setup failed: HTTP ${setup.status} ${await setup.text()}`);
 }
 
 function isFinal(exec: Execution): boolean {

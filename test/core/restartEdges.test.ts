@@ -12,8 +12,8 @@ import {
 	runRestart,
 } from '../../core/restart';
 import type { RestartAttempt, RestartPlan } from '../../core/restart';
-import { ReplayMemory } from '../../core/trigger';
-import { receiveTriggerRequest } from '../../core/trigger';
+import { sleep } from 'n8n-workflow';
+import { ReplayMemory, receiveTriggerRequest } from '../../core/trigger';
 import { signReport } from '../../core/signing';
 import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, HttpResponse, RequestFn } from '../../core/transport';
@@ -167,16 +167,16 @@ describe('row 4: the lease lasts as long as the restart it protects', () => {
 			clock: () => now,
 			// The first run's recovery moves time; the second only yields while it waits.
 			sleep: async () => {
-				await new Promise((resolve) => setImmediate(resolve));
+				await sleep(0);
 			},
 			random: () => 0.5,
 		});
 		const first = runRestart(plan());
-		await new Promise((resolve) => setImmediate(resolve));
+		await sleep(0);
 		expect(dockerHits).toHaveLength(1);
 		now += 421_000;
 		const second = runRestart(plan());
-		for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+		for (let i = 0; i < 20; i++) await sleep(0);
 		for (const finish of pending) finish({ status: 204, body: '' });
 		const [a, b] = await Promise.all([first, second]);
 		expect(dockerHits).toHaveLength(1);

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- end-to-end test code, runs outside n8n */
+/* eslint-disable @typescript-eslint/no-explicit-any -- end-to-end test code, runs outside n8n */
 /**
  * The restart edges of issue #23 in real n8n 2.41.1 (executions started and stopped through n8n's REST
  * API, as the cancel e2e does):

@@ -14,7 +14,9 @@ const node = { typeVersion: 1 } as INode;
 function shown(properties: INodeProperties[], name: string, values: Record<string, unknown>) {
 	const notice = properties.find((p) => p.name === name && p.type === 'notice')!;
 	expect(notice).toBeDefined();
-	return NodeHelpers.displayParameter(values as never, notice, node) ? notice.displayName : null;
+	return NodeHelpers.displayParameter(values as never, notice, node, null)
+		? notice.displayName
+		: null;
 }
 
 test('Send: the witness notice names Kernel Confirmed, shown with Witness only', () => {

@@ -272,14 +272,15 @@ export class NapCatWebUiSession {
 
 	/** POST /api/Process/Restart. */
 	async restart(): Promise<RestartAttempt> {
-		let reply: WebUiReply;
+		let reply: WebUiReply | null = null;
 		try {
 			reply = await this.call('/Process/Restart', {}, this.options.rateLimitWaitMs, true);
 		} catch (error) {
-			// A Stop (in a login wait, or right before the request) ends the run: nothing was restarted.
-			if (error instanceof RestartCancelled || this.options.signal?.aborted) throw error;
-			return attemptOf(error);
+			if (!(error instanceof RestartCancelled) && !this.options.signal?.aborted)
+				return attemptOf(error);
 		}
+		// A Stop (in a login wait, or right before the request) ends the run: nothing was restarted.
+		if (!reply) throw new RestartCancelled();
 		const details = { webUiLogins: this.logins, rateLimitWaits: this.rateLimitWaits };
 		if (reply.ok)
 			return acceptedAttempt('The NapCat WebUI accepted the process restart.', reply.httpStatus, {
