@@ -163,6 +163,13 @@ export const DIAGNOSIS_DESCRIPTIONS_ZH_CN: Record<
 		meaning: '探测消息都到了，但有一条超过了探测消息延迟阈值。',
 		action: '持续观察：送达变慢常常是客户端即将卡住的前兆。',
 	},
+	no_kernel_proof: {
+		state: 'up（正常）',
+		meaning:
+			'一切正常，但这个协议端版本在 QQ 内核确认发送之前就推送机器人的自身消息（LLOneBot 4.0.12 之前），所以内核确认（Kernel Confirmed）和超时发送后的检查不能拿它当证明，结果是 not_confirmed。',
+		action:
+			'把 LLOneBot 升级到 4.0.12 或更高（或改用 NapCat）才能得到内核确认；或打开它的 debug 选项让历史里显示原始发送状态；或用小号验证。',
+	},
 	self_events_unavailable: {
 		state: 'up（正常）',
 		meaning:

@@ -5,6 +5,7 @@
  * really arrive.
  */
 import type { HealthChecks } from '../health/checks';
+import { identifyImplementation } from '../implementations';
 import type { ReasonCode } from '../types';
 import type { CanaryResult } from './canary';
 
@@ -24,6 +25,7 @@ export const PROBE_DIAGNOSES = [
 	'canary_slow',
 	'api_slow',
 	'self_events_unavailable',
+	'no_kernel_proof',
 ] as const;
 export type ProbeDiagnosis = (typeof PROBE_DIAGNOSES)[number];
 
@@ -100,6 +102,13 @@ export const DIAGNOSIS_DESCRIPTIONS: Record<
 		state: 'degraded',
 		meaning: 'Every check passed, but an API call took longer than the API latency threshold.',
 		action: 'Watch it; check the host load of the client.',
+	},
+	no_kernel_proof: {
+		state: 'up',
+		meaning:
+			"Everything works, but this implementation version pushes the bot's self message before the QQ kernel confirms a send (LLOneBot before 4.0.12), so Kernel Confirmed and the check after a timed-out send cannot take it as proof: they end not_confirmed.",
+		action:
+			'Update LLOneBot to 4.0.12 or later (or use NapCat) for kernel proof, switch on its debug option so history shows the raw send status, or verify with a witness account.',
 	},
 	self_events_unavailable: {
 		state: 'up',
@@ -274,6 +283,23 @@ function selfEventVerdict(canaries: Canaries): ProbeVerdict | undefined {
 	return undefined;
 }
 
+/** docs/compatibility.md, table 'Kernel confirmation': a version whose self message comes before the kernel confirmed. */
+function kernelProofVerdict(checks: HealthChecks): ProbeVerdict | undefined {
+	const version = checks.version;
+	if (!version.ok || !version.data) return undefined;
+	const profile = identifyImplementation({
+		app_name: version.data.appName,
+		app_version: version.data.appVersion,
+	});
+	if (!profile.kernelProof.okAnswer || profile.kernelProof.selfMessage) return undefined;
+	return verdict(
+		'up',
+		'no_kernel_proof',
+		null,
+		`Every check passed, but ${profile.label} pushes its self message before the kernel confirms a send, so it cannot give kernel proof; ${profile.kernelProof.selfMessageSince ?? 'a later version'} or later (or NapCat) can.`,
+	);
+}
+
 /**
  * Decides the state and diagnosis of one run (the rules above, in this order; the guides' "decided when"
  * tables follow it). Order matters: the first failure that explains the others
@@ -288,6 +314,7 @@ export function diagnose(
 		failedSendVerdict(canaries) ??
 		degradedVerdict(checks, canaries) ??
 		selfEventVerdict(canaries) ??
+		kernelProofVerdict(checks) ??
 		verdict('up', 'ok', null, 'Every check passed and every canary arrived.')
 	);
 }

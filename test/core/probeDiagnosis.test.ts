@@ -72,6 +72,24 @@ describe('probe checks', () => {
 		expect(diagnose(checks, {})).toMatchObject({ state: 'up', diagnosis: 'ok', reason: null });
 	});
 
+	it('LLOneBot before 4.0.12: up, but no_kernel_proof names the version that can give it', async () => {
+		const old: Responder = (action) =>
+			action === 'get_version_info'
+				? ok({ app_name: 'LLOneBot', app_version: '3.28.0', protocol_version: 'v11' })
+				: healthy(action);
+		const verdict = diagnose(await runHealthChecks(clientFor(old), options), {});
+		expect(verdict).toMatchObject({ state: 'up', diagnosis: 'no_kernel_proof', reason: null });
+		expect(verdict.summary).toContain('LLOneBot 3.28.0');
+		expect(verdict.summary).toContain('LLOneBot 4.0.12');
+		const current: Responder = (action) =>
+			action === 'get_version_info'
+				? ok({ app_name: 'LLOneBot', app_version: '4.0.12', protocol_version: 'v11' })
+				: healthy(action);
+		expect(diagnose(await runHealthChecks(clientFor(current), options), {})).toMatchObject({
+			diagnosis: 'ok',
+		});
+	});
+
 	it('runs the three checks in parallel', async () => {
 		const started: string[] = [];
 		let release!: () => void;
