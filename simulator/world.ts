@@ -8,7 +8,7 @@
 import type { Clock } from './clock';
 import { FaultSet } from './faults';
 import type { Transport } from './implementations';
-import type { CallRecord, GroupConfig, StoredMessage, WorldConfig } from './types';
+import type { CallRecord, GroupConfig, WorldConfig } from './types';
 import { Actions } from './world/actions';
 import type { ActionResult } from './world/answers';
 import { Delivery } from './world/delivery';
@@ -40,6 +40,8 @@ export class World {
 	private readonly delivery: Delivery;
 	private readonly lifecycle: Lifecycle;
 	private readonly actions: Actions;
+	/** Inject a message from an account straight into the world (no API, no faults). */
+	readonly injectMessage: Delivery['injectMessage'];
 
 	constructor(config: WorldConfig, clock: Clock) {
 		this.config = config;
@@ -77,6 +79,7 @@ export class World {
 			this.truth,
 		);
 		this.actions = new Actions(this.topology, this.events, sendPath, this.lifecycle);
+		this.injectMessage = this.delivery.injectMessage.bind(this.delivery);
 	}
 
 	// topology and settings
@@ -133,15 +136,6 @@ export class World {
 	): Promise<ActionResult> {
 		return this.actions.handleAction(accName, action, params, transport);
 	}
-	injectMessage(
-		accName: string,
-		target: { groupId?: number; userId?: number },
-		message: unknown,
-		autoEscape = false,
-	): StoredMessage {
-		return this.delivery.injectMessage(accName, target, message, autoEscape);
-	}
-
 	// events
 	heartbeatEvent(acc: Account): Record<string, unknown> {
 		return this.events.heartbeatEvent(acc);

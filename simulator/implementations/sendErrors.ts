@@ -49,8 +49,10 @@ function napcatSendEvent(
  * - NapCat `Timeout: NTEvent serviceAndMethod:... EventRet:\n{}` (NapNeko/NapCatQQ: packages/napcat-core/helper/event.ts);
  *   2.x `Timeout: NTEvent EventName: ...` (NapCatQQ #262).
  * - go-cqhttp `SEND_MSG_API_ERROR` / `请参考 go-cqhttp 端输出` (Mrs4s/go-cqhttp: coolq/api.go).
- * - Lagrange retcode 9000, `data: null`: the server returned no sequence (field notes §2). Its other ambiguous
- *   answer, 9057 (no answer packet), is classified (core/implementations/lagrange.ts) but not simulated.
+ * - Lagrange retcode 9000, `data: null`: the server returned no sequence (LagrangeDev/Lagrange.Core:
+ *   Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs; docs/compatibility.md, Send
+ *   classification). Its other ambiguous answer, 9057 (no answer packet), is classified
+ *   (core/implementations/lagrange.ts) but not simulated.
  */
 export function sendTimeoutError(
 	f: ImplementationInfo,

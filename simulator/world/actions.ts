@@ -12,7 +12,7 @@ import {
 } from '../implementations';
 import { answerError, answerOk, type ActionResult } from './answers';
 import type { Events } from './events';
-import { deleteMsg, getMsg, history } from './history';
+import { history, storedMessageAction } from './history';
 import type { Lifecycle } from './lifecycle';
 import type { SendPath } from './send';
 import type { Account, Topology } from './topology';
@@ -77,9 +77,8 @@ export class Actions {
 			case 'send_private_msg':
 				return await this.sendPath.send(acc, 'private', params, transport, action);
 			case 'get_msg':
-				return getMsg(acc, params, transport);
 			case 'delete_msg':
-				return deleteMsg(acc, params, transport);
+				return storedMessageAction(acc, action, params, transport);
 			case 'get_group_msg_history':
 				return history(this.topology, acc, 'group', params, transport);
 			case 'get_friend_msg_history':

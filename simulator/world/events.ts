@@ -23,7 +23,7 @@ export class Events {
 	) {}
 
 	/**
-	 * `online` in get_status and heartbeats, per implementation (field notes §4): Lagrange hard-codes true;
+	 * `online` in get_status and heartbeats, per implementation (docs/compatibility.md, Offline signals): Lagrange hard-codes true;
 	 * LLOneBot 4.x never sets it false (LLOneBot/LLOneBot: src/onebot11/connect/ws.ts `selfInfo.online`, v4.4.3);
 	 * NapCat turns it false on a network drop (the `online_false` fault) or a kick; go-cqhttp tracks the login.
 	 */
@@ -35,7 +35,7 @@ export class Events {
 	}
 
 	/**
-	 * Whether heartbeats go out over HTTP POST reporting (field notes §4): NapCat never (WebSocket only:
+	 * Whether heartbeats go out over HTTP POST reporting (docs/compatibility.md, Offline signals): NapCat never (WebSocket only:
 	 * NapNeko/NapCatQQ: packages/napcat-onebot/network); LLOneBot only with `enableHttpHeart`, off by default
 	 * (LLOneBot/LLOneBot: src/onebot11/connect/http.ts, src/common/config.ts); go-cqhttp and Lagrange yes.
 	 */

@@ -37,26 +37,19 @@ function notFound(f: ImplementationInfo): ErrorSpec {
 	return actionError(f, '消息不存在');
 }
 
-export function getMsg(
+/** `get_msg` and `delete_msg`: the account's own stored message `params.message_id`, else not found. */
+export function storedMessageAction(
 	acc: Account,
-	params: Record<string, unknown>,
-	transport: Transport,
-): ActionResult {
-	const f = acc.implementation;
-	const rec = acc.byMessageId.get(Number(params.message_id));
-	if (!rec || params.message_id === undefined) return answerError(f, notFound(f), transport);
-	return answerOk(f, withRawRecord(acc, rec, getMsgData(f, rec, acc.shape)));
-}
-
-export function deleteMsg(
-	acc: Account,
+	action: 'get_msg' | 'delete_msg',
 	params: Record<string, unknown>,
 	transport: Transport,
 ): ActionResult {
 	const f = acc.implementation;
 	const id = Number(params.message_id);
-	const rec = acc.byMessageId.get(id);
+	const rec = params.message_id === undefined ? undefined : acc.byMessageId.get(id);
 	if (!rec) return answerError(f, notFound(f), transport);
+	if (action === 'get_msg')
+		return answerOk(f, withRawRecord(acc, rec, getMsgData(f, rec, acc.shape)));
 	acc.byMessageId.delete(id);
 	acc.records = acc.records.filter((r) => r !== rec);
 	return answerOk(f, null);

@@ -105,7 +105,7 @@ export class Lifecycle {
 			opts.needsQrLogin ??
 			acc.cfg.needsQrLoginAfterRestart ??
 			(ownRestart && acc.cfg.napcatQuickLogin !== true);
-		// No bot_offline for a restart: NapCat emits it only when kicked (onKickedOffLine), the others never (field notes §4).
+		// No bot_offline for a restart: NapCat emits it only when kicked (onKickedOffLine), the others never (docs/compatibility.md, Offline signals).
 		this.timers.cancel(acc.restartTimer);
 		acc.process = 'restarting';
 		acc.loggedIn = false;
@@ -162,7 +162,7 @@ export class Lifecycle {
 	kickOffline(name: string, message = '你的账号在其他地方登录'): void {
 		const acc = this.topology.account(name);
 		// NapCat: bot_offline only here, when kicked (NapNeko/NapCatQQ: packages/napcat-onebot/index.ts onKickedOffLine).
-		// LLOneBot, go-cqhttp and Lagrange emit no bot_offline in any version (field notes §4).
+		// LLOneBot, go-cqhttp and Lagrange emit no bot_offline in any version (docs/compatibility.md, Offline signals).
 		if (acc.cfg.flavour === 'napcat') this.events.emit(acc, this.events.botOffline(acc, message));
 		acc.loggedIn = false;
 		acc.qrLoginPending = true;

@@ -79,7 +79,7 @@ export class SendPath {
 		const kernelTimeout =
 			napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.topology.kernelTimeoutFor(acc);
 		if (type === 'private' && f.name === 'napcat') {
-			// NapCatQQ #600 (field notes §2): a private message to a non-friend is never answered by the kernel;
+			// NapCatQQ #600 (docs/compatibility.md, Send classification): a private message to a non-friend is never answered by the kernel;
 			// NapCat answers `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts). Nothing is sent.
 			const peer = this.topology.accountBySelfId(target);
 			if (!peer || !this.topology.areFriends(acc, peer)) {

@@ -107,8 +107,12 @@ export class Account {
 
 	constructor(name: string, cfg: AccountConfig, now: number) {
 		this.name = name;
-		const flavour = cfg.flavour ?? 'napcat';
-		this.cfg = { ...cfg, flavour, version: cfg.version ?? defaultVersion(flavour) };
+		const implementation = cfg.flavour ?? 'napcat';
+		this.cfg = {
+			...cfg,
+			flavour: implementation,
+			version: cfg.version ?? defaultVersion(implementation),
+		};
 		this.startedAt = now;
 	}
 
