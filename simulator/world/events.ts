@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, runs outside n8n */
 /**
  * The events an account pushes: heartbeats, lifecycle, bot_offline, messages; to its WebSocket
  * connections and, signed the way its implementation signs them, to its HTTP POST report URLs.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test tooling, runs outside n8n */
 /**
  * The world's timers on its clock: every one is tracked so closing the world stops them all, and a reset
  * starts a new generation so work scheduled before it is dropped.
