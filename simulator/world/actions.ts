@@ -34,7 +34,7 @@ export class Actions {
 		const acc = this.topology.account(accName);
 		const f = acc.implementation;
 		acc.stat.packet_received++;
-		// set_restart's own failures are not answered as an action error: the restart is under way
+		// set_restart answers by itself: a restart that throws reaches the endpoint, not an action error
 		if (action === 'set_restart') return this.lifecycle.setRestart(acc, transport);
 		try {
 			const answer = await this.messageAction(acc, action, params, transport);
