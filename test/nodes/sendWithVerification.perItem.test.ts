@@ -146,4 +146,31 @@ describe('parameters per item', () => {
 		const sends = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as [];
 		expect(sends).toHaveLength(1);
 	});
+
+	test('a failure of the whole node under Continue On Fail puts every item on Not Delivered, not Delivered', async () => {
+		// n8n 2.41 (n8n-core WorkflowExecute.handleNodeExecutionError): when a node throws as a whole and
+		// continues on error, n8n hands its input items to the first output, which here is Delivered.
+		const parameters = expressionParameters({
+			options: { pollIntervalMs: 40, minIntervalMs: 0, requestTimeoutMs: -5 },
+		});
+		const items = [
+			{ text: 'whole node A', verification: 'api', deadline: 1, attempts: 1 },
+			{ text: 'whole node B', verification: 'api', deadline: 1, attempts: 1 },
+		];
+		await expect(run(items, parameters)).rejects.toThrow(/requestTimeoutMs/);
+		const { delivered, notDelivered } = await run(items, parameters, { continueOnFail: true });
+		expect(delivered).toEqual([]);
+		const refused = byItem(notDelivered);
+		expect(Object.keys(refused)).toEqual(['0', '1']);
+		for (const item of Object.values(refused)) {
+			expect(item).toMatchObject({
+				status: 'failed',
+				reason: 'bad_request',
+				reasonClass: 'terminal',
+			});
+			expect(item.error).toMatch(/requestTimeoutMs/);
+		}
+		const sends = (await sim.control.calls({ account: 'bot', action: 'send_group_msg' })) as [];
+		expect(sends).toHaveLength(0);
+	});
 });

@@ -395,7 +395,10 @@ export async function runExecute(
 
 	const task = run.data.resultData.runData[node.name]?.[0];
 	const error = task?.error ?? run.data.resultData.error;
-	if (error) throw await recordedError(error as unknown as IDataObject);
+	// A node that failed as a whole but continues on error: n8n records the error and passes what it got on
+	// (n8n-core WorkflowExecute.handleNodeExecutionError: the input items, on the first output).
+	const continued = options.continueOnFail && task?.data?.main !== undefined;
+	if (error && !continued) throw await recordedError(error as unknown as IDataObject);
 	const outputs = task?.data?.main ?? [];
 	return outputs.map((output) => output ?? []);
 }
