@@ -46,6 +46,8 @@ export class Permit {
 
 	constructor(
 		private readonly breaker: CircuitBreaker | undefined,
+		/** The send's pacing key: per-target failures count once per target (core/pacing/breaker.ts). */
+		private readonly targetKey: string,
 		readonly admitted: boolean,
 		readonly trial: boolean,
 		private readonly trialId: number | undefined,
@@ -69,7 +71,7 @@ export class Permit {
 		if (this.settled && failure) return undefined;
 		const trial = this.trial && !this.settled;
 		this.settled = true;
-		return this.breaker.record(breakerVerdict(failure), { trial, at });
+		return this.breaker.record(breakerVerdict(failure, this.targetKey), { trial, at });
 	}
 
 	/** Ends the permit: a trial without a verdict goes back to the breaker as `open`. Idempotent. */
@@ -99,11 +101,21 @@ export async function admit(
 			});
 	const counted = request.bypassBreaker ? undefined : breaker;
 	if (!admission.admitted)
-		return new Permit(counted, false, false, undefined, admission.waitedMs, 0, undefined);
+		return new Permit(
+			counted,
+			request.targetKey,
+			false,
+			false,
+			undefined,
+			admission.waitedMs,
+			0,
+			undefined,
+		);
 	const trialId = 'trialId' in admission ? admission.trialId : undefined;
 	// Owned from here: a stop while waiting for the slot hands the trial back.
 	const held = new Permit(
 		counted,
+		request.targetKey,
 		true,
 		admission.trial,
 		trialId,
@@ -126,6 +138,7 @@ export async function admit(
 	}
 	return new Permit(
 		counted,
+		request.targetKey,
 		true,
 		admission.trial,
 		trialId,

@@ -8,7 +8,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import type { FlavourName } from '../../simulator';
+import type { FlavourName, WorldConfig } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
@@ -31,8 +31,13 @@ function only(items: INodeExecutionData[]): Item {
 let counter = 0;
 const text = (label: string) => `${label} #${++counter}`;
 
-function suite(flavour: FlavourName, version: string, selfReporting = true) {
-	const sim = sharedSimulator(flavourWorld(flavour, version), (running) => {
+function suite(
+	flavour: FlavourName,
+	version: string,
+	selfReporting = true,
+	extra: Partial<WorldConfig> = {},
+) {
+	const sim = sharedSimulator(flavourWorld(flavour, version, extra), (running) => {
 		running.world.account('bot').cfg.reportSelfMessage = selfReporting;
 	});
 
@@ -216,5 +221,58 @@ describe('go-cqhttp v1.2.0: private 请参考 go-cqhttp 端输出 and group bloc
 		const item = only(notDelivered);
 		expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'ambiguous' });
 		expect((item.evidence.breaker as IDataObject).state).toBe('closed');
+	});
+});
+
+describe('go-cqhttp v1.2.0: blocked by server is per target unless several targets fail', () => {
+	// Mrs4s/MiraiGo: client/group_msg.go sendGroupMessage (a8213e1, go-cqhttp v1.2.0's pin): no echo within 5 s
+	// and not among the group's last ~11 messages. A mute in one group answers exactly so.
+	const OTHER_GROUP = GROUP + 1;
+	const { sim, run, copies } = suite('gocq', 'v1.2.0', true, {
+		groups: [
+			{ groupId: GROUP, name: 'Muted Here', members: ['bot', 'witness', 'friend'] },
+			{ groupId: OTHER_GROUP, name: 'Elsewhere', members: ['bot', 'witness'] },
+		],
+	});
+	const options = { pollIntervalMs: 50, minIntervalMs: 0, requestTimeoutMs: 3000 };
+	const strict = {
+		verification: 'api',
+		retry: { maxAttempts: 3, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+		options: { ...options, breakerThreshold: 3, breakerHoldSeconds: 0 },
+	};
+
+	test('one muted group failing six times in a row leaves the breaker closed; another group still gets its message', async () => {
+		await sim.control.setFault({ kind: 'muted', scope: { account: 'bot', group: GROUP } });
+		for (const label of ['muted a', 'muted b']) {
+			const item = only((await run(text(label), strict)).notDelivered);
+			expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'ambiguous' });
+			expect(item.attempts.map((attempt) => attempt.reason)).toEqual([
+				'risk_control',
+				'risk_control',
+				'risk_control',
+			]);
+			expect((item.evidence.breaker as IDataObject).state).toBe('closed');
+		}
+		const message = text('elsewhere');
+		const { delivered } = await run(message, { ...strict, targetId: String(OTHER_GROUP) });
+		expect(only(delivered).status).toBe('delivered');
+		expect(await copies(message)).toBe(1);
+	});
+
+	test('several groups blocked in a row open the account breaker', async () => {
+		await sim.control.setFault({ kind: 'risk_control', scope: { account: 'bot' } });
+		const once = {
+			...strict,
+			retry: { maxAttempts: 1, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+			options: { ...strict.options, breakerThreshold: 2 },
+		};
+		const first = only((await run(text('blocked one'), once)).notDelivered);
+		expect((first.evidence.breaker as IDataObject).state).toBe('closed');
+		const second = only(
+			(await run(text('blocked two'), { ...once, targetId: String(OTHER_GROUP) })).notDelivered,
+		);
+		expect(second.evidence.breaker).toMatchObject({ state: 'open', openReason: 'risk_control' });
+		const held = only((await run(text('blocked three'), once)).notDelivered);
+		expect(held).toMatchObject({ reason: 'circuit_open' });
 	});
 });
