@@ -31,6 +31,7 @@ import type { AccountIdentity, IdentifyResult } from './account';
 import { ChatWatcher } from './chatWatcher';
 import type { WatchOutcome } from './chatWatcher';
 import { checkApiAcceptance, lookupSentMessage, verifierFailure } from './verify';
+import { nonFriendCheckSays, nonFriendTimeout } from './classify';
 import type { EventSource } from './eventStream';
 import { normaliseForMatch } from './message';
 import { KernelWatcher } from './kernel';
@@ -648,7 +649,11 @@ export class DeliveryEngine {
 			if (tried.gate?.admitted && !tried.check) await judgeNow();
 			if (tried.sentAt !== undefined && CHECKED_CLASSES.has(classification.reasonClass)) {
 				const early = decision.action === 'stop' ? tried.earlyCheck : undefined;
-				const check = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
+				const checked = tried.check ?? early ?? (await this.checkAfterFailure(request, tried));
+				const check = {
+					...checked,
+					result: nonFriendCheckSays(classification, checked.result, checked.evidence.by),
+				};
 				if (tried.gate?.admitted && tried.check) await judgeNow();
 				else if (tried.gate?.admitted && check.result === 'landed')
 					await this.judge(tried.gate, tried.selfId, undefined);
@@ -720,8 +725,8 @@ export class DeliveryEngine {
 	/** One attempt: identify, make sure a watcher has its baseline, send, then verify at the level. */
 	/**
 	 * NapCat answers a private message to a non-friend with the same `Timeout ... EventRet: {}` as a hung
-	 * kernel (NapCatQQ #600; docs/compatibility.md, row 'NapCat ≥ 3 Timeout ... EventRet {}'). Before that is treated as ambiguous, `get_friend_list` says
-	 * whether the target is a friend at all: a non-friend ends terminal (`not_friend`), never resent.
+	 * kernel (NapCatQQ #600; docs/compatibility.md, row 'NapCat ≥ 3 Timeout ... EventRet {}'). `get_friend_list` says
+	 * whether the target is a friend at all; a non-friend's timeout is no proof either way (core/classify.ts `nonFriendTimeout`).
 	 */
 	private async nonFriendCheck(
 		target: Target,
@@ -744,13 +749,13 @@ export class DeliveryEngine {
 		const isFriend = friends.some((friend) => Number(friend?.user_id) === target.id);
 		if (isFriend) return { evidence: { action: 'get_friend_list', friend: true } };
 		return {
-			classification: verifierFailure(
-				'not_friend',
-				'terminal',
-				failure.raw,
-				'napcat_private_not_friend',
-			),
-			evidence: { action: 'get_friend_list', friend: false, friends: friends.length },
+			classification: nonFriendTimeout(failure),
+			evidence: {
+				action: 'get_friend_list',
+				friend: false,
+				friends: friends.length,
+				note: 'not a friend: NapCat sends as a temp chat or to a one-way friend, so the message may have arrived',
+			},
 		};
 	}
 

@@ -4,6 +4,7 @@
  * Long because it is one state machine: every OneBot action reads and changes the same accounts, stores and
  * fault table; wire shapes per implementation are in flavours.ts, the endpoints in account-server.ts.
  */
+import { napcatPrivateRoute, privateReach } from './behaviours/napcatPrivate';
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { Clock } from './clock';
@@ -532,10 +533,15 @@ export class World {
 		const kernelTimeout =
 			napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.kernelTimeoutFor(acc);
 		if (type === 'private' && f.flavour === 'napcat') {
-			// NapCatQQ #600 (field notes §2): a private message to a non-friend is never answered by the kernel;
-			// NapCat answers `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts). Nothing is sent.
+			// NapCatQQ #600: a private message to a stranger is never answered by the kernel; NapCat answers
+			// `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts). Nothing is sent. A temp
+			// chat or a one-way friend gets the message (./behaviours/napcatPrivate.ts).
 			const peer = this.accountBySelfId(target);
-			if (!peer || !this.areFriends(acc, peer)) {
+			const reach = { ...privateReach(this.config), friends: this.friends };
+			if (
+				napcatPrivateRoute(reach, acc.name, peer?.name, params.group_id !== undefined) ===
+				'stranger'
+			) {
 				await this.sleep(kernelTimeout);
 				return err(F.sendTimeoutError(f, draft));
 			}
