@@ -12,7 +12,7 @@
 import { chatStoreKey, claimsOn } from './delivery/claims';
 import type { StoreClaims } from './delivery/claims';
 import type { AccountIdentity } from './account';
-import { classifyCall, verifierFailure } from './classify';
+import { answersEmptyHistory, classifyCall, verifierFailure } from './classify';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import type { ImplementationProfile } from './implementations';
@@ -690,13 +690,12 @@ export class ChatWatcher {
 				{ ...base, ...params },
 				{ timeoutMs: requestTimeoutMs },
 			);
-			if (!result.ok) {
-				if (page === 0) return { error: classifyCall(result.failure) };
-				break;
-			}
-			const entries = historyEntries(result.data);
-			if (!entries) {
-				if (page === 0) {
+			// LLOneBot answers an empty chat's history with an error (core/implementations/llonebot.ts).
+			let entries: WitnessEntry[] = [];
+			if (result.ok) {
+				const read = historyEntries(result.data);
+				if (!read) {
+					if (page > 0) break;
 					return {
 						error: verifierFailure('malformed_response', 'transient', {
 							status: result.envelope.status,
@@ -705,6 +704,9 @@ export class ChatWatcher {
 						}),
 					};
 				}
+				entries = read;
+			} else if (!answersEmptyHistory(result.failure, this.options.identity.implementation)) {
+				if (page === 0) return { error: classifyCall(result.failure) };
 				break;
 			}
 			const oldestBefore = page === 0 ? undefined : historyPageInfo([...all.values()]).oldestTime;

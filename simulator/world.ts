@@ -4,6 +4,7 @@
  * Long because it is one state machine: every OneBot action reads and changes the same accounts, stores and
  * fault table; wire shapes per implementation are in flavours.ts, the endpoints in account-server.ts.
  */
+import { llonebotEmptyHistoryError } from './behaviours/llonebotHistory';
 import { napcatPrivateRoute, privateReach } from './behaviours/napcatPrivate';
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
@@ -1009,6 +1010,8 @@ export class World {
 					}
 				}
 				list = chat.slice(start ?? Math.max(0, end - count), end);
+				const empty = list.length === 0 ? llonebotEmptyHistoryError(f, type) : null;
+				if (empty) return err({ retcode: 200, message: empty });
 				if (truthy(params.reverseOrder)) list.reverse();
 				break;
 			}

@@ -276,3 +276,62 @@ describe('go-cqhttp v1.2.0: blocked by server is per target unless several targe
 		expect(held).toMatchObject({ reason: 'circuit_open' });
 	});
 });
+
+describe.each([
+	['llonebot', '3.30.0', 'group'],
+	['llonebot', '4.4.3', 'group'],
+	['llonebot', '5.0.0', 'private'],
+] as Array<[FlavourName, string, 'group' | 'private']>)(
+	'%s %s: an empty %s chat answers 未找到消息 to a history read',
+	(flavour, version, targetType) => {
+		// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts (v3.30.0–v4.6.5),
+		// src/onebot11/action/llonebot/GetFriendMsgHistory.ts (v3.33.0–v5.10.0): simulator/behaviours/llonebotHistory.ts.
+		const { sim, run, copies } = suite(flavour, version);
+
+		test('the history reader takes it as an empty chat: the witness verifies, sent once', async () => {
+			const witness = sim.urls.accounts.witness.selfId;
+			const bot = sim.urls.accounts.bot.selfId;
+			const target =
+				targetType === 'group' ? {} : { targetType: 'private', targetId: String(witness) };
+			const { http, token } = sim.urls.accounts.witness;
+			const action = targetType === 'group' ? 'get_group_msg_history' : 'get_friend_msg_history';
+			const answer = await fetch(`${http}/${action}`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: JSON.stringify(targetType === 'group' ? { group_id: GROUP } : { user_id: bot }),
+			});
+			const empty = (await answer.json()) as IDataObject;
+			expect(empty).toMatchObject({ status: 'failed', retcode: 200 });
+			expect(String((empty as IDataObject).message)).toMatch(/^(Error: )?未找到消息$/);
+			const message = text(`empty ${version}`);
+			const { delivered, notDelivered } = await run(
+				message,
+				{ ...target, verification: 'witness', deadlineSeconds: 1 },
+				{ witness: true, events: false },
+			);
+			expect(notDelivered.map((item) => item.json.reason)).toEqual([]);
+			expect(only(delivered).attempts.map((attempt) => attempt.outcome)).toEqual(['accepted']);
+			expect(await copies(message)).toBe(1);
+		});
+
+		test('a message that never arrived leaves the chat empty: not_observed, not a failed lookup', async () => {
+			await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' }, count: 1 });
+			const witness = sim.urls.accounts.witness.selfId;
+			const target =
+				targetType === 'group' ? {} : { targetType: 'private', targetId: String(witness) };
+			const message = text(`dropped ${version}`);
+			const { notDelivered } = await run(
+				message,
+				{
+					...target,
+					verification: 'witness',
+					deadlineSeconds: 0.6,
+					retry: { maxAttempts: 1, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+				},
+				{ witness: true, events: false },
+			);
+			expect(only(notDelivered)).toMatchObject({ reason: 'not_observed' });
+			expect(await copies(message)).toBe(0);
+		});
+	},
+);
