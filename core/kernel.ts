@@ -87,7 +87,7 @@ export interface KernelWatcherOptions {
 	 */
 	selfMessagesConfirm?: boolean;
 	/** Who cannot give that proof and who can, for the `not_confirmed` note (e.g. `LLOneBot 3.28.0`). */
-	selfMessageProof?: { label: string; since: string | null };
+	selfMessageProof?: { label: string; since: string | null; noKernel?: boolean };
 }
 
 interface Pending {
@@ -292,7 +292,11 @@ export class KernelWatcher {
 		const covered = this.streamCovers(pending.expectation) || this.stream.isOpen;
 		let note: string;
 		const proof = this.options.selfMessageProof;
-		if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed') {
+		if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed' && proof?.noKernel) {
+			// go-cqhttp, Lagrange: MiraiGo/Lagrange.Core speak to the server themselves; a (late) self message is
+			// the server's echo (Mrs4s/MiraiGo: client/group_msg.go), not a kernel's sendStatus.
+			note = `${proof.label} has no QQNT kernel, so nothing on the sender's side is a kernel confirmation (a self message is the server's echo); only a witness can prove arrival`;
+		} else if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed') {
 			note =
 				`${proof?.label ?? 'this version'} pushes its self message before the kernel confirms a send, so it cannot prove one` +
 				(proof?.since ? ` (${proof.since} or later, or NapCat, can)` : '') +

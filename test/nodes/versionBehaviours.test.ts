@@ -335,3 +335,77 @@ describe.each([
 		});
 	},
 );
+
+describe('go-cqhttp v1.2.0 with report-self-message: a late message_sent after blocked by server', () => {
+	// Mrs4s/MiraiGo: client/group_msg.go (a8213e1): sendGroupMessage gives up after 5 s, but the echo that comes
+	// later is still dispatched as SelfGroupMessageEvent, which go-cqhttp reports as message_sent
+	// (Mrs4s/go-cqhttp: coolq/bot.go, coolq/event.go, v1.2.0).
+	const { sim, run, copies, sends } = suite('gocq', 'v1.2.0');
+
+	async function lateEcho(): Promise<void> {
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { afterMs: 150 },
+		});
+	}
+
+	test('the simulator pushes the message_sent after the failed answer', async () => {
+		await lateEcho();
+		const events: Array<Record<string, unknown>> = [];
+		const socket = new WebSocket(
+			`${sim.urls.accounts.bot.ws}?access_token=${sim.urls.accounts.bot.token}`,
+		);
+		socket.onmessage = (event) =>
+			events.push({ ...JSON.parse(String(event.data)), receivedAt: Date.now() });
+		await new Promise((resolve) => (socket.onopen = resolve));
+		const { http, token } = sim.urls.accounts.bot;
+		const answer = (await (
+			await fetch(`${http}/send_group_msg`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ group_id: GROUP, message: 'late echo' }),
+			})
+		).json()) as IDataObject;
+		const answeredAt = Date.now();
+		expect(answer).toMatchObject({ status: 'failed', msg: 'SEND_MSG_API_ERROR' });
+		expect(String(answer.wording)).toContain('blocked by server');
+		for (let i = 0; i < 40 && !events.some((e) => e.post_type === 'message_sent'); i++)
+			await sleep(25);
+		socket.close();
+		const sent = events.find((e) => e.post_type === 'message_sent');
+		expect(sent).toMatchObject({
+			message_type: 'group',
+			group_id: GROUP,
+			raw_message: 'late echo',
+		});
+		expect(Number(sent!.receivedAt)).toBeGreaterThanOrEqual(answeredAt);
+	});
+
+	test('Witness: the message is found, Delivered once, not resent', async () => {
+		await lateEcho();
+		const message = text('late echo witness');
+		const { delivered } = await run(message, { verification: 'witness' }, { witness: true });
+		expect(only(delivered).attempts.map((attempt) => attempt.outcome)).toEqual([
+			'landed_after_check',
+		]);
+		expect(await sends()).toBe(1);
+		expect(await copies(message)).toBe(1);
+	});
+
+	test('Kernel Confirmed: the late self message is not called a kernel confirmation', async () => {
+		await lateEcho();
+		const message = text('late echo kernel');
+		const { delivered, notDelivered } = await run(message);
+		expect(delivered).toHaveLength(0);
+		const item = only(notDelivered);
+		expect(item).toMatchObject({ reason: 'not_confirmed' });
+		const kernel = (item.evidence.check as { kernel: { status: string; note: string } }).kernel;
+		expect(kernel.status).toBe('not_confirmed');
+		expect(kernel.note).toContain('no QQNT kernel');
+		// No witness: nothing shows whether it arrived, so it is not resent.
+		expect(await sends()).toBe(1);
+		expect(await copies(message)).toBe(1);
+	});
+});
