@@ -6,6 +6,7 @@
  */
 import { llonebotEmptyHistoryError } from './behaviours/llonebotHistory';
 import { napcatPrivateRoute, privateReach } from './behaviours/napcatPrivate';
+import { forgetShortIds, shortIdForgotten, shortIdSeen } from './behaviours/napcatShortIds';
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { Clock } from './clock';
@@ -355,6 +356,7 @@ export class World {
 				case 'get_msg': {
 					const rec = acc.byMessageId.get(Number(params.message_id));
 					if (!rec || params.message_id === undefined) return err(this.notFound(f));
+					if (shortIdForgotten(acc, rec.messageId)) return err(this.notFound(f));
 					return ok(withRawRecord(acc, rec, F.getMsgData(f, rec, this.shape(acc))));
 				}
 				case 'delete_msg': {
@@ -1062,6 +1064,7 @@ export class World {
 	}
 
 	private historyItem(acc: Account, rec: LocalRecord): Record<string, unknown> {
+		shortIdSeen(acc, rec.messageId);
 		const item = F.historyItem(acc.flavour, rec, this.shape(acc));
 		if (acc.cfg.flavour === 'gocq') {
 			item.message_seq = rec.msg.seq;
@@ -1151,6 +1154,7 @@ export class World {
 		this.cancel(acc.restartTimer);
 		acc.process = 'restarting';
 		acc.loggedIn = false;
+		forgetShortIds(acc, acc.cfg.flavour, acc.byMessageId.keys());
 		acc.stat.disconnect_times++;
 		this.stopHeartbeat(acc);
 		// restart-curable faults of this account go away; degradation counters restart from zero
