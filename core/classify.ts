@@ -5,7 +5,7 @@
  * `repo: path` that produces it); patterns no implementation produces are unverified fallbacks.
  */
 import { ALL_ERROR_WORDINGS, KERNEL_RESULT_REASONS } from './implementations';
-import type { ErrorWording, ImplementationProfile } from './implementations';
+import type { ErrorWording } from './implementations';
 import { TIMEOUT_CODES } from './transport';
 import type { CallFailure } from './transport';
 import type { Classification, RawError, ReasonClass, ReasonCode, TargetType } from './types';
@@ -398,21 +398,6 @@ function classifyNetwork(raw: RawError, context: ClassifyContext): Classificatio
 	if (NOT_SENT_CODES.has(code)) return make('unreachable', raw, code, 'transient');
 	// A reset or an unknown network error may come after the request was read: a send may have gone through.
 	return make('unreachable', raw, code, send ? 'ambiguous' : 'transient');
-}
-
-/**
- * Whether a failed history read is how this implementation says the chat has no messages
- * (`ImplementationProfile.emptyHistoryAnswer`: LLOneBot's `未找到消息`): an empty page, not a failure.
- */
-export function answersEmptyHistory(
-	failure: CallFailure,
-	profile: Pick<ImplementationProfile, 'emptyHistoryAnswer'>,
-): boolean {
-	const pattern = profile.emptyHistoryAnswer;
-	if (failure.kind !== 'envelope' || !pattern) return false;
-	return [failure.raw.message, failure.raw.wording].some(
-		(text) => typeof text === 'string' && pattern.test(text),
-	);
 }
 
 /** Maps a failed call to its reason code and class. Unknown shapes become `api_error` with the raw error kept. */

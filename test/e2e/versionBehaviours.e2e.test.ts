@@ -11,8 +11,13 @@
  *   GetGroupMsgHistory.ts, NapCatQQ #441, #987): in a busy group with no witness stream, a send that timed out
  *   but arrived is found by history alone and never resent.
  */
-import { defaultWorld, startSimulator, type Simulator, type WorldConfig } from '../../simulator';
-import type { FlavourName } from '../../simulator';
+import {
+	defaultWorld,
+	startSimulator,
+	type FlavourName,
+	type Simulator,
+	type WorldConfig,
+} from '../../simulator';
 import { exampleCredentialsFor, groundTruth, inboxWith, outputItems } from './lib/examples';
 import { startN8n, type CredentialJson, type N8nHandle } from '../../scripts/lib/n8n';
 import { packPackage } from '../../scripts/lib/pack';
