@@ -18,7 +18,7 @@ import {
 } from './chatHistory';
 import type { WatchedChat } from './chatHistory';
 import { classifyCall, verifierFailure } from './classify';
-import { chatStoreKey, claimsOn } from './delivery/claims';
+import { chatStoreKey, claimsOn } from './claims';
 import { LiveEvents } from './liveEvents';
 import { normaliseForMatch } from './message';
 import { overtakenBySeq } from './overtake';

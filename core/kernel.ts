@@ -12,7 +12,7 @@
  * What this proves: the QQ server acknowledged the message. Not that a member received it: only a witness
  * proves that.
  */
-import { claimsOn, selfStoreKey } from './delivery/claims';
+import { claimsOn, selfStoreKey } from './claims';
 import type { EventSource } from './eventStream';
 import { LiveEvents } from './liveEvents';
 import { normaliseForMatch } from './message';

@@ -3,10 +3,10 @@
  * kernel watcher (the sender's self messages, core/kernel.ts): one account's event stream and its lifecycle
  * (connect before the first send, "open since" for coverage, close), the bounded buffer of the events the
  * watcher keeps, the wake-up that ends a wait when an event arrives or the stream changes, and the
- * process-wide claims on the store the watcher proves things from (core/delivery/claims.ts), so an entry
+ * process-wide claims on the store the watcher proves things from (core/claims.ts), so an entry
  * serves one send of the whole process.
  */
-import type { StoreClaims } from './delivery/claims';
+import type { StoreClaims } from './claims';
 import { EventStream } from './eventStream';
 import type { EventSource } from './eventStream';
 import type { Clock, Sleep } from './types';

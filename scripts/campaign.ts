@@ -39,7 +39,7 @@ import { DEFAULT_RETRY_POLICY } from '../core/retry';
 import type { HttpRequest, HttpResponse, RequestFn } from '../core/transport';
 import type { DeliveryResult } from '../core/types';
 import { defaultWorld, startSimulator } from '../simulator';
-import type { FaultKind, FaultSpec, FlavourName, Simulator } from '../simulator';
+import type { FaultKind, FaultSpec, ImplementationName, Simulator } from '../simulator';
 import { SEND_KINDS, TRANSPORT_KINDS } from '../simulator/faults';
 import { mulberry32 } from '../simulator/rng';
 import { fetchRequest } from '../test/support/fetchRequest';
@@ -64,7 +64,7 @@ import type { InboxCopy, SendSeen, SentText, StoppedRun } from './lib/campaignEd
 import { runPromiseModel } from './lib/model/commands';
 
 export interface FlavourVersion {
-	flavour: FlavourName;
+	flavour: ImplementationName;
 	version: string;
 }
 

@@ -8,16 +8,16 @@
  *   empty list (commit 6c51b8dd "fix: get_friend_msg_history").
  *   LLOneBot/LLOneBot: src/onebot11/action/llonebot/GetFriendMsgHistory.ts at v3.33.0, v5.10.0.
  * BaseAction (src/onebot11/action/BaseAction.ts, same tags) answers HTTP with retcode 200 and the text; over
- * WebSocket retcode 1200 (simulator/flavours.ts errorBody).
+ * WebSocket retcode 1200 (simulator/implementations/envelopes.ts).
  */
-import { versionAtLeast, type FlavourInfo } from '../flavours';
+import { versionAtLeast, type ImplementationInfo } from '../implementations';
 
 /** The error text LLOneBot answers for an empty chat's history at this version, or null for an empty list. */
 export function llonebotEmptyHistoryError(
-	f: FlavourInfo,
+	f: ImplementationInfo,
 	type: 'group' | 'private',
 ): string | null {
-	if (f.flavour !== 'llonebot') return null;
+	if (f.name !== 'llonebot') return null;
 	const thrownAsError = versionAtLeast(f.version, '3.33.0');
 	if (type === 'group') {
 		if (!versionAtLeast(f.version, '3.30.0') || versionAtLeast(f.version, '4.6.6')) return null;

@@ -14,7 +14,7 @@
 import {
 	defaultWorld,
 	startSimulator,
-	type FlavourName,
+	type ImplementationName,
 	type Simulator,
 	type WorldConfig,
 } from '../../simulator';
@@ -32,7 +32,7 @@ const IDS = {
 	napcat: { bot: 'sentinelBotNap01', witness: 'sentinelWitNap01' },
 } as const;
 
-function world(flavour: FlavourName, version: string): WorldConfig {
+function world(flavour: ImplementationName, version: string): WorldConfig {
 	const base = defaultWorld();
 	const accounts = Object.fromEntries(
 		Object.entries(base.accounts!).map(([name, account]) => [

@@ -6,18 +6,22 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import type { FlavourName, WorldConfig } from '../../simulator';
+import type { ImplementationName, WorldConfig } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
 
 /** The bot is friends with the witness only: `friend` is a group member but not a QQ friend. */
-function world(flavour: FlavourName, version: string, extra: Partial<WorldConfig>): WorldConfig {
+function world(
+	flavour: ImplementationName,
+	version: string,
+	extra: Partial<WorldConfig>,
+): WorldConfig {
 	return flavourWorld(flavour, version, { friends: [['bot', 'witness']], ...extra });
 }
 
-function fixture(flavour: FlavourName, version: string, extra: Partial<WorldConfig> = {}) {
+function fixture(flavour: ImplementationName, version: string, extra: Partial<WorldConfig> = {}) {
 	const sim = sharedSimulator(world(flavour, version, extra));
 	return {
 		get sim() {

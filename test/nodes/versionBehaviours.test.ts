@@ -8,7 +8,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import type { FlavourName, WorldConfig } from '../../simulator';
+import type { ImplementationName, WorldConfig } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
@@ -32,7 +32,7 @@ let counter = 0;
 const text = (label: string) => `${label} #${++counter}`;
 
 function suite(
-	flavour: FlavourName,
+	flavour: ImplementationName,
 	version: string,
 	selfReporting = true,
 	extra: Partial<WorldConfig> = {},
@@ -171,7 +171,7 @@ describe('LLOneBot 4.0.5: a kernel rejection quotes errMsg only', () => {
 describe.each([
 	['gocq', 'v1.2.0'],
 	['lagrange', '0.0.3'],
-] as Array<[FlavourName, string]>)(
+] as Array<[ImplementationName, string]>)(
 	'%s %s: Kernel Confirmed says what an ok answer proves',
 	(flavour, version) => {
 		const { run } = suite(flavour, version);
@@ -281,7 +281,7 @@ describe.each([
 	['llonebot', '3.30.0', 'group'],
 	['llonebot', '4.4.3', 'group'],
 	['llonebot', '5.0.0', 'private'],
-] as Array<[FlavourName, string, 'group' | 'private']>)(
+] as Array<[ImplementationName, string, 'group' | 'private']>)(
 	'%s %s: an empty %s chat answers 未找到消息 to a history read',
 	(flavour, version, targetType) => {
 		// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts (v3.30.0–v4.6.5),

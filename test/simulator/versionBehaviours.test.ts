@@ -4,13 +4,13 @@
  * error (simulator/behaviours/llonebotHistory.ts); NapCat routes a private send to a non-friend
  * (simulator/behaviours/napcatPrivate.ts).
  */
-import { defaultWorld, type FlavourName, type WorldConfig } from '../../simulator';
+import { defaultWorld, type ImplementationName, type WorldConfig } from '../../simulator';
 import { napcatPrivateRoute, privateReach } from '../../simulator/behaviours/napcatPrivate';
 import { call, sharedSimulator } from './helpers';
 
 const G = 100200300;
 
-function world(flavour: FlavourName, version: string): WorldConfig {
+function world(flavour: ImplementationName, version: string): WorldConfig {
 	const base = defaultWorld();
 	const accounts = Object.fromEntries(
 		Object.entries(base.accounts!).map(([name, account]) => [
@@ -25,7 +25,7 @@ describe.each([
 	['napcat', '4.10.32', true],
 	['llonebot', '4.4.3', false],
 	['gocq', 'v1.2.0', false],
-] as Array<[FlavourName, string, boolean]>)(
+] as Array<[ImplementationName, string, boolean]>)(
 	'%s %s: get_msg of an id from before a restart',
 	(flavour, version, forgets) => {
 		const sim = sharedSimulator(world(flavour, version));
