@@ -100,29 +100,22 @@ export async function admit(
 				sleep: time.sleep,
 			});
 	const counted = request.bypassBreaker ? undefined : breaker;
-	if (!admission.admitted)
-		return new Permit(
+	const trial = admission.admitted && admission.trial;
+	const trialId = admission.admitted && 'trialId' in admission ? admission.trialId : undefined;
+	const permit = (admitted: boolean, slot?: SendSlot) =>
+		new Permit(
 			counted,
 			request.targetKey,
-			false,
-			false,
-			undefined,
+			admitted,
+			trial,
+			trialId,
 			admission.waitedMs,
-			0,
-			undefined,
+			slot?.waitedMs ?? 0,
+			slot,
 		);
-	const trialId = 'trialId' in admission ? admission.trialId : undefined;
+	if (!admission.admitted) return permit(false);
 	// Owned from here: a stop while waiting for the slot hands the trial back.
-	const held = new Permit(
-		counted,
-		request.targetKey,
-		true,
-		admission.trial,
-		trialId,
-		admission.waitedMs,
-		0,
-		undefined,
-	);
+	const held = permit(true);
 	let slot: SendSlot | undefined;
 	try {
 		slot = await limiter.acquire(
@@ -136,14 +129,5 @@ export async function admit(
 	} finally {
 		if (!slot) held.release();
 	}
-	return new Permit(
-		counted,
-		request.targetKey,
-		true,
-		admission.trial,
-		trialId,
-		admission.waitedMs,
-		slot.waitedMs,
-		slot,
-	);
+	return permit(true, slot);
 }
