@@ -128,7 +128,7 @@ export const REASON_DESCRIPTIONS: Record<ReasonCode, { meaning: string; action: 
 	},
 	not_friend: {
 		meaning:
-			'The private target is not a friend of the sending account. NapCat answers such a send with a kernel timeout (`EventRet: {}`); get_friend_list confirmed the target is not a friend, so nothing was delivered.',
+			'Reserved: the private target is not a friend and the message cannot have arrived. No implementation answer proves this today: NapCat sends to a non-friend as a temp chat when it knows one, and a one-way friend receives the message (NapNeko/NapCatQQ: SendMsg.ts createContext), so a timeout to a non-friend stays send_timeout (detail napcat_private_non_friend).',
 		action: 'Add the account as a friend (or send to a group). Resending cannot help.',
 	},
 	circuit_open: {
@@ -149,6 +149,37 @@ export function verifierFailure(
 	const classification: Classification = { reason, reasonClass, raw };
 	if (detail) classification.detail = detail;
 	return classification;
+}
+
+/** The detail of a NapCat private timeout whose target get_friend_list does not list (see `nonFriendTimeout`). */
+export const NON_FRIEND_TIMEOUT_DETAIL = 'napcat_private_non_friend';
+
+/**
+ * NapCat's `Timeout ... EventRet: {}` for a private send to a user that get_friend_list does not list. A stranger's
+ * send is never answered (NapCatQQ #600), but NapCat sends to a non-friend as a temp chat when the kernel knows
+ * one and as a C2C message otherwise, which a one-way friend receives (NapNeko/NapCatQQ:
+ * src/onebot/action/msg/SendMsg.ts createContext, v4.8.90; packages/napcat-onebot/action/msg/SendMsg.ts,
+ * v4.10.32). So the timeout is no proof of non-delivery: it stays an ambiguous send_timeout, never `not_friend`,
+ * and the sender's own history cannot rule a landing out (its get_friend_msg_history reads the temp chat for a
+ * non-friend, not the C2C chat: go-cqhttp/GetFriendMsgHistory.ts), so it is not resent (see `nonFriendCheckSays`).
+ */
+export function nonFriendTimeout(failure: Classification): Classification {
+	return {
+		...failure,
+		reason: 'send_timeout',
+		reasonClass: 'ambiguous',
+		detail: NON_FRIEND_TIMEOUT_DETAIL,
+	};
+}
+
+/** What a check that found nothing means after `nonFriendTimeout`: nothing, unless a second account saw the chat. */
+export function nonFriendCheckSays(
+	failure: Classification,
+	result: 'landed' | 'not_landed' | 'unknown',
+	by: unknown,
+): 'landed' | 'not_landed' | 'unknown' {
+	if (failure.detail !== NON_FRIEND_TIMEOUT_DETAIL || result !== 'not_landed') return result;
+	return by === 'witness' ? result : 'unknown';
 }
 
 export interface ClassifyContext {

@@ -96,7 +96,7 @@ export const REASON_DESCRIPTIONS_ZH_CN: Record<ReasonCode, { meaning: string; ac
 	},
 	not_friend: {
 		meaning:
-			'私聊目标不是发送账号的好友。NapCat 对这种发送只回复内核超时（`EventRet: {}`）；get_friend_list 确认目标不是好友，所以消息没有送达。',
+			'保留：私聊目标不是好友，且消息不可能送达。目前没有协议端的回复能证明这一点：NapCat 对非好友会按临时会话发送，单向好友也能收到（NapNeko/NapCatQQ: SendMsg.ts createContext），所以发给非好友的超时仍是 send_timeout（detail napcat_private_non_friend）。',
 		action: '先添加好友（或改为发到群里）。重发无济于事。',
 	},
 };

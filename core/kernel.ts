@@ -1,4 +1,3 @@
-// Long file: the kernel watcher plus the matching rules for self events and raw records it alone uses, all over one set of pending sends.
 /**
  * The QQ kernel's own confirmation of a send, read from the sender's side (no second account needed).
  *
@@ -14,15 +13,13 @@
  * proves that.
  */
 import { claimsOn, selfStoreKey } from './claims';
-import type { StoreClaims } from './claims';
+import type { EventSource } from './eventStream';
+import { LiveEvents } from './liveEvents';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
-import { EventStream } from './eventStream';
-import type { EventSource } from './eventStream';
 import { isRecord, toNumber } from './values';
 import { chatOf } from './witness';
-import { Wake } from './wake';
 
 /** NapCat `SendStatusType` (packages/napcat-core/types/msg.ts). */
 export const SEND_STATUS = { failed: 0, sending: 1, success: 2, successNoSeq: 3 } as const;
@@ -87,7 +84,7 @@ export interface KernelWatcherOptions {
 	 */
 	selfMessagesConfirm?: boolean;
 	/** Who cannot give that proof and who can, for the `not_confirmed` note (e.g. `LLOneBot 3.28.0`). */
-	selfMessageProof?: { label: string; since: string | null };
+	selfMessageProof?: { label: string; since: string | null; noKernel?: boolean };
 }
 
 interface Pending {
@@ -95,8 +92,6 @@ interface Pending {
 	content: string;
 	outcome?: KernelOutcome;
 }
-
-const MAX_RETAINED_EVENTS = 2000;
 
 /** The sender, chat, content and time of an event or history entry against one expectation. */
 function matches(
@@ -162,15 +157,8 @@ export class KernelWatcher {
 		clockSkewMs: number;
 	};
 
-	private readonly stream: EventStream;
-
-	/** Ends waits when a self message arrives, the stream opens or closes, or close() is called. */
-	private readonly wake = new Wake();
-
-	private events: Array<Record<string, unknown>> = [];
-
-	/** Self messages and records already taken as proof, by any run of the process (core/claims.ts). */
-	private readonly claimed: StoreClaims;
+	/** The sender's stream, its self messages, and the claims on its store (core/liveEvents.ts). */
+	private readonly live: LiveEvents<Record<string, unknown>>;
 
 	private started: Promise<void> | undefined;
 
@@ -184,19 +172,18 @@ export class KernelWatcher {
 
 	constructor(options: KernelWatcherOptions) {
 		this.options = { eventCheckIntervalMs: 20, clockSkewMs: 2000, ...options };
-		this.claimed = claimsOn(selfStoreKey(options.selfId));
-		this.stream = new EventStream({
+		this.live = new LiveEvents({
 			source: options.events,
-			onEvent: (event) => this.onEvent(event),
 			clock: this.options.clock,
 			sleep: this.options.sleep,
 			checkIntervalMs: this.options.eventCheckIntervalMs,
-			onStateChange: () => this.wake.notify(),
+			accept: (event) => this.selfMessage(event),
+			claims: claimsOn(selfStoreKey(options.selfId)),
 		});
 	}
 
 	get eventStream(): string {
-		return this.stream.state;
+		return this.live.state;
 	}
 
 	/**
@@ -204,7 +191,7 @@ export class KernelWatcher {
 	 * sendStatus 2, or raw records not yet ruled out.
 	 */
 	get canConfirm(): boolean {
-		return (this.stream.isOpen && this.selfMessagesConfirm) || this.rawRecordsPossible;
+		return (this.live.isOpen && this.selfMessagesConfirm) || this.rawRecordsPossible;
 	}
 
 	private get selfMessagesConfirm(): boolean {
@@ -222,11 +209,12 @@ export class KernelWatcher {
 	}
 
 	private async begin(): Promise<void> {
-		this.stream.connect();
-		await this.stream.awaitOpen();
+		this.live.connect();
+		await this.live.awaitOpen();
 	}
 
-	private onEvent(event: Record<string, unknown>): void {
+	/** The event kept when it is this account's own message (a self message), else undefined. */
+	private selfMessage(event: Record<string, unknown>): Record<string, unknown> | undefined {
 		const self = toNumber(event.user_id) === this.options.selfId;
 		// message_sent: go-cqhttp, LLOneBot, NapCat; Lagrange reports its own messages as ordinary `message`.
 		if (!(event.post_type === 'message_sent' || (event.post_type === 'message' && self))) return;
@@ -239,15 +227,12 @@ export class KernelWatcher {
 		)
 			return;
 		this.selfEventsSeen++;
-		this.events.push(event);
-		if (this.events.length > MAX_RETAINED_EVENTS)
-			this.events.splice(0, this.events.length - MAX_RETAINED_EVENTS);
-		this.wake.notify();
+		return event;
 	}
 
 	/** Whether the stream was open since before the send, so its events cover the send. */
 	private streamCovers(expectation: KernelExpectation): boolean {
-		return this.stream.openSince(expectation.sentAt);
+		return this.live.covers(expectation.sentAt);
 	}
 
 	/**
@@ -271,16 +256,16 @@ export class KernelWatcher {
 				? this.lastReadAt + this.options.pollIntervalMs
 				: Number.POSITIVE_INFINITY;
 			const wait = Math.min(
-				this.stream.isOpen ? this.options.eventCheckIntervalMs : Number.POSITIVE_INFINITY,
+				this.live.isOpen ? this.options.eventCheckIntervalMs : Number.POSITIVE_INFINITY,
 				nextRead - clock(),
 				expectation.deadlineAt - clock(),
 			);
 			// Ends on the next self message (or stream change, or close()); the interval, the next raw-record
 			// read and the deadline bound it.
-			await this.wake.sleep(sleep, Math.max(1, wait));
+			await this.live.sleep(wait);
 		}
 		// Let events already on the wire in.
-		if (this.stream.isOpen && this.selfMessagesConfirm) {
+		if (this.live.isOpen && this.selfMessagesConfirm) {
 			await sleep(this.options.eventCheckIntervalMs);
 			this.settleFromEvents(pending);
 			if (pending.outcome) return pending.outcome;
@@ -289,10 +274,14 @@ export class KernelWatcher {
 	}
 
 	private notConfirmed(pending: Pending): KernelOutcome {
-		const covered = this.streamCovers(pending.expectation) || this.stream.isOpen;
+		const covered = this.streamCovers(pending.expectation) || this.live.isOpen;
 		let note: string;
 		const proof = this.options.selfMessageProof;
-		if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed') {
+		if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed' && proof?.noKernel) {
+			// go-cqhttp, Lagrange: MiraiGo/Lagrange.Core speak to the server themselves; a (late) self message is
+			// the server's echo (Mrs4s/MiraiGo: client/group_msg.go), not a kernel's sendStatus.
+			note = `${proof.label} has no QQNT kernel, so nothing on the sender's side is a kernel confirmation (a self message is the server's echo); only a witness can prove arrival`;
+		} else if (!this.selfMessagesConfirm && this.rawRecords !== 'exposed') {
 			note =
 				`${proof?.label ?? 'this version'} pushes its self message before the kernel confirms a send, so it cannot prove one` +
 				(proof?.since ? ` (${proof.since} or later, or NapCat, can)` : '') +
@@ -301,7 +290,7 @@ export class KernelWatcher {
 			note =
 				this.options.events === undefined
 					? "nothing on the sender's side can confirm it: its credential has no Event WebSocket URL and its history shows no raw records (LLOneBot debug)"
-					: `nothing on the sender's side can confirm it: its event stream is ${this.stream.state} and its history shows no raw records`;
+					: `nothing on the sender's side can confirm it: its event stream is ${this.live.state} and its history shows no raw records`;
 		} else if (this.selfEventsSeen === 0 && this.rawRecords !== 'exposed') {
 			note =
 				'no confirmation by the deadline, and no self message at all on the event stream: self-reporting may be off (NapCat reportSelfMessage, LLOneBot "report self message")';
@@ -311,7 +300,7 @@ export class KernelWatcher {
 		}
 		const outcome: KernelOutcome = {
 			status: 'not_confirmed',
-			eventStream: this.stream.state,
+			eventStream: this.live.state,
 			selfEventsSeen: this.selfEventsSeen,
 			rawRecords: this.options.readRawRecords === false ? 'not_read' : this.rawRecords,
 			note,
@@ -329,7 +318,7 @@ export class KernelWatcher {
 	 * send, never to a later identical one that timed out.
 	 */
 	claimMessageId(messageId: number): void {
-		this.claimed.claim(`message_id:${messageId}`, this.options.clock());
+		this.live.claimed.claim(`message_id:${messageId}`, this.options.clock());
 	}
 
 	/**
@@ -337,30 +326,30 @@ export class KernelWatcher {
 	 * of NapCat and LLOneBot pushes one when self-reporting is on, so none after a wait means it is off.
 	 */
 	selfEventFor(messageId: number): { eventStream: string; seen: boolean; selfEventsSeen: number } {
-		const seen = this.events.some((event) => toNumber(event.message_id) === messageId);
-		return { eventStream: this.stream.state, seen, selfEventsSeen: this.selfEventsSeen };
+		const seen = this.live.events.some((event) => toNumber(event.message_id) === messageId);
+		return { eventStream: this.live.state, seen, selfEventsSeen: this.selfEventsSeen };
 	}
 
 	private taken(entry: Record<string, unknown>): boolean {
 		const id = toNumber(entry.message_id);
 		const now = this.options.clock();
 		return (
-			this.claimed.has(claimKey(entry), now) ||
-			(id !== undefined && this.claimed.has(`message_id:${id}`, now))
+			this.live.claimed.has(claimKey(entry), now) ||
+			(id !== undefined && this.live.claimed.has(`message_id:${id}`, now))
 		);
 	}
 
 	private claim(entry: Record<string, unknown>): void {
 		const now = this.options.clock();
-		this.claimed.claim(claimKey(entry), now);
+		this.live.claimed.claim(claimKey(entry), now);
 		const id = toNumber(entry.message_id);
-		if (id !== undefined) this.claimed.claim(`message_id:${id}`, now);
+		if (id !== undefined) this.live.claimed.claim(`message_id:${id}`, now);
 	}
 
 	private settleFromEvents(pending: Pending): void {
 		// A version that pushes the self message when the record is added proves nothing by it.
 		if (pending.outcome || !this.selfMessagesConfirm) return;
-		for (const event of this.events) {
+		for (const event of this.live.events) {
 			if (
 				this.taken(event) ||
 				!matches(event, this.options.selfId, pending, this.options.clockSkewMs)
@@ -455,6 +444,6 @@ export class KernelWatcher {
 
 	/** Closes the event stream; a watcher closed before or while it connects leaves no socket open. */
 	close(): void {
-		this.stream.close();
+		this.live.close();
 	}
 }

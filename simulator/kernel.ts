@@ -50,8 +50,14 @@ export function pushesSelfMessage(
 		case 'llonebot':
 			// Before v4.0.12 the one self message went out when the record was added (pushesSelfMessageOnAdd).
 			return !pushesSelfMessageOnAdd(acc);
+		case 'gocq':
+			// MiraiGo dispatches SelfGroupMessageEvent for every push of the bot's own group message, also one
+			// that comes after sendGroupMessage gave up waiting (blocked by server): Mrs4s/MiraiGo:
+			// client/group_msg.go decodeGroupMessagePacket (a8213e1); go-cqhttp subscribes it with
+			// report-self-message (Mrs4s/go-cqhttp: coolq/bot.go NewQQBot, v1.2.0). So a late echo is pushed late.
+			return true;
 		default:
-			// go-cqhttp and Lagrange report self messages after the server answered; no late path is modelled.
+			// Lagrange reports self messages after the server answered; no late path is modelled.
 			return now === sentAt;
 	}
 }

@@ -72,6 +72,10 @@ export interface WorldConfig {
 	groups?: GroupConfig[];
 	/** pairs of account names */
 	friends?: Array<[string, string]>;
+	/** NapCat: pairs with an open temp chat through a shared group (simulator/behaviours/napcatPrivate.ts). */
+	tempChats?: Array<[string, string]>;
+	/** NapCat: `[receiver, sender]`, the receiver still has the sender as a friend, not the other way round. */
+	oneWayFriends?: Array<[string, string]>;
 	kernelTimeoutMs?: number;
 	deliveryDelayMs?: number;
 	deliveryJitterMs?: number;

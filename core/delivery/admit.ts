@@ -46,6 +46,8 @@ export class Permit {
 
 	constructor(
 		private readonly breaker: CircuitBreaker | undefined,
+		/** The send's pacing key: per-target failures count once per target (core/pacing/breaker.ts). */
+		private readonly targetKey: string,
 		readonly admitted: boolean,
 		readonly trial: boolean,
 		private readonly trialId: number | undefined,
@@ -69,7 +71,7 @@ export class Permit {
 		if (this.settled && failure) return undefined;
 		const trial = this.trial && !this.settled;
 		this.settled = true;
-		return this.breaker.record(breakerVerdict(failure), { trial, at });
+		return this.breaker.record(breakerVerdict(failure, this.targetKey), { trial, at });
 	}
 
 	/** Ends the permit: a trial without a verdict goes back to the breaker as `open`. Idempotent. */
@@ -98,19 +100,22 @@ export async function admit(
 				sleep: time.sleep,
 			});
 	const counted = request.bypassBreaker ? undefined : breaker;
-	if (!admission.admitted)
-		return new Permit(counted, false, false, undefined, admission.waitedMs, 0, undefined);
-	const trialId = 'trialId' in admission ? admission.trialId : undefined;
+	const trial = admission.admitted && admission.trial;
+	const trialId = admission.admitted && 'trialId' in admission ? admission.trialId : undefined;
+	const permit = (admitted: boolean, slot?: SendSlot) =>
+		new Permit(
+			counted,
+			request.targetKey,
+			admitted,
+			trial,
+			trialId,
+			admission.waitedMs,
+			slot?.waitedMs ?? 0,
+			slot,
+		);
+	if (!admission.admitted) return permit(false);
 	// Owned from here: a stop while waiting for the slot hands the trial back.
-	const held = new Permit(
-		counted,
-		true,
-		admission.trial,
-		trialId,
-		admission.waitedMs,
-		0,
-		undefined,
-	);
+	const held = permit(true);
 	let slot: SendSlot | undefined;
 	try {
 		slot = await limiter.acquire(
@@ -124,13 +129,5 @@ export async function admit(
 	} finally {
 		if (!slot) held.release();
 	}
-	return new Permit(
-		counted,
-		true,
-		admission.trial,
-		trialId,
-		admission.waitedMs,
-		slot.waitedMs,
-		slot,
-	);
+	return permit(true, slot);
 }

@@ -9,6 +9,7 @@
  * (gate.ts), the item its lane ticket, the run its watchers (watchers.ts), closed when every item has settled.
  */
 import { identifyAccount } from '../account';
+import { nonFriendCheckSays } from '../classify';
 import type { AccountIdentity } from '../account';
 import { decideRetry } from '../retry';
 import type { RetryDecision } from '../retry';
@@ -275,7 +276,12 @@ export class DeliveryEngine {
 	): Promise<DeliveryResult | undefined> {
 		const { clock } = this.env;
 		const failure = tried.classification!;
-		const check = await checkLanding(this.context, request, tried, decision);
+		const checked = await checkLanding(this.context, request, tried, decision);
+		// A non-friend's timeout: only a witness's "not there" counts (core/classify.ts nonFriendTimeout).
+		const check = {
+			...checked,
+			result: nonFriendCheckSays(failure, checked.result, checked.evidence.by),
+		};
 		if (check.result === 'landed') await gate.record(tried.permit, tried.selfId, undefined);
 		progress.addCheck(tried, check);
 		if (check.result === 'landed') {

@@ -5,7 +5,7 @@
  * what its proof was for this implementation.
  */
 import type { AccountIdentity } from '../account';
-import { acceptedMessageId, checkSendAccepted, classifyCall, verifierFailure } from '../classify';
+import { acceptedMessageId, checkSendAccepted, classifyCall, nonFriendTimeout } from '../classify';
 import type { CallResult, OneBotClient } from '../transport';
 import type { Classification, Target, VerificationLevel } from '../types';
 import type { Identities } from './types';
@@ -76,9 +76,9 @@ export async function judgeRefusal(
 
 /**
  * NapCat answers a private message to a non-friend with the same `Timeout ... EventRet: {}` as a hung
- * kernel (NapCatQQ #600; docs/compatibility.md, row 'NapCat ≥ 3 Timeout ... EventRet {}'). Before that is
- * treated as ambiguous, `get_friend_list` says whether the target is a friend at all: a non-friend ends
- * terminal (`not_friend`), never resent.
+ * kernel (NapCatQQ #600; docs/compatibility.md, row 'NapCat ≥ 3 Timeout ... EventRet {}'). `get_friend_list`
+ * says whether the target is a friend at all; a non-friend's timeout is no proof either way
+ * (core/classify.ts `nonFriendTimeout`).
  */
 async function nonFriendCheck(
 	target: Target,
@@ -98,12 +98,12 @@ async function nonFriendCheck(
 	const isFriend = friends.some((friend) => Number(friend?.user_id) === target.id);
 	if (isFriend) return { evidence: { action: 'get_friend_list', friend: true } };
 	return {
-		classification: verifierFailure(
-			'not_friend',
-			'terminal',
-			failure.raw,
-			'napcat_private_not_friend',
-		),
-		evidence: { action: 'get_friend_list', friend: false, friends: friends.length },
+		classification: nonFriendTimeout(failure),
+		evidence: {
+			action: 'get_friend_list',
+			friend: false,
+			friends: friends.length,
+			note: 'not a friend: NapCat sends as a temp chat or to a one-way friend, so the message may have arrived',
+		},
 	};
 }

@@ -110,7 +110,11 @@ export class RunWatchers {
 			pollIntervalMs: this.settings.pollIntervalMs,
 			requestTimeoutMs: this.settings.requestTimeoutMs,
 			selfMessagesConfirm: proof.selfMessage,
-			selfMessageProof: { label: sender.implementation.label, since: proof.selfMessageSince },
+			selfMessageProof: {
+				label: sender.implementation.label,
+				since: proof.selfMessageSince,
+				noKernel: !proof.okAnswer,
+			},
 		});
 		return this.kernelWatcher;
 	}

@@ -3,6 +3,7 @@
  * From v1.0.0-rc5 every failure is `{retcode: 100, msg: "<CODE>", wording: "<text>", message: "<text>"}`
  * (coolq/api.go `Failed()`): the code is in `msg`, whatever else is present.
  */
+import { noKernelProof } from './noKernel';
 import type { ErrorWording, ImplementationProfile } from './types';
 
 export const GOCQHTTP_APP_NAME = /go-?cqhttp/i;
@@ -93,14 +94,9 @@ export function gocqhttpProfile(
 		historyAnchor: { param: 'message_seq', from: 'seq' },
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
-		// No QQNT kernel: an ok answer is "API accepted", and self messages are not a kernel's confirmation.
-		kernelProof: {
-			okAnswer: false,
-			selfMessage: false,
-			selfMessageSince: null,
-			source:
-				'Mrs4s/go-cqhttp: coolq/api.go CQSendGroupMessage (the message id is returned once the server echoed the message or MiraiGo gave up waiting)',
-		},
+		kernelProof: noKernelProof(
+			'Mrs4s/go-cqhttp: coolq/api.go CQSendGroupMessage (the message id is returned once the server echoed the message or MiraiGo gave up waiting)',
+		),
 		historyOlderParams: null,
 		historyPagesForward: false,
 		errors: ERRORS,

@@ -9,6 +9,8 @@ import { GOCQHTTP_APP_NAME, gocqhttpProfile } from './gocqhttp';
 import { LAGRANGE_APP_NAME, lagrangeProfile } from './lagrange';
 import { LLONEBOT_APP_NAME, llonebotProfile } from './llonebot';
 import { NAPCAT_APP_NAME, napcatProfile } from './napcat';
+import { noKernelProof } from './noKernel';
+import type { CallFailure } from '../transport';
 import type { ErrorWording, ImplementationName, ImplementationProfile } from './types';
 
 export type {
@@ -140,7 +142,7 @@ function unknownProfile(
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
 		// Nothing known: an ok answer is only "API accepted", a self message proves nothing about the kernel.
-		kernelProof: { okAnswer: false, selfMessage: false, selfMessageSince: null, source: '' },
+		kernelProof: noKernelProof(''),
 		historyOlderParams: null,
 		historyPagesForward: false,
 		errors: [],
@@ -202,3 +204,18 @@ export const ALL_ERROR_WORDINGS: readonly ErrorWording[] = [
 	...profileOf('lagrange').errors,
 	...UNVERIFIED_FALLBACKS,
 ];
+
+/**
+ * Whether a failed history read is how this implementation says the chat has no messages
+ * (`ImplementationProfile.emptyHistoryAnswer`: LLOneBot's `未找到消息`): an empty page, not a failure.
+ */
+export function answersEmptyHistory(
+	failure: CallFailure,
+	profile: Pick<ImplementationProfile, 'emptyHistoryAnswer'>,
+): boolean {
+	const pattern = profile.emptyHistoryAnswer;
+	if (failure.kind !== 'envelope' || !pattern) return false;
+	return [failure.raw.message, failure.raw.wording].some(
+		(text) => typeof text === 'string' && pattern.test(text),
+	);
+}

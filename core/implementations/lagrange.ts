@@ -3,6 +3,7 @@
  * Errors carry no message text: the retcode is 9000 (no sequence), 9057 (no answer packet) or the raw
  * protocol result code.
  */
+import { noKernelProof } from './noKernel';
 import type { ErrorWording, ImplementationProfile } from './types';
 
 export const LAGRANGE_APP_NAME = /lagrange/i;
@@ -52,14 +53,9 @@ export function lagrangeProfile(
 		historyAnchor: { param: 'message_id', from: 'message_id' },
 		negativeMessageIds: true,
 		privateNonFriendTimeout: false,
-		// No QQNT kernel: an ok answer is "API accepted", and self messages are not a kernel's confirmation.
-		kernelProof: {
-			okAnswer: false,
-			selfMessage: false,
-			selfMessageSince: null,
-			source:
-				'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (ok = the server returned a sequence)',
-		},
+		kernelProof: noKernelProof(
+			'LagrangeDev/Lagrange.Core: Lagrange.OneBot/Core/Operation/Message/SendGroupMessageOperation.cs (ok = the server returned a sequence)',
+		),
 		historyOlderParams: null,
 		historyPagesForward: false,
 		errors: ERRORS,

@@ -32,6 +32,14 @@ export const LLONEBOT_REJECTION_JSON_SINCE = '4.0.12';
  */
 export const LLONEBOT_HISTORY_BACKWARD_SINCE = '4.0.9';
 
+/**
+ * An empty chat's history is an error: `get_group_msg_history` throws `未找到消息` from v3.30.0 to v4.6.5
+ * (src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts; a string before v3.33.0, `Error: 未找到消息` after),
+ * `get_friend_msg_history` from v3.33.0 to v5.10.0 (src/onebot11/action/llonebot/GetFriendMsgHistory.ts).
+ * Over WebSocket the text is the error's stack, which starts the same way (src/onebot11/action/BaseAction.ts).
+ */
+export const LLONEBOT_EMPTY_HISTORY = /^\s*(?:Error:\s*)?未找到消息(?:\s|$)/;
+
 const ERRORS: ErrorWording[] = [
 	{
 		detail: 'llonebot_muted_precheck',
@@ -205,6 +213,7 @@ export function llonebotProfile(
 			version !== null &&
 			atLeast(version, '4.0.0') &&
 			!atLeast(version, LLONEBOT_HISTORY_BACKWARD_SINCE),
+		emptyHistoryAnswer: LLONEBOT_EMPTY_HISTORY,
 		errors: ERRORS,
 		restart: {
 			setRestart: restartsNothing ? 'toggles_auto_login' : 'quits',

@@ -125,6 +125,11 @@ export interface ImplementationProfile {
 	historyOlderParams: Readonly<Record<string, unknown>> | null;
 	/** Whether an anchored history read returns the anchor and newer messages unless asked otherwise. */
 	historyPagesForward: boolean;
+	/**
+	 * The error text this version answers for a history read of a chat with no messages (LLOneBot `未找到消息`),
+	 * absent where an empty chat reads as an empty list: the history reader takes the error as an empty page.
+	 */
+	emptyHistoryAnswer?: RegExp;
 	errors: readonly ErrorWording[];
 	restart: RestartCapabilities;
 	offline: OfflineSignals;

@@ -42,19 +42,31 @@ export const STUCK_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 const AMBIGUOUS_ACCOUNT_DETAILS: ReadonlySet<string> = new Set(['gocqhttp_send_failed']);
 
 /**
- * go-cqhttp's `blocked by server` is one group's send without a server echo (Mrs4s/MiraiGo: client/group_msg.go):
- * it counts like a stuck failure, so the breaker opens when several sends in a row fail, not on one.
+ * go-cqhttp's `blocked by server` is one group's send without a server echo within 5 s that is not among the
+ * group's last ~11 messages either (Mrs4s/MiraiGo: client/group_msg.go sendGroupMessage, at a8213e1 as pinned
+ * by go-cqhttp v1.2.0): risk control, but also a mute in that one group or a slow echo. It counts per target:
+ * a target already failing in the current run of failures adds nothing, so the breaker opens only when
+ * several targets fail in a row, never on one group that keeps failing.
  */
 const PER_TARGET_RISK_DETAILS: ReadonlySet<string> = new Set(['blocked_by_server']);
 
 /** What one send's outcome tells the breaker. */
 export type BreakerVerdict =
 	| { kind: 'success' }
-	| { kind: 'failure'; reason: ReasonCode; opensAtOnce: boolean }
+	| {
+			kind: 'failure';
+			reason: ReasonCode;
+			opensAtOnce: boolean;
+			/** Set for a failure that speaks of this target alone (PER_TARGET_RISK_DETAILS). */
+			target?: string;
+	  }
 	| { kind: 'neutral' };
 
-/** `undefined` = delivered. */
-export function breakerVerdict(failure: Classification | undefined): BreakerVerdict {
+/** `undefined` = delivered; `target` names the chat the send went to (its pacing key). */
+export function breakerVerdict(
+	failure: Classification | undefined,
+	target?: string,
+): BreakerVerdict {
 	if (!failure) return { kind: 'success' };
 	if (failure.reason === 'circuit_open') return { kind: 'neutral' };
 	if (failure.reasonClass === 'account') {
@@ -63,8 +75,11 @@ export function breakerVerdict(failure: Classification | undefined): BreakerVerd
 		const ambiguous = AMBIGUOUS_ACCOUNT_DETAILS.has(failure.detail ?? '');
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: !ambiguous };
 	}
-	if (PER_TARGET_RISK_DETAILS.has(failure.detail ?? ''))
-		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
+	if (PER_TARGET_RISK_DETAILS.has(failure.detail ?? '')) {
+		const verdict: BreakerVerdict = { kind: 'failure', reason: failure.reason, opensAtOnce: false };
+		if (target !== undefined) verdict.target = target;
+		return verdict;
+	}
 	if (STUCK_REASONS.has(failure.reason))
 		return { kind: 'failure', reason: failure.reason, opensAtOnce: false };
 	return { kind: 'neutral' };
@@ -119,6 +134,9 @@ export class CircuitBreaker {
 	private current: BreakerState = 'closed';
 
 	private consecutive = 0;
+
+	/** Targets whose per-target failures (`BreakerVerdict.target`) the current run of failures counted. */
+	private readonly failedTargets = new Set<string>();
 
 	private openedAt: number | undefined;
 
@@ -200,15 +218,22 @@ export class CircuitBreaker {
 	 */
 	record(verdict: BreakerVerdict, context: { trial: boolean; at: number }): RecordResult {
 		let opened = false;
+		// A target that already failed in this run says nothing new about the account.
+		const repeated =
+			verdict.kind === 'failure' &&
+			verdict.target !== undefined &&
+			this.failedTargets.has(verdict.target);
 		if (context.trial) {
 			this.trialInFlight = false;
 			if (verdict.kind === 'success') this.toClosed('trial_delivered');
-			else if (verdict.kind === 'failure') this.toOpen(verdict.reason, context.at);
+			else if (verdict.kind === 'failure' && !repeated) this.toOpen(verdict.reason, context.at);
 			else this.notify();
 		} else if (this.current === 'closed') {
 			if (verdict.kind === 'success') {
 				this.consecutive = 0;
-			} else if (verdict.kind === 'failure') {
+				this.failedTargets.clear();
+			} else if (verdict.kind === 'failure' && !repeated) {
+				if (verdict.target !== undefined) this.failedTargets.add(verdict.target);
 				this.consecutive++;
 				if (
 					this.settings.threshold > 0 &&
@@ -239,6 +264,7 @@ export class CircuitBreaker {
 	close(by: string): boolean {
 		if (this.current === 'closed') {
 			this.consecutive = 0;
+			this.failedTargets.clear();
 			return false;
 		}
 		this.toClosed(by);
@@ -281,6 +307,7 @@ export class CircuitBreaker {
 	private toClosed(by: string): void {
 		this.current = 'closed';
 		this.consecutive = 0;
+		this.failedTargets.clear();
 		this.trialInFlight = false;
 		this.closedBy = by;
 		this.notify();

@@ -2,6 +2,8 @@
  * Reading an account's own message store: `get_msg`, `delete_msg`, and the history actions, paged the way
  * each implementation pages them (sources cited per implementation).
  */
+import { llonebotEmptyHistoryError } from '../behaviours/llonebotHistory';
+import { shortIdForgotten, shortIdSeen } from '../behaviours/napcatShortIds';
 import {
 	actionError,
 	getMsgData,
@@ -48,6 +50,8 @@ export function storedMessageAction(
 	const id = Number(params.message_id);
 	const rec = params.message_id === undefined ? undefined : acc.byMessageId.get(id);
 	if (!rec) return answerError(f, notFound(f), transport);
+	if (action === 'get_msg' && shortIdForgotten(acc, rec.messageId))
+		return answerError(f, notFound(f), transport);
 	if (action === 'get_msg')
 		return answerOk(f, withRawRecord(acc, rec, getMsgData(f, rec, acc.shape)));
 	acc.byMessageId.delete(id);
@@ -81,6 +85,9 @@ export function history(
 		params.count === undefined || params.count === '' ? 20 : Math.max(0, Number(params.count) || 0);
 	const page = pageOf(f, chat, params, count);
 	if ('error' in page) return err(page.error);
+	// LLOneBot answers an empty chat with an error (../behaviours/llonebotHistory.ts).
+	const empty = page.list.length === 0 ? llonebotEmptyHistoryError(f, type) : null;
+	if (empty) return err({ retcode: 200, message: empty });
 	return answerOk(f, { messages: page.list.map((r) => historyEntry(acc, r)) });
 }
 
@@ -194,6 +201,7 @@ function lagrangePage(chat: LocalRecord[], params: Record<string, unknown>, coun
 }
 
 function historyEntry(acc: Account, rec: LocalRecord): Record<string, unknown> {
+	shortIdSeen(acc, rec.messageId);
 	const item = historyItem(acc.implementation, rec, acc.shape);
 	if (acc.cfg.flavour === 'gocq') {
 		item.message_seq = rec.msg.seq;

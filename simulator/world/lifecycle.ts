@@ -2,6 +2,7 @@
  * An account's client process and login: set_restart per implementation, restarts (downtime, QR login
  * after), a client that quits, logging in again, being kicked offline, and `down` faults closing ports.
  */
+import { forgetShortIds } from '../behaviours/napcatShortIds';
 import type { Clock } from '../clock';
 import { curedByRestart, type FaultSet } from '../faults';
 import {
@@ -109,6 +110,7 @@ export class Lifecycle {
 		this.timers.cancel(acc.restartTimer);
 		acc.process = 'restarting';
 		acc.loggedIn = false;
+		forgetShortIds(acc, acc.cfg.flavour, acc.byMessageId.keys());
 		acc.stat.disconnect_times++;
 		this.events.stopHeartbeat(acc);
 		// restart-curable faults of this account go away; degradation counters restart from zero

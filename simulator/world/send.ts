@@ -3,6 +3,7 @@
  * (simulator/faults.ts) changes it: what is stored, delivered and answered. Answers per implementation
  * come from simulator/implementations/, each with its source.
  */
+import { napcatPrivateRoute } from '../behaviours/napcatPrivate';
 import type { Clock } from '../clock';
 import { SEND_KINDS, type FaultContext, type FaultSet } from '../faults';
 import {
@@ -79,10 +80,18 @@ export class SendPath {
 		const kernelTimeout =
 			napcatTimeout && napcatTimeout > 0 ? napcatTimeout : this.topology.kernelTimeoutFor(acc);
 		if (type === 'private' && f.name === 'napcat') {
-			// NapCatQQ #600 (docs/compatibility.md, Send classification): a private message to a non-friend is never answered by the kernel;
-			// NapCat answers `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts). Nothing is sent.
+			// NapCatQQ #600 (docs/compatibility.md, Send classification): a private message to a stranger is never answered
+			// by the kernel; NapCat answers `Timeout: NTEvent ... EventRet:\n{}` after the wait (napcat-core/apis/msg.ts).
+			// Nothing is sent. A temp chat or a one-way friend gets the message (../behaviours/napcatPrivate.ts).
 			const peer = this.topology.accountBySelfId(target);
-			if (!peer || !this.topology.areFriends(acc, peer)) {
+			const groupIdGiven = params.group_id !== undefined;
+			const route = napcatPrivateRoute(
+				this.topology.privateReach,
+				acc.name,
+				peer?.name,
+				groupIdGiven,
+			);
+			if (route === 'stranger') {
 				await this.timers.sleep(kernelTimeout);
 				return answerError(f, sendTimeoutError(f, draft), transport);
 			}

@@ -2,6 +2,7 @@
  * Who is in the world: the accounts (each served by one implementation), the groups with their members,
  * and the friendships; plus the default world `npm start` and the tests run.
  */
+import { privateReach, type PrivateReach } from '../behaviours/napcatPrivate';
 import { defaultVersion, type ImplementationInfo, type ShapeContext } from '../implementations';
 import type {
 	AccountConfig,
@@ -152,6 +153,9 @@ export class Topology {
 	readonly groups = new Map<number, GroupConfig>();
 	readonly friends = new Set<string>();
 
+	/** Who a NapCat private send reaches (../behaviours/napcatPrivate.ts); `friends` is the live set above. */
+	readonly privateReach: PrivateReach;
+
 	constructor(
 		private readonly config: WorldConfig,
 		now: number,
@@ -166,6 +170,7 @@ export class Topology {
 			this.groups.set(Number(g.groupId), { ...g, groupId: Number(g.groupId) });
 		}
 		for (const [a, b] of config.friends ?? []) this.friends.add([a, b].sort().join('|'));
+		this.privateReach = { ...privateReach(config), friends: this.friends };
 	}
 
 	get kernelTimeoutMs(): number {

@@ -234,6 +234,58 @@ describe('CircuitBreaker: closed → open → half-open', () => {
 	});
 });
 
+describe("go-cqhttp's blocked by server counts per target (Mrs4s/MiraiGo: client/group_msg.go sendGroupMessage)", () => {
+	const blocked = (target: string) =>
+		breakerVerdict(
+			{ ...failure('risk_control', 'ambiguous'), detail: 'blocked_by_server' },
+			target,
+		);
+
+	test('the verdict names the target whose echo was missing', () => {
+		expect(blocked('group:1')).toMatchObject({ kind: 'failure', target: 'group:1' });
+		// Other failures say nothing about one target.
+		expect(breakerVerdict(failure('send_timeout', 'ambiguous'), 'group:1')).not.toHaveProperty(
+			'target',
+		);
+	});
+
+	test('one group failing again and again (a mute there, a slow echo) leaves the breaker closed', () => {
+		const breaker = breakerWith(3);
+		for (let i = 0; i < 6; i++) breaker.record(blocked('group:1'), { trial: false, at: 0 });
+		expect(breaker.state).toBe('closed');
+		expect(breaker.snapshot().consecutiveFailures).toBe(1);
+	});
+
+	test('several targets failing in a row open it', () => {
+		const breaker = breakerWith(3);
+		breaker.record(blocked('group:1'), { trial: false, at: 0 });
+		breaker.record(blocked('group:1'), { trial: false, at: 0 });
+		breaker.record(blocked('group:2'), { trial: false, at: 0 });
+		expect(breaker.state).toBe('closed');
+		const third = breaker.record(blocked('group:3'), { trial: false, at: 0 });
+		expect(third).toMatchObject({ opened: true, snapshot: { openReason: 'risk_control' } });
+	});
+
+	test('a delivery forgets the failed targets; stuck failures still count with them', () => {
+		const breaker = breakerWith(3);
+		breaker.record(blocked('group:1'), { trial: false, at: 0 });
+		breaker.record(success, { trial: false, at: 0 });
+		breaker.record(blocked('group:1'), { trial: false, at: 0 });
+		breaker.record(stuck, { trial: false, at: 0 });
+		expect(breaker.state).toBe('closed');
+		expect(breaker.record(blocked('group:2'), { trial: false, at: 0 }).opened).toBe(true);
+	});
+
+	test('a trial that fails on a target already failing hands the trial on instead of opening again', () => {
+		const breaker = breakerWith(2, 0);
+		breaker.record(blocked('group:1'), { trial: false, at: 0 });
+		breaker.record(blocked('group:2'), { trial: false, at: 0 });
+		expect(breaker.state).toBe('open');
+		breaker.record(blocked('group:1'), { trial: true, at: 10 });
+		expect(breaker.snapshot().openedAt).toBe(new Date(0).toISOString());
+	});
+});
+
 describe('account registry: one limiter and one breaker per account, for every run in the process', () => {
 	afterEach(() => resetAllAccountPacing());
 

@@ -13,12 +13,16 @@ import { runExecute } from '../support/n8nHarness';
 const GROUP = 100200300;
 
 /** The bot is friends with the witness only: `friend` is a group member but not a QQ friend. */
-function world(flavour: ImplementationName, version: string): WorldConfig {
-	return flavourWorld(flavour, version, { friends: [['bot', 'witness']] });
+function world(
+	flavour: ImplementationName,
+	version: string,
+	extra: Partial<WorldConfig>,
+): WorldConfig {
+	return flavourWorld(flavour, version, { friends: [['bot', 'witness']], ...extra });
 }
 
-function fixture(flavour: ImplementationName, version: string) {
-	const sim = sharedSimulator(world(flavour, version));
+function fixture(flavour: ImplementationName, version: string, extra: Partial<WorldConfig> = {}) {
+	const sim = sharedSimulator(world(flavour, version, extra));
 	return {
 		get sim() {
 			return sim;
@@ -60,7 +64,7 @@ function fixture(flavour: ImplementationName, version: string) {
 describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', () => {
 	const t = fixture('napcat', '4.10.32');
 
-	test('the EventRet {} timeout is checked against get_friend_list: not_friend, terminal, sent once', async () => {
+	test('a stranger: the EventRet {} timeout is checked against get_friend_list and not resent, never called not_friend', async () => {
 		const friendId = t.sim.urls.accounts.friend.selfId;
 		const { delivered, notDelivered } = await t.run(
 			{
@@ -77,7 +81,14 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 			attempts: Array<{ raw: { message?: string } }>;
 			evidence: IDataObject;
 		};
-		expect(item).toMatchObject({ status: 'failed', reason: 'not_friend', reasonClass: 'terminal' });
+		// A non-friend may be a temp chat or a one-way friend (NapNeko/NapCatQQ: SendMsg.ts createContext): the
+		// timeout proves nothing, so the item stays ambiguous, and the sender's history cannot rule a landing out.
+		expect(item).toMatchObject({
+			status: 'failed',
+			reason: 'send_timeout',
+			reasonClass: 'ambiguous',
+		});
+		expect(item.evidence.resend).toMatch(/^not resent/);
 		expect(item.attempts).toHaveLength(1);
 		// The answer itself is NapCat's kernel-timeout wording with an empty EventRet (docs/compatibility.md,
 		// row 'NapCat ≥ 3 Timeout ... EventRet {}').
@@ -116,6 +127,53 @@ describe('NapCat 4.10.32: a private message to a non-friend (NapCatQQ #600)', ()
 		);
 	});
 });
+
+describe.each([
+	['a one-way friend', { oneWayFriends: [['friend', 'bot']] }],
+	['a temp chat', { tempChats: [['bot', 'friend']] }],
+] as Array<[string, Partial<WorldConfig>]>)(
+	'NapCat 4.10.32: a private message to %s arrives although get_friend_list does not list the target',
+	(_label, extra) => {
+		const t = fixture('napcat', '4.10.32', extra);
+
+		test('an ok send is Delivered', async () => {
+			const friendId = t.sim.urls.accounts.friend.selfId;
+			const { delivered } = await t.run(
+				{
+					targetType: 'private',
+					targetId: String(friendId),
+					text: 'hi reach',
+					verification: 'api',
+				},
+				false,
+			);
+			expect(delivered).toHaveLength(1);
+			expect((await t.inbox('friend')).filter((entry) => entry.text === 'hi reach')).toHaveLength(
+				1,
+			);
+		});
+
+		test('a timeout on a message that arrived is not called not_friend and is never resent', async () => {
+			await t.sim.control.setFault({
+				kind: 'timeout_delivered',
+				scope: { account: 'bot', messageType: 'private' },
+				// The kernel did not answer in time (`EventRet: {}`), as it never does for a stranger.
+				params: { eventRet: 'none' },
+				count: 1,
+			});
+			const friendId = t.sim.urls.accounts.friend.selfId;
+			const { delivered, notDelivered } = await t.run(
+				{ targetType: 'private', targetId: String(friendId), text: 'hi late', verification: 'api' },
+				false,
+			);
+			const items = [...delivered, ...notDelivered].map((entry) => entry.json as IDataObject);
+			expect(items).toHaveLength(1);
+			expect(items[0].reason).not.toBe('not_friend');
+			expect(await t.sends('send_private_msg')).toHaveLength(1);
+			expect((await t.inbox('friend')).filter((entry) => entry.text === 'hi late')).toHaveLength(1);
+		});
+	},
+);
 
 describe('go-cqhttp v1.2.0: the code is read from msg although message carries the text', () => {
 	const t = fixture('gocq', 'v1.2.0');

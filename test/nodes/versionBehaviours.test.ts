@@ -8,7 +8,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import type { ImplementationName } from '../../simulator';
+import type { ImplementationName, WorldConfig } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
@@ -31,8 +31,13 @@ function only(items: INodeExecutionData[]): Item {
 let counter = 0;
 const text = (label: string) => `${label} #${++counter}`;
 
-function suite(flavour: ImplementationName, version: string, selfReporting = true) {
-	const sim = sharedSimulator(flavourWorld(flavour, version), (running) => {
+function suite(
+	flavour: ImplementationName,
+	version: string,
+	selfReporting = true,
+	extra: Partial<WorldConfig> = {},
+) {
+	const sim = sharedSimulator(flavourWorld(flavour, version, extra), (running) => {
 		running.world.account('bot').cfg.reportSelfMessage = selfReporting;
 	});
 
@@ -216,5 +221,188 @@ describe('go-cqhttp v1.2.0: private 请参考 go-cqhttp 端输出 and group bloc
 		const item = only(notDelivered);
 		expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'ambiguous' });
 		expect((item.evidence.breaker as IDataObject).state).toBe('closed');
+	});
+});
+
+describe('go-cqhttp v1.2.0: blocked by server is per target unless several targets fail', () => {
+	// Mrs4s/MiraiGo: client/group_msg.go sendGroupMessage (a8213e1, go-cqhttp v1.2.0's pin): no echo within 5 s
+	// and not among the group's last ~11 messages. A mute in one group answers exactly so.
+	const OTHER_GROUP = GROUP + 1;
+	const { sim, run, copies } = suite('gocq', 'v1.2.0', true, {
+		groups: [
+			{ groupId: GROUP, name: 'Muted Here', members: ['bot', 'witness', 'friend'] },
+			{ groupId: OTHER_GROUP, name: 'Elsewhere', members: ['bot', 'witness'] },
+		],
+	});
+	const options = { pollIntervalMs: 50, minIntervalMs: 0, requestTimeoutMs: 3000 };
+	const strict = {
+		verification: 'api',
+		retry: { maxAttempts: 3, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+		options: { ...options, breakerThreshold: 3, breakerHoldSeconds: 0 },
+	};
+
+	test('one muted group failing six times in a row leaves the breaker closed; another group still gets its message', async () => {
+		await sim.control.setFault({ kind: 'muted', scope: { account: 'bot', group: GROUP } });
+		for (const label of ['muted a', 'muted b']) {
+			const item = only((await run(text(label), strict)).notDelivered);
+			expect(item).toMatchObject({ reason: 'risk_control', reasonClass: 'ambiguous' });
+			expect(item.attempts.map((attempt) => attempt.reason)).toEqual([
+				'risk_control',
+				'risk_control',
+				'risk_control',
+			]);
+			expect((item.evidence.breaker as IDataObject).state).toBe('closed');
+		}
+		const message = text('elsewhere');
+		const { delivered } = await run(message, { ...strict, targetId: String(OTHER_GROUP) });
+		expect(only(delivered).status).toBe('delivered');
+		expect(await copies(message)).toBe(1);
+	});
+
+	test('several groups blocked in a row open the account breaker', async () => {
+		await sim.control.setFault({ kind: 'risk_control', scope: { account: 'bot' } });
+		const once = {
+			...strict,
+			retry: { maxAttempts: 1, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+			options: { ...strict.options, breakerThreshold: 2 },
+		};
+		const first = only((await run(text('blocked one'), once)).notDelivered);
+		expect((first.evidence.breaker as IDataObject).state).toBe('closed');
+		const second = only(
+			(await run(text('blocked two'), { ...once, targetId: String(OTHER_GROUP) })).notDelivered,
+		);
+		expect(second.evidence.breaker).toMatchObject({ state: 'open', openReason: 'risk_control' });
+		const held = only((await run(text('blocked three'), once)).notDelivered);
+		expect(held).toMatchObject({ reason: 'circuit_open' });
+	});
+});
+
+describe.each([
+	['llonebot', '3.30.0', 'group'],
+	['llonebot', '4.4.3', 'group'],
+	['llonebot', '5.0.0', 'private'],
+] as Array<[ImplementationName, string, 'group' | 'private']>)(
+	'%s %s: an empty %s chat answers 未找到消息 to a history read',
+	(flavour, version, targetType) => {
+		// LLOneBot/LLOneBot: src/onebot11/action/go-cqhttp/GetGroupMsgHistory.ts (v3.30.0–v4.6.5),
+		// src/onebot11/action/llonebot/GetFriendMsgHistory.ts (v3.33.0–v5.10.0): simulator/behaviours/llonebotHistory.ts.
+		const { sim, run, copies } = suite(flavour, version);
+
+		test('the history reader takes it as an empty chat: the witness verifies, sent once', async () => {
+			const witness = sim.urls.accounts.witness.selfId;
+			const bot = sim.urls.accounts.bot.selfId;
+			const target =
+				targetType === 'group' ? {} : { targetType: 'private', targetId: String(witness) };
+			const { http, token } = sim.urls.accounts.witness;
+			const action = targetType === 'group' ? 'get_group_msg_history' : 'get_friend_msg_history';
+			const answer = await fetch(`${http}/${action}`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: JSON.stringify(targetType === 'group' ? { group_id: GROUP } : { user_id: bot }),
+			});
+			const empty = (await answer.json()) as IDataObject;
+			expect(empty).toMatchObject({ status: 'failed', retcode: 200 });
+			expect(String((empty as IDataObject).message)).toMatch(/^(Error: )?未找到消息$/);
+			const message = text(`empty ${version}`);
+			const { delivered, notDelivered } = await run(
+				message,
+				{ ...target, verification: 'witness', deadlineSeconds: 1 },
+				{ witness: true, events: false },
+			);
+			expect(notDelivered.map((item) => item.json.reason)).toEqual([]);
+			expect(only(delivered).attempts.map((attempt) => attempt.outcome)).toEqual(['accepted']);
+			expect(await copies(message)).toBe(1);
+		});
+
+		test('a message that never arrived leaves the chat empty: not_observed, not a failed lookup', async () => {
+			await sim.control.setFault({ kind: 'silent_drop', scope: { account: 'bot' }, count: 1 });
+			const witness = sim.urls.accounts.witness.selfId;
+			const target =
+				targetType === 'group' ? {} : { targetType: 'private', targetId: String(witness) };
+			const message = text(`dropped ${version}`);
+			const { notDelivered } = await run(
+				message,
+				{
+					...target,
+					verification: 'witness',
+					deadlineSeconds: 0.6,
+					retry: { maxAttempts: 1, backoffMs: 20, backoffCapMs: 60, accountBackoffMs: 40 },
+				},
+				{ witness: true, events: false },
+			);
+			expect(only(notDelivered)).toMatchObject({ reason: 'not_observed' });
+			expect(await copies(message)).toBe(0);
+		});
+	},
+);
+
+describe('go-cqhttp v1.2.0 with report-self-message: a late message_sent after blocked by server', () => {
+	// Mrs4s/MiraiGo: client/group_msg.go (a8213e1): sendGroupMessage gives up after 5 s, but the echo that comes
+	// later is still dispatched as SelfGroupMessageEvent, which go-cqhttp reports as message_sent
+	// (Mrs4s/go-cqhttp: coolq/bot.go, coolq/event.go, v1.2.0).
+	const { sim, run, copies, sends } = suite('gocq', 'v1.2.0');
+
+	async function lateEcho(): Promise<void> {
+		await sim.control.setFault({
+			kind: 'timeout_delivered',
+			scope: { account: 'bot' },
+			count: 1,
+			params: { afterMs: 150 },
+		});
+	}
+
+	test('the simulator pushes the message_sent although the send was answered blocked by server', async () => {
+		await lateEcho();
+		const events: Array<Record<string, unknown>> = [];
+		const socket = new WebSocket(
+			`${sim.urls.accounts.bot.ws}?access_token=${sim.urls.accounts.bot.token}`,
+		);
+		socket.onmessage = (event) => events.push(JSON.parse(String(event.data)));
+		await new Promise((resolve) => (socket.onopen = resolve));
+		const { http, token } = sim.urls.accounts.bot;
+		const answer = (await (
+			await fetch(`${http}/send_group_msg`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ group_id: GROUP, message: 'late echo' }),
+			})
+		).json()) as IDataObject;
+		expect(answer).toMatchObject({ status: 'failed', msg: 'SEND_MSG_API_ERROR' });
+		expect(String(answer.wording)).toContain('blocked by server');
+		for (let i = 0; i < 40 && !events.some((e) => e.post_type === 'message_sent'); i++)
+			await sleep(25);
+		socket.close();
+		const sent = events.find((e) => e.post_type === 'message_sent');
+		expect(sent).toMatchObject({
+			message_type: 'group',
+			group_id: GROUP,
+			raw_message: 'late echo',
+		});
+	});
+
+	test('Witness: the message is found, Delivered once, not resent', async () => {
+		await lateEcho();
+		const message = text('late echo witness');
+		const { delivered } = await run(message, { verification: 'witness' }, { witness: true });
+		expect(only(delivered).attempts.map((attempt) => attempt.outcome)).toEqual([
+			'landed_after_check',
+		]);
+		expect(await sends()).toBe(1);
+		expect(await copies(message)).toBe(1);
+	});
+
+	test('Kernel Confirmed: the late self message is not called a kernel confirmation', async () => {
+		await lateEcho();
+		const message = text('late echo kernel');
+		const { delivered, notDelivered } = await run(message);
+		expect(delivered).toHaveLength(0);
+		const item = only(notDelivered);
+		expect(item).toMatchObject({ reason: 'not_confirmed' });
+		const kernel = (item.evidence.check as { kernel: { status: string; note: string } }).kernel;
+		expect(kernel.status).toBe('not_confirmed');
+		expect(kernel.note).toContain('no QQNT kernel');
+		// No witness: nothing shows whether it arrived, so it is not resent.
+		expect(await sends()).toBe(1);
+		expect(await copies(message)).toBe(1);
 	});
 });
