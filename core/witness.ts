@@ -53,19 +53,16 @@ export interface SentMessageExpectation {
  */
 export type WitnessSeqField = SeqField;
 
-/** The implementation names (one spelling everywhere: `gocqhttp`). */
-export type OneBotFlavour = ImplementationName;
-
 /**
  * The seq field of an implementation at an unknown version. Prefer `identifyImplementation(...).seqField`:
  * LLOneBot has a seq field only from v4.6.2, so without a version it gets `none`.
  */
-export function seqFieldFor(flavour: OneBotFlavour): WitnessSeqField | undefined {
-	return flavour === 'unknown' ? undefined : profileOf(flavour).seqField;
+export function seqFieldFor(implementation: ImplementationName): WitnessSeqField | undefined {
+	return implementation === 'unknown' ? undefined : profileOf(implementation).seqField;
 }
 
 /** Reads the implementation from `get_version_info` data (`app_name`). */
-export function flavourFromAppName(appName: unknown): OneBotFlavour {
+export function implementationFromAppName(appName: unknown): ImplementationName {
 	return implementationNameOf(appName);
 }
 

@@ -2,7 +2,7 @@ import { identifyImplementation } from '../../core/implementations';
 import { buildMessage, normaliseForMatch } from '../../core/message';
 import {
 	WitnessBaseline,
-	flavourFromAppName,
+	implementationFromAppName,
 	historyPageInfo,
 	matchAll,
 	matchesExpectation,
@@ -306,8 +306,8 @@ describe('flavours', () => {
 		expect(seq('go-cqhttp', 'v1.2.0')).toBe('message_seq');
 		expect(seq('Lagrange.OneBot', '0.0.3')).toBe('none');
 		expect(seq('something')).toBe('none');
-		expect(seqFieldFor(flavourFromAppName('go-cqhttp'))).toBe('message_seq');
-		expect(seqFieldFor(flavourFromAppName('something'))).toBeUndefined();
+		expect(seqFieldFor(implementationFromAppName('go-cqhttp'))).toBe('message_seq');
+		expect(seqFieldFor(implementationFromAppName('something'))).toBeUndefined();
 	});
 
 	test('LLOneBot 4.4.3 hash "seqs" never decide what is new: a baseline with higher hashes does not hide a new message', () => {
