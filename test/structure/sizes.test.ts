@@ -22,7 +22,6 @@ const BEING_SPLIT_THIS_ROUND = [
 	'simulator/webui.ts',
 	'simulator/docker.ts',
 	'nodes/OneBotRestartClient/',
-	'nodes/OneBotSendWithVerification/',
 	'nodes/OneBotHealthProbe/parameters.ts',
 	'scripts/campaign.ts',
 ];
