@@ -2,13 +2,13 @@
 import { redactUrl } from '../../redact';
 import type { RequestFn } from '../../transport';
 import {
-	acceptedAttempt,
-	dryRunAttempt,
-	failedAttempt,
-	noAnswerAttempt,
+	acceptedRequest,
+	dryRunRequest,
+	failedRequest,
+	noAnswerRequest,
 	throwIfCancelled,
-} from '../attempt';
-import type { RestartAttempt } from '../attempt';
+} from '../request';
+import type { RestartRequest } from '../request';
 import { exchange, httpFailure, mayHaveReached, networkExplanation, serverError } from '../http';
 import type { RestartMethod } from '../method';
 
@@ -22,7 +22,7 @@ export interface CustomRestartOptions {
 	signal?: AbortSignal;
 }
 
-export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartAttempt> {
+export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartRequest> {
 	throwIfCancelled(options.signal);
 	const { response, failure } = await exchange(
 		options.request,
@@ -37,29 +37,29 @@ export async function restartViaHttp(options: CustomRestartOptions): Promise<Res
 	);
 	if (failure || !response) {
 		if (failure!.kind === 'timeout') {
-			return noAnswerAttempt(
+			return noAnswerRequest(
 				'The restart endpoint did not answer in time; recovery decides.',
 				failure!.raw,
 			);
 		}
 		if (mayHaveReached(failure!)) {
 			// A supervisor that restarts the process answering it drops the connection after the request.
-			return noAnswerAttempt(
+			return noAnswerRequest(
 				`The restart endpoint dropped the connection after the request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
 				failure!.raw,
 			);
 		}
-		return failedAttempt(failure!, networkExplanation('The restart endpoint', failure!), false);
+		return failedRequest(failure!, networkExplanation('The restart endpoint', failure!), false);
 	}
 	if (response.status >= 200 && response.status < 300) {
-		return acceptedAttempt(
+		return acceptedRequest(
 			`The restart endpoint accepted the request (HTTP ${response.status}).`,
 			response.status,
 		);
 	}
 	const failed = httpFailure('custom_restart', response);
 	const auth = response.status === 401 || response.status === 403;
-	return failedAttempt(
+	return failedRequest(
 		failed,
 		`The restart endpoint answered HTTP ${response.status}${auth ? ': check the authorization in the credential' : ''}${serverError(response.status) ? ' (the request may have reached the supervisor: it counts for the guard)' : ''}.`,
 		serverError(response.status) ? 'maybe_sent' : true,
@@ -75,7 +75,7 @@ export function customHttpRestartMethod(options: CustomRestartOptions): RestartM
 		restart: ({ dryRun }) =>
 			dryRun
 				? Promise.resolve(
-						dryRunAttempt(
+						dryRunRequest(
 							`Dry run: ${options.method} ${redactUrl(options.url)} would be requested.`,
 						),
 					)

@@ -1,13 +1,13 @@
 /**
  * What one restart request came to, and one constructor per answer, so every method builds its
- * attempts the same way.
+ * requests the same way.
  */
 import { classifyCall, REASON_CLASS } from '../classify';
 import type { CallFailure } from '../transport';
 import type { RawError, ReasonClass, ReasonCode } from '../types';
 import type { ImplementationInfo } from './implementation';
 
-export interface RestartAttempt {
+export interface RestartRequest {
 	/**
 	 * accepted: the target said it restarts. no_answer: the request went out but the connection
 	 * dropped or timed out (a process that restarts may not answer), so recovery decides.
@@ -41,34 +41,34 @@ function stateOf(sent: boolean | RequestState): RequestState {
 }
 
 /** What every constructor may add: the method's details and, for set_restart, the implementation. */
-export interface AttemptExtras {
+export interface RequestExtras {
 	details?: Record<string, unknown>;
 	implementation?: ImplementationInfo | null;
 }
 
 function build(
-	fields: Omit<RestartAttempt, 'details' | 'implementation' | 'sent' | 'requestState'> & {
+	fields: Omit<RestartRequest, 'details' | 'implementation' | 'sent' | 'requestState'> & {
 		sent: boolean | RequestState;
 	},
-	extras: AttemptExtras,
-): RestartAttempt {
+	extras: RequestExtras,
+): RestartRequest {
 	const requestState = stateOf(fields.sent);
-	const attempt: RestartAttempt = {
+	const request: RestartRequest = {
 		...fields,
 		sent: requestState !== 'not_sent',
 		requestState,
 		details: extras.details ?? {},
 	};
-	if (extras.implementation !== undefined) attempt.implementation = extras.implementation;
-	return attempt;
+	if (extras.implementation !== undefined) request.implementation = extras.implementation;
+	return request;
 }
 
 /** The target said it restarts. */
-export function acceptedAttempt(
+export function acceptedRequest(
 	explanation: string,
 	httpStatus: number | null,
-	extras: AttemptExtras = {},
-): RestartAttempt {
+	extras: RequestExtras = {},
+): RestartRequest {
 	return build(
 		{
 			answer: 'accepted',
@@ -88,11 +88,11 @@ export function acceptedAttempt(
  * supervisor that restarts the process answering it resets the connection), so it counts as maybe_sent
  * and recovery decides.
  */
-export function noAnswerAttempt(
+export function noAnswerRequest(
 	explanation: string,
 	raw: RawError | null,
-	extras: AttemptExtras = {},
-): RestartAttempt {
+	extras: RequestExtras = {},
+): RestartRequest {
 	return build(
 		{
 			answer: 'no_answer',
@@ -108,11 +108,11 @@ export function noAnswerAttempt(
 }
 
 /** This method cannot restart this client; nothing was sent. */
-export function unsupportedAttempt(
+export function unsupportedRequest(
 	explanation: string,
 	raw: RawError | null = null,
-	extras: AttemptExtras = {},
-): RestartAttempt {
+	extras: RequestExtras = {},
+): RestartRequest {
 	return build(
 		{
 			answer: 'unsupported',
@@ -128,10 +128,10 @@ export function unsupportedAttempt(
 }
 
 /** What a restart method returns in a dry run after its checks passed: nothing was sent. */
-export function dryRunAttempt(
+export function dryRunRequest(
 	explanation: string,
 	details: Record<string, unknown> = {},
-): RestartAttempt {
+): RestartRequest {
 	return build(
 		{
 			answer: 'accepted',
@@ -147,14 +147,14 @@ export function dryRunAttempt(
 }
 
 /** A failed call, classified like any other call (reason and class may be overridden). */
-export function failedAttempt(
+export function failedRequest(
 	failure: CallFailure,
 	explanation: string,
 	sent: boolean | RequestState,
 	overrides: { reason?: ReasonCode; reasonClass?: ReasonClass } = {},
 	details: Record<string, unknown> = {},
-	extras: Omit<AttemptExtras, 'details'> = {},
-): RestartAttempt {
+	extras: Omit<RequestExtras, 'details'> = {},
+): RestartRequest {
 	const classification = classifyCall(failure);
 	const reason = overrides.reason ?? classification.reason;
 	return build(
@@ -174,11 +174,11 @@ export function failedAttempt(
 }
 
 /** Refused before anything was sent, for a known reason (no call failure to classify). */
-export function refusedAttempt(
+export function refusedRequest(
 	explanation: string,
 	reason: ReasonCode,
-	options: { raw?: RawError | null; reasonClass?: ReasonClass | null } & AttemptExtras = {},
-): RestartAttempt {
+	options: { raw?: RawError | null; reasonClass?: ReasonClass | null } & RequestExtras = {},
+): RestartRequest {
 	return build(
 		{
 			answer: 'failed',
