@@ -45,8 +45,6 @@ const NOT_SPLIT_YET: Record<string, number> = {
 	'simulator/control.ts#controlHandler': 145,
 	'simulator/control.ts#(anonymous)': 143,
 	'simulator/index.ts#startSimulator': 171,
-	'scripts/lib/n8n.ts': 662,
-	'scripts/lib/n8n.ts#startN8n': 91,
 	'scripts/lib/queue.ts#startQueueStack': 129,
 	'scripts/start.ts#main': 103,
 	'bench/lib/chart.ts#cdfSvg': 85,
