@@ -31,7 +31,6 @@ const BEING_SPLIT_THIS_ROUND = [
 	'nodes/OneBotRestartClient/',
 	'nodes/OneBotSendWithVerification/',
 	'nodes/OneBotHealthProbe/parameters.ts',
-	'scripts/campaign.ts',
 ];
 
 /**
