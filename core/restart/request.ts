@@ -5,6 +5,7 @@
 import { classifyCall, REASON_CLASS } from '../classify';
 import type { CallFailure } from '../transport';
 import type { RawError, ReasonClass, ReasonCode } from '../types';
+import { mayHaveReached, networkExplanation } from './http';
 import type { ImplementationInfo } from './implementation';
 
 export interface RestartRequest {
@@ -46,16 +47,22 @@ export interface RequestExtras {
 	implementation?: ImplementationInfo | null;
 }
 
-function build(
-	fields: Omit<RestartRequest, 'details' | 'implementation' | 'sent' | 'requestState'> & {
+/** The answer's own fields; what a constructor leaves out is null. */
+type RequestFields = Pick<RestartRequest, 'answer' | 'explanation'> &
+	Partial<Pick<RestartRequest, 'reason' | 'reasonClass' | 'raw' | 'httpStatus'>> & {
 		sent: boolean | RequestState;
-	},
-	extras: RequestExtras,
-): RestartRequest {
+	};
+
+function build(fields: RequestFields, extras: RequestExtras): RestartRequest {
 	const requestState = stateOf(fields.sent);
 	const request: RestartRequest = {
-		...fields,
+		answer: fields.answer,
 		sent: requestState !== 'not_sent',
+		explanation: fields.explanation,
+		reason: fields.reason ?? null,
+		reasonClass: fields.reasonClass ?? null,
+		raw: fields.raw ?? null,
+		httpStatus: fields.httpStatus ?? null,
 		requestState,
 		details: extras.details ?? {},
 	};
@@ -69,18 +76,7 @@ export function acceptedRequest(
 	httpStatus: number | null,
 	extras: RequestExtras = {},
 ): RestartRequest {
-	return build(
-		{
-			answer: 'accepted',
-			sent: true,
-			explanation,
-			reason: null,
-			reasonClass: null,
-			raw: null,
-			httpStatus,
-		},
-		extras,
-	);
+	return build({ answer: 'accepted', sent: true, explanation, httpStatus }, extras);
 }
 
 /**
@@ -93,17 +89,39 @@ export function noAnswerRequest(
 	raw: RawError | null,
 	extras: RequestExtras = {},
 ): RestartRequest {
-	return build(
-		{
-			answer: 'no_answer',
-			sent: 'maybe_sent',
-			explanation,
-			reason: null,
-			reasonClass: null,
-			raw,
-			httpStatus: null,
-		},
-		extras,
+	return build({ answer: 'no_answer', sent: 'maybe_sent', explanation, raw }, extras);
+}
+
+/**
+ * A request to an HTTP restart target that got no response: a timeout, or a connection dropped after the
+ * request went out, may have reached the target (no answer, recovery decides); an error before it left
+ * (refused connection, unknown host, TLS) means nothing was sent.
+ */
+export function unansweredRequest(
+	failure: CallFailure,
+	target: { name: string; request: string; slowAnswer?: string },
+	extras: RequestExtras = {},
+): RestartRequest {
+	if (failure.kind === 'timeout') {
+		return noAnswerRequest(
+			`${target.name} did not answer in time${target.slowAnswer ?? ''}; recovery decides.`,
+			failure.raw,
+			extras,
+		);
+	}
+	if (mayHaveReached(failure)) {
+		return noAnswerRequest(
+			`${target.name} dropped the connection after ${target.request} went out (${failure.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
+			failure.raw,
+			extras,
+		);
+	}
+	return failedRequest(
+		failure,
+		networkExplanation(target.name, failure),
+		false,
+		{},
+		extras.details,
 	);
 }
 
@@ -132,18 +150,7 @@ export function dryRunRequest(
 	explanation: string,
 	details: Record<string, unknown> = {},
 ): RestartRequest {
-	return build(
-		{
-			answer: 'accepted',
-			sent: false,
-			explanation,
-			reason: null,
-			reasonClass: null,
-			raw: null,
-			httpStatus: null,
-		},
-		{ details },
-	);
+	return build({ answer: 'accepted', sent: false, explanation }, { details });
 }
 
 /** A failed call, classified like any other call (reason and class may be overridden). */
@@ -157,18 +164,11 @@ export function failedRequest(
 ): RestartRequest {
 	const classification = classifyCall(failure);
 	const reason = overrides.reason ?? classification.reason;
+	const reasonClass =
+		overrides.reasonClass ?? (overrides.reason ? REASON_CLASS[reason] : classification.reasonClass);
+	const { raw } = failure;
 	return build(
-		{
-			answer: 'failed',
-			sent,
-			explanation,
-			reason,
-			reasonClass:
-				overrides.reasonClass ??
-				(overrides.reason ? REASON_CLASS[reason] : classification.reasonClass),
-			raw: failure.raw,
-			httpStatus: failure.raw.httpStatus ?? null,
-		},
+		{ answer: 'failed', sent, explanation, reason, reasonClass, raw, httpStatus: raw.httpStatus },
 		{ ...extras, details },
 	);
 }
@@ -186,8 +186,8 @@ export function refusedRequest(
 			explanation,
 			reason,
 			reasonClass: options.reasonClass ?? REASON_CLASS[reason],
-			raw: options.raw ?? null,
-			httpStatus: options.raw?.httpStatus ?? null,
+			raw: options.raw,
+			httpStatus: options.raw?.httpStatus,
 		},
 		options,
 	);

@@ -5,11 +5,11 @@ import {
 	acceptedRequest,
 	dryRunRequest,
 	failedRequest,
-	noAnswerRequest,
 	throwIfCancelled,
+	unansweredRequest,
 } from '../request';
 import type { RestartRequest } from '../request';
-import { exchange, httpFailure, mayHaveReached, networkExplanation, serverError } from '../http';
+import { exchange, httpFailure, serverError } from '../http';
 import type { RestartMethod } from '../method';
 
 export interface CustomRestartOptions {
@@ -36,20 +36,8 @@ export async function restartViaHttp(options: CustomRestartOptions): Promise<Res
 		'custom_restart',
 	);
 	if (failure || !response) {
-		if (failure!.kind === 'timeout') {
-			return noAnswerRequest(
-				'The restart endpoint did not answer in time; recovery decides.',
-				failure!.raw,
-			);
-		}
-		if (mayHaveReached(failure!)) {
-			// A supervisor that restarts the process answering it drops the connection after the request.
-			return noAnswerRequest(
-				`The restart endpoint dropped the connection after the request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
-				failure!.raw,
-			);
-		}
-		return failedRequest(failure!, networkExplanation('The restart endpoint', failure!), false);
+		// A supervisor that restarts the process answering it drops the connection after the request.
+		return unansweredRequest(failure!, { name: 'The restart endpoint', request: 'the request' });
 	}
 	if (response.status >= 200 && response.status < 300) {
 		return acceptedRequest(

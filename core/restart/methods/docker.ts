@@ -4,18 +4,11 @@ import {
 	acceptedRequest,
 	dryRunRequest,
 	failedRequest,
-	noAnswerRequest,
 	throwIfCancelled,
+	unansweredRequest,
 } from '../request';
 import type { RestartRequest } from '../request';
-import {
-	exchange,
-	httpFailure,
-	mayHaveReached,
-	networkExplanation,
-	parseJson,
-	serverError,
-} from '../http';
+import { exchange, httpFailure, parseJson, serverError } from '../http';
 import { clip, isRecord } from '../../values';
 import type { RestartMethod } from '../method';
 
@@ -56,29 +49,15 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 		'docker_restart',
 	);
 	if (failure || !response) {
-		if (failure!.kind === 'timeout') {
-			// The request reached Docker; it may still be restarting the container.
-			return noAnswerRequest(
-				'The Docker Engine API did not answer in time (a slow stop); recovery decides.',
-				failure!.raw,
-				{
-					details,
-				},
-			);
-		}
-		if (mayHaveReached(failure!)) {
-			return noAnswerRequest(
-				`The Docker Engine API dropped the connection after the restart request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
-				failure!.raw,
-				{ details },
-			);
-		}
-		return failedRequest(
+		// A timeout: the request reached Docker, which may still be restarting the container.
+		return unansweredRequest(
 			failure!,
-			networkExplanation('The Docker Engine API', failure!),
-			false,
-			{},
-			details,
+			{
+				name: 'The Docker Engine API',
+				request: 'the restart request',
+				slowAnswer: ' (a slow stop)',
+			},
+			{ details },
 		);
 	}
 	if (response.status >= 200 && response.status < 300) {
