@@ -3,9 +3,9 @@
  * requests the same way.
  */
 import { classifyCall, REASON_CLASS } from '../classify';
-import type { CallFailure } from '../transport';
+import type { CallFailure, HttpRequest, HttpResponse, RequestFn } from '../transport';
 import type { RawError, ReasonClass, ReasonCode } from '../types';
-import { mayHaveReached, networkExplanation } from './http';
+import { exchange, mayHaveReached, networkExplanation } from './http';
 import type { ImplementationInfo } from './implementation';
 
 export interface RestartRequest {
@@ -99,7 +99,7 @@ export function noAnswerRequest(
  */
 export function unansweredRequest(
 	failure: CallFailure,
-	target: { name: string; request: string; slowAnswer?: string },
+	target: RestartTarget,
 	extras: RequestExtras = {},
 ): RestartRequest {
 	if (failure.kind === 'timeout') {
@@ -123,6 +123,29 @@ export function unansweredRequest(
 		{},
 		extras.details,
 	);
+}
+
+/** An HTTP restart target as its explanations name it (see unansweredRequest). */
+export interface RestartTarget {
+	name: string;
+	request: string;
+	slowAnswer?: string;
+}
+
+/**
+ * Sends one restart request over HTTP right after the last cancel check. The response, or, when none
+ * came, what the request came to (unansweredRequest).
+ */
+export async function sendRestartRequest(
+	call: { request: RequestFn; http: HttpRequest; action: string; signal?: AbortSignal },
+	target: RestartTarget,
+	extras: RequestExtras = {},
+): Promise<{ response: HttpResponse } | { unanswered: RestartRequest }> {
+	throwIfCancelled(call.signal);
+	const { response, failure } = await exchange(call.request, call.http, call.action);
+	return response && !failure
+		? { response }
+		: { unanswered: unansweredRequest(failure!, target, extras) };
 }
 
 /** This method cannot restart this client; nothing was sent. */

@@ -1,15 +1,9 @@
 /** Any supervisor with an HTTP endpoint (systemd via a small webhook, Portainer, a PaaS API...): 2xx means accepted. */
 import { redactUrl } from '../../redact';
 import type { RequestFn } from '../../transport';
-import {
-	acceptedRequest,
-	dryRunRequest,
-	failedRequest,
-	throwIfCancelled,
-	unansweredRequest,
-} from '../request';
+import { acceptedRequest, dryRunRequest, failedRequest, sendRestartRequest } from '../request';
 import type { RestartRequest } from '../request';
-import { exchange, httpFailure, serverError } from '../http';
+import { httpFailure, serverError } from '../http';
 import type { RestartMethod } from '../method';
 
 export interface CustomRestartOptions {
@@ -23,22 +17,24 @@ export interface CustomRestartOptions {
 }
 
 export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartRequest> {
-	throwIfCancelled(options.signal);
-	const { response, failure } = await exchange(
-		options.request,
+	// A supervisor that restarts the process answering it drops the connection after the request.
+	const sent = await sendRestartRequest(
 		{
-			method: options.method,
-			url: options.url,
-			headers: options.body === undefined ? undefined : { 'Content-Type': 'application/json' },
-			body: options.body,
-			timeoutMs: options.timeoutMs,
+			request: options.request,
+			http: {
+				method: options.method,
+				url: options.url,
+				headers: options.body === undefined ? undefined : { 'Content-Type': 'application/json' },
+				body: options.body,
+				timeoutMs: options.timeoutMs,
+			},
+			action: 'custom_restart',
+			signal: options.signal,
 		},
-		'custom_restart',
+		{ name: 'The restart endpoint', request: 'the request' },
 	);
-	if (failure || !response) {
-		// A supervisor that restarts the process answering it drops the connection after the request.
-		return unansweredRequest(failure!, { name: 'The restart endpoint', request: 'the request' });
-	}
+	if ('unanswered' in sent) return sent.unanswered;
+	const { response } = sent;
 	if (response.status >= 200 && response.status < 300) {
 		return acceptedRequest(
 			`The restart endpoint accepted the request (HTTP ${response.status}).`,

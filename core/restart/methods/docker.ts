@@ -1,12 +1,6 @@
 /** The Docker Engine API (through a restart-only socket proxy): POST /containers/{id}/restart. */
 import type { RequestFn } from '../../transport';
-import {
-	acceptedRequest,
-	dryRunRequest,
-	failedRequest,
-	throwIfCancelled,
-	unansweredRequest,
-} from '../request';
+import { acceptedRequest, dryRunRequest, failedRequest, sendRestartRequest } from '../request';
 import type { RestartRequest } from '../request';
 import { exchange, httpFailure, parseJson, serverError } from '../http';
 import { clip, isRecord } from '../../values';
@@ -38,28 +32,23 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 	const base = options.baseUrl.trim().replace(/\/+$/, '');
 	const t = Math.max(0, Math.floor(options.stopTimeoutSeconds));
 	const details = { container: options.container, stopTimeoutSeconds: t };
-	throwIfCancelled(options.signal);
-	const { response, failure } = await exchange(
-		options.request,
+	// A timeout: the request reached Docker, which may still be restarting the container.
+	const sent = await sendRestartRequest(
 		{
-			method: 'POST',
-			url: `${base}/containers/${encodeURIComponent(options.container)}/restart?t=${t}`,
-			timeoutMs: options.timeoutMs + t * 1000,
-		},
-		'docker_restart',
-	);
-	if (failure || !response) {
-		// A timeout: the request reached Docker, which may still be restarting the container.
-		return unansweredRequest(
-			failure!,
-			{
-				name: 'The Docker Engine API',
-				request: 'the restart request',
-				slowAnswer: ' (a slow stop)',
+			request: options.request,
+			http: {
+				method: 'POST',
+				url: `${base}/containers/${encodeURIComponent(options.container)}/restart?t=${t}`,
+				timeoutMs: options.timeoutMs + t * 1000,
 			},
-			{ details },
-		);
-	}
+			action: 'docker_restart',
+			signal: options.signal,
+		},
+		{ name: 'The Docker Engine API', request: 'the restart request', slowAnswer: ' (a slow stop)' },
+		{ details },
+	);
+	if ('unanswered' in sent) return sent.unanswered;
+	const { response } = sent;
 	if (response.status >= 200 && response.status < 300) {
 		return acceptedRequest(`Docker restarted container "${options.container}".`, response.status, {
 			details,
