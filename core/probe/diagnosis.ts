@@ -197,16 +197,21 @@ function failedSendVerdict(canaries: Canaries): ProbeVerdict | undefined {
 			`Group sends are not arriving (${group!.reason}) while private sends do: the client is likely stuck; restart it.`,
 		);
 	}
-	// One canary failed alone: the group's is named first.
-	const alone = [
-		{ canary: group, kind: 'group', diagnosis: 'group_send_failing' },
-		{ canary: privateCanary, kind: 'private', diagnosis: 'private_send_failing' },
-	] as const;
-	for (const { canary, kind, diagnosis } of alone) {
-		if (failedCanary(canary)) {
-			const reason = canary!.reason;
-			return verdict('down', diagnosis, reason, `The ${kind} canary did not arrive (${reason}).`);
-		}
+	if (failedCanary(group)) {
+		return verdict(
+			'down',
+			'group_send_failing',
+			group!.reason,
+			`The group canary did not arrive (${group!.reason}).`,
+		);
+	}
+	if (failedCanary(privateCanary)) {
+		return verdict(
+			'down',
+			'private_send_failing',
+			privateCanary!.reason,
+			`The private canary did not arrive (${privateCanary!.reason}).`,
+		);
 	}
 	return undefined;
 }
