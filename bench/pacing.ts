@@ -7,8 +7,8 @@
  * after, the send that opens the breaker reports at once. `npx tsx bench/pacing.ts [N]`.
  */
 import { defaultWorld, startSimulator } from '../simulator';
-import { DeliveryEngine } from '../core/deliver';
-import type { DeliveryRequest, DeliverySettings } from '../core/deliver';
+import { DeliveryEngine } from '../core/delivery';
+import type { DeliveryRequest, DeliverySettings } from '../core/delivery';
 import { accountPacing, closeAccountBreaker, resetAllAccountPacing } from '../core/pacing/registry';
 import { DEFAULT_RETRY_POLICY } from '../core/retry';
 import type { RequestFn } from '../core/transport';

@@ -9,8 +9,8 @@
  * the send, read back over the whole matching window, and a new entry must match sender, chat,
  * content and time. Where the profile names a real server seq, it is used as well.
  */
-import { chatStoreKey, claimsOn } from './delivery/claims';
-import type { StoreClaims } from './delivery/claims';
+import { chatStoreKey, claimsOn } from './claims';
+import type { StoreClaims } from './claims';
 import type { AccountIdentity } from './account';
 import { classifyCall, verifierFailure } from './classify';
 import { EventStream } from './eventStream';
@@ -234,7 +234,7 @@ export class ChatWatcher {
 
 	private readonly pending = new Set<InternalWatch>();
 
-	/** Entries already taken as proof, by any run of the process (core/delivery/claims.ts). */
+	/** Entries already taken as proof, by any run of the process (core/claims.ts). */
 	private readonly claimed: StoreClaims;
 
 	/** Send times of this watcher's expectations that were seen, by sender (the overtake signal). */

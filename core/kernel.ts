@@ -13,8 +13,8 @@
  * What this proves: the QQ server acknowledged the message. Not that a member received it: only a witness
  * proves that.
  */
-import { claimsOn, selfStoreKey } from './delivery/claims';
-import type { StoreClaims } from './delivery/claims';
+import { claimsOn, selfStoreKey } from './claims';
+import type { StoreClaims } from './claims';
 import { normaliseForMatch } from './message';
 import type { OneBotClient } from './transport';
 import type { Clock, Segment, Sleep, Target } from './types';
@@ -169,7 +169,7 @@ export class KernelWatcher {
 
 	private events: Array<Record<string, unknown>> = [];
 
-	/** Self messages and records already taken as proof, by any run of the process (core/delivery/claims.ts). */
+	/** Self messages and records already taken as proof, by any run of the process (core/claims.ts). */
 	private readonly claimed: StoreClaims;
 
 	private started: Promise<void> | undefined;

@@ -1,7 +1,8 @@
 /**
  * Retry decisions per failure class, with exponential backoff and full jitter
- * (AWS "Exponential Backoff and Jitter"). OneBot has no idempotency key, so an ambiguous failure is
- * verified before any resend (check-then-create).
+ * (AWS "Exponential Backoff and Jitter"). OneBot has no idempotency key, so a failure after which the
+ * message may have arrived is checked before any resend (check-then-create): the decision says so in
+ * `checkFirst`, and the delivery engine follows it (core/delivery/check.ts).
  */
 import type { Classification, ReasonClass } from './types';
 
@@ -56,20 +57,34 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	retryOn: ['ambiguous', 'transient', 'account'],
 };
 
-export type RetryAction = 'stop' | 'verify_then_retry' | 'retry';
+export type RetryAction = 'stop' | 'retry';
 
 export interface RetryDecision {
 	action: RetryAction;
 	delayMs: number;
 	/** Why, in a few words, for the attempt log. */
 	why: string;
+	/**
+	 * Whether the failed send may have landed, so it is checked before anything else: before the resend, and
+	 * before giving up too (a check that finds it landed ends the item delivered).
+	 */
+	checkFirst: boolean;
+}
+
+/**
+ * Failures of a send that reached the implementation and may have delivered: ambiguous ones, and
+ * account-level ones too, since go-cqhttp answers SEND_MSG_API_ERROR both for a blocked send and for
+ * one that timed out (and may have arrived). Their long backoff dwarfs the check.
+ */
+export function mayHaveLanded(reasonClass: ReasonClass): boolean {
+	return reasonClass === 'ambiguous' || reasonClass === 'account';
 }
 
 /**
  * What to do after attempt number `attempt` (1 = the first) failed with `classification`.
- * terminal: stop. ambiguous: verify first, then resend only if it did not land. transient: resend.
- * account: resend after a long wait; its jitter keeps at least half the delay so a blocked account
- * is never hammered.
+ * terminal: stop. ambiguous: check first, then resend only if it did not land. transient: resend.
+ * account: check first, then resend after a long wait; its jitter keeps at least half the delay so a
+ * blocked account is never hammered.
  */
 export function decideRetry(
 	classification: Pick<Classification, 'reasonClass'>,
@@ -78,11 +93,13 @@ export function decideRetry(
 	random: RandomFn = Math.random,
 ): RetryDecision {
 	const reasonClass = classification.reasonClass;
-	if (reasonClass === 'terminal') return { action: 'stop', delayMs: 0, why: 'terminal failure' };
+	const checkFirst = mayHaveLanded(reasonClass);
+	if (reasonClass === 'terminal')
+		return { action: 'stop', delayMs: 0, why: 'terminal failure', checkFirst };
 	if (!policy.retryOn.includes(reasonClass))
-		return { action: 'stop', delayMs: 0, why: `${reasonClass} not retried` };
+		return { action: 'stop', delayMs: 0, why: `${reasonClass} not retried`, checkFirst };
 	if (attempt >= policy.maxAttempts)
-		return { action: 'stop', delayMs: 0, why: 'attempts exhausted' };
+		return { action: 'stop', delayMs: 0, why: 'attempts exhausted', checkFirst };
 	if (reasonClass === 'account') {
 		const ceiling = backoffCeiling(attempt, {
 			baseMs: policy.accountBackoffMs,
@@ -93,6 +110,7 @@ export function decideRetry(
 			action: 'retry',
 			delayMs: Math.floor(ceiling / 2 + random() * (ceiling / 2)),
 			why: 'account-level: long backoff',
+			checkFirst,
 		};
 	}
 	const delayMs = backoffDelay(
@@ -101,6 +119,6 @@ export function decideRetry(
 		random,
 	);
 	if (reasonClass === 'ambiguous')
-		return { action: 'verify_then_retry', delayMs, why: 'may have arrived: verify first' };
-	return { action: 'retry', delayMs, why: 'transient failure' };
+		return { action: 'retry', delayMs, why: 'may have arrived: verify first', checkFirst };
+	return { action: 'retry', delayMs, why: 'transient failure', checkFirst };
 }

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { TRANSPORT_KINDS, type ActiveFault, type FaultContext } from './faults';
-import * as F from './flavours';
+import * as F from './implementations';
 import type { Account, World } from './world';
 import type { CallRecord } from './types';
 import { recorder, type CallBase } from './calls';
@@ -125,7 +125,7 @@ export class AccountServer {
 			params: null,
 		};
 		const record = recorder(this.world, base, started);
-		const f = this.acc.flavour;
+		const f = this.acc.implementation;
 		const auth = F.checkAuth(f, this.acc.cfg.token, {
 			header: req.headers.authorization,
 			query: url.searchParams.get('access_token'),
@@ -156,7 +156,7 @@ export class AccountServer {
 						message: 'Bad Request',
 						wording: 'Bad Request',
 					};
-					if (f.flavour === 'gocq' || f.flavour === 'lagrange') sendJson(res, 400, undefined);
+					if (f.name === 'gocq' || f.name === 'lagrange') sendJson(res, 400, undefined);
 					else sendJson(res, 400, reply);
 					record({
 						params: bodyText,
@@ -167,11 +167,11 @@ export class AccountServer {
 					return;
 				}
 			}
-			if (f.flavour === 'napcat' || f.flavour === 'llonebot') params = { ...query, ...params };
+			if (f.name === 'napcat' || f.name === 'llonebot') params = { ...query, ...params };
 		} else params = query;
 		base.params = params;
 
-		if (action === '' && f.flavour === 'napcat') {
+		if (action === '' && f.name === 'napcat') {
 			const hello = F.okBody(f, {});
 			hello.message = 'NapCat4 Is Running';
 			sendJson(res, 200, hello);
@@ -243,9 +243,9 @@ export class AccountServer {
 	private onUpgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
 		const url = new URL(req.url ?? '/', 'http://x');
 		const path = url.pathname.replace(/\/+$/, '') || '/';
-		const f = this.acc.flavour;
+		const f = this.acc.implementation;
 		let role: Role | undefined;
-		if (f.flavour === 'napcat') role = path === '/api' ? 'api' : 'universal';
+		if (f.name === 'napcat') role = path === '/api' ? 'api' : 'universal';
 		else
 			role =
 				path === '/api'
@@ -317,7 +317,7 @@ export class AccountServer {
 
 	private async onFrame(ws: WebSocket, data: RawData): Promise<void> {
 		const started = Date.now();
-		const f = this.acc.flavour;
+		const f = this.acc.implementation;
 		const text = data.toString();
 		let frame: { action?: unknown; params?: unknown; echo?: unknown };
 		try {
@@ -325,7 +325,7 @@ export class AccountServer {
 			if (!frame || typeof frame !== 'object') throw new Error('not an object');
 		} catch (e) {
 			const body =
-				f.flavour === 'gocq'
+				f.name === 'gocq'
 					? {
 							data: null,
 							retcode: 1400,
@@ -378,7 +378,7 @@ export class AccountServer {
 		const result = await this.world.handleAction(this.acc.name, action, params, 'ws');
 		const body: Record<string, unknown> = { ...(result.body ?? {}) };
 		body.echo = frame.echo ?? null;
-		if (f.flavour === 'gocq' && frame.echo === undefined) delete body.echo;
+		if (f.name === 'gocq' && frame.echo === undefined) delete body.echo;
 		const faults = [...tf.applied, ...result.faults];
 		let out = JSON.stringify(body);
 		let outcome: CallRecord['outcome'] = 'answered';

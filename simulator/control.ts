@@ -2,8 +2,8 @@
 /** The simulator's small HTTP servers and its control API; the NapCat WebUI and Docker API are in webui.ts and docker.ts. */
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import type { FaultSpec, FlavourName } from './types';
-import { defaultVersion } from './flavours';
+import type { FaultSpec, ImplementationName } from './types';
+import { defaultVersion } from './implementations';
 import type { World } from './world';
 import { closeTracked, listenTracked, sendJson } from './listen';
 import type { Handler } from './listen';
@@ -156,7 +156,7 @@ export function controlHandler(world: World, hooks: ControlHooks): Handler {
 					return sendJson(res, 200, { ok: true });
 				}
 				if (sub === 'flavour' && m === 'PUT') {
-					const fl = b.flavour as FlavourName;
+					const fl = b.flavour as ImplementationName;
 					if (!['llonebot', 'napcat', 'gocq', 'lagrange'].includes(fl))
 						return sendJson(res, 400, { error: 'flavour must be llonebot|napcat|gocq|lagrange' });
 					acc.cfg.flavour = fl;

@@ -8,9 +8,9 @@ import { createClock, isClock, type Clock, type ClockOptions } from './clock';
 import { SmallServer, controlHandler } from './control';
 import { webuiHandler, webuiToken, webuiDefaultAccount, webuiState } from './webui';
 import { containerId, dockerHandler } from './docker';
-import type { FaultSpec, FlavourName, WorldConfig } from './types';
+import type { FaultSpec, ImplementationName, WorldConfig } from './types';
 import { World, defaultWorld } from './world';
-import { defaultVersion } from './flavours';
+import { defaultVersion } from './implementations';
 
 export * from './types';
 export { defaultWorld, DEFAULT_GROUP_ID, World } from './world';
@@ -23,7 +23,7 @@ export interface AccountUrls {
 	http: string;
 	ws: string;
 	token: string;
-	flavour: FlavourName;
+	flavour: ImplementationName;
 	version: string;
 	webui: string;
 }
@@ -60,7 +60,7 @@ export interface SimulatorControl {
 	reset(): Promise<void>;
 	setFlavour(
 		account: string,
-		flavour: FlavourName,
+		flavour: ImplementationName,
 		version?: string,
 		extra?: {
 			napcatMultiProcess?: boolean;

@@ -21,7 +21,7 @@
  *   the simulator shows "0" (other projects treat real_seq "0" as invalid), a hint, never proof.
  */
 import type { AccountProfile as Account, LocalRecord, StoredMessage } from './types';
-import { major, peerUid, versionAtLeast } from './flavours';
+import { major, peerUid, versionAtLeast } from './implementations';
 
 export type SendStatus = 0 | 1 | 2 | 3;
 

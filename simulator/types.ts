@@ -1,17 +1,21 @@
 /** World configuration (JSON) and shared types of the OneBot v11 simulator. */
 import type { Segment } from './message';
 
-export type FlavourName = 'llonebot' | 'napcat' | 'gocq' | 'lagrange';
+/**
+ * The implementations the simulator serves; `gocq` is go-cqhttp (the value world files, the control API and
+ * the ready line have always used).
+ */
+export type ImplementationName = 'llonebot' | 'napcat' | 'gocq' | 'lagrange';
 
 export interface AccountConfig {
 	selfId: number;
 	nickname?: string;
-	flavour?: FlavourName;
+	flavour?: ImplementationName;
 	/** llonebot: "3.28.0" | "4.4.3" | "7.0.0" ...; napcat: "4.10.32" ...; free text otherwise. */
 	version?: string;
 	/** OneBot access token (HTTP, WS). Empty = no auth. */
 	token?: string;
-	/** Report signing secret for gocq and lagrange (llonebot and napcat sign with the token). */
+	/** Report signing secret for go-cqhttp and Lagrange (llonebot and napcat sign with the token). */
 	secret?: string;
 	messageFormat?: 'array' | 'string';
 	reportUrls?: string[];
@@ -48,11 +52,11 @@ export interface AccountConfig {
 
 /**
  * What the kernel model (simulator/kernel.ts) reads of an account: its number and its configuration with the
- * flavour and version filled in. The world's Account has it; kernel.ts imports this, not the world.
+ * implementation (`flavour`) and version filled in. The world's Account has it; kernel.ts imports this, not the world.
  */
 export interface AccountProfile {
 	readonly selfId: number;
-	readonly cfg: AccountConfig & { flavour: FlavourName; version: string };
+	readonly cfg: AccountConfig & { flavour: ImplementationName; version: string };
 }
 
 export interface GroupConfig {

@@ -1,6 +1,6 @@
 /** The NapCat WebUI the simulator serves for restarts: token login, process restart and QQ login status. */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { versionAtLeast } from './flavours';
+import { versionAtLeast } from './implementations';
 import type { World } from './world';
 import type { Handler } from './listen';
 import { sendJson } from './listen';

@@ -1,7 +1,7 @@
 /** Phases 3b-3d: batch sizes, a busy group, other implementations and versions. */
 import { sleep } from '../../scripts/lib/proc';
 import { defaultWorld, startSimulator } from '../../simulator';
-import type { FlavourName, Simulator } from '../../simulator';
+import type { ImplementationName, Simulator } from '../../simulator';
 import type { BusyRow, FlavourRow, ScalingRow, Variant } from '../lib/types';
 import { sendWorkflow } from '../lib/workflows';
 import { BUSY_RATE, P, SCALING_SIZES, SETTINGS, log, on } from '../lib/options';
@@ -132,7 +132,7 @@ export async function busyPhase(b: Bench): Promise<void> {
 }
 
 /** The implementations and versions phase 3d measures beside the default NapCat. */
-const FLAVOURS: Array<{ flavour: FlavourName; version: string }> = [
+const FLAVOURS: Array<{ flavour: ImplementationName; version: string }> = [
 	{ flavour: 'llonebot', version: '4.4.3' },
 	{ flavour: 'llonebot', version: '6.0.0' },
 	{ flavour: 'lagrange', version: '0.0.3' },
@@ -140,7 +140,7 @@ const FLAVOURS: Array<{ flavour: FlavourName; version: string }> = [
 
 /** A simulator whose accounts all run this implementation and version; undefined (logged) when it cannot start. */
 async function startFlavourSimulator(f: {
-	flavour: FlavourName;
+	flavour: ImplementationName;
 	version: string;
 }): Promise<Simulator | undefined> {
 	const base = defaultWorld();

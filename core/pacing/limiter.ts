@@ -66,6 +66,9 @@ export class SendLimiter {
 
 	private readonly lastByTarget = new Map<string, number>();
 
+	/** When the latest slot was granted (any target). */
+	private lastGrantAt = Number.NEGATIVE_INFINITY;
+
 	/** Slots granted since the limiter was made (for evidence and tests). */
 	granted = 0;
 
@@ -90,26 +93,36 @@ export class SendLimiter {
 			for (;;) {
 				throwIfAborted(time.signal);
 				const now = time.clock();
-				if (booking !== undefined) this.unbook(booking);
-				let readyAt = now;
-				const last = this.lastByTarget.get(key);
-				if (last !== undefined && last + request.minIntervalMs > readyAt) {
-					readyAt = last + request.minIntervalMs;
-					limitedBy = 'target_interval';
+				if (booking === undefined) {
+					let readyAt = now;
+					const last = this.lastByTarget.get(key);
+					if (last !== undefined && last + request.minIntervalMs > readyAt) {
+						readyAt = last + request.minIntervalMs;
+						limitedBy = 'target_interval';
+					}
+					booking = this.freeSlotFrom(readyAt);
+					if (booking > readyAt) limitedBy = 'account_rate';
+					this.book(booking);
+				} else {
+					// A booking keeps its place among the others: only a send granted since, later than it was booked
+					// (real timers fire late), moves it on. Re-booking against the other waiters' bookings instead would
+					// let two waiters that each woke a few ms late push each other back for good.
+					const due = this.lastGrantAt + this.spacing();
+					if (due > booking) {
+						this.unbook(booking);
+						booking = due;
+						this.book(booking);
+					}
 				}
-				const slotAt = this.freeSlotFrom(readyAt);
-				if (slotAt > readyAt) limitedBy = 'account_rate';
-				booking = slotAt;
-				this.book(slotAt);
-				// Re-checked after each sleep: a send granted late (real timers) may have moved the free slot.
-				if (slotAt <= now) break;
-				await time.sleep(Math.ceil(slotAt - now));
+				if (booking <= now) break;
+				await time.sleep(Math.ceil(booking - now));
 			}
 			throwIfAborted(time.signal);
 			const at = time.clock();
 			this.unbook(booking);
 			booking = undefined;
 			this.book(at);
+			this.lastGrantAt = Math.max(this.lastGrantAt, at);
 			this.lastByTarget.set(key, at);
 			this.prune(at);
 			this.granted++;
@@ -129,10 +142,15 @@ export class SendLimiter {
 		return this.waiting;
 	}
 
+	/** The account rate's spacing between two sends (0 = no account-wide limit). */
+	private spacing(): number {
+		return this.rate > 0 ? 60_000 / this.rate : 0;
+	}
+
 	/** The earliest time at or after `from` that keeps the account rate's spacing to every booked slot. */
 	private freeSlotFrom(from: number): number {
 		if (this.rate <= 0) return from;
-		const spacing = 60_000 / this.rate;
+		const spacing = this.spacing();
 		let at = from;
 		for (const slot of this.booked) {
 			if (slot + spacing <= at) continue;
@@ -159,7 +177,7 @@ export class SendLimiter {
 
 	private prune(now: number): void {
 		// Granted slots older than one spacing no longer hold anyone back.
-		const keepFrom = now - (this.rate > 0 ? 60_000 / this.rate : 0);
+		const keepFrom = now - this.spacing();
 		let drop = 0;
 		while (drop < this.booked.length - 1 && this.booked[drop] < keepFrom) drop++;
 		if (drop > 0) this.booked.splice(0, drop);

@@ -3,8 +3,8 @@
  * verified by the Send node's DeliveryEngine with one attempt (a probe measures, it never resends).
  */
 import { classifyCall } from '../classify';
-import { DeliveryEngine } from '../deliver';
-import type { AccountAccess } from '../deliver';
+import { DeliveryEngine } from '../delivery';
+import type { AccountAccess } from '../delivery';
 import type { AccountPacing } from '../pacing/registry';
 import type {
 	Clock,

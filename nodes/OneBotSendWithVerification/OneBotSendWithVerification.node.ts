@@ -6,8 +6,8 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { DeliveryEngine } from '../../core/deliver';
-import type { DeliveryOutcome, DeliveryRequest } from '../../core/deliver';
+import { DeliveryEngine } from '../../core/delivery';
+import type { DeliveryOutcome, DeliveryRequest } from '../../core/delivery';
 import type { DeliveryResult } from '../../core/types';
 import { accountPacing } from '../../core/pacing/registry';
 import { reportableTarget } from '../../core/report';

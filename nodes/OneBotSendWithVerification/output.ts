@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { DeliveryStopped } from '../../core/deliver';
+import { DeliveryStopped } from '../../core/delivery';
 import { ExecutionCancelled } from '../shared/sleep';
 import { randomUUID } from 'crypto';
 import { parseTargetId } from '../../core/message';

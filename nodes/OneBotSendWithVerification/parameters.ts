@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 import { randomUUID } from 'crypto';
-import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
+import type { DeliveryRequest, DeliverySettings } from '../../core/delivery';
 import { InputError, buildMessage, parseTargetId } from '../../core/message';
 import type { MessageMode } from '../../core/message';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';

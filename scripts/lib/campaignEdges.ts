@@ -8,8 +8,8 @@
  * - every restart that reached the supervisor is one the guard counted (the spacing check in
  *   scripts/campaign.ts then covers requests that may have been sent).
  */
-import { DeliveryStopped } from '../../core/deliver';
-import type { DeliveryOutcome } from '../../core/deliver';
+import { DeliveryStopped } from '../../core/delivery';
+import type { DeliveryOutcome } from '../../core/delivery';
 import type { BreakerSnapshot } from '../../core/pacing/breaker';
 import type { AccountPacing } from '../../core/pacing/registry';
 import { TransportError } from '../../core/transport';

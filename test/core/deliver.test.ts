@@ -1,11 +1,11 @@
 /**
- * The chat watcher (core/verify.ts) and the delivery engine (core/deliver.ts) against an in-process
+ * The chat watcher (core/chatWatcher.ts) and the delivery engine (core/delivery/) against an in-process
  * fake OneBot account: shared reads, baselines, the event stream through an injected socket, and the
  * refusal to resend when nothing can check.
  */
 import { sleep } from 'n8n-workflow';
-import { DeliveryEngine } from '../../core/deliver';
-import type { DeliverySettings } from '../../core/deliver';
+import { DeliveryEngine } from '../../core/delivery';
+import type { DeliverySettings } from '../../core/delivery';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';

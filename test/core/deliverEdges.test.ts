@@ -4,8 +4,8 @@
  * both), and the suspected items (a 5xx to a send that the implementation received).
  */
 import { sleep } from 'n8n-workflow';
-import { DeliveryEngine } from '../../core/deliver';
-import type { DeliveryRequest, DeliverySettings } from '../../core/deliver';
+import { DeliveryEngine } from '../../core/delivery';
+import type { DeliveryRequest, DeliverySettings } from '../../core/delivery';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';
 import type { HttpRequest, RequestFn } from '../../core/transport';

@@ -2,8 +2,8 @@
  * The delivery engine with account-wide pacing: runs (engines) sharing one account's limiter and
  * breaker, on virtual time, against an in-process fake account.
  */
-import { DeliveryEngine } from '../../core/deliver';
-import type { BreakerOpening, DeliveryRequest, DeliverySettings } from '../../core/deliver';
+import { DeliveryEngine } from '../../core/delivery';
+import type { BreakerOpening, DeliveryRequest, DeliverySettings } from '../../core/delivery';
 import {
 	accountPacing,
 	closeAccountBreaker,

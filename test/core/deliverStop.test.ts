@@ -4,8 +4,8 @@
  * sends nothing after its stop, wherever it waits; no target waits for another target's interval; a breaker
  * trial that ends without a verdict hands the breaker back to `open`.
  */
-import { DeliveryEngine, DeliveryStopped } from '../../core/deliver';
-import type { DeliveryOutcome, DeliveryRequest, DeliverySettings } from '../../core/deliver';
+import { DeliveryEngine, DeliveryStopped } from '../../core/delivery';
+import type { DeliveryOutcome, DeliveryRequest, DeliverySettings } from '../../core/delivery';
 import { accountPacing, resetAllAccountPacing } from '../../core/pacing/registry';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';
 import { OneBotClient } from '../../core/transport';

@@ -1,6 +1,6 @@
 /**
  * core/kernel.ts on a simulated clock: which self messages and raw records confirm which send. Shapes as
- * NapCat and LLOneBot push them (simulator/flavours.ts messageEvent, simulator/kernel.ts kernelRecord).
+ * NapCat and LLOneBot push them (simulator/implementations/shapes.ts messageEvent, simulator/kernel.ts kernelRecord).
  */
 import { KernelWatcher } from '../../core/kernel';
 import { OneBotClient } from '../../core/transport';

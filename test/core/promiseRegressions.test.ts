@@ -5,8 +5,8 @@
  * <seed> --path <path>`, with the command choice noted where the search was narrowed).
  */
 import { sleep } from 'n8n-workflow';
-import { DeliveryEngine } from '../../core/deliver';
-import type { DeliveryOutcome, DeliverySettings } from '../../core/deliver';
+import { DeliveryEngine } from '../../core/delivery';
+import type { DeliveryOutcome, DeliverySettings } from '../../core/delivery';
 import { CircuitBreaker } from '../../core/pacing/breaker';
 import { SendLimiter } from '../../core/pacing/limiter';
 import type { AccountPacing } from '../../core/pacing/registry';

@@ -43,9 +43,27 @@ describe('decideRetry', () => {
 
 	test('ambiguous verifies first', () => {
 		expect(decideRetry(failure('ambiguous'), 1, policy, () => 0.5)).toMatchObject({
-			action: 'verify_then_retry',
+			action: 'retry',
+			checkFirst: true,
 			delayMs: 500,
 		});
+	});
+
+	test('a send that may have landed is checked first, whether it is resent or not', () => {
+		expect(decideRetry(failure('account'), 1, policy, () => 0)).toMatchObject({
+			action: 'retry',
+			checkFirst: true,
+		});
+		expect(decideRetry(failure('ambiguous'), 4, policy)).toMatchObject({
+			action: 'stop',
+			checkFirst: true,
+		});
+		expect(decideRetry(failure('ambiguous'), 1, { ...policy, retryOn: [] })).toMatchObject({
+			action: 'stop',
+			checkFirst: true,
+		});
+		expect(decideRetry(failure('transient'), 1, policy)).toMatchObject({ checkFirst: false });
+		expect(decideRetry(failure('terminal'), 1, policy)).toMatchObject({ checkFirst: false });
 	});
 
 	test('transient retries with backoff', () => {

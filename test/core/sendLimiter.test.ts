@@ -127,3 +127,61 @@ describe('SendLimiter: a stopped caller', () => {
 		expect(await stopped).toBe('SlotAbandoned');
 	});
 });
+
+/**
+ * Virtual time whose timers fire a few ms late, as real timers do under load; `run` gives up once the
+ * clock has passed `limitMs` (a wait that never ends).
+ */
+function laggingTime(lagMs: number, limitMs: number) {
+	let now = 1_700_000_000_000;
+	const start = now;
+	let seq = 0;
+	const timers: Array<{ at: number; seq: number; resolve: () => void }> = [];
+	return {
+		clock: () => now,
+		sleep: (ms: number) =>
+			new Promise<void>((resolve) => {
+				timers.push({ at: now + Math.max(0, ms) + lagMs, seq: seq++, resolve });
+			}),
+		start,
+		async run<T>(promise: Promise<T>): Promise<T | 'still waiting'> {
+			let done = false;
+			void promise.then(
+				() => (done = true),
+				() => (done = true),
+			);
+			for (;;) {
+				await new Promise<void>((resolve) => setImmediate(resolve));
+				if (done) return promise;
+				if (now - start > limitMs || timers.length === 0) return 'still waiting';
+				timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+				const next = timers.shift()!;
+				now = Math.max(now, next.at);
+				next.resolve();
+			}
+		},
+	};
+}
+
+describe('SendLimiter with timers that fire late', () => {
+	test('two callers for different targets, both waiting for the account rate, are granted one spacing apart (no leapfrog)', async () => {
+		// Seen in real n8n: a group canary and a private canary waiting behind a send of the account booked
+		// slots 3 s apart; each woke a few ms late, gave its booking up, found the other's booking closer than one
+		// spacing and booked behind it, and so on for minutes.
+		const time = laggingTime(7, 120_000);
+		const limiter = new SendLimiter();
+		const rate = { ratePerMinute: 20, minIntervalMs: 0 };
+		await time.run(limiter.acquire({ targetKey: 'group:1', ...rate }, time));
+		const both = Promise.all([
+			limiter.acquire({ targetKey: 'private:2', ...rate }, time),
+			limiter.acquire({ targetKey: 'group:3', ...rate }, time),
+		]);
+		const granted = await time.run(both);
+		expect(granted).not.toBe('still waiting');
+		const [first, second] = granted as Array<{ at: number }>;
+		expect(first.at - time.start).toBeGreaterThanOrEqual(3000);
+		expect(first.at - time.start).toBeLessThan(3100);
+		expect(second.at - first.at).toBeGreaterThanOrEqual(3000);
+		expect(second.at - time.start).toBeLessThan(6200);
+	});
+});

@@ -1,7 +1,7 @@
 /**
  * Waits on the event stream end when the event arrives, not at the next periodic check: core/chatWatcher.ts
  * and core/kernel.ts with an injected sleep that never resolves until the test cancels it, so only the
- * wake-up (or close()) can end a wait. History and events are NapCat-shaped (simulator/flavours.ts).
+ * wake-up (or close()) can end a wait. History and events are NapCat-shaped (simulator/implementations/shapes.ts).
  */
 import { ChatWatcher } from '../../core/chatWatcher';
 import { identifyImplementation } from '../../core/implementations';

@@ -121,7 +121,7 @@ describe("CONTRIBUTING.md's map", () => {
 		expect(layoutPaths).toEqual(expect.arrayContaining(['core/deliver.ts', 'simulator/']));
 		expect(repositoryPaths(life)).toEqual(
 			expect.arrayContaining([
-				'core/deliver.ts',
+				'core/delivery/engine.ts',
 				'core/delivery/admit.ts',
 				'nodes/shared/report.ts',
 			]),

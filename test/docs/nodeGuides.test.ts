@@ -190,7 +190,7 @@ describe('node guides match the node descriptions', () => {
 		'%s/send-with-verification.md lists every evidence basis and level',
 		(dir) => {
 			const text = read(`${dir}/send-with-verification.md`);
-			expect(sendListProblems(text, read('core/deliver.ts'))).toEqual([]);
+			expect(sendListProblems(text, read('core/delivery/judge.ts'))).toEqual([]);
 		},
 	);
 
@@ -219,7 +219,7 @@ describe('node guides match the node descriptions', () => {
 		]);
 		const noBasis = send.replace('`kernel_confirmed`, ', '');
 		expect(noBasis).not.toBe(send);
-		expect(sendListProblems(noBasis, read('core/deliver.ts'))).toEqual([
+		expect(sendListProblems(noBasis, read('core/delivery/judge.ts'))).toEqual([
 			'basis list lacks kernel_confirmed',
 		]);
 		const probe = read('docs/nodes/health-probe.md');

@@ -5,7 +5,7 @@
  * example needs n8n's saved state). Every scenario checks the executions n8n stored and the simulator's
  * ground truth. Notifications and failure reports go to a loopback receiver.
  */
-import type { Simulator } from '../../simulator';
+import { startSimulator, type Simulator, type WorldConfig } from '../../simulator';
 import {
 	EXAMPLE_FILES,
 	Receiver,
@@ -26,7 +26,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { signReport } from '../../core/signing';
 import { nodeOutput, type Execution, type N8nHandle } from '../../scripts/lib/n8n';
-import { startStack, stopStack } from './lib/stack';
+import { fastWorld, startStack, stopStack } from './lib/stack';
 import { sleep, waitFor } from '../../scripts/lib/proc';
 
 const REPORT_SECRET = 'examples-e2e-report-secret';
@@ -341,226 +341,218 @@ describe('example workflows in real n8n', () => {
 	});
 
 	describe('3: failure trigger, restart, probe, resend', () => {
-		// Skipped in the whole-file run: after examples 1 and 2 in the same n8n process its five runs do not all
-		// finish within 180 s (seen twice on this round's tree; process-wide state left by the earlier examples,
-		// cause not yet found). It passes alone (`-t "3: failure trigger"`, 1 passed).
-		(runsAlone('3: failure trigger') ? test : test.skip)(
-			'five failure reports at the same moment restart the client once; every failed message is resent once',
-			async () => {
-				const wf = setSettings(loadExample('restartAndResend'), {
-					notifyUrl: `${receiver.url}/notify`,
-				});
-				patchNode(wf, 'Restart Client', {
-					recoveryDeadline: 30,
-					options: { initialWait: 1, pollBase: 0.5, pollCap: 2 },
-				});
-				const trigger = findNode(wf, 'On Delivery Failure');
-				const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
-				await importCredentials(reportUrl);
-				const id = await n8n.importWorkflow(wf);
-				await n8n.activate(id);
-				const texts = Array.from({ length: 5 }, (_, i) => uniqueText(`overlap ${i}`));
-				const since = new Date();
-				const t = Date.now();
-				let runs: Execution[];
-				try {
-					// Five Send nodes reporting their failures together, as after a client got stuck.
-					const answers = await Promise.all(
-						texts.map((text) => {
-							const body = JSON.stringify({
-								event: 'delivery_failed',
-								source: 'send',
-								reportedAt: new Date().toISOString(),
-								status: 'failed',
-								reason: 'send_timeout',
-								reasonClass: 'ambiguous',
-								target: { type: 'group', id: 100200300 },
-								message: [{ type: 'text', data: { text } }],
-								correlationId: randomUUID(),
-							});
-							return postUntilRegistered(reportUrl, body);
-						}),
-					);
-					expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
-					runs = await n8n.waitForExecutions(
-						{ workflowId: id, since, count: 5 },
-						{ timeoutMs: 180_000 },
-					);
-				} finally {
-					await n8n.deactivate(id);
-				}
-				timings.example3OverlapMs = Date.now() - t;
-				const restartItems = runs.map(
-					(run) =>
-						[...outputItems(run, 'Restart Client', 0), ...outputItems(run, 'Restart Client', 1)][0],
+		test('five failure reports at the same moment restart the client once; every failed message is resent once', async () => {
+			const wf = setSettings(loadExample('restartAndResend'), {
+				notifyUrl: `${receiver.url}/notify`,
+			});
+			patchNode(wf, 'Restart Client', {
+				recoveryDeadline: 30,
+				options: { initialWait: 1, pollBase: 0.5, pollCap: 2 },
+			});
+			const trigger = findNode(wf, 'On Delivery Failure');
+			const reportUrl = webhookUrl(n8n, trigger.webhookId as string, 'onebot-failures');
+			await importCredentials(reportUrl);
+			const id = await n8n.importWorkflow(wf);
+			await n8n.activate(id);
+			const texts = Array.from({ length: 5 }, (_, i) => uniqueText(`overlap ${i}`));
+			const since = new Date();
+			const t = Date.now();
+			let runs: Execution[];
+			try {
+				// Five Send nodes reporting their failures together, as after a client got stuck.
+				const answers = await Promise.all(
+					texts.map((text) => {
+						const body = JSON.stringify({
+							event: 'delivery_failed',
+							source: 'send',
+							reportedAt: new Date().toISOString(),
+							status: 'failed',
+							reason: 'send_timeout',
+							reasonClass: 'ambiguous',
+							target: { type: 'group', id: 100200300 },
+							message: [{ type: 'text', data: { text } }],
+							correlationId: randomUUID(),
+						});
+						return postUntilRegistered(reportUrl, body);
+					}),
 				);
-				// One run restarts; each other one finds the restart under way (skipped_in_progress) or, when its
-				// report reached n8n after the restart had finished, just done (skipped_cooldown). Both go on to the
-				// probe and the resend.
-				const outcomes = restartItems.map((item) => item.outcome as string);
-				expect(outcomes.filter((o) => o === 'recovered')).toHaveLength(1);
-				for (const outcome of outcomes.filter((o) => o !== 'recovered'))
-					expect(['skipped_in_progress', 'skipped_cooldown']).toContain(outcome);
-				for (const run of runs) expect(run.status).toBe('success');
-				await sleep(1000);
-				const truth = await groundTruth(sim);
-				expect(truth.restarts.filter((r) => r.account === 'bot')).toHaveLength(1);
-				for (const text of texts) expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
-				expect(notifications()).toEqual([]);
-			},
-		);
+				expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+				runs = await n8n.waitForExecutions(
+					{ workflowId: id, since, count: 5 },
+					{ timeoutMs: 180_000 },
+				);
+			} finally {
+				await n8n.deactivate(id);
+			}
+			timings.example3OverlapMs = Date.now() - t;
+			const restartItems = runs.map(
+				(run) =>
+					[...outputItems(run, 'Restart Client', 0), ...outputItems(run, 'Restart Client', 1)][0],
+			);
+			// One run restarts; each other one finds the restart under way (skipped_in_progress) or, when its
+			// report reached n8n after the restart had finished, just done (skipped_cooldown). Both go on to the
+			// probe and the resend.
+			const outcomes = restartItems.map((item) => item.outcome as string);
+			expect(outcomes.filter((o) => o === 'recovered')).toHaveLength(1);
+			for (const outcome of outcomes.filter((o) => o !== 'recovered'))
+				expect(['skipped_in_progress', 'skipped_cooldown']).toContain(outcome);
+			for (const run of runs) expect(run.status).toBe('success');
+			await sleep(1000);
+			const truth = await groundTruth(sim);
+			expect(truth.restarts.filter((r) => r.account === 'bot')).toHaveLength(1);
+			for (const text of texts) expect(inboxWith(truth, 'witness', text)).toHaveLength(1);
+			expect(notifications()).toEqual([]);
+		});
 	});
 
 	describe('4: scheduled health probe, notifying only on state changes', () => {
-		// Skipped in the whole-file run for the same unexplained state after examples 1–3 (two healthy probes
-		// not seen within 60 s, seen twice); run it alone with `-t "4: scheduled health probe"`.
-		(runsAlone('4: scheduled health probe') ? test : test.skip)(
-			'up → down (stuck group) → up: two notifications, none for the probes in between',
-			async () => {
-				await importCredentials('');
-				const wf = asCopy(loadExample('scheduledProbe'), 'sentinelEx4e2e001', 'every 5 s');
-				setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
-				// Every 5 s instead of 5 min; a shorter canary deadline. Thresholds stay as shipped (2 and 2).
-				patchNode(wf, 'Every 5 Minutes', {
-					rule: { interval: [{ field: 'seconds', secondsInterval: 5 }] },
+		test('up → down (stuck group) → up: two notifications, none for the probes in between', async () => {
+			await importCredentials('');
+			const wf = asCopy(loadExample('scheduledProbe'), 'sentinelEx4e2e001', 'every 5 s');
+			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
+			// Every 5 s instead of 5 min; a shorter canary deadline. Thresholds stay as shipped (2 and 2).
+			patchNode(wf, 'Every 5 Minutes', {
+				rule: { interval: [{ field: 'seconds', secondsInterval: 5 }] },
+			});
+			patchNode(wf, 'Health Probe', { canaryDeadline: 2, options: { requestTimeout: 3 } });
+			const id = await n8n.importWorkflow(wf);
+			const started = new Date();
+			const t = Date.now();
+			await n8n.activate(id);
+			try {
+				const successes = (since: Date) =>
+					n8n
+						.listExecutions({ workflowId: id, since })
+						.then((l) => l.filter((e) => e.status === 'success'));
+				await waitFor('two healthy probes', async () => (await successes(started)).length >= 2, {
+					timeoutMs: 60_000,
+					intervalMs: 500,
 				});
-				patchNode(wf, 'Health Probe', { canaryDeadline: 2, options: { requestTimeout: 3 } });
-				const id = await n8n.importWorkflow(wf);
-				const started = new Date();
-				const t = Date.now();
-				await n8n.activate(id);
-				try {
-					const successes = (since: Date) =>
-						n8n
-							.listExecutions({ workflowId: id, since })
-							.then((l) => l.filter((e) => e.status === 'success'));
-					await waitFor('two healthy probes', async () => (await successes(started)).length >= 2, {
-						timeoutMs: 60_000,
-						intervalMs: 500,
-					});
-					expect(notifications()).toEqual([]);
+				expect(notifications()).toEqual([]);
 
-					await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
-					const [down] = await receiver.waitFor('/notify', 1, 90_000);
-					expect(down.body).toMatchObject({
-						state: 'down',
-						previousState: 'up',
-						diagnosis: 'group_send_blocked_private_ok',
-					});
-					expect(down.body.title).toBe('QQ bot up → down');
-					// Two more probes while it stays down: no notification.
-					const afterDown = new Date();
-					await waitFor(
-						'two more probes while down',
-						async () => (await successes(afterDown)).length >= 2,
-						{ timeoutMs: 60_000, intervalMs: 500 },
-					);
-					expect(notifications()).toHaveLength(1);
-
-					await sim.control.clearFaults();
-					const notes = await receiver.waitFor('/notify', 2, 90_000);
-					expect(notes[1].body).toMatchObject({
-						state: 'up',
-						previousState: 'down',
-						diagnosis: 'ok',
-						title: 'QQ bot down → up',
-					});
-				} finally {
-					await n8n.deactivate(id);
-				}
-				timings.example4Ms = Date.now() - t;
-				// A probe that started before the deactivation must end here: finishing during example 5's restart, it
-				// would see the account down and notify. (n8n's public API lists running executions only when asked.)
+				await sim.control.setFault({ kind: 'stuck_group', scope: { account: 'bot' } });
+				const [down] = await receiver.waitFor('/notify', 1, 90_000);
+				expect(down.body).toMatchObject({
+					state: 'down',
+					previousState: 'up',
+					diagnosis: 'group_send_blocked_private_ok',
+				});
+				expect(down.body.title).toBe('QQ bot up → down');
+				// Two more probes while it stays down: no notification.
+				const afterDown = new Date();
 				await waitFor(
-					'example 4 has no running execution',
-					async () =>
-						(await n8n.listExecutions({ workflowId: id, status: 'running' })).length === 0,
+					'two more probes while down',
+					async () => (await successes(afterDown)).length >= 2,
 					{ timeoutMs: 60_000, intervalMs: 500 },
 				);
-				const all = (await n8n.listExecutions({ workflowId: id })).filter(
-					(e) => e.status === 'success',
-				);
-				const runs = await Promise.all(all.map((e) => n8n.getExecution(e.id!)));
-				const states = runs
-					.sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!))
-					.map((e) => probeResult(e));
-				// Every probe ran; only the two transitions went to the notification.
-				expect(states.filter((s) => s.changed).map((s) => `${s.previousState}>${s.state}`)).toEqual(
-					['up>down', 'down>up'],
-				);
-				expect(states.length).toBeGreaterThanOrEqual(6);
-				expect(notifications()).toHaveLength(2);
-				const truth = await groundTruth(sim);
-				// Canaries really went out on every probe (group and private, both seen by the witness while healthy).
-				expect(inboxWith(truth, 'witness', 'Health probe').length).toBeGreaterThanOrEqual(4);
-			},
-		);
+				expect(notifications()).toHaveLength(1);
+
+				await sim.control.clearFaults();
+				const notes = await receiver.waitFor('/notify', 2, 90_000);
+				expect(notes[1].body).toMatchObject({
+					state: 'up',
+					previousState: 'down',
+					diagnosis: 'ok',
+					title: 'QQ bot down → up',
+				});
+			} finally {
+				await n8n.deactivate(id);
+			}
+			timings.example4Ms = Date.now() - t;
+			// A probe that started before the deactivation must end here: finishing during example 5's restart, it
+			// would see the account down and notify. (n8n's public API lists running executions only when asked.)
+			await waitFor(
+				'example 4 has no running execution',
+				async () => (await n8n.listExecutions({ workflowId: id, status: 'running' })).length === 0,
+				{ timeoutMs: 60_000, intervalMs: 500 },
+			);
+			const all = (await n8n.listExecutions({ workflowId: id })).filter(
+				(e) => e.status === 'success',
+			);
+			const runs = await Promise.all(all.map((e) => n8n.getExecution(e.id!)));
+			const states = runs
+				.sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!))
+				.map((e) => probeResult(e));
+			// Every probe ran; only the two transitions went to the notification.
+			expect(states.filter((s) => s.changed).map((s) => `${s.previousState}>${s.state}`)).toEqual([
+				'up>down',
+				'down>up',
+			]);
+			expect(states.length).toBeGreaterThanOrEqual(6);
+			expect(notifications()).toHaveLength(2);
+			const truth = await groundTruth(sim);
+			// Canaries really went out on every probe (group and private, both seen by the witness while healthy).
+			expect(inboxWith(truth, 'witness', 'Health probe').length).toBeGreaterThanOrEqual(4);
+		});
 	});
 
 	describe('5: scheduled restart, respecting the restart guard', () => {
-		// Skipped in the whole-file run: since the restart guard is keyed by the account's QQ number (issue #23
-		// row 5), example 3's restart of the demo bot earlier in this n8n process holds this workflow's guard
-		// (60 min), so its first run is refused. It passes alone (`bash scripts/e2e.sh
-		// test/e2e/examples.e2e.test.ts -t "5: scheduled restart"`); it needs an account of its own.
-		(runsAlone('5: scheduled restart') ? test : test.skip)(
-			'activated: the first run restarts and the account comes back; the next run is refused by the guard, quietly',
-			async () => {
-				await importCredentials('');
-				const wf = asCopy(loadExample('scheduledRestart'), 'sentinelEx5e2e001', 'every 10 s');
-				setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
-				patchNode(wf, 'Every 12 Hours', {
-					rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] },
-				});
-				// The guard is per account in the n8n process, and example 3's tests restarted this account through the
-				// same credential minutes ago: keyed by QQ number, this workflow starts with its own guard history.
-				patchNode(wf, 'Restart Client', {
-					recoveryDeadline: 30,
-					options: {
-						expectedSelfId: sim.urls.accounts.bot.selfId,
-						initialWait: 1,
-						pollBase: 0.5,
-						pollCap: 2,
-					},
-				});
-				const id = await n8n.importWorkflow(wf);
-				const started = new Date();
-				const t = Date.now();
-				await n8n.activate(id);
-				let runs: Execution[];
-				try {
-					runs = await n8n.waitForExecutions(
-						{ workflowId: id, since: started, count: 2 },
-						{ timeoutMs: 90_000 },
-					);
-				} finally {
-					await n8n.deactivate(id);
-				}
-				timings.example5Ms = Date.now() - t;
-				runs.sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!));
-				const [first, second] = runs;
-				expect(first.status).toBe('success');
-				const [recovered] = outputItems(first, 'Restart Client', 0);
-				expect(recovered).toMatchObject({
-					outcome: 'recovered',
-					recovered: true,
-					method: 'napcatWebUi',
-					guard: { allowed: true, historyPersisted: true },
-				});
-				expect(nodeOutput(first, 'Back Online')).toHaveLength(1);
+		// The restart guard is keyed by the account's QQ number in the n8n process (issue #23 row 5), and example 3
+		// restarted the demo bot minutes ago: this run restarts a bot of its own (another simulator, another QQ
+		// number), so its guard history starts empty, as on a fresh install.
+		test('activated: the first run restarts and the account comes back; the next run is refused by the guard, quietly', async () => {
+			const own = await startSimulator(ownBotWorld());
+			try {
+				await n8n.importCredentials(exampleCredentialsFor(own, { url: '', secret: REPORT_SECRET }));
+				await scheduledRestartOnce(own);
+			} finally {
+				await own.close();
+			}
+		});
 
-				const [refused] = outputItems(second, 'Restart Client', 1);
-				expect(refused).toMatchObject({
-					outcome: 'skipped_cooldown',
-					guard: { allowed: false, blockedBy: 'min_interval', minIntervalMinutes: 60 },
-				});
-				expect(nodeOutput(second, 'Skipped')).toHaveLength(1);
-				expect(second.data.resultData.runData['Notify: Restart Failed']).toBeUndefined();
+		async function scheduledRestartOnce(own: Simulator) {
+			const wf = asCopy(loadExample('scheduledRestart'), 'sentinelEx5e2e001', 'every 10 s');
+			setSettings(wf, { notifyUrl: `${receiver.url}/notify` });
+			patchNode(wf, 'Every 12 Hours', {
+				rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] },
+			});
+			patchNode(wf, 'Restart Client', {
+				recoveryDeadline: 30,
+				options: {
+					expectedSelfId: own.urls.accounts.bot.selfId,
+					initialWait: 1,
+					pollBase: 0.5,
+					pollCap: 2,
+				},
+			});
+			const id = await n8n.importWorkflow(wf);
+			const started = new Date();
+			const t = Date.now();
+			await n8n.activate(id);
+			let runs: Execution[];
+			try {
+				runs = await n8n.waitForExecutions(
+					{ workflowId: id, since: started, count: 2 },
+					{ timeoutMs: 90_000 },
+				);
+			} finally {
+				await n8n.deactivate(id);
+			}
+			timings.example5Ms = Date.now() - t;
+			runs.sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!));
+			const [first, second] = runs;
+			expect(first.status).toBe('success');
+			const [recovered] = outputItems(first, 'Restart Client', 0);
+			expect(recovered).toMatchObject({
+				outcome: 'recovered',
+				recovered: true,
+				method: 'napcatWebUi',
+				guard: { allowed: true, historyPersisted: true },
+			});
+			expect(nodeOutput(first, 'Back Online')).toHaveLength(1);
 
-				const truth = await groundTruth(sim);
-				expect(truth.restarts.filter((r) => r.account === 'bot')).toHaveLength(1);
-				expect(notifications()).toEqual([]);
-			},
-		);
+			const [refused] = outputItems(second, 'Restart Client', 1);
+			expect(refused).toMatchObject({
+				outcome: 'skipped_cooldown',
+				guard: { allowed: false, blockedBy: 'min_interval', minIntervalMinutes: 60 },
+			});
+			expect(nodeOutput(second, 'Skipped')).toHaveLength(1);
+			expect(second.data.resultData.runData['Notify: Restart Failed']).toBeUndefined();
+
+			expect((await groundTruth(own)).restarts.filter((r) => r.account === 'bot')).toHaveLength(1);
+			expect((await groundTruth(sim)).restarts).toEqual([]);
+			expect(notifications()).toEqual([]);
+		}
 
 		test('a restart that cannot be requested (WebUI down) is notified', async () => {
 			await importCredentials('');
@@ -623,7 +615,12 @@ function probeResult(exec: Execution): { state: string; previousState: string; c
 	return item;
 }
 
-/** Whether jest was asked (`-t`) for this example alone: some examples share state in one n8n process. */
-function runsAlone(name: string): boolean {
-	return process.argv.some((arg) => arg.includes(name));
+/** The default world with other QQ numbers: a bot whose restart guard history no other example touched. */
+function ownBotWorld(): WorldConfig {
+	const world = fastWorld();
+	const accounts = Object.entries(world.accounts ?? {}).map(([name, account]) => [
+		name,
+		{ ...account, selfId: account.selfId + 10_000 },
+	]);
+	return { ...world, accounts: Object.fromEntries(accounts) };
 }

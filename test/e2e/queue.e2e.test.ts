@@ -656,10 +656,13 @@ describeQueue(
 				clusterLease: 'redis',
 				restartLeaseKey: `onebot-sentinel:restart:queue-${Date.now()}`,
 			});
-			// The reported-case scenario restarted this account through a credential with the same base URL, and the
-			// worker that ran it remembers that restart: keyed by QQ number, this scenario's guard starts afresh on both
-			// workers, so only the Redis lease decides.
+			// The earlier scenarios restarted this account on both workers, and each worker process remembers its
+			// restarts per QQ number (the guard's process memory): with the example's 10-minute minimum interval the
+			// lease winner would be refused by whichever worker it lands on. This scenario is about the lease, so the
+			// guard is opened and only the Redis lease decides who restarts.
 			patchNode(workflow, 'Restart Client', {
+				minIntervalMinutes: 0,
+				maxPerHour: 60,
 				recoveryDeadline: 30,
 				options: {
 					expectedSelfId: sim.urls.accounts.bot.selfId,

@@ -5,7 +5,7 @@
  * through the NapCat WebUI, the health probe finds it up again, and the message is resent and arrives
  * exactly once (simulator ground truth).
  */
-import type { FlavourName, Simulator } from '../../simulator';
+import type { ImplementationName, Simulator } from '../../simulator';
 import {
 	Receiver,
 	exampleCredentialsFor,
@@ -286,7 +286,7 @@ async function sendPrivate(
  * (including earlier copies of the very text sent): Delivered once, never resent.
  */
 describe('delivered messages in a group with history, every implementation and version, in real n8n', () => {
-	const CASES: Array<[FlavourName, string]> = [
+	const CASES: Array<[ImplementationName, string]> = [
 		['llonebot', '3.28.0'],
 		['llonebot', '4.4.3'],
 		['llonebot', '4.6.2'],

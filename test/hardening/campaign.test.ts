@@ -17,8 +17,8 @@ import {
 	runCampaign,
 } from '../../scripts/campaign';
 import type { ReportReceiver } from '../../scripts/campaign';
-import { DeliveryStopped } from '../../core/deliver';
-import type { DeliveryOutcome } from '../../core/deliver';
+import { DeliveryStopped } from '../../core/delivery';
+import type { DeliveryOutcome } from '../../core/delivery';
 import { CircuitBreaker } from '../../core/pacing/breaker';
 import { SendLimiter } from '../../core/pacing/limiter';
 import type { AccountPacing } from '../../core/pacing/registry';

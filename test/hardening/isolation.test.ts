@@ -5,8 +5,8 @@
  */
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
-import { DeliveryEngine, DeliveryStopped } from '../../core/deliver';
-import type { DeliverySettings } from '../../core/deliver';
+import { DeliveryEngine, DeliveryStopped } from '../../core/delivery';
+import type { DeliverySettings } from '../../core/delivery';
 import { normaliseForMatch } from '../../core/message';
 import { matchEntry } from '../../core/witness';
 import { DEFAULT_RETRY_POLICY } from '../../core/retry';

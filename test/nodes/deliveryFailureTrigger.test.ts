@@ -23,7 +23,7 @@ import type { FailureEvent, FailureEventKind, ReasonClass } from '../../core/typ
 import {
 	defaultWorld,
 	startSimulator,
-	type FlavourName,
+	type ImplementationName,
 	type Simulator,
 	type WorldConfig,
 } from '../../simulator';
@@ -542,7 +542,7 @@ describe('Delivery Failure Trigger: reports from the Send node (one implementati
 
 interface FlavourCase {
 	label: string;
-	flavour: FlavourName;
+	flavour: ImplementationName;
 	version: string;
 	/** go-cqhttp and Lagrange sign with their own secret; LLOneBot and NapCat with the access token. */
 	secret?: string;
@@ -575,7 +575,7 @@ const FLAVOURS: FlavourCase[] = [
 ];
 
 function eventWorld(
-	flavour: FlavourName,
+	flavour: ImplementationName,
 	version: string,
 	secret: string | undefined,
 	reportUrl: string,

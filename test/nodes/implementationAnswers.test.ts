@@ -6,18 +6,18 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import type { FlavourName, WorldConfig } from '../../simulator';
+import type { ImplementationName, WorldConfig } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
 
 /** The bot is friends with the witness only: `friend` is a group member but not a QQ friend. */
-function world(flavour: FlavourName, version: string): WorldConfig {
+function world(flavour: ImplementationName, version: string): WorldConfig {
 	return flavourWorld(flavour, version, { friends: [['bot', 'witness']] });
 }
 
-function fixture(flavour: FlavourName, version: string) {
+function fixture(flavour: ImplementationName, version: string) {
 	const sim = sharedSimulator(world(flavour, version));
 	return {
 		get sim() {

@@ -6,8 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import * as workflow from 'n8n-workflow';
-import { DeliveryEngine } from '../../core/deliver';
-import type { DeliveryOutcome, DeliveryRequest } from '../../core/deliver';
+import { DeliveryEngine } from '../../core/delivery';
+import type { DeliveryOutcome, DeliveryRequest } from '../../core/delivery';
 import { parseFailureEvent } from '../../core/report';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import { reportReceiver } from '../simulator/helpers';

@@ -17,7 +17,7 @@ import type { DeliveryResult } from '../../core/types';
 import {
 	startSimulator,
 	type FaultSpec,
-	type FlavourName,
+	type ImplementationName,
 	type Simulator,
 	type WorldConfig,
 } from '../../simulator';
@@ -30,7 +30,7 @@ const REPORT_SECRET = 'report-secret-for-tests';
 
 interface FlavourCase {
 	label: string;
-	flavour: FlavourName;
+	flavour: ImplementationName;
 	version: string;
 	/** Whether the witness credential gets the forward WebSocket (else the witness is polled). */
 	events: boolean;
@@ -49,7 +49,7 @@ const FLAVOURS: FlavourCase[] = [
  * NapCat say timeout; go-cqhttp says `blocked by server` (no server echo within 5 s: MiraiGo client/group_msg.go),
  * checked before a resend; Lagrange has no sequence.
  */
-const TIMEOUT_REASON: Record<FlavourName, { reason: string; reasonClass: string }> = {
+const TIMEOUT_REASON: Record<ImplementationName, { reason: string; reasonClass: string }> = {
 	napcat: { reason: 'send_timeout', reasonClass: 'ambiguous' },
 	llonebot: { reason: 'send_timeout', reasonClass: 'ambiguous' },
 	gocq: { reason: 'risk_control', reasonClass: 'ambiguous' },
@@ -74,7 +74,7 @@ function attemptOutcomes(item: Item): string[] {
 	);
 }
 
-function world(flavour: FlavourName, version: string): WorldConfig {
+function world(flavour: ImplementationName, version: string): WorldConfig {
 	return flavourWorld(flavour, version, { restartDowntimeMs: 300 });
 }
 
@@ -479,7 +479,7 @@ describe.each(FLAVOURS)('Send With Verification on $label', ({ flavour, version,
 		const text = uniqueText('risk');
 		// No hold: a send held by the account's breaker leaves at once.
 		const json = only((await run({ texts: [text], options: { breakerHoldSeconds: 0 } })).failed);
-		const expected: Record<FlavourName, [string, string]> = {
+		const expected: Record<ImplementationName, [string, string]> = {
 			// One group's blocked by server is checked and retried; only several in a row open the breaker.
 			gocq: ['risk_control', 'ambiguous'],
 			napcat: ['send_timeout', 'ambiguous'],

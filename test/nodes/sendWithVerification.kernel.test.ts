@@ -9,7 +9,12 @@ import { sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { DeliveryResult } from '../../core/types';
-import { defaultWorld, startSimulator, type FlavourName, type Simulator } from '../../simulator';
+import {
+	defaultWorld,
+	startSimulator,
+	type ImplementationName,
+	type Simulator,
+} from '../../simulator';
 import { runExecute } from '../support/n8nHarness';
 
 const GROUP = 100200300;
@@ -53,7 +58,7 @@ describe('Kernel Confirmed: the sender’s own confirmation, late or not', () =>
 	});
 
 	async function use(
-		flavour: FlavourName,
+		flavour: ImplementationName,
 		version: string,
 		settings: { reportSelfMessage?: boolean; debug?: boolean } = {},
 	) {

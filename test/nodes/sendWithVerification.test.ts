@@ -7,7 +7,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
 import type { DeliveryResult } from '../../core/types';
-import type { FlavourName } from '../../simulator';
+import type { ImplementationName } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute, type HarnessOptions, type HttpLogEntry } from '../support/n8nHarness';
 
@@ -47,7 +47,7 @@ function only(items: INodeExecutionData[]): Item {
 	return items[0].json as unknown as Item;
 }
 
-function fixture(flavour: FlavourName, version: string) {
+function fixture(flavour: ImplementationName, version: string) {
 	const sim = sharedSimulator(flavourWorld(flavour, version));
 	const state = { counter: 0 };
 

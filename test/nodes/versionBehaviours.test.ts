@@ -8,7 +8,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import type { FlavourName } from '../../simulator';
+import type { ImplementationName } from '../../simulator';
 import { flavourWorld, sharedSimulator } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
@@ -31,7 +31,7 @@ function only(items: INodeExecutionData[]): Item {
 let counter = 0;
 const text = (label: string) => `${label} #${++counter}`;
 
-function suite(flavour: FlavourName, version: string, selfReporting = true) {
+function suite(flavour: ImplementationName, version: string, selfReporting = true) {
 	const sim = sharedSimulator(flavourWorld(flavour, version), (running) => {
 		running.world.account('bot').cfg.reportSelfMessage = selfReporting;
 	});
@@ -166,7 +166,7 @@ describe('LLOneBot 4.0.5: a kernel rejection quotes errMsg only', () => {
 describe.each([
 	['gocq', 'v1.2.0'],
 	['lagrange', '0.0.3'],
-] as Array<[FlavourName, string]>)(
+] as Array<[ImplementationName, string]>)(
 	'%s %s: Kernel Confirmed says what an ok answer proves',
 	(flavour, version) => {
 		const { run } = suite(flavour, version);

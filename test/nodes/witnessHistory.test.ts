@@ -13,7 +13,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 import { OneBotSendWithVerification } from '../../nodes/OneBotSendWithVerification/OneBotSendWithVerification.node';
-import { startSimulator, type FlavourName, type Simulator } from '../../simulator';
+import { startSimulator, type ImplementationName, type Simulator } from '../../simulator';
 import { flavourWorld } from '../support/worlds';
 import { runExecute } from '../support/n8nHarness';
 
@@ -22,7 +22,7 @@ const GROUP = 100200300;
 const HISTORY = 45;
 const REPEATED = 'daily report';
 
-const CASES: Array<[FlavourName, string]> = [
+const CASES: Array<[ImplementationName, string]> = [
 	['llonebot', '3.28.0'],
 	['llonebot', '4.0.5'],
 	['llonebot', '4.4.3'],

@@ -3,14 +3,14 @@ import {
 	startSimulator,
 	type Simulator,
 	type WorldConfig,
-	type FlavourName,
+	type ImplementationName,
 } from '../../simulator';
 import { call, request, until, WsClient } from './helpers';
 
 const G = 100200300;
 
 function world(
-	flavour: FlavourName,
+	flavour: ImplementationName,
 	version?: string,
 	extra: Record<string, unknown> = {},
 ): WorldConfig {
@@ -54,7 +54,7 @@ describe.each([
 	['napcat', '4.10.32'],
 	['gocq', 'v1.2.0'],
 	['lagrange', '0.0.3'],
-] as Array<[FlavourName, string]>)('flavour %s %s', (flavour, version) => {
+] as Array<[ImplementationName, string]>)('flavour %s %s', (flavour, version) => {
 	let sim: Simulator;
 	beforeAll(async () => {
 		sim = await startSimulator(world(flavour, version));
@@ -70,7 +70,7 @@ describe.each([
 		const { r } = await sendAndWitness(sim, 'envelope');
 		const id = r.json.data.message_id;
 		expect(r.status).toBe(200);
-		const expected: Record<FlavourName, unknown> = {
+		const expected: Record<ImplementationName, unknown> = {
 			llonebot: {
 				status: 'ok',
 				retcode: 0,
@@ -341,7 +341,7 @@ describe.each([
 		const li = (await call(sim.urls.bot.http, 'bot-token', 'get_login_info')).json.data;
 		expect(li).toEqual({ user_id: 20001, nickname: 'B' });
 		const vi = (await call(sim.urls.bot.http, 'bot-token', 'get_version_info')).json.data;
-		const names: Record<FlavourName, string> = {
+		const names: Record<ImplementationName, string> = {
 			llonebot: 'LLOneBot',
 			napcat: 'NapCat.Onebot',
 			gocq: 'go-cqhttp',

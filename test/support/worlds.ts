@@ -2,7 +2,7 @@
 import {
 	defaultWorld,
 	startSimulator,
-	type FlavourName,
+	type ImplementationName,
 	type Simulator,
 	type WorldConfig,
 } from '../../simulator';
@@ -13,7 +13,7 @@ import {
  * overrides or adds world settings (friends, restart downtime...).
  */
 export function flavourWorld(
-	flavour: FlavourName,
+	flavour: ImplementationName,
 	version: string,
 	extra: Partial<WorldConfig> = {},
 ): WorldConfig {

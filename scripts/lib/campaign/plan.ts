@@ -3,15 +3,15 @@
  * which faults it draws, the delivery settings and Restart Client guard it runs with, and how one run's
  * texts are drawn. Seeded: the same seed draws the same plan.
  */
-import type { DeliverySettings } from '../../../core/deliver';
+import type { DeliverySettings } from '../../../core/delivery';
 import type { RestartGuardPolicy } from '../../../core/restart';
 import { DEFAULT_RETRY_POLICY } from '../../../core/retry';
-import type { FaultKind, FaultSpec, FlavourName } from '../../../simulator';
+import type { FaultKind, FaultSpec, ImplementationName } from '../../../simulator';
 import { SEND_KINDS, TRANSPORT_KINDS } from '../../../simulator/faults';
 import { SHARED_TEXT_SHARE } from '../campaignEdges';
 
 export interface FlavourVersion {
-	flavour: FlavourName;
+	flavour: ImplementationName;
 	version: string;
 }
 

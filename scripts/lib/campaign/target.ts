@@ -5,8 +5,8 @@
  * receiver (which restarts the client), late replays, and the checks against the simulator's ground truth.
  */
 import { sleep } from 'n8n-workflow';
-import { DeliveryEngine } from '../../../core/deliver';
-import type { DeliveryOutcome, DeliveryRequest } from '../../../core/deliver';
+import { DeliveryEngine } from '../../../core/delivery';
+import type { DeliveryOutcome, DeliveryRequest } from '../../../core/delivery';
 import { pacingRegistry } from '../../../core/pacing/registry';
 import type { PacingRegistry } from '../../../core/pacing/registry';
 import {

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { sleep } from 'n8n-workflow';
-import { resetAllClaims } from '../../../core/delivery/claims';
+import { resetAllClaims } from '../../../core/claims';
 import { startSimulator } from '../../../simulator';
 import type { FaultKind, FaultSpec, Simulator } from '../../../simulator';
 import { modelWorld, PromiseSystem } from './system';
@@ -224,7 +224,7 @@ export async function checkPromiseModel(sim: Simulator, options: ModelRunOptions
 					await fc.asyncModelRun(async () => {
 						await sim.control.reset();
 						// A reset world numbers each group's messages from 1 again (a real server never does), and
-						// the witness's claims key an entry by its seq and second (core/delivery/claims.ts): claims
+						// the witness's claims key an entry by its seq and second (core/claims.ts): claims
 						// from the previous sequence would hide this one's first copies. Fresh world, fresh process.
 						resetAllClaims();
 						system = new PromiseSystem(sim);

@@ -11,8 +11,8 @@
  * Timings are scaled down (deadlines of tens of milliseconds) so a thousand sequences run in minutes.
  */
 import { sleep } from 'n8n-workflow';
-import { DeliveryEngine, DeliveryStopped } from '../../../core/deliver';
-import type { DeliveryOutcome, DeliverySettings } from '../../../core/deliver';
+import { DeliveryEngine, DeliveryStopped } from '../../../core/delivery';
+import type { DeliveryOutcome, DeliverySettings } from '../../../core/delivery';
 import { receiveTriggerRequest, ReplayMemory } from '../../../core/trigger';
 import { pacingRegistry } from '../../../core/pacing/registry';
 import { buildFailureEvent, postFailureReport } from '../../../core/report';

@@ -1,49 +1,15 @@
 /**
- * Verifiers for a sent message, from weakest to strongest evidence:
- * - API acceptance: the reply carries a usable, fresh message_id.
- * - Sender lookup: the sender's own `get_msg` finds the message (and yields the server seq where the
- *   sender's implementation has one).
- * - Chat watch (core/chatWatcher.ts): an account's history and event stream.
+ * Sender Lookup: the sender's own `get_msg` finds the message (and yields the server seq where the sender's
+ * implementation has one). That proves the kernel kept it, not that anyone received it.
  */
-import { acceptedMessageId, checkSendAccepted, classifyCall, verifierFailure } from './classify';
-import { tryNormaliseForMatch } from './message';
-import type { CallResult, OneBotClient } from './transport';
-import type { Classification, Target } from './types';
-import { chatOf, entryServerSeq } from './witness';
-import type { WitnessEntry, WitnessSeqField } from './witness';
-import { isRecord, toNumber } from './values';
-
-// Moved: verifierFailure lives in core/classify.ts, chatOf in core/witness.ts (the chat and kernel
-// watchers need them without importing the verifiers).
-export { verifierFailure } from './classify';
-
-// ---------------------------------------------------------------------------------- API acceptance
-
-export type SendAcceptance =
-	| { accepted: true; messageId: number }
-	| { accepted: false; classification: Classification };
-
-/**
- * Accepted means: status ok, retcode 0, and a non-zero message_id that no earlier, different send
- * already got (`seenMessageIds`).
- */
-export function checkApiAcceptance(
-	result: CallResult,
-	seenMessageIds: ReadonlySet<number>,
-	targetType: Target['type'],
-): SendAcceptance {
-	if (!result.ok)
-		return { accepted: false, classification: classifyCall(result.failure, { targetType }) };
-	const rejection = checkSendAccepted(result.data, seenMessageIds, {
-		httpStatus: result.httpStatus,
-		status: result.envelope.status,
-		retcode: result.envelope.retcode,
-	});
-	if (rejection) return { accepted: false, classification: rejection };
-	return { accepted: true, messageId: acceptedMessageId(result.data) as number };
-}
-
-// ---------------------------------------------------------------------------------- sender lookup
+import { classifyCall, verifierFailure } from '../../classify';
+import { normaliseForMatch, tryNormaliseForMatch } from '../../message';
+import type { OneBotClient } from '../../transport';
+import type { Classification, Target } from '../../types';
+import { isRecord, toNumber } from '../../values';
+import { chatOf, entryServerSeq } from '../../witness';
+import type { WitnessEntry, WitnessSeqField } from '../../witness';
+import type { AcceptedSend, Verified, VerifyContext } from './level';
 
 export interface LookupRequest {
 	messageId: number;
@@ -135,4 +101,31 @@ export async function lookupSentMessage(
 		return { found: true, serverSeq: seq, evidence };
 	}
 	return { found: true, evidence };
+}
+
+/** The sender's `get_msg` of an accepted send. */
+export function lookUpSent(sent: AcceptedSend, context: VerifyContext): Promise<LookupResult> {
+	return lookupSentMessage(context.env.sender.client, {
+		messageId: sent.messageId,
+		target: sent.request.target,
+		senderId: sent.sender.selfId,
+		content: normaliseForMatch(sent.request.message),
+		seqField: sent.sender.implementation.seqField,
+		timeoutMs: context.settings.requestTimeoutMs,
+	});
+}
+
+/** Found ends the item delivered; not found may still have arrived, so it is checked before any resend. */
+export async function verifyByLookup(
+	sent: AcceptedSend,
+	context: VerifyContext,
+): Promise<Verified> {
+	const lookup = await lookUpSent(sent, context);
+	const evidence = { api: sent.api, lookup: lookup.evidence };
+	if (lookup.found) return { delivered: true, verifiedAt: context.clock(), evidence };
+	const failure = lookup.classification!;
+	// Accepted, so it may have arrived: unless the lookup can never work, check before any resend.
+	const classification: Classification =
+		failure.reasonClass === 'terminal' ? failure : { ...failure, reasonClass: 'ambiguous' };
+	return { classification, evidence };
 }
