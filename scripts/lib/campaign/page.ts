@@ -57,7 +57,7 @@ function method(): string[] {
 		'counterexamples for a send after Stop, a Delivered without its own copy and two restarts of one client',
 		'under two URL spellings (kept as test/core/promiseRegressions.test.ts); later, a run stopped while waiting',
 		'for a send slot that ended as an unexpected error instead of a stop (kept in test/core/deliverStop.test.ts).',
-		'Each sequence starts on a reset simulator with no claims (core/delivery/claims.ts), as a fresh process:',
+		'Each sequence starts on a reset simulator with no claims (core/claims.ts), as a fresh process:',
 		"a reset world numbers a group's messages from 1 again, which no server does, so claims kept from the",
 		'sequence before would hide a copy and make a resend that no real chat could cause.',
 		'',
