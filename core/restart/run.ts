@@ -226,6 +226,57 @@ async function readStartTime(
 	};
 }
 
+type GuardBase = Pick<
+	RestartRunResult,
+	'guard' | 'history' | 'request' | 'recovery' | 'startedAt' | 'restartRequestedAt'
+>;
+
+/** The guard's refusal (minimum interval or hourly cap), with when the next restart is allowed. */
+function guardRefusal(plan: RestartPlan, base: GuardBase, startedAt: number): RestartRunResult {
+	const guard = base.guard;
+	const why =
+		guard.blockedBy === 'min_interval'
+			? `the last restart was ${minutes(startedAt - (guard.lastRestartAt ?? startedAt))} ago and the minimum interval is ${minutes(plan.guard.minIntervalMs)}`
+			: `${guard.restartsInLastHour} restarts in the last hour reach the cap of ${plan.guard.maxPerHour}`;
+	return {
+		...base,
+		outcome: 'skipped_cooldown',
+		recovered: false,
+		explanation: `Not restarted: ${why}. Next restart allowed at ${new Date(guard.nextAllowedAt ?? startedAt).toISOString()}.`,
+		reason: null,
+		reasonClass: null,
+		finishedAt: plan.clock(),
+	};
+}
+
+/**
+ * Where the target can tell when it last started (Docker's State.StartedAt), a start inside the minimum
+ * interval refuses the restart whatever the history says: it holds across processes and n8n instances.
+ */
+function startTimeRefusal(
+	plan: RestartPlan,
+	base: GuardBase,
+	startTime: Awaited<ReturnType<typeof readStartTime>>,
+): RestartRunResult | undefined {
+	if (startTime.startTimeGuard !== 'applied') return undefined;
+	const lastStart = startTime.targetStartedAt!;
+	const now = plan.clock();
+	if (lastStart > now || now - lastStart >= plan.guard.minIntervalMs) return undefined;
+	const nextAllowedAt = lastStart + plan.guard.minIntervalMs;
+	return {
+		...base,
+		...startTime,
+		guard: { ...base.guard, allowed: false, blockedBy: 'target_started_recently', nextAllowedAt },
+		targetStartedAt: lastStart,
+		outcome: 'skipped_cooldown',
+		recovered: false,
+		explanation: `Not restarted: the client was (re)started ${minutes(now - lastStart)} ago (${new Date(lastStart).toISOString()}, as the restart target reports) and the minimum interval is ${minutes(plan.guard.minIntervalMs)}. Next restart allowed at ${new Date(nextAllowedAt).toISOString()}.`,
+		reason: null,
+		reasonClass: null,
+		finishedAt: plan.clock(),
+	};
+}
+
 async function runGuarded(
 	plan: RestartPlan,
 	startedAt: number,
@@ -233,7 +284,7 @@ async function runGuarded(
 	record: (at: number, state: Exclude<RequestState, 'not_sent'>) => number[],
 ): Promise<RestartRunResult> {
 	const guard = checkRestartGuard(known, startedAt, plan.guard);
-	const base = {
+	const base: GuardBase = {
 		guard,
 		history: known,
 		request: null,
@@ -241,44 +292,10 @@ async function runGuarded(
 		startedAt,
 		restartRequestedAt: null,
 	};
-	if (!guard.allowed) {
-		const why =
-			guard.blockedBy === 'min_interval'
-				? `the last restart was ${minutes(startedAt - (guard.lastRestartAt ?? startedAt))} ago and the minimum interval is ${minutes(plan.guard.minIntervalMs)}`
-				: `${guard.restartsInLastHour} restarts in the last hour reach the cap of ${plan.guard.maxPerHour}`;
-		return {
-			...base,
-			outcome: 'skipped_cooldown',
-			recovered: false,
-			explanation: `Not restarted: ${why}. Next restart allowed at ${new Date(guard.nextAllowedAt ?? startedAt).toISOString()}.`,
-			reason: null,
-			reasonClass: null,
-			finishedAt: plan.clock(),
-		};
-	}
-
-	// Where the target can tell when it last started (Docker's State.StartedAt), a start inside the minimum
-	// interval refuses the restart whatever the history says: it holds across processes and n8n instances.
+	if (!guard.allowed) return guardRefusal(plan, base, startedAt);
 	const startTime = await readStartTime(plan);
-	if (startTime.startTimeGuard === 'applied') {
-		const lastStart = startTime.targetStartedAt!;
-		const now = plan.clock();
-		if (lastStart <= now && now - lastStart < plan.guard.minIntervalMs) {
-			const nextAllowedAt = lastStart + plan.guard.minIntervalMs;
-			return {
-				...base,
-				...startTime,
-				guard: { ...guard, allowed: false, blockedBy: 'target_started_recently', nextAllowedAt },
-				targetStartedAt: lastStart,
-				outcome: 'skipped_cooldown',
-				recovered: false,
-				explanation: `Not restarted: the client was (re)started ${minutes(now - lastStart)} ago (${new Date(lastStart).toISOString()}, as the restart target reports) and the minimum interval is ${minutes(plan.guard.minIntervalMs)}. Next restart allowed at ${new Date(nextAllowedAt).toISOString()}.`,
-				reason: null,
-				reasonClass: null,
-				finishedAt: plan.clock(),
-			};
-		}
-	}
+	const refused = startTimeRefusal(plan, base, startTime);
+	if (refused) return refused;
 
 	if (!plan.dryRun) throwIfCancelled(plan.signal);
 	const restartRequestedAt = plan.clock();
@@ -326,13 +343,25 @@ async function runGuarded(
 		random: plan.random,
 		restartRequestedAt,
 	});
+	return recoveryResult(plan, { ...after, recovery }, request);
+}
+
+/** How the wait for the account ended: back online, at a QR login, or not back within the deadline. */
+function recoveryResult(
+	plan: RestartPlan,
+	after: Omit<
+		RestartRunResult,
+		'outcome' | 'recovered' | 'explanation' | 'reason' | 'reasonClass' | 'finishedAt'
+	> & { recovery: RecoveryResult; request: RestartRequest },
+	request: RestartRequest,
+): RestartRunResult {
+	const recovery = after.recovery;
 	const seconds = (ms: number | null) => (ms === null ? '?' : `${Math.round(ms / 100) / 10} s`);
 	const last = recovery.lastState;
 	switch (recovery.outcome) {
 		case 'recovered':
 			return {
 				...after,
-				recovery,
 				outcome: 'recovered',
 				recovered: true,
 				explanation: `Restarted and back online after ${seconds(recovery.downtimeMs)}${recovery.sawDown ? '' : ' (no check saw it down: the restart may have been quicker than the first check, or not have happened)'}.`,
@@ -343,7 +372,6 @@ async function runGuarded(
 		case 'needs_login':
 			return {
 				...after,
-				recovery,
 				outcome: 'needs_login',
 				recovered: false,
 				explanation: `Restarted, but the account is not logged in: the NapCat WebUI ${last?.webUi?.qrCodeUrl ? 'offers a QR code to scan' : `reports "${last?.webUi?.loginError ?? 'not logged in'}"`}. ${NEEDS_LOGIN_ADVICE[plan.method]}`,
@@ -354,7 +382,6 @@ async function runGuarded(
 		default:
 			return {
 				...after,
-				recovery,
 				outcome: 'not_recovered',
 				recovered: false,
 				explanation: `Restart requested, but the account was not back online within ${seconds(plan.recovery.deadlineMs)} (last check: ${describeState(last)}).${plan.webUi ? '' : loginHint(plan, request)}`,

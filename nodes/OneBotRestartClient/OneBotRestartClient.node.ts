@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	ICredentialsDecrypted,
+	IDataObject,
 	ICredentialTestFunctions,
 	IExecuteFunctions,
 	INodeCredentialTestResult,
@@ -95,86 +96,20 @@ export class OneBotRestartClient implements INodeType {
 		const items = this.getInputData();
 		const recovered: INodeExecutionData[] = [];
 		const notRecovered: INodeExecutionData[] = [];
-		const history = guardHistory(this);
-		const persisted = historyPersists(this);
-		const sessions = new Map<string, NapCatWebUiSession>();
-		const signal = cancelSignalOf(this);
 		// Failure reports are posted together after the last item, through the path every node shares.
 		const reports = new PendingReports(this);
+		const shared: RunShared = {
+			history: guardHistory(this),
+			persisted: historyPersists(this),
+			sessions: new Map<string, NapCatWebUiSession>(),
+			signal: cancelSignalOf(this),
+			reports,
+		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				const parameters = readParameters(this, itemIndex);
-				const { client, credentials } = await oneBotClient(
-					this,
-					'oneBotApi',
-					itemIndex,
-					parameters.timeoutMs,
-				);
-				if (!credentials.baseUrl) {
-					throw new NodeOperationError(
-						this.getNode(),
-						'The OneBot API credential has no base URL',
-						{ itemIndex },
-					);
-				}
-				const webUi =
-					parameters.method === 'napcatWebUi' || parameters.webUiLoginCheck
-						? await webUiSession(this, itemIndex, sessions, parameters, signal)
-						: null;
-				const method = await restartMethod(this, itemIndex, parameters, client, webUi, signal);
-				const resolved = await resolveRestartAccountKey({
-					client,
-					baseUrl: credentials.baseUrl,
-					expectedSelfId: parameters.expectedSelfId,
-					timeoutMs: parameters.timeoutMs,
-				});
-				const accountKey = resolved.key;
-				// Restarts this workflow stored under the endpoint before the number was known count too.
-				const endpointKey = restartAccountKey(null, resolved.endpoint);
-				const stored = mergeHistories(
-					history[accountKey],
-					endpointKey === accountKey ? [] : history[endpointKey],
-				);
-
-				const run = await runRestart({
-					accountKey,
-					signal,
-					requestBudgetMs: method.requestBudgetMs,
-					method: parameters.method,
-					dryRun: parameters.dryRun,
-					request: (options) => method.restart(options),
-					lastStartedAt: method.lastStartedAt ? () => method.lastStartedAt!() : undefined,
-					client,
-					webUi,
-					expectedSelfId: parameters.expectedSelfId,
-					guard: { minIntervalMs: parameters.minIntervalMs, maxPerHour: parameters.maxPerHour },
-					history: stored,
-					recovery: {
-						deadlineMs: parameters.deadlineMs,
-						initialDelayMs: parameters.initialDelayMs,
-						pollBaseMs: parameters.pollBaseMs,
-						pollCapMs: Math.max(parameters.pollCapMs, parameters.pollBaseMs),
-						checkTimeoutMs: parameters.timeoutMs,
-						loginGraceMs: parameters.loginGraceMs,
-					},
-					clock: Date.now,
-					sleep: stoppableSleep(signal),
-				});
-				// Static data is only a copy (n8n writes it back whole when the run ends, last writer wins):
-				// merged, never overwritten, so a run that ends later cannot erase another run's restarts.
-				history[accountKey] = mergeHistories(history[accountKey], run.history);
-
-				const json = toJson(run, parameters, resolved, persisted, null);
-				// A client that came back sends again: close the account's breaker so held messages go out now.
-				json.breakerClosed =
-					run.recovered && typeof json.selfId === 'number'
-						? closeAccountBreaker(json.selfId, 'restart_recovered')
-						: false;
-				if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
-					reports.add(json, { destination: credentials, fields: restartFailedEvent(json, run) });
-				}
-				(run.recovered ? recovered : notRecovered).push({ json, pairedItem: { item: itemIndex } });
+				const { json, recovered: back } = await restartItem(this, itemIndex, shared);
+				(back ? recovered : notRecovered).push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					const message = error instanceof Error ? error.message : String(error);
@@ -193,4 +128,90 @@ export class OneBotRestartClient implements INodeType {
 		await reports.flush();
 		return outputsForCaller(this, [recovered, notRecovered]);
 	}
+}
+
+/** What every item of a run shares: the guard history, WebUI sessions, the cancel signal, pending reports. */
+interface RunShared {
+	history: ReturnType<typeof guardHistory>;
+	persisted: boolean;
+	sessions: Map<string, NapCatWebUiSession>;
+	signal: AbortSignal | undefined;
+	reports: PendingReports;
+}
+
+/** One item: its restart behind the guard, then its output (and its report, when it failed). */
+async function restartItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	shared: RunShared,
+): Promise<{ json: IDataObject; recovered: boolean }> {
+	const parameters = readParameters(context, itemIndex);
+	const { client, credentials } = await oneBotClient(
+		context,
+		'oneBotApi',
+		itemIndex,
+		parameters.timeoutMs,
+	);
+	if (!credentials.baseUrl) {
+		throw new NodeOperationError(context.getNode(), 'The OneBot API credential has no base URL', {
+			itemIndex,
+		});
+	}
+	const webUi =
+		parameters.method === 'napcatWebUi' || parameters.webUiLoginCheck
+			? await webUiSession(context, itemIndex, shared.sessions, parameters, shared.signal)
+			: null;
+	const method = await restartMethod(context, itemIndex, parameters, client, webUi, shared.signal);
+	const resolved = await resolveRestartAccountKey({
+		client,
+		baseUrl: credentials.baseUrl,
+		expectedSelfId: parameters.expectedSelfId,
+		timeoutMs: parameters.timeoutMs,
+	});
+	const accountKey = resolved.key;
+	// Restarts context workflow stored under the endpoint before the number was known count too.
+	const endpointKey = restartAccountKey(null, resolved.endpoint);
+	const stored = mergeHistories(
+		shared.history[accountKey],
+		endpointKey === accountKey ? [] : shared.history[endpointKey],
+	);
+
+	const run = await runRestart({
+		accountKey,
+		signal: shared.signal,
+		requestBudgetMs: method.requestBudgetMs,
+		method: parameters.method,
+		dryRun: parameters.dryRun,
+		request: (options) => method.restart(options),
+		lastStartedAt: method.lastStartedAt ? () => method.lastStartedAt!() : undefined,
+		client,
+		webUi,
+		expectedSelfId: parameters.expectedSelfId,
+		guard: { minIntervalMs: parameters.minIntervalMs, maxPerHour: parameters.maxPerHour },
+		history: stored,
+		recovery: {
+			deadlineMs: parameters.deadlineMs,
+			initialDelayMs: parameters.initialDelayMs,
+			pollBaseMs: parameters.pollBaseMs,
+			pollCapMs: Math.max(parameters.pollCapMs, parameters.pollBaseMs),
+			checkTimeoutMs: parameters.timeoutMs,
+			loginGraceMs: parameters.loginGraceMs,
+		},
+		clock: Date.now,
+		sleep: stoppableSleep(shared.signal),
+	});
+	// Static data is only a copy (n8n writes it back whole when the run ends, last writer wins):
+	// merged, never overwritten, so a run that ends later cannot erase another run's restarts.
+	shared.history[accountKey] = mergeHistories(shared.history[accountKey], run.history);
+
+	const json = toJson(run, parameters, resolved, shared.persisted, null);
+	// A client that came back sends again: close the account's breaker so held messages go out now.
+	json.breakerClosed =
+		run.recovered && typeof json.selfId === 'number'
+			? closeAccountBreaker(json.selfId, 'restart_recovered')
+			: false;
+	if (parameters.sendReport && REPORTED_OUTCOMES.has(run.outcome)) {
+		shared.reports.add(json, { destination: credentials, fields: restartFailedEvent(json, run) });
+	}
+	return { json, recovered: run.recovered };
 }

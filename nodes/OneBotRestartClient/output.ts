@@ -1,3 +1,8 @@
+/**
+ * The Restart Client's output item and its failure report. Long function: toJson writes the one output
+ * object field by field, in the order docs/nodes/restart-client.md documents them; split, that object
+ * would be assembled in several places.
+ */
 import type { IDataObject } from 'n8n-workflow';
 import { REASON_CLASS } from '../../core/classify';
 import type { ReportOutcome } from '../../core/report';

@@ -18,10 +18,8 @@ const SOURCE_DIRS = ['core', 'nodes', 'credentials', 'simulator', 'scripts', 'sh
 const BEING_SPLIT_THIS_ROUND = [
 	'core/events.ts',
 	'core/trigger/',
-	'core/restart/',
 	'simulator/webui.ts',
 	'simulator/docker.ts',
-	'nodes/OneBotRestartClient/',
 	'nodes/OneBotHealthProbe/parameters.ts',
 ];
 

@@ -159,6 +159,36 @@ export class NapCatWebUiSession {
 		return { ok: false, failure: { kind, action, raw }, message, unauthorized, rateLimited };
 	}
 
+	/** Takes the credential of an accepted login; a login that asks for 2FA or gives none cannot restart. */
+	private acceptLogin(reply: { data: unknown; httpStatus?: number }): void {
+		const data = isRecord(reply.data) ? reply.data : {};
+		if (data.require2FA === true) {
+			throw new WebUiError(
+				'two-factor',
+				refusedRequest(
+					'The NapCat WebUI asks for a two-factor (TOTP) code, which an unattended restart cannot give. Switch 2FA off for this WebUI or use Docker or a custom HTTP request.',
+					'auth_failed',
+					{ details: { webUiLogins: this.logins } },
+				),
+			);
+		}
+		if (typeof data.Credential !== 'string' || !data.Credential) {
+			throw new WebUiError(
+				'no credential',
+				refusedRequest(
+					'The NapCat WebUI login answered without a credential. Is the base URL a NapCat WebUI (v4.10.32 or later)?',
+					'malformed_response',
+					{
+						raw: { httpStatus: reply.httpStatus, body: bodyText(reply.data) },
+						details: { webUiLogins: this.logins },
+					},
+				),
+			);
+		}
+		this.credential = data.Credential;
+		this.logins++;
+	}
+
 	/** Logs in (again). Waits out the login rate limit up to `maxWaitMs`; throws WebUiError when it cannot. */
 	async login(maxWaitMs = this.options.rateLimitWaitMs): Promise<void> {
 		this.credential = null;
@@ -167,32 +197,7 @@ export class NapCatWebUiSession {
 		for (let round = 1; ; round++) {
 			const reply = await this.post('/auth/login', { hash }, false);
 			if (reply.ok) {
-				const data = isRecord(reply.data) ? reply.data : {};
-				if (data.require2FA === true) {
-					throw new WebUiError(
-						'two-factor',
-						refusedRequest(
-							'The NapCat WebUI asks for a two-factor (TOTP) code, which an unattended restart cannot give. Switch 2FA off for this WebUI or use Docker or a custom HTTP request.',
-							'auth_failed',
-							{ details: { webUiLogins: this.logins } },
-						),
-					);
-				}
-				if (typeof data.Credential !== 'string' || !data.Credential) {
-					throw new WebUiError(
-						'no credential',
-						refusedRequest(
-							'The NapCat WebUI login answered without a credential. Is the base URL a NapCat WebUI (v4.10.32 or later)?',
-							'malformed_response',
-							{
-								raw: { httpStatus: reply.httpStatus, body: bodyText(reply.data) },
-								details: { webUiLogins: this.logins },
-							},
-						),
-					);
-				}
-				this.credential = data.Credential;
-				this.logins++;
+				this.acceptLogin(reply);
 				return;
 			}
 			if (reply.rateLimited) {
