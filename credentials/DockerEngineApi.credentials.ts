@@ -1,10 +1,5 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialType, Icon } from 'n8n-workflow';
+import { authorizationHeader, baseUrlTest, secretField, urlField } from './fields';
 
 /**
  * A Docker Engine API endpoint over TCP, meant to be a socket proxy that allows container restarts
@@ -20,43 +15,22 @@ export class DockerEngineApi implements ICredentialType {
 	documentationUrl =
 		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md#never-expose-the-raw-docker-socket';
 
-	properties: INodeProperties[] = [
-		{
-			displayName: 'Docker API Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'http://docker-socket-proxy:2375',
-			placeholder: 'http://docker-socket-proxy:2375',
-			required: true,
-			description:
-				'A socket proxy reached over TCP that allows only GET /containers/<name>/json and POST /containers/<name>/restart for the one container (e.g. wollomatic/socket-proxy with -allowGET and -allowPOST rules), never container create or exec. Add an API version path such as /v1.43 to pin one.',
-		},
-		{
-			displayName: 'Access Token',
-			name: 'accessToken',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Sent as "Authorization: Bearer" when the proxy sits behind an authenticating reverse proxy. Leave empty otherwise.',
-		},
+	properties = [
+		urlField(
+			'baseUrl',
+			'Docker API Base URL',
+			'http://docker-socket-proxy:2375',
+			'A socket proxy reached over TCP that allows only GET /containers/<name>/json and POST /containers/<name>/restart for the one container (e.g. wollomatic/socket-proxy with -allowGET and -allowPOST rules), never container create or exec. Add an API version path such as /v1.43 to pin one.',
+		),
+		secretField(
+			'accessToken',
+			'Access Token',
+			'Sent as "Authorization: Bearer" when the proxy sits behind an authenticating reverse proxy. Leave empty otherwise.',
+		),
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.accessToken}}',
-			},
-		},
-	};
+	authenticate = authorizationHeader('=Bearer {{$credentials.accessToken}}');
 
 	/** GET /_ping answers "OK"; socket proxies allow it by default (PING=1). */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/_ping',
-			method: 'GET',
-		},
-	};
+	test = { request: baseUrlTest('GET', '/_ping') };
 }

@@ -1,4 +1,5 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon } from 'n8n-workflow';
+import { baseUrlTest, failWhenBody, secretField, urlField } from './fields';
 
 /**
  * The NapCat WebUI (v4.10.32+) of one account. The node logs in with sha256(token + ".napcat") and
@@ -14,26 +15,19 @@ export class NapCatWebUiApi implements ICredentialType {
 	documentationUrl =
 		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md#credentials';
 
-	properties: INodeProperties[] = [
-		{
-			displayName: 'WebUI Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'http://127.0.0.1:6099',
-			placeholder: 'http://127.0.0.1:6099',
-			required: true,
-			description: 'Where the NapCat WebUI listens (port 6099 by default), without /webui',
-		},
-		{
-			displayName: 'WebUI Token',
-			name: 'token',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description:
-				'The WebUI login token (webui.json "token", printed in the NapCat log at start). Two-factor login cannot be used for unattended restarts.',
-		},
+	properties = [
+		urlField(
+			'baseUrl',
+			'WebUI Base URL',
+			'http://127.0.0.1:6099',
+			'Where the NapCat WebUI listens (port 6099 by default), without /webui',
+		),
+		secretField(
+			'token',
+			'WebUI Token',
+			'The WebUI login token (webui.json "token", printed in the NapCat log at start). Two-factor login cannot be used for unattended restarts.',
+			{ required: true },
+		),
 	];
 
 	/**
@@ -41,22 +35,15 @@ export class NapCatWebUiApi implements ICredentialType {
 	 * Each test is a login and counts against the WebUI's login rate limit.
 	 */
 	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/auth/login',
-			method: 'POST',
-			body: { hash: '={{($credentials.token + ".napcat").hash("sha256")}}' },
-		},
+		request: baseUrlTest('POST', '/api/auth/login', {
+			hash: '={{($credentials.token + ".napcat").hash("sha256")}}',
+		}),
 		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'code',
-					value: -1,
-					message:
-						'The NapCat WebUI refused the login: check the token (or wait a minute if it says "login rate limit").',
-				},
-			},
+			failWhenBody(
+				'code',
+				-1,
+				'The NapCat WebUI refused the login: check the token (or wait a minute if it says "login rate limit").',
+			),
 		],
 	};
 }

@@ -1,4 +1,5 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialType, Icon } from 'n8n-workflow';
+import { authorizationHeader, secretField, textField } from './fields';
 
 /**
  * Any other supervisor that restarts the QQ client on an HTTP request (a systemd webhook, Portainer,
@@ -14,34 +15,21 @@ export class OneBotRestartEndpointApi implements ICredentialType {
 	documentationUrl =
 		'https://github.com/n8n-nodes-onebot-sentinel/n8n-nodes-onebot-sentinel/blob/main/docs/nodes/restart-client.md';
 
-	properties: INodeProperties[] = [
-		{
-			displayName: 'Restart URL',
-			name: 'url',
-			type: 'string',
-			default: '',
-			placeholder: 'https://supervisor.example.com/restart/qq',
-			required: true,
-			description: 'The URL that restarts the client. A 2xx answer counts as accepted.',
-		},
-		{
-			displayName: 'Authorization Header Value',
-			name: 'authorizationToken',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			placeholder: 'Bearer 0123456789abcdef',
-			description:
-				'Full value of the Authorization header the endpoint expects. Leave empty when it needs none.',
-		},
+	properties = [
+		textField(
+			'url',
+			'Restart URL',
+			'https://supervisor.example.com/restart/qq',
+			'The URL that restarts the client. A 2xx answer counts as accepted.',
+			{ required: true },
+		),
+		secretField(
+			'authorizationToken',
+			'Authorization Header Value',
+			'Full value of the Authorization header the endpoint expects. Leave empty when it needs none.',
+			{ placeholder: 'Bearer 0123456789abcdef' },
+		),
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '={{$credentials.authorizationToken}}',
-			},
-		},
-	};
+	authenticate = authorizationHeader('={{$credentials.authorizationToken}}');
 }

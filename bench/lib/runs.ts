@@ -160,3 +160,8 @@ export async function waitForCount(
 		await sleep(500);
 	}
 }
+
+/** The variants in ABAB order: as given on odd reps, reversed on even ones, so none always runs first. */
+export function ababOrder<T>(rep: number, variants: readonly T[]): T[] {
+	return rep % 2 === 1 ? [...variants] : [...variants].reverse();
+}

@@ -9,9 +9,35 @@ import type {
 	Variant,
 } from '../lib/types';
 import { httpRequestWorkflow } from '../lib/workflows';
+import type { SendOptions } from '../lib/workflows';
 import { P, SETTINGS, log, on } from '../lib/options';
-import { createWorkflow, items, measuredRun, ms, runSend } from '../lib/runs';
+import { ababOrder, createWorkflow, items, measuredRun, ms, runSend } from '../lib/runs';
 import type { Bench } from '../lib/context';
+
+/** Witness verification from the event stream, and from history polling alone. */
+const VARIANTS: readonly Variant[] = ['stream', 'polling'];
+
+/**
+ * The same Send workflow twice, one per variant: confirmed from the witness's event stream, and by
+ * polling its history only. Returns the workflow ids by variant.
+ */
+async function streamAndPolling(
+	b: Bench,
+	title: string,
+	tag: string,
+	options: Pick<SendOptions, 'count' | 'verification'> & Partial<SendOptions>,
+): Promise<Record<Variant, string>> {
+	return {
+		stream: await createWorkflow(
+			b.n8n,
+			b.send(`Bench: ${title}, event stream`, { tag: `${tag}-ws`, ...options }),
+		),
+		polling: await createWorkflow(
+			b.n8n,
+			b.send(`Bench: ${title}, polling`, { tag: `${tag}-poll`, ...options, useEventStream: false }),
+		),
+	};
+}
 
 /** 1. overhead */
 export async function overheadPhase(b: Bench): Promise<void> {
@@ -42,7 +68,7 @@ export async function overheadPhase(b: Bench): Promise<void> {
 		// One warm-up pair (JIT, caches, first SQLite writes), not counted.
 		for (let rep = 0; rep <= P.overheadReps; rep++) {
 			await sim.control.reset();
-			const order: Array<'send' | 'http'> = rep % 2 === 0 ? ['send', 'http'] : ['http', 'send'];
+			const order = ababOrder(rep + 1, ['send', 'http'] as const);
 			for (const variant of order) {
 				const exec = await n8n.runWorkflow(variant === 'send' ? sendId : httpId, {
 					timeoutMs: 300_000,
@@ -73,36 +99,20 @@ export async function overheadPhase(b: Bench): Promise<void> {
 
 /** 2. witness confirmation latency */
 export async function latencyPhase(b: Bench): Promise<void> {
-	const { results, save, sim, n8n, send, witnessInbox } = b;
+	const { results, save, sim, n8n, witnessInbox } = b;
 	if (on('latency')) {
 		log(
 			`witness latency: ${P.latencyItems} messages per run, event stream vs history polling (${SETTINGS.pollIntervalMs} ms), ABAB × ${P.latencyReps}`,
 		);
-		const ids = {
-			stream: await createWorkflow(
-				n8n,
-				send('Bench: latency, event stream', {
-					tag: 'lat-ws',
-					count: P.latencyItems,
-					verification: 'witness',
-					minIntervalMs: SETTINGS.latencyMinIntervalMs,
-				}),
-			),
-			polling: await createWorkflow(
-				n8n,
-				send('Bench: latency, polling', {
-					tag: 'lat-poll',
-					count: P.latencyItems,
-					verification: 'witness',
-					minIntervalMs: SETTINGS.latencyMinIntervalMs,
-					useEventStream: false,
-				}),
-			),
-		};
+		const ids = await streamAndPolling(b, 'latency', 'lat', {
+			count: P.latencyItems,
+			verification: 'witness',
+			minIntervalMs: SETTINGS.latencyMinIntervalMs,
+		});
 		const samples: LatencySample[] = [];
 		const missing: Record<Variant, number> = { stream: 0, polling: 0 };
 		for (let rep = 1; rep <= P.latencyReps; rep++) {
-			const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
+			const order = ababOrder(rep, VARIANTS);
 			for (const variant of order) {
 				await sim.control.reset();
 				const run = await runSend(n8n, ids[variant]);
@@ -140,35 +150,19 @@ export async function latencyPhase(b: Bench): Promise<void> {
 
 /** 3. API calls per verified message */
 export async function callsPhase(b: Bench): Promise<void> {
-	const { results, save, sim, n8n, send } = b;
+	const { results, save, sim, n8n } = b;
 	if (on('calls')) {
 		log(
 			`API calls: ${P.callsItems} messages to one group, witness verification, ABAB × ${P.callsReps}`,
 		);
-		const ids = {
-			stream: await createWorkflow(
-				n8n,
-				send('Bench: calls, event stream', {
-					tag: 'calls-ws',
-					count: P.callsItems,
-					verification: 'witness',
-					minIntervalMs: SETTINGS.callsMinIntervalMs,
-				}),
-			),
-			polling: await createWorkflow(
-				n8n,
-				send('Bench: calls, polling', {
-					tag: 'calls-poll',
-					count: P.callsItems,
-					verification: 'witness',
-					minIntervalMs: SETTINGS.callsMinIntervalMs,
-					useEventStream: false,
-				}),
-			),
-		};
+		const ids = await streamAndPolling(b, 'calls', 'calls', {
+			count: P.callsItems,
+			verification: 'witness',
+			minIntervalMs: SETTINGS.callsMinIntervalMs,
+		});
 		const rows: CallsRow[] = [];
 		for (let rep = 1; rep <= P.callsReps; rep++) {
-			const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
+			const order = ababOrder(rep, VARIANTS);
 			for (const variant of order) {
 				await sim.control.reset();
 				const run = await runSend(n8n, ids[variant]);
@@ -202,7 +196,7 @@ export async function callsPhase(b: Bench): Promise<void> {
 
 /** 4. silent-drop detection */
 export async function dropPhase(b: Bench): Promise<void> {
-	const { results, save, sim, n8n, send } = b;
+	const { results, save, sim, n8n } = b;
 	if (on('drop')) {
 		log(
 			`silent drop: every group send dropped, deadline ${SETTINGS.dropDeadlineSeconds} s, ${P.dropItems} messages per run, ABAB × ${P.dropReps}`,
@@ -213,24 +207,11 @@ export async function dropPhase(b: Bench): Promise<void> {
 			deadlineSeconds: SETTINGS.dropDeadlineSeconds,
 			minIntervalMs: SETTINGS.dropMinIntervalMs,
 		};
-		const ids = {
-			stream: await createWorkflow(
-				n8n,
-				send('Bench: silent drop, event stream', { tag: 'drop-ws', ...common }),
-			),
-			polling: await createWorkflow(
-				n8n,
-				send('Bench: silent drop, polling', {
-					tag: 'drop-poll',
-					...common,
-					useEventStream: false,
-				}),
-			),
-		};
+		const ids = await streamAndPolling(b, 'silent drop', 'drop', common);
 		const samples: DropSample[] = [];
 		let wronglyDelivered = 0;
 		for (let rep = 1; rep <= P.dropReps; rep++) {
-			const order: Variant[] = rep % 2 === 1 ? ['stream', 'polling'] : ['polling', 'stream'];
+			const order = ababOrder(rep, VARIANTS);
 			for (const variant of order) {
 				await sim.control.reset();
 				await sim.control.setFault({

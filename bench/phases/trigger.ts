@@ -24,7 +24,7 @@ import {
 	on,
 	profileDir,
 } from '../lib/options';
-import { createWorkflow, ms, waitForCount } from '../lib/runs';
+import { ababOrder, createWorkflow, ms, waitForCount } from '../lib/runs';
 import type { Bench } from '../lib/context';
 
 /** 5. trigger */
@@ -243,7 +243,7 @@ export async function triggerPhase(
 	);
 	const latency: TriggerLatency[] = [];
 	for (let rep = 1; rep <= reps; rep++) {
-		for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
+		for (const variant of ababOrder(rep, TRIGGER_VARIANTS)) {
 			const since = new Date(Date.now() - 1000);
 			const sent: Array<{ correlationId: string; sentAt: number; answeredMs: number }> = [];
 			for (let i = 0; i < perRep; i++) {
@@ -286,7 +286,7 @@ async function measureSustained(
 	);
 	const sustained: TriggerSustained[] = [];
 	for (let rep = 1; rep <= reps; rep++) {
-		for (const variant of rep % 2 === 1 ? TRIGGER_VARIANTS : [...TRIGGER_VARIANTS].reverse()) {
+		for (const variant of ababOrder(rep, TRIGGER_VARIANTS)) {
 			const t0 = Date.now();
 			const since = new Date(t0);
 			let accepted = 0;

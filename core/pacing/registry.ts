@@ -13,17 +13,36 @@ export interface AccountPacing {
 	breaker: CircuitBreaker;
 }
 
-const accounts = new Map<string, AccountPacing>();
+/** Per-account pacing, each made on first use; `all` holds every account's pacing made so far. */
+export interface PacingRegistry {
+	all: Map<string, AccountPacing>;
+	/** The account's pacing, made on first use. The key is the account's QQ number. */
+	pacing(selfId: number | string): AccountPacing;
+}
 
-/** The account's pacing, made on first use. The key is the account's QQ number. */
+/** A registry of its own: the process-wide one below, or one per simulated world in the tools. */
+export function pacingRegistry(): PacingRegistry {
+	const all = new Map<string, AccountPacing>();
+	return {
+		all,
+		pacing: (selfId) => {
+			const key = String(selfId);
+			let pacing = all.get(key);
+			if (!pacing) {
+				pacing = { limiter: new SendLimiter(), breaker: new CircuitBreaker() };
+				all.set(key, pacing);
+			}
+			return pacing;
+		},
+	};
+}
+
+const processWide = pacingRegistry();
+const accounts = processWide.all;
+
+/** The account's pacing in this process, made on first use. The key is the account's QQ number. */
 export function accountPacing(selfId: number | string): AccountPacing {
-	const key = String(selfId);
-	let pacing = accounts.get(key);
-	if (!pacing) {
-		pacing = { limiter: new SendLimiter(), breaker: new CircuitBreaker() };
-		accounts.set(key, pacing);
-	}
-	return pacing;
+	return processWide.pacing(selfId);
 }
 
 /** The account's pacing if any execution in this process has used it. */

@@ -14,7 +14,7 @@ export * from './guard';
 export * from './lease';
 export * from './accountKey';
 export * from './implementation';
-export * from './attempt';
+export * from './request';
 export type { RestartMethod } from './method';
 export * from './methods/setRestart';
 export * from './methods/napcatWebUi';

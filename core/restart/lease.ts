@@ -9,7 +9,7 @@
  * and releases it when it ends (try/finally); a lease that was never released (its run vanished)
  * counts as expired once its last renewal runs out, judged when the next run asks.
  */
-import type { RequestState } from './attempt';
+import type { RequestState } from './request';
 import { HOUR_MS, recordRestart, sortedTimes } from './guard';
 
 export interface LeaseHolder {

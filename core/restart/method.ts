@@ -1,14 +1,14 @@
 /** The one interface every restart method implements. */
-import type { RestartAttempt } from './attempt';
+import type { RestartRequest } from './request';
 import type { RestartMethodName } from './outcomes';
 
 export interface RestartMethod {
 	readonly name: RestartMethodName;
 	/**
 	 * Sends the restart request. In a dry run it sends nothing that restarts and returns
-	 * `dryRunAttempt(...)` (or unsupported/failed when its checks already say so).
+	 * `dryRunRequest(...)` (or unsupported/failed when its checks already say so).
 	 */
-	restart(options: { dryRun: boolean }): Promise<RestartAttempt>;
+	restart(options: { dryRun: boolean }): Promise<RestartRequest>;
 	/**
 	 * Longest time `restart` may take (its requests, a WebUI login rate-limit wait, Docker's stop timeout):
 	 * the restart lease is held at least this long while the request runs.

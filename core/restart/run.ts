@@ -3,8 +3,8 @@ import { REASON_CLASS } from '../classify';
 import type { RandomFn } from '../retry';
 import type { OneBotClient } from '../transport';
 import type { Clock, ReasonClass, ReasonCode, Sleep } from '../types';
-import { throwIfCancelled } from './attempt';
-import type { RequestState, RestartAttempt } from './attempt';
+import { throwIfCancelled } from './request';
+import type { RequestState, RestartRequest } from './request';
 import { checkRestartGuard, recordRestart, sortedTimes } from './guard';
 import type { GuardDecision, RestartGuardPolicy } from './guard';
 import { processRestartLeases } from './lease';
@@ -19,9 +19,9 @@ export interface RestartPlan {
 	dryRun: boolean;
 	/**
 	 * Sends the restart request (already bound to its method and credential). In a dry run it must send
-	 * nothing and return `dryRunAttempt(...)` (or unsupported/failed when its checks already say so).
+	 * nothing and return `dryRunRequest(...)` (or unsupported/failed when its checks already say so).
 	 */
-	request: (options: { dryRun: boolean }) => Promise<RestartAttempt>;
+	request: (options: { dryRun: boolean }) => Promise<RestartRequest>;
 	/** Used to wait for recovery. */
 	client: OneBotClient;
 	webUi?: NapCatWebUiSession | null;
@@ -83,7 +83,7 @@ export interface RestartRunResult {
 	history: number[];
 	/** With an account key: the same history with each request's state (sent, or maybe_sent). */
 	guardHistory?: GuardHistoryEntry[];
-	attempt: RestartAttempt | null;
+	request: RestartRequest | null;
 	recovery: RecoveryResult | null;
 	startedAt: number;
 	restartRequestedAt: number | null;
@@ -199,7 +199,7 @@ async function waitForHolder(
 			restartRequestedAt: ended?.restartRequestedAt ?? null,
 		},
 		history,
-		attempt: null,
+		request: null,
 		recovery: null,
 		startedAt,
 		restartRequestedAt: null,
@@ -236,7 +236,7 @@ async function runGuarded(
 	const base = {
 		guard,
 		history: known,
-		attempt: null,
+		request: null,
 		recovery: null,
 		startedAt,
 		restartRequestedAt: null,
@@ -282,25 +282,25 @@ async function runGuarded(
 
 	if (!plan.dryRun) throwIfCancelled(plan.signal);
 	const restartRequestedAt = plan.clock();
-	const attempt = await plan.request({ dryRun: plan.dryRun });
-	const history = attempt.sent
-		? record(restartRequestedAt, attempt.requestState === 'maybe_sent' ? 'maybe_sent' : 'sent')
+	const request = await plan.request({ dryRun: plan.dryRun });
+	const history = request.sent
+		? record(restartRequestedAt, request.requestState === 'maybe_sent' ? 'maybe_sent' : 'sent')
 		: base.history;
 	const after = {
 		...base,
 		...startTime,
 		history,
-		attempt,
-		restartRequestedAt: attempt.sent ? restartRequestedAt : null,
+		request,
+		restartRequestedAt: request.sent ? restartRequestedAt : null,
 	};
-	if (attempt.answer === 'unsupported' || attempt.answer === 'failed') {
+	if (request.answer === 'unsupported' || request.answer === 'failed') {
 		return {
 			...after,
-			outcome: attempt.answer === 'unsupported' ? 'unsupported' : 'restart_failed',
+			outcome: request.answer === 'unsupported' ? 'unsupported' : 'restart_failed',
 			recovered: false,
-			explanation: attempt.explanation,
-			reason: attempt.reason,
-			reasonClass: attempt.reasonClass,
+			explanation: request.explanation,
+			reason: request.reason,
+			reasonClass: request.reasonClass,
 			finishedAt: plan.clock(),
 		};
 	}
@@ -357,7 +357,7 @@ async function runGuarded(
 				recovery,
 				outcome: 'not_recovered',
 				recovered: false,
-				explanation: `Restart requested, but the account was not back online within ${seconds(plan.recovery.deadlineMs)} (last check: ${describeState(last)}).${plan.webUi ? '' : loginHint(plan, attempt)}`,
+				explanation: `Restart requested, but the account was not back online within ${seconds(plan.recovery.deadlineMs)} (last check: ${describeState(last)}).${plan.webUi ? '' : loginHint(plan, request)}`,
 				reason: last?.reason ?? 'client_offline',
 				reasonClass: REASON_CLASS[last?.reason ?? 'client_offline'],
 				finishedAt: plan.clock(),
@@ -381,9 +381,9 @@ const NEEDS_LOGIN_ADVICE: Record<RestartMethodName, string> = {
  * Without a WebUI to read the login state, a NapCat that waits for a QR login looks the same as one that
  * did not come back: say so where that is likely.
  */
-function loginHint(plan: RestartPlan, attempt: RestartAttempt): string {
+function loginHint(plan: RestartPlan, request: RestartRequest): string {
 	const napcat =
-		attempt.implementation?.loginMayNeedQr === true ||
+		request.implementation?.loginMayNeedQr === true ||
 		plan.method === 'docker' ||
 		plan.method === 'customHttp';
 	if (!napcat) return '';

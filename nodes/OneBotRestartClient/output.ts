@@ -19,7 +19,7 @@ export function toJson(
 	persisted: boolean,
 	report: ReportOutcome | null,
 ): IDataObject {
-	const attempt = run.attempt;
+	const request = run.request;
 	const recovery = run.recovery;
 	const last = recovery?.lastState ?? null;
 	return {
@@ -34,16 +34,16 @@ export function toJson(
 		accountKey: account.key,
 		accountKeySource: account.source,
 		downtimeMs: recovery?.downtimeMs ?? null,
-		implementation: (attempt?.implementation ?? null) as IDataObject | null,
+		implementation: (request?.implementation ?? null) as IDataObject | null,
 		restart: {
-			requested: attempt?.sent ?? false,
-			requestState: attempt?.requestState ?? 'not_sent',
-			answer: attempt?.answer ?? null,
+			requested: request?.sent ?? false,
+			requestState: request?.requestState ?? 'not_sent',
+			answer: request?.answer ?? null,
 			requestedAt: iso(run.restartRequestedAt),
-			httpStatus: attempt?.httpStatus ?? null,
-			explanation: attempt?.explanation ?? null,
-			raw: (attempt?.raw ?? null) as IDataObject | null,
-			details: (attempt?.details ?? {}) as IDataObject,
+			httpStatus: request?.httpStatus ?? null,
+			explanation: request?.explanation ?? null,
+			raw: (request?.raw ?? null) as IDataObject | null,
+			details: (request?.details ?? {}) as IDataObject,
 		},
 		recovery: recovery
 			? {

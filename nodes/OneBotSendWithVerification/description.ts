@@ -1,5 +1,26 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** The message in the form Message Mode picked: required, and shown only for that mode. */
+function messageInput(
+	mode: 'text' | 'segments' | 'cq',
+	field: Pick<
+		INodeProperties,
+		'displayName' | 'name' | 'type' | 'typeOptions' | 'default' | 'description'
+	>,
+): INodeProperties {
+	const { displayName, name, type, typeOptions, description } = field;
+	return {
+		displayName,
+		name,
+		type,
+		...(typeOptions ? { typeOptions } : {}),
+		default: field.default,
+		required: true,
+		displayOptions: { show: { messageMode: [mode] } },
+		description,
+	};
+}
+
 /** Parameter names are a public contract: workflows and expressions refer to them. */
 export const sendWithVerificationProperties: INodeProperties[] = [
 	{
@@ -51,35 +72,29 @@ export const sendWithVerificationProperties: INodeProperties[] = [
 		],
 		default: 'text',
 	},
-	{
+	messageInput('text', {
 		displayName: 'Text',
 		name: 'text',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		required: true,
-		displayOptions: { show: { messageMode: ['text'] } },
 		description: 'The message text',
-	},
-	{
+	}),
+	messageInput('segments', {
 		displayName: 'Segments',
 		name: 'segments',
 		type: 'json',
 		default: '[\n  {"type": "text", "data": {"text": "Hello"}}\n]',
-		required: true,
-		displayOptions: { show: { messageMode: ['segments'] } },
 		description: 'An array of OneBot v11 segments, each {"type": ..., "data": {...}}',
-	},
-	{
+	}),
+	messageInput('cq', {
 		displayName: 'CQ Message',
 		name: 'cqMessage',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		required: true,
-		displayOptions: { show: { messageMode: ['cq'] } },
 		description: 'A message with CQ codes. Escape literal & [ ] , as &amp; &#91; &#93; &#44;.',
-	},
+	}),
 	{
 		displayName: 'Verification',
 		name: 'verification',

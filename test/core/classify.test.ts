@@ -25,7 +25,9 @@ async function classify(action: string, status: number, body: unknown) {
 	return classifyCall(await failureOf(action, answering(status, body)));
 }
 
-// Field notes §2, exact strings.
+// Exact strings of docs/compatibility.md, table 'Send classification': LLOneBot/LLOneBot:
+// src/ntqqapi/ntcall.ts (v4.4.3, v4.7.4, v7.0.1); NapNeko/NapCatQQ: packages/napcat-core/apis/msg.ts,
+// packages/napcat-core/helper/event.ts; NapCatQQ #600 (result 110, 你已被移出该群).
 const LLONEBOT4_TIMEOUT =
 	'ntqq api timeout IPC_UP_3, ns-ntApi-3, nodeIKernelMsgService/sendMsg, [{"msgId":"0","peer":{"chatType":2,"peerUid":"194167989"}}]';
 const LLONEBOT4_REJECTED =

@@ -12,11 +12,11 @@ import {
 	runRestart,
 	setRestartRefusal,
 	waitForRecovery,
-	dryRunAttempt,
+	dryRunRequest,
 	mergeHistories,
 	RestartLeases,
 } from '../../core/restart';
-import type { RestartAttempt, RestartPlan } from '../../core/restart';
+import type { RestartRequest, RestartPlan } from '../../core/restart';
 import { OneBotClient, TransportError } from '../../core/transport';
 import type { HttpRequest, HttpResponse, RequestFn } from '../../core/transport';
 
@@ -165,13 +165,13 @@ describe('implementation detection', () => {
 describe('restartViaOneBot', () => {
 	it('refuses LLOneBot without ever sending set_restart', async () => {
 		const { client, actions } = oneBot('LLOneBot', '4.4.3');
-		const attempt = await restartViaOneBot(client, { timeoutMs: 1000 });
-		expect(attempt).toMatchObject({
+		const request = await restartViaOneBot(client, { timeoutMs: 1000 });
+		expect(request).toMatchObject({
 			answer: 'unsupported',
 			sent: false,
 			reason: 'unsupported_action',
 		});
-		expect(attempt.implementation).toMatchObject({ flavour: 'llonebot', appVersion: '4.4.3' });
+		expect(request.implementation).toMatchObject({ flavour: 'llonebot', appVersion: '4.4.3' });
 		expect(actions()).not.toContain('set_restart');
 	});
 
@@ -185,11 +185,11 @@ describe('restartViaOneBot', () => {
 		const { client, actions } = oneBot('NapCat.Onebot', '4.10.32', () =>
 			failed('重启功能未初始化'),
 		);
-		const attempt = await restartViaOneBot(client, { timeoutMs: 1000 });
+		const request = await restartViaOneBot(client, { timeoutMs: 1000 });
 		expect(actions()).toContain('set_restart');
-		expect(attempt).toMatchObject({ answer: 'unsupported', sent: false });
-		expect(attempt.explanation).toMatch(/multi-process/);
-		expect(attempt.raw?.message).toBe('重启功能未初始化');
+		expect(request).toMatchObject({ answer: 'unsupported', sent: false });
+		expect(request.explanation).toMatch(/multi-process/);
+		expect(request.raw?.message).toBe('重启功能未初始化');
 	});
 
 	it('accepts a NapCat that answers ok', async () => {
@@ -321,8 +321,8 @@ describe('NapCat WebUI', () => {
 
 	it('logs in, then restarts with the credential as Bearer', async () => {
 		const webUi = fakeWebUi();
-		const attempt = await session(webUi).restart();
-		expect(attempt).toMatchObject({ answer: 'accepted', sent: true, details: { webUiLogins: 1 } });
+		const request = await session(webUi).restart();
+		expect(request).toMatchObject({ answer: 'accepted', sent: true, details: { webUiLogins: 1 } });
 		expect(webUi.log.map((r) => new URL(r.url).pathname)).toEqual([
 			'/api/auth/login',
 			'/api/Process/Restart',
@@ -337,8 +337,8 @@ describe('NapCat WebUI', () => {
 		await s.restart();
 		expect(s.logins).toBe(1);
 		webUi.expireAll();
-		const attempt = await s.restart();
-		expect(attempt.answer).toBe('accepted');
+		const request = await s.restart();
+		expect(request.answer).toBe('accepted');
 		expect(s.logins).toBe(2);
 		expect(webUi.restarts).toEqual(['cred-1', 'cred-1', 'cred-2']);
 	});
@@ -346,17 +346,17 @@ describe('NapCat WebUI', () => {
 	it('waits out the login rate limit with backoff', async () => {
 		const webUi = fakeWebUi({ rateLimitedLogins: 2 });
 		const time = virtualTime();
-		const attempt = await session(webUi, time).restart();
-		expect(attempt.answer).toBe('accepted');
+		const request = await session(webUi, time).restart();
+		expect(request.answer).toBe('accepted');
 		expect(time.sleeps.length).toBe(2);
 		expect(time.sleeps.every((ms) => ms >= 1000)).toBe(true);
 	});
 
 	it('gives up on the rate limit after the allowed wait, without restarting', async () => {
 		const webUi = fakeWebUi({ rateLimitedLogins: 100 });
-		const attempt = await session(webUi, virtualTime(), 'webui-token', 8000).restart();
-		expect(attempt).toMatchObject({ answer: 'failed', sent: false, reason: 'http_error' });
-		expect(attempt.explanation).toMatch(/rate limit/);
+		const request = await session(webUi, virtualTime(), 'webui-token', 8000).restart();
+		expect(request).toMatchObject({ answer: 'failed', sent: false, reason: 'http_error' });
+		expect(request.explanation).toMatch(/rate limit/);
 		expect(webUi.restarts).toEqual([]);
 	});
 
@@ -392,8 +392,8 @@ describe('NapCat WebUI', () => {
 	});
 
 	it('turns single-process mode into unsupported', async () => {
-		const attempt = await session(fakeWebUi({ restartMessage: '重启功能未初始化' })).restart();
-		expect(attempt).toMatchObject({ answer: 'unsupported', reason: 'unsupported_action' });
+		const request = await session(fakeWebUi({ restartMessage: '重启功能未初始化' })).restart();
+		expect(request).toMatchObject({ answer: 'unsupported', reason: 'unsupported_action' });
 	});
 
 	it('reads the QQ login status (QR code offered)', async () => {
@@ -417,12 +417,12 @@ describe('restartViaDocker', () => {
 			stopTimeoutSeconds: 7,
 			request: fake.request,
 			timeoutMs: 5000,
-		}).then((attempt) => ({ attempt, log: fake.log }));
+		}).then((request) => ({ request, log: fake.log }));
 	};
 
 	it('POSTs /containers/{id}/restart?t= and accepts 204, waiting at least the stop timeout', async () => {
-		const { attempt, log } = await run(204);
-		expect(attempt).toMatchObject({ answer: 'accepted', sent: true, httpStatus: 204 });
+		const { request, log } = await run(204);
+		expect(request).toMatchObject({ answer: 'accepted', sent: true, httpStatus: 204 });
 		expect(log[0]).toMatchObject({
 			method: 'POST',
 			url: 'http://docker-proxy:2375/v1.43/containers/napcat%20bot/restart?t=7',
@@ -431,33 +431,33 @@ describe('restartViaDocker', () => {
 	});
 
 	it("reports 404 as no such container (bad_request) with Docker's message", async () => {
-		const { attempt } = await run(404, { message: 'No such container: napcat bot' });
-		expect(attempt).toMatchObject({ answer: 'failed', reason: 'bad_request', httpStatus: 404 });
-		expect(attempt.explanation).toMatch(/no container "napcat bot"/);
-		expect(attempt.raw?.message).toBe('No such container: napcat bot');
+		const { request } = await run(404, { message: 'No such container: napcat bot' });
+		expect(request).toMatchObject({ answer: 'failed', reason: 'bad_request', httpStatus: 404 });
+		expect(request.explanation).toMatch(/no container "napcat bot"/);
+		expect(request.raw?.message).toBe('No such container: napcat bot');
 	});
 
 	it('reports 500 as http_error (transient)', async () => {
-		const { attempt } = await run(500, { message: 'cannot restart container: driver failed' });
-		expect(attempt).toMatchObject({
+		const { request } = await run(500, { message: 'cannot restart container: driver failed' });
+		expect(request).toMatchObject({
 			answer: 'failed',
 			reason: 'http_error',
 			reasonClass: 'transient',
 		});
-		expect(attempt.explanation).toMatch(/driver failed/);
+		expect(request.explanation).toMatch(/driver failed/);
 	});
 
 	it('explains a proxy refusal (403)', async () => {
-		const { attempt } = await run(403, 'Forbidden');
-		expect(attempt).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
-		expect(attempt.explanation).toMatch(
+		const { request } = await run(403, 'Forbidden');
+		expect(request).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
+		expect(request.explanation).toMatch(
 			/allow POST \/containers\/{name}\/restart for this container only/,
 		);
-		expect(attempt.explanation).not.toMatch(/POST=1/);
+		expect(request.explanation).not.toMatch(/POST=1/);
 	});
 
 	it('counts a refused connection as not sent', async () => {
-		const attempt = await restartViaDocker({
+		const request = await restartViaDocker({
 			baseUrl: 'http://docker.test',
 			container: 'c',
 			stopTimeoutSeconds: 1,
@@ -466,32 +466,32 @@ describe('restartViaDocker', () => {
 				throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 			},
 		});
-		expect(attempt).toMatchObject({ answer: 'failed', sent: false, reason: 'unreachable' });
+		expect(request).toMatchObject({ answer: 'failed', sent: false, reason: 'unreachable' });
 	});
 });
 
 describe('restartViaHttp', () => {
 	it('accepts 2xx and sends the JSON body', async () => {
 		const fake = fakeRequest(() => ({ status: 202, body: '' }));
-		const attempt = await restartViaHttp({
+		const request = await restartViaHttp({
 			url: 'http://sup.test/restart',
 			method: 'POST',
 			body: { unit: 'qq' },
 			request: fake.request,
 			timeoutMs: 1000,
 		});
-		expect(attempt).toMatchObject({ answer: 'accepted', sent: true, httpStatus: 202 });
+		expect(request).toMatchObject({ answer: 'accepted', sent: true, httpStatus: 202 });
 		expect(fake.log[0]).toMatchObject({ method: 'POST', body: { unit: 'qq' } });
 	});
 
 	it('fails on other statuses, and waits for recovery when the endpoint times out', async () => {
-		const failedAttempt = await restartViaHttp({
+		const failedRequest = await restartViaHttp({
 			url: 'http://sup.test',
 			method: 'POST',
 			request: fakeRequest(() => ({ status: 401, body: '' })).request,
 			timeoutMs: 1000,
 		});
-		expect(failedAttempt).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
+		expect(failedRequest).toMatchObject({ answer: 'failed', reason: 'auth_failed' });
 		const timedOut = await restartViaHttp({
 			url: 'http://sup.test',
 			method: 'GET',
@@ -657,9 +657,9 @@ describe('runRestart', () => {
 			dryRun: false,
 			request: async ({ dryRun }) => {
 				requests.push(dryRun);
-				if (dryRun) return dryRunAttempt('Dry run');
+				if (dryRun) return dryRunRequest('Dry run');
 				account.restart();
-				return { ...dryRunAttempt('restarted'), sent: true } as RestartAttempt;
+				return { ...dryRunRequest('restarted'), sent: true } as RestartRequest;
 			},
 			client: account.client,
 			guard: { minIntervalMs: 600000, maxPerHour: 3 },
@@ -692,19 +692,19 @@ describe('runRestart', () => {
 		time.advance(60000);
 		const { p, requests } = plan(time, { history: first.history });
 		const second = await runRestart(p);
-		expect(second).toMatchObject({ outcome: 'skipped_cooldown', recovered: false, attempt: null });
+		expect(second).toMatchObject({ outcome: 'skipped_cooldown', recovered: false, request: null });
 		expect(second.guard.blockedBy).toBe('min_interval');
 		expect(second.explanation).toMatch(/minimum interval/);
 		expect(requests).toEqual([]);
 		expect(second.history).toEqual(first.history);
 	});
 
-	it('does not record unsupported or dry-run attempts, but records failed requests that were sent', async () => {
+	it('does not record unsupported or dry-run requests, but records failed requests that were sent', async () => {
 		const time = virtualTime();
 		const unsupported = await runRestart(
 			plan(time, {
 				request: async () => ({
-					...dryRunAttempt('no'),
+					...dryRunRequest('no'),
 					answer: 'unsupported',
 					reason: 'unsupported_action',
 				}),
@@ -718,7 +718,7 @@ describe('runRestart', () => {
 		const failedRun = await runRestart(
 			plan(time, {
 				request: async () => ({
-					...dryRunAttempt('boom'),
+					...dryRunRequest('boom'),
 					answer: 'failed',
 					sent: true,
 					reason: 'http_error',
@@ -746,7 +746,7 @@ describe('runRestart with the process lease', () => {
 			request: async () => {
 				requests.push('restart');
 				account.restart();
-				return { ...dryRunAttempt('restarted'), sent: true } as RestartAttempt;
+				return { ...dryRunRequest('restarted'), sent: true } as RestartRequest;
 			},
 			client: account.client,
 			guard: { minIntervalMs: 600000, maxPerHour: 3 },
@@ -775,7 +775,7 @@ describe('runRestart with the process lease', () => {
 		const winner = results.find((r) => r.outcome === 'recovered')!;
 		for (const r of results.filter((x) => x !== winner)) {
 			expect(r).toMatchObject({
-				attempt: null,
+				request: null,
 				guard: { allowed: false, blockedBy: 'in_progress' },
 				inProgress: { outcome: 'recovered' },
 			});

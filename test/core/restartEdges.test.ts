@@ -11,7 +11,7 @@ import {
 	restartViaHttp,
 	runRestart,
 } from '../../core/restart';
-import type { RestartAttempt, RestartPlan } from '../../core/restart';
+import type { RestartRequest, RestartPlan } from '../../core/restart';
 import { sleep } from 'n8n-workflow';
 import { ReplayMemory, receiveTriggerRequest } from '../../core/trigger';
 import { signReport } from '../../core/signing';
@@ -127,7 +127,7 @@ describe('row 3: a restart request reset after it went out counts for the guard'
 			now += 30000;
 		}
 		expect(supervisorHits).toHaveLength(1);
-		expect(results[0].attempt).toMatchObject({ requestState: 'maybe_sent' });
+		expect(results[0].request).toMatchObject({ requestState: 'maybe_sent' });
 		expect(results.slice(1).map((r) => r.outcome)).toEqual(Array(4).fill('skipped_cooldown'));
 		expect(leases.states('qq:10001')).toEqual([
 			{ at: results[0].restartRequestedAt, request: 'maybe_sent' },
@@ -239,7 +239,7 @@ describe('row 6: Stop during a NapCat WebUI restart', () => {
 			random: () => 0.5,
 		});
 		const outcome = await session.restart().then(
-			(attempt: RestartAttempt) => attempt,
+			(request: RestartRequest) => request,
 			(error: unknown) => error,
 		);
 		expect(posted).not.toContain('/api/Process/Restart');

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, runs outside n8n */
 import { SendLimiter } from '../../core/pacing/limiter';
 import { scheduledTime } from './pacingTime';
 

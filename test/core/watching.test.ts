@@ -246,9 +246,10 @@ describe('KernelWatcher on the event stream', () => {
 
 describe('ChatWatcher history depth follows what is pending', () => {
 	/**
-	 * NapCat's get_group_msg_history as the field notes (§ get_group_msg_history) and simulator/world.ts
-	 * describe it: `message_seq` is a short message_id, the page is the `count` messages up to and including
-	 * it, no anchor reads the latest `count`.
+	 * NapCat's get_group_msg_history as docs/compatibility.md ('Witness matching', history direction:
+	 * NapNeko/NapCatQQ: action/go-cqhttp/GetGroupMsgHistory.ts) and simulator/world.ts describe it:
+	 * `message_seq` is a short message_id, the page is the `count` messages up to and including it, no
+	 * anchor reads the latest `count`.
 	 */
 	function napcatHistory(chat: Array<Record<string, unknown>>): {
 		request: RequestFn;

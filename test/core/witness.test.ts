@@ -292,8 +292,8 @@ describe('paging', () => {
 });
 
 describe('flavours', () => {
-	// Field notes §5/§6: NapCat real_seq; LLOneBot message_seq only from v4.6.2 (before: an md5 short id,
-	// 3.x a local counter); go-cqhttp message_seq; Lagrange none.
+	// docs/compatibility.md, table 'Witness matching': NapCat real_seq; LLOneBot message_seq only from
+	// v4.6.2 (before: an md5 short id, 3.x a local counter); go-cqhttp message_seq; Lagrange none.
 	test('app_name and version map to where an ordered server seq lives, if anywhere', () => {
 		const seq = (app_name: string, app_version?: string) =>
 			identifyImplementation({ app_name, app_version }).seqField;

@@ -118,7 +118,7 @@ const layoutPaths = layoutRows.flatMap((row) => repositoryPaths(row.join(' | '))
 describe("CONTRIBUTING.md's map", () => {
 	test('the layout table and the walk-through name paths to check', () => {
 		expect(layoutRows.length).toBeGreaterThan(10);
-		expect(layoutPaths).toEqual(expect.arrayContaining(['core/deliver.ts', 'simulator/']));
+		expect(layoutPaths).toEqual(expect.arrayContaining(['core/delivery/engine.ts', 'simulator/']));
 		expect(repositoryPaths(life)).toEqual(
 			expect.arrayContaining([
 				'core/delivery/engine.ts',
@@ -159,7 +159,7 @@ describe('the map check itself', () => {
 		'| folder | what |',
 		'|---|---|',
 		'| `core/` | the core |',
-		'| `core/deliver.ts`, `core/gone.ts` | engine; a file that is not there |',
+		'| `core/claims.ts`, `core/gone.ts` | claims; a file that is not there |',
 		'| `nodes/<Node>/description.ts`, `nodes/<Node>/missing.ts` | per node |',
 		'| `docs/<page>.md` | a placeholder it cannot read |',
 		'| `README.md/` | a file named as a folder |',
@@ -171,7 +171,7 @@ describe('the map check itself', () => {
 				.flatMap((row) => row)
 				.join(' '),
 		);
-		expect(paths).toContain('core/deliver.ts');
+		expect(paths).toContain('core/claims.ts');
 		expect(missingPaths(paths, root, nodeFolders)).toEqual([
 			'core/gone.ts',
 			...nodeFolders.map((node) => `nodes/${node}/missing.ts (from nodes/<Node>/missing.ts)`),

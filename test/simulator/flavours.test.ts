@@ -213,8 +213,8 @@ describe.each([
 				});
 				break;
 			case 'llonebot':
-				// Field notes §5/§6 (LLOneBot/LLOneBot: src/onebot11/entities.ts, action/msg/GetMsg.ts): from
-				// v4.6.2 real_id = message_seq = the server seq; v3.x and v4.0–4.6.1 put the short id there.
+				// docs/compatibility.md, 'Witness matching' (LLOneBot/LLOneBot: src/onebot11/entities.ts,
+				// action/msg/GetMsg.ts): from v4.6.2 real_id = message_seq = the server seq; v3.x and v4.0–4.6.1 put the short id there.
 				// 3.x ids are per-client local counters (src/common/db.ts addMsg): equal values across accounts are chance.
 				if (version.startsWith('7')) expect(entry.messageId).toBe(senderId);
 				else if (version.startsWith('4')) expect(entry.messageId).not.toBe(senderId);

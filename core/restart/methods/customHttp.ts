@@ -1,15 +1,9 @@
 /** Any supervisor with an HTTP endpoint (systemd via a small webhook, Portainer, a PaaS API...): 2xx means accepted. */
 import { redactUrl } from '../../redact';
 import type { RequestFn } from '../../transport';
-import {
-	acceptedAttempt,
-	dryRunAttempt,
-	failedAttempt,
-	noAnswerAttempt,
-	throwIfCancelled,
-} from '../attempt';
-import type { RestartAttempt } from '../attempt';
-import { exchange, httpFailure, mayHaveReached, networkExplanation, serverError } from '../http';
+import { acceptedRequest, dryRunRequest, failedRequest, sendRestartRequest } from '../request';
+import type { RestartRequest } from '../request';
+import { httpFailure, serverError } from '../http';
 import type { RestartMethod } from '../method';
 
 export interface CustomRestartOptions {
@@ -22,44 +16,34 @@ export interface CustomRestartOptions {
 	signal?: AbortSignal;
 }
 
-export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartAttempt> {
-	throwIfCancelled(options.signal);
-	const { response, failure } = await exchange(
-		options.request,
+export async function restartViaHttp(options: CustomRestartOptions): Promise<RestartRequest> {
+	// A supervisor that restarts the process answering it drops the connection after the request.
+	const sent = await sendRestartRequest(
 		{
-			method: options.method,
-			url: options.url,
-			headers: options.body === undefined ? undefined : { 'Content-Type': 'application/json' },
-			body: options.body,
-			timeoutMs: options.timeoutMs,
+			request: options.request,
+			http: {
+				method: options.method,
+				url: options.url,
+				headers: options.body === undefined ? undefined : { 'Content-Type': 'application/json' },
+				body: options.body,
+				timeoutMs: options.timeoutMs,
+			},
+			action: 'custom_restart',
+			signal: options.signal,
 		},
-		'custom_restart',
+		{ name: 'The restart endpoint', request: 'the request' },
 	);
-	if (failure || !response) {
-		if (failure!.kind === 'timeout') {
-			return noAnswerAttempt(
-				'The restart endpoint did not answer in time; recovery decides.',
-				failure!.raw,
-			);
-		}
-		if (mayHaveReached(failure!)) {
-			// A supervisor that restarts the process answering it drops the connection after the request.
-			return noAnswerAttempt(
-				`The restart endpoint dropped the connection after the request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
-				failure!.raw,
-			);
-		}
-		return failedAttempt(failure!, networkExplanation('The restart endpoint', failure!), false);
-	}
+	if ('unanswered' in sent) return sent.unanswered;
+	const { response } = sent;
 	if (response.status >= 200 && response.status < 300) {
-		return acceptedAttempt(
+		return acceptedRequest(
 			`The restart endpoint accepted the request (HTTP ${response.status}).`,
 			response.status,
 		);
 	}
 	const failed = httpFailure('custom_restart', response);
 	const auth = response.status === 401 || response.status === 403;
-	return failedAttempt(
+	return failedRequest(
 		failed,
 		`The restart endpoint answered HTTP ${response.status}${auth ? ': check the authorization in the credential' : ''}${serverError(response.status) ? ' (the request may have reached the supervisor: it counts for the guard)' : ''}.`,
 		serverError(response.status) ? 'maybe_sent' : true,
@@ -75,7 +59,7 @@ export function customHttpRestartMethod(options: CustomRestartOptions): RestartM
 		restart: ({ dryRun }) =>
 			dryRun
 				? Promise.resolve(
-						dryRunAttempt(
+						dryRunRequest(
 							`Dry run: ${options.method} ${redactUrl(options.url)} would be requested.`,
 						),
 					)

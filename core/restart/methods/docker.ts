@@ -1,21 +1,8 @@
 /** The Docker Engine API (through a restart-only socket proxy): POST /containers/{id}/restart. */
 import type { RequestFn } from '../../transport';
-import {
-	acceptedAttempt,
-	dryRunAttempt,
-	failedAttempt,
-	noAnswerAttempt,
-	throwIfCancelled,
-} from '../attempt';
-import type { RestartAttempt } from '../attempt';
-import {
-	exchange,
-	httpFailure,
-	mayHaveReached,
-	networkExplanation,
-	parseJson,
-	serverError,
-} from '../http';
+import { acceptedRequest, dryRunRequest, failedRequest, sendRestartRequest } from '../request';
+import type { RestartRequest } from '../request';
+import { exchange, httpFailure, parseJson, serverError } from '../http';
 import { clip, isRecord } from '../../values';
 import type { RestartMethod } from '../method';
 
@@ -41,48 +28,29 @@ export function dockerRequestBudgetMs(options: { stopTimeoutSeconds: number; tim
 }
 
 /** POST /containers/{id}/restart?t= (204 restarted, 404 no such container, 500 server error). */
-export async function restartViaDocker(options: DockerRestartOptions): Promise<RestartAttempt> {
+export async function restartViaDocker(options: DockerRestartOptions): Promise<RestartRequest> {
 	const base = options.baseUrl.trim().replace(/\/+$/, '');
 	const t = Math.max(0, Math.floor(options.stopTimeoutSeconds));
 	const details = { container: options.container, stopTimeoutSeconds: t };
-	throwIfCancelled(options.signal);
-	const { response, failure } = await exchange(
-		options.request,
+	// A timeout: the request reached Docker, which may still be restarting the container.
+	const sent = await sendRestartRequest(
 		{
-			method: 'POST',
-			url: `${base}/containers/${encodeURIComponent(options.container)}/restart?t=${t}`,
-			timeoutMs: options.timeoutMs + t * 1000,
+			request: options.request,
+			http: {
+				method: 'POST',
+				url: `${base}/containers/${encodeURIComponent(options.container)}/restart?t=${t}`,
+				timeoutMs: options.timeoutMs + t * 1000,
+			},
+			action: 'docker_restart',
+			signal: options.signal,
 		},
-		'docker_restart',
+		{ name: 'The Docker Engine API', request: 'the restart request', slowAnswer: ' (a slow stop)' },
+		{ details },
 	);
-	if (failure || !response) {
-		if (failure!.kind === 'timeout') {
-			// The request reached Docker; it may still be restarting the container.
-			return noAnswerAttempt(
-				'The Docker Engine API did not answer in time (a slow stop); recovery decides.',
-				failure!.raw,
-				{
-					details,
-				},
-			);
-		}
-		if (mayHaveReached(failure!)) {
-			return noAnswerAttempt(
-				`The Docker Engine API dropped the connection after the restart request went out (${failure!.raw.code}); the restart may have happened, so it counts for the guard and recovery decides.`,
-				failure!.raw,
-				{ details },
-			);
-		}
-		return failedAttempt(
-			failure!,
-			networkExplanation('The Docker Engine API', failure!),
-			false,
-			{},
-			details,
-		);
-	}
+	if ('unanswered' in sent) return sent.unanswered;
+	const { response } = sent;
 	if (response.status >= 200 && response.status < 300) {
-		return acceptedAttempt(`Docker restarted container "${options.container}".`, response.status, {
+		return acceptedRequest(`Docker restarted container "${options.container}".`, response.status, {
 			details,
 		});
 	}
@@ -93,7 +61,7 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 	if (message) failed.raw.message = message;
 	switch (response.status) {
 		case 404:
-			return failedAttempt(
+			return failedRequest(
 				failed,
 				`Docker has no container "${options.container}"${message ? ` (${message})` : ''}. Check the container name or id.`,
 				true,
@@ -102,7 +70,7 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 			);
 		case 401:
 		case 403:
-			return failedAttempt(
+			return failedRequest(
 				failed,
 				`The Docker endpoint refused the restart (HTTP ${response.status}). With a socket proxy, allow POST /containers/{name}/restart for this container only (e.g. wollomatic/socket-proxy -allowPOST), never every POST (that also opens /containers/create and /exec); check the access token.`,
 				true,
@@ -110,7 +78,7 @@ export async function restartViaDocker(options: DockerRestartOptions): Promise<R
 				details,
 			);
 		default:
-			return failedAttempt(
+			return failedRequest(
 				failed,
 				`Docker could not restart container "${options.container}" (HTTP ${response.status}${message ? `: ${message}` : ''})${serverError(response.status) ? '; it may have stopped it, so the request counts for the guard' : ''}.`,
 				serverError(response.status) ? 'maybe_sent' : true,
@@ -157,7 +125,7 @@ export function dockerRestartMethod(options: DockerRestartOptions): RestartMetho
 		restart: ({ dryRun }) =>
 			dryRun
 				? Promise.resolve(
-						dryRunAttempt(`Dry run: Docker would restart container "${options.container}".`, {
+						dryRunRequest(`Dry run: Docker would restart container "${options.container}".`, {
 							container: options.container,
 						}),
 					)

@@ -5,16 +5,16 @@ import type { RandomFn } from '../../retry';
 import type { CallFailure, RequestFn } from '../../transport';
 import type { Clock, RawError, Sleep } from '../../types';
 import {
-	acceptedAttempt,
-	dryRunAttempt,
-	failedAttempt,
-	noAnswerAttempt,
+	acceptedRequest,
+	dryRunRequest,
+	failedRequest,
+	noAnswerRequest,
 	RestartCancelled,
-	refusedAttempt,
+	refusedRequest,
 	throwIfCancelled,
-	unsupportedAttempt,
-} from '../attempt';
-import type { RestartAttempt } from '../attempt';
+	unsupportedRequest,
+} from '../request';
+import type { RestartRequest } from '../request';
 import {
 	bodyText,
 	exchange,
@@ -76,7 +76,7 @@ type WebUiReply =
 export class WebUiError extends Error {
 	constructor(
 		message: string,
-		readonly attempt: RestartAttempt,
+		readonly request: RestartRequest,
 	) {
 		super(message);
 		this.name = 'WebUiError';
@@ -171,7 +171,7 @@ export class NapCatWebUiSession {
 				if (data.require2FA === true) {
 					throw new WebUiError(
 						'two-factor',
-						refusedAttempt(
+						refusedRequest(
 							'The NapCat WebUI asks for a two-factor (TOTP) code, which an unattended restart cannot give. Switch 2FA off for this WebUI or use Docker or a custom HTTP request.',
 							'auth_failed',
 							{ details: { webUiLogins: this.logins } },
@@ -181,7 +181,7 @@ export class NapCatWebUiSession {
 				if (typeof data.Credential !== 'string' || !data.Credential) {
 					throw new WebUiError(
 						'no credential',
-						refusedAttempt(
+						refusedRequest(
 							'The NapCat WebUI login answered without a credential. Is the base URL a NapCat WebUI (v4.10.32 or later)?',
 							'malformed_response',
 							{
@@ -208,7 +208,7 @@ export class NapCatWebUiSession {
 				}
 				throw new WebUiError(
 					'rate limit',
-					failedAttempt(
+					failedRequest(
 						reply.failure,
 						`The NapCat WebUI refuses logins for now (login rate limit) and did not allow one within ${Math.round(maxWaitMs / 1000)} s. Try again later; avoid testing the credential repeatedly.`,
 						false,
@@ -220,7 +220,7 @@ export class NapCatWebUiSession {
 			if (reply.message && /token is invalid|token is empty/i.test(reply.message)) {
 				throw new WebUiError(
 					'token',
-					failedAttempt(
+					failedRequest(
 						reply.failure,
 						'The NapCat WebUI refused the token. Check the WebUI token in the credential (webui.json).',
 						false,
@@ -231,7 +231,7 @@ export class NapCatWebUiSession {
 			}
 			throw new WebUiError(
 				'login',
-				failedAttempt(
+				failedRequest(
 					reply.failure,
 					reply.failure.kind === 'network' || reply.failure.kind === 'timeout'
 						? networkExplanation('The NapCat WebUI', reply.failure)
@@ -244,13 +244,13 @@ export class NapCatWebUiSession {
 		}
 	}
 
-	/** Logs in; returns the failed attempt when the WebUI refused, null when logged in. */
-	async tryLogin(maxWaitMs = this.options.rateLimitWaitMs): Promise<RestartAttempt | null> {
+	/** Logs in; returns the failed request when the WebUI refused, null when logged in. */
+	async tryLogin(maxWaitMs = this.options.rateLimitWaitMs): Promise<RestartRequest | null> {
 		try {
 			await this.login(maxWaitMs);
 			return null;
 		} catch (error) {
-			return attemptOf(error);
+			return requestOf(error);
 		}
 	}
 
@@ -271,47 +271,47 @@ export class NapCatWebUiSession {
 	}
 
 	/** POST /api/Process/Restart. */
-	async restart(): Promise<RestartAttempt> {
+	async restart(): Promise<RestartRequest> {
 		let reply: WebUiReply | null = null;
 		try {
 			reply = await this.call('/Process/Restart', {}, this.options.rateLimitWaitMs, true);
 		} catch (error) {
 			if (!(error instanceof RestartCancelled) && !this.options.signal?.aborted)
-				return attemptOf(error);
+				return requestOf(error);
 		}
 		// A Stop (in a login wait, or right before the request) ends the run: nothing was restarted.
 		if (!reply) throw new RestartCancelled();
 		const details = { webUiLogins: this.logins, rateLimitWaits: this.rateLimitWaits };
 		if (reply.ok)
-			return acceptedAttempt('The NapCat WebUI accepted the process restart.', reply.httpStatus, {
+			return acceptedRequest('The NapCat WebUI accepted the process restart.', reply.httpStatus, {
 				details,
 			});
 		if (
 			(reply.failure.kind === 'network' || reply.failure.kind === 'timeout') &&
 			mayHaveReached(reply.failure)
 		) {
-			return noAnswerAttempt(
+			return noAnswerRequest(
 				'The NapCat WebUI did not answer the restart request (the process may be restarting); recovery decides.',
 				reply.failure.raw,
 				{ details },
 			);
 		}
 		if (reply.message && /重启功能未初始化/.test(reply.message)) {
-			return unsupportedAttempt(
+			return unsupportedRequest(
 				'NapCat answered "重启功能未初始化": it restarts only in multi-process (Shell) mode. Start NapCat in that mode, or use Docker or a custom HTTP request.',
 				reply.failure.raw,
 				{ details },
 			);
 		}
 		if (reply.failure.kind === 'http' && reply.failure.raw.httpStatus === 404) {
-			return unsupportedAttempt(
+			return unsupportedRequest(
 				'The NapCat WebUI has no /api/Process/Restart: it needs NapCat v4.10.32 or later. Use Docker or a custom HTTP request.',
 				reply.failure.raw,
 				{ details },
 			);
 		}
 		const status = reply.failure.raw.httpStatus ?? 0;
-		return failedAttempt(
+		return failedRequest(
 			reply.failure,
 			reply.failure.kind === 'network'
 				? networkExplanation('The NapCat WebUI', reply.failure)
@@ -344,10 +344,10 @@ export class NapCatWebUiSession {
 }
 
 /** A login that threw: the WebUI's refusal as it was, anything else kept as an unrecognised error. */
-function attemptOf(error: unknown): RestartAttempt {
-	if (error instanceof WebUiError) return error.attempt;
+function requestOf(error: unknown): RestartRequest {
+	if (error instanceof WebUiError) return error.request;
 	const message = error instanceof Error ? error.message : String(error);
-	return refusedAttempt(
+	return refusedRequest(
 		`The NapCat WebUI login failed unexpectedly: ${clip(message)}`,
 		'api_error',
 		{ raw: { message: clip(message) } },
@@ -364,7 +364,7 @@ export function webUiRestartMethod(session: NapCatWebUiSession): RestartMethod {
 			const refused = await session.tryLogin();
 			return (
 				refused ??
-				dryRunAttempt('Dry run: the NapCat WebUI login works; Process/Restart would be called.', {
+				dryRunRequest('Dry run: the NapCat WebUI login works; Process/Restart would be called.', {
 					webUiLogins: session.logins,
 				})
 			);

@@ -3,23 +3,23 @@ import { classifyCall } from '../../classify';
 import { readVersionInfo } from '../../account';
 import type { OneBotClient } from '../../transport';
 import {
-	acceptedAttempt,
-	dryRunAttempt,
-	failedAttempt,
-	noAnswerAttempt,
-	refusedAttempt,
+	acceptedRequest,
+	dryRunRequest,
+	failedRequest,
+	noAnswerRequest,
+	refusedRequest,
 	throwIfCancelled,
-	unsupportedAttempt,
-} from '../attempt';
+	unsupportedRequest,
+} from '../request';
 import { mayHaveReached, serverError } from '../http';
-import type { RestartAttempt } from '../attempt';
+import type { RestartRequest } from '../request';
 import { detectImplementation, setRestartRefusal } from '../implementation';
 import type { RestartMethod } from '../method';
 
 export async function restartViaOneBot(
 	client: OneBotClient,
 	options: { timeoutMs: number; dryRun?: boolean; signal?: AbortSignal },
-): Promise<RestartAttempt> {
+): Promise<RestartRequest> {
 	const version = await readVersionInfo(client, options.timeoutMs);
 	if (!version.ok) {
 		const { reason, reasonClass, raw } = version.classification;
@@ -28,7 +28,7 @@ export async function restartViaOneBot(
 				reason === 'auth_failed'
 					? 'The OneBot API refused the access token, so set_restart cannot be sent.'
 					: 'The OneBot API does not answer, so set_restart cannot reach the client. Use a restart method outside the client (Docker or a custom HTTP request).';
-			return refusedAttempt(explanation, reason, { reasonClass, raw, implementation: null });
+			return refusedRequest(explanation, reason, { reasonClass, raw, implementation: null });
 		}
 	}
 	const implementation = version.ok
@@ -36,19 +36,19 @@ export async function restartViaOneBot(
 		: detectImplementation(null, null);
 	const refusal = setRestartRefusal(implementation);
 	if (refusal) {
-		return unsupportedAttempt(
+		return unsupportedRequest(
 			`${refusal} Use the NapCat WebUI, Docker or a custom HTTP request instead.`,
 			null,
 			{ implementation },
 		);
 	}
 	if (options.dryRun)
-		return { ...dryRunAttempt('Dry run: set_restart would be sent.'), implementation };
+		return { ...dryRunRequest('Dry run: set_restart would be sent.'), implementation };
 
 	throwIfCancelled(options.signal);
 	const result = await client.call('set_restart', {}, { timeoutMs: options.timeoutMs });
 	if (result.ok) {
-		return acceptedAttempt(
+		return acceptedRequest(
 			`${implementation.appName ?? 'The implementation'} accepted set_restart.`,
 			result.httpStatus,
 			{
@@ -59,7 +59,7 @@ export async function restartViaOneBot(
 	const failure = result.failure;
 	if ((failure.kind === 'network' || failure.kind === 'timeout') && mayHaveReached(failure)) {
 		// A process that restarts may drop the connection before it answers.
-		return noAnswerAttempt(
+		return noAnswerRequest(
 			'set_restart got no answer (the process may have gone down before answering); recovery decides.',
 			failure.raw,
 			{ implementation },
@@ -71,10 +71,10 @@ export async function restartViaOneBot(
 			classification.detail === 'napcat_restart_unavailable'
 				? 'NapCat answered "重启功能未初始化": set_restart works only when NapCat runs in multi-process (Shell) mode. Use the NapCat WebUI in that mode, Docker or a custom HTTP request.'
 				: `${implementation.appName ?? 'The implementation'} does not support set_restart. Use the NapCat WebUI, Docker or a custom HTTP request.`;
-		return unsupportedAttempt(explanation, failure.raw, { implementation });
+		return unsupportedRequest(explanation, failure.raw, { implementation });
 	}
 	const status = failure.raw.httpStatus ?? 0;
-	return failedAttempt(
+	return failedRequest(
 		failure,
 		`set_restart failed (${classification.reason}).`,
 		failure.kind === 'network' ? false : serverError(status) ? 'maybe_sent' : true,

@@ -14,17 +14,9 @@ import { sleep } from 'n8n-workflow';
 import { DeliveryEngine, DeliveryStopped } from '../../../core/delivery';
 import type { DeliveryOutcome, DeliverySettings } from '../../../core/delivery';
 import { receiveTriggerRequest, ReplayMemory } from '../../../core/trigger';
-import { CircuitBreaker } from '../../../core/pacing/breaker';
-import { SendLimiter } from '../../../core/pacing/limiter';
-import type { AccountPacing } from '../../../core/pacing/registry';
+import { pacingRegistry } from '../../../core/pacing/registry';
 import { buildFailureEvent, postFailureReport } from '../../../core/report';
-import {
-	AccountNumbers,
-	dockerRestartMethod,
-	resolveRestartAccountKey,
-	RestartLeases,
-	runRestart,
-} from '../../../core/restart';
+import { AccountNumbers, resolveRestartAccountKey, RestartLeases } from '../../../core/restart';
 import type { RestartGuardPolicy, RestartRunResult } from '../../../core/restart';
 import { DEFAULT_RETRY_POLICY } from '../../../core/retry';
 import { DEFAULT_REPORT_MAX_AGE_SECONDS } from '../../../core/signing';
@@ -41,12 +33,24 @@ import {
 } from '../campaignEdges';
 import type { SendSeen } from '../campaignEdges';
 import { simulatorClient, simulatorParties } from '../simulatorParties';
+import { simulatorDockerRestarter } from '../simulatorRestart';
+import type { SimulatorRestartTimings } from '../simulatorRestart';
 
 export const MODEL_GROUP = 100200300;
 const REPORT_SECRET = 'model-report-secret';
-/** The simulator's container for the bot account (simulator/world.ts defaultWorld containers). */
-const BOT_CONTAINER = 'napcat-bot';
 export const MODEL_GUARD: RestartGuardPolicy = { minIntervalMs: 400, maxPerHour: 0 };
+/** The Docker request and the recovery, scaled to the model's short deadlines. */
+const MODEL_RESTART_TIMINGS: SimulatorRestartTimings = {
+	requestTimeoutMs: 300,
+	recovery: {
+		deadlineMs: 400,
+		initialDelayMs: 5,
+		pollBaseMs: 5,
+		pollCapMs: 20,
+		checkTimeoutMs: 150,
+		loginGraceMs: 0,
+	},
+};
 /** A restart is logged when it reaches the simulator, counted by the guard when sent: allow for the way. */
 export const MODEL_TRANSIT_TOLERANCE_MS = 100;
 
@@ -97,7 +101,7 @@ export class PromiseSystem {
 	readonly restarts: Array<Promise<RestartRunResult>> = [];
 	readonly restartRequests = { reached: 0, resetAfterReceived: 0 };
 	readonly violations: string[] = [];
-	private readonly pacing = new Map<string, AccountPacing>();
+	private readonly pacing = pacingRegistry();
 	private readonly leases = new RestartLeases();
 	private readonly numbers = new AccountNumbers();
 	private readonly replay = new ReplayMemory();
@@ -106,16 +110,6 @@ export class PromiseSystem {
 	private settledViolations: string[] = [];
 
 	constructor(readonly sim: Simulator) {}
-
-	private accounts = (selfId: number): AccountPacing => {
-		const key = String(selfId);
-		let pacing = this.pacing.get(key);
-		if (!pacing) {
-			pacing = { limiter: new SendLimiter(), breaker: new CircuitBreaker() };
-			this.pacing.set(key, pacing);
-		}
-		return pacing;
-	};
 
 	/** Starts one run (one engine, like one Send execution) without waiting for it. */
 	startRun(texts: string[], reportSkewMs: number): ModelRun {
@@ -136,7 +130,7 @@ export class PromiseSystem {
 				{ bot, witness },
 				recordingSender(fetchRequest, controller.signal, sends),
 			),
-			accounts: this.accounts,
+			accounts: this.pacing.pacing,
 			signal: controller.signal,
 			sleep,
 			clock: Date.now,
@@ -205,13 +199,6 @@ export class PromiseSystem {
 				: spelling === 'localhost'
 					? bot.http.replace('127.0.0.1', 'localhost')
 					: `${bot.http}/`;
-		const method = dockerRestartMethod({
-			baseUrl: this.sim.urls.docker,
-			container: BOT_CONTAINER,
-			stopTimeoutSeconds: 0,
-			request: resetAfterReceived(fetchRequest, () => resetAfter, this.restartRequests),
-			timeoutMs: 300,
-		});
 		const client = simulatorClient({ ...bot, http: url });
 		// The guard key as the Restart Client node resolves it (core/restart/accountKey.ts).
 		const accountKey = resolveRestartAccountKey({
@@ -221,30 +208,14 @@ export class PromiseSystem {
 			numbers: this.numbers,
 			leases: this.leases,
 		});
+		const restart = simulatorDockerRestarter(
+			this.sim.urls.docker,
+			resetAfterReceived(fetchRequest, () => resetAfter, this.restartRequests),
+			MODEL_RESTART_TIMINGS,
+		);
 		this.restarts.push(
 			accountKey.then(({ key }) =>
-				runRestart({
-					accountKey: key,
-					leases: this.leases,
-					method: 'docker',
-					dryRun: false,
-					request: (options) => method.restart(options),
-					lastStartedAt: () => method.lastStartedAt!(),
-					client,
-					guard: MODEL_GUARD,
-					history: [],
-					recovery: {
-						deadlineMs: 400,
-						initialDelayMs: 5,
-						pollBaseMs: 5,
-						pollCapMs: 20,
-						checkTimeoutMs: 150,
-						loginGraceMs: 0,
-					},
-					requestBudgetMs: 400,
-					clock: Date.now,
-					sleep,
-				}),
+				restart({ accountKey: key, leases: this.leases, client, guard: MODEL_GUARD }),
 			),
 		);
 	}
@@ -276,7 +247,10 @@ export class PromiseSystem {
 		await Promise.all(this.restarts);
 		// Copies still on their way (the simulator delivers 2 ms after a send) land before the last check.
 		await sleep(30);
-		this.settledViolations = checkBreakersSettled('settled', await settledBreakers(this.pacing));
+		this.settledViolations = checkBreakersSettled(
+			'settled',
+			await settledBreakers(this.pacing.all),
+		);
 	}
 
 	/** The four promises against the simulator's ground truth; `settled`: nothing runs any more. */

@@ -289,7 +289,8 @@ describe('docs/compatibility.md Send classification: every failure answer is cla
 });
 
 describe('patterns no implementation produces stay fallbacks, marked unverified', () => {
-	// Field notes §2: "Not found in any of the four implementations' send paths".
+	// docs/compatibility.md, table 'Send classification', the **unverified** rows: found in none of the
+	// four implementations' send paths.
 	test.each([
 		'不在该群',
 		'不是群成员',
