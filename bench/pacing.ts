@@ -41,22 +41,7 @@ async function scenario(count: number, withBreaker: boolean) {
 				firstFailureAt = Date.now();
 			return response;
 		};
-		const settings: DeliverySettings = {
-			verification: 'witness',
-			deadlineMs: 1500,
-			pollIntervalMs: 150,
-			minIntervalMs: 0,
-			requestTimeoutMs: 10_000,
-			retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 100, capMs: 300 },
-			pacing: withBreaker
-				? {
-						ratePerMinute: 0,
-						breaker: { threshold: 3, coolDownMs: 600_000 },
-						holdMs: 600_000,
-						pollMs: 200,
-					}
-				: undefined,
-		};
+		const settings = scenarioSettings(withBreaker);
 		let reportAt: number | undefined;
 		let stuckSends = 0;
 		const engine = new DeliveryEngine(settings, {
@@ -79,12 +64,7 @@ async function scenario(count: number, withBreaker: boolean) {
 			},
 		});
 		const stamp = `bench ${withBreaker ? 'after' : 'before'} ${Date.now().toString(36)}`;
-		const requests: DeliveryRequest[] = Array.from({ length: count }, (_, index) => ({
-			index,
-			target: { type: 'group', id: GROUP },
-			message: [{ type: 'text', data: { text: `${stamp} ${index}` } }],
-			correlationId: `${stamp}-${index}`,
-		}));
+		const requests = scenarioRequests(count, stamp);
 		const ids = await engine.identify();
 		const selfId = ids.sender.ok ? ids.sender.identity.selfId : 0;
 		const accountIdOf = () => selfId;
@@ -110,6 +90,36 @@ async function scenario(count: number, withBreaker: boolean) {
 	} finally {
 		await sim.close();
 	}
+}
+
+/** Witness verification, 3 attempts; with the breaker, it opens after 3 failures and holds the queue. */
+function scenarioSettings(withBreaker: boolean): DeliverySettings {
+	return {
+		verification: 'witness',
+		deadlineMs: 1500,
+		pollIntervalMs: 150,
+		minIntervalMs: 0,
+		requestTimeoutMs: 10_000,
+		retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseMs: 100, capMs: 300 },
+		pacing: withBreaker
+			? {
+					ratePerMinute: 0,
+					breaker: { threshold: 3, coolDownMs: 600_000 },
+					holdMs: 600_000,
+					pollMs: 200,
+				}
+			: undefined,
+	};
+}
+
+/** `count` group messages, each text starting with `stamp` so the simulator's sends can be counted. */
+function scenarioRequests(count: number, stamp: string): DeliveryRequest[] {
+	return Array.from({ length: count }, (_, index) => ({
+		index,
+		target: { type: 'group', id: GROUP },
+		message: [{ type: 'text', data: { text: `${stamp} ${index}` } }],
+		correlationId: `${stamp}-${index}`,
+	}));
 }
 
 /** Sends of this scenario's messages the simulator's bot received (every attempt). */

@@ -13,6 +13,7 @@ import {
 	realCredentials,
 	realEndpointsFromEnv,
 	simulatorCredentials,
+	type RealEndpoints,
 } from './lib/credentials';
 import { OWNER, startN8n, type N8nHandle } from './lib/n8n';
 import { packPackage } from './lib/pack';
@@ -92,6 +93,15 @@ async function main(): Promise<void> {
 	fs.rmSync(path.dirname(packed.tgz), { recursive: true, force: true });
 	log(`n8n is up (${(n8n.timings.editorMs / 1000).toFixed(1)} s)`);
 
+	await importCredentials(n8n, real);
+	const { examples, activated } = await importExamples(n8n);
+	printLogin(n8n, real, examples, activated);
+	await untilAnExit(n8n);
+	await stopAll(1);
+}
+
+/** Credentials that point at the real endpoints from the environment, or at the simulator. */
+async function importCredentials(n8n: N8nHandle, real: RealEndpoints | undefined): Promise<void> {
 	if (real) {
 		const { credentials, skipped } = realCredentials(real, n8n.baseUrl);
 		await n8n.importCredentials(credentials);
@@ -103,7 +113,12 @@ async function main(): Promise<void> {
 		await n8n.importCredentials(credentials);
 		log(`imported ${credentials.length} credential(s) pointing at the simulator`);
 	}
+}
 
+/** Imports every example workflow and activates the webhook-driven ones; returns the names activated. */
+async function importExamples(
+	n8n: N8nHandle,
+): Promise<{ examples: ReturnType<typeof loadExampleWorkflows>; activated: string[] }> {
 	const examples = loadExampleWorkflows();
 	const ids = await n8n.importWorkflows(examples.map((e) => e.workflow));
 	log(`imported ${ids.length} example workflow(s)`);
@@ -122,7 +137,15 @@ async function main(): Promise<void> {
 			log(`could not activate "${workflow.name}": ${(err as Error).message}`);
 		}
 	}
+	return { examples, activated };
+}
 
+function printLogin(
+	n8n: N8nHandle,
+	real: RealEndpoints | undefined,
+	examples: ReturnType<typeof loadExampleWorkflows>,
+	activated: string[],
+): void {
 	const lines = [
 		'',
 		`  n8n:        ${n8n.baseUrl}`,
@@ -139,11 +162,13 @@ async function main(): Promise<void> {
 		'',
 	];
 	process.stdout.write(lines.join('\n') + '\n');
+}
 
-	// Stay up until n8n or the simulator ends, or Ctrl-C.
-	await new Promise<void>((resolve) => {
-		n8n!.child.once('exit', () => {
-			if (!stopping) log(`n8n exited unexpectedly; see ${n8n!.logFile}`);
+/** Stay up until n8n or the simulator ends, or Ctrl-C. */
+function untilAnExit(n8n: N8nHandle): Promise<void> {
+	return new Promise<void>((resolve) => {
+		n8n.child.once('exit', () => {
+			if (!stopping) log(`n8n exited unexpectedly; see ${n8n.logFile}`);
 			resolve();
 		});
 		sim?.child.once('exit', () => {
@@ -151,7 +176,6 @@ async function main(): Promise<void> {
 			resolve();
 		});
 	});
-	await stopAll(1);
 }
 
 main().catch(async (err: Error) => {

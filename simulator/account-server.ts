@@ -15,6 +15,13 @@ import { closeTracked, listenTracked, sendJson } from './listen';
 
 type Role = 'api' | 'event' | 'universal';
 
+/** The transport faults that fire on one call: added latency, at most one other fault, and their ids. */
+interface TransportFaults {
+	latency: number;
+	fault?: ActiveFault;
+	applied: string[];
+}
+
 export class AccountServer {
 	private server?: http.Server;
 	private wss: WebSocketServer;
@@ -61,11 +68,7 @@ export class AccountServer {
 
 	// ------------------------------------------------------------ transport faults
 
-	private transportFaults(ctx: FaultContext): {
-		latency: number;
-		fault?: ActiveFault;
-		applied: string[];
-	} {
+	private transportFaults(ctx: FaultContext): TransportFaults {
 		const applied: string[] = [];
 		let latency = 0;
 		for (const f of this.world.faults.matching(['latency'], ctx)) {
@@ -136,39 +139,11 @@ export class AccountServer {
 			record({ httpStatus: r.httpStatus, response: r.body ?? null, outcome: 'auth_failed' });
 			return;
 		}
-		// parameters: query for GET; JSON or form body for POST (NapCat merges the query in)
-		let params: Record<string, unknown> = {};
-		const query: Record<string, unknown> = {};
-		for (const [k, v] of url.searchParams) if (k !== 'access_token') query[k] = v;
-		if (req.method === 'POST' && bodyText.trim() !== '') {
-			const ct = String(req.headers['content-type'] ?? '');
-			if (ct.includes('application/x-www-form-urlencoded')) {
-				for (const [k, v] of new URLSearchParams(bodyText)) params[k] = v;
-			} else {
-				try {
-					const parsed = JSON.parse(bodyText);
-					params = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
-				} catch {
-					const reply = {
-						status: 'failed',
-						retcode: 1400,
-						data: null,
-						message: 'Bad Request',
-						wording: 'Bad Request',
-					};
-					if (f.name === 'gocq' || f.name === 'lagrange') sendJson(res, 400, undefined);
-					else sendJson(res, 400, reply);
-					record({
-						params: bodyText,
-						httpStatus: 400,
-						response: null,
-						outcome: 'answered',
-					});
-					return;
-				}
-			}
-			if (f.name === 'napcat' || f.name === 'llonebot') params = { ...query, ...params };
-		} else params = query;
+		const params = httpParams(req, url, bodyText, f);
+		if (!params) {
+			answerBodyNotJson(res, f, bodyText, record);
+			return;
+		}
 		base.params = params;
 
 		if (action === '' && f.name === 'napcat') {
@@ -182,30 +157,7 @@ export class AccountServer {
 		const tf = this.transportFaults(this.faultContext(action, params, 'http'));
 		if (tf.latency) await this.world.sleep(tf.latency);
 		const kind = tf.fault?.spec.kind;
-		if (kind === 'hang') {
-			const ms = tf.fault?.spec.params?.closeAfterMs;
-			if (typeof ms === 'number') {
-				const t = setTimeout(() => {
-					this.hangTimers.delete(t);
-					req.socket.destroy();
-				}, ms);
-				this.hangTimers.add(t);
-			}
-			record({ response: null, faults: tf.applied, outcome: 'hang' });
-			return;
-		}
-		if (kind === 'connection_reset') {
-			record({ response: null, faults: tf.applied, outcome: 'reset' });
-			resetSocket(req.socket);
-			return;
-		}
-		if (kind === 'http_500') {
-			const text = String(tf.fault?.spec.params?.body ?? 'Internal Server Error');
-			res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-			res.end(text);
-			record({ httpStatus: 500, response: text, faults: tf.applied, outcome: 'http_500' });
-			return;
-		}
+		if (this.answeredByHttpFault(req, res, tf, record)) return;
 		const result = await this.world.handleAction(this.acc.name, action, params, 'http');
 		const faults = [...tf.applied, ...result.faults];
 		if (kind === 'malformed_json') {
@@ -236,6 +188,41 @@ export class AccountServer {
 			faults,
 			outcome: 'answered',
 		});
+	}
+
+	/** hang, connection_reset and http_500 answer (or do not answer) in place of the client; true when one did. */
+	private answeredByHttpFault(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		tf: TransportFaults,
+		record: ReturnType<typeof recorder>,
+	): boolean {
+		const kind = tf.fault?.spec.kind;
+		if (kind === 'hang') {
+			const ms = tf.fault?.spec.params?.closeAfterMs;
+			if (typeof ms === 'number') {
+				const t = setTimeout(() => {
+					this.hangTimers.delete(t);
+					req.socket.destroy();
+				}, ms);
+				this.hangTimers.add(t);
+			}
+			record({ response: null, faults: tf.applied, outcome: 'hang' });
+			return true;
+		}
+		if (kind === 'connection_reset') {
+			record({ response: null, faults: tf.applied, outcome: 'reset' });
+			resetSocket(req.socket);
+			return true;
+		}
+		if (kind === 'http_500') {
+			const text = String(tf.fault?.spec.params?.body ?? 'Internal Server Error');
+			res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+			res.end(text);
+			record({ httpStatus: 500, response: text, faults: tf.applied, outcome: 'http_500' });
+			return true;
+		}
+		return false;
 	}
 
 	// ------------------------------------------------------------ WebSocket
@@ -324,29 +311,7 @@ export class AccountServer {
 			frame = JSON.parse(text);
 			if (!frame || typeof frame !== 'object') throw new Error('not an object');
 		} catch (e) {
-			const body =
-				f.name === 'gocq'
-					? {
-							data: null,
-							retcode: 1400,
-							msg: 'JSON_PARSE_ERROR',
-							wording: (e as Error).message,
-							status: 'failed',
-						}
-					: F.errorBody(
-							f,
-							{ retcode: 1400, message: `JSON 解析失败: ${(e as Error).message}` },
-							'ws',
-						);
-			if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(body));
-			const base: CallBase = {
-				at: this.world.clock.now(),
-				account: this.acc.name,
-				transport: 'ws',
-				action: '',
-				params: text,
-			};
-			recorder(this.world, base, started)({ response: body, outcome: 'answered' });
+			this.answerUnparsableFrame(ws, text, e as Error, started);
 			return;
 		}
 		const action = typeof frame.action === 'string' ? frame.action : '';
@@ -398,6 +363,78 @@ export class AccountServer {
 			outcome,
 		});
 	}
+
+	/** A frame that is not a JSON object: answered with the implementation's parse error. */
+	private answerUnparsableFrame(ws: WebSocket, text: string, e: Error, started: number): void {
+		const f = this.acc.implementation;
+		const body =
+			f.name === 'gocq'
+				? {
+						data: null,
+						retcode: 1400,
+						msg: 'JSON_PARSE_ERROR',
+						wording: e.message,
+						status: 'failed',
+					}
+				: F.errorBody(f, { retcode: 1400, message: `JSON 解析失败: ${e.message}` }, 'ws');
+		if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(body));
+		const base: CallBase = {
+			at: this.world.clock.now(),
+			account: this.acc.name,
+			transport: 'ws',
+			action: '',
+			params: text,
+		};
+		recorder(this.world, base, started)({ response: body, outcome: 'answered' });
+	}
+}
+
+/**
+ * An HTTP call's parameters: the query for GET; the JSON or form body for POST (NapCat and LLOneBot merge the
+ * query in). Undefined for a POST body that is not JSON.
+ */
+function httpParams(
+	req: http.IncomingMessage,
+	url: URL,
+	bodyText: string,
+	f: Account['implementation'],
+): Record<string, unknown> | undefined {
+	let params: Record<string, unknown> = {};
+	const query: Record<string, unknown> = {};
+	for (const [k, v] of url.searchParams) if (k !== 'access_token') query[k] = v;
+	if (req.method !== 'POST' || bodyText.trim() === '') return query;
+	const ct = String(req.headers['content-type'] ?? '');
+	if (ct.includes('application/x-www-form-urlencoded')) {
+		for (const [k, v] of new URLSearchParams(bodyText)) params[k] = v;
+	} else {
+		try {
+			const parsed = JSON.parse(bodyText);
+			params = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+		} catch {
+			return undefined;
+		}
+	}
+	if (f.name === 'napcat' || f.name === 'llonebot') params = { ...query, ...params };
+	return params;
+}
+
+/** A POST body that is not JSON: HTTP 400, with a OneBot body except on go-cqhttp and Lagrange. */
+function answerBodyNotJson(
+	res: http.ServerResponse,
+	f: Account['implementation'],
+	bodyText: string,
+	record: ReturnType<typeof recorder>,
+): void {
+	const reply = {
+		status: 'failed',
+		retcode: 1400,
+		data: null,
+		message: 'Bad Request',
+		wording: 'Bad Request',
+	};
+	if (f.name === 'gocq' || f.name === 'lagrange') sendJson(res, 400, undefined);
+	else sendJson(res, 400, reply);
+	record({ params: bodyText, httpStatus: 400, response: null, outcome: 'answered' });
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

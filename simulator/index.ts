@@ -109,13 +109,44 @@ export async function startSimulator(
 	const basePort = opts.port ?? 0;
 	const at = (i: number) => (basePort ? basePort + i : 0);
 
-	const servers: Array<{ stop(): Promise<void> }> = [];
-	const accountServers = new Map<string, AccountServer>();
 	const urls = {} as SimulatorUrls;
-	const control = new SmallServer(host, at(0), controlHandler(world, { urls: () => describe() }));
+	const describe = () => describeSimulator(world, cfg, urls);
+	const control = new SmallServer(host, at(0), controlHandler(world, { urls: describe }));
 	const webui = new SmallServer(host, at(1), webuiHandler(world));
 	const docker = new SmallServer(host, at(2), dockerHandler(world));
-	const describe = () => ({
+	const { servers, accountServers } = await startServers(world, host, at, [control, webui, docker]);
+
+	const accountsUrls = accountUrls(world, accountServers, webui.url);
+	Object.assign(urls, {
+		control: control.url,
+		webui: webui.url,
+		docker: docker.url,
+		accounts: accountsUrls,
+	});
+	for (const [n, a] of Object.entries(accountsUrls)) if (!(n in urls)) urls[n] = a;
+
+	const sim: Simulator = {
+		urls,
+		groups: [...world.groups.values()].map((g) => ({
+			groupId: g.groupId,
+			name: g.name,
+			members: [...g.members],
+		})),
+		world,
+		webuiToken: (account?: string) => webuiToken(world, account ?? webuiDefaultAccount(world)),
+		containers: describe().containers,
+		control: simulatorControl(world, urls),
+		close: async () => {
+			world.close();
+			for (const s of [...servers].reverse()) await s.stop();
+		},
+	};
+	return sim;
+}
+
+/** What the control API answers at GET /: the URLs, tokens, groups and containers as they are now. */
+function describeSimulator(world: World, cfg: WorldConfig, urls: SimulatorUrls) {
+	return {
 		ready: true,
 		control: urls.control,
 		webui: urls.webui,
@@ -140,14 +171,29 @@ export async function startSimulator(
 			Object.entries(cfg.containers ?? {}).map(([n, a]) => [n, { id: containerId(n), account: a }]),
 		),
 		webuiAccount: webuiDefaultAccount(world),
-	});
+	};
+}
+
+/**
+ * Starts the small servers in order, then one server per account (on port+3... in world order); if one
+ * fails to start, those already started are stopped again.
+ */
+async function startServers(
+	world: World,
+	host: string,
+	at: (i: number) => number,
+	small: SmallServer[],
+): Promise<{
+	servers: Array<{ stop(): Promise<void> }>;
+	accountServers: Map<string, AccountServer>;
+}> {
+	const servers: Array<{ stop(): Promise<void> }> = [];
+	const accountServers = new Map<string, AccountServer>();
 	try {
-		await control.start();
-		servers.push(control);
-		await webui.start();
-		servers.push(webui);
-		await docker.start();
-		servers.push(docker);
+		for (const server of small) {
+			await server.start();
+			servers.push(server);
+		}
 		let i = 3;
 		for (const acc of world.accounts.values()) {
 			const s = new AccountServer(world, acc, host, acc.cfg.port ?? at(i++));
@@ -163,11 +209,18 @@ export async function startSimulator(
 		for (const s of servers) await s.stop();
 		throw e;
 	}
+	return { servers, accountServers };
+}
 
-	const accountsUrls: Record<string, AccountUrls> = {};
+function accountUrls(
+	world: World,
+	accountServers: Map<string, AccountServer>,
+	webuiUrl: string,
+): Record<string, AccountUrls> {
+	const out: Record<string, AccountUrls> = {};
 	for (const [name, s] of accountServers) {
 		const acc = world.account(name);
-		const a: AccountUrls = {
+		out[name] = {
 			selfId: acc.selfId,
 			http: s.httpUrl,
 			ws: s.wsUrl,
@@ -176,95 +229,75 @@ export async function startSimulator(
 			version: acc.cfg.version,
 			webui:
 				name === webuiDefaultAccount(world)
-					? webui.url
-					: `${webui.url}/accounts/${encodeURIComponent(name)}`,
+					? webuiUrl
+					: `${webuiUrl}/accounts/${encodeURIComponent(name)}`,
 		};
-		accountsUrls[name] = a;
 	}
-	Object.assign(urls, {
-		control: control.url,
-		webui: webui.url,
-		docker: docker.url,
-		accounts: accountsUrls,
-	});
-	for (const [n, a] of Object.entries(accountsUrls)) if (!(n in urls)) urls[n] = a;
+	return out;
+}
 
-	const sim: Simulator = {
-		urls,
-		groups: [...world.groups.values()].map((g) => ({
-			groupId: g.groupId,
-			name: g.name,
-			members: [...g.members],
-		})),
-		world,
-		webuiToken: (account?: string) => webuiToken(world, account ?? webuiDefaultAccount(world)),
-		containers: describe().containers,
-		control: {
-			setFault: async (spec) => {
-				const id = world.faults.add(spec).id;
-				await world.applyDownFaults();
-				return id;
-			},
-			clearFaults: async (id) => {
-				if (id) world.faults.remove(id);
-				else world.faults.clear();
-				await world.applyDownFaults();
-			},
-			faults: async () => world.faults.describe(),
-			restart: (account, o) => world.restart(account, { via: 'control', ...o }),
-			login: async (account) => world.login(account),
-			offline: async (account, message) => world.kickOffline(account, message),
-			groundTruth: async () => JSON.parse(JSON.stringify(world.groundTruth())),
-			calls: async (filter) =>
-				JSON.parse(
-					JSON.stringify(
-						world.calls.filter(
-							(c) =>
-								(!filter?.account || c.account === filter.account) &&
-								(!filter?.action || c.action === filter.action),
-						),
+/** The control API in-process: the same operations as the HTTP control API, without HTTP. */
+function simulatorControl(world: World, urls: SimulatorUrls): SimulatorControl {
+	return {
+		setFault: async (spec) => {
+			const id = world.faults.add(spec).id;
+			await world.applyDownFaults();
+			return id;
+		},
+		clearFaults: async (id) => {
+			if (id) world.faults.remove(id);
+			else world.faults.clear();
+			await world.applyDownFaults();
+		},
+		faults: async () => world.faults.describe(),
+		restart: (account, o) => world.restart(account, { via: 'control', ...o }),
+		login: async (account) => world.login(account),
+		offline: async (account, message) => world.kickOffline(account, message),
+		groundTruth: async () => JSON.parse(JSON.stringify(world.groundTruth())),
+		calls: async (filter) =>
+			JSON.parse(
+				JSON.stringify(
+					world.calls.filter(
+						(c) =>
+							(!filter?.account || c.account === filter.account) &&
+							(!filter?.action || c.action === filter.action),
 					),
 				),
-			reports: async (account) =>
-				JSON.parse(JSON.stringify(world.reports.filter((r) => !account || r.account === account))),
-			reset: () => world.reset(),
-			setFlavour: async (account, flavour, version, extra) => {
-				const acc = world.account(account);
-				acc.cfg.flavour = flavour;
-				acc.cfg.version = version ?? defaultVersion(flavour);
-				if (extra?.napcatMultiProcess !== undefined)
-					acc.cfg.napcatMultiProcess = extra.napcatMultiProcess;
-				if (extra?.secret !== undefined) acc.cfg.secret = extra.secret;
-				if (extra?.messageFormat !== undefined) acc.cfg.messageFormat = extra.messageFormat;
-				if (extra?.reportSelfMessage !== undefined)
-					acc.cfg.reportSelfMessage = extra.reportSelfMessage;
-				if (extra?.debug !== undefined) acc.cfg.debug = extra.debug;
-				urls.accounts[account].flavour = flavour;
-				urls.accounts[account].version = acc.cfg.version;
-			},
-			setReportUrls: async (account, list) => {
-				const acc = world.account(account);
-				acc.cfg.reportUrls = [...list];
-				world.startHeartbeat(acc);
-			},
-			inject: async (account, target, message) => {
-				world.injectMessage(account, target, message);
-			},
-			expireWebuiCredentials: async () => {
-				webuiState(world).credentials.clear();
-			},
-			clock: {
-				now: () => world.clock.now(),
-				advance: (ms) => world.clock.advance(ms),
-				setFactor: (f) => world.clock.setFactor(f),
-			},
+			),
+		reports: async (account) =>
+			JSON.parse(JSON.stringify(world.reports.filter((r) => !account || r.account === account))),
+		reset: () => world.reset(),
+		setFlavour: async (account, flavour, version, extra) => {
+			const acc = world.account(account);
+			acc.cfg.flavour = flavour;
+			acc.cfg.version = version ?? defaultVersion(flavour);
+			if (extra?.napcatMultiProcess !== undefined)
+				acc.cfg.napcatMultiProcess = extra.napcatMultiProcess;
+			if (extra?.secret !== undefined) acc.cfg.secret = extra.secret;
+			if (extra?.messageFormat !== undefined) acc.cfg.messageFormat = extra.messageFormat;
+			if (extra?.reportSelfMessage !== undefined)
+				acc.cfg.reportSelfMessage = extra.reportSelfMessage;
+			if (extra?.debug !== undefined) acc.cfg.debug = extra.debug;
+			urls.accounts[account].flavour = flavour;
+			urls.accounts[account].version = acc.cfg.version;
 		},
-		close: async () => {
-			world.close();
-			for (const s of [...servers].reverse()) await s.stop();
+		setReportUrls: async (account, list) => {
+			const acc = world.account(account);
+			acc.cfg.reportUrls = [...list];
+			world.startHeartbeat(acc);
+		},
+		inject: async (account, target, message) => {
+			world.injectMessage(account, target, message);
+		},
+		expireWebuiCredentials: async () => {
+			webuiState(world).credentials.clear();
+		},
+		clock: {
+			now: () => world.clock.now(),
+			advance: (ms) => world.clock.advance(ms),
+			setFactor: (f) => world.clock.setFactor(f),
 		},
 	};
-	return sim;
 }
 
 export function readyLine(sim: Simulator): string {

@@ -24,9 +24,26 @@ export function webuiToken(world: World, name: string): string {
 	return `webui-${acc.cfg.token || acc.name}`;
 }
 
+/** One WebUI request, after the account prefix is taken off its path. */
+interface WebuiRequest {
+	world: World;
+	req: Parameters<Handler>[0];
+	res: Parameters<Handler>[1];
+	body: string;
+	url: URL;
+	/** The path below /accounts/:name (or the whole path for the default account). */
+	path: string;
+	name: string;
+	acc: ReturnType<World['account']>;
+	now: number;
+	record: ReturnType<typeof recorder>;
+	reply: (status: number, b: Record<string, unknown>) => void;
+}
+
+type WebuiRoute = (w: WebuiRequest) => void;
+
 export function webuiHandler(world: World): Handler {
 	return async (req, res, body, url) => {
-		const st = webuiState(world);
 		let p = url.pathname.replace(/\/+$/, '');
 		let name = webuiDefaultAccount(world);
 		const pre = /^\/accounts\/([^/]+)(\/.*)$/.exec(p);
@@ -61,113 +78,144 @@ export function webuiHandler(world: World): Handler {
 			res.end('<!doctype html><title>NapCat WebUI</title>');
 			return;
 		}
-		const token = webuiToken(world, name);
-		const ttl = world.config.webui?.credentialTtlMs ?? credentialTtlFor(acc.cfg.version);
 		const now = world.clock.now();
-		if (req.method === 'POST' && p === '/api/auth/login') {
-			// LoginHandler (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/Auth.ts at v4.10.32;
-			// src/webui/src/api/Auth.ts at v4.8.90): only `hash` is read; an empty one is "token is empty";
-			// the rate limit is checked before the hash, so a wrong hash uses up a login too.
-			const b = safeParse(body) as Record<string, unknown>;
-			const given = typeof b.hash === 'string' ? b.hash : '';
-			if (!given) return reply(200, { code: -1, message: 'token is empty' });
-			if (!takeLoginSlot(st, now, world.config.webui?.loginRateLimitPerMinute ?? 10))
-				return reply(200, { code: -1, message: 'login rate limit' });
-			const wantHash = createHash('sha256')
-				.update(token + '.napcat')
-				.digest('hex');
-			if (given !== wantHash) return reply(200, { code: -1, message: 'token is invalid' });
-			const cred = Buffer.from(
-				JSON.stringify({
-					Data: { CreatedTime: now, HashEncoded: wantHash },
-					Hmac: createHmac('sha256', token)
-						.update(String(now) + randomBytes(8).toString('hex'))
-						.digest('hex'),
-				}),
-			).toString('base64');
-			st.credentials.set(cred, now + ttl);
-			return reply(200, { code: 0, message: 'success', data: { Credential: cred } });
-		}
+		const w: WebuiRequest = { world, req, res, body, url, path: p, name, acc, now, record, reply };
+		if (req.method === 'POST' && p === '/api/auth/login') return login(w);
 		if (p.startsWith('/api/')) {
-			const auth = req.headers.authorization ?? '';
-			const cred = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
-			const exp = cred ? st.credentials.get(cred) : undefined;
-			if (!cred || exp === undefined || exp <= now) {
-				if (cred && exp !== undefined) st.credentials.delete(cred);
+			if (!authorized(w)) {
 				// A missing, malformed or expired credential is answered HTTP 200 with code -1 (NapNeko/NapCatQQ:
 				// packages/napcat-webui-backend/src/middleware/auth.ts → sendError in src/utils/response.ts).
 				return reply(200, { code: -1, message: 'Unauthorized' });
 			}
-			if (p === '/api/auth/check') return reply(200, { code: 0, message: 'success' });
-			if (p === '/api/Process/Restart' && req.method === 'POST') return processRestart();
-			if (p === '/api/QQLogin/CheckLoginStatus') {
-				const qr = acc.qrLoginPending
-					? `https://txz.qq.com/p?k=${createHash('md5')
-							.update(name + now)
-							.digest('hex')
-							.slice(0, 32)}&f=537234702`
-					: '';
-				// isOffline exists only from v4.14.9 on (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/QQLogin.ts,
-				// QQCheckLoginStatusHandler, commit 39a2a402); v4.10.32 answers isLogin, qrcodeurl and loginError.
-				const data: Record<string, unknown> = {
-					isLogin: acc.loggedIn,
-					qrcodeurl: qr,
-					loginError: '',
-				};
-				if (acc.cfg.flavour === 'napcat' && versionAtLeast(acc.cfg.version, '4.14.9')) {
-					data.isOffline = acc.process === 'running' && !acc.loggedIn && !acc.qrLoginPending;
-				}
-				return reply(200, { code: 0, message: 'success', data });
-			}
-			if (p === '/api/QQLogin/GetQQLoginQrcode') {
-				if (acc.loggedIn) return reply(200, { code: -1, message: 'QQ Is Logined' });
-				if (!acc.qrLoginPending) return reply(200, { code: -1, message: 'QRCode Get Error' });
-				return reply(200, {
-					code: 0,
-					message: 'success',
-					data: { qrcode: `https://txz.qq.com/p?k=${name}&f=537234702` },
-				});
-			}
-			if (p === '/api/QQLogin/GetQQLoginInfo')
-				return reply(200, {
-					code: 0,
-					message: 'success',
-					data: { uin: String(acc.selfId), nick: acc.nickname, online: acc.loggedIn },
-				});
+			const route = API_ROUTES[`${req.method} ${p}`] ?? API_ROUTES[`* ${p}`];
+			if (route) return route(w);
 		}
 		return reply(404, { code: -1, message: 'Not Found' });
-
-		/**
-		 * POST /api/Process/Restart (after the auth middleware, as every /api route).
-		 * - Before v4.10.32 there is no such route: Express answers its default HTML 404 (NapNeko/NapCatQQ:
-		 *   src/webui/src/router/index.ts at v4.8.90 has no Process router; router/Process.ts is new in v4.10.32).
-		 * - Single-process mode: the default restart callback answers {result:false, "重启功能未初始化"}, sent
-		 *   as HTTP 200 code -1 (packages/napcat-webui-backend/src/helper/Data.ts onRestartProcessRequested,
-		 *   api/Process.ts RestartProcessHandler → sendError, utils/response.ts: always HTTP 200, at v4.10.32).
-		 * - Multi-process (Shell) mode: the worker asks its parent to restart it and answers
-		 *   {message: "进程重启请求已发送"} (packages/napcat-shell/napcat.ts setRestartProcessCall, v4.10.32).
-		 */
-		function processRestart(): void {
-			const version = acc.cfg.flavour === 'napcat' ? acc.cfg.version : undefined;
-			if (version && !versionAtLeast(version, '4.10.32')) {
-				const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST ${url.pathname}</pre>\n</body>\n</html>\n`;
-				res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
-				res.end(html);
-				record({ httpStatus: 404, response: html, outcome: 'answered' });
-				return;
-			}
-			if (acc.cfg.napcatMultiProcess === false)
-				return reply(200, { code: -1, message: '重启功能未初始化' });
-			const reset = world.faults.fire(['restart_reset'], { account: name, action: p });
-			void world.restart(name, { via: 'webui' });
-			if (reset) {
-				record({ response: null, faults: [reset.id], outcome: 'reset' });
-				req.socket.destroy();
-				return;
-			}
-			return reply(200, { code: 0, message: 'success', data: { message: '进程重启请求已发送' } });
-		}
 	};
+}
+
+/** The WebUI's API behind its auth middleware, by "METHOD path"; "* path" answers every method. */
+const API_ROUTES: Record<string, WebuiRoute> = {
+	'* /api/auth/check': ({ reply }) => reply(200, { code: 0, message: 'success' }),
+	'POST /api/Process/Restart': processRestart,
+	'* /api/QQLogin/CheckLoginStatus': checkLoginStatus,
+	'* /api/QQLogin/GetQQLoginQrcode': ({ acc, name, reply }) => {
+		if (acc.loggedIn) return reply(200, { code: -1, message: 'QQ Is Logined' });
+		if (!acc.qrLoginPending) return reply(200, { code: -1, message: 'QRCode Get Error' });
+		return reply(200, {
+			code: 0,
+			message: 'success',
+			data: { qrcode: `https://txz.qq.com/p?k=${name}&f=537234702` },
+		});
+	},
+	'* /api/QQLogin/GetQQLoginInfo': ({ acc, reply }) =>
+		reply(200, {
+			code: 0,
+			message: 'success',
+			data: { uin: String(acc.selfId), nick: acc.nickname, online: acc.loggedIn },
+		}),
+};
+
+function login({ world, body, name, acc, now, reply }: WebuiRequest): void {
+	// LoginHandler (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/Auth.ts at v4.10.32;
+	// src/webui/src/api/Auth.ts at v4.8.90): only `hash` is read; an empty one is "token is empty";
+	// the rate limit is checked before the hash, so a wrong hash uses up a login too.
+	const st = webuiState(world);
+	const token = webuiToken(world, name);
+	const ttl = world.config.webui?.credentialTtlMs ?? credentialTtlFor(acc.cfg.version);
+	const b = safeParse(body) as Record<string, unknown>;
+	const given = typeof b.hash === 'string' ? b.hash : '';
+	if (!given) return reply(200, { code: -1, message: 'token is empty' });
+	if (!takeLoginSlot(st, now, world.config.webui?.loginRateLimitPerMinute ?? 10))
+		return reply(200, { code: -1, message: 'login rate limit' });
+	const wantHash = createHash('sha256')
+		.update(token + '.napcat')
+		.digest('hex');
+	if (given !== wantHash) return reply(200, { code: -1, message: 'token is invalid' });
+	const cred = Buffer.from(
+		JSON.stringify({
+			Data: { CreatedTime: now, HashEncoded: wantHash },
+			Hmac: createHmac('sha256', token)
+				.update(String(now) + randomBytes(8).toString('hex'))
+				.digest('hex'),
+		}),
+	).toString('base64');
+	st.credentials.set(cred, now + ttl);
+	return reply(200, { code: 0, message: 'success', data: { Credential: cred } });
+}
+
+/** The auth middleware: a live Bearer credential; an expired one is forgotten. */
+function authorized({ world, req, now }: WebuiRequest): boolean {
+	const st = webuiState(world);
+	const auth = req.headers.authorization ?? '';
+	const cred = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
+	const exp = cred ? st.credentials.get(cred) : undefined;
+	if (!cred || exp === undefined || exp <= now) {
+		if (cred && exp !== undefined) st.credentials.delete(cred);
+		return false;
+	}
+	return true;
+}
+
+function checkLoginStatus({ acc, name, now, reply }: WebuiRequest): void {
+	const qr = acc.qrLoginPending
+		? `https://txz.qq.com/p?k=${createHash('md5')
+				.update(name + now)
+				.digest('hex')
+				.slice(0, 32)}&f=537234702`
+		: '';
+	// isOffline exists only from v4.14.9 on (NapNeko/NapCatQQ: packages/napcat-webui-backend/src/api/QQLogin.ts,
+	// QQCheckLoginStatusHandler, commit 39a2a402); v4.10.32 answers isLogin, qrcodeurl and loginError.
+	const data: Record<string, unknown> = {
+		isLogin: acc.loggedIn,
+		qrcodeurl: qr,
+		loginError: '',
+	};
+	if (acc.cfg.flavour === 'napcat' && versionAtLeast(acc.cfg.version, '4.14.9')) {
+		data.isOffline = acc.process === 'running' && !acc.loggedIn && !acc.qrLoginPending;
+	}
+	return reply(200, { code: 0, message: 'success', data });
+}
+
+/**
+ * POST /api/Process/Restart (after the auth middleware, as every /api route).
+ * - Before v4.10.32 there is no such route: Express answers its default HTML 404 (NapNeko/NapCatQQ:
+ *   src/webui/src/router/index.ts at v4.8.90 has no Process router; router/Process.ts is new in v4.10.32).
+ * - Single-process mode: the default restart callback answers {result:false, "重启功能未初始化"}, sent
+ *   as HTTP 200 code -1 (packages/napcat-webui-backend/src/helper/Data.ts onRestartProcessRequested,
+ *   api/Process.ts RestartProcessHandler → sendError, utils/response.ts: always HTTP 200, at v4.10.32).
+ * - Multi-process (Shell) mode: the worker asks its parent to restart it and answers
+ *   {message: "进程重启请求已发送"} (packages/napcat-shell/napcat.ts setRestartProcessCall, v4.10.32).
+ */
+function processRestart({
+	world,
+	req,
+	res,
+	url,
+	path: p,
+	name,
+	acc,
+	record,
+	reply,
+}: WebuiRequest): void {
+	const version = acc.cfg.flavour === 'napcat' ? acc.cfg.version : undefined;
+	if (version && !versionAtLeast(version, '4.10.32')) {
+		const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST ${url.pathname}</pre>\n</body>\n</html>\n`;
+		res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+		res.end(html);
+		record({ httpStatus: 404, response: html, outcome: 'answered' });
+		return;
+	}
+	if (acc.cfg.napcatMultiProcess === false)
+		return reply(200, { code: -1, message: '重启功能未初始化' });
+	const reset = world.faults.fire(['restart_reset'], { account: name, action: p });
+	void world.restart(name, { via: 'webui' });
+	if (reset) {
+		record({ response: null, faults: [reset.id], outcome: 'reset' });
+		req.socket.destroy();
+		return;
+	}
+	return reply(200, { code: 0, message: 'success', data: { message: '进程重启请求已发送' } });
 }
 
 /**

@@ -55,6 +55,46 @@ export function cdfSvg(
 		`<text x="${M.left}" y="26" font-size="18" font-weight="bold" fill="#111">${esc(title)}</text>`,
 		`<text x="${M.left}" y="46" font-size="12" fill="#555">${esc(subtitle)}</text>`,
 	];
+	parts.push(...gridAndAxes({ x, y, pw, ph }, lo, hi, xLabel));
+	markers.forEach((m) => {
+		const px = x(m.x);
+		parts.push(
+			`<line x1="${px}" y1="${M.top}" x2="${px}" y2="${M.top + ph}" stroke="${m.color}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
+		);
+		const right = px > M.left + pw * 0.75;
+		parts.push(
+			`<text x="${right ? px - 4 : px + 4}" y="${y(m.labelAt)}" font-size="11" text-anchor="${right ? 'end' : 'start'}" fill="${m.color}">${esc(m.label)}</text>`,
+		);
+	});
+	series.forEach((s, i) => {
+		const sorted = [...s.values].sort((a, b) => a - b);
+		if (sorted.length === 0) return;
+		let d = `M ${x(sorted[0])} ${y(0)}`;
+		sorted.forEach((v, j) => {
+			d += ` L ${x(v)} ${y(j / sorted.length)} L ${x(v)} ${y((j + 1) / sorted.length)}`;
+		});
+		parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.2"/>`);
+		const ly = 70 + i * 18;
+		parts.push(`<rect x="${M.left}" y="${ly - 6}" width="18" height="4" fill="${s.color}"/>`);
+		parts.push(
+			`<text x="${M.left + 24}" y="${ly}" font-size="12" fill="#111">${esc(s.label)}</text>`,
+		);
+	});
+	parts.push('</svg>');
+	return parts.join('\n');
+}
+
+/** The plot area: value to x, share to y, and its width and height. */
+interface Plot {
+	x: (v: number) => number;
+	y: (p: number) => number;
+	pw: number;
+	ph: number;
+}
+
+/** Grid lines and tick labels for 1-2-5 steps of each decade and the shares, the frame and the axis titles. */
+function gridAndAxes({ x, y, pw, ph }: Plot, lo: number, hi: number, xLabel: string): string[] {
+	const parts: string[] = [];
 	for (let d = Math.log10(lo); d <= Math.log10(hi) + 1e-9; d++) {
 		const v = Math.pow(10, d);
 		for (const k of [1, 2, 5]) {
@@ -86,32 +126,7 @@ export function cdfSvg(
 	parts.push(
 		`<text transform="translate(18 ${M.top + ph / 2}) rotate(-90)" font-size="13" text-anchor="middle" fill="#111">share of messages confirmed</text>`,
 	);
-	markers.forEach((m) => {
-		const px = x(m.x);
-		parts.push(
-			`<line x1="${px}" y1="${M.top}" x2="${px}" y2="${M.top + ph}" stroke="${m.color}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
-		);
-		const right = px > M.left + pw * 0.75;
-		parts.push(
-			`<text x="${right ? px - 4 : px + 4}" y="${y(m.labelAt)}" font-size="11" text-anchor="${right ? 'end' : 'start'}" fill="${m.color}">${esc(m.label)}</text>`,
-		);
-	});
-	series.forEach((s, i) => {
-		const sorted = [...s.values].sort((a, b) => a - b);
-		if (sorted.length === 0) return;
-		let d = `M ${x(sorted[0])} ${y(0)}`;
-		sorted.forEach((v, j) => {
-			d += ` L ${x(v)} ${y(j / sorted.length)} L ${x(v)} ${y((j + 1) / sorted.length)}`;
-		});
-		parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.2"/>`);
-		const ly = 70 + i * 18;
-		parts.push(`<rect x="${M.left}" y="${ly - 6}" width="18" height="4" fill="${s.color}"/>`);
-		parts.push(
-			`<text x="${M.left + 24}" y="${ly}" font-size="12" fill="#111">${esc(s.label)}</text>`,
-		);
-	});
-	parts.push('</svg>');
-	return parts.join('\n');
+	return parts;
 }
 
 /** Writes the SVG and converts it to PNG; returns the tool used, or null when none is available. */

@@ -143,7 +143,9 @@ export interface TriggerContext {
 	seenReportSignatures?: Record<string, number> | ReplayMemory;
 }
 
-function parseJson(rawBody: string | Uint8Array): { ok: true; value: unknown } | { ok: false } {
+type ParsedBody = { ok: true; value: unknown } | { ok: false };
+
+function parseJson(rawBody: string | Uint8Array): ParsedBody {
 	const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
 	if (!text.trim()) return { ok: false };
 	try {
@@ -168,7 +170,6 @@ export function receiveTriggerRequest(
 	keys: TriggerKeys,
 	context: TriggerContext,
 ): TriggerDecision {
-	const nowSeconds = Math.floor(context.nowMs / 1000);
 	const signedAsReport =
 		headerValue(request.headers, REPORT_SIGNATURE_HEADER) !== undefined ||
 		headerValue(request.headers, REPORT_TIMESTAMP_HEADER) !== undefined;
@@ -178,57 +179,77 @@ export function receiveTriggerRequest(
 		signedAsReport ||
 		(parsed.ok && looksLikeReport(parsed.value) && !isOneBotEvent(parsed.value))
 	) {
-		if (!keys.reportSecret) {
-			return {
-				status: 403,
-				message: 'Reports are refused: the trigger credential has no Report Secret',
-			};
-		}
-		const maxAge = context.maxReportAgeSeconds ?? DEFAULT_REPORT_MAX_AGE_SECONDS;
-		const verification = verifyReport(
-			request.headers,
-			request.rawBody,
-			keys.reportSecret,
+		return receiveReport(request, keys, context, parsed);
+	}
+	return receiveOneBotEvent(request, keys, context, parsed);
+}
+
+/** A request signed as, or shaped like, a failure report from a Send node. */
+function receiveReport(
+	request: TriggerRequest,
+	keys: TriggerKeys,
+	context: TriggerContext,
+	parsed: ParsedBody,
+): TriggerDecision {
+	const nowSeconds = Math.floor(context.nowMs / 1000);
+	if (!keys.reportSecret) {
+		return {
+			status: 403,
+			message: 'Reports are refused: the trigger credential has no Report Secret',
+		};
+	}
+	const maxAge = context.maxReportAgeSeconds ?? DEFAULT_REPORT_MAX_AGE_SECONDS;
+	const verification = verifyReport(
+		request.headers,
+		request.rawBody,
+		keys.reportSecret,
+		nowSeconds,
+		maxAge,
+	);
+	if (!verification.ok) {
+		const status = verification.failure === 'missing' ? 401 : 403;
+		const message =
+			verification.failure === 'stale'
+				? `Replayed or stale report refused: ${verification.detail}`
+				: `Report refused: ${verification.detail}`;
+		return { status, message };
+	}
+	if (!parsed.ok) return { status: 400, message: 'The report body is not JSON' };
+	let event: FailureEvent;
+	try {
+		event = parseFailureEvent(parsed.value);
+	} catch (error) {
+		// parseFailureEvent throws only ReportFormatError, whose message names the bad field.
+		return {
+			status: 400,
+			message: `Malformed report: ${error instanceof Error ? error.message : String(error)}`,
+		};
+	}
+	if (
+		context.seenReportSignatures &&
+		!rememberReportSignature(
+			context.seenReportSignatures,
+			verification.signature,
+			verification.timestampSeconds,
 			nowSeconds,
 			maxAge,
-		);
-		if (!verification.ok) {
-			const status = verification.failure === 'missing' ? 401 : 403;
-			const message =
-				verification.failure === 'stale'
-					? `Replayed or stale report refused: ${verification.detail}`
-					: `Report refused: ${verification.detail}`;
-			return { status, message };
-		}
-		if (!parsed.ok) return { status: 400, message: 'The report body is not JSON' };
-		let event: FailureEvent;
-		try {
-			event = parseFailureEvent(parsed.value);
-		} catch (error) {
-			// parseFailureEvent throws only ReportFormatError, whose message names the bad field.
-			return {
-				status: 400,
-				message: `Malformed report: ${error instanceof Error ? error.message : String(error)}`,
-			};
-		}
-		if (
-			context.seenReportSignatures &&
-			!rememberReportSignature(
-				context.seenReportSignatures,
-				verification.signature,
-				verification.timestampSeconds,
-				nowSeconds,
-				maxAge,
-			)
-		) {
-			return {
-				status: 403,
-				message: 'Replayed report refused: this signature was already received',
-			};
-		}
-		return { start: event, origin: 'report' };
+		)
+	) {
+		return {
+			status: 403,
+			message: 'Replayed report refused: this signature was already received',
+		};
 	}
+	return { start: event, origin: 'report' };
+}
 
+/** Anything else must be a OneBot event, signed with the Event Signing Secret unless unsigned ones are accepted. */
+function receiveOneBotEvent(
+	request: TriggerRequest,
+	keys: TriggerKeys,
+	context: TriggerContext,
+	parsed: ParsedBody,
+): TriggerDecision {
 	if (!parsed.ok || !isOneBotEvent(parsed.value)) {
 		return {
 			status: 400,

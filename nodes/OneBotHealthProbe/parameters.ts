@@ -66,8 +66,20 @@ export function readParameters(
 		degradedToUnhealthy: context.getNodeParameter('degradedOutput', itemIndex) === 'unhealthy',
 		reportOnDown: context.getNodeParameter('reportOnDown', itemIndex) as boolean,
 	};
-	if (!wantsGroup && !wantsPrivate) return parameters;
+	if (wantsGroup || wantsPrivate)
+		readCanaries(context, itemIndex, now, parameters, wantsGroup, wantsPrivate);
+	return parameters;
+}
 
+/** The canaries asked for, their targets, and what they add to the history key; fills `parameters`. */
+function readCanaries(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	now: number,
+	parameters: ProbeParameters,
+	wantsGroup: boolean,
+	wantsPrivate: boolean,
+): void {
 	const template = String(context.getNodeParameter('canaryTemplate', itemIndex));
 	if (!template.includes('{nonce}')) {
 		throw new NodeOperationError(context.getNode(), 'The canary message must contain {nonce}', {
@@ -131,5 +143,4 @@ export function readParameters(
 			description: `Item ${itemIndex}: fix the "${field}" field.`,
 		});
 	}
-	return parameters;
 }
